@@ -1,0 +1,57 @@
+"""Roles as data (DESIGN §1). A user may hold several; the `rss` role is scoped to one county."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from jamkoll.reference.models import Organisation
+
+
+class Role(models.TextChoices):
+    COORDINATOR = "coordinator", _("Samordnare (SKR)")
+    CERTIFIER = "certifier", _("Ekonomichef, intygar (SKR)")
+    SIGNATORY = "signatory", _("Behörig företrädare (SKR)")
+    RSS = "rss", _("Regional utvecklingsledare för kvinnofrid (RSS)")
+    MINISTRY = "ministry", _("Handläggare, Regeringskansliet")
+    TREASURY = "treasury", _("Handläggare, Kammarkollegiet")
+    ANALYST = "analyst", _("Analytiker")
+    ADMIN = "admin", _("Systemadministratör")
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments",
+        verbose_name=_("användare"),
+    )
+    role = models.CharField(_("roll"), max_length=20, choices=Role.choices)
+    county = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("län"),
+        limit_choices_to={"kind": "lan"},
+        help_text=_("Krävs för rollen RSS och får inte anges för andra roller."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("roll")
+        verbose_name_plural = _("roller")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "county"], name="roleassignment_unique", nulls_distinct=False
+            ),
+            models.CheckConstraint(
+                condition=(Q(role="rss") & Q(county__isnull=False))
+                | (~Q(role="rss") & Q(county__isnull=True)),
+                name="roleassignment_rss_scoped",
+                violation_error_message=_("Rollen RSS gäller ett län; andra roller gäller inte ett län."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = str(self.get_role_display())
+        if self.county_id:
+            return f"{label} – {self.county.code}"
+        return label

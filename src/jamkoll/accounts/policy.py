@@ -1,0 +1,127 @@
+"""The one permission policy (DESIGN §1). Web views, the API and the CLI all ask it.
+
+`check(user, action, obj)` answers with a `Verdict` that carries the reason for a refusal, so a
+page can say *why* a button is missing. The predicates are `rules` predicates, also registered as
+Django permissions (`user.has_perm("jamkoll.<action>", obj)`). Later issues add actions here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import rules
+from django.core.exceptions import PermissionDenied
+
+from .models import Role
+
+PUBLIC = "public"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOW = Verdict(True)
+
+
+def user_roles(user: Any) -> frozenset[tuple[str, str | None]]:
+    """(role, county code) pairs, cached on the user object for the request."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_jamkoll_roles", None)
+    if cached is None:
+        pairs = {(a.role, a.county.code if a.county_id else None)
+                 for a in user.role_assignments.select_related("county")}
+        if user.is_superuser:
+            pairs.add((Role.ADMIN.value, None))
+        cached = frozenset(pairs)
+        user._jamkoll_roles = cached
+    return cached
+
+
+def has_role(user: Any, role: str, county: str | None = None) -> bool:
+    roles = user_roles(user)
+    if role == Role.RSS:
+        return any(r == Role.RSS and (county is None or c == county) for r, c in roles)
+    return any(r == role for r, _c in roles)
+
+
+def rss_counties(user: Any) -> set[str]:
+    return {c for r, c in user_roles(user) if r == Role.RSS and c}
+
+
+def _role_predicate(role: Role) -> rules.Predicate:
+    @rules.predicate(name=f"is_{role.value}")
+    def predicate(user: Any) -> bool:
+        return has_role(user, role.value)
+
+    return predicate
+
+
+is_authenticated = rules.is_authenticated
+is_coordinator = _role_predicate(Role.COORDINATOR)
+is_certifier = _role_predicate(Role.CERTIFIER)
+is_signatory = _role_predicate(Role.SIGNATORY)
+is_ministry = _role_predicate(Role.MINISTRY)
+is_treasury = _role_predicate(Role.TREASURY)
+is_analyst = _role_predicate(Role.ANALYST)
+is_admin = _role_predicate(Role.ADMIN)
+is_any_rss = _role_predicate(Role.RSS)
+
+
+@rules.predicate
+def is_rss_for_county(user: Any, county_code: Any) -> bool:
+    code = getattr(county_code, "code", county_code)
+    return bool(code) and has_role(user, Role.RSS, code)
+
+
+@dataclass(frozen=True)
+class Rule:
+    predicate: rules.Predicate | Callable[..., bool]
+    refusal: str
+
+
+# action -> rule. A refusal names what is missing, in the user's language (Swedish first).
+RULES: dict[str, Rule] = {
+    "programme.view": Rule(rules.always_allow, ""),
+    "allocation.view": Rule(rules.always_allow, ""),
+    "organisation.view": Rule(rules.always_allow, ""),
+    "history.view": Rule(is_authenticated, "Ändringshistoriken visas för inloggade användare."),
+    "programme.change": Rule(is_coordinator | is_admin, "Kräver rollen samordnare."),
+    "reference.change": Rule(is_admin, "Kräver rollen systemadministratör."),
+    "county.edit": Rule(
+        is_coordinator | is_rss_for_county,
+        "Du kan bara ändra uppgifter för ditt eget län.",
+    ),
+    "admin.access": Rule(is_admin, "Administrationen kräver rollen systemadministratör."),
+    "users.manage": Rule(is_admin, "Kräver rollen systemadministratör."),
+}
+
+for _action, _rule in RULES.items():
+    rules.add_perm(f"jamkoll.{_action}", _rule.predicate)
+
+
+def check(user: Any, action: str, obj: Any = None) -> Verdict:
+    rule = RULES.get(action)
+    if rule is None:
+        raise KeyError(f"okänd behörighet: {action}")
+    predicate = rule.predicate
+    allowed = predicate.test(user, obj) if isinstance(predicate, rules.Predicate) else predicate(user, obj)
+    if allowed:
+        return ALLOW
+    if not getattr(user, "is_authenticated", False):
+        return Verdict(False, "Logga in för att fortsätta. " + rule.refusal)
+    return Verdict(False, rule.refusal)
+
+
+def require(user: Any, action: str, obj: Any = None) -> None:
+    verdict = check(user, action, obj)
+    if not verdict:
+        raise PermissionDenied(verdict.reason)

@@ -1,0 +1,57 @@
+"""Writes for users and roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from jamkoll.reference.models import Organisation, OrganisationKind
+
+from .models import Role, RoleAssignment
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    password: str
+    role: str
+    county: str | None
+    description: str
+
+
+DEMO_USERS = [
+    DemoUser("samordnare", "jamkoll-samordnare", Role.COORDINATOR, None, "SKR:s programhandläggare"),
+    DemoUser("ekonomichef", "jamkoll-ekonomichef", Role.CERTIFIER, None, "SKR:s ekonomichef"),
+    DemoUser("firmatecknare", "jamkoll-firmatecknare", Role.SIGNATORY, None, "SKR:s behöriga företrädare"),
+    DemoUser("rss-skane", "jamkoll-rss-skane", Role.RSS, "12", "Regional utvecklingsledare, Skåne län"),
+    DemoUser("rss-norrbotten", "jamkoll-rss-norrbotten", Role.RSS, "25", "Regional utvecklingsledare, Norrbottens län"),
+    DemoUser("departement", "jamkoll-departement", Role.MINISTRY, None, "Handläggare, Regeringskansliet"),
+    DemoUser("kammarkollegiet", "jamkoll-kammarkollegiet", Role.TREASURY, None, "Handläggare, Kammarkollegiet"),
+    DemoUser("analytiker", "jamkoll-analytiker", Role.ANALYST, None, "Analytiker"),
+    DemoUser("admin", "jamkoll-admin", Role.ADMIN, None, "Systemadministratör"),
+]
+
+
+def role_assign(*, user: object, role: str, county_code: str | None = None) -> RoleAssignment:
+    county = None
+    if county_code:
+        county = Organisation.objects.get(kind=OrganisationKind.LAN, code=county_code)
+    assignment, _created = RoleAssignment.objects.get_or_create(user=user, role=role, county=county)
+    return assignment
+
+
+@transaction.atomic
+def demo_users_create() -> list[DemoUser]:
+    """One user per role (two RSS leaders, for two counties). Idempotent; resets the passwords."""
+    User = get_user_model()
+    for demo in DEMO_USERS:
+        user, _created = User.objects.get_or_create(username=demo.username)
+        user.first_name = demo.description
+        user.is_staff = demo.role == Role.ADMIN
+        user.is_superuser = demo.role == Role.ADMIN
+        user.set_password(demo.password)
+        user.save()
+        role_assign(user=user, role=demo.role, county_code=demo.county)
+    return DEMO_USERS

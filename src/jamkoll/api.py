@@ -1,0 +1,157 @@
+"""Django Ninja API under /api/v1/ (DESIGN §4). Amounts are decimal strings ("2500000.00")."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Query, Router, Schema
+from ninja.errors import HttpError
+
+from jamkoll.accounts.policy import check
+from jamkoll.money import to_str
+from jamkoll.programmes import selectors as programme_selectors
+from jamkoll.reference.models import OrganisationKind
+from jamkoll.reference.selectors import organisation_list
+
+api = NinjaAPI(
+    title="JämKoll API",
+    version="1",
+    description="Läs-API för organisationer, satsningar, beslut och fördelningar. Belopp anges som decimalsträngar i kronor med två decimaler.",
+    urls_namespace="api",
+)
+
+
+def _require(request: HttpRequest, action: str, obj: object = None) -> None:
+    verdict = check(request.user, action, obj)
+    if not verdict:
+        raise HttpError(403, verdict.reason)
+
+
+class OrganisationOut(Schema):
+    code: str
+    kind: str
+    name: str
+    county_code: str | None
+
+
+class OrganisationFilter(Schema):
+    kind: OrganisationKind | None = None
+    code: str | None = None
+    on: dt.date | None = None
+
+
+class DecisionSummaryOut(Schema):
+    slug: str
+    kind: str
+    title: str
+    years: list[int]
+    amount_per_year: str | None
+    amount_total: str | None
+
+
+class ProgrammeOut(Schema):
+    slug: str
+    title: str
+    start_year: int | None
+    end_year: int | None
+    relation: str
+    decisions: list[DecisionSummaryOut]
+
+
+class LineOut(Schema):
+    goal_area: int
+    recipient: str
+    amount: str | None
+    decided: bool
+
+
+class CountyOut(Schema):
+    code: str
+    name: str
+    amount: str
+
+
+class AllocationsOut(Schema):
+    decision: str
+    year: int
+    total: str | None
+    decided: bool
+    lines: list[LineOut]
+    counties: list[CountyOut]
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+router = Router()
+
+
+@router.get("/organisations", response=list[OrganisationOut], summary="Organisationer")
+def organisations(request: HttpRequest, filters: Query[OrganisationFilter]) -> list[dict[str, object]]:
+    _require(request, "organisation.view")
+    on = filters.on or dt.date.today()
+    kind = filters.kind.value if filters.kind else None
+    return [
+        {"code": o.code, "kind": o.kind, "name": o.name_at(on),
+         "county_code": o.county.code if o.county_id else (o.code if o.kind == "lan" else None)}
+        for o in organisation_list(kind=kind, code=filters.code, on=on)
+    ]
+
+
+def _programme_out(p: object) -> dict[str, object]:
+    return {
+        "slug": p.slug, "title": p.title, "start_year": p.start_year,  # type: ignore[attr-defined]
+        "end_year": p.end_year, "relation": p.relation,  # type: ignore[attr-defined]
+        "decisions": [
+            {"slug": d.slug, "kind": d.kind, "title": d.title, "years": d.years,
+             "amount_per_year": to_str(d.amount_per_year), "amount_total": to_str(d.amount_total)}
+            for d in p.decisions.all()  # type: ignore[attr-defined]
+        ],
+    }
+
+
+@router.get("/programmes", response=list[ProgrammeOut], summary="Satsningar")
+def programmes(request: HttpRequest) -> list[dict[str, object]]:
+    _require(request, "programme.view")
+    return [_programme_out(p) for p in programme_selectors.programme_list()]
+
+
+@router.get("/programmes/{slug}", response={200: ProgrammeOut, 404: ErrorOut}, summary="En satsning")
+def programme(request: HttpRequest, slug: str) -> object:
+    _require(request, "programme.view")
+    try:
+        return _programme_out(programme_selectors.programme_get(slug=slug))
+    except programme_selectors.NotFound as exc:
+        return 404, {"detail": str(exc)}
+
+
+@router.get(
+    "/decisions/{slug}/allocations/{year}",
+    response={200: AllocationsOut, 404: ErrorOut},
+    summary="Ett års fördelning",
+)
+def allocations(request: HttpRequest, slug: str, year: int) -> object:
+    _require(request, "allocation.view")
+    try:
+        table = programme_selectors.allocation_table(
+            decision=programme_selectors.decision_get(slug=slug), year=year
+        )
+    except programme_selectors.NotFound as exc:
+        return 404, {"detail": str(exc)}
+    return {
+        "decision": table.decision.slug,
+        "year": table.year,
+        "total": to_str(table.total),
+        "decided": not table.undecided,
+        "lines": [
+            {"goal_area": line.goal_area, "recipient": line.recipient, "amount": to_str(line.amount),
+             "decided": line.amount is not None}
+            for line in table.lines
+        ],
+        "counties": [{"code": c.code, "name": c.name, "amount": to_str(c.amount)} for c in table.counties],
+    }
+
+
+api.add_router("/", router)

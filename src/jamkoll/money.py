@@ -1,0 +1,82 @@
+"""Money is Decimal with two decimals (öre), end to end. Never float.
+
+`parse_amount` is the one gate through which amounts from the outside (CLI, CSV, JSON data files,
+forms) enter; `format_sek` and `format_mnkr` are the Swedish display forms of DESIGN §2.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+ORE = Decimal("0.01")
+MILLION = Decimal(1_000_000)
+NBSP = "\u00a0"
+
+
+class AmountError(ValueError):
+    """An amount that is not a finite, non-negative number with at most two decimals."""
+
+
+def parse_amount(value: object, *, allow_negative: bool = False) -> Decimal:
+    if isinstance(value, float):
+        raise AmountError("belopp får inte anges som flyttal; använd en decimalsträng")
+    if isinstance(value, Decimal):
+        amount = value
+    else:
+        text = str(value).strip().replace(NBSP, "").replace(" ", "")
+        if text.count(",") == 1 and "." not in text:
+            text = text.replace(",", ".")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation as exc:
+            raise AmountError(f"ogiltigt belopp: {value!r}") from exc
+    if not amount.is_finite():
+        raise AmountError(f"ogiltigt belopp: {value!r}")
+    if amount != amount.quantize(ORE):
+        raise AmountError(f"belopp får ha högst två decimaler (öre): {value!r}")
+    if amount < 0 and not allow_negative:
+        raise AmountError(f"belopp får inte vara negativt: {value!r}")
+    return amount.quantize(ORE)
+
+
+def to_str(amount: Decimal | None) -> str | None:
+    """The API and CLI form: a decimal string with exactly two decimals, e.g. "2500000.00"."""
+    if amount is None:
+        return None
+    return f"{amount.quantize(ORE):f}"
+
+
+def _group(digits: str) -> str:
+    out = []
+    while len(digits) > 3:
+        out.insert(0, digits[-3:])
+        digits = digits[:-3]
+    out.insert(0, digits)
+    return NBSP.join(out)
+
+
+def format_sek(amount: Decimal | None, *, decimals: bool = False) -> str:
+    """`20 000 000 kr`; with decimals `20 000 000,50 kr`."""
+    if amount is None:
+        return "ej beslutat"
+    sign = "−" if amount < 0 else ""
+    value = abs(amount).quantize(ORE, rounding=ROUND_HALF_EVEN)
+    whole, _, ore = f"{value:f}".partition(".")
+    text = _group(whole)
+    if decimals or ore != "00":
+        text += "," + ore
+    return f"{sign}{text}{NBSP}kr"
+
+
+def format_mnkr(amount: Decimal | None) -> str:
+    """`2,5 mnkr`, as in the agreement's table."""
+    if amount is None:
+        return "ej beslutat"
+    value = (amount / MILLION).normalize()
+    text = f"{value:f}"
+    if "." in text:
+        whole, frac = text.split(".")
+        text = _group(whole) + "," + frac
+    else:
+        text = _group(text)
+    return f"{text}{NBSP}mnkr"

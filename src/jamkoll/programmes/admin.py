@@ -1,0 +1,90 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import models as m
+
+
+class DecisionInline(admin.TabularInline):
+    model = m.FundingDecision
+    fields = ("slug", "kind", "title", "start_year", "end_year", "amount_per_year")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(m.Programme)
+class ProgrammeAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "start_year", "end_year", "relation")
+    list_filter = ("relation",)
+    search_fields = ("title", "slug")
+    prepopulated_fields = {"slug": ("title",)}
+    inlines = [DecisionInline]
+
+
+class PartyInline(admin.TabularInline):
+    model = m.Party
+    extra = 0
+    raw_id_fields = ("organisation", "acting_through")
+    show_change_link = True
+
+
+class DiaryNumberInline(admin.TabularInline):
+    model = m.DiaryNumber
+    extra = 0
+    raw_id_fields = ("issuer",)
+
+
+class ConditionInline(admin.StackedInline):
+    model = m.Condition
+    extra = 0
+
+
+class BudgetInline(admin.TabularInline):
+    model = m.Budget
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(m.FundingDecision)
+class FundingDecisionAdmin(SimpleHistoryAdmin):
+    list_display = ("slug", "kind", "programme", "start_year", "end_year", "amount_per_year")
+    list_filter = ("kind",)
+    search_fields = ("slug", "title")
+    raw_id_fields = ("grantor", "responsible_ministry", "recipient")
+    inlines = [PartyInline, DiaryNumberInline, ConditionInline, BudgetInline]
+
+
+class BudgetLineInline(admin.TabularInline):
+    model = m.BudgetLine
+    extra = 0
+
+
+@admin.register(m.Budget)
+class BudgetAdmin(SimpleHistoryAdmin):
+    list_display = ("decision", "year", "total")
+    list_filter = ("decision", "year")
+    inlines = [BudgetLineInline]
+
+
+@admin.register(m.Allocation)
+class AllocationAdmin(SimpleHistoryAdmin):
+    list_display = ("budget_line", "county", "amount")
+    list_filter = ("budget_line__budget__year",)
+    raw_id_fields = ("county",)
+
+
+class OverrideInline(admin.TabularInline):
+    model = m.AllocationRuleOverride
+    extra = 0
+    raw_id_fields = ("county",)
+
+
+@admin.register(m.AllocationRule)
+class AllocationRuleAdmin(SimpleHistoryAdmin):
+    list_display = ("decision", "recipient", "default_amount", "first_year", "last_year")
+    inlines = [OverrideInline]
+
+
+for model in (m.Appropriation, m.Party, m.Signature, m.Approval, m.DiaryNumber, m.Condition, m.GoalArea,
+              m.FocusArea, m.Earmark, m.BudgetLine, m.AllocationRuleOverride):
+    admin.site.register(model, SimpleHistoryAdmin)
+admin.site.register(m.GoalAreaSubGoal)

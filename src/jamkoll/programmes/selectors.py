@@ -1,0 +1,194 @@
+"""Reads for programmes, decisions, budgets and allocations. Totals are computed here, at read
+time, from the rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from jamkoll.reference.models import Organisation
+
+from .models import (
+    Allocation,
+    Budget,
+    BudgetLine,
+    FundingDecision,
+    GoalArea,
+    GoalAreaSubGoal,
+    Party,
+    Programme,
+    Recipient,
+)
+
+
+class NotFound(LookupError):
+    """An unknown slug or a year outside a decision's period; the message is for the user."""
+
+
+def as_of(year: int) -> dt.date:
+    """The date a yearly figure is about: names are shown as valid at the end of that year."""
+    return dt.date(year, 12, 31)
+
+
+def programme_list() -> QuerySet[Programme]:
+    return Programme.objects.prefetch_related(
+        Prefetch("decisions", queryset=FundingDecision.objects.order_by("start_year", "slug"))
+    ).order_by("-start_year", "title")
+
+
+def programme_get(*, slug: str) -> Programme:
+    try:
+        return programme_list().get(slug=slug)
+    except Programme.DoesNotExist:
+        raise NotFound(f"okänd satsning: {slug!r}") from None
+
+
+def decision_list() -> QuerySet[FundingDecision]:
+    return FundingDecision.objects.select_related("programme").order_by("start_year", "slug")
+
+
+def decision_get(*, slug: str) -> FundingDecision:
+    decision = (
+        FundingDecision.objects.select_related(
+            "programme", "appropriation", "grantor", "responsible_ministry", "recipient"
+        )
+        .prefetch_related(
+            "grantor__names", "recipient__names", "responsible_ministry__names",
+            Prefetch(
+                "parties",
+                queryset=Party.objects.select_related("organisation", "acting_through").prefetch_related(
+                    "signatures", "organisation__names", "acting_through__names"
+                ),
+            ),
+            "approvals__organisation__names",
+            "diary_numbers__issuer__names",
+            "conditions",
+            Prefetch(
+                "goal_areas",
+                queryset=GoalArea.objects.prefetch_related(
+                    Prefetch("goalareasubgoal_set",
+                             queryset=GoalAreaSubGoal.objects.select_related("sub_goal")),
+                    "strategy_objectives",
+                    "focus_areas",
+                ),
+            ),
+            "earmarks__goal_areas",
+            "allocation_rules__overrides__county__names",
+        )
+        .filter(slug=slug)
+        .first()
+    )
+    if decision is None:
+        known = ", ".join(FundingDecision.objects.order_by("slug").values_list("slug", flat=True))
+        raise NotFound(f"okänt beslut: {slug!r} (kända: {known})")
+    return decision
+
+
+def budget_get(*, decision: FundingDecision, year: int) -> Budget:
+    if year not in decision.years:
+        raise NotFound(f"år {year} ligger utanför beslutets period {decision.period} ({decision.slug})")
+    budget = (
+        Budget.objects.filter(decision=decision, year=year)
+        .prefetch_related(
+            Prefetch("lines", queryset=BudgetLine.objects.select_related("goal_area").order_by(
+                "goal_area__number", "-recipient"))
+        )
+        .first()
+    )
+    if budget is None:
+        raise NotFound(f"ingen budget för {decision.slug} år {year}")
+    return budget
+
+
+@dataclass(frozen=True)
+class LineRow:
+    goal_area: int
+    goal_area_title: str
+    recipient: str
+    recipient_label: str
+    amount: Decimal | None
+    source: str
+
+
+@dataclass(frozen=True)
+class CountyRow:
+    code: str
+    name: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class AllocationTable:
+    decision: FundingDecision
+    year: int
+    total: Decimal | None
+    lines: list[LineRow]
+    counties: list[CountyRow]
+    recipient_name: str
+    note: str
+
+    @property
+    def county_total(self) -> Decimal:
+        return sum((c.amount for c in self.counties), Decimal("0.00"))
+
+    @property
+    def decided_total(self) -> Decimal:
+        return sum((line.amount for line in self.lines if line.amount is not None), Decimal("0.00"))
+
+    @property
+    def undecided(self) -> bool:
+        return self.total is None or any(line.amount is None for line in self.lines)
+
+    @property
+    def max_county_amount(self) -> Decimal:
+        return max((c.amount for c in self.counties), default=Decimal("0.00"))
+
+
+def allocation_table(*, decision: FundingDecision, year: int) -> AllocationTable:
+    budget = budget_get(decision=decision, year=year)
+    on = as_of(year)
+    recipient_name = decision.recipient.short_name_at(on) if decision.recipient else "SKR"
+    lines = [
+        LineRow(
+            goal_area=line.goal_area.number,
+            goal_area_title=line.goal_area.title,
+            recipient=line.recipient,
+            recipient_label=(
+                f"Medel till {recipient_name}" if line.recipient == Recipient.SKR
+                else str(Recipient(line.recipient).label)
+            ),
+            amount=line.amount,
+            source=line.source,
+        )
+        for line in budget.lines.all()
+    ]
+    allocations = (
+        Allocation.objects.filter(budget_line__budget=budget)
+        .select_related("county")
+        .prefetch_related("county__names")
+        .order_by("county__code")
+    )
+    counties = [CountyRow(a.county.code, a.county.name_at(on), a.amount) for a in allocations]
+    return AllocationTable(
+        decision=decision,
+        year=year,
+        total=budget.total,
+        lines=lines,
+        counties=counties,
+        recipient_name=recipient_name,
+        note=budget.note,
+    )
+
+
+def budgets_for_decision(*, decision: FundingDecision) -> list[AllocationTable]:
+    return [allocation_table(decision=decision, year=b.year) for b in decision.budgets.order_by("year")]
+
+
+def county_name_map(on: dt.date) -> dict[str, str]:
+    return {
+        o.code: o.name_at(on)
+        for o in Organisation.objects.filter(kind="lan").prefetch_related("names")
+    }

@@ -1,0 +1,44 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Organisation, OrganisationName, PolicySubGoal, StrategyObjective
+
+
+class OrganisationNameInline(admin.TabularInline):
+    model = OrganisationName
+    extra = 0
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "kind", "category", "current_name", "county")
+    list_filter = ("kind", "category")
+    search_fields = ("code", "names__name")
+    inlines = [OrganisationNameInline]
+    raw_id_fields = ("county", "parent")
+
+    @admin.display(description="namn")
+    def current_name(self, obj: Organisation) -> str:
+        import datetime as dt
+
+        return obj.name_at(dt.date.today())
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        return super().get_queryset(request).prefetch_related("names").select_related("county")
+
+
+@admin.register(OrganisationName)
+class OrganisationNameAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "short_name", "organisation", "valid_from", "valid_to")
+    search_fields = ("name", "short_name")
+    raw_id_fields = ("organisation",)
+
+
+@admin.register(PolicySubGoal)
+class PolicySubGoalAdmin(SimpleHistoryAdmin):
+    list_display = ("number", "title")
+
+
+@admin.register(StrategyObjective)
+class StrategyObjectiveAdmin(SimpleHistoryAdmin):
+    list_display = ("number", "text")

@@ -1,0 +1,194 @@
+"""Organisations with names that change over time, and the policy goals the programmes serve.
+
+Every name is stored with a validity interval, because the documents use the names valid on their
+own dates (SKL before 2019-11-27, SKR after; landsting before 2019-01-01, regioner after). Pages and
+documents ask `name_at(date)` for the date they are about.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class OrganisationKind(models.TextChoices):
+    RIKET = "riket", _("Riket")
+    LAN = "lan", _("Län")
+    KOMMUN = "kommun", _("Kommun")
+    REGION = "region", _("Region")
+    OTHER = "other", _("Övrig organisation")
+
+
+class OrganisationCategory(models.TextChoices):
+    """What kind of body an organisation of kind `other` is."""
+
+    NONE = "", _("—")
+    GOVERNMENT = "government", _("Regering och Regeringskansliet")
+    MINISTRY = "ministry", _("Departement")
+    AGENCY = "agency", _("Statlig myndighet")
+    COUNTY_ADMINISTRATIVE_BOARD = "lansstyrelse", _("Länsstyrelse")
+    ASSOCIATION = "association", _("Förbund och förening")
+    NETWORK = "network", _("Nätverk och samverkansorgan")
+    KNOWLEDGE_CENTRE = "knowledge_centre", _("Kunskapscentrum")
+
+
+class Organisation(models.Model):
+    code = models.CharField(_("kod"), max_length=20, help_text=_("SCB-kod där en sådan finns."))
+    kind = models.CharField(_("typ"), max_length=10, choices=OrganisationKind.choices)
+    category = models.CharField(
+        _("kategori"), max_length=20, choices=OrganisationCategory.choices, blank=True, default=""
+    )
+    county = models.ForeignKey(
+        "self",
+        verbose_name=_("län"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="county_members",
+        limit_choices_to={"kind": OrganisationKind.LAN},
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("överordnad organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    valid_from = models.DateField(_("finns från"), null=True, blank=True)
+    valid_to = models.DateField(_("finns till och med"), null=True, blank=True)
+    note = models.TextField(_("anmärkning"), blank=True)
+    source = models.CharField(_("källa"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisationer")
+        ordering = ["kind", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "code"], name="organisation_kind_code_unique"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
+                name="organisation_validity_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name_at(dt.date.today())} ({self.code})"
+
+    def exists_on(self, on: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_to is None or on <= self.valid_to
+        )
+
+    def name_record_at(self, on: dt.date) -> OrganisationName | None:
+        """The name valid on `on`; before the first name the first, after the last the last.
+
+        Uses prefetched names when the caller prefetched them (selectors do), so a list of
+        organisations costs no extra query per row.
+        """
+        names = sorted(self.names.all(), key=lambda n: n.valid_from or dt.date.min)
+        if not names:
+            return None
+        for name in names:
+            if name.covers(on):
+                return name
+        if names[0].valid_from and on < names[0].valid_from:
+            return names[0]
+        return names[-1]
+
+    def name_at(self, on: dt.date) -> str:
+        record = self.name_record_at(on)
+        return record.name if record else self.code
+
+    def short_name_at(self, on: dt.date) -> str:
+        record = self.name_record_at(on)
+        if record is None:
+            return self.code
+        return record.short_name or record.name
+
+
+class OrganisationName(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="names", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("namn"), max_length=200)
+    short_name = models.CharField(_("kortnamn"), max_length=40, blank=True)
+    form = models.CharField(
+        _("form"),
+        max_length=20,
+        blank=True,
+        help_text=_("Till exempel landsting, region eller kommun med regionens uppgifter."),
+    )
+    valid_from = models.DateField(_("gäller från"), null=True, blank=True)
+    valid_to = models.DateField(_("gäller till och med"), null=True, blank=True)
+    source = models.CharField(_("källa"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("namn")
+        verbose_name_plural = _("namn")
+        ordering = ["organisation", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
+                name="organisationname_validity_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "valid_from"],
+                name="organisationname_one_start",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def covers(self, on: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_to is None or on <= self.valid_to
+        )
+
+
+class PolicySubGoal(models.Model):
+    """One of the six jämställdhetspolitiska delmål (skr. 2016/17:10, quoted in seed 001 §2)."""
+
+    number = models.PositiveSmallIntegerField(_("nummer"), unique=True)
+    title = models.CharField(_("rubrik"), max_length=200)
+    text = models.TextField(_("text"))
+    source = models.CharField(_("källa"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("jämställdhetspolitiskt delmål")
+        verbose_name_plural = _("jämställdhetspolitiska delmål")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class StrategyObjective(models.Model):
+    """One of the four målsättningar of the national strategy against men's violence against
+    women (seed 001 §2)."""
+
+    number = models.PositiveSmallIntegerField(_("nummer"), unique=True)
+    text = models.TextField(_("text"))
+    source = models.CharField(_("källa"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("målsättning i den nationella strategin")
+        verbose_name_plural = _("målsättningar i den nationella strategin")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.text}"

@@ -1,0 +1,48 @@
+"""Reads for reference data. Lists prefetch names so that `name_at` costs no query per row."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from .models import Organisation, OrganisationKind, PolicySubGoal, StrategyObjective
+
+
+def organisation_list(
+    *, kind: str | None = None, code: str | None = None, on: dt.date | None = None
+) -> QuerySet[Organisation]:
+    qs = Organisation.objects.select_related("county").prefetch_related("names", "county__names")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if code:
+        qs = qs.filter(code=code)
+    if on is not None:
+        qs = qs.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+        )
+    return qs.order_by("kind", "code")
+
+
+def county_list() -> QuerySet[Organisation]:
+    return organisation_list(kind=OrganisationKind.LAN)
+
+
+def county_get(*, code: str) -> Organisation:
+    return county_list().get(code=code)
+
+
+def organisation_get(*, code: str, kind: str = OrganisationKind.OTHER) -> Organisation:
+    return organisation_list(kind=kind, code=code).get()
+
+
+def skr_get() -> Organisation:
+    return organisation_get(code="SKR")
+
+
+def sub_goal_list() -> QuerySet[PolicySubGoal]:
+    return PolicySubGoal.objects.all()
+
+
+def strategy_objective_list() -> QuerySet[StrategyObjective]:
+    return StrategyObjective.objects.all()

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from jamkoll.api import api
+
+admin.site.site_header = "JämKoll – administration"
+admin.site.site_title = "JämKoll"
+admin.site.index_title = "Administration"
+
+urlpatterns = [
+    path("", include("jamkoll.web.urls")),
+    path("logga-in/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]

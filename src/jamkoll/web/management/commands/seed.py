@@ -1,0 +1,38 @@
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from jamkoll.programmes.services import BudgetError, programmes_seed
+from jamkoll.reference.services import reference_seed
+from jamkoll.seeding import SeedError, SeedReport
+
+
+class Command(BaseCommand):
+    help = (
+        "Migrera databasen och läs in referensdata och allt som underlagen anger om satsningar, "
+        "beslut och medel. Kan köras flera gånger: en andra körning ändrar ingenting."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--no-migrate", action="store_true", help="hoppa över migreringen")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not options["no_migrate"]:
+            call_command("migrate", interactive=False, verbosity=0)
+        report = SeedReport()
+        try:
+            with transaction.atomic():
+                reference_seed(report=report)
+                programmes_seed(report=report)
+        except (SeedError, BudgetError) as exc:
+            raise CommandError(f"inläsningen avbröts, inget sparades: {exc}") from None
+        if not report.changed:
+            self.stdout.write("Inläsningen är klar: databasen var redan aktuell, inget ändrades.")
+            return
+        for label, n in sorted(report.created.items()):
+            self.stdout.write(f"  nya {label}: {n}")
+        for label, n in sorted(report.updated.items()):
+            self.stdout.write(f"  ändrade {label}: {n}")
+        self.stdout.write("Inläsningen är klar.")

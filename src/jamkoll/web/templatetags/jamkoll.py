@@ -1,0 +1,38 @@
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import template
+
+from jamkoll.money import format_mnkr, format_sek
+
+register = template.Library()
+
+
+@register.filter
+def sek(value: Decimal | None) -> str:
+    return format_sek(value)
+
+
+@register.filter
+def mnkr(value: Decimal | None) -> str:
+    return format_mnkr(value)
+
+
+@register.filter
+def name_on(organisation: Any, on: dt.date | int | None) -> str:
+    """`{{ org|name_on:date }}`; an int is read as a year (its last day)."""
+    if organisation is None:
+        return ""
+    if isinstance(on, int):
+        on = dt.date(on, 12, 31)
+    return str(organisation.name_at(on or dt.date.today()))
+
+
+@register.filter
+def short_name_on(organisation: Any, on: dt.date | int | None) -> str:
+    if organisation is None:
+        return ""
+    if isinstance(on, int):
+        on = dt.date(on, 12, 31)
+    return str(organisation.short_name_at(on or dt.date.today()))

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("historik/", views.history, name="history"),
+    path("satsningar/<slug:slug>/", views.programme_detail, name="programme"),
+]

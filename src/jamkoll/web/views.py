@@ -1,0 +1,77 @@
+"""Thin views: parse the request, ask the policy and the selectors, render."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from jamkoll.accounts.policy import check, require
+from jamkoll.programmes import selectors
+from jamkoll.programmes.models import ProgrammeRelation
+
+from .charts import Bar, bar_chart
+from .history import history_entries
+
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    require(request.user, "programme.view")
+    programmes = [p for p in selectors.programme_list() if p.start_year and p.start_year >= 2018]
+    return render(request, "web/home.html", {"programmes": programmes})
+
+
+@require_safe
+def history(request: HttpRequest) -> HttpResponse:
+    require(request.user, "programme.view")
+    programmes = sorted(selectors.programme_list(), key=lambda p: (p.start_year or 0, p.title))
+    return render(
+        request,
+        "web/history.html",
+        {
+            "policy_programmes": [p for p in programmes if p.relation == ProgrammeRelation.EQUALITY_POLICY],
+            "related_programmes": [p for p in programmes if p.relation == ProgrammeRelation.RELATED],
+        },
+    )
+
+
+@require_safe
+def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    require(request.user, "programme.view")
+    try:
+        programme = selectors.programme_get(slug=slug)
+    except selectors.NotFound as exc:
+        raise Http404(str(exc)) from None
+    decisions = [selectors.decision_get(slug=d.slug) for d in programme.decisions.all()]
+    sections = []
+    for decision in decisions:
+        tables = selectors.budgets_for_decision(decision=decision)
+        years = [t.year for t in tables]
+        chosen = tables[0] if tables else None
+        wanted = request.GET.get("ar")
+        if wanted and wanted.isdigit() and int(wanted) in years:
+            chosen = tables[years.index(int(wanted))]
+        chart = None
+        if chosen and chosen.counties:
+            peak = chosen.max_county_amount
+            chart = bar_chart(
+                [Bar(f"{c.code} {c.name}", c.amount, highlight=c.amount == peak) for c in chosen.counties],
+                title=f"RSS-medel per län {chosen.year}",
+                description=f"Fördelning av {len(chosen.counties)} läns RSS-medel {chosen.year}, "
+                f"summa {chosen.county_total} kronor.",
+            )
+        sections.append({"decision": decision, "tables": tables, "chosen": chosen, "chart": chart})
+    can_see_history = check(request.user, "history.view")
+    changes = history_entries([programme, *decisions]) if can_see_history else []
+    return render(
+        request,
+        "web/programme.html",
+        {
+            "programme": programme,
+            "sections": sections,
+            "changes": changes,
+            "history_verdict": can_see_history,
+            "can_edit": check(request.user, "programme.change"),
+        },
+    )
