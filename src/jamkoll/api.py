@@ -11,13 +11,17 @@ from ninja.errors import HttpError
 from jamkoll.accounts.policy import check
 from jamkoll.money import to_str
 from jamkoll.programmes import selectors as programme_selectors
+from jamkoll.programmes.models import Programme
 from jamkoll.reference.models import OrganisationKind
-from jamkoll.reference.selectors import organisation_list
+from jamkoll.reference.selectors import organisation_list, organisation_row
 
 api = NinjaAPI(
     title="JämKoll API",
     version="1",
-    description="Läs-API för organisationer, satsningar, beslut och fördelningar. Belopp anges som decimalsträngar i kronor med två decimaler.",
+    description=(
+        "Läs-API för organisationer, satsningar, beslut och fördelningar. "
+        "Belopp anges som decimalsträngar i kronor med två decimaler."
+    ),
     urls_namespace="api",
 )
 
@@ -89,25 +93,30 @@ router = Router()
 
 
 @router.get("/organisations", response=list[OrganisationOut], summary="Organisationer")
-def organisations(request: HttpRequest, filters: Query[OrganisationFilter]) -> list[dict[str, object]]:
+def organisations(request: HttpRequest, filters: Query[OrganisationFilter]) -> list[dict[str, str | None]]:
     _require(request, "organisation.view")
     on = filters.on or dt.date.today()
     kind = filters.kind.value if filters.kind else None
-    return [
-        {"code": o.code, "kind": o.kind, "name": o.name_at(on),
-         "county_code": o.county.code if o.county_id else (o.code if o.kind == "lan" else None)}
-        for o in organisation_list(kind=kind, code=filters.code, on=on)
-    ]
+    return [organisation_row(o, on) for o in organisation_list(kind=kind, code=filters.code, on=on)]
 
 
-def _programme_out(p: object) -> dict[str, object]:
+def _programme_out(p: Programme) -> dict[str, object]:
     return {
-        "slug": p.slug, "title": p.title, "start_year": p.start_year,  # type: ignore[attr-defined]
-        "end_year": p.end_year, "relation": p.relation,  # type: ignore[attr-defined]
+        "slug": p.slug,
+        "title": p.title,
+        "start_year": p.start_year,
+        "end_year": p.end_year,
+        "relation": p.relation,
         "decisions": [
-            {"slug": d.slug, "kind": d.kind, "title": d.title, "years": d.years,
-             "amount_per_year": to_str(d.amount_per_year), "amount_total": to_str(d.amount_total)}
-            for d in p.decisions.all()  # type: ignore[attr-defined]
+            {
+                "slug": d.slug,
+                "kind": d.kind,
+                "title": d.title,
+                "years": d.years,
+                "amount_per_year": to_str(d.amount_per_year),
+                "amount_total": to_str(d.amount_total),
+            }
+            for d in p.decisions.all()
         ],
     }
 
@@ -146,8 +155,12 @@ def allocations(request: HttpRequest, slug: str, year: int) -> object:
         "total": to_str(table.total),
         "decided": not table.undecided,
         "lines": [
-            {"goal_area": line.goal_area, "recipient": line.recipient, "amount": to_str(line.amount),
-             "decided": line.amount is not None}
+            {
+                "goal_area": line.goal_area,
+                "recipient": line.recipient,
+                "amount": to_str(line.amount),
+                "decided": line.amount is not None,
+            }
             for line in table.lines
         ],
         "counties": [{"code": c.code, "name": c.name, "amount": to_str(c.amount)} for c in table.counties],

@@ -47,7 +47,7 @@ def to_str(amount: Decimal | None) -> str | None:
 
 
 def _group(digits: str) -> str:
-    out = []
+    out: list[str] = []
     while len(digits) > 3:
         out.insert(0, digits[-3:])
         digits = digits[:-3]

@@ -31,16 +31,14 @@ DATA_DIR = Path(os.environ.get("JAMKOLL_DATA_DIR", "var")).resolve()
 SECRET_KEY = os.environ.get("JAMKOLL_SECRET_KEY", "")
 if not SECRET_KEY:
     if DEBUG or os.environ.get("JAMKOLL_INSECURE_DEV_KEY") == "1":
-        SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105
+        SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
     else:
         # Management commands that never sign anything (seed, organisations, tests) still work;
         # the web server refuses to start without a key (see cli.serve).
         SECRET_KEY = "unset-" + "x" * 50
 
 ALLOWED_HOSTS = [
-    h.strip()
-    for h in os.environ.get("JAMKOLL_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
-    if h.strip()
+    h.strip() for h in os.environ.get("JAMKOLL_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
 ]
 
 INSTALLED_APPS = [
@@ -97,6 +95,7 @@ TEMPLATES = [
 _default_db = f"sqlite:///{DATA_DIR / 'jamkoll.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets readers and one writer work side by side; the busy timeout makes a second
     # writer wait instead of failing at once.
     DATABASES["default"]["OPTIONS"] = {
@@ -135,6 +134,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+try:  # WhiteNoise warns on every request when the folder is missing
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+except OSError:
+    pass
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -150,9 +153,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
-EMAIL_BACKEND = os.environ.get(
-    "JAMKOLL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
+EMAIL_BACKEND = os.environ.get("JAMKOLL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 LOGGING = {
     "version": 1,

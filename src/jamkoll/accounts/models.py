@@ -24,12 +24,18 @@ class Role(models.TextChoices):
 
 class RoleAssignment(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
         verbose_name=_("användare"),
     )
     role = models.CharField(_("roll"), max_length=20, choices=Role.choices)
     county = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("län"),
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("län"),
         limit_choices_to={"kind": "lan"},
         help_text=_("Krävs för rollen RSS och får inte anges för andra roller."),
     )
@@ -52,6 +58,6 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         label = str(self.get_role_display())
-        if self.county_id:
+        if self.county is not None:
             return f"{label} – {self.county.code}"
         return label

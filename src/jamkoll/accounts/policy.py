@@ -37,8 +37,10 @@ def user_roles(user: Any) -> frozenset[tuple[str, str | None]]:
         return frozenset()
     cached = getattr(user, "_jamkoll_roles", None)
     if cached is None:
-        pairs = {(a.role, a.county.code if a.county_id else None)
-                 for a in user.role_assignments.select_related("county")}
+        pairs = {
+            (a.role, a.county.code if a.county_id else None)
+            for a in user.role_assignments.select_related("county")
+        }
         if user.is_superuser:
             pairs.add((Role.ADMIN.value, None))
         cached = frozenset(pairs)

@@ -26,9 +26,17 @@ DEMO_USERS = [
     DemoUser("ekonomichef", "jamkoll-ekonomichef", Role.CERTIFIER, None, "SKR:s ekonomichef"),
     DemoUser("firmatecknare", "jamkoll-firmatecknare", Role.SIGNATORY, None, "SKR:s behöriga företrädare"),
     DemoUser("rss-skane", "jamkoll-rss-skane", Role.RSS, "12", "Regional utvecklingsledare, Skåne län"),
-    DemoUser("rss-norrbotten", "jamkoll-rss-norrbotten", Role.RSS, "25", "Regional utvecklingsledare, Norrbottens län"),
+    DemoUser(
+        "rss-norrbotten",
+        "jamkoll-rss-norrbotten",
+        Role.RSS,
+        "25",
+        "Regional utvecklingsledare, Norrbottens län",
+    ),
     DemoUser("departement", "jamkoll-departement", Role.MINISTRY, None, "Handläggare, Regeringskansliet"),
-    DemoUser("kammarkollegiet", "jamkoll-kammarkollegiet", Role.TREASURY, None, "Handläggare, Kammarkollegiet"),
+    DemoUser(
+        "kammarkollegiet", "jamkoll-kammarkollegiet", Role.TREASURY, None, "Handläggare, Kammarkollegiet"
+    ),
     DemoUser("analytiker", "jamkoll-analytiker", Role.ANALYST, None, "Analytiker"),
     DemoUser("admin", "jamkoll-admin", Role.ADMIN, None, "Systemadministratör"),
 ]

@@ -84,7 +84,18 @@ class AllocationRuleAdmin(SimpleHistoryAdmin):
     inlines = [OverrideInline]
 
 
-for model in (m.Appropriation, m.Party, m.Signature, m.Approval, m.DiaryNumber, m.Condition, m.GoalArea,
-              m.FocusArea, m.Earmark, m.BudgetLine, m.AllocationRuleOverride):
+for model in (
+    m.Appropriation,
+    m.Party,
+    m.Signature,
+    m.Approval,
+    m.DiaryNumber,
+    m.Condition,
+    m.GoalArea,
+    m.FocusArea,
+    m.Earmark,
+    m.BudgetLine,
+    m.AllocationRuleOverride,
+):
     admin.site.register(model, SimpleHistoryAdmin)
 admin.site.register(m.GoalAreaSubGoal)

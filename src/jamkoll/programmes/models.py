@@ -8,6 +8,7 @@ time from the rows, never stored twice.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -18,7 +19,12 @@ from simple_history.models import HistoricalRecords
 
 from jamkoll.reference.models import Organisation, PolicySubGoal, StrategyObjective
 
-MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+
+def money_field(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
+    """Kronor with öre: Decimal(14, 2), never negative."""
+    return models.DecimalField(
+        verbose_name, max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))], **kwargs
+    )
 
 
 class ProgrammeRelation(models.TextChoices):
@@ -32,7 +38,9 @@ class Programme(models.Model):
     start_year = models.PositiveSmallIntegerField(_("startår"), null=True, blank=True)
     end_year = models.PositiveSmallIntegerField(_("slutår"), null=True, blank=True)
     relation = models.CharField(
-        _("sammanhang"), max_length=20, choices=ProgrammeRelation.choices,
+        _("sammanhang"),
+        max_length=20,
+        choices=ProgrammeRelation.choices,
         default=ProgrammeRelation.EQUALITY_POLICY,
     )
     description = models.TextField(_("beskrivning"), blank=True)
@@ -46,7 +54,8 @@ class Programme(models.Model):
         ordering = ["-start_year", "title"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_year__isnull=True) | Q(start_year__isnull=True)
+                condition=Q(end_year__isnull=True)
+                | Q(start_year__isnull=True)
                 | Q(end_year__gte=models.F("start_year")),
                 name="programme_years_ordered",
             )
@@ -105,26 +114,42 @@ class FundingDecision(models.Model):
     title = models.CharField(_("titel"), max_length=300)
     start_year = models.PositiveSmallIntegerField(_("första år"), null=True, blank=True)
     end_year = models.PositiveSmallIntegerField(_("sista år"), null=True, blank=True)
-    amount_per_year = models.DecimalField(
-        _("belopp per år"), null=True, blank=True, **MONEY,
+    amount_per_year = money_field(
+        _("belopp per år"),
+        null=True,
+        blank=True,
         help_text=_("Tomt när underlaget inte anger något belopp per år."),
     )
-    amount_total = models.DecimalField(
-        _("belopp för hela perioden"), null=True, blank=True, **MONEY,
+    amount_total = money_field(
+        _("belopp för hela perioden"),
+        null=True,
+        blank=True,
         help_text=_("Tomt när underlaget inte anger något totalbelopp."),
     )
     amount_note = models.TextField(_("anmärkning om belopp"), blank=True)
     grantor = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="decisions_granted",
-        verbose_name=_("beviljande part"), null=True, blank=True,
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="decisions_granted",
+        verbose_name=_("beviljande part"),
+        null=True,
+        blank=True,
     )
     responsible_ministry = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="decisions_responsible",
-        verbose_name=_("ansvarigt departement"), null=True, blank=True,
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="decisions_responsible",
+        verbose_name=_("ansvarigt departement"),
+        null=True,
+        blank=True,
     )
     recipient = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="decisions_received",
-        verbose_name=_("mottagare"), null=True, blank=True,
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="decisions_received",
+        verbose_name=_("mottagare"),
+        null=True,
+        blank=True,
     )
     appropriation = models.ForeignKey(
         Appropriation, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("anslag")
@@ -147,7 +172,8 @@ class FundingDecision(models.Model):
         ordering = ["start_year", "slug"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_year__isnull=True) | Q(start_year__isnull=True)
+                condition=Q(end_year__isnull=True)
+                | Q(start_year__isnull=True)
                 | Q(end_year__gte=models.F("start_year")),
                 name="decision_years_ordered",
             )
@@ -175,7 +201,11 @@ class Party(models.Model):
     )
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, verbose_name=_("part"))
     acting_through = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("genom"),
     )
     label = models.CharField(_("benämning i handlingen"), max_length=200)
@@ -186,9 +216,7 @@ class Party(models.Model):
         verbose_name = _("part")
         verbose_name_plural = _("parter")
         ordering = ["decision", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["decision", "organisation"], name="party_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["decision", "organisation"], name="party_unique")]
 
     def __str__(self) -> str:
         return self.label
@@ -209,9 +237,7 @@ class Signature(models.Model):
         verbose_name = _("underskrift")
         verbose_name_plural = _("underskrifter")
         ordering = ["signed_on"]
-        constraints = [
-            models.UniqueConstraint(fields=["party", "signatory_name"], name="signature_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["party", "signatory_name"], name="signature_unique")]
 
     def __str__(self) -> str:
         return f"{self.signatory_name}, {self.signatory_title}"
@@ -226,7 +252,9 @@ class Approval(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, verbose_name=_("organisation"))
     body = models.CharField(_("beslutande organ"), max_length=200)
     approved_on = models.DateField(
-        _("godkänd den"), null=True, blank=True,
+        _("godkänd den"),
+        null=True,
+        blank=True,
         help_text=_("Tomt tills ett godkännande med datum finns i underlaget."),
     )
     reference = models.CharField(_("referens"), max_length=200, blank=True)
@@ -236,9 +264,7 @@ class Approval(models.Model):
     class Meta:
         verbose_name = _("godkännande")
         verbose_name_plural = _("godkännanden")
-        constraints = [
-            models.UniqueConstraint(fields=["decision", "organisation"], name="approval_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["decision", "organisation"], name="approval_unique")]
 
     def __str__(self) -> str:
         return self.body
@@ -258,7 +284,9 @@ class DiaryNumber(models.Model):
     issuer = models.ForeignKey(Organisation, on_delete=models.PROTECT, verbose_name=_("utfärdare"))
     purpose = models.CharField(_("avser"), max_length=20, choices=DiaryNumberPurpose.choices)
     number = models.CharField(
-        _("nummer"), max_length=60, blank=True,
+        _("nummer"),
+        max_length=60,
+        blank=True,
         help_text=_("Tomt när numret inte framgår av underlaget."),
     )
     required_on_documents = models.BooleanField(_("ska framgå av samtliga handlingar"), default=False)
@@ -326,7 +354,7 @@ class GoalArea(models.Model):
     title = models.CharField(_("kort rubrik"), max_length=200)
     text = models.TextField(_("mål"))
     budget_text = models.TextField(_("målområde i fördelningstabellen"), blank=True)
-    sub_goals = models.ManyToManyField(
+    sub_goals: models.ManyToManyField[PolicySubGoal, GoalAreaSubGoal] = models.ManyToManyField(
         PolicySubGoal, through="GoalAreaSubGoal", blank=True, verbose_name=_("delmål")
     )
     strategy_objectives = models.ManyToManyField(
@@ -339,9 +367,7 @@ class GoalArea(models.Model):
         verbose_name = _("målområde")
         verbose_name_plural = _("målområden")
         ordering = ["decision", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["decision", "number"], name="goalarea_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["decision", "number"], name="goalarea_unique")]
 
     def __str__(self) -> str:
         return f"Målområde {self.number}: {self.title}"
@@ -380,9 +406,7 @@ class FocusArea(models.Model):
         verbose_name = _("insatsområde")
         verbose_name_plural = _("insatsområden")
         ordering = ["goal_area", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["goal_area", "number"], name="focusarea_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["goal_area", "number"], name="focusarea_unique")]
 
     def __str__(self) -> str:
         return self.text
@@ -396,11 +420,15 @@ class Earmark(models.Model):
         FundingDecision, on_delete=models.CASCADE, related_name="earmarks", verbose_name=_("beslut")
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("del av"),
     )
     label = models.CharField(_("ändamål"), max_length=300)
-    amount = models.DecimalField(_("belopp"), **MONEY)
+    amount = money_field(_("belopp"))
     goal_areas = models.ManyToManyField(GoalArea, blank=True, verbose_name=_("målområden"))
     position = models.PositiveSmallIntegerField(_("ordning"), default=0)
     source = models.CharField(_("källa"), max_length=300, blank=True)
@@ -410,9 +438,7 @@ class Earmark(models.Model):
         verbose_name = _("öronmärkning")
         verbose_name_plural = _("öronmärkningar")
         ordering = ["decision", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["decision", "label"], name="earmark_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["decision", "label"], name="earmark_unique")]
 
     def __str__(self) -> str:
         return self.label
@@ -428,8 +454,10 @@ class Budget(models.Model):
         FundingDecision, on_delete=models.CASCADE, related_name="budgets", verbose_name=_("beslut")
     )
     year = models.PositiveSmallIntegerField(_("år"))
-    total = models.DecimalField(
-        _("totalt"), null=True, blank=True, **MONEY,
+    total = money_field(
+        _("totalt"),
+        null=True,
+        blank=True,
         help_text=_("Tomt när årets belopp inte är beslutat."),
     )
     source = models.CharField(_("källa"), max_length=300, blank=True)
@@ -452,8 +480,10 @@ class BudgetLine(models.Model):
     )
     goal_area = models.ForeignKey(GoalArea, on_delete=models.PROTECT, verbose_name=_("målområde"))
     recipient = models.CharField(_("mottagare"), max_length=10, choices=Recipient.choices)
-    amount = models.DecimalField(
-        _("belopp"), null=True, blank=True, **MONEY,
+    amount = money_field(
+        _("belopp"),
+        null=True,
+        blank=True,
         help_text=_("Tomt när fördelningen inte är beslutad."),
     )
     source = models.CharField(_("källa"), max_length=300, blank=True)
@@ -464,9 +494,7 @@ class BudgetLine(models.Model):
         verbose_name_plural = _("budgetrader")
         ordering = ["budget", "goal_area__number", "recipient"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["budget", "goal_area", "recipient"], name="budgetline_unique"
-            )
+            models.UniqueConstraint(fields=["budget", "goal_area", "recipient"], name="budgetline_unique")
         ]
 
     def __str__(self) -> str:
@@ -481,11 +509,13 @@ class AllocationRule(models.Model):
     """How a recipient line is divided per county, kept as data (seed 002)."""
 
     decision = models.ForeignKey(
-        FundingDecision, on_delete=models.CASCADE, related_name="allocation_rules",
+        FundingDecision,
+        on_delete=models.CASCADE,
+        related_name="allocation_rules",
         verbose_name=_("beslut"),
     )
     recipient = models.CharField(_("budgetrad"), max_length=10, choices=Recipient.choices)
-    default_amount = models.DecimalField(_("belopp per län"), **MONEY)
+    default_amount = money_field(_("belopp per län"))
     first_year = models.PositiveSmallIntegerField(_("första år"))
     last_year = models.PositiveSmallIntegerField(_("sista år"))
     text = models.TextField(_("text ur handlingen"), blank=True)
@@ -515,15 +545,13 @@ class AllocationRuleOverride(models.Model):
     county = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, verbose_name=_("län"), limit_choices_to={"kind": "lan"}
     )
-    amount = models.DecimalField(_("belopp"), **MONEY)
+    amount = money_field(_("belopp"))
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("särskilt belopp")
         verbose_name_plural = _("särskilda belopp")
-        constraints = [
-            models.UniqueConstraint(fields=["rule", "county"], name="allocationoverride_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["rule", "county"], name="allocationoverride_unique")]
 
     def __str__(self) -> str:
         return f"{self.county.code}: {self.amount}"
@@ -534,10 +562,13 @@ class Allocation(models.Model):
         BudgetLine, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("budgetrad")
     )
     county = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("län"),
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="allocations",
+        verbose_name=_("län"),
         limit_choices_to={"kind": "lan"},
     )
-    amount = models.DecimalField(_("belopp"), **MONEY)
+    amount = money_field(_("belopp"))
     rule = models.ForeignKey(
         AllocationRule, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("regel")
     )
@@ -547,9 +578,7 @@ class Allocation(models.Model):
         verbose_name = _("fördelning till län")
         verbose_name_plural = _("fördelningar till län")
         ordering = ["budget_line", "county__code"]
-        constraints = [
-            models.UniqueConstraint(fields=["budget_line", "county"], name="allocation_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["budget_line", "county"], name="allocation_unique")]
 
     def __str__(self) -> str:
         return f"{self.budget_line} {self.county.code}: {self.amount}"

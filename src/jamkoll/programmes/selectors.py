@@ -56,7 +56,9 @@ def decision_get(*, slug: str) -> FundingDecision:
             "programme", "appropriation", "grantor", "responsible_ministry", "recipient"
         )
         .prefetch_related(
-            "grantor__names", "recipient__names", "responsible_ministry__names",
+            "grantor__names",
+            "recipient__names",
+            "responsible_ministry__names",
             Prefetch(
                 "parties",
                 queryset=Party.objects.select_related("organisation", "acting_through").prefetch_related(
@@ -69,8 +71,9 @@ def decision_get(*, slug: str) -> FundingDecision:
             Prefetch(
                 "goal_areas",
                 queryset=GoalArea.objects.prefetch_related(
-                    Prefetch("goalareasubgoal_set",
-                             queryset=GoalAreaSubGoal.objects.select_related("sub_goal")),
+                    Prefetch(
+                        "goalareasubgoal_set", queryset=GoalAreaSubGoal.objects.select_related("sub_goal")
+                    ),
                     "strategy_objectives",
                     "focus_areas",
                 ),
@@ -93,8 +96,12 @@ def budget_get(*, decision: FundingDecision, year: int) -> Budget:
     budget = (
         Budget.objects.filter(decision=decision, year=year)
         .prefetch_related(
-            Prefetch("lines", queryset=BudgetLine.objects.select_related("goal_area").order_by(
-                "goal_area__number", "-recipient"))
+            Prefetch(
+                "lines",
+                queryset=BudgetLine.objects.select_related("goal_area").order_by(
+                    "goal_area__number", "-recipient"
+                ),
+            )
         )
         .first()
     )
@@ -157,7 +164,8 @@ def allocation_table(*, decision: FundingDecision, year: int) -> AllocationTable
             goal_area_title=line.goal_area.title,
             recipient=line.recipient,
             recipient_label=(
-                f"Medel till {recipient_name}" if line.recipient == Recipient.SKR
+                f"Medel till {recipient_name}"
+                if line.recipient == Recipient.SKR
                 else str(Recipient(line.recipient).label)
             ),
             amount=line.amount,
@@ -188,7 +196,4 @@ def budgets_for_decision(*, decision: FundingDecision) -> list[AllocationTable]:
 
 
 def county_name_map(on: dt.date) -> dict[str, str]:
-    return {
-        o.code: o.name_at(on)
-        for o in Organisation.objects.filter(kind="lan").prefetch_related("names")
-    }
+    return {o.code: o.name_at(on) for o in Organisation.objects.filter(kind="lan").prefetch_related("names")}

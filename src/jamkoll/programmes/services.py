@@ -65,8 +65,9 @@ def _org(code: str | None, where: str) -> Organisation | None:
     return org
 
 
-def _load_decision(programme: Programme, data: dict[str, Any], appropriations: dict[str, Appropriation],
-                   report: SeedReport) -> FundingDecision:
+def _load_decision(
+    programme: Programme, data: dict[str, Any], appropriations: dict[str, Appropriation], report: SeedReport
+) -> FundingDecision:
     where = f"decisions[{data['slug']}]"
     decision = upsert(
         FundingDecision,
@@ -127,8 +128,11 @@ def _load_decision(programme: Programme, data: dict[str, Any], appropriations: d
     for d in data.get("diary_numbers", []):
         upsert(
             DiaryNumber,
-            {"decision": decision, "issuer": _org(d["issuer"], f"{where}.diary_numbers"),
-             "purpose": d["purpose"]},
+            {
+                "decision": decision,
+                "issuer": _org(d["issuer"], f"{where}.diary_numbers"),
+                "purpose": d["purpose"],
+            },
             {"number": d["number"], "required_on_documents": d["required"], "source": d.get("source", "")},
             report=report,
         )
@@ -136,8 +140,12 @@ def _load_decision(programme: Programme, data: dict[str, Any], appropriations: d
         upsert(
             Condition,
             {"decision": decision, "kind": c["kind"], "position": position},
-            {"year": c.get("year"), "text": c["text"], "section": c.get("section", ""),
-             "source": c.get("source", data.get("source", ""))},
+            {
+                "year": c.get("year"),
+                "text": c["text"],
+                "section": c.get("section", ""),
+                "source": c.get("source", data.get("source", "")),
+            },
             report=report,
         )
     goal_areas: dict[int, GoalArea] = {}
@@ -145,8 +153,12 @@ def _load_decision(programme: Programme, data: dict[str, Any], appropriations: d
         area = upsert(
             GoalArea,
             {"decision": decision, "number": g["number"]},
-            {"title": g["title"], "text": g["text"], "budget_text": g.get("budget_text", ""),
-             "source": g.get("source", "")},
+            {
+                "title": g["title"],
+                "text": g["text"],
+                "budget_text": g.get("budget_text", ""),
+                "source": g.get("source", ""),
+            },
             report=report,
         )
         goal_areas[g["number"]] = area
@@ -162,16 +174,23 @@ def _load_decision(programme: Programme, data: dict[str, Any], appropriations: d
             area.strategy_objectives.set(wanted)
             report.count(GoalArea, False, True)
         for f in g.get("focus_areas", []):
-            upsert(FocusArea, {"goal_area": area, "number": f["number"]},
-                   {"text": f["text"], "source": f.get("source", "")}, report=report)
+            upsert(
+                FocusArea,
+                {"goal_area": area, "number": f["number"]},
+                {"text": f["text"], "source": f.get("source", "")},
+                report=report,
+            )
     earmarks: dict[str, Earmark] = {}
     for position, e in enumerate(data.get("earmarks", [])):
         earmark = upsert(
             Earmark,
             {"decision": decision, "label": e["label"]},
-            {"amount": _money(e["amount"], f"{where}.earmarks"), "position": position,
-             "parent": earmarks[e["parent"]] if e.get("parent") else None,
-             "source": e.get("source", "")},
+            {
+                "amount": _money(e["amount"], f"{where}.earmarks"),
+                "position": position,
+                "parent": earmarks[e["parent"]] if e.get("parent") else None,
+                "source": e.get("source", ""),
+            },
             report=report,
         )
         wanted_areas = {goal_areas[n] for n in e.get("goal_areas", [])}
@@ -182,24 +201,30 @@ def _load_decision(programme: Programme, data: dict[str, Any], appropriations: d
     for b in data.get("budgets", []):
         year = b["year"]
         if year not in decision.years:
-            raise SeedError(f"år {year} ligger utanför beslutets period", file=FILE,
-                            field=f"{where}.budgets")
+            raise SeedError(f"år {year} ligger utanför beslutets period", file=FILE, field=f"{where}.budgets")
         budget = upsert(
             Budget,
             {"decision": decision, "year": year},
-            {"total": _money(b["total"], f"{where}.budgets[{year}].total"),
-             "source": b.get("source", ""), "note": b.get("note", "")},
+            {
+                "total": _money(b["total"], f"{where}.budgets[{year}].total"),
+                "source": b.get("source", ""),
+                "note": b.get("note", ""),
+            },
             report=report,
         )
         for line in b.get("lines", []):
             number = line["goal_area"]
             if number not in goal_areas:
-                raise SeedError(f"okänt målområde {number}", file=FILE, field=f"{where}.budgets[{year}].lines")
+                raise SeedError(
+                    f"okänt målområde {number}", file=FILE, field=f"{where}.budgets[{year}].lines"
+                )
             upsert(
                 BudgetLine,
                 {"budget": budget, "goal_area": goal_areas[number], "recipient": line["recipient"]},
-                {"amount": _money(line["amount"], f"{where}.budgets[{year}].lines.amount"),
-                 "source": line.get("source", "")},
+                {
+                    "amount": _money(line["amount"], f"{where}.budgets[{year}].lines.amount"),
+                    "source": line.get("source", ""),
+                },
                 report=report,
             )
         budget_check(budget)
@@ -207,16 +232,24 @@ def _load_decision(programme: Programme, data: dict[str, Any], appropriations: d
         rule = upsert(
             AllocationRule,
             {"decision": decision, "recipient": r["recipient"], "first_year": r["first_year"]},
-            {"last_year": r["last_year"], "default_amount": _money(r["default_amount"], f"{where}.rule"),
-             "text": r.get("text", ""), "source": r.get("source", "")},
+            {
+                "last_year": r["last_year"],
+                "default_amount": _money(r["default_amount"], f"{where}.rule"),
+                "text": r.get("text", ""),
+                "source": r.get("source", ""),
+            },
             report=report,
         )
         for code, amount in r.get("overrides", {}).items():
             county = Organisation.objects.filter(kind=OrganisationKind.LAN, code=code).first()
             if county is None:
                 raise SeedError(f"okänt län {code!r}", file=FILE, field=f"{where}.allocation_rules.overrides")
-            upsert(AllocationRuleOverride, {"rule": rule, "county": county},
-                   {"amount": _money(amount, f"{where}.allocation_rules.overrides")}, report=report)
+            upsert(
+                AllocationRuleOverride,
+                {"rule": rule, "county": county},
+                {"amount": _money(amount, f"{where}.allocation_rules.overrides")},
+                report=report,
+            )
     for line in BudgetLine.objects.filter(budget__decision=decision, recipient=Recipient.RSS):
         try:
             allocations_generate(budget_line=line, report=report)
@@ -235,7 +268,11 @@ def programmes_seed(*, report: SeedReport | None = None) -> SeedReport:
         values = {k: v for k, v in a.items() if k not in {"key", "expenditure_area", "appropriation", "item"}}
         appropriations[a["key"]] = upsert(
             Appropriation,
-            {"expenditure_area": a["expenditure_area"], "appropriation": a["appropriation"], "item": a["item"]},
+            {
+                "expenditure_area": a["expenditure_area"],
+                "appropriation": a["appropriation"],
+                "item": a["item"],
+            },
             values,
             report=report,
         )
@@ -269,7 +306,9 @@ def budget_check(budget: Budget) -> None:
             raise BudgetError(f"{budget}: budgetrader har belopp men årets totalbelopp är inte beslutat")
         return
     if decided_sum > budget.total:
-        raise BudgetError(f"{budget}: budgetraderna ({decided_sum:f} kr) överstiger totalen ({budget.total:f} kr)")
+        raise BudgetError(
+            f"{budget}: budgetraderna ({decided_sum:f} kr) överstiger totalen ({budget.total:f} kr)"
+        )
     if lines and len(decided) == len(lines) and decided_sum != budget.total:
         raise BudgetError(
             f"{budget}: budgetraderna summerar till {decided_sum:f} kr men totalen är {budget.total:f} kr"
@@ -281,8 +320,10 @@ def allocations_generate(*, budget_line: BudgetLine, report: SeedReport | None =
     year = budget_line.budget.year
     rule = (
         AllocationRule.objects.filter(
-            decision=budget_line.budget.decision_id, recipient=budget_line.recipient,
-            first_year__lte=year, last_year__gte=year,
+            decision=budget_line.budget.decision_id,
+            recipient=budget_line.recipient,
+            first_year__lte=year,
+            last_year__gte=year,
         )
         .prefetch_related("overrides__county")
         .first()
@@ -300,7 +341,11 @@ def allocations_generate(*, budget_line: BudgetLine, report: SeedReport | None =
     )
     with transaction.atomic():
         return [
-            upsert(Allocation, {"budget_line": budget_line, "county": counties[code]},
-                   {"amount": amount, "rule": rule}, report=report)
+            upsert(
+                Allocation,
+                {"budget_line": budget_line, "county": counties[code]},
+                {"amount": amount, "rule": rule},
+                report=report,
+            )
             for code, amount in amounts.items()
         ]

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Organisation, OrganisationName, PolicySubGoal, StrategyObjective
@@ -23,7 +25,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
         return obj.name_at(dt.date.today())
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Organisation]:
         return super().get_queryset(request).prefetch_related("names").select_related("county")
 
 

@@ -24,6 +24,14 @@ def organisation_list(
     return qs.order_by("kind", "code")
 
 
+def organisation_row(org: Organisation, on: dt.date) -> dict[str, str | None]:
+    """The CLI and API form of an organisation (DESIGN §5): code, kind, name on `on`, county code."""
+    county_code = org.county.code if org.county is not None else None
+    if org.kind == OrganisationKind.LAN:
+        county_code = org.code
+    return {"code": org.code, "kind": org.kind, "name": org.name_at(on), "county_code": county_code}
+
+
 def county_list() -> QuerySet[Organisation]:
     return organisation_list(kind=OrganisationKind.LAN)
 

@@ -59,7 +59,9 @@ def _load_counties(report: SeedReport) -> dict[str, Organisation]:
     for line, row in read_csv(PACKAGE, "counties.csv"):
         code = row["code"]
         if len(code) != 2 or not code.isdigit():
-            raise SeedError(f"länskod ska vara två siffror: {code!r}", file="counties.csv", line=line, field="code")
+            raise SeedError(
+                f"länskod ska vara två siffror: {code!r}", file="counties.csv", line=line, field="code"
+            )
         county = upsert(
             Organisation,
             {"kind": OrganisationKind.LAN, "code": code},
@@ -153,7 +155,9 @@ def _load_other(counties: dict[str, Organisation], report: SeedReport) -> None:
         if row["county_code"]:
             county = counties.get(row["county_code"])
             if county is None:
-                raise SeedError(f"okänt län {row['county_code']!r}", file=file, line=line, field="county_code")
+                raise SeedError(
+                    f"okänt län {row['county_code']!r}", file=file, line=line, field="county_code"
+                )
         parent = None
         if row["parent"]:
             parent = by_code.get(row["parent"])
@@ -179,7 +183,9 @@ def _load_other(counties: dict[str, Organisation], report: SeedReport) -> None:
     for line, row in read_csv(PACKAGE, file):
         org = by_code.get(row["code"])
         if org is None or org.kind != row["kind"]:
-            raise SeedError(f"okänd organisation {row['kind']}/{row['code']}", file=file, line=line, field="code")
+            raise SeedError(
+                f"okänd organisation {row['kind']}/{row['code']}", file=file, line=line, field="code"
+            )
         _set_name(
             org,
             name=row["name"],

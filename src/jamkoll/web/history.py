@@ -21,6 +21,11 @@ class HistoryEntry:
     changes: list[str]
 
 
+def _field_label(obj: models.Model, name: str) -> str:
+    field = obj._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))
+
+
 def history_entries(objects: Iterable[models.Model], limit: int = 50) -> list[HistoryEntry]:
     entries: list[HistoryEntry] = []
     for obj in objects:
@@ -30,10 +35,7 @@ def history_entries(objects: Iterable[models.Model], limit: int = 50) -> list[Hi
             previous: Any = records[i + 1] if i + 1 < len(records) else None
             if previous is not None and record.history_type == "~":
                 delta = record.diff_against(previous)
-                changes = [
-                    f"{obj._meta.get_field(c.field).verbose_name}: {c.old!s} → {c.new!s}"
-                    for c in delta.changes
-                ]
+                changes = [f"{_field_label(obj, c.field)}: {c.old!s} → {c.new!s}" for c in delta.changes]
             user = record.history_user
             entries.append(
                 HistoryEntry(

@@ -14,7 +14,6 @@ from .charts import Bar, bar_chart
 from .history import history_entries
 
 
-
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     require(request.user, "programme.view")

@@ -26,37 +26,70 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         fmt = options["format"]
         if fmt == "json":
-            self.stdout.write(to_json({
-                "decision": table.decision.slug,
-                "year": table.year,
-                "total": to_str(table.total),
-                "decided": not table.undecided,
-                "lines": [
-                    {"goal_area": line.goal_area, "recipient": line.recipient, "amount": to_str(line.amount),
-                     "decided": line.amount is not None}
-                    for line in table.lines
-                ],
-                "counties": [{"code": c.code, "name": c.name, "amount": to_str(c.amount)} for c in table.counties],
-            }))
+            self.stdout.write(
+                to_json(
+                    {
+                        "decision": table.decision.slug,
+                        "year": table.year,
+                        "total": to_str(table.total),
+                        "decided": not table.undecided,
+                        "lines": [
+                            {
+                                "goal_area": line.goal_area,
+                                "recipient": line.recipient,
+                                "amount": to_str(line.amount),
+                                "decided": line.amount is not None,
+                            }
+                            for line in table.lines
+                        ],
+                        "counties": [
+                            {"code": c.code, "name": c.name, "amount": to_str(c.amount)}
+                            for c in table.counties
+                        ],
+                    }
+                )
+            )
             return
         if fmt == "csv":
             rows = [{"section": "total", "key": "", "name": "", "amount": to_str(table.total)}]
-            rows += [{"section": "line", "key": f"{line.goal_area}/{line.recipient}", "name": line.goal_area_title,
-                      "amount": to_str(line.amount)} for line in table.lines]
-            rows += [{"section": "county", "key": c.code, "name": c.name, "amount": to_str(c.amount)}
-                     for c in table.counties]
+            rows += [
+                {
+                    "section": "line",
+                    "key": f"{line.goal_area}/{line.recipient}",
+                    "name": line.goal_area_title,
+                    "amount": to_str(line.amount),
+                }
+                for line in table.lines
+            ]
+            rows += [
+                {"section": "county", "key": c.code, "name": c.name, "amount": to_str(c.amount)}
+                for c in table.counties
+            ]
             self.stdout.write(to_csv(rows, ["section", "key", "name", "amount"]), ending="")
             return
         out = [f"{table.decision.title}", f"År {table.year}: totalt {format_sek(table.total)}", ""]
-        out.append(to_table(
-            [{"ga": line.goal_area, "rec": line.recipient_label, "amount": format_sek(line.amount)}
-             for line in table.lines],
-            ["ga", "rec", "amount"], ["Målområde", "Mottagare", "Belopp"], right=["amount"]))
+        out.append(
+            to_table(
+                [
+                    {"ga": line.goal_area, "rec": line.recipient_label, "amount": format_sek(line.amount)}
+                    for line in table.lines
+                ],
+                ["ga", "rec", "amount"],
+                ["Målområde", "Mottagare", "Belopp"],
+                right=["amount"],
+            )
+        )
         if table.counties:
-            out += ["", to_table(
-                [{"code": c.code, "name": c.name, "amount": format_sek(c.amount)} for c in table.counties]
-                + [{"code": "", "name": "Summa", "amount": format_sek(table.county_total)}],
-                ["code", "name", "amount"], ["Län", "Namn", "RSS-medel"], right=["amount"])]
+            out += [
+                "",
+                to_table(
+                    [{"code": c.code, "name": c.name, "amount": format_sek(c.amount)} for c in table.counties]
+                    + [{"code": "", "name": "Summa", "amount": format_sek(table.county_total)}],
+                    ["code", "name", "amount"],
+                    ["Län", "Namn", "RSS-medel"],
+                    right=["amount"],
+                ),
+            ]
         if table.note:
             out += ["", table.note]
         self.stdout.write("\n".join(out))

@@ -20,7 +20,9 @@ class Command(BaseCommand):
         self.stdout.write("\nDemoanvändare (användarnamn / lösenord / roll):")
         for u in users:
             role = Role(u.role).label
-            self.stdout.write(f"  {u.username:<16} {u.password:<26} {role}" + (f", län {u.county}" if u.county else ""))
+            self.stdout.write(
+                f"  {u.username:<16} {u.password:<26} {role}" + (f", län {u.county}" if u.county else "")
+            )
         if options["no_serve"]:
             return
         port = options["port"]

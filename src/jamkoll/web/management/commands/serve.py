@@ -18,6 +18,12 @@ class Command(BaseCommand):
             raise CommandError("JAMKOLL_SECRET_KEY måste vara satt för att starta servern")
         from gunicorn.app.wsgiapp import run
 
-        sys.argv = ["gunicorn", "jamkoll.wsgi:application", "--bind", options["bind"],
-                    "--workers", str(options["workers"])]
+        sys.argv = [
+            "gunicorn",
+            "jamkoll.wsgi:application",
+            "--bind",
+            options["bind"],
+            "--workers",
+            str(options["workers"]),
+        ]
         run()

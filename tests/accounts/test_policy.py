@@ -1,0 +1,71 @@
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+
+from jamkoll.accounts.models import Role, RoleAssignment
+from jamkoll.accounts.policy import check, require, rss_counties
+from jamkoll.accounts.services import DEMO_USERS, demo_users_create
+from jamkoll.reference.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rss_role_is_scoped_to_its_county(rss_skane: Any, rss_norrbotten: Any, coordinator: Any) -> None:
+    assert check(rss_skane, "county.edit", "12")
+    refusal = check(rss_skane, "county.edit", "25")
+    assert not refusal and refusal.reason == "Du kan bara ändra uppgifter för ditt eget län."
+    assert check(rss_norrbotten, "county.edit", "25")
+    assert check(coordinator, "county.edit", "25")
+    assert rss_counties(rss_skane) == {"12"}
+
+
+def test_refusals_carry_their_reason(certifier: Any) -> None:
+    verdict = check(certifier, "programme.change")
+    assert not verdict and verdict.reason == "Kräver rollen samordnare."
+    anonymous = check(AnonymousUser(), "programme.change")
+    assert anonymous.reason.startswith("Logga in")
+    with pytest.raises(PermissionDenied, match="Kräver rollen samordnare"):
+        require(certifier, "programme.change")
+
+
+def test_the_same_policy_answers_djangos_has_perm(coordinator: Any, treasury: Any) -> None:
+    assert coordinator.has_perm("jamkoll.programme.change")
+    assert not treasury.has_perm("jamkoll.programme.change")
+
+
+def test_public_reads_need_no_login() -> None:
+    assert check(AnonymousUser(), "programme.view")
+    assert check(AnonymousUser(), "allocation.view")
+
+
+def test_a_user_can_hold_several_roles(coordinator: Any) -> None:
+    RoleAssignment.objects.create(user=coordinator, role=Role.ANALYST)
+    fresh = get_user_model().objects.get(pk=coordinator.pk)
+    assert check(fresh, "programme.change")
+
+
+def test_an_rss_role_without_county_is_refused_by_the_database() -> None:
+    user = get_user_model().objects.create_user("x")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoleAssignment.objects.create(user=user, role=Role.RSS)
+    county = Organisation.objects.get(kind="lan", code="01")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoleAssignment.objects.create(user=user, role=Role.COORDINATOR, county=county)
+
+
+def test_unknown_actions_are_a_programming_error(coordinator: Any) -> None:
+    with pytest.raises(KeyError):
+        check(coordinator, "no.such.action")
+
+
+def test_demo_users_one_per_role_and_idempotent() -> None:
+    demo_users_create()
+    demo_users_create()
+    roles = set(RoleAssignment.objects.filter(user__username__in=[u.username for u in DEMO_USERS])
+                .values_list("role", flat=True))
+    assert roles == {r.value for r in Role}
+    assert RoleAssignment.objects.filter(user__username="rss-skane").get().county.code == "12"  # type: ignore[union-attr]

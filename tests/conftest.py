@@ -1,0 +1,67 @@
+"""Shared fixtures. The documents' data is loaded once per test session; each test runs in a
+transaction that is rolled back, so every test starts from the seeded state.
+
+Personas (STYLE §8): a coordinator, an RSS leader of Skåne, an RSS leader of Norrbotten, a
+certifier, a treasury officer, an admin and an anonymous visitor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+from jamkoll.accounts.models import Role
+from jamkoll.accounts.services import role_assign
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        call_command("seed", "--no-migrate", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def _user(username: str, role: str, county: str | None = None) -> Any:
+    user = get_user_model().objects.create_user(username=username, password="pw-" + username)
+    role_assign(user=user, role=role, county_code=county)
+    return user
+
+
+@pytest.fixture
+def coordinator(db: None) -> Any:
+    return _user("anna-samordnare", Role.COORDINATOR)
+
+
+@pytest.fixture
+def rss_skane(db: None) -> Any:
+    return _user("sara-skane", Role.RSS, "12")
+
+
+@pytest.fixture
+def rss_norrbotten(db: None) -> Any:
+    return _user("nils-norrbotten", Role.RSS, "25")
+
+
+@pytest.fixture
+def certifier(db: None) -> Any:
+    return _user("erik-ekonomichef", Role.CERTIFIER)
+
+
+@pytest.fixture
+def treasury(db: None) -> Any:
+    return _user("karin-kammarkollegiet", Role.TREASURY)
+
+
+@pytest.fixture
+def admin_user(db: None) -> Any:
+    user = get_user_model().objects.create_superuser(username="root", password="pw-root")
+    return user
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client

@@ -1,0 +1,113 @@
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.test import Client
+from django.urls import reverse
+
+from jamkoll.programmes.models import Budget
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+PROGRAMME = "/satsningar/starkt-jamstalldhet-kvinnofrid-2018-2020/"
+
+
+def test_start_page_lists_the_programmes(client: Client) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="sv">' in html
+    assert "Stärkt jämställdhets- och kvinnofridsarbete på lokal och regional nivå" in html
+    assert "Utökat jämställdhetsarbete med fokus på hedersrelaterat våld och förtryck" in html
+
+
+def test_programme_page_shows_parties_goals_budget_and_counties(client: Client) -> None:
+    html = client.get(PROGRAMME).content.decode()
+    for text in ["Pernilla Baralt", "Vesna Jovic", "2018-01-22", "17/05981", "anslag 3:1",
+                 "Målområden", "Jämställd hälsa", "Effektivare brottsbekämpning.",
+                 "2,5\u00a0mnkr", "6\u00a0mnkr", "9\u00a0mnkr", "Norrbottens län", "600\u00a0000\u00a0kr"]:
+        assert text in html, text
+    assert html.count("<tr><td>") >= 21
+    assert "<svg" in html and "RSS-medel per län 2018" in html
+
+
+def test_programme_page_shows_undecided_lines_for_2019(client: Client) -> None:
+    html = client.get(PROGRAMME, {"ar": "2019"}).content.decode()
+    assert "ej beslutat" in html
+    assert "Fördelning av medel 2019" in html
+
+
+def test_programme_page_has_a_bounded_number_of_queries(client: Client, django_assert_max_num_queries: Any) -> None:
+    with django_assert_max_num_queries(60):
+        assert client.get(PROGRAMME).status_code == 200
+
+
+def test_unknown_programme_is_404(client: Client) -> None:
+    assert client.get("/satsningar/finns-inte/").status_code == 404
+
+
+def test_history_page_lists_programmes_since_2008(client: Client) -> None:
+    html = client.get(reverse("web:history")).content.decode()
+    for title in ["Program för hållbar jämställdhet", "Modellkommuner", "Maskulinitet och jämställdhet",
+                  "Stärkt jämställdhets- och kvinnofridsarbete", "Män och jämställdhet"]:
+        assert title in html
+    assert "18\u00a0000\u00a0000\u00a0kr" in html
+    assert html.index("Program för hållbar jämställdhet") < html.index("Modellkommuner")
+
+
+def test_change_history_is_shown_to_logged_in_users(client: Client, coordinator: Any) -> None:
+    anonymous = client.get(PROGRAMME).content.decode()
+    assert "Ändringshistoriken visas för inloggade användare." in anonymous
+    budget = Budget.objects.get(decision__slug="jamstalldhet-kvinnofrid-2018-2020", year=2018)
+    budget.note = "Test av historik"
+    budget.save()
+    html = client_for(coordinator).get(PROGRAMME).content.decode()
+    assert "Ändringshistorik" in html and "Skapad" in html
+
+
+def test_login_and_logout(client: Client, coordinator: Any) -> None:
+    response = client.post(reverse("login"), {"username": "anna-samordnare", "password": "pw-anna-samordnare"})
+    assert response.status_code == 302
+    html = client.get("/").content.decode()
+    assert "anna-samordnare" in html and "Samordnare (SKR)" in html
+    assert client.post(reverse("logout")).status_code == 302
+    assert "Logga in" in client.get("/").content.decode()
+
+
+def test_wrong_password_gets_a_clear_message(client: Client, coordinator: Any) -> None:
+    response = client.post(reverse("login"), {"username": "anna-samordnare", "password": "fel"})
+    assert "Användarnamnet eller lösenordet är fel" in response.content.decode()
+
+
+def test_language_can_be_switched_to_english(client: Client) -> None:
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get("/").content.decode()
+    assert '<html lang="en">' in html
+    assert "Log in" in html
+
+
+def test_pages_reject_the_wrong_method(client: Client) -> None:
+    assert client.post("/").status_code == 405
+    assert client.post(PROGRAMME).status_code == 405
+
+
+def test_admin_requires_the_admin_role(client: Client, coordinator: Any) -> None:
+    assert client.get("/admin/").status_code == 302
+    assert client_for(coordinator).get("/admin/").status_code == 302
+
+
+def test_admin_has_every_jamkoll_model(admin_user: Any) -> None:
+    client = client_for(admin_user)
+    for model in apps.get_models():
+        if not model.__module__.startswith("jamkoll.") or model.__name__.startswith("Historical"):
+            continue
+        assert model in admin.site._registry, model
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        assert client.get(url).status_code == 200, url
+
+
+def test_admin_object_page_shows_history(admin_user: Any) -> None:
+    budget = Budget.objects.get(decision__slug="jamstalldhet-kvinnofrid-2018-2020", year=2018)
+    url = reverse("admin:programmes_budget_history", args=[budget.pk])
+    assert client_for(admin_user).get(url).status_code == 200
