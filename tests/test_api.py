@@ -26,7 +26,12 @@ def test_programmes_endpoint(client: Client) -> None:
 def test_allocations_endpoint(client: Client) -> None:
     data = client.get("/api/v1/decisions/jamstalldhet-kvinnofrid-2018-2020/allocations/2018").json()
     assert data["total"] == "20000000.00"
-    assert [line["amount"] for line in data["lines"]] == ["2500000.00", "2500000.00", "6000000.00", "9000000.00"]
+    assert [line["amount"] for line in data["lines"]] == [
+        "2500000.00",
+        "2500000.00",
+        "6000000.00",
+        "9000000.00",
+    ]
     assert len(data["counties"]) == 21
     missing = client.get("/api/v1/decisions/jamstalldhet-kvinnofrid-2018-2020/allocations/2030")
     assert missing.status_code == 404 and "utanför" in missing.json()["detail"]

@@ -24,9 +24,17 @@ def test_allocations_json_for_2018() -> None:
     data = json.loads(run("allocations", AGREEMENT, "2018", "--format", "json"))
     assert data["decision"] == AGREEMENT and data["year"] == 2018
     assert data["total"] == "20000000.00"
-    assert [line["amount"] for line in data["lines"]] == ["2500000.00", "2500000.00", "6000000.00", "9000000.00"]
+    assert [line["amount"] for line in data["lines"]] == [
+        "2500000.00",
+        "2500000.00",
+        "6000000.00",
+        "9000000.00",
+    ]
     assert [(line["goal_area"], line["recipient"]) for line in data["lines"]] == [
-        (1, "SKR"), (2, "SKR"), (3, "SKR"), (3, "RSS")
+        (1, "SKR"),
+        (2, "SKR"),
+        (3, "SKR"),
+        (3, "RSS"),
     ]
     counties = {c["code"]: c["amount"] for c in data["counties"]}
     assert len(counties) == 21
@@ -52,7 +60,9 @@ def test_allocations_csv_and_table() -> None:
 def test_organisations_show_the_name_valid_on_the_date() -> None:
     before = json.loads(run("organisations", "--code", "SKR", "--on", "2018-06-01", "--format", "json"))
     after = json.loads(run("organisations", "--code", "SKR", "--on", "2020-06-01", "--format", "json"))
-    assert before == [{"code": "SKR", "kind": "other", "name": "Sveriges Kommuner och Landsting", "county_code": None}]
+    assert before == [
+        {"code": "SKR", "kind": "other", "name": "Sveriges Kommuner och Landsting", "county_code": None}
+    ]
     assert after[0]["name"] == "Sveriges Kommuner och Regioner"
 
 
@@ -66,8 +76,13 @@ def test_programmes_json() -> None:
     data = json.loads(run("programmes", "--format", "json"))
     by_slug = {p["slug"]: p for p in data}
     agreement = by_slug["starkt-jamstalldhet-kvinnofrid-2018-2020"]["decisions"][0]
-    assert agreement == {"slug": AGREEMENT, "kind": "agreement", "years": [2018, 2019, 2020],
-                         "amount_per_year": "20000000.00", "amount_total": None}
+    assert agreement == {
+        "slug": AGREEMENT,
+        "kind": "agreement",
+        "years": [2018, 2019, 2020],
+        "amount_per_year": "20000000.00",
+        "amount_total": None,
+    }
     assert by_slug["program-hallbar-jamstalldhet"]["start_year"] == 2008
 
 
@@ -109,20 +124,35 @@ def _script(*args: str) -> list[str]:
 
 
 def test_the_console_script_meets_the_done_when(installed_db: dict[str, str]) -> None:
-    result = subprocess.run(_script("allocations", AGREEMENT, "2018", "--format", "json"),
-                            env=installed_db, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        _script("allocations", AGREEMENT, "2018", "--format", "json"),
+        env=installed_db,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["total"] == "20000000.00"
-    result = subprocess.run(_script("organisations", "--code", "SKR", "--on", "2018-06-01", "--format", "json"),
-                            env=installed_db, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        _script("organisations", "--code", "SKR", "--on", "2018-06-01", "--format", "json"),
+        env=installed_db,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert json.loads(result.stdout)[0]["name"] == "Sveriges Kommuner och Landsting"
     again = subprocess.run(_script("seed"), env=installed_db, capture_output=True, text=True, timeout=300)
     assert "inget ändrades" in again.stdout
 
 
 def test_the_console_script_fails_with_one_line_and_non_zero_exit(installed_db: dict[str, str]) -> None:
-    result = subprocess.run(_script("allocations", "no-such-decision", "2018"),
-                            env=installed_db, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        _script("allocations", "no-such-decision", "2018"),
+        env=installed_db,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0
     assert result.stderr.strip().count("\n") == 0
     assert "okänt beslut" in result.stderr

@@ -8,6 +8,7 @@ JAMKOLL_ALLOWED_HOSTS   comma-separated
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -134,10 +135,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-try:  # WhiteNoise warns on every request when the folder is missing
+with contextlib.suppress(OSError):  # WhiteNoise warns on every request when it is missing
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-except OSError:
-    pass
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -65,7 +65,22 @@ def test_unknown_actions_are_a_programming_error(coordinator: Any) -> None:
 def test_demo_users_one_per_role_and_idempotent() -> None:
     demo_users_create()
     demo_users_create()
-    roles = set(RoleAssignment.objects.filter(user__username__in=[u.username for u in DEMO_USERS])
-                .values_list("role", flat=True))
+    roles = set(
+        RoleAssignment.objects.filter(user__username__in=[u.username for u in DEMO_USERS]).values_list(
+            "role", flat=True
+        )
+    )
     assert roles == {r.value for r in Role}
     assert RoleAssignment.objects.filter(user__username="rss-skane").get().county.code == "12"  # type: ignore[union-attr]
+
+
+def test_the_same_role_cannot_be_given_twice(coordinator: Any, rss_skane: Any) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoleAssignment.objects.create(user=coordinator, role=Role.COORDINATOR)
+    county = Organisation.objects.get(kind="lan", code="12")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoleAssignment.objects.create(user=rss_skane, role=Role.RSS, county=county)
+    # …but an RSS leader may cover a second county.
+    RoleAssignment.objects.create(
+        user=rss_skane, role=Role.RSS, county=Organisation.objects.get(kind="lan", code="13")
+    )

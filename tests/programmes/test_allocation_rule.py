@@ -26,15 +26,23 @@ def test_the_seed_002_rule_divides_9_msek_exactly() -> None:
 
 
 def test_a_rule_that_does_not_add_up_is_an_error_not_a_rounding() -> None:
-    with pytest.raises(AllocationError, match="ger 8400000.00 kr men budgetraden är 9000000.00 kr"):
-        divide(line_amount=Decimal("9000000.00"), counties=COUNTIES,
-               default_amount=Decimal("400000.00"), overrides={})
+    with pytest.raises(AllocationError, match=r"ger 8400000\.00 kr men budgetraden är 9000000\.00 kr"):
+        divide(
+            line_amount=Decimal("9000000.00"),
+            counties=COUNTIES,
+            default_amount=Decimal("400000.00"),
+            overrides={},
+        )
 
 
 def test_an_override_for_an_unknown_county_is_an_error() -> None:
     with pytest.raises(AllocationError, match="99"):
-        divide(line_amount=Decimal("1.00"), counties=["01"], default_amount=Decimal("1.00"),
-               overrides={"99": Decimal("1.00")})
+        divide(
+            line_amount=Decimal("1.00"),
+            counties=["01"],
+            default_amount=Decimal("1.00"),
+            overrides={"99": Decimal("1.00")},
+        )
 
 
 @given(default=cents, overrides=st.dictionaries(st.sampled_from(COUNTIES), cents, max_size=21))

@@ -61,7 +61,11 @@ def test_case_number_and_missing_government_diary_numbers() -> None:
 def test_the_appropriation_is_uo13_anslag_3_1_post_12() -> None:
     appropriation = decision_get(slug=AGREEMENT).appropriation
     assert appropriation is not None
-    assert (appropriation.expenditure_area, appropriation.appropriation, appropriation.item) == (13, "3:1", 12)
+    assert (appropriation.expenditure_area, appropriation.appropriation, appropriation.item) == (
+        13,
+        "3:1",
+        12,
+    )
     assert appropriation.appropriation_name == "Särskilda jämställdhetsåtgärder"
     assert appropriation.item_name == "Jämställdhetsinsatser efter regeringsbeslut"
 
@@ -125,18 +129,27 @@ def test_the_2021_grant_decision() -> None:
     assert "hedersrelaterat våld och förtryck" in decision.focus
     assert decision.responsible_ministry is not None
     assert decision.responsible_ministry.name_at(dt.date(2021, 1, 1)) == "Arbetsmarknadsdepartementet"
-    assert decision.recipient is not None and decision.recipient.name_at(dt.date(2021, 1, 1)).endswith("Regioner")
+    assert decision.recipient is not None and decision.recipient.name_at(dt.date(2021, 1, 1)).endswith(
+        "Regioner"
+    )
     assert decision.programme.end_year == 2023
 
 
 def test_the_programmes_since_2008_with_the_documents_figures() -> None:
     titles = set(Programme.objects.values_list("title", flat=True))
-    for title in ["Program för hållbar jämställdhet", "Modellkommuner", "Maskulinitet och jämställdhet",
-                  "Män och jämställdhet"]:
+    for title in [
+        "Program för hållbar jämställdhet",
+        "Modellkommuner",
+        "Maskulinitet och jämställdhet",
+        "Män och jämställdhet",
+    ]:
         assert title in titles
     assert Programme.objects.get(slug="program-hallbar-jamstalldhet").start_year == 2008
     assert FundingDecision.objects.get(slug="man-och-jamstalldhet-2016-2017").amount_total == 18 * MSEK
-    assert FundingDecision.objects.get(slug="kunskapsspridning-modellkommuner-2015-2018").amount_total == 2 * MSEK
+    assert (
+        FundingDecision.objects.get(slug="kunskapsspridning-modellkommuner-2015-2018").amount_total
+        == 2 * MSEK
+    )
     # No figure in the documents: nothing is stored.
     hallbar = FundingDecision.objects.get(slug="program-hallbar-jamstalldhet-2008-2013")
     assert hallbar.amount_per_year is None and hallbar.amount_total is None

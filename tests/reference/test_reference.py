@@ -89,7 +89,9 @@ def test_gotland_is_the_special_case() -> None:
 
 
 def test_riket_and_county_boards_exist() -> None:
-    assert Organisation.objects.get(kind=OrganisationKind.RIKET, code="00").name_at(dt.date.today()) == "Riket"
+    assert (
+        Organisation.objects.get(kind=OrganisationKind.RIKET, code="00").name_at(dt.date.today()) == "Riket"
+    )
     boards = Organisation.objects.filter(category="lansstyrelse")
     assert boards.count() == 21
     assert boards.get(code="LST25").name_at(dt.date(2018, 1, 1)) == "Länsstyrelsen i Norrbottens län"

@@ -25,21 +25,36 @@ def _fake_csv(bad_file: str, rows: list[dict[str, str]]):  # type: ignore[no-unt
     return fake
 
 
-def test_a_municipality_in_the_wrong_county_names_file_line_and_field(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_municipality_in_the_wrong_county_names_file_line_and_field(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(
-        services, "read_csv",
+        services,
+        "read_csv",
         _fake_csv("municipalities.csv", [{"code": "0114", "name": "Upplands Väsby", "county_code": "03"}]),
     )
-    with pytest.raises(SeedError, match=r"municipalities\.csv:2 \(code\): kommunkoden 0114 börjar inte med länskoden 03"):
+    with pytest.raises(
+        SeedError, match=r"municipalities\.csv:2 \(code\): kommunkoden 0114 börjar inte med länskoden 03"
+    ):
         services.reference_seed()
 
 
 def test_a_bad_date_is_reported_with_its_place(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
-        services, "read_csv",
-        _fake_csv("region_names.csv", [
-            {"county_code": "01", "name": "X", "valid_from": "2019-13-01", "valid_to": "", "form": "region"}
-        ]),
+        services,
+        "read_csv",
+        _fake_csv(
+            "region_names.csv",
+            [
+                {
+                    "county_code": "01",
+                    "name": "X",
+                    "valid_from": "2019-13-01",
+                    "valid_to": "",
+                    "form": "region",
+                }
+            ],
+        ),
     )
     with pytest.raises(SeedError, match=r"region_names\.csv:2 \(valid_from\): ogiltigt datum"):
         services.reference_seed()
@@ -47,16 +62,23 @@ def test_a_bad_date_is_reported_with_its_place(monkeypatch: pytest.MonkeyPatch) 
 
 def test_a_failed_seed_writes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     before = Organisation.objects.count()
-    names_before = list(Organisation.objects.get(kind="kommun", code="0114").names.values_list("name", flat=True))
+    names_before = list(
+        Organisation.objects.get(kind="kommun", code="0114").names.values_list("name", flat=True)
+    )
     rows = [
         {"code": "0114", "name": "Ändrat namn", "county_code": "01"},
         {"code": "9999", "name": "Finns inte", "county_code": "99"},
     ]
     monkeypatch.setattr(services, "read_csv", _fake_csv("municipalities.csv", rows))
-    with pytest.raises(CommandError, match=r"inget sparades: municipalities\.csv:3 \(county_code\): okänt län '99'"):
+    with pytest.raises(
+        CommandError, match=r"inget sparades: municipalities\.csv:3 \(county_code\): okänt län '99'"
+    ):
         call_command("seed", "--no-migrate")
     assert Organisation.objects.count() == before
-    assert list(Organisation.objects.get(kind="kommun", code="0114").names.values_list("name", flat=True)) == names_before
+    assert (
+        list(Organisation.objects.get(kind="kommun", code="0114").names.values_list("name", flat=True))
+        == names_before
+    )
 
 
 def test_a_csv_row_with_too_many_fields_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -24,9 +24,21 @@ def test_start_page_lists_the_programmes(client: Client) -> None:
 
 def test_programme_page_shows_parties_goals_budget_and_counties(client: Client) -> None:
     html = client.get(PROGRAMME).content.decode()
-    for text in ["Pernilla Baralt", "Vesna Jovic", "2018-01-22", "17/05981", "anslag 3:1",
-                 "Målområden", "Jämställd hälsa", "Effektivare brottsbekämpning.",
-                 "2,5\u00a0mnkr", "6\u00a0mnkr", "9\u00a0mnkr", "Norrbottens län", "600\u00a0000\u00a0kr"]:
+    for text in [
+        "Pernilla Baralt",
+        "Vesna Jovic",
+        "2018-01-22",
+        "17/05981",
+        "anslag 3:1",
+        "Målområden",
+        "Jämställd hälsa",
+        "Effektivare brottsbekämpning.",
+        "2,5\u00a0mnkr",
+        "6\u00a0mnkr",
+        "9\u00a0mnkr",
+        "Norrbottens län",
+        "600\u00a0000\u00a0kr",
+    ]:
         assert text in html, text
     assert html.count("<tr><td>") >= 21
     assert "<svg" in html and "RSS-medel per län 2018" in html
@@ -38,7 +50,9 @@ def test_programme_page_shows_undecided_lines_for_2019(client: Client) -> None:
     assert "Fördelning av medel 2019" in html
 
 
-def test_programme_page_has_a_bounded_number_of_queries(client: Client, django_assert_max_num_queries: Any) -> None:
+def test_programme_page_has_a_bounded_number_of_queries(
+    client: Client, django_assert_max_num_queries: Any
+) -> None:
     with django_assert_max_num_queries(60):
         assert client.get(PROGRAMME).status_code == 200
 
@@ -49,8 +63,13 @@ def test_unknown_programme_is_404(client: Client) -> None:
 
 def test_history_page_lists_programmes_since_2008(client: Client) -> None:
     html = client.get(reverse("web:history")).content.decode()
-    for title in ["Program för hållbar jämställdhet", "Modellkommuner", "Maskulinitet och jämställdhet",
-                  "Stärkt jämställdhets- och kvinnofridsarbete", "Män och jämställdhet"]:
+    for title in [
+        "Program för hållbar jämställdhet",
+        "Modellkommuner",
+        "Maskulinitet och jämställdhet",
+        "Stärkt jämställdhets- och kvinnofridsarbete",
+        "Män och jämställdhet",
+    ]:
         assert title in html
     assert "18\u00a0000\u00a0000\u00a0kr" in html
     assert html.index("Program för hållbar jämställdhet") < html.index("Modellkommuner")
@@ -67,7 +86,9 @@ def test_change_history_is_shown_to_logged_in_users(client: Client, coordinator:
 
 
 def test_login_and_logout(client: Client, coordinator: Any) -> None:
-    response = client.post(reverse("login"), {"username": "anna-samordnare", "password": "pw-anna-samordnare"})
+    response = client.post(
+        reverse("login"), {"username": "anna-samordnare", "password": "pw-anna-samordnare"}
+    )
     assert response.status_code == 302
     html = client.get("/").content.decode()
     assert "anna-samordnare" in html and "Samordnare (SKR)" in html

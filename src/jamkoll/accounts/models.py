@@ -45,8 +45,14 @@ class RoleAssignment(models.Model):
         verbose_name = _("roll")
         verbose_name_plural = _("roller")
         constraints = [
+            # Two partial constraints instead of nulls_distinct=False, which SQLite ignores.
             models.UniqueConstraint(
-                fields=["user", "role", "county"], name="roleassignment_unique", nulls_distinct=False
+                fields=["user", "role", "county"],
+                condition=Q(county__isnull=False),
+                name="roleassignment_unique_scoped",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"], condition=Q(county__isnull=True), name="roleassignment_unique_global"
             ),
             models.CheckConstraint(
                 condition=(Q(role="rss") & Q(county__isnull=False))

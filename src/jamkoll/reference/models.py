@@ -144,8 +144,13 @@ class OrganisationName(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["organisation", "valid_from"],
+                condition=Q(valid_from__isnull=False),
                 name="organisationname_one_start",
-                nulls_distinct=False,
+            ),
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=Q(valid_from__isnull=True),
+                name="organisationname_one_open_start",
             ),
         ]
 

@@ -1,0 +1,81 @@
+"""Benchmarks (make bench). Each prints a ratio against a raw baseline measured in the same run,
+never only an absolute time: the machines are shared and noisy.
+
+seed:        `jamkoll seed` into a fresh SQLite file vs. a raw sqlite3 executemany of the same
+             number of organisation-name rows.
+allocations: the allocation table selector vs. a raw SQL sum of the same allocation rows.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _time(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="jamkoll-bench-"))
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["JAMKOLL_DATA_DIR"] = str(tmp)
+    exe = Path(sys.executable).with_name("jamkoll")
+    subprocess.run([str(exe), "migrate", "-v0"], env=env, check=True)
+    seed_t = _time(
+        lambda: subprocess.run([str(exe), "seed", "--no-migrate"], env=env, check=True, capture_output=True),
+        repeat=1,
+    )
+
+    def raw_insert() -> None:
+        con = sqlite3.connect(tmp / "raw.sqlite3")
+        con.execute("create table if not exists n (id integer primary key, org text, name text)")
+        con.executemany(
+            "insert into n (org, name) values (?, ?)", [(str(i), f"namn {i}") for i in range(800)]
+        )
+        con.commit()
+        con.close()
+
+    raw_t = _time(raw_insert)
+    print(
+        f"seed (first run): {seed_t:.2f} s; raw insert baseline {raw_t * 1000:.1f} ms; "
+        f"ratio {seed_t / raw_t:.0f}x"
+    )
+
+    os.environ["JAMKOLL_DATA_DIR"] = str(tmp)
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jamkoll.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from jamkoll.programmes.selectors import allocation_table, decision_get
+
+    decision = decision_get(slug="jamstalldhet-kvinnofrid-2018-2020")
+    sel_t = _time(lambda: allocation_table(decision=decision, year=2018), repeat=20)
+
+    def raw_sum() -> None:
+        with connection.cursor() as cur:
+            cur.execute("select count(*), sum(amount) from programmes_allocation")
+            cur.fetchall()
+
+    raw_sum_t = _time(raw_sum, repeat=20)
+    print(
+        f"allocation table 2018: {sel_t * 1000:.2f} ms; raw SQL sum {raw_sum_t * 1000:.3f} ms; "
+        f"ratio {sel_t / raw_sum_t:.0f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()
