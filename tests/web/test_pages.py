@@ -132,3 +132,14 @@ def test_admin_object_page_shows_history(admin_user: Any) -> None:
     budget = Budget.objects.get(decision__slug="jamstalldhet-kvinnofrid-2018-2020", year=2018)
     url = reverse("admin:programmes_budget_history", args=[budget.pk])
     assert client_for(admin_user).get(url).status_code == 200
+
+
+def test_swedish_is_the_default_whatever_the_browser_prefers(client: Client) -> None:
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="sv">' in html and "Logga in" in html
+
+
+def test_sources_are_cited_by_document_title_not_file_number(client: Client) -> None:
+    html = client.get(PROGRAMME).content.decode()
+    assert "seed 0" not in html
+    assert "SKL:s cirkulär 2018-01-26" in html

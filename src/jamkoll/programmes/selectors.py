@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext
 
 from jamkoll.reference.models import Organisation
 
@@ -164,7 +165,7 @@ def allocation_table(*, decision: FundingDecision, year: int) -> AllocationTable
             goal_area_title=line.goal_area.title,
             recipient=line.recipient,
             recipient_label=(
-                f"Medel till {recipient_name}"
+                gettext("Medel till %(name)s") % {"name": recipient_name}
                 if line.recipient == Recipient.SKR
                 else str(Recipient(line.recipient).label)
             ),

@@ -5,6 +5,7 @@ from typing import Any
 from django import template
 
 from jamkoll.money import format_mnkr, format_sek
+from jamkoll.reference.sources import cite as cite_sources
 
 register = template.Library()
 
@@ -36,3 +37,9 @@ def short_name_on(organisation: Any, on: dt.date | int | None) -> str:
     if isinstance(on, int):
         on = dt.date(on, 12, 31)
     return str(organisation.short_name_at(on or dt.date.today()))
+
+
+@register.filter
+def cite(text: str) -> str:
+    """A data file's "seed 001, bilaga 1 §7" as the document's title."""
+    return cite_sources(text)
