@@ -9,7 +9,9 @@ from ninja import NinjaAPI, Query, Router, Schema
 from ninja.errors import HttpError
 
 from jamkoll.accounts.policy import check
+from jamkoll.ledger.api import router as ledger_router
 from jamkoll.money import to_str
+from jamkoll.obligations.api import router as obligations_router
 from jamkoll.programmes import selectors as programme_selectors
 from jamkoll.programmes.models import Programme
 from jamkoll.reference.models import OrganisationKind
@@ -168,3 +170,5 @@ def allocations(request: HttpRequest, slug: str, year: int) -> object:
 
 
 api.add_router("/", router)
+api.add_router("/ledger", ledger_router)
+api.add_router("/obligations", obligations_router)

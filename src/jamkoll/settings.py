@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "jamkoll.reference",
     "jamkoll.programmes",
     "jamkoll.accounts",
+    "jamkoll.ledger",
+    "jamkoll.obligations",
     "jamkoll.web",
 ]
 
