@@ -84,6 +84,11 @@ def is_rss_for_county(user: Any, county_code: Any) -> bool:
     return bool(code) and has_role(user, Role.RSS, code)
 
 
+@rules.predicate
+def has_any_role(user: Any) -> bool:
+    return bool(user_roles(user))
+
+
 @dataclass(frozen=True)
 class Rule:
     predicate: rules.Predicate | Callable[..., bool]
@@ -92,6 +97,30 @@ class Rule:
 
 # action -> rule. A refusal names what is missing, in the user's language (Swedish first).
 RULES: dict[str, Rule] = {
+    # The ledger (issue 4). obj is the county code for the RSS tier.
+    "ledger.view": Rule(has_any_role, "Medelsflödet visas för användare med en roll i satsningen."),
+    "ledger.state.requisition": Rule(
+        is_coordinator | is_signatory, "Rekvisition kräver rollen samordnare eller behörig företrädare."
+    ),
+    "ledger.state.disbursement": Rule(is_treasury, "Utbetalningar registreras av Kammarkollegiet."),
+    "ledger.state.expenditure": Rule(is_coordinator, "SKR:s utgifter registreras av en samordnare."),
+    "ledger.state.repayment": Rule(
+        is_treasury | is_coordinator, "Återbetalningar registreras av Kammarkollegiet eller en samordnare."
+    ),
+    "ledger.state.reclaim": Rule(is_treasury, "Återkrav registreras av Kammarkollegiet."),
+    "ledger.rss.requisition": Rule(
+        is_coordinator | is_rss_for_county, "Du kan bara rekvirera för ditt eget län."
+    ),
+    "ledger.rss.disbursement": Rule(
+        is_coordinator | is_signatory,
+        "Utbetalningar till RSS registreras av SKR (samordnare eller behörig företrädare).",
+    ),
+    "ledger.rss.expenditure": Rule(
+        is_coordinator | is_rss_for_county, "Du kan bara redovisa utgifter för ditt eget län."
+    ),
+    "ledger.rss.repayment": Rule(
+        is_coordinator | is_rss_for_county, "Du kan bara registrera återbetalningar för ditt eget län."
+    ),
     "programme.view": Rule(rules.always_allow, ""),
     "allocation.view": Rule(rules.always_allow, ""),
     "organisation.view": Rule(rules.always_allow, ""),

@@ -1,0 +1,201 @@
+"""Balances and invariants as pure functions over summed entries (DESIGN §2).
+
+The write path checks the balance *after* a proposed entry; `jamkoll verify` checks every stored
+balance. Both use `violations`, so the rule is written once.
+
+Definitions for one decision and year:
+- state tier: requisitioned, disbursed, repaid and reclaimed between the state (Kammarkollegiet)
+  and SKR; SKR's own expenditure, optionally against a goal-area line;
+- RSS tier, per county: requisitioned from SKR, disbursed by SKR, spent by the county, repaid to SKR;
+- spent = SKR's own expenditure + what the counties spent;
+- to_repay = disbursed − spent + reclaimed − repaid  (what must go back to the state);
+- SKR's cash = disbursed − paid to counties + repaid by counties − own expenditure − repaid to
+  the state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from jamkoll.money import format_sek
+
+ZERO = Decimal("0.00")
+# (tier, kind, county code or None, goal-area number or None) -> summed amount
+Key = tuple[str, str, str | None, int | None]
+Sums = Mapping[Key, Decimal]
+
+
+@dataclass(frozen=True)
+class Limits:
+    total: Decimal | None
+    skr_lines: Mapping[int, Decimal | None]
+    rss_line: Decimal | None
+    allocations: Mapping[str, Decimal]
+
+
+@dataclass(frozen=True)
+class CountyBalance:
+    code: str
+    allocation: Decimal
+    requisitioned: Decimal
+    disbursed: Decimal
+    spent: Decimal
+    repaid: Decimal
+
+    @property
+    def to_repay(self) -> Decimal:
+        return self.disbursed - self.spent - self.repaid
+
+
+@dataclass(frozen=True)
+class LineBalance:
+    goal_area: int
+    recipient: str
+    budget: Decimal | None
+    spent: Decimal
+
+
+@dataclass(frozen=True)
+class Balance:
+    limits: Limits
+    requisitioned: Decimal
+    disbursed: Decimal
+    skr_spent: Decimal
+    skr_spent_by_line: Mapping[int | None, Decimal]
+    repaid: Decimal
+    reclaimed: Decimal
+    counties: list[CountyBalance]
+    raw_negative: list[Key] = field(default_factory=list)
+
+    @property
+    def budgeted(self) -> Decimal | None:
+        return self.limits.total
+
+    @property
+    def county_spent(self) -> Decimal:
+        return sum((c.spent for c in self.counties), ZERO)
+
+    @property
+    def county_disbursed(self) -> Decimal:
+        return sum((c.disbursed for c in self.counties), ZERO)
+
+    @property
+    def county_repaid(self) -> Decimal:
+        return sum((c.repaid for c in self.counties), ZERO)
+
+    @property
+    def county_requisitioned(self) -> Decimal:
+        return sum((c.requisitioned for c in self.counties), ZERO)
+
+    @property
+    def spent(self) -> Decimal:
+        return self.skr_spent + self.county_spent
+
+    @property
+    def to_repay(self) -> Decimal:
+        return self.disbursed - self.spent + self.reclaimed - self.repaid
+
+    @property
+    def skr_cash(self) -> Decimal:
+        return self.disbursed - self.county_disbursed + self.county_repaid - self.skr_spent - self.repaid
+
+    def lines(self) -> list[LineBalance]:
+        rows = [
+            LineBalance(number, "SKR", budget, self.skr_spent_by_line.get(number, ZERO))
+            for number, budget in sorted(self.limits.skr_lines.items())
+        ]
+        if self.limits.rss_line is not None or self.counties:
+            rows.append(LineBalance(3, "RSS", self.limits.rss_line, self.county_spent))
+        return rows
+
+
+def compute(sums: Sums, limits: Limits) -> Balance:
+    def total(tier: str, kind: str, county: str | None = None, *, any_county: bool = False) -> Decimal:
+        return sum(
+            (
+                v
+                for (t, k, c, _l), v in sums.items()
+                if t == tier and k == kind and (any_county or c == county)
+            ),
+            ZERO,
+        )
+
+    codes = sorted(set(limits.allocations) | {c for (t, _k, c, _l) in sums if t == "rss" and c})
+    counties = [
+        CountyBalance(
+            code=code,
+            allocation=limits.allocations.get(code, ZERO),
+            requisitioned=total("rss", "requisition", code),
+            disbursed=total("rss", "disbursement", code),
+            spent=total("rss", "expenditure", code),
+            repaid=total("rss", "repayment", code),
+        )
+        for code in codes
+    ]
+    by_line: dict[int | None, Decimal] = {}
+    for (t, k, _c, line), v in sums.items():
+        if t == "state" and k == "expenditure":
+            by_line[line] = by_line.get(line, ZERO) + v
+    return Balance(
+        limits=limits,
+        requisitioned=total("state", "requisition"),
+        disbursed=total("state", "disbursement"),
+        skr_spent=total("state", "expenditure"),
+        skr_spent_by_line=by_line,
+        repaid=total("state", "repayment"),
+        reclaimed=total("state", "reclaim"),
+        counties=counties,
+        raw_negative=[key for key, v in sums.items() if v < 0],
+    )
+
+
+def violations(b: Balance) -> list[str]:
+    """Every broken invariant, in Swedish, with the figures."""
+    out: list[str] = []
+    kr = format_sek
+    for tier, kind, county, line in b.raw_negative:
+        where = f" för län {county}" if county else (f" på målområde {line}" if line else "")
+        out.append(f"summan av {kind} ({tier}){where} är negativ")
+    if b.limits.total is None:
+        if b.requisitioned:
+            out.append("rekvirerat fast årets budget inte är beslutad")
+    elif b.requisitioned > b.limits.total:
+        out.append(f"rekvirerat {kr(b.requisitioned)} överstiger budgeten {kr(b.limits.total)}")
+    if b.disbursed > b.requisitioned:
+        out.append(f"utbetalt {kr(b.disbursed)} överstiger rekvirerat {kr(b.requisitioned)}")
+    for number, spent in b.skr_spent_by_line.items():
+        if number is None:
+            continue
+        budget = b.limits.skr_lines.get(number)
+        if budget is not None and spent > budget:
+            out.append(
+                f"SKR:s utgifter på målområde {number} ({kr(spent)}) överstiger budgetraden {kr(budget)}"
+            )
+    if b.skr_cash < 0:
+        out.append(
+            f"SKR har betalat ut och använt mer än som betalats ut från staten (underskott {kr(-b.skr_cash)})"
+        )
+    if b.reclaimed > b.spent:
+        out.append(f"återkrävt {kr(b.reclaimed)} överstiger det som använts {kr(b.spent)}")
+    if b.to_repay < 0:
+        out.append(f"återbetalt {kr(b.repaid)} är mer än det som ska återbetalas")
+    if b.limits.rss_line is not None and b.county_requisitioned > b.limits.rss_line:
+        out.append(
+            f"länens rekvisitioner {kr(b.county_requisitioned)} överstiger RSS-raden {kr(b.limits.rss_line)}"
+        )
+    for c in b.counties:
+        if c.requisitioned > c.allocation:
+            out.append(
+                f"län {c.code}: rekvirerat {kr(c.requisitioned)} överstiger tilldelningen {kr(c.allocation)}"
+            )
+        if c.disbursed > c.requisitioned:
+            out.append(
+                f"län {c.code}: utbetalt {kr(c.disbursed)} överstiger rekvirerat {kr(c.requisitioned)}"
+            )
+        if c.spent > c.disbursed:
+            out.append(f"län {c.code}: använt {kr(c.spent)} överstiger utbetalt {kr(c.disbursed)}")
+        if c.to_repay < 0:
+            out.append(f"län {c.code}: återbetalt {kr(c.repaid)} är mer än det oanvända beloppet")
+    return out

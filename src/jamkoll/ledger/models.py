@@ -1,0 +1,171 @@
+"""The two-tier ledger: state ↔ SKR and SKR ↔ each county's RSS (DESIGN §2).
+
+Append-only. A correction is a new entry that reverses an earlier one, with a reason. Every entry
+carries a SHA-256 digest chained to the previous entry's, so `jamkoll verify` notices an entry
+that was changed, removed or slipped in behind the application's back.
+
+Balances are never stored: they are sums of entries, computed at read time (STYLE §7).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC as _UTC
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jamkoll.programmes.models import FundingDecision, GoalArea
+from jamkoll.reference.models import Organisation
+
+
+class Tier(models.TextChoices):
+    STATE = "state", _("Staten – SKR")
+    RSS = "rss", _("SKR – RSS")
+
+
+class EntryKind(models.TextChoices):
+    REQUISITION = "requisition", _("Rekvisition")
+    DISBURSEMENT = "disbursement", _("Utbetalning")
+    EXPENDITURE = "expenditure", _("Utgift")
+    REPAYMENT = "repayment", _("Återbetalning")
+    RECLAIM = "reclaim", _("Återkrav")
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class LedgerEntry(models.Model):
+    sequence = models.PositiveBigIntegerField(_("löpnummer"), unique=True, editable=False)
+    decision = models.ForeignKey(
+        FundingDecision, on_delete=models.PROTECT, related_name="ledger_entries", verbose_name=_("beslut")
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    tier = models.CharField(_("nivå"), max_length=10, choices=Tier.choices)
+    kind = models.CharField(_("slag"), max_length=20, choices=EntryKind.choices)
+    county = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+        verbose_name=_("län"),
+        limit_choices_to={"kind": "lan"},
+    )
+    goal_area = models.ForeignKey(
+        GoalArea, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("målområde")
+    )
+    amount = models.DecimalField(
+        _("belopp"),
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("Negativt endast för en rättelse som vänder en tidigare post."),
+    )
+    entry_date = models.DateField(_("datum"))
+    reference = models.CharField(
+        _("diarienummer eller referens"), max_length=200, help_text=_("Ett eller flera, kommaseparerade.")
+    )
+    note = models.TextField(_("anteckning"), blank=True)
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name=_("rättar post"),
+    )
+    reason = models.TextField(_("skäl för rättelsen"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("registrerad av"),
+    )
+    recorded_by_name = models.CharField(_("registrerad av (namn)"), max_length=200)
+    recorded_at = models.DateTimeField(_("registrerad"))
+    previous_digest = models.CharField(_("föregående kontrollsumma"), max_length=64)
+    digest = models.CharField(_("kontrollsumma"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("post i medelsflödet")
+        verbose_name_plural = _("poster i medelsflödet")
+        ordering = ["sequence"]
+        indexes = [models.Index(fields=["decision", "year", "tier", "kind"], name="ledger_balance_idx")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="ledger_amount_not_zero"),
+            models.CheckConstraint(
+                condition=(Q(tier="rss") & Q(county__isnull=False))
+                | (Q(tier="state") & Q(county__isnull=True)),
+                name="ledger_county_iff_rss",
+            ),
+            models.CheckConstraint(
+                condition=Q(goal_area__isnull=True) | (Q(tier="state") & Q(kind="expenditure")),
+                name="ledger_line_only_for_skr_expenditure",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) | (Q(reverses__isnull=False) & ~Q(reason="")),
+                name="ledger_negative_only_as_reversal",
+            ),
+            models.CheckConstraint(
+                condition=Q(tier="state") | ~Q(kind="reclaim"), name="ledger_reclaim_only_state"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.get_kind_display()} {self.amount} kr ({self.year})"
+
+    def canonical(self) -> str:
+        """The fields the digest covers, in a fixed textual form identical on every database."""
+        return "|".join(
+            [
+                str(self.sequence),
+                str(self.decision_id),
+                str(self.year),
+                self.tier,
+                self.kind,
+                str(self.county_id or ""),
+                str(self.goal_area_id or ""),
+                f"{Decimal(self.amount):.2f}",
+                self.entry_date.isoformat(),
+                self.reference,
+                self.note,
+                str(self.reverses_id or ""),
+                self.reason,
+                str(self.recorded_by_id or ""),
+                self.recorded_by_name,
+                self.recorded_at.astimezone(_UTC).isoformat(),
+                self.previous_digest,
+            ]
+        )
+
+    def compute_digest(self) -> str:
+        return hashlib.sha256(self.canonical().encode("utf-8")).hexdigest()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("poster i medelsflödet ändras aldrig; registrera en rättelse i stället")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("poster i medelsflödet tas aldrig bort; registrera en rättelse i stället")
+
+
+class ChainHead(models.Model):
+    """One row: the last sequence number and digest. Every append locks it, which also serialises
+    concurrent ledger writes (the invariants are checked under this lock)."""
+
+    sequence = models.PositiveBigIntegerField(default=0)
+    digest = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = _("kedjans huvud")
+        verbose_name_plural = _("kedjans huvud")
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.digest[:12]}"

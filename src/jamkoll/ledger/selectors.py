@@ -1,0 +1,74 @@
+"""Reads for the ledger: balances are sums of entries, computed here in one grouped query."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+
+from jamkoll.programmes.models import Allocation, Budget, FundingDecision, Recipient
+from jamkoll.programmes.selectors import NotFound, budget_get
+
+from .balance import Balance, Key, Limits, compute
+from .models import LedgerEntry
+
+
+def entry_list(
+    *, decision: FundingDecision | None = None, year: int | None = None, county_code: str | None = None
+) -> QuerySet[LedgerEntry]:
+    qs = LedgerEntry.objects.select_related(
+        "decision", "county", "goal_area", "recorded_by", "reverses", "reversed_by"
+    ).prefetch_related("county__names")
+    if decision is not None:
+        qs = qs.filter(decision=decision)
+    if year is not None:
+        qs = qs.filter(year=year)
+    if county_code:
+        qs = qs.filter(county__code=county_code)
+    return qs.order_by("-sequence")
+
+
+def ledger_sums(*, decision: FundingDecision, year: int) -> dict[Key, Decimal]:
+    rows = (
+        LedgerEntry.objects.filter(decision=decision, year=year)
+        .values("tier", "kind", "county__code", "goal_area__number")
+        .annotate(total=Sum("amount"))
+    )
+    sums: dict[Key, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for r in rows:
+        sums[(r["tier"], r["kind"], r["county__code"], r["goal_area__number"])] += r["total"]
+    return dict(sums)
+
+
+def ledger_limits(*, budget: Budget) -> Limits:
+    skr_lines: dict[int, Decimal | None] = {}
+    rss_line: Decimal | None = None
+    for line in budget.lines.all():
+        if line.recipient == Recipient.SKR:
+            skr_lines[line.goal_area.number] = line.amount
+        elif line.recipient == Recipient.RSS:
+            rss_line = (rss_line or Decimal("0.00")) + (line.amount or Decimal("0.00"))
+    allocations = {
+        code: amount
+        for code, amount in Allocation.objects.filter(budget_line__budget=budget).values_list(
+            "county__code", "amount"
+        )
+    }
+    return Limits(total=budget.total, skr_lines=skr_lines, rss_line=rss_line, allocations=allocations)
+
+
+def balance_get(*, decision: FundingDecision, year: int) -> Balance:
+    budget = budget_get(decision=decision, year=year)
+    return compute(ledger_sums(decision=decision, year=year), ledger_limits(budget=budget))
+
+
+def ledger_years() -> list[tuple[FundingDecision, int]]:
+    """Every decision and year that has a budget or an entry: what `verify` walks."""
+    pairs = {(b.decision_id, b.year) for b in Budget.objects.all()}
+    pairs |= set(LedgerEntry.objects.values_list("decision_id", "year").distinct())
+    decisions = FundingDecision.objects.in_bulk({d for d, _y in pairs})
+    return [(decisions[d], y) for d, y in sorted(pairs)]
+
+
+__all__ = ["NotFound", "balance_get", "entry_list", "ledger_limits", "ledger_sums", "ledger_years"]
