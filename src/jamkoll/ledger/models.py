@@ -120,6 +120,14 @@ class LedgerEntry(models.Model):
     def __str__(self) -> str:
         return f"#{self.sequence} {self.get_kind_display()} {self.amount} kr ({self.year})"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("poster i medelsflödet ändras aldrig; registrera en rättelse i stället")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("poster i medelsflödet tas aldrig bort; registrera en rättelse i stället")
+
     def canonical(self) -> str:
         """The fields the digest covers, in a fixed textual form identical on every database."""
         return "|".join(
@@ -146,14 +154,6 @@ class LedgerEntry(models.Model):
 
     def compute_digest(self) -> str:
         return hashlib.sha256(self.canonical().encode("utf-8")).hexdigest()
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("poster i medelsflödet ändras aldrig; registrera en rättelse i stället")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError("poster i medelsflödet tas aldrig bort; registrera en rättelse i stället")
 
 
 class ChainHead(models.Model):

@@ -49,12 +49,9 @@ def ledger_limits(*, budget: Budget) -> Limits:
             skr_lines[line.goal_area.number] = line.amount
         elif line.recipient == Recipient.RSS:
             rss_line = (rss_line or Decimal("0.00")) + (line.amount or Decimal("0.00"))
-    allocations = {
-        code: amount
-        for code, amount in Allocation.objects.filter(budget_line__budget=budget).values_list(
-            "county__code", "amount"
-        )
-    }
+    allocations = dict(
+        Allocation.objects.filter(budget_line__budget=budget).values_list("county__code", "amount")
+    )
     return Limits(total=budget.total, skr_lines=skr_lines, rss_line=rss_line, allocations=allocations)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -17,11 +18,12 @@ from jamkoll.accounts.policy import require
 from jamkoll.money import AmountError, parse_amount
 from jamkoll.programmes.models import Budget, FundingDecision, GoalArea
 from jamkoll.programmes.selectors import NotFound, budget_get
+from jamkoll.programmes.services import programmes_verify
 from jamkoll.reference.models import Organisation, OrganisationKind
 
 from .balance import Key, compute, violations
 from .models import ChainHead, EntryKind, LedgerEntry, Tier
-from .selectors import ledger_limits, ledger_sums
+from .selectors import balance_get, ledger_limits, ledger_sums, ledger_years
 
 GENESIS = "0" * 64
 
@@ -220,3 +222,26 @@ def chain_verify() -> list[str]:
     ):
         problems.append(f"kedjans huvud pekar på #{head.sequence} men sista posten är #{last_sequence}")
     return problems
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    problems: list[str]
+    budgets: int
+    allocations: int
+    entries: int
+
+
+def ledger_verify() -> VerifyResult:
+    """Everything `jamkoll verify` checks: budgets and allocations, the ledger invariants of every
+    decision and year (counties included), and the digest chain."""
+    problems, n_budgets, n_allocations = programmes_verify()
+    for decision, year in ledger_years():
+        try:
+            balance = balance_get(decision=decision, year=year)
+        except NotFound as exc:
+            problems.append(f"{decision.slug} {year}: poster utan budget ({exc})")
+            continue
+        problems += [f"{decision.slug} {year}: {v}" for v in violations(balance)]
+    problems += chain_verify()
+    return VerifyResult(problems, n_budgets, n_allocations, LedgerEntry.objects.count())

@@ -349,3 +349,30 @@ def allocations_generate(*, budget_line: BudgetLine, report: SeedReport | None =
             )
             for code, amount in amounts.items()
         ]
+
+
+def programmes_verify() -> tuple[list[str], int, int]:
+    """Budget lines against totals and allocations against their lines, for every budget.
+
+    Returns (problems, budgets checked, allocation lines checked)."""
+    problems: list[str] = []
+    budgets = Budget.objects.select_related("decision").prefetch_related("lines__allocations")
+    n_budgets = n_lines = 0
+    for budget in budgets:
+        n_budgets += 1
+        try:
+            budget_check(budget)
+        except BudgetError as exc:
+            problems.append(str(exc))
+        for line in budget.lines.all():
+            allocations = list(line.allocations.all())
+            if not allocations:
+                continue
+            n_lines += 1
+            total = sum((a.amount for a in allocations), Decimal("0.00"))
+            if line.amount is None or total != line.amount:
+                problems.append(
+                    f"{budget}: fördelningen per län ({total:f} kr) stämmer inte med budgetraden "
+                    f"({'ej beslutad' if line.amount is None else f'{line.amount:f} kr'})"
+                )
+    return problems, n_budgets, n_lines

@@ -1,0 +1,28 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from jamkoll.ledger.services import ledger_verify
+
+
+class Command(BaseCommand):
+    help = (
+        "Kontrollera alla invarianter för budgetar, fördelningar och medelsflödet, och postkedjans "
+        "kontrollsummor. Avslutar med kod 1 och en lista över avvikelser om något inte stämmer."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--quiet", action="store_true", help="skriv bara ut avvikelser")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        result = ledger_verify()
+        if result.problems:
+            self.stderr.write(f"{len(result.problems)} avvikelse(r):")
+            for problem in result.problems:
+                self.stderr.write(f"  - {problem}")
+            raise SystemExit(1)
+        if not options["quiet"]:
+            self.stdout.write(
+                f"Allt stämmer: {result.budgets} budgetår, {result.allocations} fördelningar och "
+                f"{result.entries} poster kontrollerade."
+            )
