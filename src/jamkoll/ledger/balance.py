@@ -173,14 +173,16 @@ def violations(b: Balance) -> list[str]:
             out.append(
                 f"SKR:s utgifter på målområde {number} ({kr(spent)}) överstiger budgetraden {kr(budget)}"
             )
+    if b.reclaimed > b.spent:
+        out.append(f"återkrävt {kr(b.reclaimed)} överstiger det som använts {kr(b.spent)}")
+    if b.spent > b.disbursed:
+        out.append(f"använt {kr(b.spent)} överstiger utbetalt {kr(b.disbursed)}")
+    elif b.to_repay < 0:
+        out.append(f"återbetalt {kr(b.repaid)} är mer än det som ska återbetalas")
     if b.skr_cash < 0:
         out.append(
             f"SKR har betalat ut och använt mer än som betalats ut från staten (underskott {kr(-b.skr_cash)})"
         )
-    if b.reclaimed > b.spent:
-        out.append(f"återkrävt {kr(b.reclaimed)} överstiger det som använts {kr(b.spent)}")
-    if b.to_repay < 0:
-        out.append(f"återbetalt {kr(b.repaid)} är mer än det som ska återbetalas")
     if b.limits.rss_line is not None and b.county_requisitioned > b.limits.rss_line:
         out.append(
             f"länens rekvisitioner {kr(b.county_requisitioned)} överstiger RSS-raden {kr(b.limits.rss_line)}"

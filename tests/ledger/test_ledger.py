@@ -1,0 +1,317 @@
+"""The ledger: invariants on every write, append-only, the digest chain, and `jamkoll verify`."""
+
+import datetime as dt
+import io
+import threading
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
+from django.db import connection, connections
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jamkoll.ledger.balance import violations
+from jamkoll.ledger.models import AppendOnlyError, LedgerEntry
+from jamkoll.ledger.selectors import balance_get, ledger_sums
+from jamkoll.ledger.services import LedgerError, entry_record, entry_reverse, ledger_verify
+from jamkoll.programmes.models import FundingDecision
+from jamkoll.programmes.selectors import decision_get
+
+pytestmark = pytest.mark.django_db
+SLUG = "jamstalldhet-kvinnofrid-2018-2020"
+OP = "testkörning"
+
+
+@pytest.fixture
+def decision() -> FundingDecision:
+    return decision_get(slug=SLUG)
+
+
+def record(decision: FundingDecision, kind: str, amount: str, **kw: Any) -> LedgerEntry:
+    kw.setdefault("reference", "Ju2018/00001")
+    kw.setdefault("year", 2018)
+    if "user" not in kw:
+        kw["actor_name"] = OP
+    return entry_record(decision=decision, kind=kind, amount=amount, **kw)
+
+
+def test_it_computes_the_done_when_balance(decision: FundingDecision) -> None:
+    record(decision, "requisition", "20000000.00")
+    record(decision, "disbursement", "20000000.00")
+    record(decision, "expenditure", "19500000.00")
+    b = balance_get(decision=decision, year=2018)
+    assert (b.requisitioned, b.disbursed, b.spent, b.to_repay) == (
+        Decimal("20000000.00"), Decimal("20000000.00"), Decimal("19500000.00"), Decimal("500000.00"),
+    )  # fmt: skip
+
+
+def test_it_refuses_a_requisition_over_budget_and_changes_nothing(decision: FundingDecision) -> None:
+    with pytest.raises(LedgerError, match="överstiger budgeten"):
+        record(decision, "requisition", "20000000.01")
+    assert LedgerEntry.objects.count() == 0
+
+
+def test_it_refuses_to_disburse_more_than_requisitioned(decision: FundingDecision) -> None:
+    record(decision, "requisition", "100.00")
+    with pytest.raises(LedgerError, match="utbetalt .* överstiger rekvirerat"):
+        record(decision, "disbursement", "100.01")
+
+
+def test_it_refuses_spending_more_than_disbursed(decision: FundingDecision) -> None:
+    record(decision, "requisition", "100.00")
+    record(decision, "disbursement", "100.00")
+    with pytest.raises(LedgerError, match="använt .* överstiger utbetalt"):
+        record(decision, "expenditure", "100.01")
+
+
+def test_skr_cannot_pass_on_more_than_it_received(decision: FundingDecision) -> None:
+    record(decision, "requisition", "100.00")
+    record(decision, "disbursement", "100.00")
+    record(decision, "requisition", "400000.00", county_code="25")
+    with pytest.raises(LedgerError, match="underskott"):
+        record(decision, "disbursement", "100.01", county_code="25")
+
+
+def test_it_refuses_skr_spending_beyond_a_decided_line(decision: FundingDecision) -> None:
+    record(decision, "requisition", "20000000.00")
+    record(decision, "disbursement", "20000000.00")
+    record(decision, "expenditure", "2500000.00", line=1)
+    with pytest.raises(LedgerError, match="målområde 1"):
+        record(decision, "expenditure", "0.01", line=1)
+
+
+def test_it_refuses_repaying_more_than_is_owed(decision: FundingDecision) -> None:
+    record(decision, "requisition", "1000.00")
+    record(decision, "disbursement", "1000.00")
+    record(decision, "expenditure", "900.00")
+    record(decision, "repayment", "100.00")
+    with pytest.raises(LedgerError, match="mer än det som ska återbetalas"):
+        record(decision, "repayment", "0.01")
+
+
+def test_the_rss_tier_per_county(decision: FundingDecision) -> None:
+    record(decision, "requisition", "9000000.00")
+    record(decision, "disbursement", "9000000.00")
+    record(decision, "requisition", "600000.00", county_code="12")
+    with pytest.raises(LedgerError, match="län 25: rekvirerat .* överstiger tilldelningen 400"):
+        record(decision, "requisition", "400000.01", county_code="25")
+    record(decision, "disbursement", "600000.00", county_code="12")
+    record(decision, "expenditure", "550000.00", county_code="12")
+    record(decision, "repayment", "50000.00", county_code="12")
+    b = balance_get(decision=decision, year=2018)
+    skane = next(c for c in b.counties if c.code == "12")
+    assert (skane.spent, skane.to_repay) == (Decimal("550000.00"), Decimal("0.00"))
+    assert b.spent == Decimal("550000.00")
+    # SKR got 9 MSEK, passed 600 000 to Skåne, got 50 000 back: all of it except 550 000 goes back.
+    assert b.to_repay == Decimal("8450000.00")
+
+
+def test_rss_users_act_only_for_their_own_county(decision: FundingDecision, rss_skane: Any) -> None:
+    entry = record(decision, "requisition", "600000.00", county_code="12", user=rss_skane)
+    assert entry.recorded_by == rss_skane and entry.recorded_by_name == "sara-skane"
+    with pytest.raises(PermissionDenied, match="ditt eget län"):
+        record(decision, "requisition", "1.00", county_code="25", user=rss_skane)
+    with pytest.raises(PermissionDenied):
+        record(decision, "requisition", "1.00", user=rss_skane)
+
+
+def test_roles_per_kind(decision: FundingDecision, coordinator: Any, treasury: Any, certifier: Any) -> None:
+    record(decision, "requisition", "10.00", user=coordinator)
+    with pytest.raises(PermissionDenied, match="Kammarkollegiet"):
+        record(decision, "disbursement", "10.00", user=coordinator)
+    record(decision, "disbursement", "10.00", user=treasury)
+    with pytest.raises(PermissionDenied):
+        record(decision, "requisition", "1.00", user=certifier)
+
+
+def test_bad_input_names_the_field(decision: FundingDecision) -> None:
+    with pytest.raises(LedgerError, match="belopp: .*två decimaler"):
+        record(decision, "requisition", "1.001")
+    with pytest.raises(LedgerError, match="referens"):
+        record(decision, "requisition", "1.00", reference=" ")
+    with pytest.raises(LedgerError, match="utanför beslutets period"):
+        record(decision, "requisition", "1.00", year=2021)
+    with pytest.raises(LedgerError, match="mottagare: okänt län '99'"):
+        record(decision, "requisition", "1.00", county_code="99")
+    with pytest.raises(LedgerError, match="målområde: .* inget målområde 7"):
+        record(decision, "expenditure", "1.00", line=7)
+    with pytest.raises(LedgerError, match="återkrav"):
+        record(decision, "reclaim", "1.00", county_code="12")
+
+
+def test_the_2019_requisition_is_limited_by_the_decided_total(decision: FundingDecision) -> None:
+    record(decision, "requisition", "20000000.00", year=2019)
+    with pytest.raises(LedgerError):
+        record(decision, "requisition", "0.01", year=2019)
+
+
+def test_entries_are_append_only(decision: FundingDecision) -> None:
+    entry = record(decision, "requisition", "10.00")
+    entry.amount = Decimal("11.00")
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+
+
+def test_a_correction_is_a_reversing_entry_with_a_reason(decision: FundingDecision) -> None:
+    entry = record(decision, "requisition", "10.00")
+    with pytest.raises(LedgerError, match="skäl"):
+        entry_reverse(entry=entry, reason="", actor_name=OP)
+    reversal = entry_reverse(entry=entry, reason="Fel belopp", actor_name=OP)
+    assert reversal.amount == Decimal("-10.00") and reversal.reverses == entry
+    assert balance_get(decision=decision, year=2018).requisitioned == Decimal("0.00")
+    with pytest.raises(LedgerError, match="redan rättad"):
+        entry_reverse(entry=entry, reason="igen", actor_name=OP)
+    with pytest.raises(LedgerError, match="själv en rättelse"):
+        entry_reverse(entry=reversal, reason="igen", actor_name=OP)
+
+
+def test_a_reversal_that_would_break_an_invariant_is_refused(decision: FundingDecision) -> None:
+    requisition = record(decision, "requisition", "10.00")
+    record(decision, "disbursement", "10.00")
+    with pytest.raises(LedgerError, match="överstiger rekvirerat"):
+        entry_reverse(entry=requisition, reason="fel", actor_name=OP)
+
+
+def test_verify_passes_on_the_seeded_database_and_a_clean_ledger(decision: FundingDecision) -> None:
+    assert ledger_verify().problems == []
+    record(decision, "requisition", "10.00")
+    record(decision, "disbursement", "10.00")
+    assert ledger_verify().problems == []
+    call_command("verify", stdout=io.StringIO())
+
+
+def test_verify_finds_an_entry_altered_in_the_database(decision: FundingDecision) -> None:
+    record(decision, "requisition", "10.00")
+    entry = record(decision, "disbursement", "10.00")
+    LedgerEntry.objects.filter(pk=entry.pk).update(amount=Decimal("9.00"))
+    problems = ledger_verify().problems
+    assert any(f"post #{entry.sequence}: innehållet stämmer inte" in p for p in problems)
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("verify", stderr=err)
+    assert exit_info.value.code == 1
+    assert "kontrollsumman" in err.getvalue()
+
+
+def test_verify_finds_a_deleted_entry_and_a_broken_invariant(decision: FundingDecision) -> None:
+    first = record(decision, "requisition", "10.00")
+    record(decision, "disbursement", "10.00")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM ledger_ledgerentry WHERE id = %s", [first.pk])
+    problems = ledger_verify().problems
+    assert any("post #1 saknas" in p for p in problems)
+    assert any("överstiger rekvirerat" in p for p in problems)
+
+
+def test_verify_finds_a_budget_changed_behind_the_applications_back(decision: FundingDecision) -> None:
+    from jamkoll.programmes.models import BudgetLine
+
+    BudgetLine.objects.filter(budget__decision=decision, budget__year=2018, goal_area__number=1).update(
+        amount=Decimal("3000000.00")
+    )
+    assert any("budgetraderna" in p for p in ledger_verify().problems)
+
+
+def test_cli_ledger_commands(decision: FundingDecision) -> None:
+    out = io.StringIO()
+    call_command("ledger", "requisition", SLUG, "2018", "20000000.00", "--ref", "R1", stdout=out)
+    call_command("ledger", "disburse", SLUG, "2018", "20000000.00", "--ref", "U1", stdout=out)
+    call_command(
+        "ledger", "expense", SLUG, "2018", "19500000.00", "--ref", "B1", "--date", "2018-12-31", stdout=out
+    )
+    out = io.StringIO()
+    call_command("ledger", "balance", SLUG, "2018", "--format", "json", stdout=out)
+    assert '"to_repay": "500000.00"' in out.getvalue()
+    with pytest.raises(CommandError, match="ingenting registrerades: rekvirerat"):
+        call_command("ledger", "requisition", SLUG, "2018", "0.01", "--ref", "R2")
+    with pytest.raises(CommandError, match="--date: ogiltigt datum"):
+        call_command("ledger", "repay", SLUG, "2018", "1.00", "--ref", "X", "--date", "2018-02-30")
+    with pytest.raises(CommandError, match="okänt beslut"):
+        call_command("ledger", "balance", "nope", "2018")
+
+
+def test_cli_as_user_applies_the_policy(decision: FundingDecision, rss_skane: Any) -> None:
+    with pytest.raises(CommandError, match="nekad: Du kan bara rekvirera för ditt eget län"):
+        call_command("ledger", "requisition", SLUG, "2018", "1.00", "--recipient", "25", "--ref", "X",
+                     "--as", "sara-skane")  # fmt: skip
+
+
+# Random sequences: whatever is accepted keeps every invariant, and the balance is the sum of entries.
+operation = st.tuples(
+    st.sampled_from(["requisition", "disbursement", "expenditure", "repayment", "reclaim", "reverse"]),
+    st.sampled_from([None, None, "12", "25"]),
+    st.integers(min_value=1, max_value=25_000_000_00).map(lambda c: Decimal(c) / 100),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(operation, min_size=1, max_size=12))
+def test_random_operations_never_break_an_invariant(decision: FundingDecision, ops: list[Any]) -> None:
+    from django.db import transaction
+
+    sid = transaction.savepoint()
+    try:
+        for kind, county, amount in ops:
+            try:
+                if kind == "reverse":
+                    last = LedgerEntry.objects.filter(reverses__isnull=True, reversed_by__isnull=True).last()
+                    if last is not None:
+                        entry_reverse(entry=last, reason="hypothesis", actor_name=OP)
+                else:
+                    record(decision, kind, f"{amount:.2f}", county_code=county)
+            except LedgerError:
+                pass
+            balance = balance_get(decision=decision, year=2018)
+            assert violations(balance) == []
+            entries = LedgerEntry.objects.filter(decision=decision, year=2018)
+            assert sum(ledger_sums(decision=decision, year=2018).values(), Decimal(0)) == sum(
+                (e.amount for e in entries), Decimal(0)
+            )
+        assert ledger_verify().problems == []
+    finally:
+        transaction.savepoint_rollback(sid)
+
+
+@pytest.mark.postgres
+def test_parallel_requisitions_never_exceed_the_budget(decision: FundingDecision) -> None:
+    """Two real connections submit 15 MSEK each at the same moment; the budget is 20 MSEK."""
+    if connection.vendor != "postgresql":
+        pytest.skip("real parallel connections are tested on PostgreSQL")
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+
+    def submit() -> None:
+        try:
+            barrier.wait(timeout=10)
+            record(decision, "requisition", "15000000.00", reference="parallell")
+            results.append("ok")
+        except LedgerError as exc:
+            results.append(f"refused: {exc}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    try:
+        assert sorted(r.split(":")[0] for r in results) == ["ok", "refused"], results
+        committed = LedgerEntry.objects.filter(reference="parallell")
+        assert sum(e.amount for e in committed) == Decimal("15000000.00")
+        assert ledger_verify().problems == []
+    finally:
+        # The threads committed on their own connections: remove their rows and reset the head.
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM ledger_ledgerentry WHERE reference = 'parallell'")
+            cursor.execute("UPDATE ledger_chainhead SET sequence = 0, digest = %s", ["0" * 64])
+
+
+def test_dates_default_to_today(decision: FundingDecision) -> None:
+    entry = record(decision, "requisition", "1.00")
+    assert entry.entry_date <= dt.date.today() + dt.timedelta(days=1)
