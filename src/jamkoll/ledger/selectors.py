@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import QuerySet, Sum
 
+from jamkoll.money import to_str
 from jamkoll.programmes.models import Allocation, Budget, FundingDecision, Recipient
 from jamkoll.programmes.selectors import NotFound, budget_get
 
@@ -68,4 +70,40 @@ def ledger_years() -> list[tuple[FundingDecision, int]]:
     return [(decisions[d], y) for d, y in sorted(pairs)]
 
 
-__all__ = ["NotFound", "balance_get", "entry_list", "ledger_limits", "ledger_sums", "ledger_years"]
+def balance_dict(*, decision: FundingDecision, year: int) -> dict[str, Any]:
+    """The CLI and API form of a balance (DESIGN §5), amounts as decimal strings."""
+    b = balance_get(decision=decision, year=year)
+    return {
+        "decision": decision.slug,
+        "year": year,
+        "budgeted": to_str(b.budgeted),
+        "requisitioned": to_str(b.requisitioned),
+        "disbursed": to_str(b.disbursed),
+        "spent": to_str(b.spent),
+        "repaid": to_str(b.repaid),
+        "reclaimed": to_str(b.reclaimed),
+        "to_repay": to_str(b.to_repay),
+        "counties": [
+            {
+                "code": c.code,
+                "allocation": to_str(c.allocation),
+                "requisitioned": to_str(c.requisitioned),
+                "disbursed": to_str(c.disbursed),
+                "spent": to_str(c.spent),
+                "repaid": to_str(c.repaid),
+                "to_repay": to_str(c.to_repay),
+            }
+            for c in b.counties
+        ],
+    }
+
+
+__all__ = [
+    "NotFound",
+    "balance_dict",
+    "balance_get",
+    "entry_list",
+    "ledger_limits",
+    "ledger_sums",
+    "ledger_years",
+]

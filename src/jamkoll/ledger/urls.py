@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "ledger"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:slug>/<int:year>/", views.ledger_page, name="page"),
+    path("<slug:slug>/<int:year>/rattelse/<int:sequence>/", views.reverse_entry, name="reverse"),
+]

@@ -43,3 +43,8 @@ def short_name_on(organisation: Any, on: dt.date | int | None) -> str:
 def cite(text: str) -> str:
     """A data file's "seed 001, bilaga 1 §7" as the document's title."""
     return cite_sources(text)
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""

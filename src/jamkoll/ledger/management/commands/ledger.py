@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jamkoll.ledger.models import EntryKind, LedgerEntry
-from jamkoll.ledger.selectors import balance_get
+from jamkoll.ledger.selectors import balance_dict
 from jamkoll.ledger.services import LedgerError, entry_record, entry_reverse
-from jamkoll.money import format_sek, to_str
+from jamkoll.money import format_sek
 from jamkoll.output import to_json, to_table
 from jamkoll.programmes.selectors import NotFound, decision_get
 
@@ -37,33 +37,6 @@ def _year(value: str) -> int:
         return int(value)
     except ValueError:
         raise CommandError(f"ogiltigt år {value!r}") from None
-
-
-def balance_json(decision_slug: str, year: int) -> dict[str, Any]:
-    b = balance_get(decision=decision_get(slug=decision_slug), year=year)
-    return {
-        "decision": decision_slug,
-        "year": year,
-        "budgeted": to_str(b.budgeted),
-        "requisitioned": to_str(b.requisitioned),
-        "disbursed": to_str(b.disbursed),
-        "spent": to_str(b.spent),
-        "repaid": to_str(b.repaid),
-        "reclaimed": to_str(b.reclaimed),
-        "to_repay": to_str(b.to_repay),
-        "counties": [
-            {
-                "code": c.code,
-                "allocation": to_str(c.allocation),
-                "requisitioned": to_str(c.requisitioned),
-                "disbursed": to_str(c.disbursed),
-                "spent": to_str(c.spent),
-                "repaid": to_str(c.repaid),
-                "to_repay": to_str(c.to_repay),
-            }
-            for c in b.counties
-        ],
-    }
 
 
 class Command(BaseCommand):
@@ -153,7 +126,7 @@ class Command(BaseCommand):
         )
 
     def _balance(self, options: dict[str, Any]) -> None:
-        data = balance_json(options["decision"], _year(options["year"]))
+        data = balance_dict(decision=decision_get(slug=options["decision"]), year=_year(options["year"]))
         if options["format"] == "json":
             self.stdout.write(to_json(data))
             return
