@@ -72,5 +72,6 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "changes": changes,
             "history_verdict": can_see_history,
             "can_edit": check(request.user, "programme.change"),
+            "can_view_ledger": check(request.user, "ledger.view"),
         },
     )
