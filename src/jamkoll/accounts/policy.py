@@ -89,6 +89,26 @@ def has_any_role(user: Any) -> bool:
     return bool(user_roles(user))
 
 
+@rules.predicate
+def owes_obligation(user: Any, obligation: Any) -> bool:
+    """The user holds a role that owes the obligation; an `rss` role only for its own county."""
+    county = getattr(obligation, "county_code", None)
+    for role in getattr(obligation, "owner_roles", ()):
+        if role == Role.RSS:
+            if county and has_role(user, Role.RSS, county):
+                return True
+        elif has_role(user, role):
+            return True
+    return False
+
+
+@rules.predicate
+def receives_obligation(user: Any, obligation: Any) -> bool:
+    """The user works for the party the obligation is owed to (registers its receipt)."""
+    role = getattr(obligation, "receiver_role", "")
+    return bool(role) and role != Role.RSS and has_role(user, role)
+
+
 @dataclass(frozen=True)
 class Rule:
     predicate: rules.Predicate | Callable[..., bool]
@@ -133,6 +153,22 @@ RULES: dict[str, Rule] = {
     ),
     "admin.access": Rule(is_admin, "Administrationen kräver rollen systemadministratör."),
     "users.manage": Rule(is_admin, "Kräver rollen systemadministratör."),
+    # Obligations and deadlines (issue 4). obj is an Obligation.
+    "obligation.view": Rule(is_authenticated, "Deadlines och åtaganden visas för inloggade användare."),
+    "obligation.submit": Rule(
+        is_admin | owes_obligation | receives_obligation,
+        "Du kan bara registrera inlämning av det som din roll ska lämna (RSS: bara för ditt eget län) "
+        "eller av det som lämnas till din organisation.",
+    ),
+    "obligation.waive": Rule(
+        is_admin | is_coordinator | receives_obligation,
+        "Bara den som åtagandet lämnas till, eller SKR:s samordnare, kan undanta det.",
+    ),
+    "obligation.edit": Rule(
+        is_admin | is_coordinator | is_ministry,
+        "Datum ändras av SKR:s samordnare eller av Regeringskansliet.",
+    ),
+    "feed.manage": Rule(is_authenticated, "Logga in för att hantera ditt kalenderflöde."),
 }
 
 for _action, _rule in RULES.items():

@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from jamkoll.obligations.services import obligations_generate
 from jamkoll.programmes.services import BudgetError, programmes_seed
 from jamkoll.reference.services import reference_seed
 from jamkoll.seeding import SeedError, SeedReport
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 reference_seed(report=report)
                 programmes_seed(report=report)
+                obligations_generate(report=report)
         except (SeedError, BudgetError) as exc:
             raise CommandError(f"inläsningen avbröts, inget sparades: {exc}") from None
         if not report.changed:

@@ -1,0 +1,407 @@
+"""Reads for obligations: lists with filters, statuses as query conditions, the to-do list, the
+rows the CLI and the API print, and what a user may do with an obligation (and why not).
+
+Statuses are computed, never stored: `status_q` expresses each one as a query condition for a
+given day, and agrees with `Obligation.status_on` (a test checks them against each other).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jamkoll.accounts.models import Role, RoleAssignment
+from jamkoll.accounts.policy import Verdict, check, rss_counties, user_roles
+from jamkoll.programmes.models import FundingDecision
+from jamkoll.programmes.selectors import NotFound
+from jamkoll.reference.models import Organisation, OrganisationCategory
+
+from .deadlines import non_working_reason
+from .models import DUE_SOON_DAYS, CalendarFeed, Obligation, ObligationKind, ObligationStatus, Tier
+from .transitions import REFUSALS
+
+ACTIONS = ("obligation.submit", "obligation.waive", "obligation.edit")
+
+
+# Date order; within a day (or among the undated) the state tier first, counties by code, and the
+# kinds in the order the work happens.
+KIND_ORDER = [
+    ObligationKind.PROJECT_PLAN,
+    ObligationKind.APPLICATION,
+    ObligationKind.REQUISITION,
+    ObligationKind.STATUS_REPORT,
+    ObligationKind.ACTIVITY_REPORT,
+    ObligationKind.FINANCIAL_REPORT,
+    ObligationKind.REPAYMENT,
+]
+ORDERING: list[Any] = [
+    F("effective_date").asc(nulls_last=True),
+    "year",
+    Case(When(tier=Tier.STATE, then=Value(0)), default=Value(1)),
+    "decision__start_year",
+    F("county__code").asc(nulls_first=True),
+    F("period_start").asc(nulls_first=True),
+    Case(*[When(kind=k, then=Value(i)) for i, k in enumerate(KIND_ORDER)], default=Value(99)),
+    "pk",
+]
+
+
+def obligation_queryset() -> QuerySet[Obligation]:
+    """Everything a list row shows, in a fixed number of queries."""
+    return Obligation.objects.select_related(
+        "decision", "owed_by", "owed_to", "owed_to__parent", "county", "condition"
+    ).prefetch_related(
+        "owed_by__names", "owed_to__names", "owed_to__parent__names", "county__names", "owners"
+    )
+
+
+def status_q(status: str, today: dt.date) -> Q:
+    """The query condition for one computed status on `today` (see Obligation.status_on)."""
+    open_ = Q(waived_at__isnull=True, submitted_on__isnull=True)
+    submitted = Q(waived_at__isnull=True, submitted_on__isnull=False)
+    conditions = {
+        ObligationStatus.WAIVED: Q(waived_at__isnull=False),
+        ObligationStatus.SUBMITTED_LATE: submitted & Q(submitted_on__gt=F("effective_date")),
+        ObligationStatus.SUBMITTED_ON_TIME: submitted
+        & (Q(effective_date__isnull=True) | Q(submitted_on__lte=F("effective_date"))),
+        ObligationStatus.NOT_SCHEDULED: open_ & Q(effective_date__isnull=True),
+        ObligationStatus.OVERDUE: open_ & Q(effective_date__lt=today),
+        ObligationStatus.DUE_SOON: open_
+        & Q(effective_date__gte=today, effective_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS)),
+        ObligationStatus.UPCOMING: open_ & Q(effective_date__gt=today + dt.timedelta(days=DUE_SOON_DAYS)),
+    }
+    try:
+        return conditions[ObligationStatus(status)]
+    except ValueError:
+        raise NotFound(f"okänd status: {status!r}") from None
+
+
+def year_q(year: int) -> Q:
+    """Obligations due in `year` (by the nominal date), and those without a date that concern it."""
+    return Q(nominal_date__year=year) | Q(nominal_date__isnull=True, year=year)
+
+
+def obligation_list(
+    *,
+    decision: FundingDecision | None = None,
+    year: int | None = None,
+    kind: str | None = None,
+    county: str | None = None,
+    owner_role: str | None = None,
+    status: str | None = None,
+    today: dt.date | None = None,
+) -> QuerySet[Obligation]:
+    qs = obligation_queryset()
+    if decision is not None:
+        qs = qs.filter(decision=decision)
+    if year is not None:
+        qs = qs.filter(year_q(year))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if county:
+        qs = qs.filter(county__code=county)
+    if owner_role:
+        qs = qs.filter(owners__role=owner_role)
+    if status:
+        qs = qs.filter(status_q(status, today or dt.date.today()))
+    return qs.order_by(*ORDERING)
+
+
+def obligation_get(*, pk: int) -> Obligation:
+    obligation = obligation_queryset().filter(pk=pk).first()
+    if obligation is None:
+        raise NotFound(f"okänt åtagande: {pk}")
+    return obligation
+
+
+def obligation_years(*, decision: FundingDecision) -> list[int]:
+    """The years one may ask about: the decision's own, those its obligations concern, and those
+    in which they fall due (the 2020 reports are due in 2021)."""
+    years = set(decision.years)
+    for year, nominal in Obligation.objects.filter(decision=decision).values_list("year", "nominal_date"):
+        years.add(year)
+        if nominal is not None:
+            years.add(nominal.year)
+    return sorted(years)
+
+
+def decisions_with_obligations() -> list[tuple[FundingDecision, list[int]]]:
+    decisions = FundingDecision.objects.filter(obligations__isnull=False).distinct().order_by("start_year")
+    return [(d, obligation_years(decision=d)) for d in decisions]
+
+
+def about_date(obligation: Obligation) -> dt.date:
+    """The date a row is about, for names that change: the nominal date, else the year's end."""
+    return obligation.nominal_date or dt.date(obligation.year, 12, 31)
+
+
+def party_name(organisation: Organisation, on: dt.date) -> str:
+    """ "Regeringskansliet (Socialdepartementet)" for a ministry, as the documents write it."""
+    name = organisation.name_at(on)
+    if organisation.category == OrganisationCategory.MINISTRY and organisation.parent_id is not None:
+        parent = organisation.parent
+        assert parent is not None
+        return f"{parent.name_at(on)} ({name})"
+    return name
+
+
+def obligation_row(obligation: Obligation, today: dt.date) -> dict[str, Any]:
+    """The CLI and API form of an obligation (DESIGN §5, plus a few keys of our own)."""
+    on = about_date(obligation)
+    return {
+        "id": obligation.pk,
+        "decision": obligation.decision.slug,
+        "year": obligation.year,
+        "kind": obligation.kind,
+        "tier": obligation.tier,
+        "title": obligation.title,
+        "owed_by": party_name(obligation.owed_by, on),
+        "owed_to": party_name(obligation.owed_to, on),
+        "county": obligation.county_code,
+        "nominal_date": obligation.nominal_date.isoformat() if obligation.nominal_date else None,
+        "effective_date": obligation.effective_date.isoformat() if obligation.effective_date else None,
+        "status": obligation.status_on(today).value,
+        "derived": obligation.derived,
+        "reclaim_risk": obligation.reclaim_risk_on(today),
+        "period_start": obligation.period_start.isoformat() if obligation.period_start else None,
+        "period_end": obligation.period_end.isoformat() if obligation.period_end else None,
+        "submitted_on": obligation.submitted_on.isoformat() if obligation.submitted_on else None,
+        "receipt_reference": obligation.receipt_reference,
+    }
+
+
+def action_verdict(user: Any, action: str, obligation: Obligation) -> Verdict:
+    """May `user` do `action` to `obligation` now? The policy (who) first, then the state (what)."""
+    verdict = check(user, action, obligation)
+    if not verdict:
+        return verdict
+    refusal = REFUSALS[action](obligation)
+    return Verdict(False, refusal) if refusal else verdict
+
+
+def obligation_actions(user: Any, obligation: Obligation) -> dict[str, Verdict]:
+    return {action.split(".")[1]: action_verdict(user, action, obligation) for action in ACTIONS}
+
+
+def _mine_q(user: Any, *, receiving: bool) -> Q:
+    """Obligations the user owes (by role; RSS by county), or receives when `receiving`."""
+    roles = {role for role, _county in user_roles(user)}
+    owned = Q(owners__role__in=roles - {Role.RSS.value})
+    counties = rss_counties(user)
+    if counties:
+        owned |= Q(owners__role=Role.RSS, county__code__in=counties)
+    if not receiving:
+        return owned
+    return owned | Q(receiver_role__in=roles - {Role.RSS.value})
+
+
+def obligations_for_user(*, user: Any) -> QuerySet[Obligation]:
+    """What a user owes or receives: their personal calendar."""
+    if not user_roles(user):
+        return Obligation.objects.none()
+    ids = Obligation.objects.filter(_mine_q(user, receiving=True)).values("pk")
+    return obligation_list().filter(pk__in=ids)
+
+
+@dataclass
+class TodoItem:
+    obligation: Obligation
+    status: ObligationStatus
+    days_left: int | None
+    owes: bool
+    on: dt.date
+    reclaim_risk: bool
+
+
+@dataclass
+class TodoList:
+    overdue: list[TodoItem] = field(default_factory=list)
+    upcoming: list[TodoItem] = field(default_factory=list)
+    unscheduled: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not (self.overdue or self.upcoming or self.unscheduled)
+
+
+def todo_for_user(user: Any, today: dt.date) -> TodoList:
+    """The user's open obligations: overdue first, then the upcoming in date order. Those owed *to*
+    the user's organisation are included (to register their receipt), marked `owes=False`."""
+    todo = TodoList()
+    if not user_roles(user):
+        return todo
+    owed_ids = set(Obligation.objects.filter(_mine_q(user, receiving=False)).values_list("pk", flat=True))
+    mine = Obligation.objects.filter(_mine_q(user, receiving=True)).values("pk")
+    open_ = obligation_list().filter(pk__in=mine, waived_at__isnull=True, submitted_on__isnull=True)
+    todo.unscheduled = open_.filter(effective_date__isnull=True).count()
+    for obligation in open_.filter(effective_date__isnull=False):
+        status = obligation.status_on(today)
+        item = TodoItem(
+            obligation=obligation,
+            status=status,
+            days_left=obligation.days_left_on(today),
+            owes=obligation.pk in owed_ids,
+            on=about_date(obligation),
+            reclaim_risk=obligation.reclaim_risk_on(today),
+        )
+        (todo.overdue if status == ObligationStatus.OVERDUE else todo.upcoming).append(item)
+    return todo
+
+
+def reminder_recipients(obligation: Obligation) -> list[Any]:
+    """Active users with an e-mail address who hold a role that owes the obligation (RSS: of its
+    county)."""
+    q = Q()
+    for role in obligation.owner_roles:
+        if role == Role.RSS:
+            if obligation.county_id:
+                q |= Q(role=Role.RSS, county_id=obligation.county_id)
+        else:
+            q |= Q(role=role)
+    if not q:
+        return []
+    user_ids = RoleAssignment.objects.filter(q).values("user_id")
+    return list(
+        get_user_model().objects.filter(pk__in=user_ids, is_active=True).exclude(email="").order_by("pk")
+    )
+
+
+def feed_get(*, token: str) -> CalendarFeed | None:
+    """The active feed with this token, or None (unknown, revoked, or its user is inactive)."""
+    if not token:
+        return None
+    return (
+        CalendarFeed.objects.select_related("user")
+        .filter(token=token, revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+
+
+def feed_for_user(*, user: Any) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).first()
+
+
+@dataclass
+class MonthGroup:
+    month: dt.date | None  # first day of the month; None for obligations without a date
+    rows: list[Any]
+
+
+def group_by_month(rows: Iterable[Any], key: str = "obligation") -> list[MonthGroup]:
+    """Consecutive rows (already in date order) grouped by the month of the effective date."""
+    groups: list[MonthGroup] = []
+    for row in rows:
+        obligation: Obligation = getattr(row, key)
+        eff = obligation.effective_date
+        month = dt.date(eff.year, eff.month, 1) if eff else None
+        if not groups or groups[-1].month != month:
+            groups.append(MonthGroup(month=month, rows=[]))
+        groups[-1].rows.append(row)
+    return groups
+
+
+def unknown_year_message(decision: FundingDecision, year: int, years: list[int]) -> str:
+    return _("år %(year)s ligger utanför beslutets deadlines (%(slug)s: %(years)s)") % {
+        "year": year,
+        "slug": decision.slug,
+        "years": ", ".join(str(y) for y in years),
+    }
+
+
+@dataclass
+class ObligationCard:
+    """One obligation as a page shows it: its status on a day, names valid on its date, and what
+    the user may do with it (or why not). The view adds the forms."""
+
+    obligation: Obligation
+    status: ObligationStatus
+    days_left: int | None
+    on: dt.date
+    owed_by: str
+    owed_to: str
+    reclaim_risk: bool
+    moved_because: str | None
+    actions: dict[str, Verdict]
+    forms: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def may_act(self) -> bool:
+        return any(self.actions.values())
+
+    @property
+    def refusals(self) -> list[tuple[str, str]]:
+        """(action, reason) for each act the user may not do now."""
+        return [(str(ACTION_LABELS[a]), v.reason) for a, v in self.actions.items() if not v]
+
+
+ACTION_LABELS = {
+    "submit": gettext_lazy("Registrera inlämning"),
+    "waive": gettext_lazy("Undanta"),
+    "edit": gettext_lazy("Ändra datum"),
+}
+
+
+def obligation_card(user: Any, obligation: Obligation, today: dt.date) -> ObligationCard:
+    on = about_date(obligation)
+    return ObligationCard(
+        obligation=obligation,
+        status=obligation.status_on(today),
+        days_left=obligation.days_left_on(today),
+        on=on,
+        owed_by=party_name(obligation.owed_by, on),
+        owed_to=party_name(obligation.owed_to, on),
+        reclaim_risk=obligation.reclaim_risk_on(today),
+        moved_because=non_working_reason(obligation.nominal_date)
+        if obligation.moved and obligation.nominal_date
+        else None,
+        actions=obligation_actions(user, obligation),
+    )
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    when: dt.datetime
+    who: str
+    action: str
+    reason: str
+    changes: list[str]
+
+
+HISTORY_TYPES = {"+": gettext_lazy("Skapad"), "~": gettext_lazy("Ändrad"), "-": gettext_lazy("Borttagen")}
+# Who and when are the history line's own columns; the ids and timestamps would only repeat them.
+HISTORY_QUIET = ["submitted_by", "submitted_at", "waived_by", "waived_at", "rescheduled_by", "rescheduled_at"]
+
+
+def obligation_history(obligation: Obligation, limit: int = 50) -> list[HistoryLine]:
+    records = list(
+        obligation.history.select_related("history_user").order_by("-history_date", "-history_id")[:limit]
+    )
+    lines = []
+    for i, record in enumerate(records):
+        changes: list[str] = []
+        previous = records[i + 1] if i + 1 < len(records) else None
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous, excluded_fields=HISTORY_QUIET)
+            for change in delta.changes:
+                label = getattr(Obligation._meta.get_field(change.field), "verbose_name", change.field)
+                changes.append(
+                    f"{label}: {change.old if change.old not in (None, '') else '–'} → {change.new}"
+                )
+        user = record.history_user
+        lines.append(
+            HistoryLine(
+                when=record.history_date,
+                who=(user.get_full_name() or user.get_username()) if user else _("systemet (inläsning)"),
+                action=str(HISTORY_TYPES.get(record.history_type, record.history_type)),
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    return lines

@@ -1,0 +1,136 @@
+"""Obligations generated from the decisions' conditions (seed 001 §5 and §8, seed 002, seed 004)."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from jamkoll.obligations.models import Obligation, ObligationKind, ObligationOwner, Tier
+from jamkoll.obligations.services import obligation_reschedule, obligations_generate, stated_date
+from jamkoll.seeding import SeedReport
+
+from .conftest import AGREEMENT, GRANT_2021, obligation
+
+pytestmark = pytest.mark.django_db
+D = dt.date.fromisoformat
+
+
+def test_the_2018_obligations_of_the_agreement_with_their_dates_and_parties() -> None:
+    expected = {
+        "2018-project_plan": ("S", "2018-03-31", "2018-04-03"),
+        "2018-requisition": ("KAMK", "2018-12-01", "2018-12-03"),
+        "2018-repayment": ("KAMK", "2019-03-31", "2019-04-01"),
+        "2018-financial_report": ("KAMK", "2019-03-31", "2019-04-01"),
+        "2018-activity_report": ("S", "2019-03-31", "2019-04-01"),
+    }
+    for key, (owed_to, nominal, effective) in expected.items():
+        o = obligation(key)
+        assert (o.owed_to.code, o.nominal_date, o.effective_date) == (owed_to, D(nominal), D(effective)), key
+        assert o.owed_by.code == "SKR" and o.tier == Tier.STATE and o.county is None
+        assert not o.derived and o.year == 2018
+        assert o.condition is not None and o.condition.kind == o.kind
+        assert o.source_text == o.condition.text
+        assert o.source == "seed 001, bilaga 1 §8" or key == "2018-project_plan"
+
+
+def test_the_source_text_is_quoted_verbatim() -> None:
+    o = obligation("2018-financial_report")
+    assert o.source_text.startswith(
+        "En ekonomisk redovisning som visar hur medlen använts ska lämnas till Kammarkollegiet "
+        "senast den 31 mars 2019."
+    )
+    assert obligation("2018-project_plan").source == "seed 001, bilaga 1 §5"
+
+
+def test_2019_and_2020_carry_the_conditions_over_as_derived() -> None:
+    for year in (2019, 2020):
+        for kind in ("project_plan", "requisition", "repayment", "financial_report", "activity_report"):
+            o = obligation(f"{year}-{kind}")
+            assert o.derived and o.year == year, o.key
+            assert "Ett senare beslut kan ange annat" in o.date_note
+    assert obligation("2019-requisition").nominal_date == D("2019-12-01")
+    assert obligation("2019-requisition").effective_date == D("2019-12-02")
+    assert obligation("2020-financial_report").nominal_date == D("2021-03-31")
+    assert obligation("2019-project_plan").nominal_date == D("2019-03-31")
+
+
+def test_half_yearly_status_reports_have_periods_but_no_dates() -> None:
+    reports = Obligation.objects.filter(decision__slug=AGREEMENT, kind=ObligationKind.STATUS_REPORT)
+    assert reports.count() == 6
+    h1 = obligation("2019-status_report-h1")
+    assert (h1.period_start, h1.period_end) == (D("2019-01-01"), D("2019-06-30"))
+    assert h1.nominal_date is None and h1.effective_date is None
+    assert h1.owed_to.code == "RK"
+    assert "halvårsvis" in h1.source_text
+
+
+def test_the_2021_decision_owes_applications_for_2022_and_2023_without_dates() -> None:
+    applications = Obligation.objects.filter(decision__slug=GRANT_2021).order_by("year")
+    assert [(o.kind, o.year, o.nominal_date) for o in applications] == [
+        (ObligationKind.APPLICATION, 2022, None),
+        (ObligationKind.APPLICATION, 2023, None),
+    ]
+    assert applications[0].owed_to.code == "A"
+    assert "nya ansökningar för de två återstående åren" in applications[0].source_text
+
+
+def test_each_county_owes_skr_a_requisition_a_report_and_a_repayment_per_year() -> None:
+    rss = Obligation.objects.filter(decision__slug=AGREEMENT, tier=Tier.RSS)
+    assert rss.count() == 21 * 3 * 3
+    skane = obligation("2018-requisition-rss-12")
+    assert skane.county is not None and skane.county.code == "12"
+    assert skane.owed_by == skane.county and skane.owed_to.code == "SKR"
+    assert "600\u00a0000\u00a0kr" in skane.title
+    assert "400\u00a0000\u00a0kr" in obligation("2018-requisition-rss-25").title
+    assert skane.nominal_date is None
+    assert "instruktioner som SKL kommer att skicka ut" in skane.source_text
+    assert skane.receiver_role == "coordinator"
+
+
+def test_owners_and_receivers() -> None:
+    def roles(key: str) -> list[str]:
+        return obligation(key).owner_roles
+
+    assert roles("2018-financial_report") == ["certifier", "coordinator", "signatory"]
+    assert roles("2018-project_plan") == ["coordinator"]
+    assert roles("2018-requisition-rss-12") == ["rss"]
+    assert obligation("2018-financial_report").receiver_role == "treasury"
+    assert obligation("2018-activity_report").receiver_role == "ministry"
+
+
+def test_stated_dates_are_read_from_the_text() -> None:
+    assert stated_date("Medel avseende 2018 får rekvireras senast den 1 december 2018.") == D("2018-12-01")
+    assert stated_date("Senast den 31 mars 2018 ska SKL") == D("2018-03-31")
+    assert stated_date("Styrgruppen rapporterar halvårsvis") is None
+
+
+def test_a_second_generation_changes_nothing_and_leaves_no_history() -> None:
+    before = Obligation.history.count() + ObligationOwner.history.count()
+    report = obligations_generate(report=SeedReport())
+    assert not report.changed, (report.created, report.updated)
+    assert Obligation.history.count() + ObligationOwner.history.count() == before
+
+
+def test_generation_keeps_a_rescheduled_date_and_restores_a_tampered_one(coordinator: Any) -> None:
+    derived = obligation("2019-requisition")
+    obligation_reschedule(
+        obligation=derived, nominal_date=D("2019-11-15"), reason="Regeringsbeslut 2019", user=coordinator
+    )
+    stated = obligation("2018-requisition")
+    Obligation.objects.filter(pk=stated.pk).update(nominal_date=D("2018-01-01"), effective_date=D("2018-01-01"))
+    obligations_generate()
+    assert obligation("2019-requisition").nominal_date == D("2019-11-15")
+    restored = obligation("2018-requisition")
+    assert (restored.nominal_date, restored.effective_date) == (D("2018-12-01"), D("2018-12-03"))
+
+
+def test_the_effective_date_follows_every_save() -> None:
+    o = obligation("2018-status_report-h1")
+    o.nominal_date = D("2018-06-30")
+    o.save(update_fields=["nominal_date"])
+    o.refresh_from_db()
+    assert o.effective_date == D("2018-07-02")
+    o.nominal_date = None
+    o.save()
+    o.refresh_from_db()
+    assert o.effective_date is None

@@ -1,0 +1,187 @@
+"""Every legal and illegal transition of an obligation, through the services, with the policy."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from jamkoll.obligations.models import Obligation, ObligationStatus
+from jamkoll.obligations.selectors import obligation_actions
+from jamkoll.obligations.services import (
+    TransitionRefused,
+    obligation_reschedule,
+    obligation_submit,
+    obligation_waive,
+    obligations_reschedule_rss,
+)
+
+from .conftest import obligation
+
+pytestmark = pytest.mark.django_db
+D = dt.date.fromisoformat
+TODAY = D("2025-06-01")
+
+
+def submit(o: Obligation, user: Any, on: str = "2019-03-29", **kw: Any) -> Obligation:
+    return obligation_submit(
+        obligation=o, submitted_on=D(on), receipt_reference="KAMK 2019/123", user=user, today=TODAY, **kw
+    )
+
+
+def test_open_to_submitted_on_time(coordinator: Any) -> None:
+    o = submit(obligation("2018-financial_report"), coordinator)
+    assert o.status_on(TODAY) == ObligationStatus.SUBMITTED_ON_TIME
+    assert (o.submitted_by, o.receipt_reference) == (coordinator, "KAMK 2019/123")
+    record = o.history.latest()
+    assert record.history_user == coordinator and record.history_change_reason == "Registrerad som inlämnad"
+
+
+def test_open_to_submitted_late_is_still_a_reclaim_risk(certifier: Any) -> None:
+    o = submit(obligation("2018-financial_report"), certifier, on="2019-04-02")
+    assert o.status_on(TODAY) == ObligationStatus.SUBMITTED_LATE
+    assert o.reclaim_risk_on(TODAY)
+
+
+def test_the_receiver_registers_receipt(treasury: Any) -> None:
+    o = submit(obligation("2018-repayment"), treasury)
+    assert o.submitted_by == treasury
+
+
+def test_an_undated_obligation_can_be_submitted(rss_skane: Any) -> None:
+    o = submit(obligation("2018-requisition-rss-12"), rss_skane)
+    assert o.status_on(TODAY) == ObligationStatus.SUBMITTED_ON_TIME
+
+
+def test_submitted_cannot_be_submitted_again_or_waived_or_rescheduled(coordinator: Any) -> None:
+    o = submit(obligation("2019-requisition"), coordinator)
+    with pytest.raises(TransitionRefused, match="redan registrerat som inlämnat"):
+        submit(o, coordinator)
+    with pytest.raises(TransitionRefused):
+        obligation_waive(obligation=o, reason="x", user=coordinator)
+    with pytest.raises(TransitionRefused):
+        obligation_reschedule(obligation=o, nominal_date=D("2019-11-01"), reason="x", user=coordinator)
+
+
+def test_open_to_waived_and_then_nothing(ministry: Any, coordinator: Any) -> None:
+    o = obligation_waive(
+        obligation=obligation("2018-status_report-h1"), reason="Ersatt av muntlig dragning", user=ministry
+    )
+    assert o.status_on(TODAY) == ObligationStatus.WAIVED
+    assert (o.waived_by, o.waiver_reason) == (ministry, "Ersatt av muntlig dragning")
+    assert o.history.latest().history_change_reason == "Ersatt av muntlig dragning"
+    with pytest.raises(TransitionRefused, match="undantaget"):
+        submit(o, coordinator)
+    with pytest.raises(TransitionRefused):
+        obligation_waive(obligation=o, reason="igen", user=ministry)
+
+
+def test_a_waiver_needs_a_reason(coordinator: Any) -> None:
+    with pytest.raises(ValidationError):
+        obligation_waive(obligation=obligation("2018-status_report-h1"), reason="  ", user=coordinator)
+    assert obligation("2018-status_report-h1").waived_at is None
+
+
+def test_reschedule_a_derived_year_with_a_reason(ministry: Any) -> None:
+    o = obligation_reschedule(
+        obligation=obligation("2019-financial_report"),
+        nominal_date=D("2020-04-04"),
+        reason="Beslut S2020/0001 om senare redovisning",
+        user=ministry,
+    )
+    assert (o.nominal_date, o.effective_date) == (D("2020-04-04"), D("2020-04-06"))
+    assert o.rescheduled_by == ministry and o.reschedule_reason.startswith("Beslut")
+    record = o.history.latest()
+    assert record.history_user == ministry and record.history_change_reason.startswith("Beslut")
+    # Rescheduled once, it may be rescheduled again.
+    obligation_reschedule(obligation=o, nominal_date=D("2020-04-15"), reason="Nytt beslut", user=ministry)
+
+
+def test_reschedule_an_undated_obligation(coordinator: Any) -> None:
+    o = obligation_reschedule(
+        obligation=obligation("2018-status_report-h2"),
+        nominal_date=D("2019-01-31"),
+        reason="Överenskommet med Socialdepartementet",
+        user=coordinator,
+    )
+    assert o.effective_date == D("2019-01-31")
+
+
+def test_a_date_the_document_states_for_that_year_cannot_be_rescheduled(coordinator: Any) -> None:
+    with pytest.raises(TransitionRefused, match="står i beslutet"):
+        obligation_reschedule(
+            obligation=obligation("2018-financial_report"), nominal_date=D("2019-05-01"), reason="x", user=coordinator
+        )
+
+
+def test_reschedule_needs_a_reason_and_a_new_date(coordinator: Any) -> None:
+    o = obligation("2019-requisition")
+    with pytest.raises(ValidationError):
+        obligation_reschedule(obligation=o, nominal_date=D("2019-11-01"), reason="", user=coordinator)
+    with pytest.raises(ValidationError):
+        obligation_reschedule(obligation=o, nominal_date=D("2019-12-01"), reason="samma", user=coordinator)
+
+
+def test_submission_date_cannot_be_in_the_future(coordinator: Any) -> None:
+    with pytest.raises(ValidationError, match="framtiden"):
+        submit(obligation("2018-financial_report"), coordinator, on="2025-06-02")
+
+
+def test_rss_may_submit_only_their_own_county(rss_skane: Any) -> None:
+    with pytest.raises(PermissionDenied, match="ditt eget län"):
+        submit(obligation("2018-requisition-rss-25"), rss_skane)
+    assert obligation("2018-requisition-rss-25").submitted_on is None
+    with pytest.raises(PermissionDenied):
+        submit(obligation("2018-financial_report"), rss_skane)
+
+
+def test_who_may_do_what(
+    coordinator: Any, rss_skane: Any, certifier: Any, treasury: Any, ministry: Any, signatory: Any, analyst: Any
+) -> None:
+    def allowed(user: Any, key: str) -> dict[str, bool]:
+        return {a: bool(v) for a, v in obligation_actions(user, obligation(key)).items()}
+
+    fin = "2018-financial_report"
+    assert allowed(coordinator, fin) == {"submit": True, "waive": True, "edit": False}
+    assert allowed(certifier, fin) == {"submit": True, "waive": False, "edit": False}
+    assert allowed(signatory, fin) == {"submit": True, "waive": False, "edit": False}
+    assert allowed(treasury, fin) == {"submit": True, "waive": True, "edit": False}
+    assert allowed(ministry, fin) == {"submit": False, "waive": False, "edit": False}
+    assert allowed(ministry, "2019-activity_report") == {"submit": True, "waive": True, "edit": True}
+    assert allowed(treasury, "2019-activity_report") == {"submit": False, "waive": False, "edit": False}
+    assert allowed(certifier, "2019-activity_report")["submit"] is False
+    assert allowed(rss_skane, "2018-requisition-rss-12") == {"submit": True, "waive": False, "edit": False}
+    assert allowed(rss_skane, "2018-requisition-rss-25") == {"submit": False, "waive": False, "edit": False}
+    assert allowed(coordinator, "2018-requisition-rss-25") == {"submit": True, "waive": True, "edit": True}
+    assert allowed(analyst, fin) == {"submit": False, "waive": False, "edit": False}
+    reasons = obligation_actions(rss_skane, obligation("2018-requisition-rss-25"))
+    assert "ditt eget län" in reasons["submit"].reason
+
+
+def test_one_date_for_every_county_at_once(coordinator: Any, rss_norrbotten: Any) -> None:
+    submit(obligation("2018-requisition-rss-25"), rss_norrbotten, on="2018-05-02")
+    changed = obligations_reschedule_rss(
+        decision=obligation("2018-requisition").decision,
+        year=2018,
+        kind="requisition",
+        nominal_date=D("2018-05-15"),
+        reason="SKR:s instruktioner till RSS, april 2018",
+        user=coordinator,
+    )
+    assert len(changed) == 20
+    assert obligation("2018-requisition-rss-12").effective_date == D("2018-05-15")
+    assert obligation("2018-requisition-rss-25").nominal_date is None  # already handed in
+    assert obligation("2018-repayment-rss-12").nominal_date is None
+
+
+def test_rss_cannot_set_the_date_for_all_counties(rss_skane: Any) -> None:
+    with pytest.raises(PermissionDenied):
+        obligations_reschedule_rss(
+            decision=obligation("2018-requisition").decision,
+            year=2018,
+            kind="requisition",
+            nominal_date=D("2018-05-15"),
+            reason="x",
+            user=rss_skane,
+        )
+    assert obligation("2018-requisition-rss-12").nominal_date is None
