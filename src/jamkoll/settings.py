@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "jamkoll.reference",
     "jamkoll.programmes",
     "jamkoll.accounts",
@@ -154,6 +156,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Background work (DESIGN §4): Django's Tasks API with the queue in our own database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 EMAIL_BACKEND = os.environ.get("JAMKOLL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 

@@ -1,0 +1,97 @@
+import datetime as dt
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from jamkoll.output import parse_format, to_json, to_table
+from jamkoll.programmes.models import FundingDecision
+from jamkoll.programmes.selectors import NotFound, decision_get
+
+from ...ical import calendar_ical
+from ...models import ObligationStatus
+from ...selectors import obligation_list, obligation_row, obligation_years, unknown_year_message
+
+FORMATS = ("table", "json", "ical")
+
+
+def _date(value: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"{option}: ogiltigt datum {value!r} (ange ÅÅÅÅ-MM-DD)") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Lista deadlines (åtaganden) för ett beslut eller för alla: vad som ska lämnas, av vem, till "
+        "vem, sista dag enligt handlingen och sista dag enligt lagen (1930:173) om beräkning av "
+        "lagstadgad tid, samt status."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "decision",
+            nargs="?",
+            help="beslutets kortnamn, t.ex. jamstalldhet-kvinnofrid-2018-2020 (alla om tomt)",
+        )
+        parser.add_argument(
+            "--year",
+            help=(
+                "år som deadlines infaller (sista dag enligt handlingen), t.ex. 2019 för redovisningen "
+                "av 2018 som ska lämnas senast 2019-03-31; åtaganden utan datum visas för det år de avser"
+            ),
+        )
+        parser.add_argument("--county", help="bara RSS-åtaganden för länet med denna kod, t.ex. 12")
+        parser.add_argument("--format", default="table", help="table (standard), json eller ical")
+        parser.add_argument("--today", help="räkna status per detta datum (standard: i dag), ÅÅÅÅ-MM-DD")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        fmt = parse_format(options["format"], FORMATS)
+        today = _date(options["today"], "--today") if options["today"] else timezone.localdate()
+        decision: FundingDecision | None = None
+        if options["decision"]:
+            try:
+                decision = decision_get(slug=options["decision"])
+            except NotFound as exc:
+                raise CommandError(str(exc)) from None
+        year = None
+        if options["year"] is not None:
+            try:
+                year = int(options["year"])
+            except ValueError:
+                raise CommandError(f"--year: ogiltigt år {options['year']!r}") from None
+            if decision is not None:
+                years = obligation_years(decision=decision)
+                if year not in years:
+                    raise CommandError(unknown_year_message(decision, year, years))
+        obligations = list(
+            obligation_list(decision=decision, year=year, county=options["county"] or None, today=today)
+        )
+        if fmt == "ical":
+            name = f"JämKoll: {decision.slug if decision else 'alla beslut'}" + (f" {year}" if year else "")
+            self.stdout.write(calendar_ical(obligations, name=name, today=today).decode(), ending="")
+            return
+        rows = [obligation_row(o, today) for o in obligations]
+        if fmt == "json":
+            self.stdout.write(to_json(rows))
+            return
+        labels = {s.value: str(s.label) for s in ObligationStatus}
+        table_rows = [
+            {
+                **row,
+                "effective_date": row["effective_date"] or "ej fastställt",
+                "nominal_date": row["nominal_date"] or "",
+                "status": labels[row["status"]]
+                + (" (överfört)" if row["derived"] else "")
+                + (" – risk för återkrav" if row["reclaim_risk"] else ""),
+            }
+            for row in rows
+        ]
+        self.stdout.write(
+            to_table(
+                table_rows,
+                ["effective_date", "nominal_date", "title", "owed_by", "owed_to", "status"],
+                ["Sista dag", "Enligt handlingen", "Åtagande", "Lämnas av", "Lämnas till", "Status"],
+            )
+        )
