@@ -12,6 +12,7 @@ from jamkoll.accounts.policy import check
 from jamkoll.ledger.api import router as ledger_router
 from jamkoll.money import to_str
 from jamkoll.obligations.api import router as obligations_router
+from jamkoll.plans.api import router as plans_router
 from jamkoll.programmes import selectors as programme_selectors
 from jamkoll.programmes.models import Programme
 from jamkoll.reference.models import OrganisationKind
@@ -172,3 +173,4 @@ def allocations(request: HttpRequest, slug: str, year: int) -> object:
 api.add_router("/", router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/obligations", obligations_router)
+api.add_router("/plans", plans_router)

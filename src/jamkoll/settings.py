@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "jamkoll.accounts",
     "jamkoll.ledger",
     "jamkoll.obligations",
+    "jamkoll.plans",
     "jamkoll.web",
 ]
 

@@ -78,9 +78,20 @@ is_admin = _role_predicate(Role.ADMIN)
 is_any_rss = _role_predicate(Role.RSS)
 
 
+def county_code_of(obj: Any) -> str | None:
+    """The county an object is scoped to: a code, a county, or an object that names its county
+    (`owner_county_code` for activities, `county_code` for obligations and plans)."""
+    if obj is None or isinstance(obj, str):
+        return obj
+    for attr in ("owner_county_code", "county_code"):
+        if hasattr(obj, attr):
+            return getattr(obj, attr)
+    return getattr(obj, "code", None)
+
+
 @rules.predicate
-def is_rss_for_county(user: Any, county_code: Any) -> bool:
-    code = getattr(county_code, "code", county_code)
+def is_rss_for_county(user: Any, obj: Any) -> bool:
+    code = county_code_of(obj)
     return bool(code) and has_role(user, Role.RSS, code)
 
 
@@ -117,6 +128,18 @@ class Rule:
 
 # action -> rule. A refusal names what is missing, in the user's language (Swedish first).
 RULES: dict[str, Rule] = {
+    # Plans, activities and results (issue 5). obj is the plan or the activity.
+    "plan.view": Rule(has_any_role, "Planer och aktiviteter visas för användare med en roll i satsningen."),
+    "plan.edit": Rule(is_coordinator, "Projektplanen ändras av SKR:s samordnare."),
+    "plan.propose": Rule(is_coordinator, "Förslaget lämnas av SKR:s samordnare."),
+    "plan.consult": Rule(
+        is_ministry | is_coordinator, "Samrådet registreras av Regeringskansliet eller SKR:s samordnare."
+    ),
+    "plan.fix": Rule(is_coordinator, "Planen fastställs av styrgruppen; registreras av SKR:s samordnare."),
+    "activity.edit": Rule(
+        is_coordinator | is_rss_for_county, "Du kan bara ändra aktiviteter i ditt eget län."
+    ),
+    "status_report.edit": Rule(is_coordinator, "Halvårsrapporten skrivs av SKR:s samordnare."),
     # The ledger (issue 4). obj is the county code for the RSS tier.
     "ledger.view": Rule(has_any_role, "Medelsflödet visas för användare med en roll i satsningen."),
     "ledger.state.requisition": Rule(
@@ -138,6 +161,7 @@ RULES: dict[str, Rule] = {
     "ledger.rss.expenditure": Rule(
         is_coordinator | is_rss_for_county, "Du kan bara redovisa utgifter för ditt eget län."
     ),
+    "ledger.rss.reclaim": Rule(rules.always_deny, "Återkrav görs av staten mot SKR, inte mot ett län."),
     "ledger.rss.repayment": Rule(
         is_coordinator | is_rss_for_county, "Du kan bara registrera återbetalningar för ditt eget län."
     ),

@@ -22,7 +22,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyAdmin):
-    list_display = ("sequence", "decision", "year", "tier", "kind", "county", "amount", "entry_date", "reference")
+    list_display = (
+        "sequence",
+        "decision",
+        "year",
+        "tier",
+        "kind",
+        "county",
+        "amount",
+        "entry_date",
+        "reference",
+    )
     list_filter = ("tier", "kind", "year", "decision")
     search_fields = ("reference", "note", "reason")
 

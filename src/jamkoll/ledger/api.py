@@ -14,7 +14,7 @@ from ninja.security import django_auth
 from jamkoll.accounts.policy import check
 from jamkoll.money import to_str
 from jamkoll.programmes.models import FundingDecision
-from jamkoll.programmes.selectors import NotFound, budget_get, decision_get
+from jamkoll.programmes.selectors import NotFound, budget_get, decision_brief
 
 from .models import EntryKind, LedgerEntry
 from .selectors import balance_dict, entry_list
@@ -114,7 +114,7 @@ def _decision(request: HttpRequest, slug: str, year: int) -> FundingDecision:
     if not verdict:
         raise HttpError(403, verdict.reason)
     try:
-        decision = decision_get(slug=slug)
+        decision = decision_brief(slug=slug)
         budget_get(decision=decision, year=year)
     except NotFound as exc:
         raise HttpError(404, str(exc)) from None

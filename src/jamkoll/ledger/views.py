@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jamkoll.accounts.policy import check
-from jamkoll.programmes.selectors import NotFound, as_of, budget_get, county_name_map, decision_get
+from jamkoll.programmes.selectors import NotFound, as_of, budget_get, county_name_map, decision_brief
 from jamkoll.web.charts import Bar, bar_chart
 
 from .forms import EntryForm, ReverseForm, attach_error
@@ -54,7 +54,7 @@ def _context(request: HttpRequest, slug: str, year: int) -> dict[str, Any]:
     if not verdict:
         raise PermissionDenied(verdict.reason)
     try:
-        decision = decision_get(slug=slug)
+        decision = decision_brief(slug=slug)
         budget = budget_get(decision=decision, year=year)
     except NotFound as exc:
         raise Http404(str(exc)) from None

@@ -91,6 +91,16 @@ def decision_get(*, slug: str) -> FundingDecision:
     return decision
 
 
+def decision_brief(*, slug: str) -> FundingDecision:
+    """A decision with its programme and goal areas only: for pages that need no parties."""
+    decision = (
+        FundingDecision.objects.select_related("programme").prefetch_related("goal_areas").filter(slug=slug).first()
+    )
+    if decision is None:
+        raise NotFound(f"okänt beslut: {slug!r}")
+    return decision
+
+
 def budget_get(*, decision: FundingDecision, year: int) -> Budget:
     if year not in decision.years:
         raise NotFound(f"år {year} ligger utanför beslutets period {decision.period} ({decision.slug})")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from jamkoll.accounts.policy import check, require
+from jamkoll.ledger.selectors import balance_get
+from jamkoll.plans.selectors import rss_overview as rss_rows
 from jamkoll.programmes import selectors
 from jamkoll.programmes.models import ProgrammeRelation
 
@@ -73,5 +78,34 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "history_verdict": can_see_history,
             "can_edit": check(request.user, "programme.change"),
             "can_view_ledger": check(request.user, "ledger.view"),
+        },
+    )
+
+
+@require_safe
+def rss_overview(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    """The 21 RSS side by side: implementation plan, activities, outputs and money."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    require(request.user, "plan.view")
+    try:
+        decision = selectors.decision_get(slug=slug)
+        balance = balance_get(decision=decision, year=year)
+    except selectors.NotFound as exc:
+        raise Http404(str(exc)) from None
+    rows = rss_rows(decision=decision, year=year, balances=balance)
+    chart = bar_chart(
+        [Bar(f"{r.code} {r.name}", r.allocation or Decimal(0)) for r in rows],
+        title=f"RSS-medel per län {year}",
+    )
+    return render(
+        request,
+        "web/rss.html",
+        {
+            "decision": decision,
+            "year": year,
+            "rows": rows,
+            "chart": chart,
+            "plans_done": sum(1 for r in rows if r.plan and r.plan.status == "fixed"),
         },
     )

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from jamkoll.obligations.services import obligations_generate
+from jamkoll.plans.services import plans_seed
 from jamkoll.programmes.services import BudgetError, programmes_seed
 from jamkoll.reference.services import reference_seed
 from jamkoll.seeding import SeedError, SeedReport
@@ -28,6 +29,7 @@ class Command(BaseCommand):
                 reference_seed(report=report)
                 programmes_seed(report=report)
                 obligations_generate(report=report)
+                plans_seed(report=report)
         except (SeedError, BudgetError) as exc:
             raise CommandError(f"inläsningen avbröts, inget sparades: {exc}") from None
         if not report.changed:

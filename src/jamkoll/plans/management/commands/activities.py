@@ -1,0 +1,61 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from jamkoll.output import to_json, to_table
+from jamkoll.plans.selectors import ActivityFilter, activity_dict, activity_list
+from jamkoll.programmes.selectors import NotFound, decision_get
+from jamkoll.reference.models import Organisation
+
+
+class Command(BaseCommand):
+    help = "Lista ett års aktiviteter med resultat, samarbetsparter och län."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("decision", help="beslutets kortnamn, t.ex. jamstalldhet-kvinnofrid-2018-2020")
+        parser.add_argument("year")
+        parser.add_argument("--county", help="bara aktiviteter som berör länet (länskod, t.ex. 12)")
+        parser.add_argument("--format", choices=["table", "json"], default="table")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            year = int(options["year"])
+        except ValueError:
+            raise CommandError(f"ogiltigt år {options['year']!r}") from None
+        try:
+            decision = decision_get(slug=options["decision"])
+        except NotFound as exc:
+            raise CommandError(str(exc)) from None
+        if year not in decision.years:
+            raise CommandError(
+                f"år {year} ligger utanför beslutets period {decision.period} ({decision.slug})"
+            )
+        county = options.get("county")
+        if county and not Organisation.objects.filter(kind="lan", code=county).exists():
+            raise CommandError(f"--county: okänt län {county!r}")
+        rows = [
+            activity_dict(a, year)
+            for a in activity_list(decision=decision, year=year, filters=ActivityFilter(county=county))
+        ]
+        if options["format"] == "json":
+            self.stdout.write(to_json(rows))
+            return
+        table = [
+            {
+                "id": r["id"],
+                "sp": r["sub_project"],
+                "ga": r["goal_area"],
+                "status": r["status"],
+                "title": r["title"][:60],
+                "outputs": len(r["outputs"]),
+            }
+            for r in rows
+        ]
+        self.stdout.write(
+            to_table(
+                table,
+                ["id", "sp", "ga", "status", "title", "outputs"],
+                ["Id", "Delprojekt", "Målområde", "Status", "Rubrik", "Resultat"],
+            )
+        )
+        self.stdout.write(f"\n{len(rows)} aktiviteter")

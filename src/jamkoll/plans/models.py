@@ -1,0 +1,493 @@
+"""The work itself: project plans, sub-projects, activities, outputs by sex, evaluations and the
+half-yearly status reports (DESIGN §2, seed 003).
+
+An activity is traceable to a goal area, sub-goals, strategy objectives, partners, counties and a
+budget line. RSS activities belong to a county and are edited only by that county's RSS leader
+(and by coordinators): the policy decides, with `Activity.owner_county_code` as the scope.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from jamkoll.programmes.models import BudgetLine, FundingDecision, GoalArea, money_field
+from jamkoll.reference.models import Organisation, PolicySubGoal, StrategyObjective
+
+
+class SteeringGroup(models.Model):
+    decision = models.OneToOneField(
+        FundingDecision, on_delete=models.CASCADE, related_name="steering_group", verbose_name=_("beslut")
+    )
+    description = models.TextField(_("beskrivning"))
+    source = models.CharField(_("källa"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("styrgrupp")
+        verbose_name_plural = _("styrgrupper")
+
+    def __str__(self) -> str:
+        return f"Styrgrupp {self.decision.slug}"
+
+
+class SteeringGroupMember(models.Model):
+    group = models.ForeignKey(
+        SteeringGroup, on_delete=models.CASCADE, related_name="members", verbose_name=_("styrgrupp")
+    )
+    name = models.CharField(_("namn"), max_length=200)
+    title = models.CharField(_("titel"), max_length=200)
+    department = models.CharField(_("avdelning"), max_length=200)
+    period_start = models.DateField(_("från"), null=True, blank=True)
+    period_end = models.DateField(_("till och med"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("styrgruppsledamot")
+        verbose_name_plural = _("styrgruppsledamöter")
+        ordering = ["group", "department", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.title}"
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Utkast")
+    PROPOSED = "proposed", _("Föreslagen till Regeringskansliet")
+    CONSULTED = "consulted", _("Samråd genomfört")
+    FIXED = "fixed", _("Fastställd av styrgruppen")
+
+
+class ProjectPlan(models.Model):
+    decision = models.ForeignKey(
+        FundingDecision, on_delete=models.PROTECT, related_name="project_plans", verbose_name=_("beslut")
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    status = models.CharField(
+        _("status"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    title = models.CharField(_("titel"), max_length=300)
+    summary = models.TextField(_("sammanfattning"), blank=True)
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("ersätter version"),
+    )
+    proposed_on = models.DateField(_("föreslagen den"), null=True, blank=True)
+    proposed_by = models.CharField(_("föreslagen av"), max_length=200, blank=True)
+    proposed_reference = models.CharField(_("diarienummer för förslaget"), max_length=100, blank=True)
+    consulted_on = models.DateField(_("samråd den"), null=True, blank=True)
+    consulted_by = models.CharField(_("samråd registrerat av"), max_length=200, blank=True)
+    consulted_reference = models.CharField(_("diarienummer för samrådet"), max_length=100, blank=True)
+    fixed_on = models.DateField(_("fastställd den"), null=True, blank=True)
+    fixed_by = models.CharField(_("fastställd av"), max_length=200, blank=True)
+    fixed_reference = models.CharField(_("diarienummer för fastställelsen"), max_length=100, blank=True)
+    source = models.CharField(_("källa"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("projektplan")
+        verbose_name_plural = _("projektplaner")
+        ordering = ["decision", "year", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "year", "version"], name="projectplan_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+    @property
+    def frozen(self) -> bool:
+        return self.status == PlanStatus.FIXED
+
+
+class PlanBudgetLine(models.Model):
+    """How the plan splits a year's money where the decision leaves it open (issue 5)."""
+
+    plan = models.ForeignKey(
+        ProjectPlan, on_delete=models.CASCADE, related_name="budget_lines", verbose_name=_("projektplan")
+    )
+    budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, verbose_name=_("budgetrad"))
+    amount = money_field(_("belopp"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("planens fördelning")
+        verbose_name_plural = _("planens fördelning")
+        constraints = [models.UniqueConstraint(fields=["plan", "budget_line"], name="planbudgetline_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.budget_line} {self.amount}"
+
+
+class SubProject(models.Model):
+    decision = models.ForeignKey(
+        FundingDecision, on_delete=models.PROTECT, related_name="sub_projects", verbose_name=_("beslut")
+    )
+    number = models.PositiveSmallIntegerField(_("nummer"))
+    name = models.CharField(_("namn"), max_length=200)
+    description = models.TextField(_("beskrivning"), blank=True)
+    source = models.CharField(_("källa"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("delprojekt")
+        verbose_name_plural = _("delprojekt")
+        ordering = ["decision", "number"]
+        constraints = [models.UniqueConstraint(fields=["decision", "number"], name="subproject_unique")]
+
+    def __str__(self) -> str:
+        return f"Delprojekt {self.number}: {self.name}"
+
+
+class CountyPlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Under arbete")
+    FIXED = "fixed", _("Framtagen")
+
+
+class CountyPlan(models.Model):
+    """A county RSS's genomförandeplan for a year."""
+
+    decision = models.ForeignKey(
+        FundingDecision, on_delete=models.PROTECT, related_name="county_plans", verbose_name=_("beslut")
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    county = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="county_plans",
+        verbose_name=_("län"),
+        limit_choices_to={"kind": "lan"},
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=CountyPlanStatus.choices, default=CountyPlanStatus.DRAFT
+    )
+    summary = models.TextField(_("sammanfattning"), blank=True)
+    source = models.CharField(_("källa"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("genomförandeplan")
+        verbose_name_plural = _("genomförandeplaner")
+        ordering = ["decision", "year", "county__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "year", "county"], name="countyplan_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Genomförandeplan {self.county.code} {self.year}"
+
+
+class ReportSection(models.Model):
+    """A heading of the yearly result report, in order (seed 003's structure)."""
+
+    decision = models.ForeignKey(FundingDecision, on_delete=models.CASCADE, verbose_name=_("beslut"))
+    year = models.PositiveSmallIntegerField(_("år"))
+    number = models.CharField(_("nummer"), max_length=10)
+    title = models.CharField(_("rubrik"), max_length=300)
+    numbered = models.BooleanField(_("numrerad i rapporten"), default=True)
+    position = models.PositiveSmallIntegerField(_("ordning"))
+
+    class Meta:
+        verbose_name = _("rapportavsnitt")
+        verbose_name_plural = _("rapportavsnitt")
+        ordering = ["decision", "year", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "year", "number"], name="reportsection_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class Narrative(models.Model):
+    """The coordinator's own text where the data cannot speak (introduction, conclusions …)."""
+
+    decision = models.ForeignKey(FundingDecision, on_delete=models.CASCADE, verbose_name=_("beslut"))
+    year = models.PositiveSmallIntegerField(_("år"))
+    key = models.SlugField(_("nyckel"), max_length=60)
+    title = models.CharField(_("rubrik"), max_length=300, blank=True)
+    text = models.TextField(_("text"))
+    source = models.CharField(_("källa"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("text")
+        verbose_name_plural = _("texter")
+        ordering = ["decision", "year", "key"]
+        constraints = [models.UniqueConstraint(fields=["decision", "year", "key"], name="narrative_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.year}"
+
+
+class ActivityStatus(models.TextChoices):
+    PLANNED = "planned", _("Planerad")
+    ONGOING = "ongoing", _("Pågår")
+    COMPLETED = "completed", _("Genomförd")
+    CANCELLED = "cancelled", _("Inställd")
+
+
+class Activity(models.Model):
+    decision = models.ForeignKey(
+        FundingDecision, on_delete=models.PROTECT, related_name="activities", verbose_name=_("beslut")
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    code = models.SlugField(_("kod"), max_length=80)
+    sub_project = models.ForeignKey(
+        SubProject, on_delete=models.PROTECT, related_name="activities", verbose_name=_("delprojekt")
+    )
+    goal_area = models.ForeignKey(GoalArea, on_delete=models.PROTECT, verbose_name=_("målområde"))
+    owner_county = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_activities",
+        verbose_name=_("genomförs av RSS i"),
+        limit_choices_to={"kind": "lan"},
+    )
+    county_plan = models.ForeignKey(
+        CountyPlan,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("genomförandeplan"),
+    )
+    title = models.CharField(_("rubrik"), max_length=300)
+    description = models.TextField(_("beskrivning"), blank=True)
+    report_section = models.CharField(_("avsnitt i resultatrapporten"), max_length=10, blank=True)
+    position = models.PositiveSmallIntegerField(_("ordning"), default=0)
+    sub_goals = models.ManyToManyField(PolicySubGoal, blank=True, verbose_name=_("delmål"))
+    strategy_objectives = models.ManyToManyField(
+        StrategyObjective, blank=True, verbose_name=_("strategins målsättningar")
+    )
+    partners = models.ManyToManyField(
+        Organisation, blank=True, related_name="partner_activities", verbose_name=_("samarbetsparter")
+    )
+    counties = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="county_activities",
+        verbose_name=_("berörda län"),
+        limit_choices_to={"kind": "lan"},
+    )
+    municipalities = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="municipality_activities",
+        verbose_name=_("berörda kommuner"),
+        limit_choices_to={"kind": "kommun"},
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ActivityStatus.choices, default=ActivityStatus.PLANNED
+    )
+    planned_start = models.DateField(_("planerad start"), null=True, blank=True)
+    planned_end = models.DateField(_("planerat slut"), null=True, blank=True)
+    actual_start = models.DateField(_("faktisk start"), null=True, blank=True)
+    actual_end = models.DateField(_("faktiskt slut"), null=True, blank=True)
+    budget_line = models.ForeignKey(
+        BudgetLine, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("budgetrad")
+    )
+    planned_cost = money_field(_("planerad kostnad"), null=True, blank=True)
+    footnotes = models.CharField(_("fotnoter"), max_length=40, blank=True)
+    source = models.CharField(_("källa"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("aktivitet")
+        verbose_name_plural = _("aktiviteter")
+        ordering = ["decision", "year", "sub_project__number", "report_section", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "year", "code"], name="activity_code_unique"),
+            models.CheckConstraint(
+                condition=Q(planned_end__isnull=True)
+                | Q(planned_start__isnull=True)
+                | Q(planned_end__gte=F("planned_start")),
+                name="activity_planned_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_end__isnull=True)
+                | Q(actual_start__isnull=True)
+                | Q(actual_end__gte=F("actual_start")),
+                name="activity_actual_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def owner_county_code(self) -> str | None:
+        return self.owner_county.code if self.owner_county_id and self.owner_county else None
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.goal_area_id and self.decision_id and self.goal_area.decision_id != self.decision_id:
+            errors["goal_area"] = _("Målområdet hör till ett annat beslut.")
+        if self.sub_project_id and self.decision_id and self.sub_project.decision_id != self.decision_id:
+            errors["sub_project"] = _("Delprojektet hör till ett annat beslut.")
+        if self.budget_line is not None and self.budget_line.budget.year != self.year:
+            errors["budget_line"] = _("Budgetraden gäller ett annat år.")
+        if self.planned_start and self.planned_end and self.planned_end < self.planned_start:
+            errors["planned_end"] = _("Planerat slut ligger före planerad start.")
+        if self.actual_start and self.actual_end and self.actual_end < self.actual_start:
+            errors["actual_end"] = _("Faktiskt slut ligger före faktisk start.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Output(models.Model):
+    """A measured result of an activity, optionally broken down by sex; the parts add up."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="outputs", verbose_name=_("aktivitet")
+    )
+    label = models.CharField(_("resultat"), max_length=300)
+    unit = models.CharField(_("enhet"), max_length=60)
+    total = models.PositiveIntegerField(_("totalt"))
+    women = models.PositiveIntegerField(_("kvinnor"), null=True, blank=True)
+    men = models.PositiveIntegerField(_("män"), null=True, blank=True)
+    other = models.PositiveIntegerField(_("annat eller okänt"), null=True, blank=True)
+    note = models.CharField(_("anmärkning"), max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(_("ordning"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("resultat")
+        verbose_name_plural = _("resultat")
+        ordering = ["activity", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(women__isnull=True) & Q(men__isnull=True) & Q(other__isnull=True))
+                | (
+                    Q(women__isnull=False)
+                    & Q(men__isnull=False)
+                    & Q(other__isnull=False)
+                    & Q(total=F("women") + F("men") + F("other"))
+                ),
+                name="output_breakdown_adds_up",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.total} {self.unit}"
+
+    @property
+    def has_breakdown(self) -> bool:
+        return self.women is not None
+
+    def clean(self) -> None:
+        parts = {"women": self.women, "men": self.men, "other": self.other}
+        given = {k: v for k, v in parts.items() if v is not None}
+        if not given:
+            return
+        if len(given) < len(parts):
+            raise ValidationError(
+                {
+                    k: _("Ange alla tre delarna (kvinnor, män, annat eller okänt) eller ingen.")
+                    for k in parts
+                    if parts[k] is None
+                }
+            )
+        total = sum(given.values())
+        if self.total is not None and total != self.total:
+            message = _(
+                "Uppdelningen på kön (kvinnor %(w)s + män %(m)s + annat eller okänt %(o)s = %(sum)s) "
+                "stämmer inte med totalt %(total)s."
+            ) % {"w": self.women, "m": self.men, "o": self.other, "sum": total, "total": self.total}
+            raise ValidationError({"total": message})
+
+
+class Evaluation(models.Model):
+    decision = models.ForeignKey(
+        FundingDecision, on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("beslut")
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    title = models.CharField(_("rubrik"), max_length=300)
+    method = models.CharField(_("metod"), max_length=200, blank=True)
+    description = models.TextField(_("beskrivning"), blank=True)
+    findings = models.TextField(_("iakttagelser"), blank=True)
+    recommendations = models.TextField(_("rekommendationer"), blank=True)
+    activities = models.ManyToManyField(
+        Activity, blank=True, related_name="evaluations", verbose_name=_("aktiviteter")
+    )
+    source = models.CharField(_("källa"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("utvärdering")
+        verbose_name_plural = _("utvärderingar")
+        ordering = ["decision", "year", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "year", "title"], name="evaluation_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class StatusReportState(models.TextChoices):
+    DRAFT = "draft", _("Utkast")
+    SUBMITTED = "submitted", _("Inlämnad")
+
+
+class StatusReport(models.Model):
+    """The steering group's half-yearly report to Regeringskansliet."""
+
+    decision = models.ForeignKey(
+        FundingDecision, on_delete=models.PROTECT, related_name="status_reports", verbose_name=_("beslut")
+    )
+    period_start = models.DateField(_("period från"))
+    period_end = models.DateField(_("period till och med"))
+    state = models.CharField(
+        _("status"), max_length=20, choices=StatusReportState.choices, default=StatusReportState.DRAFT
+    )
+    summary = models.TextField(_("sammanfattning"), blank=True)
+    deviations = models.TextField(_("avvikelser"), blank=True)
+    risks = models.TextField(_("risker"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("skapad av")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("halvårsrapport")
+        verbose_name_plural = _("halvårsrapporter")
+        ordering = ["decision", "period_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "period_start"], name="statusreport_unique"),
+            models.CheckConstraint(condition=Q(period_end__gt=F("period_start")), name="statusreport_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Halvårsrapport {self.period_start:%Y-%m-%d}–{self.period_end:%Y-%m-%d}"
+
+
+class StatusReportItem(models.Model):
+    report = models.ForeignKey(
+        StatusReport, on_delete=models.CASCADE, related_name="items", verbose_name=_("halvårsrapport")
+    )
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, verbose_name=_("aktivitet"))
+    progress = models.TextField(_("framsteg"))
+    deviation = models.TextField(_("avvikelse"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("rad i halvårsrapport")
+        verbose_name_plural = _("rader i halvårsrapport")
+        constraints = [models.UniqueConstraint(fields=["report", "activity"], name="statusreportitem_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.activity}"

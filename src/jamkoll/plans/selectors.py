@@ -1,0 +1,206 @@
+"""Reads for plans and activities: the plan tree with money per branch, filters that answer
+"what have we done for sub-goal X" and "what has county Y done", and the RSS overview."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+
+from jamkoll.programmes.models import FundingDecision
+from jamkoll.programmes.selectors import as_of, county_name_map
+
+from .models import Activity, CountyPlan, Output, ProjectPlan, SubProject
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class ActivityFilter:
+    goal_area: int | None = None
+    sub_goal: int | None = None
+    strategy_objective: int | None = None
+    county: str | None = None
+    partner: str | None = None
+    status: str | None = None
+    sub_project: int | None = None
+    text: str | None = None
+
+    @classmethod
+    def from_query(cls, params: Any) -> ActivityFilter:
+        def number(name: str) -> int | None:
+            value = params.get(name) or ""
+            return int(value) if str(value).isdigit() else None
+
+        return cls(
+            goal_area=number("malomrade"),
+            sub_goal=number("delmal"),
+            strategy_objective=number("malsattning"),
+            county=params.get("lan") or None,
+            partner=params.get("part") or None,
+            status=params.get("status") or None,
+            sub_project=number("delprojekt"),
+            text=(params.get("q") or "").strip() or None,
+        )
+
+    @property
+    def active(self) -> bool:
+        return any(v is not None for v in self.__dict__.values())
+
+
+def activity_list(
+    *, decision: FundingDecision, year: int | None = None, filters: ActivityFilter | None = None
+) -> QuerySet[Activity]:
+    qs = (
+        Activity.objects.filter(decision=decision)
+        .select_related("sub_project", "goal_area", "owner_county", "budget_line")
+        .prefetch_related(
+            "counties",
+            "partners__names",
+            "sub_goals",
+            "strategy_objectives",
+            "owner_county__names",
+            Prefetch("outputs", queryset=Output.objects.order_by("position")),
+        )
+    )
+    if year is not None:
+        qs = qs.filter(year=year)
+    f = filters or ActivityFilter()
+    if f.goal_area:
+        qs = qs.filter(goal_area__number=f.goal_area)
+    if f.sub_goal:
+        qs = qs.filter(sub_goals__number=f.sub_goal)
+    if f.strategy_objective:
+        qs = qs.filter(strategy_objectives__number=f.strategy_objective)
+    if f.county:
+        qs = qs.filter(Q(counties__code=f.county) | Q(owner_county__code=f.county))
+    if f.partner:
+        qs = qs.filter(partners__code=f.partner)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.sub_project:
+        qs = qs.filter(sub_project__number=f.sub_project)
+    if f.text:
+        qs = qs.filter(Q(title__icontains=f.text) | Q(description__icontains=f.text))
+    return qs.distinct().order_by("sub_project__number", "report_section", "position", "code")
+
+
+def activity_get(*, decision: FundingDecision, code: str) -> Activity | None:
+    return activity_list(decision=decision).filter(code=code).first()
+
+
+def plan_current(*, decision: FundingDecision, year: int) -> ProjectPlan | None:
+    return ProjectPlan.objects.filter(decision=decision, year=year).order_by("-version").first()
+
+
+@dataclass
+class Branch:
+    sub_project: SubProject
+    activities: list[Activity] = field(default_factory=list)
+
+    @property
+    def planned_cost(self) -> Decimal:
+        return sum((a.planned_cost for a in self.activities if a.planned_cost is not None), ZERO)
+
+    @property
+    def budget(self) -> Decimal | None:
+        """The budget lines the branch's activities draw on (each counted once)."""
+        lines = {a.budget_line_id: a.budget_line for a in self.activities if a.budget_line_id}
+        amounts = [line.amount for line in lines.values() if line is not None]
+        if not amounts or any(a is None for a in amounts):
+            return None
+        return sum((a for a in amounts if a is not None), ZERO)
+
+    def status_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for a in self.activities:
+            counts[a.get_status_display()] = counts.get(a.get_status_display(), 0) + 1
+        return counts
+
+
+def plan_tree(*, decision: FundingDecision, year: int, filters: ActivityFilter | None = None) -> list[Branch]:
+    branches = {sp.pk: Branch(sp) for sp in SubProject.objects.filter(decision=decision).order_by("number")}
+    for activity in activity_list(decision=decision, year=year, filters=filters):
+        branches[activity.sub_project_id].activities.append(activity)
+    return list(branches.values())
+
+
+@dataclass(frozen=True)
+class CountyRow:
+    code: str
+    name: str
+    plan: CountyPlan | None
+    activities: int
+    outputs: int
+    allocation: Decimal | None
+    disbursed: Decimal | None
+    spent: Decimal | None
+
+
+def rss_overview(*, decision: FundingDecision, year: int, balances: Any = None) -> list[CountyRow]:
+    """Per county: implementation plan status, own activities, outputs and money.
+
+    `balances` is the ledger's balance for the year (passed in by the caller so that plans do not
+    import the ledger: both sit beside each other on top of programmes)."""
+    names = county_name_map(as_of(year))
+    plans = {
+        p.county.code: p
+        for p in CountyPlan.objects.filter(decision=decision, year=year).select_related("county")
+    }
+    counts = {
+        row["county_code"]: row
+        for row in Activity.objects.filter(decision=decision, year=year)
+        .filter(Q(owner_county__isnull=False))
+        .values(county_code=F("owner_county__code"))
+        .annotate(n=Count("id", distinct=True), n_outputs=Count("outputs", distinct=True))
+    }
+    money = {c.code: c for c in balances.counties} if balances is not None else {}
+    rows = []
+    for code, name in names.items():
+        c = money.get(code)
+        rows.append(
+            CountyRow(
+                code=code,
+                name=name,
+                plan=plans.get(code),
+                activities=counts.get(code, {}).get("n", 0),
+                outputs=counts.get(code, {}).get("n_outputs", 0),
+                allocation=c.allocation if c else None,
+                disbursed=c.disbursed if c else None,
+                spent=c.spent if c else None,
+            )
+        )
+    return rows
+
+
+def activity_dict(activity: Activity, year: int) -> dict[str, Any]:
+    on = as_of(year)
+    counties = sorted(
+        {c.code for c in activity.counties.all()}
+        | ({activity.owner_county.code} if activity.owner_county else set())
+    )
+    return {
+        "id": activity.code,
+        "sub_project": activity.sub_project.name,
+        "goal_area": activity.goal_area.number,
+        "title": activity.title,
+        "report_section": activity.report_section,
+        "owner_county": activity.owner_county.code if activity.owner_county else None,
+        "counties": counties,
+        "partners": [p.name_at(on) for p in activity.partners.all()],
+        "sub_goals": [g.number for g in activity.sub_goals.all()],
+        "status": activity.status,
+        "outputs": [
+            {
+                "label": o.label,
+                "unit": o.unit,
+                "total": o.total,
+                "women": o.women,
+                "men": o.men,
+                "other": o.other,
+            }
+            for o in activity.outputs.all()
+        ],
+    }

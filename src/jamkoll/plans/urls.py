@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "plans"
+
+urlpatterns = [
+    path("<slug:slug>/<int:year>/", views.plan_page, name="plan"),
+    path("<slug:slug>/<int:year>/steg/<str:action>/", views.plan_step, name="step"),
+    path("<slug:slug>/<int:year>/aktivitet/<slug:code>/", views.activity_page, name="activity"),
+]

@@ -1,0 +1,381 @@
+"""Plans, activities and outputs: the 2018 content, the workflow, the county scope, the sums."""
+
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from jamkoll.accounts.models import Role
+from jamkoll.plans.models import Activity, Output, PlanStatus, ProjectPlan, SubProject
+from jamkoll.plans.selectors import ActivityFilter, activity_list, plan_tree
+from jamkoll.plans.services import (
+    PlanError,
+    activity_update,
+    output_create,
+    plan_new_version,
+    plan_set_budget,
+    plan_transition,
+    plan_update,
+    plans_seed,
+)
+from jamkoll.programmes.models import BudgetLine
+from jamkoll.programmes.selectors import decision_get
+from jamkoll.seeding import SeedReport
+from tests.conftest import _user, client_for
+
+pytestmark = pytest.mark.django_db
+SLUG = "jamstalldhet-kvinnofrid-2018-2020"
+ALL_COUNTIES = {
+    "01",
+    "03",
+    "04",
+    "05",
+    "06",
+    "07",
+    "08",
+    "09",
+    "10",
+    "12",
+    "13",
+    "14",
+    "17",
+    "18",
+    "19",
+    "20",
+    "21",
+    "22",
+    "23",
+    "24",
+    "25",
+}
+
+
+@pytest.fixture
+def rss_jonkoping(db: None) -> Any:
+    return _user("jonna-jonkoping", Role.RSS, "06")
+
+
+def _county_activity(code: str) -> Activity:
+    activity = Activity.objects.filter(decision__slug=SLUG, year=2018, owner_county__code=code).first()
+    assert activity is not None, f"no seeded activity owned by county {code}"
+    return activity
+
+
+def test_the_activities_command_lists_both_sub_projects_and_all_goal_areas() -> None:
+    out = io.StringIO()
+    call_command("activities", SLUG, "2018", "--format", "json", stdout=out)
+    rows = json.loads(out.getvalue())
+    assert {r["sub_project"] for r in rows} == {"Jämställdhetssatsningen", "Kvinnofridssatsningen"}
+    assert {r["goal_area"] for r in rows} == {1, 2, 3}
+    rss_counties = set().union(*(set(r["counties"]) for r in rows if r["goal_area"] == 3))
+    assert rss_counties == ALL_COUNTIES
+    assert set(rows[0]) >= {
+        "id",
+        "sub_project",
+        "goal_area",
+        "title",
+        "counties",
+        "partners",
+        "status",
+        "outputs",
+    }
+
+
+def test_the_activities_command_filters_by_county_and_refuses_bad_input() -> None:
+    out = io.StringIO()
+    call_command("activities", SLUG, "2018", "--county", "06", "--format", "json", stdout=out)
+    rows = json.loads(out.getvalue())
+    assert rows and all("06" in r["counties"] for r in rows)
+    with pytest.raises(CommandError, match="okänt län '99'"):
+        call_command("activities", SLUG, "2018", "--county", "99")
+    with pytest.raises(CommandError, match="utanför beslutets period"):
+        call_command("activities", SLUG, "2017")
+
+
+def test_the_2018_figures_are_there() -> None:
+    totals = {(o.label, o.total) for o in Output.objects.filter(activity__decision__slug=SLUG)}
+    values = {t for _label, t in totals}
+    for figure in (11, 5, 2, 21, 8, 13):
+        assert figure in values, figure
+    assert SubProject.objects.filter(decision__slug=SLUG).count() == 2
+
+
+def test_every_output_breakdown_adds_up() -> None:
+    for o in Output.objects.exclude(women__isnull=True):
+        assert o.women + o.men + o.other == o.total  # type: ignore[operator]
+
+
+def test_seeding_plans_twice_changes_nothing() -> None:
+    report = SeedReport()
+    plans_seed(report=report)
+    assert not report.changed, (report.created, report.updated)
+
+
+def test_what_have_we_done_for_sub_goal_5_and_for_a_county() -> None:
+    decision = decision_get(slug=SLUG)
+    health = activity_list(decision=decision, year=2018, filters=ActivityFilter(sub_goal=5))
+    assert health.count() >= 7 and all(a.report_section.startswith("3.1") for a in health)
+    jonkoping = activity_list(decision=decision, year=2018, filters=ActivityFilter(county="06"))
+    assert any(a.owner_county and a.owner_county.code == "06" for a in jonkoping)
+
+
+def test_the_plan_tree_has_money_per_branch() -> None:
+    branches = plan_tree(decision=decision_get(slug=SLUG), year=2018)
+    assert [b.sub_project.number for b in branches] == [1, 2]
+    assert all(b.budget is not None and b.budget > 0 for b in branches)
+
+
+# --- outputs ---------------------------------------------------------------------------------
+
+
+def test_an_output_whose_breakdown_does_not_add_up_is_refused_naming_the_field(coordinator: Any) -> None:
+    activity = _county_activity("06")
+    with pytest.raises(ValidationError) as exc:
+        output_create(
+            activity=activity,
+            user=coordinator,
+            label="Deltagare",
+            unit="personer",
+            total=10,
+            women=5,
+            men=3,
+            other=0,
+        )
+    assert "total" in exc.value.message_dict
+    assert "kvinnor 5 + män 3 + annat eller okänt 0 = 8" in exc.value.message_dict["total"][0]
+    with pytest.raises(ValidationError) as partial:
+        output_create(activity=activity, user=coordinator, label="x", unit="st", total=2, women=2)
+    assert set(partial.value.message_dict) == {"men", "other"}
+    ok = output_create(
+        activity=activity,
+        user=coordinator,
+        label="Deltagare",
+        unit="personer",
+        total=10,
+        women=6,
+        men=3,
+        other=1,
+    )
+    assert ok.has_breakdown
+
+
+def test_the_web_form_shows_the_breakdown_error(coordinator: Any) -> None:
+    activity = _county_activity("06")
+    url = f"/planer/{SLUG}/2018/aktivitet/{activity.code}/"
+    response = client_for(coordinator).post(
+        url,
+        {
+            "form": "output",
+            "label": "Deltagare",
+            "unit": "personer",
+            "total": "10",
+            "women": "5",
+            "men": "3",
+            "other": "0",
+        },
+    )
+    assert response.status_code == 400
+    assert "stämmer inte med totalt 10" in response.content.decode()
+
+
+def test_the_api_refuses_a_bad_breakdown_naming_the_field(coordinator: Any) -> None:
+    activity = _county_activity("06")
+    response = client_for(coordinator).post(
+        f"/api/v1/plans/{SLUG}/2018/activities/{activity.code}/outputs",
+        json.dumps({"label": "Deltagare", "unit": "personer", "total": 10, "women": 5, "men": 3, "other": 0}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422 and response.json()["detail"].startswith("total:")
+
+
+# --- the county scope ------------------------------------------------------------------------
+
+
+def test_an_rss_user_cannot_change_another_countys_activity(rss_skane: Any, rss_jonkoping: Any) -> None:
+    activity = _county_activity("06")
+    with pytest.raises(PermissionDenied, match="ditt eget län"):
+        activity_update(activity=activity, user=rss_skane, status="completed")
+    updated = activity_update(activity=activity, user=rss_jonkoping, status="completed")
+    assert updated.status == "completed"
+
+
+def test_the_web_refuses_another_county_with_403(rss_skane: Any, rss_jonkoping: Any) -> None:
+    activity = _county_activity("06")
+    url = f"/planer/{SLUG}/2018/aktivitet/{activity.code}/"
+    page = client_for(rss_skane).get(url)
+    assert (
+        page.status_code == 200 and "Du kan bara ändra aktiviteter i ditt eget län." in page.content.decode()
+    )
+    refused = client_for(rss_skane).post(url, {"form": "activity", "title": "Kapad", "status": "completed"})
+    assert refused.status_code == 403
+    assert Activity.objects.get(pk=activity.pk).title != "Kapad"
+    own = client_for(rss_jonkoping).post(
+        url, {"form": "activity", "title": activity.title, "description": "Ny text", "status": "completed"}
+    )
+    assert own.status_code == 302
+    assert Activity.objects.get(pk=activity.pk).description == "Ny text"
+
+
+def test_the_api_refuses_another_county_with_403(rss_skane: Any, rss_jonkoping: Any) -> None:
+    activity = _county_activity("06")
+    url = f"/api/v1/plans/{SLUG}/2018/activities/{activity.code}"
+    refused = client_for(rss_skane).patch(
+        url, json.dumps({"status": "completed"}), content_type="application/json"
+    )
+    assert refused.status_code == 403 and "ditt eget län" in refused.json()["detail"]
+    ok = client_for(rss_jonkoping).patch(
+        url, json.dumps({"status": "completed"}), content_type="application/json"
+    )
+    assert ok.status_code == 200 and ok.json()["status"] == "completed"
+
+
+def test_an_rss_user_cannot_change_skrs_national_activities(rss_skane: Any) -> None:
+    national = Activity.objects.filter(decision__slug=SLUG, owner_county__isnull=True).first()
+    assert national is not None
+    with pytest.raises(PermissionDenied):
+        activity_update(activity=national, user=rss_skane, status="completed")
+
+
+# --- the plan workflow -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def plan_2019(db: None) -> ProjectPlan:
+    return ProjectPlan.objects.create(decision=decision_get(slug=SLUG), year=2019, title="Projektplan 2019")
+
+
+def _step(plan: ProjectPlan, action: str, user: Any) -> ProjectPlan:
+    return plan_transition(
+        plan=plan, action=action, on=dt.date(2019, 3, 29), reference=f"S2019/{action}", user=user
+    )
+
+
+def test_every_legal_transition_records_who_when_and_the_diary_number(
+    plan_2019: ProjectPlan, coordinator: Any
+) -> None:
+    ministry = _user("maria-departement", Role.MINISTRY)
+    plan = _step(plan_2019, "propose", coordinator)
+    assert (plan.status, plan.proposed_by, plan.proposed_reference) == (
+        "proposed",
+        "anna-samordnare",
+        "S2019/propose",
+    )
+    plan = _step(plan, "consult", ministry)
+    assert plan.status == "consulted" and plan.consulted_by == "maria-departement"
+    plan = _step(plan, "fix", coordinator)
+    assert plan.status == PlanStatus.FIXED and plan.fixed_on == dt.date(2019, 3, 29)
+
+
+@pytest.mark.parametrize(
+    ("status", "action"),
+    [
+        ("draft", "consult"),
+        ("draft", "fix"),
+        ("proposed", "propose"),
+        ("proposed", "fix"),
+        ("consulted", "propose"),
+        ("fixed", "fix"),
+        ("fixed", "propose"),
+    ],
+)
+def test_every_illegal_transition_is_refused(
+    plan_2019: ProjectPlan, coordinator: Any, status: str, action: str
+) -> None:
+    ProjectPlan.objects.filter(pk=plan_2019.pk).update(status=status)
+    plan_2019.refresh_from_db()
+    with pytest.raises(PlanError, match="steget kräver status"):
+        _step(plan_2019, action, coordinator)
+
+
+def test_transitions_are_limited_by_role(plan_2019: ProjectPlan, rss_skane: Any, certifier: Any) -> None:
+    with pytest.raises(PermissionDenied):
+        _step(plan_2019, "propose", rss_skane)
+    with pytest.raises(PermissionDenied):
+        _step(plan_2019, "propose", certifier)
+
+
+def test_a_fixed_plan_is_frozen_and_a_change_makes_a_new_version(
+    plan_2019: ProjectPlan, coordinator: Any
+) -> None:
+    for action in ("propose", "consult", "fix"):
+        plan_2019 = _step(plan_2019, action, coordinator)
+    with pytest.raises(PlanError, match="fastställd"):
+        plan_update(plan=plan_2019, title="Ändrad", summary="", user=coordinator)
+    new = plan_new_version(plan=plan_2019, user=coordinator)
+    assert (new.version, new.status, new.supersedes) == (2, "draft", plan_2019)
+    plan_update(plan=new, title="Projektplan 2019, reviderad", summary="", user=coordinator)
+    with pytest.raises(PlanError, match="nyare version"):
+        plan_new_version(plan=plan_2019, user=coordinator)
+
+
+def test_a_fixed_plan_sets_the_split_the_decision_left_open(plan_2019: ProjectPlan, coordinator: Any) -> None:
+    lines = {
+        line.goal_area.number: line
+        for line in BudgetLine.objects.filter(budget__decision__slug=SLUG, budget__year=2019, recipient="SKR")
+    }
+    assert all(line.amount is None for line in lines.values())
+    for number, amount in ((1, "2500000.00"), (2, "2500000.00"), (3, "6000000.00")):
+        plan_set_budget(plan=plan_2019, line=lines[number], amount=Decimal(amount), user=coordinator)
+    for action in ("propose", "consult", "fix"):
+        plan_2019 = _step(plan_2019, action, coordinator)
+    line = BudgetLine.objects.get(pk=lines[3].pk)
+    assert line.amount == Decimal("6000000.00") and "projektplan 2019 v1" in line.source
+
+
+def test_a_plan_split_that_exceeds_the_year_is_refused_at_fixing(
+    plan_2019: ProjectPlan, coordinator: Any
+) -> None:
+    line = BudgetLine.objects.get(
+        budget__decision__slug=SLUG, budget__year=2019, recipient="SKR", goal_area__number=1
+    )
+    plan_set_budget(plan=plan_2019, line=line, amount=Decimal("12000000.00"), user=coordinator)
+    plan_2019 = _step(_step(plan_2019, "propose", coordinator), "consult", coordinator)
+    with pytest.raises(PlanError, match="överstiger totalen"):
+        _step(plan_2019, "fix", coordinator)
+    assert BudgetLine.objects.get(pk=line.pk).amount is None
+
+
+def test_the_web_shows_workflow_buttons_only_to_those_allowed(
+    plan_2019: ProjectPlan, coordinator: Any, certifier: Any
+) -> None:
+    url = f"/planer/{SLUG}/2019/"
+    assert "Föreslå till Regeringskansliet" in client_for(coordinator).get(url).content.decode()
+    certifier_page = client_for(certifier).get(url).content.decode()
+    assert (
+        "Föreslå till Regeringskansliet" not in certifier_page
+        and "Förslaget lämnas av SKR:s samordnare." in certifier_page
+    )
+    refused = client_for(certifier).post(f"{url}steg/propose/", {"on": "2019-03-29", "reference": "x"})
+    assert refused.status_code == 403
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def test_pages_require_login(client: Client) -> None:
+    for url in (f"/planer/{SLUG}/2018/", f"/rss/{SLUG}/2018/"):
+        response = client.get(url)
+        assert response.status_code == 302 and "logga-in" in response["Location"]
+
+
+def test_the_plan_page_filters_and_stays_within_a_query_budget(
+    coordinator: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(coordinator)
+    with django_assert_max_num_queries(40):
+        html = client.get(f"/planer/{SLUG}/2018/").content.decode()
+    assert "Jämställdhetssatsningen" in html and "Kvinnofridssatsningen" in html
+    filtered = client.get(f"/planer/{SLUG}/2018/", {"delmal": "3"}).content.decode()
+    assert "pojkar" in filtered.lower() and "Mentors in Violence Prevention" not in filtered
+
+
+def test_the_rss_overview_has_21_counties(coordinator: Any) -> None:
+    html = client_for(coordinator).get(f"/rss/{SLUG}/2018/").content.decode()
+    assert "21 av 21 län har en framtagen genomförandeplan." in html
+    assert "25 Norrbottens län" in html and "<svg" in html
