@@ -46,7 +46,7 @@ def to_str(amount: Decimal | None) -> str | None:
     return f"{amount.quantize(ORE):f}"
 
 
-def _group(digits: str) -> str:
+def group_digits(digits: str) -> str:
     out: list[str] = []
     while len(digits) > 3:
         out.insert(0, digits[-3:])
@@ -62,7 +62,7 @@ def format_sek(amount: Decimal | None, *, decimals: bool = False) -> str:
     sign = "−" if amount < 0 else ""
     value = abs(amount).quantize(ORE, rounding=ROUND_HALF_EVEN)
     whole, _, ore = f"{value:f}".partition(".")
-    text = _group(whole)
+    text = group_digits(whole)
     if decimals or ore != "00":
         text += "," + ore
     return f"{sign}{text}{NBSP}kr"
@@ -76,7 +76,7 @@ def format_mnkr(amount: Decimal | None) -> str:
     text = f"{value:f}"
     if "." in text:
         whole, frac = text.split(".")
-        text = _group(whole) + "," + frac
+        text = group_digits(whole) + "," + frac
     else:
-        text = _group(text)
+        text = group_digits(text)
     return f"{text}{NBSP}mnkr"

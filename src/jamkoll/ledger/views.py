@@ -69,8 +69,11 @@ def _context(request: HttpRequest, slug: str, year: int) -> dict[str, Any]:
     chart = None
     if balance.counties:
         chart = bar_chart(
-            [Bar(f"{c.code} {names.get(c.code, c.code)}", c.disbursed) for c in balance.counties],
-            title=_("Utbetalt till RSS per län %(year)s") % {"year": year},
+            [
+                Bar(f"{c.code} {names.get(c.code, c.code)}", c.disbursed, background=c.allocation)
+                for c in balance.counties
+            ],
+            title=_("Utbetalt till RSS per län %(year)s, av tilldelat") % {"year": year},
         )
     return {
         "decision": decision,

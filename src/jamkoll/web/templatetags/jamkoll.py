@@ -4,7 +4,7 @@ from typing import Any
 
 from django import template
 
-from jamkoll.money import format_mnkr, format_sek
+from jamkoll.money import format_mnkr, format_sek, group_digits
 from jamkoll.reference.sources import cite as cite_sources
 
 register = template.Library()
@@ -48,3 +48,12 @@ def cite(text: str) -> str:
 @register.filter
 def get_item(mapping: Any, key: Any) -> Any:
     return mapping.get(key, "") if hasattr(mapping, "get") else ""
+
+
+@register.filter
+def num(value: Any) -> str:
+    """An integer in Swedish form: 250 000."""
+    if value is None or value == "":
+        return "–"
+    text = str(value)
+    return group_digits(text) if text.isdigit() else text
