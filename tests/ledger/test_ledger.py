@@ -315,3 +315,11 @@ def test_parallel_requisitions_never_exceed_the_budget(decision: FundingDecision
 def test_dates_default_to_today(decision: FundingDecision) -> None:
     entry = record(decision, "requisition", "1.00")
     assert entry.entry_date <= dt.date.today() + dt.timedelta(days=1)
+
+
+def test_sums_are_exact_decimals_on_every_database(decision: FundingDecision) -> None:
+    """SQLite's SUM adds NUMERIC columns as floats; the ledger must not."""
+    for amount in ("0.10", "0.20", "0.01", "1234567.89"):
+        record(decision, "requisition", amount)
+    total = balance_get(decision=decision, year=2018).requisitioned
+    assert total == Decimal("1234568.20") and str(total) == "1234568.20"

@@ -6,7 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 
 from jamkoll.money import to_str
 from jamkoll.programmes.models import Allocation, Budget, FundingDecision, Recipient
@@ -32,14 +32,17 @@ def entry_list(
 
 
 def ledger_sums(*, decision: FundingDecision, year: int) -> dict[Key, Decimal]:
-    rows = (
-        LedgerEntry.objects.filter(decision=decision, year=year)
-        .values("tier", "kind", "county__code", "goal_area__number")
-        .annotate(total=Sum("amount"))
+    """Summed amounts per (tier, kind, county, line), added up here as Decimals.
+
+    Not with SQL SUM: SQLite adds NUMERIC columns as floating point (0.1 + 0.2 ≠ 0.3), and money
+    never floats. Each amount is read back exactly and the sums are exact on every database.
+    """
+    rows = LedgerEntry.objects.filter(decision=decision, year=year).values_list(
+        "tier", "kind", "county__code", "goal_area__number", "amount"
     )
     sums: dict[Key, Decimal] = defaultdict(lambda: Decimal("0.00"))
-    for r in rows:
-        sums[(r["tier"], r["kind"], r["county__code"], r["goal_area__number"])] += r["total"]
+    for tier, kind, county, line, amount in rows:
+        sums[(tier, kind, county, line)] += amount
     return dict(sums)
 
 
