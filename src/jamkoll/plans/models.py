@@ -216,6 +216,11 @@ class Narrative(models.Model):
     decision = models.ForeignKey(FundingDecision, on_delete=models.CASCADE, verbose_name=_("beslut"))
     year = models.PositiveSmallIntegerField(_("år"))
     key = models.SlugField(_("nyckel"), max_length=60)
+    section = models.CharField(_("avsnitt"), max_length=10, blank=True)
+    position = models.PositiveSmallIntegerField(
+        _("ordning"), default=0, help_text=_("Placering bland avsnittets aktiviteter (0 = först).")
+    )
+    footnote = models.PositiveSmallIntegerField(_("fotnot nummer"), null=True, blank=True)
     title = models.CharField(_("rubrik"), max_length=300, blank=True)
     text = models.TextField(_("text"))
     source = models.CharField(_("källa"), max_length=300, blank=True)

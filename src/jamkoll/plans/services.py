@@ -149,7 +149,14 @@ def _load(file: str, report: SeedReport) -> None:
         upsert(
             Narrative,
             {"decision": decision, "year": year, "key": n["key"]},
-            {"title": n.get("title", ""), "text": n["text"], "source": n.get("source", "")},
+            {
+                "title": n.get("title", ""),
+                "text": n["text"],
+                "section": n.get("section", ""),
+                "position": n.get("position", 0),
+                "footnote": n.get("footnote"),
+                "source": n.get("source", ""),
+            },
             report=report,
         )
     county_plans: dict[str, CountyPlan] = {}
