@@ -94,7 +94,10 @@ def decision_get(*, slug: str) -> FundingDecision:
 def decision_brief(*, slug: str) -> FundingDecision:
     """A decision with its programme and goal areas only: for pages that need no parties."""
     decision = (
-        FundingDecision.objects.select_related("programme").prefetch_related("goal_areas").filter(slug=slug).first()
+        FundingDecision.objects.select_related("programme")
+        .prefetch_related("goal_areas")
+        .filter(slug=slug)
+        .first()
     )
     if decision is None:
         raise NotFound(f"okänt beslut: {slug!r}")
