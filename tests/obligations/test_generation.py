@@ -117,7 +117,9 @@ def test_generation_keeps_a_rescheduled_date_and_restores_a_tampered_one(coordin
         obligation=derived, nominal_date=D("2019-11-15"), reason="Regeringsbeslut 2019", user=coordinator
     )
     stated = obligation("2018-requisition")
-    Obligation.objects.filter(pk=stated.pk).update(nominal_date=D("2018-01-01"), effective_date=D("2018-01-01"))
+    Obligation.objects.filter(pk=stated.pk).update(
+        nominal_date=D("2018-01-01"), effective_date=D("2018-01-01")
+    )
     obligations_generate()
     assert obligation("2019-requisition").nominal_date == D("2019-11-15")
     restored = obligation("2018-requisition")

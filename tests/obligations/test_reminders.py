@@ -31,7 +31,9 @@ def owners(coordinator: Any, certifier: Any, rss_skane: Any, treasury: Any) -> l
 
 
 def sent_to(kind: str) -> set[str]:
-    return set(Reminder.objects.filter(kind=kind, sent_at__isnull=False).values_list("user__username", flat=True))
+    return set(
+        Reminder.objects.filter(kind=kind, sent_at__isnull=False).values_list("user__username", flat=True)
+    )
 
 
 def test_stages() -> None:
@@ -66,10 +68,16 @@ def test_the_four_stages_over_time_and_nobody_else(owners: Any) -> None:
     for day in ["2019-03-02", "2019-03-25", "2019-03-31", "2019-04-01", "2019-04-02", "2019-04-03"]:
         reminders_send(today=D(day))
     fin = obligation(FIN)
-    kinds = sorted(Reminder.objects.filter(obligation=fin, user__username="anna-samordnare").values_list("kind", flat=True))
+    kinds = sorted(
+        Reminder.objects.filter(obligation=fin, user__username="anna-samordnare").values_list(
+            "kind", flat=True
+        )
+    )
     assert kinds == ["days_1", "days_30", "days_7", "overdue"]
     # Treasury receives the report; RSS does not owe it: neither is reminded.
-    assert not Reminder.objects.filter(obligation=fin, user__username__in=["karin-kammarkollegiet", "sara-skane"]).exists()
+    assert not Reminder.objects.filter(
+        obligation=fin, user__username__in=["karin-kammarkollegiet", "sara-skane"]
+    ).exists()
 
 
 def test_a_skipped_day_is_caught_up_with_the_latest_stage_only(owners: Any) -> None:
@@ -79,9 +87,15 @@ def test_a_skipped_day_is_caught_up_with_the_latest_stage_only(owners: Any) -> N
     assert "anna-samordnare" in sent_to("days_7")
     reminders_send(today=D("2019-04-04"))  # the 1-day and first-overdue days were missed
     fin = obligation(FIN)
-    kinds = set(Reminder.objects.filter(obligation=fin, user__username="anna-samordnare").values_list("kind", flat=True))
+    kinds = set(
+        Reminder.objects.filter(obligation=fin, user__username="anna-samordnare").values_list(
+            "kind", flat=True
+        )
+    )
     assert kinds == {"days_30", "days_7", "overdue"}  # no late "1 day left"
-    overdue_mail = [m for m in mail.outbox if m.subject.startswith("[JämKoll] Försenat: Ekonomisk redovisning för 2018")]
+    overdue_mail = [
+        m for m in mail.outbox if m.subject.startswith("[JämKoll] Försenat: Ekonomisk redovisning för 2018")
+    ]
     assert overdue_mail and "Sista dag var 2019-04-01" in overdue_mail[0].body
 
 

@@ -110,7 +110,10 @@ def test_reschedule_an_undated_obligation(coordinator: Any) -> None:
 def test_a_date_the_document_states_for_that_year_cannot_be_rescheduled(coordinator: Any) -> None:
     with pytest.raises(TransitionRefused, match="står i beslutet"):
         obligation_reschedule(
-            obligation=obligation("2018-financial_report"), nominal_date=D("2019-05-01"), reason="x", user=coordinator
+            obligation=obligation("2018-financial_report"),
+            nominal_date=D("2019-05-01"),
+            reason="x",
+            user=coordinator,
         )
 
 
@@ -136,7 +139,13 @@ def test_rss_may_submit_only_their_own_county(rss_skane: Any) -> None:
 
 
 def test_who_may_do_what(
-    coordinator: Any, rss_skane: Any, certifier: Any, treasury: Any, ministry: Any, signatory: Any, analyst: Any
+    coordinator: Any,
+    rss_skane: Any,
+    certifier: Any,
+    treasury: Any,
+    ministry: Any,
+    signatory: Any,
+    analyst: Any,
 ) -> None:
     def allowed(user: Any, key: str) -> dict[str, bool]:
         return {a: bool(v) for a, v in obligation_actions(user, obligation(key)).items()}
