@@ -18,7 +18,7 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from jamkoll.accounts.policy import check
-from jamkoll.programmes.selectors import NotFound, decision_get
+from jamkoll.programmes.selectors import NotFound
 
 from . import selectors, services
 from .models import Obligation, ObligationKind, ObligationStatus
@@ -125,7 +125,7 @@ def obligation_list(request: HttpRequest, filters: Query[ObligationFilter]) -> l
     decision = None
     if filters.decision:
         try:
-            decision = decision_get(slug=filters.decision)
+            decision = selectors.decision_for_deadlines(slug=filters.decision)
         except NotFound as exc:
             raise HttpError(404, str(exc)) from None
     obligations = selectors.obligation_list(

@@ -336,7 +336,8 @@ class CalendarFeed(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} ({'återkallad' if self.revoked_at else 'aktiv'})"
+        state = _("återkallad") if self.revoked_at else _("aktiv")
+        return f"{self.user} ({state})"
 
     @property
     def active(self) -> bool:

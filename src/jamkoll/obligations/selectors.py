@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from jamkoll.accounts.models import Role, RoleAssignment
 from jamkoll.accounts.policy import Verdict, check, rss_counties, user_roles
 from jamkoll.programmes.models import FundingDecision
-from jamkoll.programmes.selectors import NotFound
+from jamkoll.programmes.selectors import NotFound, decision_get, decision_list
 from jamkoll.reference.models import Organisation, OrganisationCategory
 
 from .deadlines import non_working_reason
@@ -130,6 +130,12 @@ def obligation_years(*, decision: FundingDecision) -> list[int]:
         if nominal is not None:
             years.add(nominal.year)
     return sorted(years)
+
+
+def decision_for_deadlines(*, slug: str) -> FundingDecision:
+    """The decision by its slug, without the full page's prefetching; NotFound names the known ones."""
+    decision = decision_list().filter(slug=slug).first()
+    return decision if decision is not None else decision_get(slug=slug)
 
 
 def decisions_with_obligations() -> list[tuple[FundingDecision, list[int]]]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from jamkoll.accounts.policy import check
-from jamkoll.programmes.selectors import NotFound, as_of, decision_get
+from jamkoll.programmes.selectors import NotFound, as_of
 from jamkoll.reference.selectors import county_list
 
 from . import selectors, services
@@ -88,7 +88,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def calendar(request: HttpRequest, decision: str, year: int) -> HttpResponse:
     _require_view(request)
     try:
-        funding_decision = decision_get(slug=decision)
+        funding_decision = selectors.decision_for_deadlines(slug=decision)
     except NotFound as exc:
         raise Http404(str(exc)) from None
     years = selectors.obligation_years(decision=funding_decision)
@@ -232,7 +232,7 @@ def obligation_reschedule_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def rss_reschedule_view(request: HttpRequest, decision: str, year: int) -> HttpResponse:
     try:
-        funding_decision = decision_get(slug=decision)
+        funding_decision = selectors.decision_for_deadlines(slug=decision)
     except NotFound as exc:
         raise Http404(str(exc)) from None
     verdict = check(request.user, "obligation.edit")

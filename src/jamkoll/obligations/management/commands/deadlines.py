@@ -6,11 +6,17 @@ from django.utils import timezone
 
 from jamkoll.output import parse_format, to_json, to_table
 from jamkoll.programmes.models import FundingDecision
-from jamkoll.programmes.selectors import NotFound, decision_get
+from jamkoll.programmes.selectors import NotFound
 
 from ...ical import calendar_ical
 from ...models import ObligationStatus
-from ...selectors import obligation_list, obligation_row, obligation_years, unknown_year_message
+from ...selectors import (
+    decision_for_deadlines,
+    obligation_list,
+    obligation_row,
+    obligation_years,
+    unknown_year_message,
+)
 
 FORMATS = ("table", "json", "ical")
 
@@ -52,7 +58,7 @@ class Command(BaseCommand):
         decision: FundingDecision | None = None
         if options["decision"]:
             try:
-                decision = decision_get(slug=options["decision"])
+                decision = decision_for_deadlines(slug=options["decision"])
             except NotFound as exc:
                 raise CommandError(str(exc)) from None
         year = None
