@@ -110,6 +110,7 @@ def test_ical_output_parses_and_carries_the_effective_date() -> None:
         ([AGREEMENT, "--year", "tjugo"], "ogiltigt år"),
         ([AGREEMENT, "--format", "pdf"], "okänt format"),
         ([AGREEMENT, "--today", "igår"], "ogiltigt datum"),
+        (["--county", "99"], "okänt län"),
     ],
 )
 def test_bad_input_is_a_one_line_error(args: list[str], message: str) -> None:

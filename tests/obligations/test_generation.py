@@ -7,6 +7,7 @@ import pytest
 
 from jamkoll.obligations.models import Obligation, ObligationKind, ObligationOwner, Tier
 from jamkoll.obligations.services import obligation_reschedule, obligations_generate, stated_date
+from jamkoll.programmes.models import Condition
 from jamkoll.seeding import SeedReport
 
 from .conftest import AGREEMENT, GRANT_2021, obligation
@@ -136,3 +137,23 @@ def test_the_effective_date_follows_every_save() -> None:
     o.save()
     o.refresh_from_db()
     assert o.effective_date is None
+
+
+def test_a_condition_stated_for_a_later_year_overrules_the_carried_over_one() -> None:
+    decision = obligation("2019-requisition").decision
+    Condition.objects.create(
+        decision=decision,
+        kind="requisition",
+        year=2019,
+        text="Medel avseende 2019 får rekvireras från Kammarkollegiet senast den 15 november 2019.",
+        section="beslut 2019",
+        source="test",
+        position=99,
+    )
+    obligations_generate()
+    o = obligation("2019-requisition")
+    assert (o.derived, o.nominal_date, o.date_note) == (False, D("2019-11-15"), "")
+    assert o.source_text.startswith("Medel avseende 2019")
+    later = obligation("2020-requisition")  # now carried over from 2019
+    assert (later.derived, later.nominal_date) == (True, D("2020-11-15"))
+    assert "Villkoret står för 2019" in later.date_note

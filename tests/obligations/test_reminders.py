@@ -165,3 +165,25 @@ def test_the_reminders_command(owners: Any) -> None:
     again = io.StringIO()
     call_command("reminders", "--today", "2019-03-25", stdout=again)
     assert "Påminnelser 2019-03-25: 0 skickade" in again.getvalue()
+
+
+def test_a_failing_run_still_queues_tomorrows(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from jamkoll.obligations import tasks
+
+    def broken(**kwargs: object) -> None:
+        raise RuntimeError("e-postservern svarar inte")
+
+    monkeypatch.setattr(tasks, "reminders_send", broken)
+    with pytest.raises(RuntimeError):
+        reminders_daily.call()
+    assert DBTaskResult.objects.filter(task_path=reminders_daily.module_path, status="READY").count() == 1
+
+
+def test_the_worker_queues_todays_run_at_once() -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    assert reminders_schedule(immediately=True) is True
+    queued = DBTaskResult.objects.get(task_path=reminders_daily.module_path, status="READY")
+    assert queued.run_after is None or queued.run_after.year == 9999 or queued.run_after <= timezone.now()

@@ -334,6 +334,10 @@ def _save_spec(decision: FundingDecision, spec: _Spec, report: SeedReport) -> Ob
     return obligation
 
 
+def _stated_year(spec: _Spec) -> int:
+    return (spec.condition.year or 0) if spec.condition is not None else 0
+
+
 @transaction.atomic
 def obligations_generate(*, report: SeedReport | None = None) -> SeedReport:
     """Every obligation the decisions' conditions set, for both tiers. Idempotent."""
@@ -348,7 +352,13 @@ def obligations_generate(*, report: SeedReport | None = None) -> SeedReport:
         .order_by("start_year", "slug")
     )
     for decision in decisions:
+        specs: dict[str, _Spec] = {}
         for spec in _state_specs(decision, kamk) + _rss_specs(decision, skr):
+            # The latest condition wins: one stated for the year itself over one carried over to
+            # it, and one carried over from 2019 over one carried over from 2018.
+            if spec.key not in specs or _stated_year(spec) > _stated_year(specs[spec.key]):
+                specs[spec.key] = spec
+        for spec in specs.values():
             _save_spec(decision, spec, report)
     return report
 

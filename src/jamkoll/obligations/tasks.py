@@ -30,8 +30,11 @@ def next_morning(now: dt.datetime) -> dt.datetime:
 @task()
 def reminders_daily(today: str | None = None) -> dict[str, int]:
     day = dt.date.fromisoformat(today) if today else timezone.localdate()
-    report = reminders_send(today=day)
-    reminders_schedule()
+    try:
+        report = reminders_send(today=day)
+    finally:
+        # Tomorrow's run is queued even if today's failed: the chain must not break.
+        reminders_schedule()
     return {"sent": len(report.sent), "skipped": report.skipped, "failed": report.failed}
 
 
@@ -43,9 +46,13 @@ def _already_queued() -> bool:
     ).exists()
 
 
-def reminders_schedule(*, now: dt.datetime | None = None) -> bool:
-    """Queue the next daily run unless one is already waiting. True if one was queued."""
+def reminders_schedule(*, now: dt.datetime | None = None, immediately: bool = False) -> bool:
+    """Queue the next daily run (tomorrow morning, or `immediately`) unless one is already waiting.
+    True if one was queued."""
     if not default_task_backend.supports_defer or _already_queued():
         return False
-    reminders_daily.using(run_after=next_morning(now or timezone.now())).enqueue()
+    if immediately:
+        reminders_daily.enqueue()
+    else:
+        reminders_daily.using(run_after=next_morning(now or timezone.now())).enqueue()
     return True

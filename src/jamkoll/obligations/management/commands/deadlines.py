@@ -7,6 +7,7 @@ from django.utils import timezone
 from jamkoll.output import parse_format, to_json, to_table
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import NotFound
+from jamkoll.reference.selectors import county_list
 
 from ...ical import calendar_ical
 from ...models import ObligationStatus
@@ -71,9 +72,10 @@ class Command(BaseCommand):
                 years = obligation_years(decision=decision)
                 if year not in years:
                     raise CommandError(unknown_year_message(decision, year, years))
-        obligations = list(
-            obligation_list(decision=decision, year=year, county=options["county"] or None, today=today)
-        )
+        county = options["county"] or None
+        if county is not None and not county_list().filter(code=county).exists():
+            raise CommandError(f"--county: okänt län {county!r} (ange länskoden, t.ex. 12)")
+        obligations = list(obligation_list(decision=decision, year=year, county=county, today=today))
         if fmt == "ical":
             name = f"JämKoll: {decision.slug if decision else 'alla beslut'}" + (f" {year}" if year else "")
             self.stdout.write(calendar_ical(obligations, name=name, today=today).decode(), ending="")

@@ -9,7 +9,8 @@ from ...tasks import reminders_schedule
 class Command(BaseCommand):
     help = (
         "Kör bakgrundsarbetaren (django-tasks-db): utför köade uppgifter, bland annat de dagliga "
-        "påminnelserna om deadlines, som läggs i kön när arbetaren startar om ingen redan väntar."
+        "påminnelserna om deadlines: om ingen körning redan väntar i kön körs de direkt när arbetaren "
+        "startar och lägger sedan själva nästa dags körning i kön."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -19,7 +20,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if reminders_schedule():
+        # Today's reminders at once (sending is idempotent); the task then queues itself daily.
+        if reminders_schedule(immediately=True):
             self.stdout.write("Dagliga påminnelser lades i kön.")
         call_command(
             "db_worker",
