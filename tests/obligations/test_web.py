@@ -298,3 +298,5 @@ def test_english_is_available(coordinator: Any) -> None:
     c.post(reverse("set_language"), {"language": "en", "next": "/"})
     html = c.get(CAL_2019).content.decode()
     assert '<html lang="en">' in html
+    assert "Last day" in html and "Owed by" in html and "reclaim risk" in html
+    assert "according to the document 2019-03-31 (Sunday)" in html
