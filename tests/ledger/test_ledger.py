@@ -44,8 +44,11 @@ def test_it_computes_the_done_when_balance(decision: FundingDecision) -> None:
     record(decision, "expenditure", "19500000.00")
     b = balance_get(decision=decision, year=2018)
     assert (b.requisitioned, b.disbursed, b.spent, b.to_repay) == (
-        Decimal("20000000.00"), Decimal("20000000.00"), Decimal("19500000.00"), Decimal("500000.00"),
-    )  # fmt: skip
+        Decimal("20000000.00"),
+        Decimal("20000000.00"),
+        Decimal("19500000.00"),
+        Decimal("500000.00"),
+    )
 
 
 def test_it_refuses_a_requisition_over_budget_and_changes_nothing(decision: FundingDecision) -> None:
@@ -237,8 +240,19 @@ def test_cli_ledger_commands(decision: FundingDecision) -> None:
 
 def test_cli_as_user_applies_the_policy(decision: FundingDecision, rss_skane: Any) -> None:
     with pytest.raises(CommandError, match="nekad: Du kan bara rekvirera för ditt eget län"):
-        call_command("ledger", "requisition", SLUG, "2018", "1.00", "--recipient", "25", "--ref", "X",
-                     "--as", "sara-skane")  # fmt: skip
+        call_command(
+            "ledger",
+            "requisition",
+            SLUG,
+            "2018",
+            "1.00",
+            "--recipient",
+            "25",
+            "--ref",
+            "X",
+            "--as",
+            "sara-skane",
+        )
 
 
 # Random sequences: whatever is accepted keeps every invariant, and the balance is the sum of entries.
@@ -306,10 +320,19 @@ def test_parallel_requisitions_never_exceed_the_budget(decision: FundingDecision
         assert sum(e.amount for e in committed) == Decimal("15000000.00")
         assert ledger_verify().problems == []
     finally:
-        # The threads committed on their own connections: remove their rows and reset the head.
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM ledger_ledgerentry WHERE reference = 'parallell'")
-            cursor.execute("UPDATE ledger_chainhead SET sequence = 0, digest = %s", ["0" * 64])
+        # The threads committed on their own connections, outside this test's transaction: remove
+        # their rows and reset the head on another autocommitting connection, or they outlive the test.
+        def cleanup() -> None:
+            try:
+                with connections["default"].cursor() as cursor:
+                    cursor.execute("DELETE FROM ledger_ledgerentry WHERE reference = 'parallell'")
+                    cursor.execute("UPDATE ledger_chainhead SET sequence = 0, digest = %s", ["0" * 64])
+            finally:
+                connections.close_all()
+
+        cleaner = threading.Thread(target=cleanup)
+        cleaner.start()
+        cleaner.join(timeout=30)
 
 
 def test_dates_default_to_today(decision: FundingDecision) -> None:

@@ -16,8 +16,14 @@ API = f"/api/v1/ledger/{SLUG}/2018"
 
 
 def _post(client: Client, **data: str) -> Any:
-    base = {"kind": "requisition", "recipient": "SKR", "amount": "1000,00", "entry_date": "2018-11-20",
-            "reference": "Ju2018/1", "note": ""}  # fmt: skip
+    base = {
+        "kind": "requisition",
+        "recipient": "SKR",
+        "amount": "1000,00",
+        "entry_date": "2018-11-20",
+        "reference": "Ju2018/1",
+        "note": "",
+    }
     base.update(data)
     return client.post(PAGE, base)
 
@@ -37,8 +43,14 @@ def test_users_without_a_role_are_refused_with_the_reason(client: Client) -> Non
 
 
 def test_the_page_shows_balances_counties_and_entries(coordinator: Any) -> None:
-    entry_record(decision=decision_get(slug=SLUG), year=2018, kind="requisition", amount="20000000.00",
-                 reference="Ju2018/1", actor_name="test")  # fmt: skip
+    entry_record(
+        decision=decision_get(slug=SLUG),
+        year=2018,
+        kind="requisition",
+        amount="20000000.00",
+        reference="Ju2018/1",
+        actor_name="test",
+    )
     html = client_for(coordinator).get(PAGE).content.decode()
     assert "Att återbetala" in html and "20\u00a0000\u00a0000\u00a0kr" in html
     assert "Norrbottens län" in html and "<svg" in html
@@ -79,8 +91,11 @@ def test_treasury_cannot_requisition(treasury: Any) -> None:
 
 def test_the_api_balance_and_entries(coordinator: Any) -> None:
     client = client_for(coordinator)
-    created = client.post(f"{API}/entries", json.dumps({"kind": "requisition", "amount": "20000000.00",
-                                                        "reference": "Ju2018/1"}), content_type="application/json")  # fmt: skip
+    created = client.post(
+        f"{API}/entries",
+        json.dumps({"kind": "requisition", "amount": "20000000.00", "reference": "Ju2018/1"}),
+        content_type="application/json",
+    )
     assert created.status_code == 201, created.content
     assert created.json()["amount"] == "20000000.00"
     balance = client.get(f"{API}/balance").json()
@@ -90,8 +105,11 @@ def test_the_api_balance_and_entries(coordinator: Any) -> None:
 
 def test_the_api_refuses_with_403_and_the_reason(rss_skane: Any) -> None:
     client = client_for(rss_skane)
-    response = client.post(f"{API}/entries", json.dumps({"kind": "requisition", "amount": "1.00",
-                                                         "reference": "x", "recipient": "25"}), content_type="application/json")  # fmt: skip
+    response = client.post(
+        f"{API}/entries",
+        json.dumps({"kind": "requisition", "amount": "1.00", "reference": "x", "recipient": "25"}),
+        content_type="application/json",
+    )
     assert response.status_code == 403
     assert "ditt eget län" in response.json()["detail"]
 
@@ -107,13 +125,28 @@ def test_the_api_refuses_a_broken_invariant_with_422(coordinator: Any) -> None:
 
 def test_reversal_through_the_api_and_the_web(coordinator: Any) -> None:
     client = client_for(coordinator)
-    entry = entry_record(decision=decision_get(slug=SLUG), year=2018, kind="requisition", amount="5.00",
-                         reference="x", user=coordinator)  # fmt: skip
-    response = client.post(f"/api/v1/ledger/entries/{entry.sequence}/reverse", json.dumps({"reason": "fel"}),
-                           content_type="application/json")  # fmt: skip
+    entry = entry_record(
+        decision=decision_get(slug=SLUG),
+        year=2018,
+        kind="requisition",
+        amount="5.00",
+        reference="x",
+        user=coordinator,
+    )
+    response = client.post(
+        f"/api/v1/ledger/entries/{entry.sequence}/reverse",
+        json.dumps({"reason": "fel"}),
+        content_type="application/json",
+    )
     assert response.status_code == 201 and response.json()["amount"] == "-5.00"
-    second = entry_record(decision=decision_get(slug=SLUG), year=2018, kind="requisition", amount="7.00",
-                          reference="y", user=coordinator)  # fmt: skip
+    second = entry_record(
+        decision=decision_get(slug=SLUG),
+        year=2018,
+        kind="requisition",
+        amount="7.00",
+        reference="y",
+        user=coordinator,
+    )
     web = client.post(f"{PAGE}rattelse/{second.sequence}/", {"reason": "dubblett"})
     assert web.status_code == 302
     assert LedgerEntry.objects.filter(reverses=second).exists()
@@ -122,8 +155,9 @@ def test_reversal_through_the_api_and_the_web(coordinator: Any) -> None:
 def test_the_page_query_count_is_bounded(coordinator: Any, django_assert_max_num_queries: Any) -> None:
     decision = decision_get(slug=SLUG)
     for i in range(30):
-        entry_record(decision=decision, year=2018, kind="requisition", amount="1.00", reference=f"r{i}",
-                     actor_name="t")  # fmt: skip
+        entry_record(
+            decision=decision, year=2018, kind="requisition", amount="1.00", reference=f"r{i}", actor_name="t"
+        )
     client = client_for(coordinator)
     with django_assert_max_num_queries(40):
         assert client.get(PAGE).status_code == 200
