@@ -143,3 +143,13 @@ def test_sources_are_cited_by_document_title_not_file_number(client: Client) -> 
     html = client.get(PROGRAMME).content.decode()
     assert "seed 0" not in html
     assert "SKL:s cirkulär 2018-01-26" in html
+
+
+def test_the_menu_leads_to_deadlines_plans_and_ledgers(coordinator: Any) -> None:
+    client = client_for(coordinator)
+    html = client.get("/").content.decode()
+    for url in ("/deadlines/", "/planer/", "/medel/"):
+        assert f'href="{url}"' in html
+    plans = client.get("/planer/").content.decode()
+    assert "/planer/jamstalldhet-kvinnofrid-2018-2020/2019/" in plans
+    assert "/medel/jamstalldhet-kvinnofrid-2018-2020/2020/" in client.get("/medel/").content.decode()

@@ -14,8 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from jamkoll.accounts.policy import check
-from jamkoll.programmes.selectors import NotFound, as_of, budget_get, county_name_map, decision_brief
+from jamkoll.accounts.policy import check, require
+from jamkoll.programmes.selectors import (
+    NotFound,
+    as_of,
+    budget_get,
+    county_name_map,
+    decision_brief,
+    decisions_with_budgets,
+)
 from jamkoll.web.charts import Bar, bar_chart
 
 from .forms import EntryForm, ReverseForm, attach_error
@@ -160,3 +167,20 @@ def reverse_entry(request: HttpRequest, slug: str, year: int, sequence: int) -> 
     else:
         messages.success(request, _("Post #%(n)s är rättad.") % {"n": entry.sequence})
     return redirect("ledger:page", slug=slug, year=year)
+
+
+@require_http_methods(["GET"])
+def index(request: HttpRequest) -> HttpResponse:
+    """Every decision that has budgets, with a link per year."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    require(request.user, "ledger.view")
+    return render(
+        request,
+        "web/decision_years.html",
+        {
+            "title": _("Medelsflöde"),
+            "target": "ledger:page",
+            "decisions": decisions_with_budgets(),
+        },
+    )

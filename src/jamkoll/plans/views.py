@@ -14,7 +14,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from jamkoll.accounts.policy import check, require
 from jamkoll.programmes.models import FundingDecision
-from jamkoll.programmes.selectors import NotFound, as_of, county_name_map, decision_brief
+from jamkoll.programmes.selectors import (
+    NotFound,
+    as_of,
+    county_name_map,
+    decision_brief,
+    decisions_with_budgets,
+)
 from jamkoll.reference.models import Organisation, PolicySubGoal, StrategyObjective
 from jamkoll.web.history import history_entries
 
@@ -187,4 +193,21 @@ def activity_page(request: HttpRequest, slug: str, year: int, code: str) -> Http
             "statuses": ActivityStatus,
         },
         status=status,
+    )
+
+
+@require_http_methods(["GET"])
+def index(request: HttpRequest) -> HttpResponse:
+    """Every decision that has budgets, with a link per year."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    require(request.user, "plan.view")
+    return render(
+        request,
+        "web/decision_years.html",
+        {
+            "title": _("Planer och resultat"),
+            "target": "plans:plan",
+            "decisions": decisions_with_budgets(),
+        },
     )

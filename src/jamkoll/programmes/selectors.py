@@ -91,6 +91,16 @@ def decision_get(*, slug: str) -> FundingDecision:
     return decision
 
 
+def decisions_with_budgets() -> list[FundingDecision]:
+    """Decisions that have yearly budgets, with their years: the index of plans and ledgers."""
+    return list(
+        FundingDecision.objects.filter(budgets__isnull=False)
+        .select_related("programme")
+        .distinct()
+        .order_by("start_year", "slug")
+    )
+
+
 def decision_brief(*, slug: str) -> FundingDecision:
     """A decision with its programme and goal areas only: for pages that need no parties."""
     decision = (
