@@ -17,6 +17,7 @@ from jamkoll.programmes import selectors as programme_selectors
 from jamkoll.programmes.models import Programme
 from jamkoll.reference.models import OrganisationKind
 from jamkoll.reference.selectors import organisation_list, organisation_row
+from jamkoll.reports.api import router as reports_router
 
 api = NinjaAPI(
     title="JämKoll API",
@@ -174,3 +175,4 @@ api.add_router("/", router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/obligations", obligations_router)
 api.add_router("/plans", plans_router)
+api.add_router("/reports", reports_router)

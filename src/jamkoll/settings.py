@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "jamkoll.ledger",
     "jamkoll.obligations",
     "jamkoll.plans",
+    "jamkoll.reports",
     "jamkoll.web",
 ]
 

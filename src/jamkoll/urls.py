@@ -13,6 +13,7 @@ urlpatterns = [
     path("medel/", include("jamkoll.ledger.urls")),
     path("deadlines/", include("jamkoll.obligations.urls")),
     path("planer/", include("jamkoll.plans.urls")),
+    path("rapporter/", include("jamkoll.reports.urls")),
     path("logga-in/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -128,6 +128,20 @@ class Rule:
 
 # action -> rule. A refusal names what is missing, in the user's language (Swedish first).
 RULES: dict[str, Rule] = {
+    # Reports (issue 6). obj is the report version (or the county code when generating).
+    "report.generate": Rule(
+        is_coordinator | is_rss_for_county,
+        "Rapporter skapas av SKR:s samordnare; RSS-ledare skapar sitt läns rapport.",
+    ),
+    "report.view_draft": Rule(
+        is_coordinator | is_certifier | is_signatory | is_rss_for_county,
+        "Utkast visas bara för SKR:s samordnare, ekonomichef och behöriga företrädare.",
+    ),
+    "report.certify": Rule(is_certifier, "Den ekonomiska redovisningen intygas av ekonomichefen."),
+    "report.sign": Rule(is_signatory, "Rapporter undertecknas av en behörig företrädare för SKR."),
+    "report.submit": Rule(
+        is_coordinator | is_signatory, "Inlämning registreras av SKR:s samordnare eller behöriga företrädare."
+    ),
     # Plans, activities and results (issue 5). obj is the plan or the activity.
     "plan.view": Rule(has_any_role, "Planer och aktiviteter visas för användare med en roll i satsningen."),
     "plan.edit": Rule(is_coordinator, "Projektplanen ändras av SKR:s samordnare."),

@@ -12,7 +12,16 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import as_of, county_name_map
 
-from .models import Activity, CountyPlan, Output, ProjectPlan, SubProject
+from .models import (
+    Activity,
+    CountyPlan,
+    Evaluation,
+    Narrative,
+    Output,
+    ProjectPlan,
+    ReportSection,
+    SubProject,
+)
 
 ZERO = Decimal("0.00")
 
@@ -204,3 +213,41 @@ def activity_dict(activity: Activity, year: int) -> dict[str, Any]:
             for o in activity.outputs.all()
         ],
     }
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """What a year's result report is assembled from, in the report's order."""
+
+    title: str
+    sections: list[Any]  # ReportSection
+    narratives: dict[str, list[Any]]  # section number -> Narrative, by position
+    activities: dict[str, list[Activity]]  # report section -> activities, by position
+    footnotes: dict[int, str]
+    evaluations: list[Any]
+
+
+def report_content(*, decision: FundingDecision, year: int) -> ReportContent:
+    narratives: dict[str, list[Any]] = {}
+    footnotes: dict[int, str] = {}
+    title = ""
+    for n in Narrative.objects.filter(decision=decision, year=year).order_by("section", "position", "key"):
+        if n.key == "title":
+            title = n.text
+        elif n.footnote is not None:
+            footnotes[n.footnote] = n.text
+        else:
+            narratives.setdefault(n.section, []).append(n)
+    activities: dict[str, list[Activity]] = {}
+    for a in activity_list(decision=decision, year=year).order_by("report_section", "position", "code"):
+        activities.setdefault(a.report_section, []).append(a)
+    return ReportContent(
+        title=title,
+        sections=list(ReportSection.objects.filter(decision=decision, year=year).order_by("position")),
+        narratives=narratives,
+        activities=activities,
+        footnotes=footnotes,
+        evaluations=list(
+            Evaluation.objects.filter(decision=decision, year=year).prefetch_related("activities")
+        ),
+    )

@@ -145,7 +145,18 @@ def _load(file: str, report: SeedReport) -> None:
             {"title": section["title"], "numbered": section.get("numbered", True), "position": position},
             report=report,
         )
-    for n in data.get("narratives", []):
+    narratives = list(data.get("narratives", []))
+    if data.get("title"):
+        narratives.insert(
+            0,
+            {
+                "key": "title",
+                "title": "Rapportens titel",
+                "text": data["title"],
+                "source": data.get("source", ""),
+            },
+        )
+    for n in narratives:
         upsert(
             Narrative,
             {"decision": decision, "year": year, "key": n["key"]},

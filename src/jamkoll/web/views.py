@@ -14,6 +14,7 @@ from jamkoll.ledger.selectors import balance_get
 from jamkoll.plans.selectors import rss_overview as rss_rows
 from jamkoll.programmes import selectors
 from jamkoll.programmes.models import ProgrammeRelation
+from jamkoll.reports.selectors import published_list
 
 from .charts import Bar, bar_chart
 from .history import history_entries
@@ -78,6 +79,7 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "history_verdict": can_see_history,
             "can_edit": check(request.user, "programme.change"),
             "can_view_ledger": check(request.user, "ledger.view"),
+            "published": [v for d in decisions for v in published_list(decision_slug=d.slug)],
         },
     )
 

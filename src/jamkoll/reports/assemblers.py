@@ -1,0 +1,565 @@
+"""One assembler per document type: selectors in, a `Document` out (STYLE "worth avoiding" 2).
+
+Names are those valid on the date each document is about (SKL or SKR, landsting or region), and
+every document carries the diary numbers the agreement demands (seed 001 §8) in its running
+header and on its title page; a number the documents do not give reads "ej angivet i underlaget".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict
+from decimal import Decimal
+from typing import Any
+
+from jamkoll.ledger.selectors import balance_get
+from jamkoll.money import format_sek, group_digits
+from jamkoll.obligations.models import Obligation
+from jamkoll.plans.models import Activity, StatusReport
+from jamkoll.plans.selectors import ActivityFilter, activity_list, report_content
+from jamkoll.programmes.models import DiaryNumberPurpose, FundingDecision
+from jamkoll.programmes.selectors import as_of, county_name_map, decision_get
+from jamkoll.reference.models import Organisation
+from jamkoll.web.charts import Bar, bar_chart
+
+from .document import BulletList, Document, Figure, KeyValues, Paragraph, Section, SignatureBlock, Table
+
+NOT_STATED = "ej angivet i underlaget"
+
+
+# --- shared pieces ---------------------------------------------------------------------------
+
+
+def text_blocks(text: str, footnotes: tuple[int, ...] = ()) -> list[Any]:
+    """Stored text → paragraphs and bullet lists (lines starting with "- "). Footnote references
+    attach to the last block."""
+    blocks: list[Any] = []
+    for chunk in [c.strip() for c in text.split("\n\n") if c.strip()]:
+        lines = [line.strip() for line in chunk.splitlines() if line.strip()]
+        if all(line.startswith("- ") for line in lines):
+            blocks.append(BulletList(tuple(line[2:].strip() for line in lines)))
+        else:
+            blocks.append(Paragraph(" ".join(lines)))
+    if footnotes and blocks:
+        last = blocks[-1]
+        if isinstance(last, Paragraph):
+            blocks[-1] = Paragraph(last.text, footnotes=footnotes, style=last.style)
+        elif isinstance(last, BulletList):
+            refs = (*tuple(() for _ in last.items[:-1]), footnotes)
+            blocks[-1] = BulletList(last.items, footnotes=refs, ordered=last.ordered)
+    return blocks
+
+
+def _footnote_numbers(activity: Activity) -> tuple[int, ...]:
+    return tuple(int(n) for n in activity.footnotes.split(",") if n.strip().isdigit())
+
+
+def diary_facts(decision: FundingDecision, on: dt.date) -> list[tuple[str, str]]:
+    """The diary numbers every document must show (seed 001 §8)."""
+    rows: list[tuple[str, str]] = []
+    for dn in decision.diary_numbers.all():
+        label = str(DiaryNumberPurpose(dn.purpose).label)
+        if dn.purpose == DiaryNumberPurpose.CASE:
+            label = f"{dn.issuer.short_name_at(on)}:s ärendenummer"
+        rows.append((label, dn.number or NOT_STATED))
+    return rows
+
+
+def header_note(decision: FundingDecision, on: dt.date) -> str:
+    parts = []
+    for dn in decision.diary_numbers.all():
+        if dn.purpose == DiaryNumberPurpose.AGREEMENT:
+            parts.append(f"RK dnr överenskommelse: {dn.number or NOT_STATED}")
+        elif dn.purpose == DiaryNumberPurpose.PAYOUT_DECISION:
+            parts.append(f"RK dnr utbetalning: {dn.number or NOT_STATED}")
+        elif dn.purpose == DiaryNumberPurpose.CASE:
+            parts.append(f"{dn.issuer.short_name_at(on)} ärendenr {dn.number or NOT_STATED}")
+        elif dn.number:
+            parts.append(f"Dnr {dn.number}")
+    return " · ".join(parts)
+
+
+def decision_facts(decision: FundingDecision, year: int, on: dt.date) -> list[tuple[str, str]]:
+    facts = [
+        ("Beslut", decision.title),
+        ("Avser år", str(year)),
+    ]
+    if decision.appropriation:
+        facts.append(("Anslag", str(decision.appropriation)))
+    return facts + diary_facts(decision, on)
+
+
+def fingerprint(document: Document) -> str:
+    """SHA-256 over the document's content: a later change to the data changes it."""
+    payload = json.dumps(asdict(document), ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _kr(amount: Decimal | None) -> str:
+    return format_sek(amount)
+
+
+# --- the result report (seed 003's structure) ------------------------------------------------
+
+
+def _activity_blocks(activities: list[Activity], as_list: bool) -> list[Any]:
+    if as_list:
+        return [
+            BulletList(
+                tuple(a.description for a in activities),
+                footnotes=tuple(_footnote_numbers(a) for a in activities),
+            )
+        ]
+    blocks: list[Any] = []
+    for a in activities:
+        blocks.extend(text_blocks(a.description, _footnote_numbers(a)))
+    return blocks
+
+
+def _section_blocks(narratives: list[Any], activities: list[Activity]) -> list[Any]:
+    """The coordinator's texts and the activities' texts of one section, in the report's order.
+
+    An introduction ending in a colon introduces a bulleted list of the activities that follow."""
+    items: list[tuple[int, int, Any]] = [(n.position, 0, n) for n in narratives]
+    items += [(a.position, 1, a) for a in activities]
+    items.sort(key=lambda item: (item[0], item[1]))
+    blocks: list[Any] = []
+    pending: list[Activity] = []
+    as_list = False
+    for _position, is_activity, item in items:
+        if is_activity:
+            pending.append(item)
+            continue
+        blocks += _activity_blocks(pending, as_list)
+        pending = []
+        blocks += text_blocks(item.text)
+        as_list = item.text.rstrip().endswith(":")
+    return blocks + _activity_blocks(pending, as_list)
+
+
+def result_report(*, decision: FundingDecision, year: int) -> Document:
+    on = as_of(year)
+    content = report_content(decision=decision, year=year)
+    organisation = decision.recipient.name_at(on) if decision.recipient else ""
+    document = Document(
+        kind="result",
+        title=content.title or f"Resultatrapport {year}",
+        subtitle=decision.title,
+        organisation=organisation,
+        date_label=f"Redovisning av arbetet {year}",
+        header_note=header_note(decision, on),
+        facts=KeyValues(tuple(decision_facts(decision, year, on))),
+        footnotes=dict(content.footnotes),
+    )
+    for section in content.sections:
+        level = section.number.count(".") + (1 if section.numbered else 0)
+        out = Section(
+            title=section.title, number=section.number, level=max(level, 1), numbered=section.numbered
+        )
+        out.blocks.extend(
+            _section_blocks(
+                content.narratives.get(section.number, []), content.activities.get(section.number, [])
+            )
+        )
+        document.sections.append(out)
+    document.sections.extend(_result_appendices(decision, year, on))
+    return document
+
+
+def _result_appendices(decision: FundingDecision, year: int, on: dt.date) -> list[Section]:
+    activities = list(activity_list(decision=decision, year=year))
+    outputs = [(a, o) for a in activities for o in a.outputs.all()]
+    figures = Section(title=f"Bilaga: Resultat i siffror {year}", level=1, numbered=False)
+    figures.blocks.append(
+        Paragraph(
+            "Tabellen sammanställer de mätta resultat som redovisas ovan, med uppdelning på kön där "
+            "uppgiften finns.",
+            style="note",
+        )
+    )
+    figures.blocks.append(
+        Table(
+            caption=f"Mätta resultat {year}",
+            headers=("Avsnitt", "Aktivitet", "Resultat", "Antal", "Enhet", "Kvinnor", "Män", "Anmärkning"),
+            rows=tuple(
+                (
+                    a.report_section,
+                    a.title,
+                    o.label,
+                    _int(o.total),
+                    o.unit,
+                    _int(o.women),
+                    _int(o.men),
+                    o.note,
+                )
+                for a, o in outputs
+            ),
+            align=("left", "left", "left", "right", "left", "right", "right", "left"),
+            widths=(6, 22, 22, 8, 10, 8, 6, 18),
+        )
+    )
+    overview = Section(title=f"Bilaga: Aktiviteter {year} per målområde", level=1, numbered=False)
+    counts: dict[tuple[int, str], int] = {}
+    for a in activities:
+        key = (a.goal_area.number, a.get_status_display())
+        counts[key] = counts.get(key, 0) + 1
+    overview.blocks.append(
+        Table(
+            caption=f"Aktiviteter {year} per målområde och status",
+            headers=("Målområde", "Status", "Antal aktiviteter"),
+            rows=tuple((str(ga), status, str(n)) for (ga, status), n in sorted(counts.items())),
+            align=("left", "left", "right"),
+            footer=("Totalt", "", str(len(activities))),
+        )
+    )
+    return [figures, overview]
+
+
+def _int(value: int | None) -> str:
+    return "–" if value is None else group_digits(str(value))
+
+
+# --- the financial report (seed 001 §8) ------------------------------------------------------
+
+
+def financial_report(*, decision: FundingDecision, year: int, version: Any = None) -> Document:
+    """Budgeted, requisitioned, disbursed, spent and to repay, per goal area and recipient and per
+    county; deviations and proposed actions; certification and signature blocks."""
+    on = as_of(year)
+    balance = balance_get(decision=decision, year=year)
+    names = county_name_map(on)
+    organisation = decision.recipient.name_at(on) if decision.recipient else ""
+    short = decision.recipient.short_name_at(on) if decision.recipient else "SKR"
+    receiver = Organisation.objects.filter(kind="other", code="KAMK").first()
+    receiver_name = receiver.name_at(on) if receiver else "Kammarkollegiet"
+    due = _due_date(decision, year, "financial_report")
+    facts = decision_facts(decision, year, on)
+    facts.insert(1, ("Redovisas till", receiver_name))
+    facts.append(("Sista dag för redovisning och återbetalning", due))
+    document = Document(
+        kind="financial",
+        title=f"Ekonomisk redovisning {year}",
+        subtitle=decision.title,
+        organisation=organisation,
+        date_label=f"Redovisningsperiod {year}-01-01 – {year}-12-31",
+        header_note=header_note(decision, on),
+        facts=KeyValues(tuple(facts)),
+    )
+    summary = Section(title="Sammanställning", number="1", level=1)
+    summary.blocks.append(
+        Paragraph(
+            f"Redovisningen visar hur de medel som {short} tagit emot för {year} enligt överenskommelsen "
+            f"har använts. Belopp i kronor.",
+        )
+    )
+    summary.blocks.append(
+        Table(
+            caption=f"Medel {year}",
+            headers=("", "Kronor"),
+            rows=(
+                ("Budgeterat", _kr(balance.budgeted)),
+                ("Rekvirerat från Kammarkollegiet", _kr(balance.requisitioned)),
+                ("Utbetalt av Kammarkollegiet", _kr(balance.disbursed)),
+                (f"Använt ({short}:s egna utgifter och länens)", _kr(balance.spent)),
+                ("Återbetalt", _kr(balance.repaid)),
+                ("Återkrävt", _kr(balance.reclaimed)),
+            ),
+            align=("left", "right"),
+            footer=("Att återbetala", _kr(balance.to_repay)),
+        )
+    )
+    lines = Section(title="Per målområde och mottagare", number="2", level=1)
+    line_rows = []
+    for line in balance.lines():
+        recipient = f"Medel till {short}" if line.recipient == "SKR" else "Medel till RSS"
+        line_rows.append((f"Målområde {line.goal_area}", recipient, _kr(line.budget), _kr(line.spent)))
+    unassigned = balance.skr_spent_by_line.get(None)
+    if unassigned:
+        line_rows.append(("Utan angivet målområde", f"Medel till {short}", "", _kr(unassigned)))
+    lines.blocks.append(
+        Table(
+            caption=f"Budget och utfall per målområde {year}",
+            headers=("Målområde", "Mottagare", "Budget", "Använt"),
+            rows=tuple(line_rows),
+            align=("left", "left", "right", "right"),
+            footer=("Totalt", "", _kr(balance.budgeted), _kr(balance.spent)),
+        )
+    )
+    counties = Section(title="Regionala stöd- och samverkansstrukturer (RSS) per län", number="3", level=1)
+    counties.blocks.append(
+        Table(
+            caption=f"RSS-medel per län {year}",
+            headers=("Län", "Tilldelat", "Rekvirerat", "Utbetalt", "Använt", "Återbetalt", "Att återbetala"),
+            rows=tuple(
+                (
+                    f"{c.code} {names.get(c.code, c.code)}",
+                    _kr(c.allocation),
+                    _kr(c.requisitioned),
+                    _kr(c.disbursed),
+                    _kr(c.spent),
+                    _kr(c.repaid),
+                    _kr(c.to_repay),
+                )
+                for c in balance.counties
+            ),
+            align=("left", "right", "right", "right", "right", "right", "right"),
+            footer=(
+                "Summa",
+                _kr(sum((c.allocation for c in balance.counties), Decimal("0.00"))),
+                _kr(balance.county_requisitioned),
+                _kr(balance.county_disbursed),
+                _kr(balance.county_spent),
+                _kr(balance.county_repaid),
+                _kr(sum((c.to_repay for c in balance.counties), Decimal("0.00"))),
+            ),
+            widths=(26, 12, 12, 12, 12, 12, 14),
+        )
+    )
+    deviations = Section(title="Avvikelser och åtgärdsförslag", number="4", level=1)
+    if version is not None and (version.deviations or version.proposed_actions):
+        deviations.blocks.append(Paragraph(f"Avvikelser: {version.deviations or 'Inga.'}"))
+        deviations.blocks.append(Paragraph(f"Åtgärdsförslag: {version.proposed_actions or 'Inga.'}"))
+    else:
+        deviations.blocks.append(
+            Paragraph("Avvikelser och åtgärdsförslag anges av ekonomichefen vid intygandet.", style="note")
+        )
+    repayment = Section(title="Återbetalning", number="5", level=1)
+    repayment.blocks.append(
+        Paragraph(
+            f"Medel som inte använts för avsett ändamål, {_kr(balance.to_repay)}, ska återbetalas till "
+            f"{receiver_name} senast {_due_date(decision, year, 'repayment')}."
+        )
+    )
+    certification = Section(title="Intygande och underskrift", number="6", level=1)
+    certification.blocks.append(
+        SignatureBlock(
+            heading="Ekonomichefens intygande",
+            statement=(
+                "Jag har granskat uppgifterna i den ekonomiska redovisningen och intygar att de är riktiga "
+                "(överenskommelsen, bilaga 1 §8)."
+            ),
+            name=getattr(version, "certified_by_name", "") or "",
+            title=getattr(version, "certified_title", "") or "",
+            date=_date(getattr(version, "certified_on", None)),
+        )
+    )
+    certification.blocks.append(
+        SignatureBlock(
+            heading=f"Underskrift av behörig företrädare för {short}",
+            statement="Redovisningen ska vara undertecknad i original av en behörig företrädare.",
+            name=getattr(version, "signed_by_name", "") or "",
+            title=getattr(version, "signed_title", "") or "",
+            date=_date(getattr(version, "signed_on", None)),
+            place=getattr(version, "signed_place", "") or "",
+        )
+    )
+    if balance.counties:
+        figure_section = counties
+        figure_section.blocks.append(_figure_blocks(balance, names, year))
+    document.sections = [summary, lines, counties, deviations, repayment, certification]
+    return document
+
+
+def _figure_blocks(balance: Any, names: dict[str, str], year: int) -> Figure:
+    svg = bar_chart(
+        [
+            Bar(f"{c.code} {names.get(c.code, c.code)}", c.disbursed, background=c.allocation)
+            for c in balance.counties
+        ],
+        title=f"Utbetalt till RSS per län {year}, av tilldelat",
+    )
+    return Figure(
+        svg=str(svg), caption=f"Utbetalt till RSS per län {year} (mörk stapel) av tilldelat (ljus stapel)."
+    )
+
+
+def _date(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _due_date(decision: FundingDecision, year: int, kind: str) -> str:
+    """The effective date of the obligation for the year, as the deadlines compute it."""
+    obligation = (
+        Obligation.objects.filter(decision=decision, year=year, kind=kind, county__isnull=True)
+        .order_by("nominal_date")
+        .first()
+    )
+    if obligation is None or obligation.effective_date is None:
+        return "ej fastställt"
+    if obligation.nominal_date and obligation.nominal_date != obligation.effective_date:
+        nominal = obligation.nominal_date.isoformat()
+        return f"{obligation.effective_date.isoformat()} (enligt handlingen {nominal})"
+    return obligation.effective_date.isoformat()
+
+
+# --- the half-yearly status report and the RSS county report --------------------------------
+
+
+def status_report(*, decision: FundingDecision, year: int, period_start: dt.date) -> Document:
+    report = (
+        StatusReport.objects.filter(decision=decision, period_start=period_start)
+        .prefetch_related("items__activity")
+        .first()
+    )
+    period_end = report.period_end if report else _half_year_end(period_start)
+    on = period_end
+    organisation = decision.recipient.name_at(on) if decision.recipient else ""
+    document = Document(
+        kind="status",
+        title=f"Halvårsrapport {period_start.isoformat()} – {period_end.isoformat()}",
+        subtitle=decision.title,
+        organisation=organisation,
+        date_label=f"Styrgruppens rapport till Regeringskansliet för perioden {period_start} – {period_end}",
+        header_note=header_note(decision, on),
+        facts=KeyValues(tuple(decision_facts(decision, year, on))),
+    )
+    overview = Section(title="Lägesbeskrivning", number="1", level=1)
+    overview.blocks.extend(
+        text_blocks(report.summary)
+        if report and report.summary
+        else [Paragraph("Ingen sammanfattning är skriven för perioden ännu.", style="note")]
+    )
+    activities = list(activity_list(decision=decision, year=year))
+    progress = Section(title="Aktiviteternas status", number="2", level=1)
+    by_status: dict[str, int] = {}
+    for a in activities:
+        by_status[a.get_status_display()] = by_status.get(a.get_status_display(), 0) + 1
+    progress.blocks.append(
+        Table(
+            caption=f"Aktiviteter {year} per status",
+            headers=("Status", "Antal"),
+            rows=tuple((k, str(v)) for k, v in sorted(by_status.items())),
+            align=("left", "right"),
+            footer=("Totalt", str(len(activities))),
+        )
+    )
+    if report and report.items.exists():
+        progress.blocks.append(
+            Table(
+                caption="Framsteg per aktivitet",
+                headers=("Aktivitet", "Framsteg", "Avvikelse"),
+                rows=tuple((i.activity.title, i.progress, i.deviation) for i in report.items.all()),
+            )
+        )
+    deviations = Section(title="Avvikelser och risker", number="3", level=1)
+    deviations.blocks.append(
+        Paragraph(
+            f"Avvikelser: {report.deviations}"
+            if report and report.deviations
+            else "Avvikelser: inga angivna."
+        )
+    )
+    deviations.blocks.append(
+        Paragraph(f"Risker: {report.risks}" if report and report.risks else "Risker: inga angivna.")
+    )
+    money = Section(title="Medel", number="4", level=1)
+    balance = balance_get(decision=decision, year=year)
+    money.blocks.append(
+        Table(
+            caption=f"Medel {year} hittills",
+            headers=("", "Kronor"),
+            rows=(
+                ("Budgeterat", _kr(balance.budgeted)),
+                ("Rekvirerat", _kr(balance.requisitioned)),
+                ("Utbetalt", _kr(balance.disbursed)),
+                ("Använt", _kr(balance.spent)),
+            ),
+            align=("left", "right"),
+        )
+    )
+    document.sections = [overview, progress, deviations, money]
+    return document
+
+
+def _half_year_end(start: dt.date) -> dt.date:
+    return dt.date(start.year, 6, 30) if start.month <= 6 else dt.date(start.year, 12, 31)
+
+
+def rss_report(*, decision: FundingDecision, year: int, county_code: str) -> Document:
+    on = as_of(year)
+    county = Organisation.objects.get(kind="lan", code=county_code)
+    county_name = county.name_at(on)
+    balance = balance_get(decision=decision, year=year)
+    mine = next((c for c in balance.counties if c.code == county_code), None)
+    organisation = f"RSS {county_name}"
+    skr_name = decision.recipient.name_at(on) if decision.recipient else "SKR"
+    document = Document(
+        kind="rss",
+        title=f"Länsrapport {year}: {county_name}",
+        subtitle=f"Regional stöd- och samverkansstruktur (RSS) – {decision.title}",
+        organisation=organisation,
+        date_label=f"Redovisning till {skr_name} för {year}",
+        header_note=f"{header_note(decision, on)} · Län {county_code}",
+        facts=KeyValues((*decision_facts(decision, year, on), ("Län", f"{county_code} {county_name}"))),
+    )
+    plan = county.county_plans.filter(decision=decision, year=year).first()
+    plan_section = Section(title="Genomförandeplan", number="1", level=1)
+    plan_section.blocks.append(
+        Paragraph(
+            f"Status: {plan.get_status_display()}. {plan.summary}"
+            if plan
+            else "Ingen genomförandeplan är registrerad."
+        )
+    )
+    own = list(activity_list(decision=decision, year=year).filter(owner_county=county))
+    shared = [
+        a
+        for a in activity_list(decision=decision, year=year, filters=ActivityFilter(county=county_code))
+        if a.owner_county_id != county.pk
+    ]
+    work = Section(title="Länets aktiviteter och resultat", number="2", level=1)
+    if own:
+        for a in own:
+            work.blocks.append(Paragraph(f"{a.title} ({a.get_status_display().lower()}). {a.description}"))
+            outputs = list(a.outputs.all())
+            if outputs:
+                work.blocks.append(BulletList(tuple(f"{o.label}: {_int(o.total)} {o.unit}" for o in outputs)))
+    else:
+        work.blocks.append(Paragraph("Inga egna aktiviteter är registrerade för länet.", style="note"))
+    common = Section(title="Gemensamma insatser som berör länet", number="3", level=1)
+    common.blocks.append(
+        BulletList(tuple(a.title for a in shared)) if shared else Paragraph("Inga.", style="note")
+    )
+    money = Section(title="Medel", number="4", level=1)
+    money.blocks.append(
+        Table(
+            caption=f"RSS-medel {year}, {county_name}",
+            headers=("", "Kronor"),
+            rows=(
+                ("Tilldelat", _kr(mine.allocation if mine else None)),
+                ("Rekvirerat från SKR", _kr(mine.requisitioned if mine else Decimal("0.00"))),
+                ("Utbetalt av SKR", _kr(mine.disbursed if mine else Decimal("0.00"))),
+                ("Använt", _kr(mine.spent if mine else Decimal("0.00"))),
+                ("Återbetalt", _kr(mine.repaid if mine else Decimal("0.00"))),
+            ),
+            align=("left", "right"),
+            footer=("Att återbetala", _kr(mine.to_repay if mine else Decimal("0.00"))),
+        )
+    )
+    document.sections = [plan_section, work, common, money]
+    return document
+
+
+def assemble(
+    *,
+    kind: str,
+    decision_slug: str,
+    year: int,
+    county_code: str | None = None,
+    period_start: dt.date | None = None,
+    version: Any = None,
+) -> Document:
+    decision = decision_get(slug=decision_slug)
+    if kind == "result":
+        return result_report(decision=decision, year=year)
+    if kind == "financial":
+        return financial_report(decision=decision, year=year, version=version)
+    if kind == "status":
+        return status_report(decision=decision, year=year, period_start=period_start or dt.date(year, 1, 1))
+    if kind == "rss":
+        if not county_code:
+            raise ValueError("länsrapporten kräver ett län (--county)")
+        return rss_report(decision=decision, year=year, county_code=county_code)
+    raise ValueError(f"okänt rapportslag {kind!r}")

@@ -1,0 +1,99 @@
+"""The document model every report is assembled into, and every renderer reads.
+
+One assembler per document type builds a `Document` from selectors; four renderers (HTML, PDF,
+DOCX, Markdown) turn any `Document` into a file. A renderer never queries the database, and an
+assembler never formats: the same figures therefore appear in every format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Align = Literal["left", "right"]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    footnotes: tuple[int, ...] = ()  # numbers of Document.footnotes referenced at the end
+    style: Literal["body", "lead", "note", "quote"] = "body"
+
+
+@dataclass(frozen=True)
+class BulletList:
+    items: tuple[str, ...]
+    # Footnote numbers per item (same length as items, or empty).
+    footnotes: tuple[tuple[int, ...], ...] = ()
+    ordered: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    align: tuple[Align, ...] = ()  # per column; default left
+    footer: tuple[str, ...] | None = None  # a totals row
+    widths: tuple[int, ...] = ()  # relative column widths (PDF/DOCX), optional
+
+
+@dataclass(frozen=True)
+class Figure:
+    svg: str  # an SVG drawn by jamkoll.web.charts; the table with its numbers sits beside it
+    caption: str
+
+
+@dataclass(frozen=True)
+class KeyValues:
+    """A two-column block of labelled facts (decision, appropriation, diary numbers …)."""
+
+    items: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class SignatureBlock:
+    """Certification or signature: who, title, date and place; empty fields print as lines to
+    sign on, never as invented names."""
+
+    heading: str
+    statement: str
+    name: str = ""
+    title: str = ""
+    date: str = ""
+    place: str = ""
+    extra: tuple[tuple[str, str], ...] = ()  # e.g. ("Avvikelser", "…"), ("Åtgärdsförslag", "…")
+
+
+Block = Paragraph | BulletList | Table | Figure | KeyValues | SignatureBlock
+
+
+@dataclass
+class Section:
+    title: str
+    number: str = ""  # "3.1"; shown when `numbered`
+    level: int = 1  # 1 = chapter, 2 = section, 3 = subsection
+    numbered: bool = True
+    blocks: list[Block] = field(default_factory=list)
+
+    @property
+    def heading(self) -> str:
+        return f"{self.number}. {self.title}" if self.numbered and self.number else self.title
+
+
+@dataclass
+class Document:
+    kind: str  # result | financial | status | rss
+    title: str
+    subtitle: str
+    organisation: str  # the reporting party's name valid on the date the document is about
+    date_label: str  # "Stockholm 2019-03-29" or the period
+    header_note: str  # the running header: diary numbers (on every page)
+    facts: KeyValues | None = None  # title-page facts: decision, appropriation, diary numbers
+    sections: list[Section] = field(default_factory=list)
+    footnotes: dict[int, str] = field(default_factory=dict)
+    language: str = "sv"
+
+    def outline(self) -> list[tuple[int, str]]:
+        """(level, heading) in order: the table of contents, and what tests compare."""
+        return [(s.level, s.heading) for s in self.sections]

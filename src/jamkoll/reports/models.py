@@ -1,0 +1,201 @@
+"""The archive of generated documents.
+
+A `ReportVersion` is one generation of one document (kind, decision, year; county or period where
+they apply), with every format it was rendered to as a `ReportFile` (bytes and SHA-256). Versions
+are never changed once certified or signed: certifying or signing produces a new version whose
+files carry the certification or signature, and a later change to the data makes a version
+*outdated* (its `fingerprint` no longer matches the data), which the pages show — it is never
+altered silently.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from jamkoll.programmes.models import FundingDecision
+from jamkoll.reference.models import Organisation
+
+
+class ReportKind(models.TextChoices):
+    RESULT = "result", _("Resultatrapport")
+    FINANCIAL = "financial", _("Ekonomisk redovisning")
+    STATUS = "status", _("Halvårsrapport")
+    RSS = "rss", _("Länsrapport (RSS)")
+
+
+class ReportFormat(models.TextChoices):
+    PDF = "pdf", "PDF"
+    DOCX = "docx", "DOCX"
+    HTML = "html", "HTML"
+    MD = "md", "Markdown"
+
+
+class ReportState(models.TextChoices):
+    DRAFT = "draft", _("Utkast")
+    CERTIFIED = "certified", _("Intygad")
+    SIGNED = "signed", _("Undertecknad")
+    SUBMITTED = "submitted", _("Inlämnad")
+
+
+class ReportVersion(models.Model):
+    kind = models.CharField(_("slag"), max_length=20, choices=ReportKind.choices)
+    decision = models.ForeignKey(
+        FundingDecision, on_delete=models.PROTECT, related_name="report_versions", verbose_name=_("beslut")
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    county = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("län"),
+        limit_choices_to={"kind": "lan"},
+    )
+    period_start = models.DateField(_("period från"), null=True, blank=True)
+    scope = models.CharField(
+        _("avgränsning"),
+        max_length=40,
+        blank=True,
+        help_text=_("Länskod för en länsrapport, periodens startdatum för en halvårsrapport."),
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    state = models.CharField(
+        _("status"), max_length=20, choices=ReportState.choices, default=ReportState.DRAFT
+    )
+    title = models.CharField(_("titel"), max_length=300)
+    fingerprint = models.CharField(
+        _("underlagets kontrollsumma"),
+        max_length=64,
+        help_text=_("SHA-256 av innehållet ur databasen; ändras underlaget blir versionen inaktuell."),
+    )
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successors",
+        verbose_name=_("bygger på version"),
+    )
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("skapad av"),
+    )
+    generated_by_name = models.CharField(_("skapad av (namn)"), max_length=200)
+    generated_at = models.DateTimeField(_("skapad"))
+    # Certification (ekonomichefen, seed 001 §8): name, title, date, deviations, proposed actions.
+    certified_by_name = models.CharField(_("intygad av"), max_length=200, blank=True)
+    certified_title = models.CharField(_("titel"), max_length=200, blank=True)
+    certified_on = models.DateField(_("intygad den"), null=True, blank=True)
+    deviations = models.TextField(_("avvikelser"), blank=True)
+    proposed_actions = models.TextField(_("åtgärdsförslag"), blank=True)
+    # Signature of an authorised representative.
+    signed_by_name = models.CharField(_("undertecknad av"), max_length=200, blank=True)
+    signed_title = models.CharField(_("titel"), max_length=200, blank=True)
+    signed_on = models.DateField(_("undertecknad den"), null=True, blank=True)
+    signed_place = models.CharField(_("ort"), max_length=100, blank=True)
+    # Submission to the receiving party.
+    submitted_on = models.DateField(_("inlämnad den"), null=True, blank=True)
+    receipt_reference = models.CharField(_("mottagarens diarienummer"), max_length=100, blank=True)
+    submitted_by_name = models.CharField(_("inlämnad av"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("rapportversion")
+        verbose_name_plural = _("rapportversioner")
+        ordering = ["-generated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "decision", "year", "scope", "version"], name="reportversion_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="certified") | (~Q(certified_by_name="") & Q(certified_on__isnull=False)),
+                name="reportversion_certified_has_certifier",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["signed", "submitted"])
+                | (~Q(signed_by_name="") & Q(signed_on__isnull=False)),
+                name="reportversion_signed_has_signatory",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version} ({self.get_state_display()})"
+
+    @property
+    def county_code(self) -> str | None:
+        return self.county.code if self.county_id and self.county else None
+
+    @property
+    def frozen(self) -> bool:
+        return self.state != ReportState.DRAFT
+
+
+class ReportFile(models.Model):
+    version = models.ForeignKey(
+        ReportVersion, on_delete=models.CASCADE, related_name="files", verbose_name=_("version")
+    )
+    format = models.CharField(_("format"), max_length=10, choices=ReportFormat.choices)
+    content = models.BinaryField(_("innehåll"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("storlek (byte)"))
+
+    class Meta:
+        verbose_name = _("rapportfil")
+        verbose_name_plural = _("rapportfiler")
+        constraints = [models.UniqueConstraint(fields=["version", "format"], name="reportfile_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.format}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("I kö")
+    RUNNING = "running", _("Pågår")
+    DONE = "done", _("Klar")
+    FAILED = "failed", _("Misslyckades")
+
+
+class ReportJob(models.Model):
+    """Progress of a generation in the background, written by the task and polled by the page."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("slag"), max_length=20, choices=ReportKind.choices)
+    decision = models.ForeignKey(FundingDecision, on_delete=models.CASCADE, verbose_name=_("beslut"))
+    year = models.PositiveSmallIntegerField(_("år"))
+    county = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("län")
+    )
+    period_start = models.DateField(_("period från"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        verbose_name=_("beställd av"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("förlopp (%)"), default=0)
+    message = models.CharField(_("meddelande"), max_length=300, blank=True)
+    result = models.ForeignKey(
+        ReportVersion, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("resultat")
+    )
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("uppdaterad"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("rapportjobb")
+        verbose_name_plural = _("rapportjobb")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.year}: {self.get_status_display()} {self.progress} %"
