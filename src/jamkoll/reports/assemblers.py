@@ -105,6 +105,12 @@ def _kr(amount: Decimal | None) -> str:
 
 
 def _activity_blocks(activities: list[Activity], as_list: bool) -> list[Any]:
+    # Where one sentence of the report covers two activities both carry it; print it once.
+    unique: list[Activity] = []
+    for a in activities:
+        if not unique or unique[-1].description != a.description:
+            unique.append(a)
+    activities = unique
     if as_list:
         return [
             BulletList(

@@ -68,4 +68,5 @@ class Command(BaseCommand):
             path.write_bytes(content)
         except OSError as exc:
             raise CommandError(f"-o: kan inte skriva {path}: {exc.strerror}") from None
-        self.stdout.write(f"Skrev {path} ({len(content):,} byte, {document.title})".replace(",", " "))
+        size = f"{len(content):,}".replace(",", " ")
+        self.stdout.write(f"Skrev {path} ({size} byte): {document.title}")
