@@ -4,6 +4,8 @@ never only an absolute time: the machines are shared and noisy.
 seed:        `jamkoll seed` into a fresh SQLite file vs. a raw sqlite3 executemany of the same
              number of organisation-name rows.
 allocations: the allocation table selector vs. a raw SQL sum of the same allocation rows.
+reports:     the 2018 result report rendered as HTML, PDF, DOCX and Markdown vs. writing its plain
+             text once (bench/report_formats.py).
 """
 
 from __future__ import annotations
@@ -75,6 +77,16 @@ def main() -> None:
         f"allocation table 2018: {sel_t * 1000:.2f} ms; raw SQL sum {raw_sum_t * 1000:.3f} ms; "
         f"ratio {sel_t / raw_sum_t:.0f}x"
     )
+
+    # The 2018 result report in every format, against writing its plain text once.
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench.report_formats import report, time_formats
+    from jamkoll.reports.assemblers import result_report
+
+    assemble_t = _time(lambda: result_report(decision=decision, year=2018), repeat=3)
+    document = result_report(decision=decision, year=2018)
+    print(f"result report 2018, assembling from the database: {assemble_t * 1000:.0f} ms")
+    print(report(time_formats(document)))
 
 
 if __name__ == "__main__":

@@ -68,16 +68,25 @@ def diary_facts(decision: FundingDecision, on: dt.date) -> list[tuple[str, str]]
 
 
 def header_note(decision: FundingDecision, on: dt.date) -> str:
-    parts = []
+    """The running header: every diary number the agreement requires, the missing ones together."""
+    parts: list[str] = []
+    missing: list[str] = []
+    labels = {
+        DiaryNumberPurpose.AGREEMENT: "överenskommelse",
+        DiaryNumberPurpose.PAYOUT_DECISION: "utbetalning",
+    }
     for dn in decision.diary_numbers.all():
-        if dn.purpose == DiaryNumberPurpose.AGREEMENT:
-            parts.append(f"RK dnr överenskommelse: {dn.number or NOT_STATED}")
-        elif dn.purpose == DiaryNumberPurpose.PAYOUT_DECISION:
-            parts.append(f"RK dnr utbetalning: {dn.number or NOT_STATED}")
-        elif dn.purpose == DiaryNumberPurpose.CASE:
+        if dn.purpose == DiaryNumberPurpose.CASE:
             parts.append(f"{dn.issuer.short_name_at(on)} ärendenr {dn.number or NOT_STATED}")
+        elif dn.purpose in labels:
+            if dn.number:
+                parts.append(f"RK dnr {labels[dn.purpose]} {dn.number}")
+            else:
+                missing.append(labels[dn.purpose])
         elif dn.number:
             parts.append(f"Dnr {dn.number}")
+    if missing:
+        parts.append(f"RK dnr {' och '.join(missing)}: {NOT_STATED}")
     return " · ".join(parts)
 
 

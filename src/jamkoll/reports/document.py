@@ -78,7 +78,10 @@ class Section:
 
     @property
     def heading(self) -> str:
-        return f"{self.number}. {self.title}" if self.numbered and self.number else self.title
+        """Swedish convention, as in seed 003: "1. Inledning", but "3.1 Jämställd hälsa"."""
+        if not (self.numbered and self.number):
+            return self.title
+        return f"{self.number} {self.title}" if "." in self.number else f"{self.number}. {self.title}"
 
 
 @dataclass
