@@ -8,7 +8,10 @@ export JAMKOLL_DATA_DIR ?= $(CURDIR)/var
 # PostgreSQL for the second test run: DATABASE_URL if set, else the local server.
 PG_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/test)
 
-.PHONY: install demo test lint types test-sqlite test-postgres bench messages clean
+# Debian packages the PDF reports need (WeasyPrint: Pango, HarfBuzz subsetting, fonts).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation fonts-dejavu-core
+
+.PHONY: install system-deps demo test lint types test-sqlite test-postgres bench messages clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 saknas: installera python3.11 eller ange PYTHON=..."; exit 1; }
@@ -20,7 +23,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-demo: install
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installerar systempaket:$$missing"; \
+		if [ "$$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
+		|| { echo "FEL: kunde inte installera$$missing (behövs för PDF-rapporterna)"; exit 1; }; \
+	fi
+
+demo: install system-deps
 	@mkdir -p $(JAMKOLL_DATA_DIR)
 	$(BIN)/jamkoll demo
 
@@ -30,12 +42,12 @@ lint: install
 types: install
 	$(BIN)/mypy
 
-test-sqlite: install
+test-sqlite: install system-deps
 	@mkdir -p $(JAMKOLL_DATA_DIR)
 	@echo "== Testsviten på SQLite =="
 	env -u DATABASE_URL $(BIN)/pytest -q
 
-test-postgres: install
+test-postgres: install system-deps
 	@echo "== Testsviten på PostgreSQL =="
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)', connect_timeout=5).close()" 2>/dev/null; then \
 		DATABASE_URL='$(PG_URL)' $(BIN)/pytest -q; \
@@ -45,9 +57,9 @@ test-postgres: install
 		echo "OBS: PostgreSQL nås inte på $(PG_URL) – testkörningen mot PostgreSQL HOPPAS ÖVER."; \
 	fi
 
-test: lint types test-sqlite test-postgres
+test: system-deps lint types test-sqlite test-postgres
 
-bench: install
+bench: install system-deps
 	$(BIN)/python bench/run.py
 
 messages: install
