@@ -24,6 +24,16 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         call_command("seed", "--no-migrate", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
+@pytest.fixture(autouse=True)
+def swedish() -> Any:
+    """Every test starts in Swedish: a request in English must not leak into the next test."""
+    from django.utils import translation
+
+    translation.activate("sv")
+    yield
+    translation.deactivate()
+
+
 def _user(username: str, role: str, county: str | None = None) -> Any:
     user = get_user_model().objects.create_user(username=username, password="pw-" + username)
     role_assign(user=user, role=role, county_code=county)
