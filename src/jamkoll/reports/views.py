@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from jamkoll.accounts.policy import Verdict, check
-from jamkoll.programmes.selectors import county_name_map, decision_brief, decision_list
+from jamkoll.programmes.selectors import county_name_map, decision_brief, decisions_with_budgets
 from jamkoll.reference.models import Organisation
 
 from .assemblers import assemble
@@ -35,7 +35,7 @@ from .tasks import generate_report
 
 
 def _generate_form(data: Any = None) -> GenerateForm:
-    decisions = [(d.slug, f"{d.programme.title} ({d.period})") for d in decision_list() if d.years]
+    decisions = [(d.slug, f"{d.programme.title} ({d.period})") for d in decisions_with_budgets()]
     counties = [(code, f"{code} {name}") for code, name in county_name_map(timezone.localdate()).items()]
     return GenerateForm(data, decisions=decisions, counties=counties)
 

@@ -1,3 +1,7 @@
+import atexit
+import os
+import subprocess
+import sys
 from typing import Any
 
 from django.core.management import call_command
@@ -26,5 +30,12 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         port = options["port"]
-        self.stdout.write(f"\nJämKoll körs på http://127.0.0.1:{port}/  (avsluta med Ctrl+C)\n")
-        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+        # Background work (report generation, reminders) needs a worker beside the web server.
+        worker = subprocess.Popen([sys.executable, "-m", "jamkoll.cli", "worker"], env=os.environ.copy())
+        atexit.register(worker.terminate)
+        self.stdout.write(f"\nBakgrundsarbetaren körs (process {worker.pid}).")
+        self.stdout.write(f"JämKoll körs på http://127.0.0.1:{port}/  (avsluta med Ctrl+C)\n")
+        try:
+            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+        finally:
+            worker.terminate()
