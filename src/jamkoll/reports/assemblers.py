@@ -71,7 +71,7 @@ def header_note(decision: FundingDecision, on: dt.date) -> str:
     """The running header: every diary number the agreement requires, the missing ones together."""
     parts: list[str] = []
     missing: list[str] = []
-    labels = {
+    labels: dict[str, str] = {
         DiaryNumberPurpose.AGREEMENT: "överenskommelse",
         DiaryNumberPurpose.PAYOUT_DECISION: "utbetalning",
     }
