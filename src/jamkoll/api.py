@@ -15,6 +15,7 @@ from jamkoll.obligations.api import router as obligations_router
 from jamkoll.plans.api import router as plans_router
 from jamkoll.programmes import selectors as programme_selectors
 from jamkoll.programmes.models import Programme
+from jamkoll.programmes.selectors import allocation_dict
 from jamkoll.reference.models import OrganisationKind
 from jamkoll.reference.selectors import organisation_list, organisation_row
 from jamkoll.reports.api import router as reports_router
@@ -153,22 +154,7 @@ def allocations(request: HttpRequest, slug: str, year: int) -> object:
         )
     except programme_selectors.NotFound as exc:
         return 404, {"detail": str(exc)}
-    return {
-        "decision": table.decision.slug,
-        "year": table.year,
-        "total": to_str(table.total),
-        "decided": not table.undecided,
-        "lines": [
-            {
-                "goal_area": line.goal_area,
-                "recipient": line.recipient,
-                "amount": to_str(line.amount),
-                "decided": line.amount is not None,
-            }
-            for line in table.lines
-        ],
-        "counties": [{"code": c.code, "name": c.name, "amount": to_str(c.amount)} for c in table.counties],
-    }
+    return allocation_dict(table)
 
 
 api.add_router("/", router)

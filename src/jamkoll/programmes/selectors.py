@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext
 
+from jamkoll.money import to_str
 from jamkoll.reference.models import Organisation
 
 from .models import (
@@ -221,3 +222,35 @@ def budgets_for_decision(*, decision: FundingDecision) -> list[AllocationTable]:
 
 def county_name_map(on: dt.date) -> dict[str, str]:
     return {o.code: o.name_at(on) for o in Organisation.objects.filter(kind="lan").prefetch_related("names")}
+
+
+def decision_year_get(*, slug: str, year: int | str) -> tuple[FundingDecision, int]:
+    """A decision and one of its years, from user input; NotFound names what is wrong."""
+    try:
+        number = int(year)
+    except (TypeError, ValueError):
+        raise NotFound(f"ogiltigt år {year!r}") from None
+    decision = decision_get(slug=slug)
+    if number not in decision.years:
+        raise NotFound(f"år {number} ligger utanför beslutets period {decision.period} ({decision.slug})")
+    return decision, number
+
+
+def allocation_dict(table: AllocationTable) -> dict[str, object]:
+    """The CLI and API form of a year's allocation (DESIGN §5), amounts as decimal strings."""
+    return {
+        "decision": table.decision.slug,
+        "year": table.year,
+        "total": to_str(table.total),
+        "decided": not table.undecided,
+        "lines": [
+            {
+                "goal_area": line.goal_area,
+                "recipient": line.recipient,
+                "amount": to_str(line.amount),
+                "decided": line.amount is not None,
+            }
+            for line in table.lines
+        ],
+        "counties": [{"code": c.code, "name": c.name, "amount": to_str(c.amount)} for c in table.counties],
+    }

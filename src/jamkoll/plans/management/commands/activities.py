@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jamkoll.output import to_json, to_table
 from jamkoll.plans.selectors import ActivityFilter, activity_dict, activity_list
-from jamkoll.programmes.selectors import NotFound, decision_get
+from jamkoll.programmes.selectors import NotFound, decision_year_get
 from jamkoll.reference.models import Organisation
 
 
@@ -19,17 +19,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            year = int(options["year"])
-        except ValueError:
-            raise CommandError(f"ogiltigt år {options['year']!r}") from None
-        try:
-            decision = decision_get(slug=options["decision"])
+            decision, year = decision_year_get(slug=options["decision"], year=options["year"])
         except NotFound as exc:
             raise CommandError(str(exc)) from None
-        if year not in decision.years:
-            raise CommandError(
-                f"år {year} ligger utanför beslutets period {decision.period} ({decision.slug})"
-            )
         county = options.get("county")
         if county and not Organisation.objects.filter(kind="lan", code=county).exists():
             raise CommandError(f"--county: okänt län {county!r}")

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jamkoll.money import format_sek, to_str
 from jamkoll.output import to_csv, to_json, to_table
-from jamkoll.programmes.selectors import NotFound, allocation_table, decision_get
+from jamkoll.programmes.selectors import NotFound, allocation_dict, allocation_table, decision_year_get
 
 
 class Command(BaseCommand):
@@ -17,38 +17,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            year = int(options["year"])
-        except ValueError:
-            raise CommandError(f"ogiltigt år {options['year']!r}") from None
-        try:
-            table = allocation_table(decision=decision_get(slug=options["decision"]), year=year)
+            decision, year = decision_year_get(slug=options["decision"], year=options["year"])
+            table = allocation_table(decision=decision, year=year)
         except NotFound as exc:
             raise CommandError(str(exc)) from None
         fmt = options["format"]
         if fmt == "json":
-            self.stdout.write(
-                to_json(
-                    {
-                        "decision": table.decision.slug,
-                        "year": table.year,
-                        "total": to_str(table.total),
-                        "decided": not table.undecided,
-                        "lines": [
-                            {
-                                "goal_area": line.goal_area,
-                                "recipient": line.recipient,
-                                "amount": to_str(line.amount),
-                                "decided": line.amount is not None,
-                            }
-                            for line in table.lines
-                        ],
-                        "counties": [
-                            {"code": c.code, "name": c.name, "amount": to_str(c.amount)}
-                            for c in table.counties
-                        ],
-                    }
-                )
-            )
+            self.stdout.write(to_json(allocation_dict(table)))
             return
         if fmt == "csv":
             rows = [{"section": "total", "key": "", "name": "", "amount": to_str(table.total)}]

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from jamkoll.programmes.selectors import NotFound, decision_get
+from jamkoll.programmes.selectors import NotFound, decision_year_get
 from jamkoll.reference.models import Organisation
 from jamkoll.reports.assemblers import assemble
 from jamkoll.reports.renderers import render
@@ -30,17 +30,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            year = int(options["year"])
-        except ValueError:
-            raise CommandError(f"ogiltigt år {options['year']!r}") from None
-        try:
-            decision = decision_get(slug=options["decision"])
+            decision, year = decision_year_get(slug=options["decision"], year=options["year"])
         except NotFound as exc:
             raise CommandError(str(exc)) from None
-        if year not in decision.years:
-            raise CommandError(
-                f"år {year} ligger utanför beslutets period {decision.period} ({decision.slug})"
-            )
         county = options.get("county")
         if options["kind"] == "rss" and not county:
             raise CommandError("rss: ange --county (länskod)")
