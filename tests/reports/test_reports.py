@@ -292,3 +292,38 @@ def test_the_generate_form_explains_errors(coordinator: Any) -> None:
     html = response.content.decode()
     assert response.status_code == 400
     assert "Länsrapporten kräver ett län." in html
+
+
+def test_cli_financial_pdf_shows_appropriation_diary_numbers_balance_and_certification(
+    agreement: Any, tmp_path: Path
+) -> None:
+    for kind, amount in (
+        ("requisition", "20000000.00"),
+        ("disbursement", "20000000.00"),
+        ("expenditure", "19500000.00"),
+    ):
+        entry_record(
+            decision=agreement, year=2018, kind=kind, amount=amount, reference="t", actor_name="test"
+        )
+    out = io.StringIO()
+    call_command("ledger", "balance", SLUG, "2018", "--format", "json", stdout=out)
+    assert '"to_repay": "500000.00"' in out.getvalue()
+    pdf = tmp_path / "f.pdf"
+    call_command("report", "financial", SLUG, "2018", "--format", "pdf", "-o", str(pdf), stdout=io.StringIO())
+    reader = PdfReader(str(pdf))
+    text = " ".join(page.extract_text() or "" for page in reader.pages).replace("\xa0", " ")
+    text = re.sub(r"\s+", " ", text)
+    for needle in (
+        "anslag 3:1",
+        "anslagspost 12",
+        "17/05981",
+        "20 000 000 kr",
+        "19 500 000 kr",
+        "500 000 kr",
+        "Ekonomichefens intygande",
+        "Underskrift av behörig företrädare",
+        "Kammarkollegiet",
+    ):
+        assert needle in text, needle
+    # The diary numbers stand in the running header of every page after the title page.
+    assert all("17/05981" in (page.extract_text() or "") for page in reader.pages[1:])
