@@ -8,7 +8,7 @@ line and field of bad input.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, TypeVar
@@ -58,6 +58,7 @@ def upsert(
         obj = model(**lookup, **values)
         obj.full_clean()
         obj.save()
+        obj._seed_created = True  # type: ignore[attr-defined]
         if report is not None:
             report.count(model, True, True)
         return obj
@@ -70,6 +71,17 @@ def upsert(
     if report is not None:
         report.count(model, False, bool(changed))
     return obj
+
+
+def set_m2m(obj: models.Model, name: str, wanted: Iterable[models.Model], report: SeedReport | None) -> None:
+    """Make a many-to-many field hold exactly `wanted`; counted as a change only on an object
+    that existed before this run (a new object's links are part of its creation)."""
+    manager = getattr(obj, name)
+    wanted = list(wanted)
+    if {o.pk for o in manager.all()} != {o.pk for o in wanted}:
+        manager.set(wanted)
+        if report is not None and not getattr(obj, "_seed_created", False):
+            report.count(type(obj), False, True)
 
 
 def read_csv(package: str, name: str) -> Iterator[tuple[int, dict[str, str]]]:

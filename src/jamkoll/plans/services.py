@@ -18,7 +18,7 @@ from jamkoll.accounts.policy import require
 from jamkoll.programmes.models import Budget, BudgetLine, FundingDecision, GoalArea
 from jamkoll.programmes.services import BudgetError, budget_check
 from jamkoll.reference.models import Organisation, OrganisationKind, PolicySubGoal, StrategyObjective
-from jamkoll.seeding import SeedError, SeedReport, upsert
+from jamkoll.seeding import SeedError, SeedReport, set_m2m, upsert
 
 from .models import (
     Activity,
@@ -92,13 +92,6 @@ def _date(value: str | None, file: str, where: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
         raise SeedError(f"ogiltigt datum {value!r}", file=file, field=where) from exc
-
-
-def _set_m2m(obj: Any, name: str, wanted: list[Any], report: SeedReport) -> None:
-    manager = getattr(obj, name)
-    if {o.pk for o in manager.all()} != {o.pk for o in wanted}:
-        manager.set(wanted)
-        report.count(type(obj), False, True)
 
 
 def _load(file: str, report: SeedReport) -> None:
@@ -229,8 +222,8 @@ def _load(file: str, report: SeedReport) -> None:
         )
         activities[a["code"]] = activity
         try:
-            _set_m2m(activity, "sub_goals", [sub_goals[n] for n in a.get("sub_goals", [])], report)
-            _set_m2m(
+            set_m2m(activity, "sub_goals", [sub_goals[n] for n in a.get("sub_goals", [])], report)
+            set_m2m(
                 activity,
                 "strategy_objectives",
                 [objectives[n] for n in a.get("strategy_objectives", [])],
@@ -238,10 +231,10 @@ def _load(file: str, report: SeedReport) -> None:
             )
         except KeyError as exc:
             raise SeedError(f"okänt delmål eller målsättning {exc}", file=file, field=where) from None
-        _set_m2m(activity, "partners", resolve.many(a.get("partners", []), f"{where}.partners"), report)
+        set_m2m(activity, "partners", resolve.many(a.get("partners", []), f"{where}.partners"), report)
         counties = [resolve.county(c, f"{where}.counties") for c in a.get("counties", [])]
-        _set_m2m(activity, "counties", [c for c in counties if c is not None], report)
-        _set_m2m(
+        set_m2m(activity, "counties", [c for c in counties if c is not None], report)
+        set_m2m(
             activity,
             "municipalities",
             resolve.many([f"kommun:{m}" for m in a.get("municipalities", [])], f"{where}.municipalities"),
@@ -295,7 +288,7 @@ def _load(file: str, report: SeedReport) -> None:
             if code not in activities:
                 raise SeedError(f"okänd aktivitet {code!r}", file=file, field="evaluations.activities")
             linked.append(activities[code])
-        _set_m2m(evaluation, "activities", linked, report)
+        set_m2m(evaluation, "activities", linked, report)
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from jamkoll.money import AmountError, parse_amount
 from jamkoll.reference.models import Organisation, OrganisationKind, PolicySubGoal, StrategyObjective
-from jamkoll.seeding import SeedError, SeedReport, upsert
+from jamkoll.seeding import SeedError, SeedReport, set_m2m, upsert
 
 from .allocation import AllocationError, divide
 from .models import (
@@ -169,10 +169,12 @@ def _load_decision(
                 {"emphasis": link["emphasis"], "source": g.get("source", "")},
                 report=report,
             )
-        wanted = set(StrategyObjective.objects.filter(number__in=g.get("strategy_objectives", [])))
-        if set(area.strategy_objectives.all()) != wanted:
-            area.strategy_objectives.set(wanted)
-            report.count(GoalArea, False, True)
+        set_m2m(
+            area,
+            "strategy_objectives",
+            StrategyObjective.objects.filter(number__in=g.get("strategy_objectives", [])),
+            report,
+        )
         for f in g.get("focus_areas", []):
             upsert(
                 FocusArea,
@@ -193,10 +195,7 @@ def _load_decision(
             },
             report=report,
         )
-        wanted_areas = {goal_areas[n] for n in e.get("goal_areas", [])}
-        if set(earmark.goal_areas.all()) != wanted_areas:
-            earmark.goal_areas.set(wanted_areas)
-            report.count(Earmark, False, True)
+        set_m2m(earmark, "goal_areas", [goal_areas[n] for n in e.get("goal_areas", [])], report)
         earmarks[e["label"]] = earmark
     for b in data.get("budgets", []):
         year = b["year"]
