@@ -346,3 +346,18 @@ def test_sums_are_exact_decimals_on_every_database(decision: FundingDecision) ->
         record(decision, "requisition", amount)
     total = balance_get(decision=decision, year=2018).requisitioned
     assert total == Decimal("1234568.20") and str(total) == "1234568.20"
+
+
+def test_verify_finds_a_deleted_tail_and_head(decision: FundingDecision) -> None:
+    record(decision, "requisition", "10.00")
+    last = record(decision, "requisition", "5.00")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM ledger_ledgerentry WHERE id = %s", [last.pk])
+        cursor.execute("DELETE FROM ledger_chainhead")
+    assert any("kedjans huvud saknas" in p for p in ledger_verify().problems)
+
+
+def test_text_cannot_move_between_fields_unnoticed(decision: FundingDecision) -> None:
+    entry = record(decision, "requisition", "10.00", reference="A|B", note="C")
+    LedgerEntry.objects.filter(pk=entry.pk).update(reference="A", note="B|C")
+    assert any("kontrollsumman" in p for p in ledger_verify().problems)

@@ -327,3 +327,26 @@ def test_cli_financial_pdf_shows_appropriation_diary_numbers_balance_and_certifi
         assert needle in text, needle
     # The diary numbers stand in the running header of every page after the title page.
     assert all("17/05981" in (page.extract_text() or "") for page in reader.pages[1:])
+
+
+def test_an_rss_leader_cannot_get_skrs_national_report_by_naming_a_county(
+    agreement: Any, rss_skane: Any
+) -> None:
+    for kind in ("financial", "result", "status"):
+        with pytest.raises(ReportError, match="bara för länsrapporten"):
+            report_generate(
+                kind=kind, decision=agreement, year=2018, county_code="12", user=rss_skane, formats=("md",)
+            )
+    assert not ReportVersion.objects.exists()
+    response = client_for(rss_skane).post(
+        "/rapporter/", {"kind": "financial", "decision": SLUG, "year": "2018", "county": "12"}
+    )
+    assert response.status_code == 400 and "Län anges bara för länsrapporten." in response.content.decode()
+
+
+def test_a_second_submission_is_refused(agreement: Any, coordinator: Any) -> None:
+    draft = report_generate(kind="status", decision=agreement, year=2018, user=coordinator, formats=("md",))
+    assert draft.period_start == dt.date(2018, 1, 1)
+    report_submit(version=draft, on=dt.date(2018, 7, 15), receipt_reference="S2018/1", user=coordinator)
+    with pytest.raises(ReportError, match="redan inlämnad"):
+        report_submit(version=draft, on=dt.date(2018, 7, 16), receipt_reference="S2018/2", user=coordinator)

@@ -10,6 +10,7 @@ Balances are never stored: they are sums of entries, computed at read time (STYL
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC as _UTC
 from decimal import Decimal
 from typing import Any
@@ -129,8 +130,10 @@ class LedgerEntry(models.Model):
         raise AppendOnlyError("poster i medelsflödet tas aldrig bort; registrera en rättelse i stället")
 
     def canonical(self) -> str:
-        """The fields the digest covers, in a fixed textual form identical on every database."""
-        return "|".join(
+        """The fields the digest covers, in a fixed textual form identical on every database.
+
+        A JSON array, so that no text can move from one field to the next unnoticed."""
+        return json.dumps(
             [
                 str(self.sequence),
                 str(self.decision_id),
@@ -149,7 +152,8 @@ class LedgerEntry(models.Model):
                 self.recorded_by_name,
                 self.recorded_at.astimezone(_UTC).isoformat(),
                 self.previous_digest,
-            ]
+            ],
+            ensure_ascii=False,
         )
 
     def compute_digest(self) -> str:

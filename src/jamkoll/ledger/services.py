@@ -217,6 +217,8 @@ def chain_verify() -> list[str]:
         expected_sequence = entry.sequence + 1
     head = ChainHead.objects.filter(pk=1).first()
     last_sequence = expected_sequence - 1
+    if head is None and last_sequence:
+        problems.append("kedjans huvud saknas (borttaget utanför programmet?)")
     if head is not None and (
         head.sequence != last_sequence or (last_sequence and head.digest != expected_previous)
     ):

@@ -127,7 +127,7 @@ def _decision(request: HttpRequest, slug: str, year: int | None = None) -> Fundi
 
 
 def _activity(request: HttpRequest, slug: str, year: int, code: str) -> Activity:
-    activity = activity_get(decision=_decision(request, slug, year), code=code)
+    activity = activity_get(decision=_decision(request, slug, year), code=code, year=year)
     if activity is None or activity.year != year:
         raise HttpError(404, f"okänd aktivitet {code!r}")
     return activity

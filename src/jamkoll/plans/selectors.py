@@ -96,8 +96,8 @@ def activity_list(
     return qs.distinct().order_by("sub_project__number", "report_section", "position", "code")
 
 
-def activity_get(*, decision: FundingDecision, code: str) -> Activity | None:
-    return activity_list(decision=decision).filter(code=code).first()
+def activity_get(*, decision: FundingDecision, code: str, year: int | None = None) -> Activity | None:
+    return activity_list(decision=decision, year=year).filter(code=code).first()
 
 
 def plan_current(*, decision: FundingDecision, year: int) -> ProjectPlan | None:

@@ -128,7 +128,7 @@ def plan_step(request: HttpRequest, slug: str, year: int, action: str) -> HttpRe
 
 def _activity(request: HttpRequest, slug: str, year: int, code: str) -> tuple[FundingDecision, Activity]:
     decision = _decision(request, slug, year)
-    activity = activity_get(decision=decision, code=code)
+    activity = activity_get(decision=decision, code=code, year=year)
     if activity is None or activity.year != year:
         raise Http404(_("Okänd aktivitet."))
     return decision, activity

@@ -115,6 +115,8 @@ def create_job(request: HttpRequest, payload: JobIn) -> Any:
             return 422, {"detail": f"county: okänt län {payload.county!r}"}
     if payload.kind == ReportKind.RSS and county is None:
         return 422, {"detail": "county: länsrapporten kräver ett län"}
+    if payload.kind != ReportKind.RSS and county is not None:
+        return 422, {"detail": "county: län anges bara för länsrapporten"}
     job = ReportJob.objects.create(
         kind=payload.kind.value,
         decision=decision,

@@ -34,6 +34,8 @@ class GenerateForm(forms.Form):
         data = super().clean() or {}
         if data.get("kind") == ReportKind.RSS and not data.get("county"):
             self.add_error("county", _("Länsrapporten kräver ett län."))
+        if data.get("kind") != ReportKind.RSS and data.get("county"):
+            self.add_error("county", _("Län anges bara för länsrapporten."))
         start = data.get("period_start")
         if isinstance(start, dt.date) and (start.day != 1 or start.month not in (1, 7)):
             self.add_error("period_start", _("Ett halvår börjar 1 januari eller 1 juli."))

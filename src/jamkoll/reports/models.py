@@ -122,8 +122,7 @@ class ReportVersion(models.Model):
                 name="reportversion_certified_has_certifier",
             ),
             models.CheckConstraint(
-                condition=~Q(state__in=["signed", "submitted"])
-                | (~Q(signed_by_name="") & Q(signed_on__isnull=False)),
+                condition=~Q(state="signed") | (~Q(signed_by_name="") & Q(signed_on__isnull=False)),
                 name="reportversion_signed_has_signatory",
             ),
         ]

@@ -80,6 +80,12 @@ def report_generate(
         raise ReportError(f"år {year} ligger utanför beslutets period {decision.period}")
     if kind == ReportKind.RSS and not county_code:
         raise ReportError("länsrapporten kräver ett län")
+    if county_code and kind != ReportKind.RSS:
+        raise ReportError("län anges bara för länsrapporten")
+    if kind == ReportKind.STATUS and period_start is None:
+        period_start = dt.date(year, 1, 1)
+    if kind != ReportKind.STATUS:
+        period_start = None
     if user is not None:
         require(user, "report.generate", county_code)
     recorder, name = _actor(user, actor_name)
@@ -264,6 +270,12 @@ def report_submit(*, version: ReportVersion, on: dt.date, receipt_reference: str
     _recorder, name = _actor(user, None)
     with transaction.atomic():
         version = ReportVersion.objects.select_for_update().get(pk=version.pk)
+        if version.state == ReportState.SUBMITTED:
+            raise ReportError("versionen är redan inlämnad")
+        if needs_signature and version.state != ReportState.SIGNED:
+            raise ReportError(
+                "redovisningen ska vara undertecknad av en behörig företrädare innan den lämnas in"
+            )
         version.state = ReportState.SUBMITTED
         version.submitted_on = on
         version.receipt_reference = receipt_reference.strip()
@@ -289,7 +301,8 @@ def report_obligation(version: ReportVersion) -> Obligation | None:
     qs = qs.filter(county=version.county) if version.county_id else qs.filter(county__isnull=True)
     if version.kind == ReportKind.STATUS and version.period_start:
         qs = qs.filter(period_start=version.period_start)
-    return qs.order_by("nominal_date").first()
+    open_first = qs.order_by("submitted_on", "nominal_date")
+    return open_first.filter(submitted_on__isnull=True).first() or open_first.first()
 
 
 def _pdf_sha(version: ReportVersion) -> str:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from jamkoll.accounts.policy import Verdict, check
+from jamkoll.accounts.policy import Verdict, check, rss_counties
 from jamkoll.programmes.selectors import county_name_map, decision_brief, decisions_with_budgets
 from jamkoll.reference.models import Organisation
 
@@ -44,7 +44,10 @@ def _generate_form(data: Any = None) -> GenerateForm:
 def index(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    # An RSS leader may generate their own county's report, so the form is shown to them too.
     can_generate = check(request.user, "report.generate")
+    if not can_generate and rss_counties(request.user):
+        can_generate = Verdict(True)
     form = _generate_form()
     if request.method == "POST":
         form = _generate_form(request.POST)
