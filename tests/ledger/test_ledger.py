@@ -361,3 +361,43 @@ def test_text_cannot_move_between_fields_unnoticed(decision: FundingDecision) ->
     entry = record(decision, "requisition", "10.00", reference="A|B", note="C")
     LedgerEntry.objects.filter(pk=entry.pk).update(reference="A", note="B|C")
     assert any("kontrollsumman" in p for p in ledger_verify().problems)
+
+
+def test_a_correction_that_reduces_an_existing_breach_is_allowed(decision: FundingDecision) -> None:
+    """If a county's allocation ends up below what it requisitioned, it can be corrected in steps."""
+    from jamkoll.programmes.models import Allocation
+
+    record(decision, "requisition", "9000000.00")
+    record(decision, "disbursement", "9000000.00")
+    first = record(decision, "requisition", "300000.00", county_code="25")
+    record(decision, "requisition", "100000.00", county_code="25")
+    Allocation.objects.filter(budget_line__budget__year=2018, county__code="25").update(
+        amount=Decimal("250000.00")
+    )
+    entry_reverse(entry=first, reason="tilldelningen sänkt", actor_name=OP)  # 400 000 → 100 000: now within
+    with pytest.raises(LedgerError, match="tilldelningen"):
+        record(decision, "requisition", "150000.01", county_code="25")
+
+
+def test_a_plan_cannot_set_a_line_below_what_the_ledger_has_used(
+    decision: FundingDecision, coordinator: Any
+) -> None:
+    from jamkoll.plans.models import ProjectPlan
+    from jamkoll.plans.services import PlanError, plan_set_budget, plan_transition
+    from jamkoll.programmes.models import BudgetLine
+
+    record(decision, "requisition", "5000000.00", year=2019)
+    record(decision, "disbursement", "5000000.00", year=2019)
+    record(decision, "expenditure", "2000000.00", year=2019, line=1)
+    plan = ProjectPlan.objects.create(decision=decision, year=2019, title="Projektplan 2019")
+    line = BudgetLine.objects.get(
+        budget__decision=decision, budget__year=2019, recipient="SKR", goal_area__number=1
+    )
+    plan_set_budget(plan=plan, line=line, amount=Decimal("1500000.00"), user=coordinator)
+    for action in ("propose", "consult"):
+        plan = plan_transition(
+            plan=plan, action=action, on=dt.date(2019, 3, 1), reference="x", user=coordinator
+        )
+    with pytest.raises(PlanError, match="målområde 1"):
+        plan_transition(plan=plan, action="fix", on=dt.date(2019, 3, 2), reference="x", user=coordinator)
+    assert BudgetLine.objects.get(pk=line.pk).amount is None

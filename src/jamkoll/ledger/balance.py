@@ -151,53 +151,119 @@ def compute(sums: Sums, limits: Limits) -> Balance:
     )
 
 
-def violations(b: Balance) -> list[str]:
-    """Every broken invariant, in Swedish, with the figures."""
-    out: list[str] = []
+@dataclass(frozen=True)
+class Breach:
+    """One broken invariant: by how much, and the message with the figures."""
+
+    excess: Decimal
+    message: str
+
+
+def breaches(b: Balance) -> dict[str, Breach]:
+    """Every broken invariant keyed by rule (and county or line), so that a write can be judged by
+    whether it breaks a new rule or makes an existing breach worse, not by its message text."""
+    out: dict[str, Breach] = {}
     kr = format_sek
+
+    def over(key: str, value: Decimal, limit: Decimal, message: str) -> None:
+        if value > limit:
+            out[key] = Breach(value - limit, message)
+
     for tier, kind, county, line in b.raw_negative:
         where = f" för län {county}" if county else (f" på målområde {line}" if line else "")
-        out.append(f"summan av {kind} ({tier}){where} är negativ")
-    if b.limits.total is None:
-        if b.requisitioned:
-            out.append("rekvirerat fast årets budget inte är beslutad")
-    elif b.requisitioned > b.limits.total:
-        out.append(f"rekvirerat {kr(b.requisitioned)} överstiger budgeten {kr(b.limits.total)}")
-    if b.disbursed > b.requisitioned:
-        out.append(f"utbetalt {kr(b.disbursed)} överstiger rekvirerat {kr(b.requisitioned)}")
-    for number, spent in b.skr_spent_by_line.items():
-        if number is None:
-            continue
-        budget = b.limits.skr_lines.get(number)
-        if budget is not None and spent > budget:
-            out.append(
-                f"SKR:s utgifter på målområde {number} ({kr(spent)}) överstiger budgetraden {kr(budget)}"
-            )
-    if b.reclaimed > b.spent:
-        out.append(f"återkrävt {kr(b.reclaimed)} överstiger det som använts {kr(b.spent)}")
-    if b.spent > b.disbursed:
-        out.append(f"använt {kr(b.spent)} överstiger utbetalt {kr(b.disbursed)}")
-    elif b.to_repay < 0:
-        out.append(f"återbetalt {kr(b.repaid)} är mer än det som ska återbetalas")
-    if b.skr_cash < 0:
-        out.append(
-            f"SKR har betalat ut och använt mer än som betalats ut från staten (underskott {kr(-b.skr_cash)})"
+        out[f"negative:{tier}:{kind}:{county}:{line}"] = Breach(
+            ZERO, f"summan av {kind} ({tier}){where} är negativ"
         )
-    if b.limits.rss_line is not None and b.county_requisitioned > b.limits.rss_line:
-        out.append(
-            f"länens rekvisitioner {kr(b.county_requisitioned)} överstiger RSS-raden {kr(b.limits.rss_line)}"
+    if b.limits.total is None:
+        over("requisition-undecided", b.requisitioned, ZERO, "rekvirerat fast årets budget inte är beslutad")
+    else:
+        over(
+            "requisition-budget",
+            b.requisitioned,
+            b.limits.total,
+            f"rekvirerat {kr(b.requisitioned)} överstiger budgeten {kr(b.limits.total)}",
+        )
+    over(
+        "disbursed-requisitioned",
+        b.disbursed,
+        b.requisitioned,
+        f"utbetalt {kr(b.disbursed)} överstiger rekvirerat {kr(b.requisitioned)}",
+    )
+    for number, spent in b.skr_spent_by_line.items():
+        budget = b.limits.skr_lines.get(number) if number is not None else None
+        if budget is not None:
+            over(
+                f"line:{number}",
+                spent,
+                budget,
+                f"SKR:s utgifter på målområde {number} ({kr(spent)}) överstiger budgetraden {kr(budget)}",
+            )
+    over(
+        "reclaim-spent",
+        b.reclaimed,
+        b.spent,
+        f"återkrävt {kr(b.reclaimed)} överstiger det som använts {kr(b.spent)}",
+    )
+    if b.spent > b.disbursed:
+        over(
+            "spent-disbursed",
+            b.spent,
+            b.disbursed,
+            f"använt {kr(b.spent)} överstiger utbetalt {kr(b.disbursed)}",
+        )
+    else:
+        over("repaid-owed", -b.to_repay, ZERO, f"återbetalt {kr(b.repaid)} är mer än det som ska återbetalas")
+    over(
+        "skr-cash",
+        -b.skr_cash,
+        ZERO,
+        f"SKR har betalat ut och använt mer än som betalats ut från staten (underskott {kr(-b.skr_cash)})",
+    )
+    if b.limits.rss_line is not None:
+        over(
+            "rss-line",
+            b.county_requisitioned,
+            b.limits.rss_line,
+            f"länens rekvisitioner {kr(b.county_requisitioned)} överstiger RSS-raden {kr(b.limits.rss_line)}",
         )
     for c in b.counties:
-        if c.requisitioned > c.allocation:
-            out.append(
-                f"län {c.code}: rekvirerat {kr(c.requisitioned)} överstiger tilldelningen {kr(c.allocation)}"
-            )
-        if c.disbursed > c.requisitioned:
-            out.append(
-                f"län {c.code}: utbetalt {kr(c.disbursed)} överstiger rekvirerat {kr(c.requisitioned)}"
-            )
-        if c.spent > c.disbursed:
-            out.append(f"län {c.code}: använt {kr(c.spent)} överstiger utbetalt {kr(c.disbursed)}")
-        if c.to_repay < 0:
-            out.append(f"län {c.code}: återbetalt {kr(c.repaid)} är mer än det oanvända beloppet")
+        over(
+            f"county:{c.code}:allocation",
+            c.requisitioned,
+            c.allocation,
+            f"län {c.code}: rekvirerat {kr(c.requisitioned)} överstiger tilldelningen {kr(c.allocation)}",
+        )
+        over(
+            f"county:{c.code}:disbursed",
+            c.disbursed,
+            c.requisitioned,
+            f"län {c.code}: utbetalt {kr(c.disbursed)} överstiger rekvirerat {kr(c.requisitioned)}",
+        )
+        over(
+            f"county:{c.code}:spent",
+            c.spent,
+            c.disbursed,
+            f"län {c.code}: använt {kr(c.spent)} överstiger utbetalt {kr(c.disbursed)}",
+        )
+        over(
+            f"county:{c.code}:repaid",
+            -c.to_repay,
+            ZERO,
+            f"län {c.code}: återbetalt {kr(c.repaid)} är mer än det oanvända beloppet",
+        )
     return out
+
+
+def new_breaches(before: Balance, after: Balance) -> list[str]:
+    """What a write would break: a rule not broken before, or a breach made larger."""
+    old = breaches(before)
+    return [
+        breach.message
+        for key, breach in breaches(after).items()
+        if key not in old or breach.excess > old[key].excess
+    ]
+
+
+def violations(b: Balance) -> list[str]:
+    """Every broken invariant, in Swedish, with the figures."""
+    return [breach.message for breach in breaches(b).values()]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -16,12 +16,12 @@ from django.utils import timezone
 
 from jamkoll.accounts.policy import require
 from jamkoll.money import AmountError, parse_amount
-from jamkoll.programmes.models import Budget, FundingDecision, GoalArea
+from jamkoll.programmes.models import Budget, BudgetLine, FundingDecision, GoalArea
 from jamkoll.programmes.selectors import NotFound, budget_get
 from jamkoll.programmes.services import programmes_verify
 from jamkoll.reference.models import Organisation, OrganisationKind
 
-from .balance import Key, compute, violations
+from .balance import Key, compute, new_breaches, violations
 from .models import ChainHead, EntryKind, LedgerEntry, Tier
 from .selectors import balance_get, ledger_limits, ledger_sums, ledger_years
 
@@ -65,13 +65,29 @@ def _append(head: ChainHead, entry: LedgerEntry) -> LedgerEntry:
 
 
 def _check(budget: Budget, decision: FundingDecision, year: int, key: Key, amount: Decimal) -> None:
+    """Refuse a write that breaks a rule, or makes an existing breach worse; a write that reduces
+    a breach (a correction in steps) is allowed."""
     sums: dict[Key, Decimal] = defaultdict(lambda: Decimal("0.00"), ledger_sums(decision=decision, year=year))
     limits = ledger_limits(budget=budget)
-    before = set(violations(compute(sums, limits)))
+    before = compute(sums, limits)
     sums[key] += amount
-    new = [v for v in violations(compute(sums, limits)) if v not in before]
+    new = new_breaches(before, compute(sums, limits))
     if new:
         raise LedgerError(new[0])
+
+
+def budget_line_guard(line: BudgetLine, amount: Decimal) -> list[str]:
+    """What changing a budget line's amount would break in the ledger (under the ledger's lock, so
+    no write slips in between the check and the change)."""
+    _lock_head()
+    budget = line.budget
+    limits = ledger_limits(budget=budget)
+    if line.recipient == "SKR":
+        after = replace(limits, skr_lines={**limits.skr_lines, line.goal_area.number: amount})
+    else:
+        after = replace(limits, rss_line=(limits.rss_line or Decimal("0.00")) - (line.amount or 0) + amount)
+    sums = ledger_sums(decision=budget.decision, year=budget.year)
+    return new_breaches(compute(sums, limits), compute(sums, after))
 
 
 def entry_record(

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from jamkoll.accounts.policy import require
 from jamkoll.programmes.models import Budget, BudgetLine, FundingDecision, GoalArea
-from jamkoll.programmes.services import BudgetError, budget_check
+from jamkoll.programmes.services import BudgetError, budget_line_set
 from jamkoll.reference.models import Organisation, OrganisationKind, PolicySubGoal, StrategyObjective
 from jamkoll.seeding import SeedError, SeedReport, set_m2m, upsert
 
@@ -344,16 +344,17 @@ def plan_transition(
 
 def _apply_plan_budget(plan: ProjectPlan) -> None:
     """A fixed plan sets the year's split where the decision left it open (never overrides a
-    figure the decision itself states)."""
-    for pbl in plan.budget_lines.select_related("budget_line__budget"):
+    figure the decision itself states). The ledger's guard refuses a split below what is used."""
+    for pbl in plan.budget_lines.select_related("budget_line__budget", "budget_line__goal_area"):
         line = pbl.budget_line
         if line.amount is not None and line.amount != pbl.amount and "projektplan" not in line.source:
             raise PlanError(f"budgetraden {line} är redan beslutad ({line.amount:f} kr) i beslutet")
-        line.amount = pbl.amount
-        line.source = f"projektplan {plan.year} v{plan.version}, fastställd {plan.fixed_on}"
-        line.save()
         try:
-            budget_check(line.budget)
+            budget_line_set(
+                line=line,
+                amount=pbl.amount,
+                source=f"projektplan {plan.year} v{plan.version}, fastställd {plan.fixed_on}",
+            )
         except BudgetError as exc:
             raise PlanError(str(exc)) from None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from importlib import resources
 from typing import Any
@@ -293,6 +294,26 @@ def programmes_seed(*, report: SeedReport | None = None) -> SeedReport:
         for d in p.get("decisions", []):
             _load_decision(programme, d, appropriations, report)
     return report
+
+
+# Checks that apps above programmes (the ledger) register in their AppConfig.ready(), so that a
+# change of a budget line's amount is refused when it would break their rules, without programmes
+# importing them: guard(line, new_amount) -> problems (empty when fine).
+BUDGET_LINE_GUARDS: list[Callable[[BudgetLine, Decimal], list[str]]] = []
+
+
+def budget_line_set(*, line: BudgetLine, amount: Decimal, source: str) -> BudgetLine:
+    """Set a line's amount (a fixed project plan deciding the year's split). All or nothing."""
+    with transaction.atomic():
+        for guard in BUDGET_LINE_GUARDS:
+            problems = guard(line, amount)
+            if problems:
+                raise BudgetError(f"{line}: {problems[0]}")
+        line.amount = amount
+        line.source = source
+        line.save()
+        budget_check(line.budget)
+    return line
 
 
 def budget_check(budget: Budget) -> None:
