@@ -96,7 +96,7 @@ def report(times: dict[str, float]) -> str:
 
 def sample_document(rows: int = 120) -> Document:
     """A synthetic financial report: every block type and a table of `rows` rows."""
-    from jamkoll.web.charts import Bar, bar_chart
+    from jamkoll.charts import Bar, bar_chart
 
     table = Table(
         caption="Rekvirerat och utbetalt per mottagare, kr",

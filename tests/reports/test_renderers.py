@@ -16,6 +16,7 @@ from docx.text.paragraph import Paragraph as WordParagraph
 from lxml import html as lxml_html
 from pypdf import PdfReader
 
+from jamkoll.charts import Bar, bar_chart
 from jamkoll.reports.document import (
     BulletList,
     Document,
@@ -30,7 +31,6 @@ from jamkoll.reports.renderers import CONTENT_TYPES, EXTENSIONS, FORMATS, render
 from jamkoll.reports.renderers.docx import _ORDER
 from jamkoll.reports.renderers.html import scope_svg_ids
 from jamkoll.reports.renderers.markdown import escape
-from jamkoll.web.charts import Bar, bar_chart
 
 NBSP = "\u00a0"
 HEADER_NOTE = "Dnr S2018/01234/JÄM · Fi2018/00987 · SKL 18/04567"

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jamkoll.accounts.policy import check, require
+from jamkoll.charts import Bar, bar_chart
 from jamkoll.programmes.selectors import (
     NotFound,
     as_of,
@@ -23,7 +24,6 @@ from jamkoll.programmes.selectors import (
     decision_brief,
     decisions_with_budgets,
 )
-from jamkoll.web.charts import Bar, bar_chart
 
 from .forms import EntryForm, ReverseForm, attach_error
 from .models import EntryKind, LedgerEntry, Tier

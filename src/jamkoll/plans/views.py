@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jamkoll.accounts.policy import check, require
+from jamkoll.history import history_entries
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import (
     NotFound,
@@ -22,7 +23,6 @@ from jamkoll.programmes.selectors import (
     decisions_with_budgets,
 )
 from jamkoll.reference.models import Organisation, PolicySubGoal, StrategyObjective
-from jamkoll.web.history import history_entries
 
 from .forms import STATUS_CHOICES, ActivityForm, OutputForm, TransitionForm
 from .models import Activity, ActivityStatus, PlanStatus

@@ -14,6 +14,7 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
+from jamkoll.charts import Bar, bar_chart
 from jamkoll.ledger.selectors import balance_get
 from jamkoll.money import format_sek, group_digits
 from jamkoll.obligations.models import Obligation
@@ -22,7 +23,6 @@ from jamkoll.plans.selectors import ActivityFilter, activity_list, report_conten
 from jamkoll.programmes.models import DiaryNumberPurpose, FundingDecision
 from jamkoll.programmes.selectors import as_of, county_name_map, decision_get
 from jamkoll.reference.models import Organisation
-from jamkoll.web.charts import Bar, bar_chart
 
 from .document import BulletList, Document, Figure, KeyValues, Paragraph, Section, SignatureBlock, Table
 

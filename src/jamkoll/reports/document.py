@@ -40,7 +40,7 @@ class Table:
 
 @dataclass(frozen=True)
 class Figure:
-    svg: str  # an SVG drawn by jamkoll.web.charts; the table with its numbers sits beside it
+    svg: str  # an SVG drawn by jamkoll.charts; the table with its numbers sits beside it
     caption: str
 
 

@@ -10,14 +10,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from jamkoll.accounts.policy import check, require
+from jamkoll.charts import Bar, bar_chart
+from jamkoll.history import history_entries
 from jamkoll.ledger.selectors import balance_get
 from jamkoll.plans.selectors import rss_overview as rss_rows
 from jamkoll.programmes import selectors
 from jamkoll.programmes.models import ProgrammeRelation
 from jamkoll.reports.selectors import published_list
-
-from .charts import Bar, bar_chart
-from .history import history_entries
 
 
 @require_safe

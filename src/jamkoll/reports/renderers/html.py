@@ -253,7 +253,7 @@ _SVG_FONT = '<svg font-family="Liberation Sans, Arial, DejaVu Sans, sans-serif" 
 
 def _figure_svg(svg: str, prefix: str) -> SafeString:
     svg = _SVG_ROOT.sub(_SVG_FONT, scope_svg_ids(svg, prefix), count=1)
-    # The SVG comes from our own chart code (jamkoll.web.charts), never from user input.
+    # The SVG comes from our own chart code (jamkoll.charts), never from user input.
     return mark_safe(svg)
 
 
