@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -50,13 +50,7 @@ def _allowed_choices(user: Any, county_names: dict[str, str]) -> tuple[list[Any]
     return [(k, EntryKind(k).label) for k in EntryKind.values if k in kinds], recipients
 
 
-class _LoginRequired(Exception):
-    pass
-
-
 def _context(request: HttpRequest, slug: str, year: int) -> dict[str, Any]:
-    if not request.user.is_authenticated:
-        raise _LoginRequired
     verdict = check(request.user, "ledger.view")
     if not verdict:
         raise PermissionDenied(verdict.reason)
@@ -108,11 +102,9 @@ def _form(request: HttpRequest, ctx: dict[str, Any], data: Any = None) -> EntryF
 
 
 @require_http_methods(["GET", "POST"])
+@login_required
 def ledger_page(request: HttpRequest, slug: str, year: int) -> HttpResponse:
-    try:
-        ctx = _context(request, slug, year)
-    except _LoginRequired:
-        return redirect_to_login(request.get_full_path())
+    ctx = _context(request, slug, year)
     form = _form(request, ctx)
     status = 200
     if request.method == "POST":
@@ -152,9 +144,8 @@ def ledger_page(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 
 
 @require_POST
+@login_required
 def reverse_entry(request: HttpRequest, slug: str, year: int, sequence: int) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     entry = get_object_or_404(LedgerEntry, sequence=sequence, decision__slug=slug, year=year)
     form = ReverseForm(request.POST)
     if not form.is_valid():
@@ -170,10 +161,9 @@ def reverse_entry(request: HttpRequest, slug: str, year: int, sequence: int) -> 
 
 
 @require_http_methods(["GET"])
+@login_required
 def index(request: HttpRequest) -> HttpResponse:
     """Every decision that has budgets, with a link per year."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     require(request.user, "ledger.view")
     return render(
         request,

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -30,13 +28,7 @@ from .selectors import ActivityFilter, activity_get, plan_current, plan_tree
 from .services import TRANSITIONS, PlanError, activity_update, output_create, plan_transition
 
 
-class _Login(Exception):
-    pass
-
-
 def _decision(request: HttpRequest, slug: str, year: int) -> FundingDecision:
-    if not request.user.is_authenticated:
-        raise _Login
     require(request.user, "plan.view")
     try:
         decision = decision_brief(slug=slug)
@@ -47,20 +39,8 @@ def _decision(request: HttpRequest, slug: str, year: int) -> FundingDecision:
     return decision
 
 
-def _login_wrapper(view: Any) -> Any:
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except _Login:
-            return redirect_to_login(request.get_full_path())
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
-
-
-@_login_wrapper
 @require_http_methods(["GET"])
+@login_required
 def plan_page(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     decision = _decision(request, slug, year)
     filters = ActivityFilter.from_query(request.GET)
@@ -98,8 +78,8 @@ def plan_page(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     )
 
 
-@_login_wrapper
 @require_POST
+@login_required
 def plan_step(request: HttpRequest, slug: str, year: int, action: str) -> HttpResponse:
     decision = _decision(request, slug, year)
     plan = plan_current(decision=decision, year=year)
@@ -134,8 +114,8 @@ def _activity(request: HttpRequest, slug: str, year: int, code: str) -> tuple[Fu
     return decision, activity
 
 
-@_login_wrapper
 @require_http_methods(["GET", "POST"])
+@login_required
 def activity_page(request: HttpRequest, slug: str, year: int, code: str) -> HttpResponse:
     decision, activity = _activity(request, slug, year, code)
     verdict = check(request.user, "activity.edit", activity)
@@ -197,10 +177,9 @@ def activity_page(request: HttpRequest, slug: str, year: int, code: str) -> Http
 
 
 @require_http_methods(["GET"])
+@login_required
 def index(request: HttpRequest) -> HttpResponse:
     """Every decision that has budgets, with a link per year."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     require(request.user, "plan.view")
     return render(
         request,

@@ -3,9 +3,11 @@ files and its workflow (certify, sign, submit), downloads."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -41,9 +43,8 @@ def _generate_form(data: Any = None) -> GenerateForm:
 
 
 @require_http_methods(["GET", "POST"])
+@login_required
 def index(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     # An RSS leader may generate their own county's report, so the form is shown to them too.
     can_generate = check(request.user, "report.generate")
     if not can_generate and rss_counties(request.user):
@@ -70,7 +71,7 @@ def index(request: HttpRequest) -> HttpResponse:
                     if data.get("county")
                     else None,
                     period_start=data.get("period_start"),
-                    requested_by=request.user,
+                    requested_by=cast(User, request.user),  # login_required: never anonymous
                 )
                 generate_report.enqueue(str(job.pk))
                 return redirect("reports:job", pk=job.pk)
@@ -87,9 +88,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@login_required
 def job(request: HttpRequest, pk: str) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     item = get_object_or_404(ReportJob, pk=pk, requested_by=request.user)
     if item.status == JobStatus.DONE and item.result_id:
         return redirect("reports:version", pk=item.result_id)
@@ -175,9 +175,8 @@ def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 @require_POST
+@login_required
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     version = get_object_or_404(ReportVersion.objects.select_related("decision", "county"), pk=pk)
     forms = {"certify": CertifyForm, "sign": SignForm, "submit": SubmitForm}
     if action not in forms:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -84,10 +84,9 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@login_required
 def rss_overview(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     """The 21 RSS side by side: implementation plan, activities, outputs and money."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     require(request.user, "plan.view")
     try:
         decision = selectors.decision_get(slug=slug)
