@@ -371,13 +371,12 @@ def financial_report(*, decision: FundingDecision, year: int, version: Any = Non
         )
     )
     if balance.counties:
-        figure_section = counties
-        figure_section.blocks.append(_figure_blocks(balance, names, year))
+        counties.blocks.append(_county_figure(balance, names, year))
     document.sections = [summary, lines, counties, deviations, repayment, certification]
     return document
 
 
-def _figure_blocks(balance: Any, names: dict[str, str], year: int) -> Figure:
+def _county_figure(balance: Any, names: dict[str, str], year: int) -> Figure:
     svg = bar_chart(
         [
             Bar(f"{c.code} {names.get(c.code, c.code)}", c.disbursed, background=c.allocation)

@@ -6,12 +6,11 @@ from __future__ import annotations
 from django_tasks import task
 
 from .models import JobStatus, ReportJob
+from .services import report_generate
 
 
 @task()
 def generate_report(job_id: str) -> str:
-    from .services import report_generate
-
     job = ReportJob.objects.select_related("decision", "county", "requested_by").get(pk=job_id)
     if job.status == JobStatus.DONE:
         return str(job.result_id)
