@@ -1,8 +1,10 @@
 """Shared fixtures. The documents' data is loaded once per test session; each test runs in a
 transaction that is rolled back, so every test starts from the seeded state.
 
-Personas (STYLE §8): a coordinator, an RSS leader of Skåne, an RSS leader of Norrbotten, a
-certifier, a treasury officer, an admin and an anonymous visitor.
+Personas (STYLE §8), defined here and nowhere else: a coordinator, an RSS leader of Skåne, an
+RSS leader of Norrbotten, a certifier, a signatory, a treasury officer, a ministry officer, an
+analyst, a signed-in user without a role, an admin, and the anonymous visitor (a plain `Client()`).
+`persona(name)` makes one more with any role (`persona("jonna", Role.RSS, "06")`).
 """
 
 from __future__ import annotations
@@ -34,10 +36,15 @@ def swedish() -> Any:
     translation.deactivate()
 
 
-def _user(username: str, role: str, county: str | None = None) -> Any:
+def persona(username: str, role: str | None = None, county: str | None = None) -> Any:
+    """A user with one role (an `rss` role scoped to `county`), or with none."""
     user = get_user_model().objects.create_user(username=username, password="pw-" + username)
-    role_assign(user=user, role=role, county_code=county)
+    if role is not None:
+        role_assign(user=user, role=role, county_code=county)
     return user
+
+
+_user = persona  # the older name, still used by a few modules
 
 
 @pytest.fixture
@@ -63,6 +70,27 @@ def certifier(db: None) -> Any:
 @pytest.fixture
 def treasury(db: None) -> Any:
     return _user("karin-kammarkollegiet", Role.TREASURY)
+
+
+@pytest.fixture
+def signatory(db: None) -> Any:
+    return _user("frida-firmatecknare", Role.SIGNATORY)
+
+
+@pytest.fixture
+def ministry(db: None) -> Any:
+    return _user("mia-departement", Role.MINISTRY)
+
+
+@pytest.fixture
+def analyst(db: None) -> Any:
+    return _user("alva-analytiker", Role.ANALYST)
+
+
+@pytest.fixture
+def no_role(db: None) -> Any:
+    """Signed in, but holds no role: sees what the public sees."""
+    return _user("nora-utan-roll")
 
 
 @pytest.fixture

@@ -1,14 +1,26 @@
-"""Django Ninja API under /api/v1/ (DESIGN §4). Amounts are decimal strings ("2500000.00")."""
+"""Django Ninja API under /api/v1/ (DESIGN §4). Amounts are decimal strings ("2500000.00").
+
+Errors have one body everywhere, made here by exception handlers registered once (django-ninja's
+documented way): `{"detail": "<one line>", "errors": {"<field>": ["<message>", …]}}`. Endpoints
+do not catch: a service's `ValidationError` is a 422, `PermissionDenied` a 403 with the policy's
+reason, `NotFound` a 404, a request that does not match its schema a 422 naming the field.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Query, Router, Schema
-from ninja.errors import HttpError
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaError
 
-from jamkoll.accounts.policy import check
+from jamkoll.accounts.policy import require
+from jamkoll.errors import error_body
 from jamkoll.ledger.api import router as ledger_router
 from jamkoll.money import to_str
 from jamkoll.obligations.api import router as obligations_router
@@ -31,10 +43,79 @@ api = NinjaAPI(
 )
 
 
-def _require(request: HttpRequest, action: str, obj: object = None) -> None:
-    verdict = check(request.user, action, obj)
-    if not verdict:
-        raise HttpError(403, verdict.reason)
+def _error(request: HttpRequest, status: int, detail: str, errors: dict[str, list[str]] | None = None) -> Any:
+    return api.create_response(request, {"detail": detail, "errors": errors or {}}, status=status)
+
+
+# pydantic's error types, said in Swedish (the rest keep pydantic's English message).
+_SCHEMA_MESSAGES = {
+    "missing": gettext_lazy("Fältet måste anges."),
+    "string_too_long": gettext_lazy("Högst {max_length} tecken."),
+    "string_too_short": gettext_lazy("Minst {min_length} tecken."),
+    "greater_than_equal": gettext_lazy("Måste vara minst {ge}."),
+    "less_than_equal": gettext_lazy("Får vara högst {le}."),
+    "int_parsing": gettext_lazy("Ange ett heltal."),
+    "int_from_float": gettext_lazy("Ange ett heltal."),
+    "date_from_datetime_parsing": gettext_lazy("Ange ett datum (ÅÅÅÅ-MM-DD)."),
+    "date_parsing": gettext_lazy("Ange ett datum (ÅÅÅÅ-MM-DD)."),
+    "string_type": gettext_lazy("Ange text."),
+    "enum": gettext_lazy("Ogiltigt värde; tillåtna: {expected}."),
+    "json_invalid": gettext_lazy("Ogiltig JSON."),
+    "extra_forbidden": gettext_lazy("Okänt fält."),
+}
+
+
+def _schema_message(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "value_error" and "error" in ctx:
+        return str(ctx["error"])
+    template = _SCHEMA_MESSAGES.get(kind)
+    if template:
+        try:
+            return str(template).format(**ctx)
+        except (KeyError, IndexError, ValueError):
+            return str(template)
+    return str(error.get("msg", kind))
+
+
+def schema_errors(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """ninja's request errors, keyed by the field's name (the last named part of its location)."""
+    out: dict[str, list[str]] = {}
+    for error in errors:
+        loc = [str(p) for p in error.get("loc", ()) if not isinstance(p, int)]
+        field = loc[-1] if len(loc) > 1 else (loc[0] if loc else "body")
+        if field in {"payload", "body", "filters"} and len(loc) <= 2:
+            field = "body" if field != "filters" else "query"
+        out.setdefault(field, []).append(_schema_message(error))
+    return out
+
+
+def _on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    body = error_body(exc)
+    return _error(request, 422, body["detail"], body["errors"])
+
+
+def _on_schema_error(request: HttpRequest, exc: SchemaError) -> HttpResponse:
+    errors = schema_errors(list(exc.errors))
+    detail = " ".join(f"{field}: {msg}" for field, msgs in errors.items() for msg in msgs)
+    return _error(request, 422, detail, errors)
+
+
+def _on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(request, 403, str(exc) or _("Du saknar behörighet."))
+
+
+def _on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, str(exc) or _("Finns inte."))
+
+
+def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, str(exc))
+
+
+def _on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, _("Logga in (session) eller ange en API-nyckel."))
 
 
 class OrganisationOut(Schema):
@@ -90,16 +171,12 @@ class AllocationsOut(Schema):
     counties: list[CountyOut]
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
 router = Router()
 
 
 @router.get("/organisations", response=list[OrganisationOut], summary="Organisationer")
 def organisations(request: HttpRequest, filters: Query[OrganisationFilter]) -> list[dict[str, str | None]]:
-    _require(request, "organisation.view")
+    require(request.user, "organisation.view")
     on = filters.on or dt.date.today()
     kind = filters.kind.value if filters.kind else None
     return [organisation_row(o, on) for o in organisation_list(kind=kind, code=filters.code, on=on)]
@@ -128,34 +205,34 @@ def _programme_out(p: Programme) -> dict[str, object]:
 
 @router.get("/programmes", response=list[ProgrammeOut], summary="Satsningar")
 def programmes(request: HttpRequest) -> list[dict[str, object]]:
-    _require(request, "programme.view")
+    require(request.user, "programme.view")
     return [_programme_out(p) for p in programme_selectors.programme_list()]
 
 
-@router.get("/programmes/{slug}", response={200: ProgrammeOut, 404: ErrorOut}, summary="En satsning")
+@router.get("/programmes/{slug}", response=ProgrammeOut, summary="En satsning")
 def programme(request: HttpRequest, slug: str) -> object:
-    _require(request, "programme.view")
-    try:
-        return _programme_out(programme_selectors.programme_get(slug=slug))
-    except programme_selectors.NotFound as exc:
-        return 404, {"detail": str(exc)}
+    require(request.user, "programme.view")
+    return _programme_out(programme_selectors.programme_get(slug=slug))
 
 
-@router.get(
-    "/decisions/{slug}/allocations/{year}",
-    response={200: AllocationsOut, 404: ErrorOut},
-    summary="Ett års fördelning",
-)
+@router.get("/decisions/{slug}/allocations/{year}", response=AllocationsOut, summary="Ett års fördelning")
 def allocations(request: HttpRequest, slug: str, year: int) -> object:
-    _require(request, "allocation.view")
-    try:
-        table = programme_selectors.allocation_table(
-            decision=programme_selectors.decision_get(slug=slug), year=year
-        )
-    except programme_selectors.NotFound as exc:
-        return 404, {"detail": str(exc)}
+    require(request.user, "allocation.view")
+    table = programme_selectors.allocation_table(
+        decision=programme_selectors.decision_get(slug=slug), year=year
+    )
     return allocation_dict(table)
 
+
+for _exc, _handler in (
+    (ValidationError, _on_validation_error),
+    (SchemaError, _on_schema_error),
+    (PermissionDenied, _on_permission_denied),
+    (Http404, _on_not_found),
+    (HttpError, _on_http_error),
+    (AuthenticationError, _on_unauthenticated),
+):
+    api.add_exception_handler(_exc, _handler)  # type: ignore[arg-type]
 
 api.add_router("/", router)
 api.add_router("/ledger", ledger_router)

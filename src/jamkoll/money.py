@@ -6,11 +6,21 @@ forms) enter; `format_sek` and `format_mnkr` are the Swedish display forms of DE
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 ORE = Decimal("0.01")
 MILLION = Decimal(1_000_000)
 NBSP = "\u00a0"
+# The largest amount a ledger or budget column holds (max_digits=14, two decimals).
+MAX_AMOUNT = Decimal("999999999999.99")
+# Plain ("2500000.00") or Swedish ("2 500 000,00") notation, ASCII digits only: no exponent,
+# no underscores, no full-width or Arabic-Indic digits, no "inf"/"nan".
+_AMOUNT = re.compile(
+    r"(?P<sign>[-−]?)"
+    r"(?P<whole>[0-9]{1,15}|[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3}){1,4})"
+    r"(?:[.,](?P<frac>[0-9]{1,20}))?"
+)
 
 
 class AmountError(ValueError):
@@ -18,20 +28,30 @@ class AmountError(ValueError):
 
 
 def parse_amount(value: object, *, allow_negative: bool = False) -> Decimal:
-    if isinstance(value, float):
+    if isinstance(value, float | bool):
         raise AmountError("belopp får inte anges som flyttal; använd en decimalsträng")
     if isinstance(value, Decimal):
         amount = value
+    elif isinstance(value, int):
+        amount = Decimal(value)
     else:
-        text = str(value).strip().replace(NBSP, "").replace(" ", "")
-        if text.count(",") == 1 and "." not in text:
-            text = text.replace(",", ".")
+        text = str(value).strip()
+        match = _AMOUNT.fullmatch(text) if len(text) <= 40 else None
+        if match is None:
+            shown = text if len(text) <= 40 else text[:40] + "…"
+            raise AmountError(
+                f"ogiltigt belopp: {shown!r} (skriv till exempel 2500000,00 eller 2 500 000,00)"
+            )
+        whole = re.sub(r"\D", "", match["whole"])
+        sign = "-" if match["sign"] else ""
         try:
-            amount = Decimal(text)
-        except InvalidOperation as exc:
+            amount = Decimal(f"{sign}{whole}.{match['frac'] or '0'}")
+        except InvalidOperation as exc:  # pragma: no cover - the pattern admits only digits
             raise AmountError(f"ogiltigt belopp: {value!r}") from exc
     if not amount.is_finite():
         raise AmountError(f"ogiltigt belopp: {value!r}")
+    if abs(amount) > MAX_AMOUNT:
+        raise AmountError("beloppet är för stort (högst 999 999 999 999,99 kr)")
     if amount != amount.quantize(ORE):
         raise AmountError(f"belopp får ha högst två decimaler (öre): {value!r}")
     if amount < 0 and not allow_negative:

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jamkoll.web.middleware.SwedishFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "jamkoll.web.middleware.HostileQueryMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -20,3 +20,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
+
+# The site's own refusal pages (layout, language, the reason, a way back).
+handler400 = "jamkoll.web.views.bad_request"
+handler403 = "jamkoll.web.views.permission_denied"
+handler404 = "jamkoll.web.views.page_not_found"

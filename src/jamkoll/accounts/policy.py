@@ -1,22 +1,72 @@
 """The one permission policy (DESIGN §1). Web views, the API and the CLI all ask it.
 
-`check(user, action, obj)` answers with a `Verdict` that carries the reason for a refusal, so a
-page can say *why* a button is missing. The predicates are `rules` predicates, also registered as
-Django permissions (`user.has_perm("jamkoll.<action>", obj)`). Later issues add actions here.
+`check(actor, action, obj)` answers with a `Verdict` that carries the reason for a refusal, in
+the user's language, so a page can say *why* a button is missing. The predicates are `rules`
+predicates, also registered as Django permissions (`user.has_perm("jamkoll.<action>", obj)`).
+
+Every service that changes data takes a required `actor`: a user (checked here), or a
+`SystemActor` — the operator at the command line, the seed loader — that the CLI and the loaders
+pass explicitly. There is no "no actor" that skips the policy: `None` is an anonymous visitor and
+is refused like one.
 """
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import rules
 from django.core.exceptions import PermissionDenied
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from .models import Role
 
 PUBLIC = "public"
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """Who acts when no signed-in user does. Trusted: whoever runs `jamkoll` on the server can
+    write to its database anyway; what the system records is *who* it was."""
+
+    name: str
+    is_authenticated = False  # never a session user: roles, feeds and "my" lists do not apply
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def operator(login: str | None = None) -> SystemActor:
+    """The person at the command line, recorded as "kommandoraden (<login>)"."""
+    try:
+        who = login or getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (a container), no login name
+        who = "okänd"
+    return SystemActor(f"kommandoraden ({who})")
+
+
+SEED_LOADER = SystemActor("inläsning av underlagen")
+WORKER = SystemActor("bakgrundsjobb")
+
+
+def actor_user(actor: Any) -> Any:
+    """The user account behind an actor, or None for a system actor."""
+    if isinstance(actor, SystemActor) or actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    return actor
+
+
+def actor_label(actor: Any) -> str:
+    """The name recorded beside a change: the user's full name (or login), or the system actor's."""
+    if isinstance(actor, SystemActor):
+        return actor.name
+    user = actor_user(actor)
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
 
 
 @dataclass(frozen=True)
@@ -123,7 +173,7 @@ def receives_obligation(user: Any, obligation: Any) -> bool:
 @dataclass(frozen=True)
 class Rule:
     predicate: rules.Predicate | Callable[..., bool]
-    refusal: str
+    refusal: str | Promise
 
 
 # action -> rule. A refusal names what is missing, in the user's language (Swedish first).
@@ -131,102 +181,110 @@ RULES: dict[str, Rule] = {
     # Reports (issue 6). obj is the report version (or the county code when generating).
     "report.generate": Rule(
         is_coordinator | is_rss_for_county,
-        "Rapporter skapas av SKR:s samordnare; RSS-ledare skapar sitt läns rapport.",
+        _("Rapporter skapas av SKR:s samordnare; RSS-ledare skapar sitt läns rapport."),
     ),
     "report.view_draft": Rule(
         is_coordinator | is_certifier | is_signatory | is_rss_for_county,
-        "Utkast visas bara för SKR:s samordnare, ekonomichef och behöriga företrädare.",
+        _("Utkast visas bara för SKR:s samordnare, ekonomichef och behöriga företrädare."),
     ),
-    "report.certify": Rule(is_certifier, "Den ekonomiska redovisningen intygas av ekonomichefen."),
-    "report.sign": Rule(is_signatory, "Rapporter undertecknas av en behörig företrädare för SKR."),
+    "report.certify": Rule(is_certifier, _("Den ekonomiska redovisningen intygas av ekonomichefen.")),
+    "report.sign": Rule(is_signatory, _("Rapporter undertecknas av en behörig företrädare för SKR.")),
     "report.submit": Rule(
-        is_coordinator | is_signatory, "Inlämning registreras av SKR:s samordnare eller behöriga företrädare."
+        is_coordinator | is_signatory,
+        _("Inlämning registreras av SKR:s samordnare eller behöriga företrädare."),
     ),
     # Plans, activities and results (issue 5). obj is the plan or the activity.
-    "plan.view": Rule(has_any_role, "Planer och aktiviteter visas för användare med en roll i satsningen."),
-    "plan.edit": Rule(is_coordinator, "Projektplanen ändras av SKR:s samordnare."),
-    "plan.propose": Rule(is_coordinator, "Förslaget lämnas av SKR:s samordnare."),
+    "plan.view": Rule(
+        has_any_role, _("Planer och aktiviteter visas för användare med en roll i satsningen.")
+    ),
+    "plan.edit": Rule(is_coordinator, _("Projektplanen ändras av SKR:s samordnare.")),
+    "plan.propose": Rule(is_coordinator, _("Förslaget lämnas av SKR:s samordnare.")),
     "plan.consult": Rule(
-        is_ministry | is_coordinator, "Samrådet registreras av Regeringskansliet eller SKR:s samordnare."
+        is_ministry | is_coordinator, _("Samrådet registreras av Regeringskansliet eller SKR:s samordnare.")
     ),
-    "plan.fix": Rule(is_coordinator, "Planen fastställs av styrgruppen; registreras av SKR:s samordnare."),
+    "plan.fix": Rule(is_coordinator, _("Planen fastställs av styrgruppen; registreras av SKR:s samordnare.")),
     "activity.edit": Rule(
-        is_coordinator | is_rss_for_county, "Du kan bara ändra aktiviteter i ditt eget län."
+        is_coordinator | is_rss_for_county, _("Du kan bara ändra aktiviteter i ditt eget län.")
     ),
-    "status_report.edit": Rule(is_coordinator, "Halvårsrapporten skrivs av SKR:s samordnare."),
+    "status_report.edit": Rule(is_coordinator, _("Halvårsrapporten skrivs av SKR:s samordnare.")),
     # The ledger (issue 4). obj is the county code for the RSS tier.
-    "ledger.view": Rule(has_any_role, "Medelsflödet visas för användare med en roll i satsningen."),
+    "ledger.view": Rule(has_any_role, _("Medelsflödet visas för användare med en roll i satsningen.")),
     "ledger.state.requisition": Rule(
-        is_coordinator | is_signatory, "Rekvisition kräver rollen samordnare eller behörig företrädare."
+        is_coordinator | is_signatory, _("Rekvisition kräver rollen samordnare eller behörig företrädare.")
     ),
-    "ledger.state.disbursement": Rule(is_treasury, "Utbetalningar registreras av Kammarkollegiet."),
-    "ledger.state.expenditure": Rule(is_coordinator, "SKR:s utgifter registreras av en samordnare."),
+    "ledger.state.disbursement": Rule(is_treasury, _("Utbetalningar registreras av Kammarkollegiet.")),
+    "ledger.state.expenditure": Rule(is_coordinator, _("SKR:s utgifter registreras av en samordnare.")),
     "ledger.state.repayment": Rule(
-        is_treasury | is_coordinator, "Återbetalningar registreras av Kammarkollegiet eller en samordnare."
+        is_treasury | is_coordinator, _("Återbetalningar registreras av Kammarkollegiet eller en samordnare.")
     ),
-    "ledger.state.reclaim": Rule(is_treasury, "Återkrav registreras av Kammarkollegiet."),
+    "ledger.state.reclaim": Rule(is_treasury, _("Återkrav registreras av Kammarkollegiet.")),
     "ledger.rss.requisition": Rule(
-        is_coordinator | is_rss_for_county, "Du kan bara rekvirera för ditt eget län."
+        is_coordinator | is_rss_for_county, _("Du kan bara rekvirera för ditt eget län.")
     ),
     "ledger.rss.disbursement": Rule(
         is_coordinator | is_signatory,
-        "Utbetalningar till RSS registreras av SKR (samordnare eller behörig företrädare).",
+        _("Utbetalningar till RSS registreras av SKR (samordnare eller behörig företrädare)."),
     ),
     "ledger.rss.expenditure": Rule(
-        is_coordinator | is_rss_for_county, "Du kan bara redovisa utgifter för ditt eget län."
+        is_coordinator | is_rss_for_county, _("Du kan bara redovisa utgifter för ditt eget län.")
     ),
-    "ledger.rss.reclaim": Rule(rules.always_deny, "Återkrav görs av staten mot SKR, inte mot ett län."),
+    "ledger.rss.reclaim": Rule(rules.always_deny, _("Återkrav görs av staten mot SKR, inte mot ett län.")),
     "ledger.rss.repayment": Rule(
-        is_coordinator | is_rss_for_county, "Du kan bara registrera återbetalningar för ditt eget län."
+        is_coordinator | is_rss_for_county, _("Du kan bara registrera återbetalningar för ditt eget län.")
     ),
     "programme.view": Rule(rules.always_allow, ""),
     "allocation.view": Rule(rules.always_allow, ""),
     "organisation.view": Rule(rules.always_allow, ""),
-    "history.view": Rule(is_authenticated, "Ändringshistoriken visas för inloggade användare."),
-    "programme.change": Rule(is_coordinator | is_admin, "Kräver rollen samordnare."),
-    "reference.change": Rule(is_admin, "Kräver rollen systemadministratör."),
+    "history.view": Rule(is_authenticated, _("Ändringshistoriken visas för inloggade användare.")),
+    "programme.change": Rule(is_coordinator | is_admin, _("Kräver rollen samordnare.")),
+    "reference.change": Rule(is_admin, _("Kräver rollen systemadministratör.")),
     "county.edit": Rule(
         is_coordinator | is_rss_for_county,
-        "Du kan bara ändra uppgifter för ditt eget län.",
+        _("Du kan bara ändra uppgifter för ditt eget län."),
     ),
-    "admin.access": Rule(is_admin, "Administrationen kräver rollen systemadministratör."),
-    "users.manage": Rule(is_admin, "Kräver rollen systemadministratör."),
+    "admin.access": Rule(is_admin, _("Administrationen kräver rollen systemadministratör.")),
+    "users.manage": Rule(is_admin, _("Kräver rollen systemadministratör.")),
     # Obligations and deadlines (issue 4). obj is an Obligation.
-    "obligation.view": Rule(is_authenticated, "Deadlines och åtaganden visas för inloggade användare."),
+    "obligation.view": Rule(is_authenticated, _("Deadlines och åtaganden visas för inloggade användare.")),
     "obligation.submit": Rule(
         is_admin | owes_obligation | receives_obligation,
-        "Du kan bara registrera inlämning av det som din roll ska lämna (RSS: bara för ditt eget län) "
-        "eller av det som lämnas till din organisation.",
+        _(
+            "Du kan bara registrera inlämning av det som din roll ska lämna (RSS: bara för ditt eget län) "
+            "eller av det som lämnas till din organisation."
+        ),
     ),
     "obligation.waive": Rule(
         is_admin | is_coordinator | receives_obligation,
-        "Bara den som åtagandet lämnas till, eller SKR:s samordnare, kan undanta det.",
+        _("Bara den som åtagandet lämnas till, eller SKR:s samordnare, kan undanta det."),
     ),
     "obligation.edit": Rule(
         is_admin | is_coordinator | is_ministry,
-        "Datum ändras av SKR:s samordnare eller av Regeringskansliet.",
+        _("Datum ändras av SKR:s samordnare eller av Regeringskansliet."),
     ),
-    "feed.manage": Rule(is_authenticated, "Logga in för att hantera ditt kalenderflöde."),
+    "feed.manage": Rule(is_authenticated, _("Logga in för att hantera ditt kalenderflöde.")),
 }
 
 for _action, _rule in RULES.items():
     rules.add_perm(f"jamkoll.{_action}", _rule.predicate)
 
 
-def check(user: Any, action: str, obj: Any = None) -> Verdict:
+def check(actor: Any, action: str, obj: Any = None) -> Verdict:
     rule = RULES.get(action)
     if rule is None:
         raise KeyError(f"okänd behörighet: {action}")
+    if isinstance(actor, SystemActor):
+        return ALLOW
     predicate = rule.predicate
-    allowed = predicate.test(user, obj) if isinstance(predicate, rules.Predicate) else predicate(user, obj)
+    allowed = predicate.test(actor, obj) if isinstance(predicate, rules.Predicate) else predicate(actor, obj)
     if allowed:
         return ALLOW
-    if not getattr(user, "is_authenticated", False):
-        return Verdict(False, "Logga in för att fortsätta. " + rule.refusal)
-    return Verdict(False, rule.refusal)
+    if not getattr(actor, "is_authenticated", False):
+        return Verdict(False, f"{_('Logga in för att fortsätta.')} {rule.refusal}".strip())
+    return Verdict(False, str(rule.refusal))
 
 
-def require(user: Any, action: str, obj: Any = None) -> None:
-    verdict = check(user, action, obj)
+def require(actor: Any, action: str, obj: Any = None) -> None:
+    """Raise `PermissionDenied` with the policy's reason unless `actor` may do `action`."""
+    verdict = check(actor, action, obj)
     if not verdict:
         raise PermissionDenied(verdict.reason)

@@ -12,9 +12,10 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from jamkoll.accounts.policy import check
+from jamkoll.errors import NotFound
 from jamkoll.money import to_str
 from jamkoll.programmes.models import FundingDecision
-from jamkoll.programmes.selectors import NotFound, budget_get, decision_brief
+from jamkoll.programmes.selectors import budget_get, decision_brief
 
 from .models import EntryKind, LedgerEntry
 from .selectors import balance_dict, entry_list

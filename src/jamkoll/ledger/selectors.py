@@ -8,9 +8,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from jamkoll.errors import NotFound
 from jamkoll.money import to_str
 from jamkoll.programmes.models import Allocation, Budget, FundingDecision, Recipient
-from jamkoll.programmes.selectors import NotFound, budget_get
+from jamkoll.programmes.selectors import budget_get
 
 from .balance import Balance, Key, Limits, compute
 from .models import LedgerEntry

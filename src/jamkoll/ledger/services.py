@@ -15,9 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from jamkoll.accounts.policy import require
+from jamkoll.errors import NotFound
 from jamkoll.money import AmountError, parse_amount
 from jamkoll.programmes.models import Budget, BudgetLine, FundingDecision, GoalArea
-from jamkoll.programmes.selectors import NotFound, budget_get
+from jamkoll.programmes.selectors import budget_get
 from jamkoll.programmes.services import programmes_verify
 from jamkoll.reference.models import Organisation, OrganisationKind
 

@@ -18,7 +18,7 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from jamkoll.accounts.policy import check
-from jamkoll.programmes.selectors import NotFound
+from jamkoll.errors import NotFound
 
 from . import selectors, services
 from .models import Obligation, ObligationKind, ObligationStatus

@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy
 
 from jamkoll.accounts.models import Role, RoleAssignment
 from jamkoll.accounts.policy import Verdict, check, rss_counties, user_roles
+from jamkoll.errors import NotFound
 from jamkoll.programmes.models import FundingDecision
-from jamkoll.programmes.selectors import NotFound, decision_get, decision_list
+from jamkoll.programmes.selectors import decision_get, decision_list
 from jamkoll.reference.models import Organisation, OrganisationCategory
 
 from .deadlines import non_working_reason

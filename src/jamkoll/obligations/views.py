@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from jamkoll.accounts.policy import check
-from jamkoll.programmes.selectors import NotFound, as_of
+from jamkoll.errors import NotFound
+from jamkoll.programmes.selectors import as_of
 from jamkoll.reference.selectors import county_list
 
 from . import selectors, services

@@ -12,8 +12,9 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from jamkoll.accounts.policy import check
+from jamkoll.errors import NotFound
 from jamkoll.programmes.models import FundingDecision
-from jamkoll.programmes.selectors import NotFound, decision_brief
+from jamkoll.programmes.selectors import decision_brief
 
 from .models import Activity, ActivityStatus, Evaluation, StatusReport
 from .selectors import ActivityFilter, activity_dict, activity_get, activity_list, plan_current

@@ -6,12 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext
 
+from jamkoll.accounts.policy import require
+from jamkoll.errors import NotFound
 from jamkoll.money import to_str
 from jamkoll.reference.models import Organisation
+from jamkoll.validation import YEAR_MAX, YEAR_MIN, int_param
 
 from .models import (
     Allocation,
@@ -24,10 +28,6 @@ from .models import (
     Programme,
     Recipient,
 )
-
-
-class NotFound(LookupError):
-    """An unknown slug or a year outside a decision's period; the message is for the user."""
 
 
 def as_of(year: int) -> dt.date:
@@ -224,15 +224,38 @@ def county_name_map(on: dt.date) -> dict[str, str]:
     return {o.code: o.name_at(on) for o in Organisation.objects.filter(kind="lan").prefetch_related("names")}
 
 
-def decision_year_get(*, slug: str, year: int | str) -> tuple[FundingDecision, int]:
-    """A decision and one of its years, from user input; NotFound names what is wrong."""
-    try:
-        number = int(year)
-    except (TypeError, ValueError):
-        raise NotFound(f"ogiltigt år {year!r}") from None
-    decision = decision_get(slug=slug)
+def _year_number(year: int | str) -> int:
+    number = int_param(year, minimum=YEAR_MIN, maximum=YEAR_MAX)
+    if number is None:
+        raise NotFound(f"ogiltigt år {str(year)[:20]!r}")
+    return number
+
+
+def _year_in(decision: FundingDecision, number: int) -> None:
     if number not in decision.years:
         raise NotFound(f"år {number} ligger utanför beslutets period {decision.period} ({decision.slug})")
+
+
+def decision_year_get(*, slug: str, year: int | str) -> tuple[FundingDecision, int]:
+    """A decision and one of its years, from user input; NotFound names what is wrong."""
+    number = _year_number(year)
+    decision = decision_get(slug=slug)
+    _year_in(decision, number)
+    return decision, number
+
+
+def decision_year_for_user(
+    *, actor: Any, action: str, slug: str, year: int | str, obj: Any = None, full: bool = False
+) -> tuple[FundingDecision, int]:
+    """The one access helper for "a decision and one of its years" (web, API and CLI alike, in the
+    shape of healthchecks' `_get_check_for_user`): the decision and the year if `actor` may do
+    `action` (on `obj`, e.g. a county code), else `PermissionDenied` with the policy's reason;
+    `NotFound` for an unknown decision or a year outside its period. `full` loads the parties and
+    the rest of `decision_get`; otherwise the brief form (programme and goal areas)."""
+    require(actor, action, obj)
+    number = _year_number(year)
+    decision = decision_get(slug=slug) if full else decision_brief(slug=slug)
+    _year_in(decision, number)
     return decision, number
 
 

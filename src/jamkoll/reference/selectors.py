@@ -6,6 +6,8 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 
+from jamkoll.errors import NotFound
+
 from .models import Organisation, OrganisationKind, PolicySubGoal, StrategyObjective
 
 
@@ -37,7 +39,12 @@ def county_list() -> QuerySet[Organisation]:
 
 
 def county_get(*, code: str) -> Organisation:
-    return county_list().get(code=code)
+    """A county by its two-digit SCB code; `NotFound` names an unknown code (a service that takes
+    the code from a field turns it into that field's `ValidationError`)."""
+    county = county_list().filter(code=code).first() if isinstance(code, str) and len(code) <= 10 else None
+    if county is None:
+        raise NotFound(f"okänt län {str(code)[:10]!r}")
+    return county
 
 
 def organisation_get(*, code: str, kind: str = OrganisationKind.OTHER) -> Organisation:

@@ -13,7 +13,8 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from jamkoll.accounts.policy import check
-from jamkoll.programmes.selectors import NotFound, decision_brief
+from jamkoll.errors import NotFound
+from jamkoll.programmes.selectors import decision_brief
 from jamkoll.reference.models import Organisation
 
 from .models import ReportJob, ReportKind, ReportState, ReportVersion

@@ -5,12 +5,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from jamkoll.accounts.policy import check, require
 from jamkoll.charts import Bar, bar_chart
+from jamkoll.errors import NotFound
 from jamkoll.history import history_entries
 from jamkoll.ledger.selectors import balance_get
 from jamkoll.plans.selectors import rss_overview as rss_rows
@@ -108,4 +112,53 @@ def rss_overview(request: HttpRequest, slug: str, year: int) -> HttpResponse:
             "chart": chart,
             "plans_done": sum(1 for r in rows if r.plan and r.plan.status == "fixed"),
         },
+    )
+
+
+def _refusal(
+    request: HttpRequest, *, status: int, heading: str, explanation: str, reason: str = ""
+) -> HttpResponse:
+    """The site's own page for a refusal (DESIGN §1: a refusal says why): the layout, the
+    language, the policy's reason and a way back — never Django's bare English page."""
+    referer = request.META.get("HTTP_REFERER", "")
+    back = (
+        referer
+        if referer
+        and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}, require_https=False)
+        and referer != request.build_absolute_uri()
+        else ""
+    )
+    context = {"heading": heading, "explanation": explanation, "reason": reason, "back": back}
+    return render(request, "web/refusal.html", context, status=status)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _refusal(
+        request,
+        status=403,
+        heading=_("Du har inte behörighet"),
+        explanation=_("Det du försökte göra kräver en annan roll eller ett annat län."),
+        reason=str(exception or "") if exception is not None else "",
+    )
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # Only our own NotFound messages are for the user; Django's resolver message is not.
+    reason = str(exception) if isinstance(exception, NotFound) else ""
+    return _refusal(
+        request,
+        status=404,
+        heading=_("Sidan finns inte"),
+        explanation=_("Adressen är fel, eller det du söker har tagits bort."),
+        reason=reason,
+    )
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _refusal(
+        request,
+        status=400,
+        heading=_("Felaktig begäran"),
+        explanation=_("Begäran innehöll något som inte kan tas emot."),
+        reason=str(exception or "") if isinstance(exception, ValidationError) else "",
     )

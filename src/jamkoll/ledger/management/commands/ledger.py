@@ -7,12 +7,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from jamkoll.errors import NotFound
 from jamkoll.ledger.models import EntryKind, LedgerEntry
 from jamkoll.ledger.selectors import balance_dict
 from jamkoll.ledger.services import LedgerError, entry_record, entry_reverse
 from jamkoll.money import format_sek
 from jamkoll.output import to_json, to_table
-from jamkoll.programmes.selectors import NotFound, decision_get
+from jamkoll.programmes.selectors import decision_get
 
 KINDS = {
     "requisition": EntryKind.REQUISITION,

@@ -4,9 +4,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from jamkoll.errors import NotFound
 from jamkoll.output import parse_format, to_json, to_table
 from jamkoll.programmes.models import FundingDecision
-from jamkoll.programmes.selectors import NotFound
 from jamkoll.reference.selectors import county_list
 
 from ...ical import calendar_ical

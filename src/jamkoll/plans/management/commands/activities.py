@@ -2,9 +2,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from jamkoll.errors import NotFound
 from jamkoll.output import to_json, to_table
 from jamkoll.plans.selectors import ActivityFilter, activity_dict, activity_list
-from jamkoll.programmes.selectors import NotFound, decision_year_get
+from jamkoll.programmes.selectors import decision_year_get
 from jamkoll.reference.models import Organisation
 
 

@@ -2,9 +2,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from jamkoll.errors import NotFound
 from jamkoll.money import format_sek, to_str
 from jamkoll.output import to_csv, to_json, to_table
-from jamkoll.programmes.selectors import NotFound, allocation_dict, allocation_table, decision_year_get
+from jamkoll.programmes.selectors import allocation_dict, allocation_table, decision_year_get
 
 
 class Command(BaseCommand):

@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from jamkoll.programmes.selectors import NotFound, decision_year_get
+from jamkoll.errors import NotFound
+from jamkoll.programmes.selectors import decision_year_get
 from jamkoll.reference.models import Organisation
 from jamkoll.reports.assemblers import assemble
 from jamkoll.reports.renderers import render
