@@ -6,6 +6,8 @@ seed:        `jamkoll seed` into a fresh SQLite file vs. a raw sqlite3 executema
 allocations: the allocation table selector vs. a raw SQL sum of the same allocation rows.
 reports:     the 2018 result report rendered as HTML, PDF, DOCX and Markdown vs. writing its plain
              text once (bench/report_formats.py).
+cli:         the CPU time of `jamkoll ledger balance … --format json` vs. a bare `django.setup()`
+             (bench/cli_cost.py).
 """
 
 from __future__ import annotations
@@ -48,6 +50,12 @@ def main() -> None:
         con.commit()
         con.close()
 
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench.cli_cost import measure
+    from bench.cli_cost import report as cli_report
+
+    print(cli_report(*measure(env)))
+
     raw_t = _time(raw_insert)
     print(
         f"seed (first run): {seed_t:.2f} s; raw insert baseline {raw_t * 1000:.1f} ms; "
@@ -79,7 +87,6 @@ def main() -> None:
     )
 
     # The 2018 result report in every format, against writing its plain text once.
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from bench.report_formats import report, time_formats
     from jamkoll.reports.assemblers import result_report
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from jamkoll.plans.selectors import rss_overview as rss_rows
 from jamkoll.programmes import selectors
 from jamkoll.programmes.models import ProgrammeRelation
 from jamkoll.reports.selectors import published_list
+from jamkoll.validation import YEAR_MAX, YEAR_MIN, int_param
 
 
 @require_safe
@@ -47,19 +48,16 @@ def history(request: HttpRequest) -> HttpResponse:
 @require_safe
 def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     require(request.user, "programme.view")
-    try:
-        programme = selectors.programme_get(slug=slug)
-    except selectors.NotFound as exc:
-        raise Http404(str(exc)) from None
+    programme = selectors.programme_get(slug=slug)
     decisions = [selectors.decision_get(slug=d.slug) for d in programme.decisions.all()]
     sections = []
     for decision in decisions:
         tables = selectors.budgets_for_decision(decision=decision)
         years = [t.year for t in tables]
         chosen = tables[0] if tables else None
-        wanted = request.GET.get("ar")
-        if wanted and wanted.isdigit() and int(wanted) in years:
-            chosen = tables[years.index(int(wanted))]
+        wanted = int_param(request.GET.get("ar"), minimum=YEAR_MIN, maximum=YEAR_MAX)
+        if wanted in years:
+            chosen = tables[years.index(wanted)]
         chart = None
         if chosen and chosen.counties:
             peak = chosen.max_county_amount
@@ -91,12 +89,10 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def rss_overview(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     """The 21 RSS side by side: implementation plan, activities, outputs and money."""
-    require(request.user, "plan.view")
-    try:
-        decision = selectors.decision_get(slug=slug)
-        balance = balance_get(decision=decision, year=year)
-    except selectors.NotFound as exc:
-        raise Http404(str(exc)) from None
+    decision, year = selectors.decision_year_for_user(
+        actor=request.user, action="plan.view", slug=slug, year=year, full=True
+    )
+    balance = balance_get(decision=decision, year=year)
     rows = rss_rows(decision=decision, year=year, balances=balance)
     chart = bar_chart(
         [Bar(f"{r.code} {r.name}", r.allocation or Decimal(0)) for r in rows],
