@@ -15,7 +15,6 @@ from jamkoll.accounts.models import Role
 from jamkoll.plans.models import Activity, Output, PlanStatus, ProjectPlan, SubProject
 from jamkoll.plans.selectors import ActivityFilter, activity_list, plan_tree
 from jamkoll.plans.services import (
-    PlanError,
     activity_update,
     output_create,
     plan_new_version,
@@ -27,7 +26,7 @@ from jamkoll.plans.services import (
 from jamkoll.programmes.models import BudgetLine
 from jamkoll.programmes.selectors import decision_get
 from jamkoll.seeding import SeedReport
-from tests.conftest import _user, client_for
+from tests.conftest import client_for, persona
 
 pytestmark = pytest.mark.django_db
 SLUG = "jamstalldhet-kvinnofrid-2018-2020"
@@ -58,7 +57,7 @@ ALL_COUNTIES = {
 
 @pytest.fixture
 def rss_jonkoping(db: None) -> Any:
-    return _user("jonna-jonkoping", Role.RSS, "06")
+    return persona("jonna-jonkoping", Role.RSS, "06")
 
 
 def _county_activity(code: str) -> Activity:
@@ -139,7 +138,7 @@ def test_an_output_whose_breakdown_does_not_add_up_is_refused_naming_the_field(c
     with pytest.raises(ValidationError) as exc:
         output_create(
             activity=activity,
-            user=coordinator,
+            actor=coordinator,
             label="Deltagare",
             unit="personer",
             total=10,
@@ -150,11 +149,11 @@ def test_an_output_whose_breakdown_does_not_add_up_is_refused_naming_the_field(c
     assert "total" in exc.value.message_dict
     assert "kvinnor 5 + män 3 + annat eller okänt 0 = 8" in exc.value.message_dict["total"][0]
     with pytest.raises(ValidationError) as partial:
-        output_create(activity=activity, user=coordinator, label="x", unit="st", total=2, women=2)
+        output_create(activity=activity, actor=coordinator, label="x", unit="st", total=2, women=2)
     assert set(partial.value.message_dict) == {"men", "other"}
     ok = output_create(
         activity=activity,
-        user=coordinator,
+        actor=coordinator,
         label="Deltagare",
         unit="personer",
         total=10,
@@ -192,6 +191,7 @@ def test_the_api_refuses_a_bad_breakdown_naming_the_field(coordinator: Any) -> N
         content_type="application/json",
     )
     assert response.status_code == 422 and response.json()["detail"].startswith("total:")
+    assert "stämmer inte med totalt 10" in response.json()["errors"]["total"][0]
 
 
 # --- the county scope ------------------------------------------------------------------------
@@ -200,8 +200,8 @@ def test_the_api_refuses_a_bad_breakdown_naming_the_field(coordinator: Any) -> N
 def test_an_rss_user_cannot_change_another_countys_activity(rss_skane: Any, rss_jonkoping: Any) -> None:
     activity = _county_activity("06")
     with pytest.raises(PermissionDenied, match="ditt eget län"):
-        activity_update(activity=activity, user=rss_skane, status="completed")
-    updated = activity_update(activity=activity, user=rss_jonkoping, status="completed")
+        activity_update(activity=activity, actor=rss_skane, status="completed")
+    updated = activity_update(activity=activity, actor=rss_jonkoping, status="completed")
     assert updated.status == "completed"
 
 
@@ -214,6 +214,7 @@ def test_the_web_refuses_another_county_with_403(rss_skane: Any, rss_jonkoping: 
     )
     refused = client_for(rss_skane).post(url, {"form": "activity", "title": "Kapad", "status": "completed"})
     assert refused.status_code == 403
+    assert "Du kan bara ändra aktiviteter i ditt eget län." in refused.content.decode()
     assert Activity.objects.get(pk=activity.pk).title != "Kapad"
     own = client_for(rss_jonkoping).post(
         url, {"form": "activity", "title": activity.title, "description": "Ny text", "status": "completed"}
@@ -239,7 +240,7 @@ def test_an_rss_user_cannot_change_skrs_national_activities(rss_skane: Any) -> N
     national = Activity.objects.filter(decision__slug=SLUG, owner_county__isnull=True).first()
     assert national is not None
     with pytest.raises(PermissionDenied):
-        activity_update(activity=national, user=rss_skane, status="completed")
+        activity_update(activity=national, actor=rss_skane, status="completed")
 
 
 # --- the plan workflow -----------------------------------------------------------------------
@@ -252,14 +253,14 @@ def plan_2019(db: None) -> ProjectPlan:
 
 def _step(plan: ProjectPlan, action: str, user: Any) -> ProjectPlan:
     return plan_transition(
-        plan=plan, action=action, on=dt.date(2019, 3, 29), reference=f"S2019/{action}", user=user
+        plan=plan, action=action, on=dt.date(2019, 3, 29), reference=f"S2019/{action}", actor=user
     )
 
 
 def test_every_legal_transition_records_who_when_and_the_diary_number(
     plan_2019: ProjectPlan, coordinator: Any
 ) -> None:
-    ministry = _user("maria-departement", Role.MINISTRY)
+    ministry = persona("maria-departement", Role.MINISTRY)
     plan = _step(plan_2019, "propose", coordinator)
     assert (plan.status, plan.proposed_by, plan.proposed_reference) == (
         "proposed",
@@ -289,8 +290,9 @@ def test_every_illegal_transition_is_refused(
 ) -> None:
     ProjectPlan.objects.filter(pk=plan_2019.pk).update(status=status)
     plan_2019.refresh_from_db()
-    with pytest.raises(PlanError, match="steget kräver status"):
+    with pytest.raises(ValidationError, match="steget kräver status") as exc:
         _step(plan_2019, action, coordinator)
+    assert exc.value.code == "wrong_status"
 
 
 def test_transitions_are_limited_by_role(plan_2019: ProjectPlan, rss_skane: Any, certifier: Any) -> None:
@@ -305,13 +307,14 @@ def test_a_fixed_plan_is_frozen_and_a_change_makes_a_new_version(
 ) -> None:
     for action in ("propose", "consult", "fix"):
         plan_2019 = _step(plan_2019, action, coordinator)
-    with pytest.raises(PlanError, match="fastställd"):
-        plan_update(plan=plan_2019, title="Ändrad", summary="", user=coordinator)
-    new = plan_new_version(plan=plan_2019, user=coordinator)
+    with pytest.raises(ValidationError, match="fastställd") as frozen:
+        plan_update(plan=plan_2019, title="Ändrad", summary="", actor=coordinator)
+    assert frozen.value.code == "frozen"
+    new = plan_new_version(plan=plan_2019, actor=coordinator)
     assert (new.version, new.status, new.supersedes) == (2, "draft", plan_2019)
-    plan_update(plan=new, title="Projektplan 2019, reviderad", summary="", user=coordinator)
-    with pytest.raises(PlanError, match="nyare version"):
-        plan_new_version(plan=plan_2019, user=coordinator)
+    plan_update(plan=new, title="Projektplan 2019, reviderad", summary="", actor=coordinator)
+    with pytest.raises(ValidationError, match="nyare version"):
+        plan_new_version(plan=plan_2019, actor=coordinator)
 
 
 def test_a_fixed_plan_sets_the_split_the_decision_left_open(plan_2019: ProjectPlan, coordinator: Any) -> None:
@@ -321,7 +324,7 @@ def test_a_fixed_plan_sets_the_split_the_decision_left_open(plan_2019: ProjectPl
     }
     assert all(line.amount is None for line in lines.values())
     for number, amount in ((1, "2500000.00"), (2, "2500000.00"), (3, "6000000.00")):
-        plan_set_budget(plan=plan_2019, line=lines[number], amount=Decimal(amount), user=coordinator)
+        plan_set_budget(plan=plan_2019, line=lines[number], amount=Decimal(amount), actor=coordinator)
     for action in ("propose", "consult", "fix"):
         plan_2019 = _step(plan_2019, action, coordinator)
     line = BudgetLine.objects.get(pk=lines[3].pk)
@@ -334,9 +337,9 @@ def test_a_plan_split_that_exceeds_the_year_is_refused_at_fixing(
     line = BudgetLine.objects.get(
         budget__decision__slug=SLUG, budget__year=2019, recipient="SKR", goal_area__number=1
     )
-    plan_set_budget(plan=plan_2019, line=line, amount=Decimal("12000000.00"), user=coordinator)
+    plan_set_budget(plan=plan_2019, line=line, amount=Decimal("12000000.00"), actor=coordinator)
     plan_2019 = _step(_step(plan_2019, "propose", coordinator), "consult", coordinator)
-    with pytest.raises(PlanError, match="överstiger totalen"):
+    with pytest.raises(ValidationError, match="överstiger totalen"):
         _step(plan_2019, "fix", coordinator)
     assert BudgetLine.objects.get(pk=line.pk).amount is None
 
@@ -353,6 +356,8 @@ def test_the_web_shows_workflow_buttons_only_to_those_allowed(
     )
     refused = client_for(certifier).post(f"{url}steg/propose/", {"on": "2019-03-29", "reference": "x"})
     assert refused.status_code == 403
+    assert "Förslaget lämnas av SKR:s samordnare." in refused.content.decode()
+    assert ProjectPlan.objects.get(pk=plan_2019.pk).status == PlanStatus.DRAFT
 
 
 # --- pages -----------------------------------------------------------------------------------

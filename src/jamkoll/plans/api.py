@@ -1,24 +1,49 @@
-"""Plans, activities, outputs, evaluations and status reports (session auth, the one policy)."""
+"""Plans, activities, outputs, evaluations and status reports (session auth, the one policy).
+
+Endpoints do not catch: the access helpers and the services raise `PermissionDenied`, `NotFound`
+or `ValidationError`, which `jamkoll.api` answers with the one error body."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
-from ninja.errors import HttpError
+from ninja import Field, Query, Router, Schema
 from ninja.security import django_auth
+from pydantic import AfterValidator, ConfigDict, StringConstraints
 
-from jamkoll.accounts.policy import check
-from jamkoll.errors import NotFound
-from jamkoll.programmes.models import FundingDecision
-from jamkoll.programmes.selectors import decision_brief
+from jamkoll.accounts.policy import require
+from jamkoll.programmes.selectors import decision_brief, decision_year_for_user
+from jamkoll.schema_types import ERRORS, ApiDate, Code, Count, LongText, ShortText
+from jamkoll.validation import text_problem
 
-from .models import Activity, ActivityStatus, Evaluation, StatusReport
-from .selectors import ActivityFilter, activity_dict, activity_get, activity_list, plan_current
-from .services import PlanError, activity_update, output_create, plan_transition
+from .models import Activity, ActivityStatus, Evaluation, ProjectPlan, StatusReport
+from .selectors import (
+    FILTER_NUMBER_MAX,
+    ActivityFilter,
+    activity_dict,
+    activity_for_user,
+    activity_list,
+    plan_for_user,
+)
+from .services import UNIT_MAX, activity_update, output_create, plan_transition
+
+
+def _one_line(value: str) -> str:
+    problem = text_problem(value, multiline=False)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+# An output's unit ("personer", "kommuner") has a shorter column than a title: ShortText's check
+# with the column's length.
+Unit = Annotated[
+    str, StringConstraints(max_length=UNIT_MAX, strip_whitespace=True), AfterValidator(_one_line)
+]
+# A goal area's, sub-goal's or objective's number in a filter (0 means "all", as on the page).
+FilterNumber = Annotated[int, Field(ge=0, le=FILTER_NUMBER_MAX)]
 
 router = Router(tags=["plans"])
 
@@ -59,28 +84,34 @@ class PlanOut(Schema):
 
 
 class ActivityPatch(Schema):
-    title: str | None = None
-    description: str | None = None
+    model_config = ConfigDict(extra="forbid")  # a field we do not take is refused, not ignored
+
+    title: ShortText | None = None
+    description: LongText | None = None
     status: ActivityStatus | None = None
-    planned_start: dt.date | None = None
-    planned_end: dt.date | None = None
-    actual_start: dt.date | None = None
-    actual_end: dt.date | None = None
+    planned_start: ApiDate | None = None
+    planned_end: ApiDate | None = None
+    actual_start: ApiDate | None = None
+    actual_end: ApiDate | None = None
 
 
 class OutputIn(Schema):
-    label: str
-    unit: str
-    total: int
-    women: int | None = None
-    men: int | None = None
-    other: int | None = None
-    note: str = ""
+    model_config = ConfigDict(extra="forbid")  # a field we do not take is refused, not ignored
+
+    label: ShortText
+    unit: Unit
+    total: Count
+    women: Count | None = None
+    men: Count | None = None
+    other: Count | None = None
+    note: ShortText = ""
 
 
 class StepIn(Schema):
-    on: dt.date
-    reference: str
+    model_config = ConfigDict(extra="forbid")  # a field we do not take is refused, not ignored
+
+    on: ApiDate
+    reference: ShortText
 
 
 class EvaluationOut(Schema):
@@ -101,129 +132,99 @@ class StatusReportOut(Schema):
     risks: str
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
 class FilterIn(Schema):
-    malomrade: int | None = None
-    delmal: int | None = None
-    malsattning: int | None = None
-    lan: str | None = None
-    part: str | None = None
-    status: str | None = None
+    malomrade: FilterNumber | None = None
+    delmal: FilterNumber | None = None
+    malsattning: FilterNumber | None = None
+    lan: Code | None = None
+    part: Code | None = None
+    status: ActivityStatus | None = None
 
 
-def _decision(request: HttpRequest, slug: str, year: int | None = None) -> FundingDecision:
-    verdict = check(request.user, "plan.view")
-    if not verdict:
-        raise HttpError(403, verdict.reason)
-    try:
-        decision = decision_brief(slug=slug)
-    except NotFound as exc:
-        raise HttpError(404, str(exc)) from None
-    if year is not None and year not in decision.years:
-        raise HttpError(404, f"år {year} ligger utanför beslutets period")
-    return decision
-
-
-def _activity(request: HttpRequest, slug: str, year: int, code: str) -> Activity:
-    activity = activity_get(decision=_decision(request, slug, year), code=code, year=year)
-    if activity is None or activity.year != year:
-        raise HttpError(404, f"okänd aktivitet {code!r}")
-    return activity
-
-
-@router.get("/{slug}/{year}", response=PlanOut, auth=django_auth, summary="Årets projektplan")
-def plan(request: HttpRequest, slug: str, year: int) -> Any:
-    decision = _decision(request, slug, year)
-    current = plan_current(decision=decision, year=year)
-    if current is None:
-        raise HttpError(404, "ingen projektplan för året")
+def _plan_out(plan: ProjectPlan) -> dict[str, Any]:
     return {
-        "decision": slug,
-        "year": year,
-        "version": current.version,
-        "status": current.status,
-        "title": current.title,
-        "summary": current.summary,
-        "proposed_on": current.proposed_on,
-        "consulted_on": current.consulted_on,
-        "fixed_on": current.fixed_on,
+        "decision": plan.decision.slug,
+        "year": plan.year,
+        "version": plan.version,
+        "status": plan.status,
+        "title": plan.title,
+        "summary": plan.summary,
+        "proposed_on": plan.proposed_on,
+        "consulted_on": plan.consulted_on,
+        "fixed_on": plan.fixed_on,
     }
+
+
+@router.get(
+    "/{slug}/{year}", response={200: PlanOut, **ERRORS}, auth=django_auth, summary="Årets projektplan"
+)
+def plan(request: HttpRequest, slug: str, year: int) -> Any:
+    current, _steps = plan_for_user(actor=request.user, slug=slug, year=year)
+    return _plan_out(current)
 
 
 @router.post(
     "/{slug}/{year}/steps/{action}",
-    response={200: PlanOut, 403: ErrorOut, 422: ErrorOut},
+    response={200: PlanOut, **ERRORS},
     auth=django_auth,
     summary="Ett steg i planens arbetsgång",
 )
 def plan_step(request: HttpRequest, slug: str, year: int, action: str, payload: StepIn) -> Any:
-    decision = _decision(request, slug, year)
-    current = plan_current(decision=decision, year=year)
-    if current is None:
-        raise HttpError(404, "ingen projektplan för året")
-    try:
-        plan_transition(
-            plan=current, action=action, on=payload.on, reference=payload.reference, user=request.user
-        )
-    except PermissionDenied as exc:
-        return 403, {"detail": str(exc)}
-    except PlanError as exc:
-        return 422, {"detail": str(exc)}
-    return plan(request, slug, year)
-
-
-@router.get("/{slug}/{year}/activities", response=list[ActivityOut], auth=django_auth, summary="Aktiviteter")
-def activities(request: HttpRequest, slug: str, year: int, filters: Query[FilterIn]) -> list[dict[str, Any]]:
-    decision = _decision(request, slug, year)
-    f = ActivityFilter.from_query({k: v for k, v in filters.dict().items() if v is not None})
-    return [activity_dict(a, year) for a in activity_list(decision=decision, year=year, filters=f)]
+    current, _steps = plan_for_user(actor=request.user, slug=slug, year=year)
+    changed = plan_transition(
+        plan=current, action=action, on=payload.on, reference=payload.reference, actor=request.user
+    )
+    return _plan_out(changed)
 
 
 @router.get(
-    "/{slug}/{year}/activities/{code}", response=ActivityOut, auth=django_auth, summary="En aktivitet"
+    "/{slug}/{year}/activities",
+    response={200: list[ActivityOut], **ERRORS},
+    auth=django_auth,
+    summary="Aktiviteter",
 )
-def activity(request: HttpRequest, slug: str, year: int, code: str) -> dict[str, Any]:
-    return activity_dict(_activity(request, slug, year, code), year)
+def activities(request: HttpRequest, slug: str, year: int, filters: Query[FilterIn]) -> Any:
+    decision, number = decision_year_for_user(actor=request.user, action="plan.view", slug=slug, year=year)
+    f = ActivityFilter.from_query({k: v for k, v in filters.dict().items() if v is not None})
+    return [activity_dict(a, number) for a in activity_list(decision=decision, year=number, filters=f)]
+
+
+@router.get(
+    "/{slug}/{year}/activities/{code}",
+    response={200: ActivityOut, **ERRORS},
+    auth=django_auth,
+    summary="En aktivitet",
+)
+def activity(request: HttpRequest, slug: str, year: int, code: str) -> Any:
+    target, _verdict = activity_for_user(actor=request.user, slug=slug, year=year, code=code)
+    return activity_dict(target, target.year)
 
 
 @router.patch(
     "/{slug}/{year}/activities/{code}",
-    response={200: ActivityOut, 403: ErrorOut, 422: ErrorOut},
+    response={200: ActivityOut, **ERRORS},
     auth=django_auth,
     summary="Ändra en aktivitet",
 )
 def activity_patch(request: HttpRequest, slug: str, year: int, code: str, payload: ActivityPatch) -> Any:
-    target = _activity(request, slug, year, code)
+    target, _verdict = activity_for_user(actor=request.user, slug=slug, year=year, code=code)
     changes = payload.dict(exclude_unset=True)
-    if "status" in changes and changes["status"] is not None:
+    if changes.get("status") is not None:
         changes["status"] = ActivityStatus(changes["status"]).value
-    try:
-        activity_update(activity=Activity.objects.get(pk=target.pk), user=request.user, **changes)
-    except PermissionDenied as exc:
-        return 403, {"detail": str(exc)}
-    except (PlanError, ValidationError) as exc:
-        return 422, {"detail": "; ".join(getattr(exc, "messages", [str(exc)]))}
-    return 200, activity_dict(_activity(request, slug, year, code), year)
+    activity_update(activity=Activity.objects.get(pk=target.pk), actor=request.user, **changes)
+    changed, _verdict = activity_for_user(actor=request.user, slug=slug, year=year, code=code)
+    return activity_dict(changed, changed.year)
 
 
 @router.post(
     "/{slug}/{year}/activities/{code}/outputs",
-    response={201: OutputOut, 403: ErrorOut, 422: ErrorOut},
+    response={201: OutputOut, **ERRORS},
     auth=django_auth,
     summary="Lägg till ett resultat",
 )
 def output_add(request: HttpRequest, slug: str, year: int, code: str, payload: OutputIn) -> Any:
-    target = _activity(request, slug, year, code)
-    try:
-        output = output_create(activity=target, user=request.user, **payload.dict())
-    except PermissionDenied as exc:
-        return 403, {"detail": str(exc)}
-    except ValidationError as exc:
-        detail = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
-        return 422, {"detail": detail}
+    target, _verdict = activity_for_user(actor=request.user, slug=slug, year=year, code=code)
+    output = output_create(activity=target, actor=request.user, **payload.dict())
     return 201, {
         "label": output.label,
         "unit": output.unit,
@@ -235,10 +236,13 @@ def output_add(request: HttpRequest, slug: str, year: int, code: str, payload: O
 
 
 @router.get(
-    "/{slug}/{year}/evaluations", response=list[EvaluationOut], auth=django_auth, summary="Utvärderingar"
+    "/{slug}/{year}/evaluations",
+    response={200: list[EvaluationOut], **ERRORS},
+    auth=django_auth,
+    summary="Utvärderingar",
 )
-def evaluations(request: HttpRequest, slug: str, year: int) -> list[dict[str, Any]]:
-    decision = _decision(request, slug, year)
+def evaluations(request: HttpRequest, slug: str, year: int) -> Any:
+    decision, number = decision_year_for_user(actor=request.user, action="plan.view", slug=slug, year=year)
     return [
         {
             "title": e.title,
@@ -248,12 +252,16 @@ def evaluations(request: HttpRequest, slug: str, year: int) -> list[dict[str, An
             "recommendations": e.recommendations,
             "activities": [a.code for a in e.activities.all()],
         }
-        for e in Evaluation.objects.filter(decision=decision, year=year).prefetch_related("activities")
+        for e in Evaluation.objects.filter(decision=decision, year=number).prefetch_related("activities")
     ]
 
 
 @router.get(
-    "/{slug}/status-reports", response=list[StatusReportOut], auth=django_auth, summary="Halvårsrapporter"
+    "/{slug}/status-reports",
+    response={200: list[StatusReportOut], **ERRORS},
+    auth=django_auth,
+    summary="Halvårsrapporter",
 )
-def status_reports(request: HttpRequest, slug: str) -> list[StatusReport]:
-    return list(StatusReport.objects.filter(decision=_decision(request, slug)))
+def status_reports(request: HttpRequest, slug: str) -> Any:
+    require(request.user, "plan.view")
+    return list(StatusReport.objects.filter(decision=decision_brief(slug=slug)))

@@ -1,5 +1,6 @@
-"""Reads for plans and activities: the plan tree with money per branch, filters that answer
-"what have we done for sub-goal X" and "what has county Y done", and the RSS overview."""
+"""Reads for plans and activities: the access helpers (a plan, an activity, and what the actor may
+do with it), the plan tree with money per branch, filters that answer "what have we done for
+sub-goal X" and "what has county Y done", and the RSS overview."""
 
 from __future__ import annotations
 
@@ -8,12 +9,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
+from jamkoll.accounts.policy import Verdict, check
+from jamkoll.errors import NotFound
 from jamkoll.programmes.models import FundingDecision
-from jamkoll.programmes.selectors import as_of, county_name_map
+from jamkoll.programmes.selectors import as_of, county_name_map, decision_year_for_user
+from jamkoll.reference.selectors import organisation_list
+from jamkoll.validation import int_param
 
 from .models import (
     Activity,
+    ActivityStatus,
     CountyPlan,
     Evaluation,
     Narrative,
@@ -22,8 +29,14 @@ from .models import (
     ReportSection,
     SubProject,
 )
+from .transitions import Step, open_steps
 
 ZERO = Decimal("0.00")
+# The filters' bounds: goal areas, sub-goals and objectives are small numbers; county and partner
+# codes are short ("12", "SKR", "LST12"); a search is a few words.
+FILTER_NUMBER_MAX = 999
+FILTER_CODE_MAX = 40
+FILTER_TEXT_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -39,19 +52,28 @@ class ActivityFilter:
 
     @classmethod
     def from_query(cls, params: Any) -> ActivityFilter:
-        def number(name: str) -> int | None:
-            value = params.get(name) or ""
-            return int(value) if str(value).isdigit() else None
+        """From a query string (or the API's filter schema): a value that cannot apply (`²`, `0`,
+        `-1`, an unknown status, 500 characters) is ignored, never a server error."""
 
+        def number(name: str) -> int | None:
+            return int_param(params.get(name), minimum=1, maximum=FILTER_NUMBER_MAX)
+
+        def code(name: str) -> str | None:
+            value = params.get(name)
+            return value if isinstance(value, str) and 0 < len(value) <= FILTER_CODE_MAX else None
+
+        status = params.get("status")
+        text = params.get("q")
+        text = text.strip()[:FILTER_TEXT_MAX] if isinstance(text, str) else ""
         return cls(
             goal_area=number("malomrade"),
             sub_goal=number("delmal"),
             strategy_objective=number("malsattning"),
-            county=params.get("lan") or None,
-            partner=params.get("part") or None,
-            status=params.get("status") or None,
+            county=code("lan"),
+            partner=code("part"),
+            status=str(status) if status in ActivityStatus.values else None,
             sub_project=number("delprojekt"),
-            text=(params.get("q") or "").strip() or None,
+            text=text or None,
         )
 
     @property
@@ -102,6 +124,42 @@ def activity_get(*, decision: FundingDecision, code: str, year: int | None = Non
 
 def plan_current(*, decision: FundingDecision, year: int) -> ProjectPlan | None:
     return ProjectPlan.objects.filter(decision=decision, year=year).order_by("-version").first()
+
+
+# --- access helpers: the object and what the actor may do, or NotFound / PermissionDenied -------
+
+
+def plan_for_user(*, actor: Any, slug: str, year: int | str) -> tuple[ProjectPlan, list[Step]]:
+    """The year's current plan and its open steps, each with the actor's verdict (web, API and
+    CLI alike). `PermissionDenied` unless the actor may see plans; `NotFound` for an unknown
+    decision, a year outside its period, or a year without a plan."""
+    decision, number = decision_year_for_user(actor=actor, action="plan.view", slug=slug, year=year)
+    plan = plan_current(decision=decision, year=number)
+    if plan is None:
+        raise NotFound(_("Ingen projektplan finns registrerad för året."))
+    plan.decision = decision
+    return plan, open_steps(plan=plan, actor=actor)
+
+
+def activity_for_user(*, actor: Any, slug: str, year: int | str, code: str) -> tuple[Activity, Verdict]:
+    """An activity of the year and whether the actor may change it (with the policy's reason).
+    `PermissionDenied` unless the actor may see plans; `NotFound` for an unknown activity."""
+    decision, number = decision_year_for_user(actor=actor, action="plan.view", slug=slug, year=year)
+    activity = activity_get(decision=decision, code=code, year=number)
+    if activity is None:
+        raise NotFound(_("Okänd aktivitet: %(code)s") % {"code": str(code)[:80]})
+    activity.decision = decision
+    return activity, check(actor, "activity.edit", activity)
+
+
+def partner_list(*, decision: FundingDecision, year: int) -> list[tuple[str, str]]:
+    """(code, name in the year) of every organisation that partners in one of the year's
+    activities, by name: the plan page's partner filter."""
+    on = as_of(year)
+    partners = organisation_list().filter(
+        partner_activities__decision=decision, partner_activities__year=year
+    )
+    return sorted({(p.code, p.name_at(on)) for p in partners}, key=lambda x: x[1])
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """Writes for plans: loading the year's content from the documents, the plan workflow
 (draft → proposed → consulted → fixed, a fixed plan frozen, a change making a new version), and
-activities and outputs — each asking the one policy when a user is given.
+activities and outputs. Every write takes a required `actor` and asks the one policy; a refusal is
+a `ValidationError` keyed by the service's field names (a state rule has no field, but a `code`).
 """
 
 from __future__ import annotations
@@ -11,17 +12,23 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from jamkoll.accounts.policy import require
+from jamkoll.accounts.policy import actor_label, actor_user, require
+from jamkoll.errors import field_error
+from jamkoll.money import AmountError, parse_amount
 from jamkoll.programmes.models import Budget, BudgetLine, FundingDecision, GoalArea
 from jamkoll.programmes.services import BudgetError, budget_line_set
 from jamkoll.reference.models import Organisation, OrganisationKind, PolicySubGoal, StrategyObjective
 from jamkoll.seeding import SeedError, SeedReport, set_m2m, upsert
+from jamkoll.validation import LONG, SHORT, clean_date, clean_int, clean_text
 
 from .models import (
     Activity,
+    ActivityStatus,
     CountyPlan,
     Evaluation,
     Narrative,
@@ -33,16 +40,9 @@ from .models import (
     SteeringGroup,
     SubProject,
 )
+from .transitions import TRANSITIONS
 
 DATA_FILES = ["plans_2018.json"]
-
-
-class PlanError(ValueError):
-    """A refused plan or activity change; the message names the field or the rule."""
-
-
-def _actor_name(user: Any) -> str:
-    return (user.get_full_name() or user.get_username()) if user is not None else ""
 
 
 # --- loading --------------------------------------------------------------------------------
@@ -303,52 +303,79 @@ def plans_seed(*, report: SeedReport | None = None) -> SeedReport:
 
 # --- the plan workflow ----------------------------------------------------------------------
 
-TRANSITIONS: dict[str, tuple[str, str, str]] = {
-    # action: (from, to, policy action)
-    "propose": (PlanStatus.DRAFT, PlanStatus.PROPOSED, "plan.propose"),
-    "consult": (PlanStatus.PROPOSED, PlanStatus.CONSULTED, "plan.consult"),
-    "fix": (PlanStatus.CONSULTED, PlanStatus.FIXED, "plan.fix"),
-}
+# The columns' bounds: a diary number (`proposed_reference` and its siblings), an output's unit.
+REFERENCE_MAX = 100
+UNIT_MAX = 60
+# An output counts people, meetings, municipalities: never negative, never absurd.
+COUNT_MAX = 1_000_000_000
+
+
+def _recorded_by(obj: models.Model, actor: Any) -> None:
+    """The account simple-history records beside the change: the user, or none for a system
+    actor (whose name the workflow records in the plan's own `*_by` fields)."""
+    obj._history_user = actor_user(actor)  # type: ignore[attr-defined]
+
+
+def _frozen() -> ValidationError:
+    return ValidationError(_("Planen är fastställd och kan inte ändras; skapa en ny version."), code="frozen")
+
+
+def _collect(errors: dict[str, list[str]], exc: ValidationError) -> None:
+    for field, messages in exc.message_dict.items():
+        errors.setdefault(field, []).extend(messages)
 
 
 def plan_transition(
-    *, plan: ProjectPlan, action: str, on: dt.date, reference: str, user: Any = None, actor_name: str = ""
+    *, plan: ProjectPlan, action: str, on: dt.date, reference: str, actor: Any
 ) -> ProjectPlan:
-    """One guarded step: who, when and the diary number are recorded with it."""
-    if action not in TRANSITIONS:
-        raise PlanError(f"okänt steg {action!r}")
-    source, target, permission = TRANSITIONS[action]
-    if user is not None:
-        require(user, permission, plan)
-    if not reference.strip():
-        raise PlanError("diarienummer: ange diarienummer för steget")
+    """One guarded step of the table in `transitions`: who, when and the diary number are recorded
+    with it; fixing the plan also sets the year's budget split it states (all or nothing)."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise field_error("action", _("Okänt steg: %(a)s.") % {"a": str(action)[:40]})
+    require(actor, transition.permission, plan)
+    errors: dict[str, list[str]] = {}
+    try:
+        on = clean_date(on, field="on", latest=timezone.localdate())  # type: ignore[assignment]
+    except ValidationError as exc:
+        _collect(errors, exc)
+    try:
+        reference = clean_text(reference, field="reference", max_length=REFERENCE_MAX, required=True)
+    except ValidationError as exc:
+        _collect(errors, exc)
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         plan = ProjectPlan.objects.select_for_update().get(pk=plan.pk)
-        if plan.status != source:
-            raise PlanError(
-                f"planen har status {plan.get_status_display()}; "
-                f"steget kräver status {PlanStatus(source).label}"
+        if plan.status != transition.source:
+            raise ValidationError(
+                _("Planen har status %(status)s; steget kräver status %(required)s.")
+                % {"status": plan.get_status_display(), "required": transition.source.label},
+                code="wrong_status",
             )
-        who = _actor_name(user) or actor_name
-        if action == "propose":
-            plan.proposed_on, plan.proposed_by, plan.proposed_reference = on, who, reference
-        elif action == "consult":
-            plan.consulted_on, plan.consulted_by, plan.consulted_reference = on, who, reference
-        else:
-            plan.fixed_on, plan.fixed_by, plan.fixed_reference = on, who, reference
+        setattr(plan, f"{transition.record}_on", on)
+        setattr(plan, f"{transition.record}_by", actor_label(actor))
+        setattr(plan, f"{transition.record}_reference", reference)
+        if transition.target == PlanStatus.FIXED:
             _apply_plan_budget(plan)
-        plan.status = target
+        plan.status = transition.target
+        _recorded_by(plan, actor)
         plan.save()
     return plan
 
 
 def _apply_plan_budget(plan: ProjectPlan) -> None:
     """A fixed plan sets the year's split where the decision left it open (never overrides a
-    figure the decision itself states). The ledger's guard refuses a split below what is used."""
+    figure the decision itself states). The ledger's guard refuses a split below what is used;
+    programmes' `BudgetError` becomes this service's non-field refusal."""
     for pbl in plan.budget_lines.select_related("budget_line__budget", "budget_line__goal_area"):
         line = pbl.budget_line
         if line.amount is not None and line.amount != pbl.amount and "projektplan" not in line.source:
-            raise PlanError(f"budgetraden {line} är redan beslutad ({line.amount:f} kr) i beslutet")
+            raise ValidationError(
+                _("Budgetraden %(line)s är redan beslutad (%(amount)s kr) i beslutet.")
+                % {"line": line, "amount": f"{line.amount:f}"},
+                code="budget_decided",
+            )
         try:
             budget_line_set(
                 line=line,
@@ -356,47 +383,65 @@ def _apply_plan_budget(plan: ProjectPlan) -> None:
                 source=f"projektplan {plan.year} v{plan.version}, fastställd {plan.fixed_on}",
             )
         except BudgetError as exc:
-            raise PlanError(str(exc)) from None
+            raise ValidationError(str(exc), code="budget") from None
 
 
-def plan_update(*, plan: ProjectPlan, title: str, summary: str, user: Any = None) -> ProjectPlan:
-    if user is not None:
-        require(user, "plan.edit", plan)
+def plan_update(*, plan: ProjectPlan, title: str, summary: str, actor: Any) -> ProjectPlan:
+    require(actor, "plan.edit", plan)
     if plan.frozen:
-        raise PlanError("planen är fastställd och kan inte ändras; skapa en ny version")
+        raise _frozen()
+    errors: dict[str, list[str]] = {}
+    try:
+        title = clean_text(title, field="title", max_length=SHORT, required=True)
+    except ValidationError as exc:
+        _collect(errors, exc)
+    try:
+        summary = clean_text(summary, field="summary", max_length=LONG, multiline=True)
+    except ValidationError as exc:
+        _collect(errors, exc)
+    if errors:
+        raise ValidationError(errors)
     plan.title, plan.summary = title, summary
     plan.full_clean()
+    _recorded_by(plan, actor)
     plan.save()
     return plan
 
 
-def plan_set_budget(
-    *, plan: ProjectPlan, line: BudgetLine, amount: Decimal, user: Any = None
-) -> PlanBudgetLine:
-    if user is not None:
-        require(user, "plan.edit", plan)
+def plan_set_budget(*, plan: ProjectPlan, line: BudgetLine, amount: Decimal, actor: Any) -> PlanBudgetLine:
+    """The plan's amount for one budget line; applied to the line when the plan is fixed."""
+    require(actor, "plan.edit", plan)
     if plan.frozen:
-        raise PlanError("planen är fastställd och kan inte ändras; skapa en ny version")
+        raise _frozen()
     if line.budget.decision_id != plan.decision_id or line.budget.year != plan.year:
-        raise PlanError("budgetrad: hör inte till planens beslut och år")
-    pbl, _created = PlanBudgetLine.objects.update_or_create(
-        plan=plan, budget_line=line, defaults={"amount": amount}
+        raise field_error("line", _("Budgetraden hör inte till planens beslut och år."))
+    try:
+        value = parse_amount(amount)
+    except AmountError as exc:
+        raise field_error("amount", str(exc)) from None
+    pbl = PlanBudgetLine.objects.filter(plan=plan, budget_line=line).first() or PlanBudgetLine(
+        plan=plan, budget_line=line
     )
+    pbl.amount = value
+    _recorded_by(pbl, actor)
+    pbl.save()
     return pbl
 
 
-def plan_new_version(*, plan: ProjectPlan, user: Any = None) -> ProjectPlan:
+def plan_new_version(*, plan: ProjectPlan, actor: Any) -> ProjectPlan:
     """A fixed plan is frozen: a change starts a new draft version that copies it."""
-    if user is not None:
-        require(user, "plan.edit", plan)
+    require(actor, "plan.edit", plan)
     with transaction.atomic():
         latest = (
             ProjectPlan.objects.filter(decision=plan.decision, year=plan.year).order_by("-version").first()
         )
         assert latest is not None
         if latest.pk != plan.pk:
-            raise PlanError(f"det finns redan en nyare version (v{latest.version})")
-        new = ProjectPlan.objects.create(
+            raise ValidationError(
+                _("Det finns redan en nyare version (v%(version)s).") % {"version": latest.version},
+                code="superseded",
+            )
+        new = ProjectPlan(
             decision=plan.decision,
             year=plan.year,
             version=plan.version + 1,
@@ -405,8 +450,12 @@ def plan_new_version(*, plan: ProjectPlan, user: Any = None) -> ProjectPlan:
             supersedes=plan,
             source=plan.source,
         )
+        _recorded_by(new, actor)
+        new.save()
         for pbl in plan.budget_lines.all():
-            PlanBudgetLine.objects.create(plan=new, budget_line=pbl.budget_line, amount=pbl.amount)
+            copy = PlanBudgetLine(plan=new, budget_line=pbl.budget_line, amount=pbl.amount)
+            _recorded_by(copy, actor)
+            copy.save()
     return new
 
 
@@ -422,26 +471,72 @@ ACTIVITY_FIELDS = (
     "actual_end",
     "planned_cost",
 )
+_DATES = ("planned_start", "planned_end", "actual_start", "actual_end")
 
 
-def activity_update(*, activity: Activity, user: Any, **changes: Any) -> Activity:
+def _activity_value(name: str, value: Any) -> Any:
+    """One field of an activity change, within its declared bound."""
+    if name == "title":
+        return clean_text(value, field=name, max_length=SHORT, required=True)
+    if name == "description":
+        return clean_text(value, field=name, max_length=LONG, multiline=True)
+    if name == "status":
+        if value not in ActivityStatus.values:
+            raise field_error(
+                name, _("Okänd status; tillåtna: %(s)s.") % {"s": ", ".join(ActivityStatus.values)}
+            )
+        return str(value)
+    if name in _DATES:
+        return clean_date(value, field=name, required=False)
+    if value is None:  # planned_cost
+        return None
+    try:
+        return parse_amount(value)
+    except AmountError as exc:
+        raise field_error(name, str(exc)) from None
+
+
+def activity_update(*, activity: Activity, actor: Any, **changes: Any) -> Activity:
     """Change an activity's text, status, dates or cost. An RSS user only for their own county."""
-    require(user, "activity.edit", activity)
+    require(actor, "activity.edit", activity)
     unknown = set(changes) - set(ACTIVITY_FIELDS)
     if unknown:
-        raise PlanError(f"okända fält: {', '.join(sorted(unknown))}")
+        raise ValidationError(
+            _("Okända fält: %(f)s.") % {"f": ", ".join(sorted(str(u)[:40] for u in unknown))},
+            code="unknown_field",
+        )
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    for name, value in changes.items():
+        try:
+            cleaned[name] = _activity_value(name, value)
+        except ValidationError as exc:
+            _collect(errors, exc)
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
-        for name, value in changes.items():
+        for name, value in cleaned.items():
             setattr(activity, name, value)
         activity.full_clean()
+        _recorded_by(activity, actor)
         activity.save()
     return activity
+
+
+def _count(value: Any, field: str, errors: dict[str, list[str]], *, required: bool = False) -> int | None:
+    if value is None and not required:
+        return None
+    try:
+        return clean_int(value, field=field, minimum=0, maximum=COUNT_MAX)
+    except ValidationError as exc:
+        _collect(errors, exc)
+        return None
 
 
 def output_create(
     *,
     activity: Activity,
-    user: Any,
+    actor: Any,
     label: str,
     unit: str,
     total: int,
@@ -451,27 +546,36 @@ def output_create(
     note: str = "",
 ) -> Output:
     """Add a measured result; a breakdown by sex must add up to the total (names the field)."""
-    require(user, "activity.edit", activity)
+    require(actor, "activity.edit", activity)
+    errors: dict[str, list[str]] = {}
+    texts: dict[str, str] = {}
+    for name, value, bound, required in (
+        ("label", label, SHORT, True),
+        ("unit", unit, UNIT_MAX, True),
+        ("note", note, SHORT, False),
+    ):
+        try:
+            texts[name] = clean_text(value, field=name, max_length=bound, required=required)
+        except ValidationError as exc:
+            _collect(errors, exc)
+    counts = {
+        "total": _count(total, "total", errors, required=True),
+        "women": _count(women, "women", errors),
+        "men": _count(men, "men", errors),
+        "other": _count(other, "other", errors),
+    }
+    if errors:
+        raise ValidationError(errors)
     position = (activity.outputs.order_by("-position").values_list("position", flat=True).first() or 0) + 1
-    output = Output(
-        activity=activity,
-        label=label,
-        unit=unit,
-        total=total,
-        women=women,
-        men=men,
-        other=other,
-        note=note,
-        position=position,
-    )
+    output = Output(activity=activity, position=position, **texts, **counts)
     output.full_clean()
+    _recorded_by(output, actor)
     output.save()
     return output
 
 
 __all__ = [
-    "PermissionDenied",
-    "PlanError",
+    "TRANSITIONS",
     "activity_update",
     "output_create",
     "plan_new_version",

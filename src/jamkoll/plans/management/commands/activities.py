@@ -1,12 +1,14 @@
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from jamkoll.accounts.policy import operator
 from jamkoll.errors import NotFound
 from jamkoll.output import to_json, to_table
 from jamkoll.plans.selectors import ActivityFilter, activity_dict, activity_list
-from jamkoll.programmes.selectors import decision_year_get
-from jamkoll.reference.models import Organisation
+from jamkoll.programmes.selectors import decision_year_for_user
+from jamkoll.reference.selectors import county_get
 
 
 class Command(BaseCommand):
@@ -20,12 +22,17 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            decision, year = decision_year_get(slug=options["decision"], year=options["year"])
-        except NotFound as exc:
+            decision, year = decision_year_for_user(
+                actor=operator(), action="plan.view", slug=options["decision"], year=options["year"]
+            )
+        except (NotFound, PermissionDenied) as exc:
             raise CommandError(str(exc)) from None
         county = options.get("county")
-        if county and not Organisation.objects.filter(kind="lan", code=county).exists():
-            raise CommandError(f"--county: okänt län {county!r}")
+        if county:
+            try:
+                county_get(code=county)
+            except NotFound as exc:
+                raise CommandError(f"--county: {exc}") from None
         rows = [
             activity_dict(a, year)
             for a in activity_list(decision=decision, year=year, filters=ActivityFilter(county=county))
