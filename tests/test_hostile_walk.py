@@ -45,8 +45,9 @@ PAGES_PER_ROUTE = 2
 MAX_PAGES = 60
 
 # A shorter list per kind keeps the walk within seconds; each value stands for a class of input.
-# A form cannot carry a lone surrogate (a browser sends UTF-8): its bytes stand in for it.
-TEXT: list[Any] = [b"\xed\xa0\x80" if v == "\ud800" else v for v in HOSTILE_TEXT]
+# A form cannot carry a lone surrogate (a browser sends UTF-8): what Django makes of undecodable
+# bytes, the replacement character, stands in for it.
+TEXT: list[Any] = ["\ufffd\ufffd" if v == "\ud800" else v for v in HOSTILE_TEXT]
 API_TEXT = HOSTILE_TEXT
 AMOUNTS = HOSTILE_AMOUNTS[:6]
 DATES = HOSTILE_DATES

@@ -25,10 +25,11 @@ from django.utils.translation import gettext as _
 from jamkoll.errors import field_error
 
 # C0 and C1 controls except tab and newline; lone surrogates (JSON "\ud800"); the bidi
-# embeddings, overrides, isolates and marks; line/paragraph separators; non-characters.
+# embeddings, overrides, isolates and marks; line/paragraph separators; the byte-order mark; the
+# replacement character (what undecodable bytes in a form post become); non-characters.
 _FORBIDDEN = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
-    "\ufeff\ufffe\uffff]"
+    "\ufeff\ufffd\ufffe\uffff]"
 )
 _LINE_BREAKS = re.compile("[\t\n]")
 

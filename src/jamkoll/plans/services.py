@@ -514,6 +514,9 @@ def activity_update(*, activity: Activity, actor: Any, **changes: Any) -> Activi
             _collect(errors, exc)
     if errors:
         raise ValidationError(errors)
+    cleaned = {name: value for name, value in cleaned.items() if getattr(activity, name) != value}
+    if not cleaned:  # nothing changed: no save, no empty line in the change history
+        return activity
     with transaction.atomic():
         for name, value in cleaned.items():
             setattr(activity, name, value)
