@@ -79,7 +79,7 @@ def _apply_plan_budget(plan: ProjectPlan) -> None:
     figure the decision itself states). The ledger's guard refuses a split below what is used."""
     for pbl in plan.budget_lines.select_related("budget_line__budget", "budget_line__goal_area"):
         line = pbl.budget_line
-        if line.amount is not None and line.amount != pbl.amount and "projektplan" not in line.source:
+        if line.amount is not None and line.amount != pbl.amount and not line.decided_by_plan:
             raise PlanError(f"budgetraden {line} är redan beslutad ({line.amount:f} kr) i beslutet")
         try:
             budget_line_set(
