@@ -1,17 +1,20 @@
-"""Loading the year's plan content from the packaged data files (seed 003 for 2018)."""
+"""Loading the year's plan content from the packaged data files (seed 003 for 2018).
+
+The document is validated by `plans.schemas` first; the loader reads the validated objects and
+resolves the references to the database (the decision, its goal areas and budget lines,
+organisations, policy goals), each a `SeedError` at its JSON path.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from jamkoll.programmes.models import Budget, BudgetLine, FundingDecision, GoalArea
 from jamkoll.reference.models import Organisation, OrganisationKind, PolicySubGoal, StrategyObjective
-from jamkoll.seeding import SeedError, SeedReport, set_m2m, upsert
+from jamkoll.seeding import Place, SeedReport, read_json, set_m2m, upsert
 
 from .models import (
     Activity,
@@ -25,253 +28,246 @@ from .models import (
     SubProject,
 )
 
+if TYPE_CHECKING:  # the schemas (pydantic) are imported when a document is read
+    from .schemas import ActivityDoc
+
+PACKAGE = "jamkoll.plans"
 DATA_FILES = ["plans_2018.json"]
-
-
-# --- loading --------------------------------------------------------------------------------
 
 
 class _Resolver:
     """Organisation references in the data files: "other:SOS", "lan:12", "region:*", "other:LST*"."""
 
-    def __init__(self, file: str) -> None:
-        self.file = file
+    def __init__(self) -> None:
         self.orgs = {(o.kind, o.code): o for o in Organisation.objects.exclude(kind=OrganisationKind.KOMMUN)}
 
-    def many(self, refs: list[str], where: str) -> list[Organisation]:
+    def many(self, refs: list[str], place: Place) -> list[Organisation]:
+        from .schemas import org_ref_parts
+
         out: list[Organisation] = []
-        for ref in refs:
-            kind, _sep, code = ref.partition(":")
-            if code.endswith("*"):
-                prefix = code[:-1]
-                matches = [o for (k, c), o in self.orgs.items() if k == kind and c.startswith(prefix)]
+        for i, ref in enumerate(refs):
+            kind, code, every = org_ref_parts(ref)
+            if every:
+                matches = [o for (k, c), o in self.orgs.items() if k == kind and c.startswith(code)]
                 if not matches:
-                    raise SeedError(
-                        f"referensen {ref!r} matchar ingen organisation", file=self.file, field=where
-                    )
+                    raise place.at(i).error(f"referensen {ref!r} matchar ingen organisation")
                 out += matches
                 continue
             org = self.orgs.get((kind, code))
             if org is None and kind == OrganisationKind.KOMMUN:
                 org = Organisation.objects.filter(kind=kind, code=code).first()
             if org is None:
-                raise SeedError(f"okänd organisation {ref!r}", file=self.file, field=where)
+                raise place.at(i).error(f"okänd organisation {ref!r}")
             out.append(org)
         return out
 
-    def county(self, code: str | None, where: str) -> Organisation | None:
-        if not code:
+    def county(self, code: str | None, place: Place) -> Organisation | None:
+        if code is None:
             return None
         county = self.orgs.get((OrganisationKind.LAN, code))
         if county is None:
-            raise SeedError(f"okänt län {code!r}", file=self.file, field=where)
+            raise place.error(f"okänt län {code!r}")
         return county
 
 
-def _date(value: str | None, file: str, where: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise SeedError(f"ogiltigt datum {value!r}", file=file, field=where) from exc
-
-
 def _load(file: str, report: SeedReport) -> None:
-    data = json.loads(resources.files("jamkoll.plans").joinpath("data", file).read_text("utf-8"))
-    decision = FundingDecision.objects.filter(slug=data["decision"]).first()
+    from .schemas import TITLE_KEY, NarrativeDoc, plans_document_parse
+
+    doc = plans_document_parse(read_json(PACKAGE, file), file=file)
+    place = Place(file)
+    decision = FundingDecision.objects.filter(slug=doc.decision).first()
     if decision is None:
-        raise SeedError(f"okänt beslut {data['decision']!r}", file=file, field="decision")
-    year = data["year"]
-    resolve = _Resolver(file)
-    sg = data.get("steering_group")
-    if sg:
+        raise place.at("decision").error(f"okänt beslut {doc.decision!r}")
+    year = doc.year
+    if year not in decision.years:
+        raise place.at("year").error(f"år {year} ligger utanför beslutets period")
+    resolve = _Resolver()
+    if doc.steering_group is not None:
         upsert(
             SteeringGroup,
             {"decision": decision},
-            {"description": sg["description"], "source": sg.get("source", "")},
+            {"description": doc.steering_group.description, "source": doc.steering_group.source},
             report=report,
+            place=place.at("steering_group"),
         )
-    plan = data.get("project_plan")
-    if plan:
+    if doc.project_plan is not None:
         upsert(
             ProjectPlan,
             {"decision": decision, "year": year, "version": 1},
             {
-                "title": plan["title"],
-                "summary": plan.get("summary", ""),
-                "status": plan.get("status", "draft"),
-                "source": plan.get("source", ""),
+                "title": doc.project_plan.title,
+                "summary": doc.project_plan.summary,
+                "status": doc.project_plan.status,
+                "source": doc.project_plan.source,
             },
             report=report,
+            place=place.at("project_plan"),
         )
     sub_projects = {
-        sp["number"]: upsert(
+        sp.number: upsert(
             SubProject,
-            {"decision": decision, "number": sp["number"]},
-            {"name": sp["name"], "description": sp.get("description", ""), "source": sp.get("source", "")},
+            {"decision": decision, "number": sp.number},
+            {"name": sp.name, "description": sp.description, "source": sp.source},
             report=report,
+            place=place.at("sub_projects", i),
         )
-        for sp in data.get("sub_projects", [])
+        for i, sp in enumerate(doc.sub_projects)
     }
-    for position, section in enumerate(data.get("sections", [])):
+    for i, section in enumerate(doc.sections):
         upsert(
             ReportSection,
-            {"decision": decision, "year": year, "number": section["number"]},
-            {"title": section["title"], "numbered": section.get("numbered", True), "position": position},
+            {"decision": decision, "year": year, "number": section.number},
+            {"title": section.title, "numbered": section.numbered, "position": i},
             report=report,
+            place=place.at("sections", i),
         )
-    narratives = list(data.get("narratives", []))
-    if data.get("title"):
-        narratives.insert(
-            0,
-            {
-                "key": "title",
-                "title": "Rapportens titel",
-                "text": data["title"],
-                "source": data.get("source", ""),
-            },
-        )
-    for n in narratives:
+    narratives = [(place.at("narratives", i), n) for i, n in enumerate(doc.narratives)]
+    if doc.title:
+        title = NarrativeDoc(key=TITLE_KEY, title="Rapportens titel", text=doc.title, source=doc.source)
+        narratives.insert(0, (place.at("title"), title))
+    for at, n in narratives:
         upsert(
             Narrative,
-            {"decision": decision, "year": year, "key": n["key"]},
+            {"decision": decision, "year": year, "key": n.key},
             {
-                "title": n.get("title", ""),
-                "text": n["text"],
-                "section": n.get("section", ""),
-                "position": n.get("position", 0),
-                "footnote": n.get("footnote"),
-                "source": n.get("source", ""),
+                "title": n.title,
+                "text": n.text,
+                "section": n.section,
+                "position": n.position,
+                "footnote": n.footnote,
+                "source": n.source,
             },
             report=report,
+            place=at,
         )
     county_plans: dict[str, CountyPlan] = {}
-    for cp in data.get("county_plans", []):
-        county = resolve.county(cp["county"], "county_plans.county")
+    for i, cp in enumerate(doc.county_plans):
+        at = place.at("county_plans", i)
+        county = resolve.county(cp.county, at.at("county"))
         assert county is not None
         county_plans[county.code] = upsert(
             CountyPlan,
             {"decision": decision, "year": year, "county": county},
-            {
-                "status": cp.get("status", "draft"),
-                "summary": cp.get("summary", ""),
-                "source": cp.get("source", ""),
-            },
+            {"status": cp.status, "summary": cp.summary, "source": cp.source},
             report=report,
+            place=at,
         )
-    goal_areas = {g.number: g for g in GoalArea.objects.filter(decision=decision)}
-    budget = Budget.objects.filter(decision=decision, year=year).first()
-    sub_goals = {g.number: g for g in PolicySubGoal.objects.all()}
-    objectives = {o.number: o for o in StrategyObjective.objects.all()}
-    activities: dict[str, Activity] = {}
-    for a in data.get("activities", []):
-        where = f"activities[{a['code']}]"
-        if a["sub_project"] not in sub_projects:
-            raise SeedError(f"okänt delprojekt {a['sub_project']}", file=file, field=f"{where}.sub_project")
-        if a["goal_area"] not in goal_areas:
-            raise SeedError(f"okänt målområde {a['goal_area']}", file=file, field=f"{where}.goal_area")
-        line = None
-        if a.get("budget_line") and budget is not None:
-            bl = a["budget_line"]
-            line = BudgetLine.objects.filter(
-                budget=budget, goal_area__number=bl["goal_area"], recipient=bl["recipient"]
-            ).first()
-            if line is None:
-                raise SeedError(f"ingen budgetrad {bl}", file=file, field=f"{where}.budget_line")
-        owner = resolve.county(a.get("owner_county"), f"{where}.owner_county")
-        activity = upsert(
-            Activity,
-            {"decision": decision, "year": year, "code": a["code"]},
-            {
-                "sub_project": sub_projects[a["sub_project"]],
-                "goal_area": goal_areas[a["goal_area"]],
-                "owner_county": owner,
-                "county_plan": county_plans.get(owner.code) if owner else None,
-                "title": a["title"],
-                "description": a.get("description", ""),
-                "report_section": a.get("report_section", ""),
-                "position": a.get("position", 0),
-                "status": a.get("status", "planned"),
-                "planned_start": _date(a.get("planned_start"), file, f"{where}.planned_start"),
-                "planned_end": _date(a.get("planned_end"), file, f"{where}.planned_end"),
-                "actual_start": _date(a.get("actual_start"), file, f"{where}.actual_start"),
-                "actual_end": _date(a.get("actual_end"), file, f"{where}.actual_end"),
-                "budget_line": line,
-                "footnotes": ",".join(str(n) for n in a.get("footnotes", [])),
-                "source": a.get("source", ""),
-            },
-            report=report,
-        )
-        activities[a["code"]] = activity
-        try:
-            set_m2m(activity, "sub_goals", [sub_goals[n] for n in a.get("sub_goals", [])], report)
-            set_m2m(
-                activity,
-                "strategy_objectives",
-                [objectives[n] for n in a.get("strategy_objectives", [])],
-                report,
-            )
-        except KeyError as exc:
-            raise SeedError(f"okänt delmål eller målsättning {exc}", file=file, field=where) from None
-        set_m2m(activity, "partners", resolve.many(a.get("partners", []), f"{where}.partners"), report)
-        counties = [resolve.county(c, f"{where}.counties") for c in a.get("counties", [])]
-        set_m2m(activity, "counties", [c for c in counties if c is not None], report)
-        set_m2m(
-            activity,
-            "municipalities",
-            resolve.many([f"kommun:{m}" for m in a.get("municipalities", [])], f"{where}.municipalities"),
-            report,
-        )
-        for position, o in enumerate(a.get("outputs", [])):
-            output = Output(
-                activity=activity,
-                label=o["label"],
-                unit=o["unit"],
-                total=o["total"],
-                women=o.get("women"),
-                men=o.get("men"),
-                other=o.get("other"),
-            )
-            try:
-                output.clean()
-            except ValidationError as exc:
-                raise SeedError(
-                    "; ".join(exc.messages), file=file, field=f"{where}.outputs[{position}]"
-                ) from None
-            upsert(
-                Output,
-                {"activity": activity, "position": position},
-                {
-                    "label": o["label"],
-                    "unit": o["unit"],
-                    "total": o["total"],
-                    "women": o.get("women"),
-                    "men": o.get("men"),
-                    "other": o.get("other"),
-                    "note": o.get("note", ""),
-                },
-                report=report,
-            )
-    for e in data.get("evaluations", []):
+    context = _ActivityContext(decision, year, sub_projects, county_plans, resolve, report)
+    activities = {a.code: context.load(a, place.at("activities", i)) for i, a in enumerate(doc.activities)}
+    for i, e in enumerate(doc.evaluations):
         evaluation = upsert(
             Evaluation,
-            {"decision": decision, "year": year, "title": e["title"]},
+            {"decision": decision, "year": year, "title": e.title},
             {
-                "method": e.get("method", ""),
-                "description": e.get("description", ""),
-                "findings": e.get("findings", ""),
-                "recommendations": e.get("recommendations", ""),
-                "source": e.get("source", ""),
+                "method": e.method,
+                "description": e.description,
+                "findings": e.findings,
+                "recommendations": e.recommendations,
+                "source": e.source,
             },
             report=report,
+            place=place.at("evaluations", i),
         )
-        linked = []
-        for code in e.get("activities", []):
-            if code not in activities:
-                raise SeedError(f"okänd aktivitet {code!r}", file=file, field="evaluations.activities")
-            linked.append(activities[code])
-        set_m2m(evaluation, "activities", linked, report)
+        set_m2m(evaluation, "activities", [activities[code] for code in e.activities], report)
+
+
+class _ActivityContext:
+    """What every activity of the document refers to, looked up once."""
+
+    def __init__(
+        self,
+        decision: FundingDecision,
+        year: int,
+        sub_projects: dict[int, SubProject],
+        county_plans: dict[str, CountyPlan],
+        resolve: _Resolver,
+        report: SeedReport,
+    ) -> None:
+        self.decision, self.year, self.report, self.resolve = decision, year, report, resolve
+        self.sub_projects, self.county_plans = sub_projects, county_plans
+        self.goal_areas = {g.number: g for g in GoalArea.objects.filter(decision=decision)}
+        self.budget = Budget.objects.filter(decision=decision, year=year).first()
+        self.sub_goals = {g.number: g for g in PolicySubGoal.objects.all()}
+        self.objectives = {o.number: o for o in StrategyObjective.objects.all()}
+
+    def _line(self, a: ActivityDoc, place: Place) -> BudgetLine | None:
+        if a.budget_line is None:
+            return None
+        if self.budget is None:
+            raise place.error(f"beslutet har ingen budget för {self.year}")
+        line = BudgetLine.objects.filter(
+            budget=self.budget, goal_area__number=a.budget_line.goal_area, recipient=a.budget_line.recipient
+        ).first()
+        if line is None:
+            raise place.error(
+                f"ingen budgetrad för målområde {a.budget_line.goal_area} och {a.budget_line.recipient}"
+            )
+        return line
+
+    def load(self, a: ActivityDoc, place: Place) -> Activity:
+        goal_area = self.goal_areas.get(a.goal_area)
+        if goal_area is None:
+            raise place.at("goal_area").error(f"okänt målområde {a.goal_area}")
+        sub_goals = []
+        for j, number in enumerate(a.sub_goals):
+            if number not in self.sub_goals:
+                raise place.at("sub_goals", j).error(f"okänt delmål {number}")
+            sub_goals.append(self.sub_goals[number])
+        objectives = []
+        for j, number in enumerate(a.strategy_objectives):
+            if number not in self.objectives:
+                raise place.at("strategy_objectives", j).error(f"okänd målsättning {number}")
+            objectives.append(self.objectives[number])
+        owner = self.resolve.county(a.owner_county, place.at("owner_county"))
+        activity = upsert(
+            Activity,
+            {"decision": self.decision, "year": self.year, "code": a.code},
+            {
+                "sub_project": self.sub_projects[a.sub_project],
+                "goal_area": goal_area,
+                "owner_county": owner,
+                "county_plan": self.county_plans.get(owner.code) if owner else None,
+                "title": a.title,
+                "description": a.description,
+                "report_section": a.report_section,
+                "position": a.position,
+                "status": a.status,
+                "planned_start": a.planned_start,
+                "planned_end": a.planned_end,
+                "actual_start": a.actual_start,
+                "actual_end": a.actual_end,
+                "budget_line": self._line(a, place.at("budget_line")),
+                "footnotes": ",".join(str(n) for n in a.footnotes),
+                "source": a.source,
+            },
+            report=self.report,
+            place=place,
+        )
+        report = self.report
+        set_m2m(activity, "sub_goals", sub_goals, report)
+        set_m2m(activity, "strategy_objectives", objectives, report)
+        set_m2m(activity, "partners", self.resolve.many(a.partners, place.at("partners")), report)
+        counties = [self.resolve.county(c, place.at("counties", j)) for j, c in enumerate(a.counties)]
+        set_m2m(activity, "counties", [c for c in counties if c is not None], report)
+        municipalities = [f"{OrganisationKind.KOMMUN}:{m}" for m in a.municipalities]
+        set_m2m(
+            activity, "municipalities", self.resolve.many(municipalities, place.at("municipalities")), report
+        )
+        for position, o in enumerate(a.outputs):
+            at = place.at("outputs", position)
+            values = {
+                "label": o.label,
+                "unit": o.unit,
+                "total": o.total,
+                "women": o.women,
+                "men": o.men,
+                "other": o.other,
+                "note": o.note,
+            }
+            with at.model_errors():
+                Output(activity=activity, position=position, **values).clean()
+            upsert(Output, {"activity": activity, "position": position}, values, report=report, place=at)
+        return activity
 
 
 @transaction.atomic
@@ -279,6 +275,6 @@ def plans_seed(*, report: SeedReport | None = None) -> SeedReport:
     """Load every year's plan content from the packaged data files (seed 003 for 2018)."""
     report = report or SeedReport()
     for file in DATA_FILES:
-        if resources.files("jamkoll.plans").joinpath("data", file).is_file():
+        if resources.files(PACKAGE).joinpath("data", file).is_file():
             _load(file, report)
     return report
