@@ -142,7 +142,8 @@ def _message(error: ErrorDetails) -> str:
     if kind in {"less_than_equal", "less_than"}:
         return _("ska vara högst %(max)s") % {"max": ctx.get("le", ctx.get("lt"))}
     if kind in {"enum", "literal_error"}:
-        return _("ska vara en av %(values)s") % {"values": ctx.get("expected", "")}
+        values = str(ctx.get("expected", "")).replace("' or '", "' " + _("eller") + " '")
+        return _("ska vara en av %(values)s") % {"values": values}
     if kind.startswith("string_") or kind == "str_type":
         return _("ska vara text")
     if kind.startswith("int_"):
@@ -273,10 +274,10 @@ def read_csv(package: str, name: str) -> Iterator[tuple[int, dict[str, str]]]:
             row = next(reader)
         except StopIteration:
             return
-        except csv.Error as exc:  # a field over the csv module's size limit, a stray quote
-            raise SeedError(
-                _("ogiltig CSV: %(msg)s") % {"msg": exc}, file=name, line=reader.line_num
-            ) from None
+        except csv.Error as exc:  # a field over the csv module's size limit
+            # line_num counts the lines parsed; the one that failed is the next.
+            line = reader.line_num + 1
+            raise SeedError(_("ogiltig CSV: %(msg)s") % {"msg": exc}, file=name, line=line) from None
         if None in row or any(v is None for v in row.values()):
             raise SeedError("fel antal fält", file=name, line=reader.line_num)
         yield reader.line_num, {k: v.strip() for k, v in row.items()}
