@@ -1,31 +1,206 @@
-"""Idempotent writes for the data loaded from the documents.
+"""Idempotent writes for the data loaded from the documents, and the errors of bad data.
 
 `upsert` creates a row or updates only the fields that differ, so a second `jamkoll seed` writes
-nothing at all (and leaves no spurious entry in the change history). `SeedError` names the file,
-line and field of bad input.
+nothing at all (and leaves no spurious entry in the change history).
+
+Every data document (the reference CSVs, `policy_goals.json`, `programmes.json`, `plans_2018.json`)
+is validated by a declared pydantic schema (`reference.schemas`, `programmes.schemas`,
+`plans.schemas`) before anything is written; the loaders read the validated objects. Bad input is a
+`SeedError` naming the file, the line (CSV) or the JSON path (`programmes[0].decisions[1].budgets[0]`
+`.lines[2].amount`) and the field — never a `KeyError` traceback. The schemas (pydantic) are
+imported by the loaders only, when they read a document: a command-line call that loads nothing does
+not pay for them (`programmes.services` is imported at start-up).
 """
 
 from __future__ import annotations
 
 import csv
+import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from pydantic_core import ErrorDetails
 
 M = TypeVar("M", bound=models.Model)
+S = TypeVar("S", bound="BaseModel")
+
+# A JSON path as pydantic reports it: keys and list indices.
+Loc = tuple[str | int, ...]
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,59}")
+
+
+def json_path(loc: Loc) -> str:
+    """`("programmes", 0, "decisions", 1, "slug")` → `programmes[0].decisions[1].slug`. A key that
+    is not a plain name (a misspelt key with a control character, a 1 MB key) is shown quoted and
+    cut short, so that the message stays one readable line."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _NAME.fullmatch(part):
+            out += f".{part}" if out else part
+        else:
+            shown = part if len(part) <= 40 else part[:40] + "…"
+            out += f"[{shown!r}]"
+    return out
+
+
+def _field_of(loc: Loc) -> str:
+    names = [p for p in loc if isinstance(p, str)]
+    return json_path((names[-1],)) if names else ""
 
 
 class SeedError(Exception):
-    def __init__(self, message: str, *, file: str = "", line: int | None = None, field: str = ""):
+    """Bad data in a document: `file`, then `line` (a CSV line, or where a JSON text stops being
+    JSON) or `path` (the JSON path, ending in the field), `field` and the message."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str = "",
+        line: int | None = None,
+        path: str = "",
+        field: str = "",
+    ):
+        self.message, self.file, self.line, self.path, self.field = message, file, line, path, field
         where = file
         if line is not None:
             where += f":{line}"
-        if field:
+        if path:
+            where = f"{where}: {path}" if where else path
+        elif field:
             where += f" ({field})"
         super().__init__(f"{where}: {message}" if where else message)
+
+    def validation_error(self) -> ValidationError:
+        """The same refusal in the one error contract (`jamkoll.errors`), keyed by the JSON path or
+        the field: for an API endpoint that takes a data document as its body."""
+        return ValidationError({self.path or self.field or "__all__": [self.message]})
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a value sits in a data document: the file and the JSON path. A loader that finds a
+    reference it cannot resolve (an unknown organisation code) raises `place.at(...).error(...)`."""
+
+    file: str
+    loc: Loc = ()
+    line: int | None = None
+
+    def at(self, *parts: str | int) -> Place:
+        return Place(self.file, self.loc + parts, self.line)
+
+    def error(self, message: str) -> SeedError:
+        # A CSV row is flat: its line and column say it all; a JSON value needs its path.
+        path = json_path(self.loc) if self.line is None else ""
+        return SeedError(message, file=self.file, line=self.line, path=path, field=_field_of(self.loc))
+
+    @contextmanager
+    def model_errors(self) -> Iterator[None]:
+        """A model's own validation (`full_clean` in `upsert`) refusing a value becomes a
+        `SeedError` at this place, with the model field as the last part of the path."""
+        try:
+            yield
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                name, errors = next(iter(exc.message_dict.items()))
+                place = self if name == "__all__" else self.at(name)
+                raise place.error(errors[0]) from None
+            raise self.error(exc.messages[0]) from None
+
+
+def _message(error: ErrorDetails) -> str:
+    """A pydantic error in Swedish, without echoing the value (which may be a 1 MB word)."""
+    kind, ctx = error["type"], error.get("ctx") or {}
+    value = error.get("input")
+    if kind == "missing":
+        return _("nyckeln saknas")
+    if kind == "extra_forbidden":
+        return _("okänd nyckel (felstavad?)")
+    if kind in {"value_error", "assertion_error"} and "error" in ctx:
+        return str(ctx["error"])
+    if kind in {"string_too_long", "too_long"}:
+        n = len(value) if isinstance(value, str | list | dict) else ctx.get("actual_length")
+        return _("för lång: högst %(max)s (nu %(n)s)") % {"max": ctx.get("max_length"), "n": n}
+    if kind in {"string_too_short", "too_short"}:
+        return _("får inte vara tom")
+    if kind == "string_pattern_mismatch":
+        return _("har fel form")
+    if kind in {"greater_than_equal", "greater_than"}:
+        return _("ska vara minst %(min)s") % {"min": ctx.get("ge", ctx.get("gt"))}
+    if kind in {"less_than_equal", "less_than"}:
+        return _("ska vara högst %(max)s") % {"max": ctx.get("le", ctx.get("lt"))}
+    if kind in {"enum", "literal_error"}:
+        values = str(ctx.get("expected", "")).replace("' or '", "' " + _("eller") + " '")
+        return _("ska vara en av %(values)s") % {"values": values}
+    if kind.startswith("string_") or kind == "str_type":
+        return _("ska vara text")
+    if kind.startswith("int_"):
+        return _("ska vara ett heltal")
+    if kind.startswith("bool_"):
+        return _("ska vara true eller false")
+    if kind.startswith("list_"):
+        return _("ska vara en lista")
+    if kind.startswith(("dict_", "model_")):
+        return _("ska vara ett objekt")
+    if kind.startswith("date"):
+        return _("ogiltigt datum (ÅÅÅÅ-MM-DD)")
+    return str(error["msg"])
+
+
+def document_parse(schema: type[S], data: Any, *, place: Place) -> S:
+    """`data` validated by `schema`, or a `SeedError` for its first problem at its JSON path (or
+    its CSV line and column), with the count of further problems."""
+    from pydantic import ValidationError as SchemaError
+
+    try:
+        return schema.model_validate(data)
+    except SchemaError as exc:
+        errors = exc.errors(include_url=False)
+        first = errors[0]
+        message = _message(first)
+        if len(errors) > 1:
+            message += _(" (och %(n)s fel till)") % {"n": len(errors) - 1}
+        raise place.at(*first["loc"]).error(message) from None
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            shown = key if len(key) <= 40 else key[:40] + "…"
+            raise ValueError(_("nyckeln %(key)r förekommer två gånger i samma objekt") % {"key": shown})
+        seen[key] = value
+    return seen
+
+
+def read_json(package: str, name: str) -> Any:
+    """A packaged JSON document as Python data; a text that is not JSON (or repeats a key in one
+    object, which JSON parsers would silently resolve) is a `SeedError` naming its line."""
+    text = resources.files(package).joinpath("data", name).read_text(encoding="utf-8")
+    return json_parse(text, file=name)
+
+
+def json_parse(text: str, *, file: str) -> Any:
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as exc:
+        raise SeedError(_("ogiltig JSON: %(msg)s") % {"msg": exc.msg}, file=file, line=exc.lineno) from None
+    except RecursionError:
+        raise SeedError(_("ogiltig JSON: för djupt nästlad"), file=file) from None
+    except ValueError as exc:  # a repeated key; an integer of more than 4 300 digits
+        raise SeedError(_("ogiltig JSON: %(msg)s") % {"msg": str(exc)[:200]}, file=file) from None
 
 
 @dataclass
@@ -51,7 +226,13 @@ def upsert(
     values: Mapping[str, Any] | None = None,
     *,
     report: SeedReport | None = None,
+    place: Place | None = None,
 ) -> M:
+    """`place`: where the values come from, so that a value the model refuses is a `SeedError`
+    at that place."""
+    if place is not None:
+        with place.model_errors():
+            return upsert(model, lookup, values, report=report)
     values = dict(values or {})
     obj = model._default_manager.filter(**lookup).first()
     if obj is None:
@@ -88,7 +269,15 @@ def read_csv(package: str, name: str) -> Iterator[tuple[int, dict[str, str]]]:
     """Rows of a packaged CSV with their line numbers (the header is line 1)."""
     text = resources.files(package).joinpath("data", name).read_text(encoding="utf-8")
     reader = csv.DictReader(text.splitlines())
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # a field over the csv module's size limit
+            # line_num counts the lines parsed; the one that failed is the next.
+            line = reader.line_num + 1
+            raise SeedError(_("ogiltig CSV: %(msg)s") % {"msg": exc}, file=name, line=line) from None
         if None in row or any(v is None for v in row.values()):
             raise SeedError("fel antal fält", file=name, line=reader.line_num)
         yield reader.line_num, {k: v.strip() for k, v in row.items()}

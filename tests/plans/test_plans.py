@@ -13,6 +13,7 @@ from django.test import Client
 
 from jamkoll.accounts.models import Role
 from jamkoll.plans.models import Activity, Output, PlanStatus, ProjectPlan, SubProject
+from jamkoll.plans.seed import plans_seed
 from jamkoll.plans.selectors import ActivityFilter, activity_list, plan_tree
 from jamkoll.plans.services import (
     activity_update,
@@ -21,7 +22,6 @@ from jamkoll.plans.services import (
     plan_set_budget,
     plan_transition,
     plan_update,
-    plans_seed,
 )
 from jamkoll.programmes.models import BudgetLine
 from jamkoll.programmes.selectors import decision_get

@@ -33,6 +33,7 @@ class Limits:
     skr_lines: Mapping[int, Decimal | None]
     rss_line: Decimal | None
     allocations: Mapping[str, Decimal]
+    rss_goal_area: int | None = None  # the goal area of the budget's RSS line
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class CountyBalance:
 
 @dataclass(frozen=True)
 class LineBalance:
-    goal_area: int
+    goal_area: int | None
     recipient: str
     budget: Decimal | None
     spent: Decimal
@@ -107,7 +108,8 @@ class Balance:
             for number, budget in sorted(self.limits.skr_lines.items())
         ]
         if self.limits.rss_line is not None or self.counties:
-            rows.append(LineBalance(3, "RSS", self.limits.rss_line, self.county_spent))
+            rss = LineBalance(self.limits.rss_goal_area, "RSS", self.limits.rss_line, self.county_spent)
+            rows.append(rss)
         return rows
 
 

@@ -50,15 +50,23 @@ def ledger_sums(*, decision: FundingDecision, year: int) -> dict[Key, Decimal]:
 def ledger_limits(*, budget: Budget) -> Limits:
     skr_lines: dict[int, Decimal | None] = {}
     rss_line: Decimal | None = None
+    rss_goal_area: int | None = None
     for line in budget.lines.all():
         if line.recipient == Recipient.SKR:
             skr_lines[line.goal_area.number] = line.amount
         elif line.recipient == Recipient.RSS:
             rss_line = (rss_line or Decimal("0.00")) + (line.amount or Decimal("0.00"))
+            rss_goal_area = line.goal_area.number
     allocations = dict(
         Allocation.objects.filter(budget_line__budget=budget).values_list("county__code", "amount")
     )
-    return Limits(total=budget.total, skr_lines=skr_lines, rss_line=rss_line, allocations=allocations)
+    return Limits(
+        total=budget.total,
+        skr_lines=skr_lines,
+        rss_line=rss_line,
+        allocations=allocations,
+        rss_goal_area=rss_goal_area,
+    )
 
 
 def balance_get(*, decision: FundingDecision, year: int) -> Balance:

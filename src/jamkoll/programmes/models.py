@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from jamkoll.reference.models import Organisation, PolicySubGoal, StrategyObjective
+from jamkoll.reference.models import Organisation, OrganisationKind, PolicySubGoal, StrategyObjective
 
 
 def money_field(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
@@ -330,6 +330,15 @@ class Condition(models.Model):
     year = models.PositiveSmallIntegerField(_("avser år"), null=True, blank=True)
     text = models.TextField(_("text ur handlingen"))
     section = models.CharField(_("avsnitt"), max_length=100, blank=True)
+    addressee = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="conditions_addressed",
+        verbose_name=_("lämnas till"),
+        help_text=_("Den organisation som handlingen eller pengarna ska till, enligt villkoret."),
+    )
     source = models.CharField(_("källa"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(_("ordning"), default=0)
     history = HistoricalRecords()
@@ -449,6 +458,14 @@ class Recipient(models.TextChoices):
     RSS = "RSS", _("Medel till de regionala stöd- och samverkansstrukturerna (RSS)")
 
 
+class DecidedBy(models.TextChoices):
+    """Who decides a budget line's amount: the decision itself, or — where the decision leaves the
+    year's split open — the year's fixed project plan."""
+
+    DECISION = "decision", _("Beslutet")
+    PLAN = "plan", _("Fastställd projektplan")
+
+
 class Budget(models.Model):
     decision = models.ForeignKey(
         FundingDecision, on_delete=models.CASCADE, related_name="budgets", verbose_name=_("beslut")
@@ -486,6 +503,13 @@ class BudgetLine(models.Model):
         blank=True,
         help_text=_("Tomt när fördelningen inte är beslutad."),
     )
+    decided_by = models.CharField(
+        _("beslutas i"),
+        max_length=10,
+        choices=DecidedBy.choices,
+        default=DecidedBy.DECISION,
+        help_text=_("Beslutet, eller den fastställda projektplanen där beslutet lämnar beloppet öppet."),
+    )
     source = models.CharField(_("källa"), max_length=300, blank=True)
     history = HistoricalRecords()
 
@@ -499,6 +523,10 @@ class BudgetLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.budget} målområde {self.goal_area.number} {self.recipient}"
+
+    @property
+    def decided_by_plan(self) -> bool:
+        return self.decided_by == DecidedBy.PLAN
 
     def clean(self) -> None:
         if self.goal_area_id and self.budget_id and self.goal_area.decision_id != self.budget.decision_id:
@@ -543,7 +571,10 @@ class AllocationRuleOverride(models.Model):
         AllocationRule, on_delete=models.CASCADE, related_name="overrides", verbose_name=_("regel")
     )
     county = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, verbose_name=_("län"), limit_choices_to={"kind": "lan"}
+        Organisation,
+        on_delete=models.PROTECT,
+        verbose_name=_("län"),
+        limit_choices_to={"kind": OrganisationKind.LAN},
     )
     amount = money_field(_("belopp"))
     history = HistoricalRecords()
@@ -566,7 +597,7 @@ class Allocation(models.Model):
         on_delete=models.PROTECT,
         related_name="allocations",
         verbose_name=_("län"),
-        limit_choices_to={"kind": "lan"},
+        limit_choices_to={"kind": OrganisationKind.LAN},
     )
     amount = money_field(_("belopp"))
     rule = models.ForeignKey(

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext
 
 from jamkoll.accounts.policy import require
 from jamkoll.errors import NotFound
 from jamkoll.money import to_str
-from jamkoll.reference.models import Organisation
+from jamkoll.reference.models import Organisation, OrganisationKind
 from jamkoll.validation import YEAR_MAX, YEAR_MIN, int_param
 
 from .models import (
@@ -216,12 +216,29 @@ def allocation_table(*, decision: FundingDecision, year: int) -> AllocationTable
     )
 
 
+def condition_addressee(*, decision: FundingDecision, kind: str, year: int) -> Organisation | None:
+    """The organisation that the decision's condition of `kind` names for `year` (the financial
+    report goes to Kammarkollegiet): the condition stated for the year, or else the latest one
+    stated before it, which the decision carries over; None when no condition names one."""
+    condition = (
+        decision.conditions.filter(kind=kind, addressee__isnull=False)
+        .filter(Q(year__lte=year) | Q(year__isnull=True))
+        .select_related("addressee")
+        .order_by(F("year").desc(nulls_last=True), "position")
+        .first()
+    )
+    return condition.addressee if condition is not None else None
+
+
 def budgets_for_decision(*, decision: FundingDecision) -> list[AllocationTable]:
     return [allocation_table(decision=decision, year=b.year) for b in decision.budgets.order_by("year")]
 
 
 def county_name_map(on: dt.date) -> dict[str, str]:
-    return {o.code: o.name_at(on) for o in Organisation.objects.filter(kind="lan").prefetch_related("names")}
+    return {
+        o.code: o.name_at(on)
+        for o in Organisation.objects.filter(kind=OrganisationKind.LAN).prefetch_related("names")
+    }
 
 
 def _year_number(year: int | str) -> int:

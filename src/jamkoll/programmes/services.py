@@ -6,18 +6,14 @@ database exactly as it was.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from collections.abc import Callable
 from decimal import Decimal
-from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db import transaction
 
-from jamkoll.money import AmountError, parse_amount
 from jamkoll.reference.models import Organisation, OrganisationKind, PolicySubGoal, StrategyObjective
-from jamkoll.seeding import SeedError, SeedReport, set_m2m, upsert
+from jamkoll.seeding import Place, SeedReport, read_json, set_m2m, upsert
 
 from .allocation import AllocationError, divide
 from .models import (
@@ -29,6 +25,7 @@ from .models import (
     Budget,
     BudgetLine,
     Condition,
+    DecidedBy,
     DiaryNumber,
     Earmark,
     FocusArea,
@@ -37,262 +34,293 @@ from .models import (
     GoalAreaSubGoal,
     Party,
     Programme,
-    Recipient,
     Signature,
 )
 
+if TYPE_CHECKING:  # the schemas (pydantic) are imported when a document is read
+    from .schemas import DecisionDocument
+
 FILE = "programmes.json"
+N = TypeVar("N", PolicySubGoal, StrategyObjective)
 
 
 class BudgetError(ValueError):
     pass
 
 
-def _money(value: Any, where: str) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        return parse_amount(value)
-    except AmountError as exc:
-        raise SeedError(str(exc), file=FILE, field=where) from exc
-
-
-def _org(code: str | None, where: str) -> Organisation | None:
-    if not code:
+def _org(code: str | None, place: Place) -> Organisation | None:
+    if code is None:
         return None
     org = Organisation.objects.filter(kind=OrganisationKind.OTHER, code=code).first()
     if org is None:
-        raise SeedError(f"okänd organisation {code!r} (kör referensdata först)", file=FILE, field=where)
+        raise place.error(f"okänd organisation {code!r} (kör referensdata först)")
     return org
 
 
+def _appropriation(key: str | None, place: Place) -> Appropriation | None:
+    from .schemas import appropriation_key_parts
+
+    if key is None:
+        return None
+    area, appropriation, item = appropriation_key_parts(key)
+    found = Appropriation.objects.filter(
+        expenditure_area=area, appropriation=appropriation, item=item
+    ).first()
+    if found is None:
+        raise place.error(f"okänt anslag {key!r}")
+    return found
+
+
+def _numbered(model: type[N], number: int, place: Place) -> N:
+    found = model._default_manager.filter(number=number).first()
+    if found is None:
+        raise place.error(f"okänt nummer {number} (kör referensdata först)")
+    return found
+
+
 def _load_decision(
-    programme: Programme, data: dict[str, Any], appropriations: dict[str, Appropriation], report: SeedReport
+    doc: DecisionDocument, *, place: Place, report: SeedReport, programme: Programme | None = None
 ) -> FundingDecision:
-    where = f"decisions[{data['slug']}]"
+    """Write one decision and everything it states, as `doc` (validated and checked by
+    `programmes.schemas`) gives it; the references to the database are resolved here, each a
+    `SeedError` at its place. `programme`: the one it stands under in `programmes.json`; a decision
+    standing alone names it (`doc.programme`)."""
+    if programme is None:
+        programme = Programme.objects.filter(slug=doc.programme).first()
+        if programme is None:
+            raise place.at("programme").error(f"okänd satsning {doc.programme!r}")
     decision = upsert(
         FundingDecision,
-        {"slug": data["slug"]},
+        {"slug": doc.slug},
         {
             "programme": programme,
-            "kind": data["kind"],
-            "title": data["title"],
-            "start_year": data.get("start_year"),
-            "end_year": data.get("end_year"),
-            "amount_per_year": _money(data.get("amount_per_year"), f"{where}.amount_per_year"),
-            "amount_total": _money(data.get("amount_total"), f"{where}.amount_total"),
-            "amount_note": data.get("amount_note", ""),
-            "grantor": _org(data.get("grantor"), f"{where}.grantor"),
-            "responsible_ministry": _org(data.get("responsible_ministry"), f"{where}.responsible_ministry"),
-            "recipient": _org(data.get("recipient"), f"{where}.recipient"),
-            "appropriation": appropriations[data["appropriation"]] if data.get("appropriation") else None,
-            "purpose": data.get("purpose", ""),
-            "focus": data.get("focus", ""),
-            "application_based": data.get("application_based", False),
-            "applications_until": data.get("applications_until"),
-            "validity_condition": data.get("validity_condition", ""),
-            "note": data.get("note", ""),
-            "source": data.get("source", ""),
+            "kind": doc.kind,
+            "title": doc.title,
+            "start_year": doc.start_year,
+            "end_year": doc.end_year,
+            "amount_per_year": doc.amount_per_year,
+            "amount_total": doc.amount_total,
+            "amount_note": doc.amount_note,
+            "grantor": _org(doc.grantor, place.at("grantor")),
+            "responsible_ministry": _org(doc.responsible_ministry, place.at("responsible_ministry")),
+            "recipient": _org(doc.recipient, place.at("recipient")),
+            "appropriation": _appropriation(doc.appropriation, place.at("appropriation")),
+            "purpose": doc.purpose,
+            "focus": doc.focus,
+            "application_based": doc.application_based,
+            "applications_until": doc.applications_until,
+            "validity_condition": doc.validity_condition,
+            "note": doc.note,
+            "source": doc.source,
         },
         report=report,
+        place=place,
     )
-    for position, p in enumerate(data.get("parties", [])):
+    for i, p in enumerate(doc.parties):
+        at = place.at("parties", i)
         party = upsert(
             Party,
-            {"decision": decision, "organisation": _org(p["organisation"], f"{where}.parties")},
+            {"decision": decision, "organisation": _org(p.organisation, at.at("organisation"))},
             {
-                "acting_through": _org(p.get("acting_through"), f"{where}.parties"),
-                "label": p["label"],
-                "position": position,
+                "acting_through": _org(p.acting_through, at.at("acting_through")),
+                "label": p.label,
+                "position": i,
             },
             report=report,
+            place=at,
         )
-        for s in p.get("signatures", []):
+        for j, s in enumerate(p.signatures):
             upsert(
                 Signature,
-                {"party": party, "signatory_name": s["name"]},
-                {
-                    "signatory_title": s["title"],
-                    "place": s.get("place", ""),
-                    "signed_on": dt.date.fromisoformat(s["date"]) if s.get("date") else None,
-                    "source": s.get("source", ""),
-                },
+                {"party": party, "signatory_name": s.name},
+                {"signatory_title": s.title, "place": s.place, "signed_on": s.date, "source": s.source},
                 report=report,
+                place=at.at("signatures", j),
             )
-    for a in data.get("approvals", []):
+    for i, a in enumerate(doc.approvals):
+        at = place.at("approvals", i)
         upsert(
             Approval,
-            {"decision": decision, "organisation": _org(a["organisation"], f"{where}.approvals")},
-            {"body": a["body"], "source": a.get("source", "")},
+            {"decision": decision, "organisation": _org(a.organisation, at.at("organisation"))},
+            {"body": a.body, "source": a.source},
             report=report,
+            place=at,
         )
-    for d in data.get("diary_numbers", []):
+    for i, d in enumerate(doc.diary_numbers):
+        at = place.at("diary_numbers", i)
         upsert(
             DiaryNumber,
-            {
-                "decision": decision,
-                "issuer": _org(d["issuer"], f"{where}.diary_numbers"),
-                "purpose": d["purpose"],
-            },
-            {"number": d["number"], "required_on_documents": d["required"], "source": d.get("source", "")},
+            {"decision": decision, "issuer": _org(d.issuer, at.at("issuer")), "purpose": d.purpose},
+            {"number": d.number, "required_on_documents": d.required, "source": d.source},
             report=report,
+            place=at,
         )
-    for position, c in enumerate(data.get("conditions", [])):
+    for i, c in enumerate(doc.conditions):
+        at = place.at("conditions", i)
         upsert(
             Condition,
-            {"decision": decision, "kind": c["kind"], "position": position},
+            {"decision": decision, "kind": c.kind, "position": i},
             {
-                "year": c.get("year"),
-                "text": c["text"],
-                "section": c.get("section", ""),
-                "source": c.get("source", data.get("source", "")),
+                "year": c.year,
+                "text": c.text,
+                "section": c.section,
+                "addressee": _org(c.addressee, at.at("addressee")),
+                "source": doc.source if c.source is None else c.source,
             },
             report=report,
+            place=at,
         )
     goal_areas: dict[int, GoalArea] = {}
-    for g in data.get("goal_areas", []):
+    for i, g in enumerate(doc.goal_areas):
+        at = place.at("goal_areas", i)
         area = upsert(
             GoalArea,
-            {"decision": decision, "number": g["number"]},
-            {
-                "title": g["title"],
-                "text": g["text"],
-                "budget_text": g.get("budget_text", ""),
-                "source": g.get("source", ""),
-            },
+            {"decision": decision, "number": g.number},
+            {"title": g.title, "text": g.text, "budget_text": g.budget_text, "source": g.source},
             report=report,
+            place=at,
         )
-        goal_areas[g["number"]] = area
-        for link in g.get("sub_goals", []):
+        goal_areas[g.number] = area
+        for j, link in enumerate(g.sub_goals):
             upsert(
                 GoalAreaSubGoal,
-                {"goal_area": area, "sub_goal": PolicySubGoal.objects.get(number=link["number"])},
-                {"emphasis": link["emphasis"], "source": g.get("source", "")},
+                {
+                    "goal_area": area,
+                    "sub_goal": _numbered(PolicySubGoal, link.number, at.at("sub_goals", j, "number")),
+                },
+                {"emphasis": link.emphasis, "source": g.source},
                 report=report,
+                place=at.at("sub_goals", j),
             )
-        set_m2m(
-            area,
-            "strategy_objectives",
-            StrategyObjective.objects.filter(number__in=g.get("strategy_objectives", [])),
-            report,
-        )
-        for f in g.get("focus_areas", []):
+        objectives = [
+            _numbered(StrategyObjective, number, at.at("strategy_objectives", j))
+            for j, number in enumerate(g.strategy_objectives)
+        ]
+        set_m2m(area, "strategy_objectives", objectives, report)
+        for j, f in enumerate(g.focus_areas):
             upsert(
                 FocusArea,
-                {"goal_area": area, "number": f["number"]},
-                {"text": f["text"], "source": f.get("source", "")},
+                {"goal_area": area, "number": f.number},
+                {"text": f.text, "source": f.source},
                 report=report,
+                place=at.at("focus_areas", j),
             )
     earmarks: dict[str, Earmark] = {}
-    for position, e in enumerate(data.get("earmarks", [])):
+    for i, e in enumerate(doc.earmarks):
         earmark = upsert(
             Earmark,
-            {"decision": decision, "label": e["label"]},
+            {"decision": decision, "label": e.label},
             {
-                "amount": _money(e["amount"], f"{where}.earmarks"),
-                "position": position,
-                "parent": earmarks[e["parent"]] if e.get("parent") else None,
-                "source": e.get("source", ""),
+                "amount": e.amount,
+                "position": i,
+                "parent": earmarks[e.parent] if e.parent is not None else None,
+                "source": e.source,
             },
             report=report,
+            place=place.at("earmarks", i),
         )
-        set_m2m(earmark, "goal_areas", [goal_areas[n] for n in e.get("goal_areas", [])], report)
-        earmarks[e["label"]] = earmark
-    for b in data.get("budgets", []):
-        year = b["year"]
-        if year not in decision.years:
-            raise SeedError(f"år {year} ligger utanför beslutets period", file=FILE, field=f"{where}.budgets")
+        set_m2m(earmark, "goal_areas", [goal_areas[n] for n in e.goal_areas], report)
+        earmarks[e.label] = earmark
+    for i, b in enumerate(doc.budgets):
+        at = place.at("budgets", i)
         budget = upsert(
             Budget,
-            {"decision": decision, "year": year},
-            {
-                "total": _money(b["total"], f"{where}.budgets[{year}].total"),
-                "source": b.get("source", ""),
-                "note": b.get("note", ""),
-            },
+            {"decision": decision, "year": b.year},
+            {"total": b.total, "source": b.source, "note": b.note},
             report=report,
+            place=at,
         )
-        for line in b.get("lines", []):
-            number = line["goal_area"]
-            if number not in goal_areas:
-                raise SeedError(
-                    f"okänt målområde {number}", file=FILE, field=f"{where}.budgets[{year}].lines"
-                )
+        for j, line in enumerate(b.lines):
+            lookup = {"budget": budget, "goal_area": goal_areas[line.goal_area], "recipient": line.recipient}
+            if line.amount is None:
+                existing = BudgetLine.objects.filter(**lookup).first()
+                if existing is not None and existing.decided_by_plan:
+                    continue  # left open by the decision, decided by the year's fixed plan: kept
             upsert(
                 BudgetLine,
-                {"budget": budget, "goal_area": goal_areas[number], "recipient": line["recipient"]},
-                {
-                    "amount": _money(line["amount"], f"{where}.budgets[{year}].lines.amount"),
-                    "source": line.get("source", ""),
-                },
+                lookup,
+                {"amount": line.amount, "decided_by": DecidedBy.DECISION, "source": line.source},
                 report=report,
+                place=at.at("lines", j),
             )
-        budget_check(budget)
-    for r in data.get("allocation_rules", []):
+        try:
+            budget_check(budget)
+        except BudgetError as exc:
+            raise at.error(str(exc)) from None
+    for i, r in enumerate(doc.allocation_rules):
+        at = place.at("allocation_rules", i)
         rule = upsert(
             AllocationRule,
-            {"decision": decision, "recipient": r["recipient"], "first_year": r["first_year"]},
+            {"decision": decision, "recipient": r.recipient, "first_year": r.first_year},
             {
-                "last_year": r["last_year"],
-                "default_amount": _money(r["default_amount"], f"{where}.rule"),
-                "text": r.get("text", ""),
-                "source": r.get("source", ""),
+                "last_year": r.last_year,
+                "default_amount": r.default_amount,
+                "text": r.text,
+                "source": r.source,
             },
             report=report,
+            place=at,
         )
-        for code, amount in r.get("overrides", {}).items():
+        for code, amount in r.overrides.items():
             county = Organisation.objects.filter(kind=OrganisationKind.LAN, code=code).first()
             if county is None:
-                raise SeedError(f"okänt län {code!r}", file=FILE, field=f"{where}.allocation_rules.overrides")
+                raise at.at("overrides", code).error(f"okänt län {code!r}")
             upsert(
                 AllocationRuleOverride,
                 {"rule": rule, "county": county},
-                {"amount": _money(amount, f"{where}.allocation_rules.overrides")},
+                {"amount": amount},
                 report=report,
+                place=at.at("overrides", code),
             )
-    for line in BudgetLine.objects.filter(budget__decision=decision, recipient=Recipient.RSS):
+    # Every line a rule divides per county (the rules name their recipient line).
+    for budget_line in BudgetLine.objects.filter(budget__decision=decision).select_related("budget"):
         try:
-            allocations_generate(budget_line=line, report=report)
+            allocations_generate(budget_line=budget_line, report=report)
         except AllocationError as exc:
-            raise SeedError(f"{line}: {exc}", file=FILE, field=f"{where}.allocation_rules") from exc
+            raise place.at("allocation_rules").error(f"{budget_line}: {exc}") from exc
     return decision
 
 
 @transaction.atomic
 def programmes_seed(*, report: SeedReport | None = None) -> SeedReport:
     """Load everything seeds 000, 001, 002 and 004 state about programmes and money."""
+    from .schemas import programmes_document_parse
+
     report = report or SeedReport()
-    data = json.loads(resources.files("jamkoll.programmes").joinpath("data", FILE).read_text("utf-8"))
-    appropriations: dict[str, Appropriation] = {}
-    for a in data["appropriations"]:
-        values = {k: v for k, v in a.items() if k not in {"key", "expenditure_area", "appropriation", "item"}}
-        appropriations[a["key"]] = upsert(
+    doc = programmes_document_parse(read_json("jamkoll.programmes", FILE), file=FILE)
+    place = Place(FILE)
+    for i, a in enumerate(doc.appropriations):
+        upsert(
             Appropriation,
+            {"expenditure_area": a.expenditure_area, "appropriation": a.appropriation, "item": a.item},
             {
-                "expenditure_area": a["expenditure_area"],
-                "appropriation": a["appropriation"],
-                "item": a["item"],
+                "expenditure_area_name": a.expenditure_area_name,
+                "appropriation_name": a.appropriation_name,
+                "item_name": a.item_name,
+                "source": a.source,
             },
-            values,
             report=report,
+            place=place.at("appropriations", i),
         )
-    for p in data["programmes"]:
+    for i, p in enumerate(doc.programmes):
+        at = place.at("programmes", i)
         programme = upsert(
             Programme,
-            {"slug": p["slug"]},
+            {"slug": p.slug},
             {
-                "title": p["title"],
-                "start_year": p.get("start_year"),
-                "end_year": p.get("end_year"),
-                "relation": p["relation"],
-                "description": p.get("description", ""),
-                "note": p.get("note", ""),
-                "source": p.get("source", ""),
+                "title": p.title,
+                "start_year": p.start_year,
+                "end_year": p.end_year,
+                "relation": p.relation,
+                "description": p.description,
+                "note": p.note,
+                "source": p.source,
             },
             report=report,
+            place=at,
         )
-        for d in p.get("decisions", []):
-            _load_decision(programme, d, appropriations, report)
+        for j, d in enumerate(p.decisions):
+            _load_decision(d, programme=programme, place=at.at("decisions", j), report=report)
     return report
 
 
@@ -303,13 +331,15 @@ BUDGET_LINE_GUARDS: list[Callable[[BudgetLine, Decimal], list[str]]] = []
 
 
 def budget_line_set(*, line: BudgetLine, amount: Decimal, source: str) -> BudgetLine:
-    """Set a line's amount (a fixed project plan deciding the year's split). All or nothing."""
+    """Set a line's amount (a fixed project plan deciding the year's split, so the line is then
+    `decided_by` the plan). All or nothing."""
     with transaction.atomic():
         for guard in BUDGET_LINE_GUARDS:
             problems = guard(line, amount)
             if problems:
                 raise BudgetError(f"{line}: {problems[0]}")
         line.amount = amount
+        line.decided_by = DecidedBy.PLAN
         line.source = source
         line.save()
         budget_check(line.budget)

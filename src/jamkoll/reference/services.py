@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-from importlib import resources
+from typing import TypeVar
 
 from django.db import transaction
 
-from jamkoll.seeding import SeedError, SeedReport, read_csv, upsert
+from jamkoll.seeding import Place, SeedReport, document_parse, read_csv, read_json, upsert
 
 from .models import (
     Organisation,
@@ -18,21 +17,27 @@ from .models import (
     PolicySubGoal,
     StrategyObjective,
 )
-
-PACKAGE = "jamkoll.reference"
-GOTLAND_NOTE = (
-    "Gotland har inget landsting: kommunen Gotland (0980) har landstingets, sedan 2019 "
-    "regionens, uppgifter och heter Region Gotland sedan 2011-01-01."
+from .schemas import (
+    CountyRow,
+    Document,
+    MunicipalityRow,
+    OrganisationNameRow,
+    OrganisationRow,
+    PolicyGoalsDocument,
+    RegionNameRow,
 )
 
+PACKAGE = "jamkoll.reference"
+R = TypeVar("R", bound=Document)
 
-def _date(value: str, *, file: str, line: int, field: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise SeedError(f"ogiltigt datum {value!r} (ÅÅÅÅ-MM-DD)", file=file, line=line, field=field) from exc
+
+def _rows(file: str, schema: type[R]) -> list[tuple[Place, R]]:
+    """Every row of a packaged CSV validated by its schema, with its place (file and line)."""
+    rows = []
+    for line, raw in read_csv(PACKAGE, file):
+        place = Place(file, line=line)
+        rows.append((place, document_parse(schema, raw, place=place)))
+    return rows
 
 
 def _set_name(
@@ -56,69 +61,67 @@ def _set_name(
 
 def _load_counties(report: SeedReport) -> dict[str, Organisation]:
     counties: dict[str, Organisation] = {}
-    for line, row in read_csv(PACKAGE, "counties.csv"):
-        code = row["code"]
-        if len(code) != 2 or not code.isdigit():
-            raise SeedError(
-                f"länskod ska vara två siffror: {code!r}", file="counties.csv", line=line, field="code"
-            )
+    for _place, row in _rows("counties.csv", CountyRow):
         county = upsert(
             Organisation,
-            {"kind": OrganisationKind.LAN, "code": code},
+            {"kind": OrganisationKind.LAN, "code": row.code},
             {"source": "SCB länskoder"},
             report=report,
         )
-        _set_name(county, name=row["name"], source="SCB", report=report)
-        counties[code] = county
+        _set_name(county, name=row.name, source="SCB", report=report)
+        counties[row.code] = county
     return counties
 
 
+def _county(counties: dict[str, Organisation], code: str, place: Place) -> Organisation:
+    county = counties.get(code)
+    if county is None:
+        raise place.error(f"okänt län {code!r}")
+    return county
+
+
 def _load_municipalities(counties: dict[str, Organisation], report: SeedReport) -> None:
-    file = "municipalities.csv"
-    for line, row in read_csv(PACKAGE, file):
-        code, county_code = row["code"], row["county_code"]
-        if len(code) != 4 or not code.isdigit():
-            raise SeedError(f"kommunkod ska vara fyra siffror: {code!r}", file=file, line=line, field="code")
-        if county_code not in counties:
-            raise SeedError(f"okänt län {county_code!r}", file=file, line=line, field="county_code")
-        if not code.startswith(county_code):
-            raise SeedError(
-                f"kommunkoden {code} börjar inte med länskoden {county_code}",
-                file=file,
-                line=line,
-                field="code",
+    for place, row in _rows("municipalities.csv", MunicipalityRow):
+        county = _county(counties, row.county_code, place.at("county_code"))
+        if not row.code.startswith(row.county_code):
+            raise place.at("code").error(
+                f"kommunkoden {row.code} börjar inte med länskoden {row.county_code}"
             )
         kommun = upsert(
             Organisation,
-            {"kind": OrganisationKind.KOMMUN, "code": code},
-            {"county": counties[county_code], "source": "SCB kommunkoder"},
+            {"kind": OrganisationKind.KOMMUN, "code": row.code},
+            {"county": county, "source": "SCB kommunkoder"},
             report=report,
         )
-        _set_name(kommun, name=row["name"], source="SCB", report=report)
+        _set_name(kommun, name=row.name, source="SCB", report=report)
 
 
 def _load_regions(counties: dict[str, Organisation], report: SeedReport) -> None:
-    file = "region_names.csv"
-    for line, row in read_csv(PACKAGE, file):
-        county_code = row["county_code"]
-        if county_code not in counties:
-            raise SeedError(f"okänt län {county_code!r}", file=file, line=line, field="county_code")
+    """One region per county, with the names it has had; its note is what its rows say (Gotland's
+    region is a municipality)."""
+    rows = _rows("region_names.csv", RegionNameRow)
+    notes: dict[str, list[str]] = {}
+    for _place, row in rows:
+        notes.setdefault(row.county_code, [])
+        if row.note:
+            notes[row.county_code].append(row.note)
+    for place, row in rows:
         region = upsert(
             Organisation,
-            {"kind": OrganisationKind.REGION, "code": county_code},
+            {"kind": OrganisationKind.REGION, "code": row.county_code},
             {
-                "county": counties[county_code],
-                "note": GOTLAND_NOTE if county_code == "09" else "",
+                "county": _county(counties, row.county_code, place.at("county_code")),
+                "note": " ".join(notes[row.county_code]),
                 "source": "Kommunallagen (2017:725); regionernas egna uppgifter",
             },
             report=report,
         )
         _set_name(
             region,
-            name=row["name"],
-            form=row["form"],
-            valid_from=_date(row["valid_from"], file=file, line=line, field="valid_from"),
-            valid_to=_date(row["valid_to"], file=file, line=line, field="valid_to"),
+            name=row.name,
+            form=row.form,
+            valid_from=row.valid_from,
+            valid_to=row.valid_to,
             source="region_names.csv",
             report=report,
         )
@@ -142,77 +145,61 @@ def _load_county_boards(counties: dict[str, Organisation], report: SeedReport) -
 
 
 def _load_other(counties: dict[str, Organisation], report: SeedReport) -> None:
-    file = "organisations.csv"
     by_code: dict[str, Organisation] = {}
-    rows = list(read_csv(PACKAGE, file))
-    for line, row in rows:
-        kind = row["kind"]
-        if kind not in OrganisationKind.values:
-            raise SeedError(f"okänd typ {kind!r}", file=file, line=line, field="kind")
-        if row["category"] not in OrganisationCategory.values:
-            raise SeedError(f"okänd kategori {row['category']!r}", file=file, line=line, field="category")
-        county = None
-        if row["county_code"]:
-            county = counties.get(row["county_code"])
-            if county is None:
-                raise SeedError(
-                    f"okänt län {row['county_code']!r}", file=file, line=line, field="county_code"
-                )
+    for place, row in _rows("organisations.csv", OrganisationRow):
+        county = _county(counties, row.county_code, place.at("county_code")) if row.county_code else None
         parent = None
-        if row["parent"]:
-            parent = by_code.get(row["parent"])
+        if row.parent:
+            parent = by_code.get(row.parent)
             if parent is None:
-                raise SeedError(
-                    f"överordnad {row['parent']!r} måste stå före raden", file=file, line=line, field="parent"
-                )
-        by_code[row["code"]] = upsert(
-            Organisation,
-            {"kind": kind, "code": row["code"]},
-            {
-                "category": row["category"],
-                "county": county,
-                "parent": parent,
-                "valid_from": _date(row["valid_from"], file=file, line=line, field="valid_from"),
-                "valid_to": _date(row["valid_to"], file=file, line=line, field="valid_to"),
-                "note": row["note"],
-                "source": row["source"],
-            },
-            report=report,
-        )
-    file = "organisation_names.csv"
-    for line, row in read_csv(PACKAGE, file):
-        org = by_code.get(row["code"])
-        if org is None or org.kind != row["kind"]:
-            raise SeedError(
-                f"okänd organisation {row['kind']}/{row['code']}", file=file, line=line, field="code"
+                raise place.at("parent").error(f"överordnad {row.parent!r} måste stå före raden")
+        with place.model_errors():
+            by_code[row.code] = upsert(
+                Organisation,
+                {"kind": row.kind, "code": row.code},
+                {
+                    "category": row.category,
+                    "county": county,
+                    "parent": parent,
+                    "valid_from": row.valid_from,
+                    "valid_to": row.valid_to,
+                    "note": row.note,
+                    "source": row.source,
+                },
+                report=report,
             )
-        _set_name(
-            org,
-            name=row["name"],
-            short_name=row["short_name"],
-            form=row["form"],
-            valid_from=_date(row["valid_from"], file=file, line=line, field="valid_from"),
-            valid_to=_date(row["valid_to"], file=file, line=line, field="valid_to"),
-            source=row["source"],
-            report=report,
-        )
+    for place, name in _rows("organisation_names.csv", OrganisationNameRow):
+        org = by_code.get(name.code)
+        if org is None or org.kind != name.kind:
+            raise place.at("code").error(f"okänd organisation {name.kind}/{name.code}")
+        with place.model_errors():
+            _set_name(
+                org,
+                name=name.name,
+                short_name=name.short_name,
+                form=name.form,
+                valid_from=name.valid_from,
+                valid_to=name.valid_to,
+                source=name.source,
+                report=report,
+            )
 
 
 def _load_goals(report: SeedReport) -> None:
-    data = json.loads(resources.files(PACKAGE).joinpath("data", "policy_goals.json").read_text("utf-8"))
-    source = data["source"]
-    for goal in data["sub_goals"]:
+    file = "policy_goals.json"
+    data = document_parse(PolicyGoalsDocument, read_json(PACKAGE, file), place=Place(file))
+    for goal in data.sub_goals:
         upsert(
             PolicySubGoal,
-            {"number": goal["number"]},
-            {"title": goal["title"], "text": goal["text"], "source": source},
+            {"number": goal.number},
+            {"title": goal.title, "text": goal.text, "source": data.source},
             report=report,
         )
-    for objective in data["strategy_objectives"]:
+    for objective in data.strategy_objectives:
         upsert(
             StrategyObjective,
-            {"number": objective["number"]},
-            {"text": objective["text"], "source": source},
+            {"number": objective.number},
+            {"text": objective.text, "source": data.source},
             report=report,
         )
 

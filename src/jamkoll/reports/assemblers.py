@@ -20,8 +20,8 @@ from jamkoll.money import format_sek, group_digits
 from jamkoll.obligations.models import Obligation
 from jamkoll.plans.models import Activity, StatusReport
 from jamkoll.plans.selectors import ActivityFilter, activity_list, report_content
-from jamkoll.programmes.models import DiaryNumberPurpose, FundingDecision
-from jamkoll.programmes.selectors import as_of, county_name_map, decision_get
+from jamkoll.programmes.models import ConditionKind, DiaryNumberPurpose, FundingDecision, Recipient
+from jamkoll.programmes.selectors import as_of, condition_addressee, county_name_map, decision_get
 from jamkoll.reference.models import Organisation
 
 from .document import BulletList, Document, Figure, KeyValues, Paragraph, Section, SignatureBlock, Table
@@ -247,8 +247,8 @@ def financial_report(*, decision: FundingDecision, year: int, version: Any = Non
     names = county_name_map(on)
     organisation = decision.recipient.name_at(on) if decision.recipient else ""
     short = decision.recipient.short_name_at(on) if decision.recipient else "SKR"
-    receiver = Organisation.objects.filter(kind="other", code="KAMK").first()
-    receiver_name = receiver.name_at(on) if receiver else "Kammarkollegiet"
+    receiver = condition_addressee(decision=decision, kind=ConditionKind.FINANCIAL_REPORT, year=year)
+    receiver_name = receiver.name_at(on) if receiver else "ej angivet i beslutet"
     due = _due_date(decision, year, "financial_report")
     facts = decision_facts(decision, year, on)
     facts.insert(1, ("Redovisas till", receiver_name))
@@ -288,7 +288,7 @@ def financial_report(*, decision: FundingDecision, year: int, version: Any = Non
     lines = Section(title="Per målområde och mottagare", number="2", level=1)
     line_rows = []
     for line in balance.lines():
-        recipient = f"Medel till {short}" if line.recipient == "SKR" else "Medel till RSS"
+        recipient = f"Medel till {short}" if line.recipient == Recipient.SKR else "Medel till RSS"
         line_rows.append((f"Målområde {line.goal_area}", recipient, _kr(line.budget), _kr(line.spent)))
     unassigned = balance.skr_spent_by_line.get(None)
     if unassigned:

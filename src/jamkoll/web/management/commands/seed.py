@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from jamkoll.obligations.services import obligations_generate
-from jamkoll.plans.services import plans_seed
+from jamkoll.plans.seed import plans_seed
 from jamkoll.programmes.services import BudgetError, programmes_seed
 from jamkoll.reference.services import reference_seed
 from jamkoll.seeding import SeedError, SeedReport
