@@ -156,3 +156,16 @@ def test_the_console_script_fails_with_one_line_and_non_zero_exit(installed_db: 
     assert result.returncode != 0
     assert result.stderr.strip().count("\n") == 0
     assert "okänt beslut" in result.stderr
+
+
+def test_a_refused_ledger_entry_is_one_line_and_a_non_zero_exit(installed_db: dict[str, str]) -> None:
+    result = subprocess.run(
+        _script("ledger", "requisition", AGREEMENT, "2018", "5e2", "--ref", "X"),
+        env=installed_db,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().count("\n") == 0
+    assert "ingenting registrerades: belopp: ogiltigt belopp: '5e2'" in result.stderr

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from pypdf import PdfReader
 
+from jamkoll.accounts.policy import SEED_LOADER
 from jamkoll.ledger.services import entry_record
 from jamkoll.obligations.models import Obligation
 from jamkoll.programmes.selectors import decision_get
@@ -122,7 +123,7 @@ def test_the_financial_report_carries_the_balance_the_appropriation_and_the_diar
         ("expenditure", "19500000.00"),
     ):
         entry_record(
-            decision=agreement, year=2018, kind=kind, amount=amount, reference="t", actor_name="test"
+            decision=agreement, year=2018, kind=kind, amount=amount, reference="t", actor=SEED_LOADER
         )
     text = _document_text(financial_report(decision=agreement, year=2018))
     for needle in (
@@ -245,7 +246,7 @@ def test_a_data_change_makes_a_frozen_version_outdated_never_altered(
     sha_before = certified.files.get(format="md").sha256
     assert not report_outdated(certified)
     entry_record(
-        decision=agreement, year=2018, kind="requisition", amount="1000.00", reference="x", actor_name="t"
+        decision=agreement, year=2018, kind="requisition", amount="1000.00", reference="x", actor=SEED_LOADER
     )
     assert report_outdated(certified)
     certified.refresh_from_db()
@@ -303,7 +304,7 @@ def test_cli_financial_pdf_shows_appropriation_diary_numbers_balance_and_certifi
         ("expenditure", "19500000.00"),
     ):
         entry_record(
-            decision=agreement, year=2018, kind=kind, amount=amount, reference="t", actor_name="test"
+            decision=agreement, year=2018, kind=kind, amount=amount, reference="t", actor=SEED_LOADER
         )
     out = io.StringIO()
     call_command("ledger", "balance", SLUG, "2018", "--format", "json", stdout=out)

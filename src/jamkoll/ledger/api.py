@@ -1,27 +1,34 @@
-"""Ledger endpoints: balances, entries, and recording an entry (session auth, the one policy)."""
+"""Ledger endpoints: balances, entries, recording and reversing an entry (session auth, the one
+policy). Endpoints do not catch: `jamkoll.api`'s handlers answer a `ValidationError` with 422 and
+the fields in `errors`, `PermissionDenied` with 403 and the policy's reason, `NotFound` with 404."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
-from ninja.errors import HttpError
+from ninja import Field, Query, Router, Schema
 from ninja.security import django_auth
+from pydantic import StringConstraints
 
-from jamkoll.accounts.policy import check
-from jamkoll.errors import NotFound
 from jamkoll.money import to_str
-from jamkoll.programmes.models import FundingDecision
-from jamkoll.programmes.selectors import budget_get, decision_brief
+from jamkoll.programmes.selectors import decision_year_for_user
+from jamkoll.schema_types import ERRORS, ApiDate, Code, LongText, Offset, ReasonText, ShortText, Year
 
-from .models import EntryKind, LedgerEntry
-from .selectors import balance_dict, entry_list
-from .services import LedgerError, entry_record, entry_reverse
+from .models import NOTE_MAX_LENGTH, EntryKind, LedgerEntry
+from .selectors import SEQUENCE_MAX, balance_dict, entry_for_user, entry_list
+from .services import LINE_MAX, entry_record, entry_reverse
 
 router = Router(tags=["ledger"])
+
+# Bounds of this router's inputs (the services check the same; see `entry_record`).
+AmountText = Annotated[Code, Field(description='Decimalsträng i kronor, t.ex. "2500000.00"; inte negativ.')]
+NoteText = Annotated[LongText, StringConstraints(max_length=NOTE_MAX_LENGTH)]
+Line = Annotated[int, Field(ge=1, le=LINE_MAX, strict=True)]  # a JSON number: not true, "3" or 1.0
+Limit = Annotated[int, Field(ge=1, le=500)]
+Sequence = Annotated[int, Field(ge=1, le=SEQUENCE_MAX)]
 
 
 class CountyBalanceOut(Schema):
@@ -66,28 +73,29 @@ class EntryOut(Schema):
 
 
 class EntryIn(Schema):
+    """An entry to record. A refused field comes back in `errors` under the service's name:
+    `county` for `recipient`, otherwise the field's own."""
+
     kind: EntryKind
-    amount: str
-    reference: str
-    recipient: str = "SKR"
-    line: int | None = None
-    entry_date: dt.date | None = None
-    note: str = ""
+    amount: AmountText
+    reference: ShortText
+    recipient: Code = Field("SKR", description="SKR (staten–SKR) eller en länskod (RSS-nivån).")
+    line: Line | None = None
+    entry_date: ApiDate | None = Field(
+        None, description="Från 1 januari året före postens år till i dag; standard i dag."
+    )
+    note: NoteText = ""
 
 
 class ReverseIn(Schema):
-    reason: str
+    reason: ReasonText
 
 
 class EntryFilter(Schema):
-    county: str | None = None
+    county: Code | None = None
     kind: EntryKind | None = None
-    limit: int = 100
-    offset: int = 0
-
-
-class ErrorOut(Schema):
-    detail: str
+    limit: Limit = 100
+    offset: Offset = 0
 
 
 def _entry_out(e: LedgerEntry) -> dict[str, Any]:
@@ -110,78 +118,59 @@ def _entry_out(e: LedgerEntry) -> dict[str, Any]:
     }
 
 
-def _decision(request: HttpRequest, slug: str, year: int) -> FundingDecision:
-    verdict = check(request.user, "ledger.view")
-    if not verdict:
-        raise HttpError(403, verdict.reason)
-    try:
-        decision = decision_brief(slug=slug)
-        budget_get(decision=decision, year=year)
-    except NotFound as exc:
-        raise HttpError(404, str(exc)) from None
-    return decision
+@router.get(
+    "/{slug}/{year}/balance",
+    response={200: BalanceOut, **ERRORS},
+    auth=django_auth,
+    summary="Saldo för ett år",
+)
+def balance(request: HttpRequest, slug: str, year: Year) -> dict[str, Any]:
+    decision, year = decision_year_for_user(actor=request.user, action="ledger.view", slug=slug, year=year)
+    return balance_dict(decision=decision, year=year)
 
 
-@router.get("/{slug}/{year}/balance", response=BalanceOut, auth=django_auth, summary="Saldo för ett år")
-def balance(request: HttpRequest, slug: str, year: int) -> dict[str, Any]:
-    return balance_dict(decision=_decision(request, slug, year), year=year)
-
-
-@router.get("/{slug}/{year}/entries", response=list[EntryOut], auth=django_auth, summary="Poster")
-def entries(request: HttpRequest, slug: str, year: int, filters: Query[EntryFilter]) -> list[dict[str, Any]]:
-    qs = entry_list(decision=_decision(request, slug, year), year=year, county_code=filters.county)
+@router.get(
+    "/{slug}/{year}/entries", response={200: list[EntryOut], **ERRORS}, auth=django_auth, summary="Poster"
+)
+def entries(request: HttpRequest, slug: str, year: Year, filters: Query[EntryFilter]) -> list[dict[str, Any]]:
+    decision, year = decision_year_for_user(actor=request.user, action="ledger.view", slug=slug, year=year)
+    qs = entry_list(decision=decision, year=year, county_code=filters.county)
     if filters.kind:
         qs = qs.filter(kind=filters.kind.value)
-    limit = max(1, min(filters.limit, 500))
-    return [_entry_out(e) for e in qs[filters.offset : filters.offset + limit]]
+    return [_entry_out(e) for e in qs[filters.offset : filters.offset + filters.limit]]
 
 
 @router.post(
     "/{slug}/{year}/entries",
-    response={201: EntryOut, 403: ErrorOut, 422: ErrorOut},
+    response={201: EntryOut, **ERRORS},
     auth=django_auth,
     summary="Registrera en post",
 )
-def create_entry(request: HttpRequest, slug: str, year: int, payload: EntryIn) -> Any:
-    decision = _decision(request, slug, year)
-    try:
-        entry = entry_record(
-            decision=decision,
-            year=year,
-            kind=payload.kind.value,
-            amount=payload.amount,
-            reference=payload.reference,
-            county_code=None if payload.recipient.upper() == "SKR" else payload.recipient,
-            line=payload.line,
-            entry_date=payload.entry_date,
-            note=payload.note,
-            user=request.user,
-        )
-    except PermissionDenied as exc:
-        return 403, {"detail": str(exc)}
-    except LedgerError as exc:
-        return 422, {"detail": str(exc)}
+def create_entry(request: HttpRequest, slug: str, year: Year, payload: EntryIn) -> Any:
+    decision, year = decision_year_for_user(actor=request.user, action="ledger.view", slug=slug, year=year)
+    entry = entry_record(
+        actor=request.user,
+        decision=decision,
+        year=year,
+        kind=payload.kind.value,
+        amount=payload.amount,
+        reference=payload.reference,
+        county_code=None if payload.recipient.upper() == "SKR" else payload.recipient,
+        line=payload.line,
+        entry_date=payload.entry_date,
+        note=payload.note,
+    )
     return 201, _entry_out(entry)
 
 
 @router.post(
     "/entries/{sequence}/reverse",
-    response={201: EntryOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: EntryOut, **ERRORS},
     auth=django_auth,
     summary="Rätta en post med en motpost",
 )
-def reverse(request: HttpRequest, sequence: int, payload: ReverseIn) -> Any:
-    entry = (
-        LedgerEntry.objects.select_related("decision", "county", "goal_area")
-        .filter(sequence=sequence)
-        .first()
-    )
-    if entry is None:
-        return 404, {"detail": f"ingen post med löpnummer {sequence}"}
-    try:
-        new = entry_reverse(entry=entry, reason=payload.reason, user=request.user)
-    except PermissionDenied as exc:
-        return 403, {"detail": str(exc)}
-    except LedgerError as exc:
-        return 422, {"detail": str(exc)}
-    return 201, _entry_out(new)
+def reverse(request: HttpRequest, sequence: Sequence, payload: ReverseIn) -> Any:
+    entry, verdict = entry_for_user(actor=request.user, sequence=sequence)
+    if not verdict:
+        raise PermissionDenied(verdict.reason)
+    return 201, _entry_out(entry_reverse(actor=request.user, entry=entry, reason=payload.reason))

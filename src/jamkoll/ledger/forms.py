@@ -1,36 +1,30 @@
+"""The ledger page's forms. They offer only what the policy allows and bound every field as the
+services do (the services check again: the API and the CLI reach them without a form). A
+service's `ValidationError` is shown beside its field by `jamkoll.errors.form_add_errors`."""
+
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jamkoll.accounts.policy import check
 from jamkoll.money import AmountError, parse_amount
+from jamkoll.validation import REASON, SHORT, TextValidator
 
-from .models import EntryKind
+from .models import NOTE_MAX_LENGTH, Tier
+from .selectors import action_for
+from .services import entry_date_bounds
 
-# LedgerError messages start with the field they are about ("belopp: …").
-FIELD_PREFIXES = {
-    "belopp": "amount",
-    "referens": "reference",
-    "mottagare": "recipient",
-    "målområde": "line",
-    "slag": "kind",
-    "skäl": "reason",
-}
-
-
-def attach_error(form: forms.Form, message: str) -> None:
-    prefix, _sep, rest = message.partition(":")
-    field = FIELD_PREFIXES.get(prefix.strip())
-    if field and field in form.fields:
-        form.add_error(field, rest.strip())
-    else:
-        form.add_error(None, message)
+# The service's field names that the entry form calls otherwise.
+ENTRY_ALIASES = {"county": "recipient"}
+SKR = "SKR"
 
 
 class EntryForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Slag"), choices=EntryKind.choices)
+    kind = forms.ChoiceField(label=_("Slag"))
     recipient = forms.ChoiceField(
         label=_("Nivå / län"),
         help_text=_("SKR: mellan staten och SKR. Ett län: mellan SKR och länets RSS."),
@@ -42,23 +36,53 @@ class EntryForm(forms.Form):
         empty_value=None,
         help_text=_("Bara för SKR:s egna utgifter."),
     )
-    amount = forms.CharField(label=_("Belopp (kr)"), help_text=_("Till exempel 2 500 000,00"))
-    entry_date = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}))
-    reference = forms.CharField(label=_("Diarienummer eller referens"), max_length=200)
-    note = forms.CharField(label=_("Anteckning"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    amount = forms.CharField(
+        label=_("Belopp (kr)"),
+        max_length=40,
+        help_text=_(
+            "Till exempel 2 500 000,00: siffror, mellanslag mellan tusental och komma eller punkt "
+            "före ören (högst två decimaler)."
+        ),
+    )
+    entry_date = forms.DateField(label=_("Datum"))
+    reference = forms.CharField(
+        label=_("Diarienummer eller referens"),
+        max_length=SHORT,
+        validators=[TextValidator(multiline=False)],
+        help_text=_("Högst 200 tecken på en rad; flera åtskiljs med kommatecken."),
+    )
+    note = forms.CharField(
+        label=_("Anteckning"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        validators=[TextValidator(multiline=True)],
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Frivillig, högst 2 000 tecken."),
+    )
 
     def __init__(
         self,
         *args: Any,
+        user: Any,
+        year: int,
         kinds: list[tuple[str, str]],
         recipients: list[tuple[str, str]],
         lines: list[tuple[int, str]],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
+        self.earliest, self.latest = entry_date_bounds(year)
         self.fields["kind"].choices = kinds  # type: ignore[attr-defined]
         self.fields["recipient"].choices = recipients  # type: ignore[attr-defined]
         self.fields["line"].choices = [("", "—"), *lines]  # type: ignore[attr-defined]
+        date = self.fields["entry_date"]
+        date.widget = forms.DateInput(
+            attrs={"type": "date", "min": self.earliest.isoformat(), "max": self.latest.isoformat()}
+        )
+        date.help_text = _(
+            "En post för %(year)s dateras från 1 januari året före (%(earliest)s) till i dag (%(latest)s)."
+        ) % {"year": year, "earliest": self.earliest.isoformat(), "latest": self.latest.isoformat()}
 
     def clean_amount(self) -> str:
         value = self.cleaned_data["amount"]
@@ -68,6 +92,46 @@ class EntryForm(forms.Form):
             raise forms.ValidationError(str(exc)) from None
         return str(value)
 
+    def clean_entry_date(self) -> dt.date:
+        value: dt.date = self.cleaned_data["entry_date"]
+        if not self.earliest <= value <= self.latest:
+            raise forms.ValidationError(
+                _("Datumet måste ligga mellan %(a)s och %(b)s.")
+                % {"a": self.earliest.isoformat(), "b": self.latest.isoformat()}
+            )
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        """A kind and a recipient that the form offers one by one may still not go together
+        (a coordinator records disbursements to a county, not from the state): the policy's
+        reason beside the kind."""
+        data = super().clean() or {}
+        kind, recipient = data.get("kind"), data.get("recipient")
+        if kind and recipient:
+            code = None if recipient == SKR else recipient
+            verdict = check(self.user, action_for(Tier.RSS if code else Tier.STATE, kind), code)
+            if not verdict:
+                self.add_error("kind", verdict.reason)
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The cleaned data as `entry_record`'s keywords."""
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "amount": data["amount"],
+            "reference": data["reference"],
+            "county_code": None if data["recipient"] == SKR else data["recipient"],
+            "line": data["line"],
+            "entry_date": data["entry_date"],
+            "note": data["note"],
+        }
+
 
 class ReverseForm(forms.Form):
-    reason = forms.CharField(label=_("Skäl för rättelsen"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Skäl för rättelsen"),
+        max_length=REASON,
+        validators=[TextValidator(multiline=False)],
+        help_text=_("Högst 100 tecken på en rad."),
+    )

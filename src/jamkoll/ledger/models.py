@@ -23,6 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from jamkoll.programmes.models import FundingDecision, GoalArea
 from jamkoll.reference.models import Organisation
 
+# The longest note an entry keeps (the column is unbounded text; the services bound it).
+NOTE_MAX_LENGTH = 2000
+
 
 class Tier(models.TextChoices):
     STATE = "state", _("Staten – SKR")

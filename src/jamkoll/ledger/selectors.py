@@ -7,14 +7,50 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
+from jamkoll.accounts.policy import Verdict, check, require
 from jamkoll.errors import NotFound
 from jamkoll.money import to_str
 from jamkoll.programmes.models import Allocation, Budget, FundingDecision, Recipient
 from jamkoll.programmes.selectors import budget_get
+from jamkoll.validation import YEAR_MAX, YEAR_MIN, int_param
 
 from .balance import Balance, Key, Limits, compute
 from .models import LedgerEntry
+
+SEQUENCE_MAX = 2**63 - 1  # the sequence column is a (positive) bigint
+
+
+def action_for(tier: str, kind: str) -> str:
+    """The policy's action for recording (or reversing) an entry of `kind` on `tier`."""
+    return f"ledger.{tier}.{kind}"
+
+
+def reverse_verdict(actor: Any, entry: LedgerEntry) -> Verdict:
+    """May `actor` reverse `entry`? The same rule as recording it (the policy's reason if not):
+    the page asks it per row to offer "Rätta" or say why not, the services enforce it."""
+    return check(actor, action_for(entry.tier, entry.kind), entry.county.code if entry.county else None)
+
+
+def entry_for_user(
+    *, actor: Any, sequence: int | str, slug: str | None = None, year: int | str | None = None
+) -> tuple[LedgerEntry, Verdict]:
+    """The one access helper for a ledger entry (web, API and CLI alike): the entry with
+    `sequence` (within the decision `slug` and `year` when given) if `actor` may see the ledger,
+    and whether `actor` may reverse it. `PermissionDenied` with the policy's reason, or `NotFound`
+    for an unknown entry."""
+    require(actor, "ledger.view")
+    number = int_param(sequence, minimum=1, maximum=SEQUENCE_MAX)
+    qs = LedgerEntry.objects.select_related("decision", "county", "goal_area", "reverses")
+    if slug is not None:
+        qs = qs.filter(decision__slug=slug)
+    if year is not None:
+        qs = qs.filter(year=int_param(year, minimum=YEAR_MIN, maximum=YEAR_MAX) or 0)
+    entry = qs.filter(sequence=number).first() if number is not None else None
+    if entry is None:
+        raise NotFound(_("Ingen post med löpnummer %(n)s.") % {"n": str(sequence)[:20]})
+    return entry, reverse_verdict(actor, entry)
 
 
 def entry_list(
@@ -112,10 +148,13 @@ def balance_dict(*, decision: FundingDecision, year: int) -> dict[str, Any]:
 
 __all__ = [
     "NotFound",
+    "action_for",
     "balance_dict",
     "balance_get",
+    "entry_for_user",
     "entry_list",
     "ledger_limits",
     "ledger_sums",
     "ledger_years",
+    "reverse_verdict",
 ]

@@ -7,42 +7,48 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from jamkoll.accounts.policy import require
-from jamkoll.errors import NotFound
+from jamkoll.accounts.policy import actor_label, actor_user, require
+from jamkoll.errors import NotFound, field_error
 from jamkoll.money import AmountError, parse_amount
 from jamkoll.programmes.models import Budget, BudgetLine, FundingDecision, GoalArea
 from jamkoll.programmes.selectors import budget_get
 from jamkoll.programmes.services import programmes_verify
-from jamkoll.reference.models import Organisation, OrganisationKind
+from jamkoll.reference.selectors import county_get
+from jamkoll.validation import REASON, SHORT, clean_date, clean_int, clean_text
 
 from .balance import Key, compute, new_breaches, violations
-from .models import ChainHead, EntryKind, LedgerEntry, Tier
-from .selectors import balance_get, ledger_limits, ledger_sums, ledger_years
+from .models import NOTE_MAX_LENGTH, ChainHead, EntryKind, LedgerEntry, Tier
+from .selectors import action_for, balance_get, ledger_limits, ledger_sums, ledger_years
 
 GENESIS = "0" * 64
+T = TypeVar("T")
+LINE_MAX = 99  # goal areas are numbered 1, 2, 3 …
+
+__all__ = [
+    "action_for",
+    "budget_line_guard",
+    "chain_verify",
+    "entry_date_bounds",
+    "entry_record",
+    "entry_reverse",
+    "ledger_verify",
+]
 
 
-class LedgerError(ValueError):
-    """A refused ledger write; the message names the field or the broken rule."""
-
-
-def action_for(tier: str, kind: str) -> str:
-    return f"ledger.{tier}.{kind}"
-
-
-def _actor(user: Any, actor_name: str | None) -> tuple[Any, str]:
-    if user is not None and getattr(user, "is_authenticated", False):
-        return user, user.get_full_name() or user.get_username()
-    if actor_name:
-        return None, actor_name
-    raise LedgerError("registrerad av: ange en användare")
+def entry_date_bounds(year: int) -> tuple[dt.date, dt.date]:
+    """An entry for `year` is dated from 1 January of the year before (a requisition or a
+    disbursement made ahead of its year) up to today, Europe/Stockholm: never in the future."""
+    return dt.date(year - 1, 1, 1), timezone.localdate()
 
 
 def _lock_head() -> ChainHead:
@@ -67,14 +73,15 @@ def _append(head: ChainHead, entry: LedgerEntry) -> LedgerEntry:
 
 def _check(budget: Budget, decision: FundingDecision, year: int, key: Key, amount: Decimal) -> None:
     """Refuse a write that breaks a rule, or makes an existing breach worse; a write that reduces
-    a breach (a correction in steps) is allowed."""
+    a breach (a correction in steps) is allowed. A breach is about the year's balance, not one
+    field, so it is a non-field `ValidationError` (code "invariant") naming the figures."""
     sums: dict[Key, Decimal] = defaultdict(lambda: Decimal("0.00"), ledger_sums(decision=decision, year=year))
     limits = ledger_limits(budget=budget)
     before = compute(sums, limits)
     sums[key] += amount
     new = new_breaches(before, compute(sums, limits))
     if new:
-        raise LedgerError(new[0])
+        raise ValidationError(new[0], code="invariant")
 
 
 def budget_line_guard(line: BudgetLine, amount: Decimal) -> list[str]:
@@ -91,61 +98,121 @@ def budget_line_guard(line: BudgetLine, amount: Decimal) -> list[str]:
     return new_breaches(compute(sums, limits), compute(sums, after))
 
 
+class _Errors:
+    """Collects field errors, so that a form shows every bad field at once."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[ValidationError]] = {}
+
+    def run(self, check: Callable[[], T]) -> T | None:
+        try:
+            return check()
+        except ValidationError as exc:
+            exc.update_error_dict(self.errors)
+            return None
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, []).append(ValidationError(message))
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)
+
+
+def _amount(value: Any) -> Decimal:
+    try:
+        amount = parse_amount(value)
+    except AmountError as exc:
+        raise field_error("amount", str(exc)) from None
+    if amount == 0:
+        raise field_error("amount", _("Beloppet måste vara större än noll."))
+    return amount
+
+
+def _required_text(value: Any, *, field: str, max_length: int, missing: str) -> str:
+    text = clean_text(value, field=field, max_length=max_length)
+    if not text:
+        raise field_error(field, missing)
+    return text
+
+
+def _entry_date(value: dt.date | None, year: int) -> dt.date:
+    earliest, latest = entry_date_bounds(year)
+    if value is None:
+        return latest
+    checked = clean_date(value, field="entry_date", earliest=earliest, latest=latest)
+    assert checked is not None
+    return checked
+
+
 def entry_record(
     *,
+    actor: Any,
     decision: FundingDecision,
     year: int,
     kind: str,
     amount: Any,
     reference: str,
     county_code: str | None = None,
-    line: int | None = None,
+    line: int | str | None = None,
     entry_date: dt.date | None = None,
     note: str = "",
-    user: Any = None,
-    actor_name: str | None = None,
 ) -> LedgerEntry:
     """Record one requisition, disbursement, expenditure, repayment or reclaim. All or nothing.
 
     `county_code` set: the RSS tier (that county ↔ SKR); otherwise the state tier (SKR ↔ state).
-    `line`: the goal area of SKR's own expenditure. `user` is checked against the policy; the
-    command line, run by an operator, passes `actor_name` instead.
+    `line`: the goal area of SKR's own expenditure. `actor` (a user, or the operator at the
+    command line) is checked against the policy and recorded. Refusals: `PermissionDenied` with
+    the policy's reason; `ValidationError` keyed by `kind`, `amount`, `reference`, `county`,
+    `line`, `entry_date`, `note`, or a non-field one for a broken invariant; `NotFound` for a year
+    without a budget.
     """
     if kind not in EntryKind.values:
-        raise LedgerError(f"slag: okänt {kind!r}")
-    try:
-        value = parse_amount(amount)
-    except AmountError as exc:
-        raise LedgerError(f"belopp: {exc}") from None
-    if value == 0:
-        raise LedgerError("belopp: måste vara större än noll")
-    if not reference or not reference.strip():
-        raise LedgerError("referens: ange diarienummer eller annan referens")
+        raise field_error("kind", _("Okänt slag: %(kind)s.") % {"kind": str(kind)[:40]})
     tier = Tier.RSS if county_code else Tier.STATE
+    require(actor, action_for(tier, kind), county_code)
+    errors = _Errors()
+    value = errors.run(lambda: _amount(amount))
+    text = errors.run(
+        lambda: _required_text(
+            reference,
+            field="reference",
+            max_length=SHORT,
+            missing=_("Ange diarienummer eller annan referens."),
+        )
+    )
+    clean_note = errors.run(
+        lambda: clean_text(note, field="note", max_length=NOTE_MAX_LENGTH, multiline=True)
+    )
+    date = errors.run(lambda: _entry_date(entry_date, year))
     if kind == EntryKind.RECLAIM and tier == Tier.RSS:
-        raise LedgerError("återkrav görs av staten mot SKR, inte mot ett län")
-    if line is not None and not (tier == Tier.STATE and kind == EntryKind.EXPENDITURE):
-        raise LedgerError("målområde: anges bara för SKR:s egna utgifter")
-    if user is not None:
-        require(user, action_for(tier, kind), county_code)
-    recorder, recorder_name = _actor(user, actor_name)
-    try:
-        budget = budget_get(decision=decision, year=year)
-    except NotFound as exc:
-        raise LedgerError(str(exc)) from None
+        errors.add("kind", _("Återkrav görs av staten mot SKR, inte mot ett län."))
+    number = None
+    if line not in (None, ""):
+        if tier == Tier.STATE and kind == EntryKind.EXPENDITURE:
+            number = errors.run(lambda: clean_int(line, field="line", minimum=1, maximum=LINE_MAX))
+        else:
+            errors.add("line", _("Målområde anges bara för SKR:s egna utgifter."))
     county = None
     if county_code:
-        county = Organisation.objects.filter(kind=OrganisationKind.LAN, code=county_code).first()
-        if county is None:
-            raise LedgerError(f"mottagare: okänt län {county_code!r}")
-    goal_area = None
-    if line is not None:
-        goal_area = GoalArea.objects.filter(decision=decision, number=line).first()
+        try:
+            county = county_get(code=county_code)
+        except NotFound as exc:
+            errors.add("county", str(exc))
+    goal_area: GoalArea | None = None
+    if number is not None:
+        goal_area = next((g for g in decision.goal_areas.all() if g.number == number), None)
         if goal_area is None:
-            raise LedgerError(f"målområde: {decision.slug} har inget målområde {line}")
+            errors.add(
+                "line",
+                _("%(slug)s har inget målområde %(n)s.") % {"slug": decision.slug, "n": number},
+            )
+    errors.raise_any()
+    assert value is not None and text is not None and clean_note is not None and date is not None
+    budget = budget_get(decision=decision, year=year)
     with transaction.atomic():
         head = _lock_head()
-        _check(budget, decision, year, (tier, kind, county_code, line), value)
+        _check(budget, decision, year, (tier, kind, county_code, number), value)
         return _append(
             head,
             LedgerEntry(
@@ -156,41 +223,48 @@ def entry_record(
                 county=county,
                 goal_area=goal_area,
                 amount=value,
-                entry_date=entry_date or timezone.localdate(),
-                reference=reference.strip(),
-                note=note,
-                recorded_by=recorder,
-                recorded_by_name=recorder_name,
+                entry_date=date,
+                reference=text,
+                note=clean_note,
+                recorded_by=actor_user(actor),
+                recorded_by_name=actor_label(actor),
             ),
         )
 
 
 def entry_reverse(
     *,
+    actor: Any,
     entry: LedgerEntry,
     reason: str,
     entry_date: dt.date | None = None,
-    user: Any = None,
-    actor_name: str | None = None,
 ) -> LedgerEntry:
     """Correct an entry by a reversing entry with a reason. An entry is reversed at most once,
-    and only if the ledger still adds up without it."""
-    if not reason or not reason.strip():
-        raise LedgerError("skäl: ange varför posten rättas")
-    if entry.reverses_id is not None:
-        raise LedgerError(f"post #{entry.sequence} är själv en rättelse och kan inte rättas")
-    if LedgerEntry.objects.filter(reverses=entry).exists():
-        raise LedgerError(f"post #{entry.sequence} är redan rättad")
+    and only if the ledger still adds up without it. `actor` must be allowed to record an entry
+    of the same kind (the policy's reason if not). Refusals: `ValidationError` keyed by `reason`
+    or `entry_date`, or a non-field one (code "reversal" or "invariant")."""
     county_code = entry.county.code if entry.county else None
-    if user is not None:
-        require(user, action_for(entry.tier, entry.kind), county_code)
-    recorder, recorder_name = _actor(user, actor_name)
+    require(actor, action_for(entry.tier, entry.kind), county_code)
+    errors = _Errors()
+    text = errors.run(
+        lambda: _required_text(
+            reason, field="reason", max_length=REASON, missing=_("Ange skälet till rättelsen.")
+        )
+    )
+    date = errors.run(lambda: _entry_date(entry_date, entry.year))
+    errors.raise_any()
+    assert text is not None and date is not None
+    if entry.reverses_id is not None:
+        raise ValidationError(
+            _("Post #%(n)s är själv en rättelse och kan inte rättas.") % {"n": entry.sequence},
+            code="reversal",
+        )
     budget = budget_get(decision=entry.decision, year=entry.year)
     line = entry.goal_area.number if entry.goal_area else None
     with transaction.atomic():
         head = _lock_head()
         if LedgerEntry.objects.filter(reverses=entry).exists():
-            raise LedgerError(f"post #{entry.sequence} är redan rättad")
+            raise ValidationError(_("Post #%(n)s är redan rättad.") % {"n": entry.sequence}, code="reversal")
         _check(budget, entry.decision, entry.year, (entry.tier, entry.kind, county_code, line), -entry.amount)
         return _append(
             head,
@@ -202,12 +276,12 @@ def entry_reverse(
                 county=entry.county,
                 goal_area=entry.goal_area,
                 amount=-entry.amount,
-                entry_date=entry_date or timezone.localdate(),
+                entry_date=date,
                 reference=entry.reference,
                 reverses=entry,
-                reason=reason.strip(),
-                recorded_by=recorder,
-                recorded_by_name=recorder_name,
+                reason=text,
+                recorded_by=actor_user(actor),
+                recorded_by_name=actor_label(actor),
             ),
         )
 

@@ -1,34 +1,63 @@
-"""The ledger page: balances per line and county, the entries, and the forms each role may use."""
+"""The ledger page: balances per line and county, the entries, and the forms each role may use.
+
+Refusals follow the one error contract: the access helpers raise `PermissionDenied` (the site's
+refusal page with the policy's reason) or `NotFound`; a service's `ValidationError` re-renders the
+page with each message beside its field and status 400.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from jamkoll.accounts.policy import check, require
+from jamkoll.accounts.policy import Verdict, check, require
 from jamkoll.charts import Bar, bar_chart
+from jamkoll.errors import form_add_errors
+from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import (
-    NotFound,
     as_of,
     budget_get,
     county_name_map,
-    decision_brief,
+    decision_year_for_user,
     decisions_with_budgets,
 )
+from jamkoll.validation import int_param
 
-from .forms import EntryForm, ReverseForm, attach_error
+from .forms import ENTRY_ALIASES, SKR, EntryForm, ReverseForm
 from .models import EntryKind, LedgerEntry, Tier
-from .selectors import balance_get, entry_list
-from .services import LedgerError, action_for, entry_record, entry_reverse
+from .selectors import action_for, balance_get, entry_for_user, entry_list, reverse_verdict
+from .services import entry_record, entry_reverse
+
+PAGE_SIZE = 25
+
+
+@dataclass
+class Row:
+    """One entry on the page, whether the user may reverse it (the policy's reason if not), and
+    its reversal form."""
+
+    entry: LedgerEntry
+    verdict: Verdict
+    form: ReverseForm
+    open: bool = False
+
+    @property
+    def reversible(self) -> bool:
+        """Neither a reversal itself nor reversed already: "Rätta" applies at all."""
+        e = self.entry
+        return not e.reverses_id and not hasattr(e, "reversed_by")
 
 
 def _allowed_choices(user: Any, county_names: dict[str, str]) -> tuple[list[Any], list[Any]]:
@@ -41,7 +70,7 @@ def _allowed_choices(user: Any, county_names: dict[str, str]) -> tuple[list[Any]
     }
     recipients: list[tuple[str, str]] = []
     if any(check(user, action_for(Tier.STATE, k)) for k in EntryKind.values):
-        recipients.append(("SKR", _("Staten – SKR")))
+        recipients.append((SKR, _("Staten – SKR")))
     recipients += [
         (code, f"{code} {name}")
         for code, name in county_names.items()
@@ -50,23 +79,52 @@ def _allowed_choices(user: Any, county_names: dict[str, str]) -> tuple[list[Any]
     return [(k, EntryKind(k).label) for k in EntryKind.values if k in kinds], recipients
 
 
-def _context(request: HttpRequest, slug: str, year: int) -> dict[str, Any]:
-    verdict = check(request.user, "ledger.view")
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
-    try:
-        decision = decision_brief(slug=slug)
-        budget = budget_get(decision=decision, year=year)
-    except NotFound as exc:
-        raise Http404(str(exc)) from None
+def _filters(query: QueryDict, county_names: dict[str, str]) -> dict[str, Any]:
+    """The page's filters (`lan`, `slag`, `sida`); a value that cannot apply is ignored."""
+    lan = query.get("lan")
+    slag = query.get("slag")
+    return {
+        "lan": lan if lan in county_names else "",
+        "slag": slag if slag in EntryKind.values else "",
+        "sida": int_param(query.get("sida"), minimum=1, maximum=1_000_000) or 1,
+    }
+
+
+def _kept(filters: dict[str, Any]) -> dict[str, Any]:
+    """The filters worth keeping in a link: those set, and a page other than the first."""
+    return {k: v for k, v in filters.items() if v and not (k == "sida" and v == 1)}
+
+
+def _reverse_form(sequence: int, data: Any = None) -> ReverseForm:
+    return ReverseForm(data, auto_id=f"id_reverse_{sequence}_%s")
+
+
+def _page(
+    request: HttpRequest,
+    decision: FundingDecision,
+    year: int,
+    *,
+    failed: tuple[int, ReverseForm] | None = None,
+) -> dict[str, Any]:
+    budget = budget_get(decision=decision, year=year)
     balance = balance_get(decision=decision, year=year)
     names = county_name_map(as_of(year))
     kinds, recipients = _allowed_choices(request.user, names)
     lines = [(g.number, f"{g.number}. {g.title}") for g in decision.goal_areas.all()]
-    entries = entry_list(decision=decision, year=year, county_code=request.GET.get("lan") or None)
-    if request.GET.get("slag") in EntryKind.values:
-        entries = entries.filter(kind=request.GET["slag"])
-    page = Paginator(entries, 25).get_page(request.GET.get("sida"))
+    filters = _filters(request.GET, names)
+    entries = entry_list(decision=decision, year=year, county_code=filters["lan"] or None)
+    if filters["slag"]:
+        entries = entries.filter(kind=filters["slag"])
+    page = Paginator(entries, PAGE_SIZE).get_page(filters["sida"])
+    rows = [Row(e, reverse_verdict(request.user, e), _reverse_form(e.sequence)) for e in page]
+    if failed is not None:
+        sequence, form = failed
+        row = next((r for r in rows if r.entry.sequence == sequence), None)
+        if row is None:  # not on this page or filtered out: show it first, with its form open
+            entry = entry_list(decision=decision, year=year).get(sequence=sequence)
+            row = Row(entry, reverse_verdict(request.user, entry), form)
+            rows.insert(0, row)
+        row.form, row.open = form, True
     chart = None
     if balance.counties:
         chart = bar_chart(
@@ -76,6 +134,7 @@ def _context(request: HttpRequest, slug: str, year: int) -> dict[str, Any]:
             ],
             title=_("Utbetalt till RSS per län %(year)s, av tilldelat") % {"year": year},
         )
+    kept = _kept(filters)
     return {
         "decision": decision,
         "budget": budget,
@@ -83,17 +142,23 @@ def _context(request: HttpRequest, slug: str, year: int) -> dict[str, Any]:
         "balance": balance,
         "county_names": names,
         "page": page,
+        "rows": rows,
         "chart": chart,
         "kinds": kinds,
         "recipients": recipients,
         "lines": lines,
         "kind_choices": EntryKind.choices,
+        "filters": filters,
+        "query": urlencode(kept),
+        "filter_query": urlencode({k: v for k, v in kept.items() if k != "sida"}),
     }
 
 
-def _form(request: HttpRequest, ctx: dict[str, Any], data: Any = None) -> EntryForm:
+def _entry_form(request: HttpRequest, ctx: dict[str, Any], data: Any = None) -> EntryForm:
     return EntryForm(
         data,
+        user=request.user,
+        year=ctx["year"],
         kinds=ctx["kinds"],
         recipients=ctx["recipients"],
         lines=ctx["lines"],
@@ -101,63 +166,71 @@ def _form(request: HttpRequest, ctx: dict[str, Any], data: Any = None) -> EntryF
     )
 
 
+def _refuse_forced(request: HttpRequest, ctx: dict[str, Any]) -> None:
+    """A kind or recipient the form does not offer, posted anyway (another county, a kind the
+    role does not record): the refusal page with the policy's reason, not a form error."""
+    kind, recipient = request.POST.get("kind"), request.POST.get("recipient")
+    offered_kinds = {k for k, _label in ctx["kinds"]}
+    offered_recipients = {r for r, _label in ctx["recipients"]}
+    known = recipient == SKR or recipient in ctx["county_names"]
+    offered = kind in offered_kinds and recipient in offered_recipients
+    if kind in EntryKind.values and known and not offered:
+        code = None if recipient == SKR else recipient
+        require(request.user, action_for(Tier.RSS if code else Tier.STATE, str(kind)), code)
+
+
+def _page_url(decision: FundingDecision, year: int, query: str) -> str:
+    url = reverse("ledger:page", args=[decision.slug, year])
+    return f"{url}?{query}" if query else url
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def ledger_page(request: HttpRequest, slug: str, year: int) -> HttpResponse:
-    ctx = _context(request, slug, year)
-    form = _form(request, ctx)
+    decision, year = decision_year_for_user(actor=request.user, action="ledger.view", slug=slug, year=year)
+    ctx = _page(request, decision, year)
+    form = _entry_form(request, ctx)
     status = 200
     if request.method == "POST":
         if not ctx["kinds"]:
             raise PermissionDenied(_("Du har ingen roll som får registrera poster i medelsflödet."))
-        form = _form(request, ctx, request.POST)
+        _refuse_forced(request, ctx)
+        form = _entry_form(request, ctx, request.POST)
         if form.is_valid():
-            data = form.cleaned_data
-            recipient = data["recipient"]
             try:
                 entry = entry_record(
-                    decision=ctx["decision"],
-                    year=year,
-                    kind=data["kind"],
-                    amount=data["amount"],
-                    reference=data["reference"],
-                    county_code=None if recipient == "SKR" else recipient,
-                    line=data["line"],
-                    entry_date=data["entry_date"],
-                    note=data["note"],
-                    user=request.user,
+                    actor=request.user, decision=decision, year=year, **form.service_kwargs()
                 )
-            except LedgerError as exc:
-                attach_error(form, str(exc))
+            except ValidationError as exc:
+                form_add_errors(form, exc, aliases=ENTRY_ALIASES)
             else:
                 messages.success(request, _("Post #%(n)s är registrerad.") % {"n": entry.sequence})
-                return redirect(request.path)
+                return redirect(request.get_full_path())
         status = 400
     ctx["form"] = form
-    ctx["reverse_form"] = ReverseForm()
-    ctx["can_reverse"] = {
-        e.sequence
-        for e in ctx["page"]
-        if check(request.user, action_for(e.tier, e.kind), e.county.code if e.county else None)
-    }
     return render(request, "ledger/ledger.html", ctx, status=status)
 
 
 @require_POST
 @login_required
 def reverse_entry(request: HttpRequest, slug: str, year: int, sequence: int) -> HttpResponse:
-    entry = get_object_or_404(LedgerEntry, sequence=sequence, decision__slug=slug, year=year)
-    form = ReverseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Ange ett skäl för rättelsen."))
-        return redirect("ledger:page", slug=slug, year=year)
-    try:
-        entry_reverse(entry=entry, reason=form.cleaned_data["reason"], user=request.user)
-    except LedgerError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Post #%(n)s är rättad.") % {"n": entry.sequence})
-    return redirect("ledger:page", slug=slug, year=year)
+    entry, verdict = entry_for_user(actor=request.user, sequence=sequence, slug=slug, year=year)
+    if not verdict:
+        raise PermissionDenied(verdict.reason)
+    decision, year = decision_year_for_user(actor=request.user, action="ledger.view", slug=slug, year=year)
+    form = _reverse_form(entry.sequence, request.POST)
+    if form.is_valid():
+        try:
+            entry_reverse(actor=request.user, entry=entry, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form_add_errors(form, exc)
+        else:
+            messages.success(request, _("Post #%(n)s är rättad.") % {"n": entry.sequence})
+            kept = _kept(_filters(request.GET, county_name_map(as_of(year))))
+            return redirect(_page_url(decision, year, urlencode(kept)))
+    ctx = _page(request, decision, year, failed=(entry.sequence, form))
+    ctx["form"] = _entry_form(request, ctx)
+    return render(request, "ledger/ledger.html", ctx, status=400)
 
 
 @require_http_methods(["GET"])

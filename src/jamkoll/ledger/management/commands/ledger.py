@@ -1,19 +1,19 @@
 import datetime as dt
-import getpass
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from jamkoll.errors import NotFound
-from jamkoll.ledger.models import EntryKind, LedgerEntry
-from jamkoll.ledger.selectors import balance_dict
-from jamkoll.ledger.services import LedgerError, entry_record, entry_reverse
+from jamkoll.accounts.policy import operator
+from jamkoll.errors import NotFound, error_line
+from jamkoll.ledger.models import EntryKind
+from jamkoll.ledger.selectors import balance_dict, entry_for_user
+from jamkoll.ledger.services import entry_record, entry_reverse
 from jamkoll.money import format_sek
 from jamkoll.output import to_json, to_table
-from jamkoll.programmes.selectors import decision_get
+from jamkoll.programmes.selectors import decision_year_for_user
 
 KINDS = {
     "requisition": EntryKind.REQUISITION,
@@ -24,6 +24,19 @@ KINDS = {
 }
 
 
+# The services' field names, as the user typed them on the command line.
+LABELS = {
+    "amount": "belopp",
+    "kind": "slag",
+    "reference": "--ref",
+    "county": "--recipient",
+    "line": "--line",
+    "entry_date": "--date",
+    "note": "--note",
+    "reason": "--reason",
+}
+
+
 def _date(value: str | None) -> dt.date | None:
     if not value:
         return None
@@ -31,13 +44,6 @@ def _date(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"--date: ogiltigt datum {value!r} (ÅÅÅÅ-MM-DD)") from None
-
-
-def _year(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise CommandError(f"ogiltigt år {value!r}") from None
 
 
 class Command(BaseCommand):
@@ -58,55 +64,55 @@ class Command(BaseCommand):
                 default="SKR",
                 help="SKR (standard: staten–SKR) eller en länskod (RSS-nivån: länet–SKR)",
             )
-            p.add_argument("--line", type=int, help="målområde för SKR:s egna utgifter")
+            p.add_argument("--line", help="målområde för SKR:s egna utgifter (1, 2, 3 …)")
             p.add_argument("--date", help="datum ÅÅÅÅ-MM-DD (standard: i dag)")
             p.add_argument("--ref", required=True, help="diarienummer eller annan referens")
-            p.add_argument("--note", default="")
+            p.add_argument("--note", default="", help="anteckning, högst 2 000 tecken")
             p.add_argument(
                 "--as", dest="as_user", help="registrera som denna användare (dess behörighet prövas)"
             )
         r = sub.add_parser("reverse", help="rätta en post genom en motpost")
-        r.add_argument("sequence", type=int, help="postens löpnummer")
-        r.add_argument("--reason", required=True)
-        r.add_argument("--date")
-        r.add_argument("--as", dest="as_user")
+        r.add_argument("sequence", help="postens löpnummer")
+        r.add_argument("--reason", required=True, help="skälet till rättelsen, högst 100 tecken på en rad")
+        r.add_argument("--date", help="datum ÅÅÅÅ-MM-DD (standard: i dag)")
+        r.add_argument("--as", dest="as_user", help="rätta som denna användare (dess behörighet prövas)")
         b = sub.add_parser("balance", help="visa saldot för ett beslut och år")
         b.add_argument("decision")
         b.add_argument("year")
         b.add_argument("--format", choices=["table", "json"], default="table")
 
-    def _user(self, username: str | None) -> Any:
+    def _actor(self, username: str | None) -> Any:
+        """The `--as` user (whose roles the policy checks), or the operator at the command line."""
         if not username:
-            return None
-        user = get_user_model().objects.filter(username=username).first()
+            return operator()
+        user = get_user_model().objects.filter(username=username[:150]).first()
         if user is None:
-            raise CommandError(f"--as: okänd användare {username!r}")
+            raise CommandError(f"--as: okänd användare {username[:150]!r}")
         return user
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
-        actor = f"kommandoraden ({getpass.getuser()})"
         try:
             if action == "balance":
                 self._balance(options)
                 return
-            user = self._user(options.get("as_user"))
+            actor = self._actor(options.get("as_user"))
             if action == "reverse":
-                entry = LedgerEntry.objects.filter(sequence=options["sequence"]).first()
-                if entry is None:
-                    raise CommandError(f"ingen post med löpnummer {options['sequence']}")
+                entry, verdict = entry_for_user(actor=actor, sequence=options["sequence"])
+                if not verdict:
+                    raise PermissionDenied(verdict.reason)
                 new = entry_reverse(
-                    entry=entry,
-                    reason=options["reason"],
-                    entry_date=_date(options.get("date")),
-                    user=user,
-                    actor_name=actor,
+                    actor=actor, entry=entry, reason=options["reason"], entry_date=_date(options.get("date"))
                 )
             else:
+                decision, year = decision_year_for_user(
+                    actor=actor, action="ledger.view", slug=options["decision"], year=options["year"]
+                )
                 recipient = options["recipient"]
                 new = entry_record(
-                    decision=decision_get(slug=options["decision"]),
-                    year=_year(options["year"]),
+                    actor=actor,
+                    decision=decision,
+                    year=year,
                     kind=KINDS[action],
                     amount=options["amount"],
                     reference=options["ref"],
@@ -114,20 +120,23 @@ class Command(BaseCommand):
                     line=options.get("line"),
                     entry_date=_date(options.get("date")),
                     note=options.get("note", ""),
-                    user=user,
-                    actor_name=actor,
                 )
-        except (LedgerError, NotFound) as exc:
-            raise CommandError(f"ingenting registrerades: {exc}") from None
+        except ValidationError as exc:
+            raise CommandError(f"ingenting registrerades: {error_line(exc, LABELS)}") from None
         except PermissionDenied as exc:
             raise CommandError(f"nekad: {exc}") from None
+        except NotFound as exc:
+            raise CommandError(str(exc)) from None
         self.stdout.write(
             f"Registrerad: post #{new.sequence}, {new.get_kind_display()} "
             f"{format_sek(new.amount, decimals=True)}"
         )
 
     def _balance(self, options: dict[str, Any]) -> None:
-        data = balance_dict(decision=decision_get(slug=options["decision"]), year=_year(options["year"]))
+        decision, year = decision_year_for_user(
+            actor=operator(), action="ledger.view", slug=options["decision"], year=options["year"]
+        )
+        data = balance_dict(decision=decision, year=year)
         if options["format"] == "json":
             self.stdout.write(to_json(data))
             return
