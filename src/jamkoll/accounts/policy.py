@@ -314,7 +314,7 @@ def draft_visibility_q(user: Any, *, county_field: str = "county__code") -> Q:
     """The same rule as a condition on report versions: the unsubmitted versions `user` may see
     (`county_field` is the lookup of the version's county code)."""
     if isinstance(user, SystemActor) or any(has_role(user, role) for role in DRAFT_VIEWER_ROLES):
-        return Q()
+        return Q(pk__isnull=False)  # every version (not `Q()`, which vanishes when combined with |)
     counties = rss_counties(user)
     if counties:
         return Q(**{f"{county_field}__in": sorted(counties)})
