@@ -77,7 +77,7 @@ def versions(request: HttpRequest) -> list[dict[str, Any]]:
     return [_version_out(v) for v in version_list(user=request.user)[:500]]
 
 
-@router.get("/{pk}", response={200: VersionOut, **ERRORS}, auth=django_auth, summary="En rapportversion")
+@router.get("/{int:pk}", response={200: VersionOut, **ERRORS}, auth=django_auth, summary="En rapportversion")
 def version(request: HttpRequest, pk: int) -> dict[str, Any]:
     found, _actions = report_version_for_user(actor=request.user, pk=pk)
     return _version_out(found)
