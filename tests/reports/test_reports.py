@@ -215,13 +215,13 @@ def test_roles_are_enforced(
 ) -> None:
     from django.core.exceptions import PermissionDenied
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="RSS-ledare skapar sitt läns rapport"):
         report_generate(kind="result", decision=agreement, year=2018, actor=rss_skane, formats=("md",))
     own = report_generate(
         kind="rss", decision=agreement, year=2018, county_code="12", actor=rss_skane, formats=("md",)
     )
     assert own.county_code == "12"
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="RSS-ledare skapar sitt läns rapport"):
         report_generate(
             kind="rss", decision=agreement, year=2018, county_code="25", actor=rss_skane, formats=("md",)
         )
@@ -262,6 +262,9 @@ def test_drafts_are_hidden_from_those_who_may_not_see_them(
     assert client.get(f"/rapporter/{draft.pk}/").status_code == 302
     assert client_for(treasury).get(f"/rapporter/{draft.pk}/").status_code == 403
     assert client_for(treasury).get(f"/rapporter/{draft.pk}/fil/md/").status_code == 403
+    for url in (f"/rapporter/{draft.pk}/", f"/rapporter/{draft.pk}/fil/md/"):
+        refusal = client_for(treasury).get(url).content.decode()
+        assert "Utkast visas bara för SKR:s samordnare, ekonomichef och behöriga företrädare" in refusal
     page = client_for(coordinator).get(f"/rapporter/{draft.pk}/")
     assert page.status_code == 200 and "Förhandsvisning" in page.content.decode()
     ReportVersion.objects.filter(pk=draft.pk).update(
