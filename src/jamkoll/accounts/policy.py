@@ -19,6 +19,7 @@ from typing import Any
 
 import rules
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -183,10 +184,7 @@ RULES: dict[str, Rule] = {
         is_coordinator | is_rss_for_county,
         _("Rapporter skapas av SKR:s samordnare; RSS-ledare skapar sitt läns rapport."),
     ),
-    "report.view_draft": Rule(
-        is_coordinator | is_certifier | is_signatory | is_rss_for_county,
-        _("Utkast visas bara för SKR:s samordnare, ekonomichef och behöriga företrädare."),
-    ),
+    # "report.view_draft" and "report.generate_form": the reports section at the end of this file.
     "report.certify": Rule(is_certifier, _("Den ekonomiska redovisningen intygas av ekonomichefen.")),
     "report.sign": Rule(is_signatory, _("Rapporter undertecknas av en behörig företrädare för SKR.")),
     "report.submit": Rule(
@@ -288,3 +286,56 @@ def require(actor: Any, action: str, obj: Any = None) -> None:
     verdict = check(actor, action, obj)
     if not verdict:
         raise PermissionDenied(verdict.reason)
+
+
+# --- Reports: who may see drafts (predicate and its Q form) ---
+# A report version that is not yet submitted (a draft, or a certified or signed version on its way)
+# is seen by SKR's coordinator, the certifier and the signatory, and by an RSS leader for their own
+# county's report; a submitted version is public (the reports app's selectors add that). The rule
+# is stated here twice, side by side, in the two forms its callers need: `may_view_draft` for one
+# version (through `check(user, "report.view_draft", version)`) and `draft_visibility_q` for a
+# query over versions. tests/accounts/test_report_drafts.py checks that they agree for every
+# persona and every version.
+
+DRAFT_VIEWER_ROLES = (Role.COORDINATOR, Role.CERTIFIER, Role.SIGNATORY)
+
+
+@rules.predicate
+def may_view_draft(user: Any, version: Any) -> bool:
+    """May `user` see this version before it is submitted? `version` names its county
+    (`county_code`, None for a national report)."""
+    if any(has_role(user, role) for role in DRAFT_VIEWER_ROLES):
+        return True
+    code = county_code_of(version)
+    return bool(code) and has_role(user, Role.RSS, code)
+
+
+def draft_visibility_q(user: Any, *, county_field: str = "county__code") -> Q:
+    """The same rule as a condition on report versions: the unsubmitted versions `user` may see
+    (`county_field` is the lookup of the version's county code)."""
+    if isinstance(user, SystemActor) or any(has_role(user, role) for role in DRAFT_VIEWER_ROLES):
+        return Q(pk__isnull=False)  # every version (not `Q()`, which vanishes when combined with |)
+    counties = rss_counties(user)
+    if counties:
+        return Q(**{f"{county_field}__in": sorted(counties)})
+    return Q(pk__in=[])
+
+
+_REPORT_RULES = {
+    "report.view_draft": Rule(
+        may_view_draft,
+        _(
+            "Utkast visas bara för SKR:s samordnare, ekonomichef och behöriga företrädare "
+            "(en RSS-ledare ser sitt eget läns länsrapport)."
+        ),
+    ),
+    # May open the form that starts a report: a coordinator (any report), an RSS leader (their own
+    # county's report; which county is "report.generate"'s question when the form is sent).
+    "report.generate_form": Rule(
+        is_coordinator | is_any_rss,
+        _("Rapporter skapas av SKR:s samordnare; RSS-ledare skapar sitt läns rapport."),
+    ),
+}
+RULES.update(_REPORT_RULES)
+for _action, _rule in _REPORT_RULES.items():
+    rules.add_perm(f"jamkoll.{_action}", _rule.predicate)

@@ -23,6 +23,7 @@ from jamkoll.plans.selectors import ActivityFilter, activity_list, report_conten
 from jamkoll.programmes.models import ConditionKind, DiaryNumberPurpose, FundingDecision, Recipient
 from jamkoll.programmes.selectors import as_of, condition_addressee, county_name_map, decision_get
 from jamkoll.reference.models import Organisation
+from jamkoll.reference.selectors import county_get
 
 from .document import BulletList, Document, Figure, KeyValues, Paragraph, Section, SignatureBlock, Table
 
@@ -493,7 +494,7 @@ def _half_year_end(start: dt.date) -> dt.date:
 
 def rss_report(*, decision: FundingDecision, year: int, county_code: str) -> Document:
     on = as_of(year)
-    county = Organisation.objects.get(kind="lan", code=county_code)
+    county = county_get(code=county_code)
     county_name = county.name_at(on)
     balance = balance_get(decision=decision, year=year)
     mine = next((c for c in balance.counties if c.code == county_code), None)

@@ -1,23 +1,59 @@
+"""The report forms. Every field declares its bounds (length, characters, date range); the rules
+that tie fields together (a county only for the county report, the workflow's order) are the
+services', whose refusals the page shows beside the fields (`form_add_errors`)."""
+
 from __future__ import annotations
 
-import datetime as dt
+from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jamkoll.validation import DATE_MAX, DATE_MIN, LONG, SHORT, YEAR_MAX, YEAR_MIN, TextValidator
+
 from .models import ReportKind
+from .services import PLACE_MAX, RECEIPT_MAX
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+
+
+def _date(label: Any, *, up_to_today: bool = False, required: bool = True) -> forms.DateField:
+    """A date between DATE_MIN and DATE_MAX (or today, for what has happened)."""
+    latest = timezone.localdate if up_to_today else DATE_MAX
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=DATE_WIDGET,
+        validators=[MinValueValidator(DATE_MIN), MaxValueValidator(latest)],
+    )
+
+
+def _line(label: Any, max_length: int = SHORT, initial: Any = None) -> forms.CharField:
+    """One line of text: bounded, no control or bidi characters."""
+    return forms.CharField(
+        label=label, max_length=max_length, initial=initial, validators=[TextValidator(multiline=False)]
+    )
+
+
+def _text(label: Any) -> forms.CharField:
+    """Free text over several lines: bounded, no control characters other than tab and newline."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=LONG,
+        validators=[TextValidator(multiline=True)],
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class GenerateForm(forms.Form):
     kind = forms.ChoiceField(label=_("Rapport"), choices=ReportKind.choices)
     decision = forms.ChoiceField(label=_("Beslut"))
-    year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=_("År"), min_value=YEAR_MIN, max_value=YEAR_MAX)
     county = forms.ChoiceField(label=_("Län (för länsrapport)"), required=False)
-    period_start = forms.DateField(
-        label=_("Halvårets första dag (för halvårsrapport)"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    period_start = _date(_("Halvårets första dag (för halvårsrapport)"), required=False)
 
     def __init__(
         self,
@@ -30,37 +66,25 @@ class GenerateForm(forms.Form):
         self.fields["decision"].choices = decisions  # type: ignore[attr-defined]
         self.fields["county"].choices = [("", "—"), *counties]  # type: ignore[attr-defined]
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean() or {}
-        if data.get("kind") == ReportKind.RSS and not data.get("county"):
-            self.add_error("county", _("Länsrapporten kräver ett län."))
-        if data.get("kind") != ReportKind.RSS and data.get("county"):
-            self.add_error("county", _("Län anges bara för länsrapporten."))
-        start = data.get("period_start")
-        if isinstance(start, dt.date) and (start.day != 1 or start.month not in (1, 7)):
-            self.add_error("period_start", _("Ett halvår börjar 1 januari eller 1 juli."))
-        return data
-
 
 class CertifyForm(forms.Form):
-    name = forms.CharField(label=_("Namn"), max_length=200)
-    title = forms.CharField(label=_("Titel"), max_length=200, initial=_("Ekonomichef"))
-    on = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}))
-    deviations = forms.CharField(
-        label=_("Avvikelser"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    proposed_actions = forms.CharField(
-        label=_("Åtgärdsförslag"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    name = _line(_("Namn"))
+    title = _line(_("Titel"), initial=_("Ekonomichef"))
+    on = _date(_("Datum"), up_to_today=True)
+    deviations = _text(_("Avvikelser"))
+    proposed_actions = _text(_("Åtgärdsförslag"))
 
 
 class SignForm(forms.Form):
-    name = forms.CharField(label=_("Namn"), max_length=200)
-    title = forms.CharField(label=_("Titel"), max_length=200)
-    on = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}))
-    place = forms.CharField(label=_("Ort"), max_length=100, initial="Stockholm")
+    name = _line(_("Namn"))
+    title = _line(_("Titel"))
+    on = _date(_("Datum"), up_to_today=True)
+    place = _line(_("Ort"), max_length=PLACE_MAX, initial="Stockholm")
 
 
 class SubmitForm(forms.Form):
-    on = forms.DateField(label=_("Inlämnad den"), widget=forms.DateInput(attrs={"type": "date"}))
-    receipt_reference = forms.CharField(label=_("Mottagarens diarienummer"), max_length=100)
+    on = _date(_("Inlämnad den"), up_to_today=True)
+    receipt_reference = _line(_("Mottagarens diarienummer"), max_length=RECEIPT_MAX)
+
+
+STEP_FORMS: dict[str, type[forms.Form]] = {"certify": CertifyForm, "sign": SignForm, "submit": SubmitForm}

@@ -1,29 +1,35 @@
-"""Reads for the report archive, filtered by what the user may see: drafts only for the roles
-that may see drafts (and an RSS leader's own county), submitted reports for everyone."""
+"""Reads for the report archive, filtered by what the user may see: a submitted version is public,
+one not yet submitted is seen as the policy's "report.view_draft" says (`may_view_draft` for one
+version, `draft_visibility_q` for a list: both in accounts.policy, tested to agree)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
-from jamkoll.accounts.models import Role
-from jamkoll.accounts.policy import has_role, rss_counties
+from jamkoll.accounts.policy import Verdict, actor_user, check, draft_visibility_q, require
+from jamkoll.errors import NotFound
+from jamkoll.obligations.models import Obligation
+from jamkoll.validation import int_param
 
-from .models import ReportState, ReportVersion
+from .models import ReportJob, ReportKind, ReportState, ReportVersion
+from .transitions import STEP_ACTIONS, Step, open_step
+
+PK_MAX = 2**31 - 1
+
+
+def visible_q(user: Any) -> Q:
+    """The versions `user` may see: submitted ones, and the drafts the policy shows them."""
+    return Q(state=ReportState.SUBMITTED) | draft_visibility_q(user)
 
 
 def version_list(*, user: Any, decision_slug: str | None = None) -> QuerySet[ReportVersion]:
     qs = ReportVersion.objects.select_related("decision", "county").prefetch_related("files")
     if decision_slug:
         qs = qs.filter(decision__slug=decision_slug)
-    if not any(has_role(user, r) for r in (Role.COORDINATOR, Role.CERTIFIER, Role.SIGNATORY)):
-        visible = Q(state=ReportState.SUBMITTED)
-        counties = rss_counties(user)
-        if counties:
-            visible |= Q(county__code__in=counties)
-        qs = qs.filter(visible)
-    return qs.order_by("decision__slug", "-year", "kind", "scope", "-version")
+    return qs.filter(visible_q(user)).order_by("decision__slug", "-year", "kind", "scope", "-version")
 
 
 def published_list(*, decision_slug: str) -> QuerySet[ReportVersion]:
@@ -33,3 +39,67 @@ def published_list(*, decision_slug: str) -> QuerySet[ReportVersion]:
         .prefetch_related("files")
         .order_by("-year", "kind", "scope", "-version")
     )
+
+
+def version_get(*, pk: int | str) -> ReportVersion:
+    """A version by its id; `NotFound` for an id that is not one (or not a sane number)."""
+    number = int_param(pk, minimum=1, maximum=PK_MAX)
+    version = (
+        ReportVersion.objects.select_related("decision", "county").filter(pk=number).first()
+        if number is not None
+        else None
+    )
+    if version is None:
+        raise NotFound(_("Rapportversionen finns inte."))
+    return version
+
+
+def version_actions(actor: Any, version: ReportVersion) -> dict[Step, Verdict]:
+    """The step the version's state allows (at most one), with the policy's verdict for `actor`:
+    the page shows its form, or the reason it is not offered."""
+    step = open_step(version)
+    return {step: check(actor, STEP_ACTIONS[step], version)} if step is not None else {}
+
+
+def report_version_for_user(*, actor: Any, pk: int | str) -> tuple[ReportVersion, dict[Step, Verdict]]:
+    """The one access helper for a report version (version page, download, workflow steps and API
+    alike): the version and what `actor` may do with it, if they may see it. A submitted version
+    is public; one not yet submitted needs "report.view_draft" (`PermissionDenied` with the
+    policy's reason; an anonymous visitor is asked to log in). `NotFound` for an unknown id."""
+    version = version_get(pk=pk)
+    if version.state != ReportState.SUBMITTED:
+        require(actor, "report.view_draft", version)
+    return version, version_actions(actor, version)
+
+
+def job_for_user(*, actor: Any, pk: Any) -> ReportJob:
+    """A generation job, for the user who asked for it only (anyone else: `NotFound`)."""
+    job = (
+        ReportJob.objects.filter(pk=pk, requested_by=actor_user(actor)).first() if actor_user(actor) else None
+    )
+    if job is None:
+        raise NotFound(_("Rapportjobbet finns inte."))
+    return job
+
+
+# The obligation each kind of report fulfils (an RSS report: the county's financial report).
+OBLIGATION_FOR: dict[str, str] = {
+    ReportKind.FINANCIAL: "financial_report",
+    ReportKind.RESULT: "activity_report",
+    ReportKind.STATUS: "status_report",
+    ReportKind.RSS: "financial_report",
+}
+
+
+def report_obligation(version: ReportVersion) -> Obligation | None:
+    """The obligation a submission closes: same decision, year and kind (county for RSS, period
+    for a status report); an open one first. (No obligations selector answers this question, so
+    it is asked here.)"""
+    qs = Obligation.objects.filter(
+        decision=version.decision, year=version.year, kind=OBLIGATION_FOR[version.kind]
+    )
+    qs = qs.filter(county=version.county) if version.county_id else qs.filter(county__isnull=True)
+    if version.kind == ReportKind.STATUS and version.period_start:
+        qs = qs.filter(period_start=version.period_start)
+    open_first = qs.order_by("submitted_on", "nominal_date")
+    return open_first.filter(submitted_on__isnull=True).first() or open_first.first()

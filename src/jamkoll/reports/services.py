@@ -1,6 +1,12 @@
-"""Writes for the report archive: generate, certify, sign, submit. Each asks the one policy,
-runs in one transaction and never changes a stored file: certifying or signing makes a new
-version, submitting records the date and the receiver's diary number and closes the obligation.
+"""Writes for the report archive: ask for a report (a job), generate it, certify, sign, submit.
+
+Each write takes a required `actor` (a user, or the operator / worker as a `SystemActor`), asks the
+one policy, validates its own inputs (the API and the CLI reach it without a form) and refuses
+through the one error contract: a `ValidationError` keyed by field, a `PermissionDenied` with the
+policy's reason, or a `ValidationError` not tied to a field, with a `code`, for a step the
+version's state does not allow (`transitions`). Nothing here changes a stored file: certifying or
+signing makes a new version, submitting records the date and the receiver's diary number and
+closes the obligation.
 """
 
 from __future__ import annotations
@@ -10,25 +16,190 @@ import hashlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from jamkoll.accounts.policy import require
-from jamkoll.obligations.models import Obligation
+from jamkoll.accounts.policy import actor_label, actor_user, require
+from jamkoll.errors import NotFound, error_line, field_error
 from jamkoll.obligations.services import obligation_submit
 from jamkoll.programmes.models import FundingDecision
+from jamkoll.programmes.selectors import decision_brief
 from jamkoll.reference.models import Organisation
+from jamkoll.reference.selectors import county_get
+from jamkoll.validation import LONG, SHORT, YEAR_MAX, YEAR_MIN, clean_date, clean_int, clean_text
 
 from .assemblers import assemble, fingerprint
-from .models import ReportFile, ReportKind, ReportState, ReportVersion
+from .models import JobStatus, ReportFile, ReportJob, ReportKind, ReportState, ReportVersion
 from .renderers import render
+from .selectors import report_obligation
+from .transitions import Step, require_step
 
 ALL_FORMATS = ("pdf", "docx", "html", "md")
 Progress = Callable[[int, str], None]
 
+# Column lengths the inputs must fit (ReportVersion).
+PLACE_MAX = 100
+RECEIPT_MAX = 100
+COUNTY_CODE_MAX = 10
 
-class ReportError(ValueError):
-    """A refused report action; the message says why."""
+
+def _cleaned(**checks: Callable[[], Any]) -> dict[str, Any]:
+    """Run each field's check and return the clean values; every refusal at once, keyed by field."""
+    values: dict[str, Any] = {}
+    errors: dict[str, Any] = {}
+    for name, check in checks.items():
+        try:
+            values[name] = check()
+        except ValidationError as exc:
+            exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+# --- What a report is asked for with --------------------------------------------------------
+
+
+def _request_shape(
+    *, kind: Any, county_code: Any, period_start: Any
+) -> tuple[str, str | None, dt.date | None]:
+    """What each kind of report takes, stated once: the RSS report is one county's and needs the
+    county; no other report takes one. A status report covers a half-year; no other report takes
+    one. Returns (kind, county code or None, period start or None); refuses by field."""
+    values = _cleaned(
+        kind=lambda: _kind(kind),
+        county=lambda: clean_text(county_code, field="county", max_length=COUNTY_CODE_MAX) or None,
+        period_start=lambda: clean_date(period_start, field="period_start", required=False),
+    )
+    kind, code, start = values["kind"], values["county"], values["period_start"]
+    errors: dict[str, Any] = {}
+    if kind == ReportKind.RSS and code is None:
+        errors["county"] = ValidationError(_("Länsrapporten kräver ett län."), code="required")
+    if kind != ReportKind.RSS and code is not None:
+        errors["county"] = ValidationError(_("Län anges bara för länsrapporten."), code="not_for_kind")
+    if kind != ReportKind.STATUS and start is not None:
+        errors["period_start"] = ValidationError(
+            _("Halvårets första dag anges bara för halvårsrapporten."), code="not_for_kind"
+        )
+    if start is not None and (start.day != 1 or start.month not in (1, 7)):
+        errors.setdefault(
+            "period_start", ValidationError(_("Ett halvår börjar 1 januari eller 1 juli."), code="invalid")
+        )
+    if errors:
+        raise ValidationError(errors)
+    return kind, code, start
+
+
+def _kind(kind: Any) -> str:
+    if kind not in ReportKind.values:
+        kinds = ", ".join(ReportKind.values)
+        raise field_error("kind", _("Välj ett rapportslag: %(kinds)s.") % {"kinds": kinds})
+    return str(kind)
+
+
+def _request_data(
+    *, kind: str, decision: FundingDecision, year: Any, county_code: str | None, period_start: dt.date | None
+) -> tuple[int, Organisation | None, dt.date | None]:
+    """The year within the decision's period, the county, the half-year within the year (a status
+    report's defaults to the first); refuses by field."""
+    number = clean_int(year, field="year", minimum=YEAR_MIN, maximum=YEAR_MAX)
+    errors: dict[str, Any] = {}
+    if number not in decision.years:
+        errors["year"] = ValidationError(
+            _("Året ligger utanför beslutets period %(period)s.") % {"period": decision.period}
+        )
+    county = None
+    if county_code is not None:
+        try:
+            county = county_get(code=county_code)
+        except NotFound:
+            errors["county"] = ValidationError(_("Okänt län: %(code)s.") % {"code": county_code})
+    if kind == ReportKind.STATUS:
+        period_start = period_start or dt.date(number, 1, 1)
+        if period_start.year != number:
+            errors["period_start"] = ValidationError(
+                _("Halvåret ska ligga i rapportens år, %(year)s.") % {"year": number}
+            )
+    if errors:
+        raise ValidationError(errors)
+    return number, county, period_start
+
+
+def report_job_create(
+    *,
+    actor: Any,
+    kind: Any,
+    decision_slug: Any,
+    year: Any,
+    county_code: Any = None,
+    period_start: Any = None,
+    enqueue: bool = True,
+) -> ReportJob:
+    """Ask for a report (the page, the API and the CLI alike): check what it is asked for, whether
+    `actor` may generate it (for the county, when it is a county's), and record the job. With
+    `enqueue` (the page and the API) the background task generates it and the job shows the
+    progress; the CLI runs it at once with `report_job_run`."""
+    kind, code, start = _request_shape(kind=kind, county_code=county_code, period_start=period_start)
+    require(actor, "report.generate", code)
+    slug = clean_text(decision_slug, field="decision", required=True)
+    try:
+        decision = decision_brief(slug=slug)
+    except NotFound as exc:
+        raise field_error("decision", str(exc)) from None
+    number, county, start = _request_data(
+        kind=kind, decision=decision, year=year, county_code=code, period_start=start
+    )
+    job = ReportJob.objects.create(
+        kind=kind,
+        decision=decision,
+        year=number,
+        county=county,
+        period_start=start,
+        requested_by=actor_user(actor),
+    )
+    if enqueue:
+        from .tasks import generate_report  # the task module imports this one
+
+        generate_report.enqueue(str(job.pk))
+        job.refresh_from_db()  # an immediate backend has already run it
+    return job
+
+
+def report_job_run(*, job: ReportJob, actor: Any, formats: Iterable[str] = ALL_FORMATS) -> ReportVersion:
+    """Generate what the job asks for as `actor`, writing the progress to the job. A refusal
+    (the actor may no longer generate it, the data no longer allows it) fails the job with the
+    reason and is raised again."""
+
+    def progress(percent: int, message: str) -> None:
+        ReportJob.objects.filter(pk=job.pk).update(
+            progress=percent, message=message[:300], status=JobStatus.RUNNING
+        )
+
+    try:
+        version = report_generate(
+            actor=actor,
+            kind=job.kind,
+            decision=job.decision,
+            year=job.year,
+            county_code=job.county.code if job.county else None,
+            period_start=job.period_start,
+            formats=formats,
+            progress=progress,
+        )
+    except Exception as exc:
+        message = error_line(exc) if isinstance(exc, ValidationError) else str(exc)
+        ReportJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, message=message[:300])
+        raise
+    ReportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.DONE, progress=100, message=_("Klar"), result=version
+    )
+    job.refresh_from_db()
+    return version
+
+
+# --- Generation --------------------------------------------------------------------------------
 
 
 def _scope(county_code: str | None, period_start: dt.date | None) -> str:
@@ -39,17 +210,11 @@ def _scope(county_code: str | None, period_start: dt.date | None) -> str:
     return ""
 
 
-def _actor(user: Any, actor_name: str | None) -> tuple[Any, str]:
-    if user is not None and getattr(user, "is_authenticated", False):
-        return user, user.get_full_name() or user.get_username()
-    return None, actor_name or "systemet"
-
-
 def _store(version: ReportVersion, document: Any, formats: Iterable[str], progress: Progress | None) -> None:
     formats = list(formats)
     for i, fmt in enumerate(formats):
         if progress:
-            progress(10 + int(85 * i / len(formats)), f"Skapar {fmt.upper()}")
+            progress(10 + int(85 * i / len(formats)), _("Skapar %(format)s") % {"format": fmt.upper()})
         content = render(document, fmt)
         ReportFile.objects.create(
             version=version,
@@ -62,64 +227,52 @@ def _store(version: ReportVersion, document: Any, formats: Iterable[str], progre
 
 def report_generate(
     *,
+    actor: Any,
     kind: str,
     decision: FundingDecision,
     year: int,
     county_code: str | None = None,
     period_start: dt.date | None = None,
     formats: Iterable[str] = ALL_FORMATS,
-    user: Any = None,
-    actor_name: str | None = None,
     progress: Progress | None = None,
 ) -> ReportVersion:
     """Assemble the document from the database, render every format and archive it as a new
     draft version with its SHA-256 sums."""
-    if kind not in ReportKind.values:
-        raise ReportError(f"okänt rapportslag {kind!r}")
-    if year not in decision.years:
-        raise ReportError(f"år {year} ligger utanför beslutets period {decision.period}")
-    if kind == ReportKind.RSS and not county_code:
-        raise ReportError("länsrapporten kräver ett län")
-    if county_code and kind != ReportKind.RSS:
-        raise ReportError("län anges bara för länsrapporten")
-    if kind == ReportKind.STATUS and period_start is None:
-        period_start = dt.date(year, 1, 1)
-    if kind != ReportKind.STATUS:
-        period_start = None
-    if user is not None:
-        require(user, "report.generate", county_code)
-    recorder, name = _actor(user, actor_name)
-    if progress:
-        progress(2, "Hämtar uppgifterna")
-    document = assemble(
-        kind=kind, decision_slug=decision.slug, year=year, county_code=county_code, period_start=period_start
+    kind, code, start = _request_shape(kind=kind, county_code=county_code, period_start=period_start)
+    require(actor, "report.generate", code)
+    number, county, start = _request_data(
+        kind=kind, decision=decision, year=year, county_code=code, period_start=start
     )
-    county = Organisation.objects.filter(kind="lan", code=county_code).first() if county_code else None
-    scope = _scope(county_code, period_start)
+    if progress:
+        progress(2, _("Hämtar uppgifterna"))
+    document = assemble(
+        kind=kind, decision_slug=decision.slug, year=number, county_code=code, period_start=start
+    )
+    scope = _scope(code, start)
     with transaction.atomic():
         last = (
             ReportVersion.objects.select_for_update()
-            .filter(kind=kind, decision=decision, year=year, scope=scope)
+            .filter(kind=kind, decision=decision, year=number, scope=scope)
             .order_by("-version")
             .first()
         )
         version = ReportVersion.objects.create(
             kind=kind,
             decision=decision,
-            year=year,
+            year=number,
             county=county,
-            period_start=period_start,
+            period_start=start,
             scope=scope,
             version=(last.version + 1) if last else 1,
             title=document.title,
             fingerprint=fingerprint(document),
-            generated_by=recorder,
-            generated_by_name=name,
+            generated_by=actor_user(actor),
+            generated_by_name=actor_label(actor),
             generated_at=timezone.now(),
         )
         _store(version, document, formats, progress)
     if progress:
-        progress(100, "Klar")
+        progress(100, _("Klar"))
     return version
 
 
@@ -135,12 +288,28 @@ def report_outdated(version: ReportVersion) -> bool:
     return fingerprint(document) != version.fingerprint
 
 
-def _successor(version: ReportVersion, state: str, user: Any, **fields: Any) -> ReportVersion:
+# --- The workflow: certify, sign, submit (which step is open: transitions) ---------------------
+
+CARRIED = (
+    "certified_by_name",
+    "certified_title",
+    "certified_on",
+    "deviations",
+    "proposed_actions",
+    "signed_by_name",
+    "signed_title",
+    "signed_on",
+    "signed_place",
+)
+
+
+def _successor(version: ReportVersion, step: Step, actor: Any, **fields: Any) -> ReportVersion:
     """A frozen copy with new state and fields; its files are rendered again so that they show the
     certification or signature. The data must be unchanged since the version was generated."""
     if report_outdated(version):
-        raise ReportError("underlaget har ändrats sedan versionen skapades; skapa en ny version först")
-    recorder, name = _actor(user, None)
+        raise ValidationError(
+            _("Underlaget har ändrats sedan versionen skapades; skapa en ny version först."), code="outdated"
+        )
     with transaction.atomic():
         last = (
             ReportVersion.objects.select_for_update()
@@ -150,21 +319,12 @@ def _successor(version: ReportVersion, state: str, user: Any, **fields: Any) -> 
         )
         assert last is not None
         if last.pk != version.pk:
-            raise ReportError(f"det finns en nyare version (v{last.version}); utgå från den")
-        carried = {
-            name: getattr(version, name)
-            for name in (
-                "certified_by_name",
-                "certified_title",
-                "certified_on",
-                "deviations",
-                "proposed_actions",
-                "signed_by_name",
-                "signed_title",
-                "signed_on",
-                "signed_place",
+            raise ValidationError(
+                _("Det finns en nyare version (v%(n)s); utgå från den.") % {"n": last.version},
+                code="superseded",
             )
-        }
+        require_step(last, step)  # the state as it is now, under the lock
+        carried = {name: getattr(version, name) for name in CARRIED}
         carried.update(fields)
         successor = ReportVersion(
             kind=version.kind,
@@ -177,9 +337,9 @@ def _successor(version: ReportVersion, state: str, user: Any, **fields: Any) -> 
             title=version.title,
             fingerprint=version.fingerprint,
             supersedes=version,
-            state=state,
-            generated_by=recorder,
-            generated_by_name=name,
+            state=ReportState.CERTIFIED if step == Step.CERTIFY else ReportState.SIGNED,
+            generated_by=actor_user(actor),
+            generated_by_name=actor_label(actor),
             generated_at=timezone.now(),
             **carried,
         )
@@ -197,112 +357,99 @@ def _successor(version: ReportVersion, state: str, user: Any, **fields: Any) -> 
     return successor
 
 
+def _on(value: Any, field: str = "on") -> dt.date:
+    """A date of the workflow: not before DATE_MIN, not after today."""
+    on = clean_date(value, field=field, latest=timezone.localdate())
+    assert on is not None
+    return on
+
+
 def report_certify(
     *,
+    actor: Any,
     version: ReportVersion,
-    name: str,
-    title: str,
-    on: dt.date,
-    deviations: str = "",
-    proposed_actions: str = "",
-    user: Any,
+    name: Any,
+    title: Any,
+    on: Any,
+    deviations: Any = "",
+    proposed_actions: Any = "",
 ) -> ReportVersion:
     """The ekonomichef certifies the financial report (seed 001 §8)."""
-    require(user, "report.certify", version)
-    if version.kind != ReportKind.FINANCIAL:
-        raise ReportError("bara den ekonomiska redovisningen intygas av ekonomichefen")
-    if version.state != ReportState.DRAFT:
-        raise ReportError(f"versionen är {version.get_state_display().lower()}; bara ett utkast kan intygas")
-    if not name.strip() or not title.strip():
-        raise ReportError("namn och titel: ange vem som intygar")
+    require(actor, "report.certify", version)
+    require_step(version, Step.CERTIFY)
+    data = _cleaned(
+        name=lambda: clean_text(name, field="name", max_length=SHORT, required=True),
+        title=lambda: clean_text(title, field="title", max_length=SHORT, required=True),
+        on=lambda: _on(on),
+        deviations=lambda: clean_text(deviations, field="deviations", max_length=LONG, multiline=True),
+        proposed_actions=lambda: clean_text(
+            proposed_actions, field="proposed_actions", max_length=LONG, multiline=True
+        ),
+    )
     return _successor(
         version,
-        ReportState.CERTIFIED,
-        user,
-        certified_by_name=name.strip(),
-        certified_title=title.strip(),
-        certified_on=on,
-        deviations=deviations.strip(),
-        proposed_actions=proposed_actions.strip(),
+        Step.CERTIFY,
+        actor,
+        certified_by_name=data["name"],
+        certified_title=data["title"],
+        certified_on=data["on"],
+        deviations=data["deviations"],
+        proposed_actions=data["proposed_actions"],
     )
 
 
 def report_sign(
-    *, version: ReportVersion, name: str, title: str, on: dt.date, place: str = "Stockholm", user: Any
+    *, actor: Any, version: ReportVersion, name: Any, title: Any, on: Any, place: Any = "Stockholm"
 ) -> ReportVersion:
     """An authorised representative signs. A financial report must be certified first."""
-    require(user, "report.sign", version)
-    allowed = {ReportState.CERTIFIED} if version.kind == ReportKind.FINANCIAL else {ReportState.DRAFT}
-    if version.state not in allowed:
-        needed = "intygad" if version.kind == ReportKind.FINANCIAL else "ett utkast"
-        raise ReportError(f"versionen är {version.get_state_display().lower()}; den måste vara {needed}")
-    if not name.strip() or not title.strip():
-        raise ReportError("namn och titel: ange vem som undertecknar")
+    require(actor, "report.sign", version)
+    require_step(version, Step.SIGN)
+    data = _cleaned(
+        name=lambda: clean_text(name, field="name", max_length=SHORT, required=True),
+        title=lambda: clean_text(title, field="title", max_length=SHORT, required=True),
+        on=lambda: _on(on),
+        place=lambda: clean_text(place, field="place", max_length=PLACE_MAX),
+    )
     return _successor(
         version,
-        ReportState.SIGNED,
-        user,
-        signed_by_name=name.strip(),
-        signed_title=title.strip(),
-        signed_on=on,
-        signed_place=place.strip(),
+        Step.SIGN,
+        actor,
+        signed_by_name=data["name"],
+        signed_title=data["title"],
+        signed_on=data["on"],
+        signed_place=data["place"],
     )
 
 
-OBLIGATION_FOR: dict[str, str] = {
-    ReportKind.FINANCIAL: "financial_report",
-    ReportKind.RESULT: "activity_report",
-    ReportKind.STATUS: "status_report",
-    ReportKind.RSS: "financial_report",
-}
-
-
-def report_submit(*, version: ReportVersion, on: dt.date, receipt_reference: str, user: Any) -> ReportVersion:
-    """Record the submission; it closes the matching obligation with the same date and number."""
-    require(user, "report.submit", version)
-    needs_signature = version.kind in (ReportKind.FINANCIAL, ReportKind.RESULT)
-    if needs_signature and version.state != ReportState.SIGNED:
-        raise ReportError("redovisningen ska vara undertecknad av en behörig företrädare innan den lämnas in")
-    if version.state == ReportState.SUBMITTED:
-        raise ReportError("versionen är redan inlämnad")
-    if not receipt_reference.strip():
-        raise ReportError("diarienummer: ange mottagarens diarienummer")
-    _recorder, name = _actor(user, None)
+def report_submit(*, actor: Any, version: ReportVersion, on: Any, receipt_reference: Any) -> ReportVersion:
+    """Record the submission; it closes the matching open obligation with the same date and
+    number."""
+    require(actor, "report.submit", version)
+    require_step(version, Step.SUBMIT)
+    data = _cleaned(
+        on=lambda: _on(on),
+        receipt_reference=lambda: clean_text(
+            receipt_reference, field="receipt_reference", max_length=RECEIPT_MAX, required=True
+        ),
+    )
     with transaction.atomic():
         version = ReportVersion.objects.select_for_update().get(pk=version.pk)
-        if version.state == ReportState.SUBMITTED:
-            raise ReportError("versionen är redan inlämnad")
-        if needs_signature and version.state != ReportState.SIGNED:
-            raise ReportError(
-                "redovisningen ska vara undertecknad av en behörig företrädare innan den lämnas in"
-            )
+        require_step(version, Step.SUBMIT)  # the state as it is now, under the lock
         version.state = ReportState.SUBMITTED
-        version.submitted_on = on
-        version.receipt_reference = receipt_reference.strip()
-        version.submitted_by_name = name
+        version.submitted_on = data["on"]
+        version.receipt_reference = data["receipt_reference"]
+        version.submitted_by_name = actor_label(actor)
         version.save()
         obligation = report_obligation(version)
-        if obligation is not None and obligation.submitted_on is None:
+        if obligation is not None and obligation.submitted_on is None and obligation.waived_at is None:
             obligation_submit(
                 obligation=obligation,
-                submitted_on=on,
-                receipt_reference=receipt_reference.strip(),
+                submitted_on=data["on"],
+                receipt_reference=data["receipt_reference"],
                 document_reference=f"{version.title} v{version.version} (SHA-256 {_pdf_sha(version)[:16]}…)",
-                user=user,
+                user=actor,
             )
     return version
-
-
-def report_obligation(version: ReportVersion) -> Obligation | None:
-    """The obligation a submission closes: same decision, year and kind (county for RSS)."""
-    qs = Obligation.objects.filter(
-        decision=version.decision, year=version.year, kind=OBLIGATION_FOR[version.kind]
-    )
-    qs = qs.filter(county=version.county) if version.county_id else qs.filter(county__isnull=True)
-    if version.kind == ReportKind.STATUS and version.period_start:
-        qs = qs.filter(period_start=version.period_start)
-    open_first = qs.order_by("submitted_on", "nominal_date")
-    return open_first.filter(submitted_on__isnull=True).first() or open_first.first()
 
 
 def _pdf_sha(version: ReportVersion) -> str:

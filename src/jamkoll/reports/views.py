@@ -1,39 +1,62 @@
 """Report pages: the archive, generation in the background with progress, a version with its
-files and its workflow (certify, sign, submit), downloads."""
+files and its workflow (certify, sign, submit), downloads.
+
+The views are thin: `report_job_create` asks for a report, `report_version_for_user` finds a
+version and what the user may do with it (the open step: `transitions`), the services take the
+steps. A refusal propagates (the site's refusal page says why); a service's `ValidationError`
+puts its messages beside the form's fields and the page is shown again with status 400.
+"""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from jamkoll.accounts.policy import Verdict, check, rss_counties
-from jamkoll.programmes.selectors import county_name_map, decision_brief, decisions_with_budgets
-from jamkoll.reference.models import Organisation
+from jamkoll.accounts.policy import Verdict, check, require
+from jamkoll.errors import NotFound, form_add_errors
+from jamkoll.programmes.selectors import county_name_map, decisions_with_budgets
 
 from .assemblers import assemble
-from .forms import CertifyForm, GenerateForm, SignForm, SubmitForm
-from .models import JobStatus, ReportJob, ReportKind, ReportState, ReportVersion
+from .forms import STEP_FORMS, GenerateForm
+from .models import JobStatus, ReportVersion
 from .renderers import CONTENT_TYPES, EXTENSIONS, render_html_fragment
-from .selectors import version_list
-from .services import (
-    ReportError,
-    report_certify,
-    report_obligation,
-    report_outdated,
-    report_sign,
-    report_submit,
-)
-from .tasks import generate_report
+from .selectors import job_for_user, report_obligation, report_version_for_user, version_list
+from .services import report_certify, report_job_create, report_outdated, report_sign, report_submit
+from .transitions import STEP_ACTIONS, Step
+
+STEP_SERVICES: dict[Step, Callable[..., ReportVersion]] = {
+    Step.CERTIFY: report_certify,
+    Step.SIGN: report_sign,
+    Step.SUBMIT: report_submit,
+}
+
+
+def _login_if_anonymous(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For pages that are public once a version is submitted: an anonymous visitor refused (a
+    draft) is sent to log in; a signed-in user refused sees the refusal page with the reason."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied:
+            if request.user.is_authenticated:
+                raise
+            return redirect_to_login(request.get_full_path())
+
+    return wrapped
 
 
 def _generate_form(data: Any = None) -> GenerateForm:
@@ -45,35 +68,25 @@ def _generate_form(data: Any = None) -> GenerateForm:
 @require_http_methods(["GET", "POST"])
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    # An RSS leader may generate their own county's report, so the form is shown to them too.
-    can_generate = check(request.user, "report.generate")
-    if not can_generate and rss_counties(request.user):
-        can_generate = Verdict(True)
-    form = _generate_form()
+    can_generate = check(request.user, "report.generate_form")
+    form = _generate_form(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        form = _generate_form(request.POST)
+        if not can_generate:
+            raise PermissionDenied(can_generate.reason)
         if form.is_valid():
             data = form.cleaned_data
-            verdict = check(request.user, "report.generate", data.get("county") or None)
-            if not verdict:
-                raise PermissionDenied(verdict.reason)
-            decision = decision_brief(slug=data["decision"])
-            if data["year"] not in decision.years:
-                form.add_error(
-                    "year", _("Året ligger utanför beslutets period %(p)s.") % {"p": decision.period}
-                )
-            else:
-                job = ReportJob.objects.create(
+            try:
+                job = report_job_create(
+                    actor=request.user,
                     kind=data["kind"],
-                    decision=decision,
+                    decision_slug=data["decision"],
                     year=data["year"],
-                    county=Organisation.objects.filter(kind="lan", code=data.get("county")).first()
-                    if data.get("county")
-                    else None,
+                    county_code=data.get("county") or None,
                     period_start=data.get("period_start"),
-                    requested_by=cast(User, request.user),  # login_required: never anonymous
                 )
-                generate_report.enqueue(str(job.pk))
+            except ValidationError as exc:
+                form_add_errors(form, exc)
+            else:
                 return redirect("reports:job", pk=job.pk)
     return render(
         request,
@@ -90,26 +103,26 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 def job(request: HttpRequest, pk: str) -> HttpResponse:
-    item = get_object_or_404(ReportJob, pk=pk, requested_by=request.user)
+    item = job_for_user(actor=request.user, pk=pk)
     if item.status == JobStatus.DONE and item.result_id:
         return redirect("reports:version", pk=item.result_id)
     return render(request, "reports/job.html", {"job": item})
 
 
-def _visible(request: HttpRequest, version: ReportVersion) -> None:
-    if version.state == ReportState.SUBMITTED:
-        return
-    verdict = check(request.user, "report.view_draft", version)
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
+def _step_form(step: Step, data: Any = None) -> forms.Form:
+    initial = {"on": timezone.localdate()}
+    return STEP_FORMS[step](data, initial=initial)
 
 
-@require_safe
-def version_page(request: HttpRequest, pk: int) -> HttpResponse:
-    version = get_object_or_404(ReportVersion.objects.select_related("decision", "county"), pk=pk)
-    if version.state != ReportState.SUBMITTED and not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    _visible(request, version)
+def _version_page(
+    request: HttpRequest,
+    version: ReportVersion,
+    actions: dict[Step, Verdict],
+    *,
+    sent: tuple[Step, forms.Form] | None = None,
+) -> HttpResponse:
+    """The version with its files, its preview and a form for the open step (or the reason it is
+    not offered). `sent`: a step's form as sent, with its errors (status 400)."""
     document = assemble(
         kind=version.kind,
         decision_slug=version.decision.slug,
@@ -118,30 +131,12 @@ def version_page(request: HttpRequest, pk: int) -> HttpResponse:
         period_start=version.period_start,
         version=version,
     )
-    actions: list[tuple[str, Verdict, Any]] = []
-    user = request.user
-    if version.kind == ReportKind.FINANCIAL and version.state == ReportState.DRAFT:
-        actions.append(
-            (
-                "certify",
-                check(user, "report.certify", version),
-                CertifyForm(initial={"on": timezone.localdate()}),
-            )
-        )
-    sign_from = ReportState.CERTIFIED if version.kind == ReportKind.FINANCIAL else ReportState.DRAFT
-    if version.state == sign_from:
-        actions.append(
-            ("sign", check(user, "report.sign", version), SignForm(initial={"on": timezone.localdate()}))
-        )
-    signed_first = version.kind in (ReportKind.FINANCIAL, ReportKind.RESULT)
-    if version.state == ReportState.SIGNED or (not signed_first and version.state != ReportState.SUBMITTED):
-        actions.append(
-            (
-                "submit",
-                check(user, "report.submit", version),
-                SubmitForm(initial={"on": timezone.localdate()}),
-            )
-        )
+    steps: list[tuple[Step, Verdict, forms.Form]] = [
+        (step, verdict, sent[1] if sent and sent[0] == step else _step_form(step))
+        for step, verdict in actions.items()
+    ]
+    if sent and sent[0] not in actions:  # a step the state does not allow: show why, beside its form
+        steps.append((sent[0], check(request.user, STEP_ACTIONS[sent[0]], version), sent[1]))
     return render(
         request,
         "reports/version.html",
@@ -150,22 +145,28 @@ def version_page(request: HttpRequest, pk: int) -> HttpResponse:
             "files": version.files.defer("content").order_by("format"),
             "outdated": report_outdated(version),
             "preview": render_html_fragment(document),
-            "actions": actions,
+            "actions": steps,
             "obligation": report_obligation(version),
             "successors": version.successors.all(),
         },
+        status=400 if sent else 200,
     )
 
 
 @require_safe
+@_login_if_anonymous
+def version_page(request: HttpRequest, pk: int) -> HttpResponse:
+    version, actions = report_version_for_user(actor=request.user, pk=pk)
+    return _version_page(request, version, actions)
+
+
+@require_safe
+@_login_if_anonymous
 def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    version = get_object_or_404(ReportVersion, pk=pk)
-    if version.state != ReportState.SUBMITTED and not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    _visible(request, version)
-    file = version.files.filter(format=fmt).first()
+    version, _actions = report_version_for_user(actor=request.user, pk=pk)
+    file = version.files.filter(format=fmt).first() if fmt in CONTENT_TYPES else None
     if file is None:
-        raise Http404(_("Formatet finns inte för den här versionen."))
+        raise NotFound(_("Formatet finns inte för den här versionen."))
     response = HttpResponse(bytes(file.content), content_type=CONTENT_TYPES[fmt])
     suffix = f"-{version.scope.split(':')[-1]}" if version.scope else ""
     name = f"{version.kind}-{version.decision.slug}-{version.year}{suffix}-v{version.version}"
@@ -177,33 +178,23 @@ def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @require_POST
 @login_required
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    version = get_object_or_404(ReportVersion.objects.select_related("decision", "county"), pk=pk)
-    forms = {"certify": CertifyForm, "sign": SignForm, "submit": SubmitForm}
-    if action not in forms:
-        raise Http404
-    form = forms[action](request.POST)
-    if not form.is_valid():
-        messages.error(
-            request,
-            " ".join(
-                f"{form.fields[f].label}: {' '.join(str(m) for m in e)}" for f, e in form.errors.items()
-            ),
-        )
-        return redirect("reports:version", pk=pk)
-    data = form.cleaned_data
-    try:
-        if action == "certify":
-            result = report_certify(version=version, user=request.user, **data)
-        elif action == "sign":
-            result = report_sign(version=version, user=request.user, **data)
+    """Take a step of the workflow: certify, sign or submit."""
+    version, actions = report_version_for_user(actor=request.user, pk=pk)
+    if action not in STEP_FORMS:
+        raise NotFound(_("Det steget finns inte; stegen är intyga, underteckna och lämna in."))
+    step = Step(action)
+    require(request.user, STEP_ACTIONS[step], version)
+    form = _step_form(step, request.POST)
+    if form.is_valid():
+        try:
+            result = STEP_SERVICES[step](actor=request.user, version=version, **form.cleaned_data)
+        except ValidationError as exc:
+            form_add_errors(form, exc)
         else:
-            result = report_submit(version=version, user=request.user, **data)
-    except ReportError as exc:
-        messages.error(request, str(exc))
-        return redirect("reports:version", pk=pk)
-    messages.success(
-        request,
-        _("Klart: %(title)s v%(n)s är nu %(state)s.")
-        % {"title": result.title, "n": result.version, "state": result.get_state_display().lower()},
-    )
-    return redirect("reports:version", pk=result.pk)
+            messages.success(
+                request,
+                _("Klart: %(title)s v%(n)s är nu %(state)s.")
+                % {"title": result.title, "n": result.version, "state": result.get_state_display().lower()},
+            )
+            return redirect("reports:version", pk=result.pk)
+    return _version_page(request, version, actions, sent=(step, form))

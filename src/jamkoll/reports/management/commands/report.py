@@ -3,19 +3,22 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from jamkoll.errors import NotFound
-from jamkoll.programmes.selectors import decision_year_get
-from jamkoll.reference.models import Organisation
-from jamkoll.reports.assemblers import assemble
-from jamkoll.reports.renderers import render
+from jamkoll.accounts.policy import operator
+from jamkoll.errors import error_line
+from jamkoll.reports.services import report_job_create, report_job_run
+
+# The service's field names as the command line spells them.
+LABELS = {"county": "--county", "period_start": "--period"}
 
 
 class Command(BaseCommand):
     help = (
         "Skapa en rapport ur databasen: resultatrapport (result), ekonomisk redovisning (financial), "
-        "halvårsrapport (status) eller länsrapport (rss), som PDF, DOCX, HTML eller Markdown."
+        "halvårsrapport (status) eller länsrapport (rss), som PDF, DOCX, HTML eller Markdown. "
+        "Rapporten arkiveras också som ett utkast i det format som skrivs."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -30,29 +33,29 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True, help="fil att skriva, eller - för standard ut")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            decision, year = decision_year_get(slug=options["decision"], year=options["year"])
-        except NotFound as exc:
-            raise CommandError(str(exc)) from None
-        county = options.get("county")
-        if options["kind"] == "rss" and not county:
-            raise CommandError("rss: ange --county (länskod)")
-        if county and not Organisation.objects.filter(kind="lan", code=county).exists():
-            raise CommandError(f"--county: okänt län {county!r}")
         period = None
         if options.get("period"):
             try:
                 period = dt.date.fromisoformat(options["period"])
             except ValueError:
-                raise CommandError(f"--period: ogiltigt datum {options['period']!r}") from None
-        document = assemble(
-            kind=options["kind"],
-            decision_slug=decision.slug,
-            year=year,
-            county_code=county,
-            period_start=period,
-        )
-        content = render(document, options["format"])
+                raise CommandError(f"--period: ogiltigt datum {options['period'][:20]!r}") from None
+        actor = operator()
+        try:
+            job = report_job_create(
+                actor=actor,
+                kind=options["kind"],
+                decision_slug=options["decision"],
+                year=options["year"],
+                county_code=options.get("county"),
+                period_start=period,
+                enqueue=False,
+            )
+            version = report_job_run(job=job, actor=actor, formats=(options["format"],))
+        except ValidationError as exc:
+            raise CommandError(error_line(exc, LABELS)) from None
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from None
+        content = bytes(version.files.get(format=options["format"]).content)
         if options["output"] == "-":
             sys.stdout.buffer.write(content)
             return
@@ -62,4 +65,4 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"-o: kan inte skriva {path}: {exc.strerror}") from None
         size = f"{len(content):,}".replace(",", " ")
-        self.stdout.write(f"Skrev {path} ({size} byte): {document.title}")
+        self.stdout.write(f"Skrev {path} ({size} byte): {version.title} v{version.version}")
