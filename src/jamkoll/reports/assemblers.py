@@ -22,7 +22,6 @@ from jamkoll.plans.models import Activity, StatusReport
 from jamkoll.plans.selectors import ActivityFilter, activity_list, report_content
 from jamkoll.programmes.models import ConditionKind, DiaryNumberPurpose, FundingDecision, Recipient
 from jamkoll.programmes.selectors import as_of, condition_addressee, county_name_map, decision_get
-from jamkoll.reference.models import Organisation
 from jamkoll.reference.selectors import county_get
 
 from .document import BulletList, Document, Figure, KeyValues, Paragraph, Section, SignatureBlock, Table
