@@ -1,13 +1,12 @@
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import CommandError, CommandParser
 
 from jamkoll.accounts.policy import operator
-from jamkoll.errors import NotFound, error_line
+from jamkoll.commands import JamkollCommand, date_option
 from jamkoll.ledger.models import EntryKind
 from jamkoll.ledger.selectors import balance_dict, entry_for_user
 from jamkoll.ledger.services import entry_record, entry_reverse
@@ -37,16 +36,9 @@ LABELS = {
 }
 
 
-def _date(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"--date: ogiltigt datum {value!r} (ÅÅÅÅ-MM-DD)") from None
-
-
-class Command(BaseCommand):
+class Command(JamkollCommand):
+    labels = LABELS
+    refusal_prefix = "ingenting registrerades"
     help = (
         "Medelsflödet: registrera rekvisitioner, utbetalningar, utgifter, återbetalningar och "
         "återkrav, rätta poster och visa saldon."
@@ -92,41 +84,37 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
-        try:
-            if action == "balance":
-                self._balance(options)
-                return
-            actor = self._actor(options.get("as_user"))
-            if action == "reverse":
-                entry, verdict = entry_for_user(actor=actor, sequence=options["sequence"])
-                if not verdict:
-                    raise PermissionDenied(verdict.reason)
-                new = entry_reverse(
-                    actor=actor, entry=entry, reason=options["reason"], entry_date=_date(options.get("date"))
-                )
-            else:
-                decision, year = decision_year_for_user(
-                    actor=actor, action="ledger.view", slug=options["decision"], year=options["year"]
-                )
-                recipient = options["recipient"]
-                new = entry_record(
-                    actor=actor,
-                    decision=decision,
-                    year=year,
-                    kind=KINDS[action],
-                    amount=options["amount"],
-                    reference=options["ref"],
-                    county_code=None if recipient.upper() == "SKR" else recipient,
-                    line=options.get("line"),
-                    entry_date=_date(options.get("date")),
-                    note=options.get("note", ""),
-                )
-        except ValidationError as exc:
-            raise CommandError(f"ingenting registrerades: {error_line(exc, LABELS)}") from None
-        except PermissionDenied as exc:
-            raise CommandError(f"nekad: {exc}") from None
-        except NotFound as exc:
-            raise CommandError(str(exc)) from None
+        if action == "balance":
+            self._balance(options)
+            return
+        actor = self._actor(options.get("as_user"))
+        if action == "reverse":
+            entry, verdict = entry_for_user(actor=actor, sequence=options["sequence"])
+            if not verdict:
+                raise PermissionDenied(verdict.reason)
+            new = entry_reverse(
+                actor=actor,
+                entry=entry,
+                reason=options["reason"],
+                entry_date=date_option(options.get("date"), "--date"),
+            )
+        else:
+            decision, year = decision_year_for_user(
+                actor=actor, action="ledger.view", slug=options["decision"], year=options["year"]
+            )
+            recipient = options["recipient"]
+            new = entry_record(
+                actor=actor,
+                decision=decision,
+                year=year,
+                kind=KINDS[action],
+                amount=options["amount"],
+                reference=options["ref"],
+                county_code=None if recipient.upper() == "SKR" else recipient,
+                line=options.get("line"),
+                entry_date=date_option(options.get("date"), "--date"),
+                note=options.get("note", ""),
+            )
         self.stdout.write(
             f"Registrerad: post #{new.sequence}, {new.get_kind_display()} "
             f"{format_sek(new.amount, decimals=True)}"

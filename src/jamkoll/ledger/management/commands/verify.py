@@ -1,11 +1,12 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
+from jamkoll.commands import JamkollCommand
 from jamkoll.ledger.services import ledger_verify
 
 
-class Command(BaseCommand):
+class Command(JamkollCommand):
     help = (
         "Kontrollera alla invarianter för budgetar, fördelningar och medelsflödet, och postkedjans "
         "kontrollsummor. Avslutar med kod 1 och en lista över avvikelser om något inte stämmer."

@@ -1,9 +1,9 @@
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from jamkoll.accounts.policy import operator
+from jamkoll.commands import JamkollCommand
 from jamkoll.errors import NotFound
 from jamkoll.output import to_json, to_table
 from jamkoll.plans.selectors import ActivityFilter, activity_dict, activity_list
@@ -11,7 +11,7 @@ from jamkoll.programmes.selectors import decision_year_for_user
 from jamkoll.reference.selectors import county_get
 
 
-class Command(BaseCommand):
+class Command(JamkollCommand):
     help = "Lista ett års aktiviteter med resultat, samarbetsparter och län."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -21,12 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["table", "json"], default="table")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            decision, year = decision_year_for_user(
-                actor=operator(), action="plan.view", slug=options["decision"], year=options["year"]
-            )
-        except (NotFound, PermissionDenied) as exc:
-            raise CommandError(str(exc)) from None
+        decision, year = decision_year_for_user(
+            actor=operator(), action="plan.view", slug=options["decision"], year=options["year"]
+        )
         county = options.get("county")
         if county:
             try:

@@ -1,14 +1,14 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 
-from jamkoll.errors import NotFound
+from jamkoll.commands import JamkollCommand
 from jamkoll.money import format_sek, to_str
 from jamkoll.output import to_csv, to_json, to_table
 from jamkoll.programmes.selectors import allocation_dict, allocation_table, decision_year_get
 
 
-class Command(BaseCommand):
+class Command(JamkollCommand):
     help = "Visa ett års fördelning: budgetrader per målområde och mottagare, och RSS-medel per län."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -17,11 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            decision, year = decision_year_get(slug=options["decision"], year=options["year"])
-            table = allocation_table(decision=decision, year=year)
-        except NotFound as exc:
-            raise CommandError(str(exc)) from None
+        decision, year = decision_year_get(slug=options["decision"], year=options["year"])
+        table = allocation_table(decision=decision, year=year)
         fmt = options["format"]
         if fmt == "json":
             self.stdout.write(to_json(allocation_dict(table)))

@@ -1,13 +1,14 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
+from jamkoll.commands import JamkollCommand
 from jamkoll.money import format_sek, to_str
 from jamkoll.output import to_json, to_table
 from jamkoll.programmes.selectors import programme_list
 
 
-class Command(BaseCommand):
+class Command(JamkollCommand):
     help = "Lista satsningarna och deras beslut."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -1,14 +1,15 @@
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from jamkoll.commands import JamkollCommand, date_option
 from jamkoll.output import to_json, to_table
 from jamkoll.reference.models import OrganisationKind
 from jamkoll.reference.selectors import organisation_list, organisation_row
 
 
-class Command(BaseCommand):
+class Command(JamkollCommand):
     help = "Lista organisationer med namnet som gällde ett visst datum (standard: i dag)."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -22,12 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["table", "json"], default="table")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        on = dt.date.today()
-        if options["on"]:
-            try:
-                on = dt.date.fromisoformat(options["on"])
-            except ValueError:
-                raise CommandError(f"--on: ogiltigt datum {options['on']!r} (ÅÅÅÅ-MM-DD)") from None
+        on = date_option(options["on"], "--on") or dt.date.today()
         orgs = organisation_list(kind=options["kind"], code=options["code"], on=on)
         rows = [organisation_row(o, on) for o in orgs]
         if not rows and options["code"]:

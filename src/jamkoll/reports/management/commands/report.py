@@ -1,20 +1,20 @@
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from jamkoll.accounts.policy import operator
-from jamkoll.errors import error_line
+from jamkoll.commands import JamkollCommand, date_option
 from jamkoll.reports.services import report_job_create, report_job_run
 
 # The service's field names as the command line spells them.
 LABELS = {"county": "--county", "period_start": "--period"}
 
 
-class Command(BaseCommand):
+class Command(JamkollCommand):
+    labels = LABELS
+
     help = (
         "Skapa en rapport ur databasen: resultatrapport (result), ekonomisk redovisning (financial), "
         "halvårsrapport (status) eller länsrapport (rss), som PDF, DOCX, HTML eller Markdown. "
@@ -33,28 +33,18 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True, help="fil att skriva, eller - för standard ut")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        period = None
-        if options.get("period"):
-            try:
-                period = dt.date.fromisoformat(options["period"])
-            except ValueError:
-                raise CommandError(f"--period: ogiltigt datum {options['period'][:20]!r}") from None
+        period = date_option(options.get("period"), "--period")
         actor = operator()
-        try:
-            job = report_job_create(
-                actor=actor,
-                kind=options["kind"],
-                decision_slug=options["decision"],
-                year=options["year"],
-                county_code=options.get("county"),
-                period_start=period,
-                enqueue=False,
-            )
-            version = report_job_run(job=job, actor=actor, formats=(options["format"],))
-        except ValidationError as exc:
-            raise CommandError(error_line(exc, LABELS)) from None
-        except PermissionDenied as exc:
-            raise CommandError(str(exc)) from None
+        job = report_job_create(
+            actor=actor,
+            kind=options["kind"],
+            decision_slug=options["decision"],
+            year=options["year"],
+            county_code=options.get("county"),
+            period_start=period,
+            enqueue=False,
+        )
+        version = report_job_run(job=job, actor=actor, formats=(options["format"],))
         content = bytes(version.files.get(format=options["format"]).content)
         if options["output"] == "-":
             sys.stdout.buffer.write(content)
