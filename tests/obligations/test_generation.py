@@ -5,8 +5,10 @@ from typing import Any
 
 import pytest
 
+from jamkoll.accounts.policy import SEED_LOADER
+from jamkoll.obligations.generation import obligations_generate, stated_date
 from jamkoll.obligations.models import Obligation, ObligationKind, ObligationOwner, Tier
-from jamkoll.obligations.services import obligation_reschedule, obligations_generate, stated_date
+from jamkoll.obligations.transitions import obligation_reschedule
 from jamkoll.programmes.models import Condition
 from jamkoll.seeding import SeedReport
 
@@ -107,7 +109,7 @@ def test_stated_dates_are_read_from_the_text() -> None:
 
 def test_a_second_generation_changes_nothing_and_leaves_no_history() -> None:
     before = Obligation.history.count() + ObligationOwner.history.count()
-    report = obligations_generate(report=SeedReport())
+    report = obligations_generate(actor=SEED_LOADER, report=SeedReport())
     assert not report.changed, (report.created, report.updated)
     assert Obligation.history.count() + ObligationOwner.history.count() == before
 
@@ -115,13 +117,13 @@ def test_a_second_generation_changes_nothing_and_leaves_no_history() -> None:
 def test_generation_keeps_a_rescheduled_date_and_restores_a_tampered_one(coordinator: Any) -> None:
     derived = obligation("2019-requisition")
     obligation_reschedule(
-        obligation=derived, nominal_date=D("2019-11-15"), reason="Regeringsbeslut 2019", user=coordinator
+        obligation=derived, nominal_date=D("2019-11-15"), reason="Regeringsbeslut 2019", actor=coordinator
     )
     stated = obligation("2018-requisition")
     Obligation.objects.filter(pk=stated.pk).update(
         nominal_date=D("2018-01-01"), effective_date=D("2018-01-01")
     )
-    obligations_generate()
+    obligations_generate(actor=SEED_LOADER)
     assert obligation("2019-requisition").nominal_date == D("2019-11-15")
     restored = obligation("2018-requisition")
     assert (restored.nominal_date, restored.effective_date) == (D("2018-12-01"), D("2018-12-03"))
@@ -150,7 +152,7 @@ def test_a_condition_stated_for_a_later_year_overrules_the_carried_over_one() ->
         source="test",
         position=99,
     )
-    obligations_generate()
+    obligations_generate(actor=SEED_LOADER)
     o = obligation("2019-requisition")
     assert (o.derived, o.nominal_date, o.date_note) == (False, D("2019-11-15"), "")
     assert o.source_text.startswith("Medel avseende 2019")

@@ -11,6 +11,7 @@ from icalendar import Calendar
 
 from jamkoll.obligations.models import CalendarFeed, Obligation
 from tests.conftest import client_for
+from tests.hostile import assert_refused
 
 from .conftest import AGREEMENT, obligation
 
@@ -200,11 +201,14 @@ def test_an_illegal_transition_is_explained(coordinator: Any) -> None:
     c = client_for(coordinator)
     c.post(url(o, "submit"), {"submitted_on": "2019-03-29"})
     again = c.post(url(o, "submit"), {"submitted_on": "2019-03-30"})
-    assert again.status_code == 409 and "redan registrerat som inlämnat" in again.content.decode()
+    # A refusal by the obligation's state is a form error on the page (400), beside the form.
+    assert again.status_code == 400 and "redan registrerat som inlämnat" in again.content.decode()
+    assert_refused(again)
     stated = c.post(
         url(obligation("2018-requisition"), "edit"), {"nominal_date": "2018-11-01", "reason": "x"}
     )
-    assert stated.status_code == 409 and "står i beslutet" in stated.content.decode()
+    assert stated.status_code == 400 and "står i beslutet" in stated.content.decode()
+    assert f'action="{url(obligation("2018-requisition"), "edit")}"' in stated.content.decode()
 
 
 def test_waive_and_reschedule_through_the_web(coordinator: Any) -> None:

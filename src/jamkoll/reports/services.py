@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from jamkoll.accounts.policy import require
 from jamkoll.obligations.models import Obligation
-from jamkoll.obligations.services import obligation_submit
+from jamkoll.obligations.transitions import obligation_submit
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.reference.models import Organisation
 
@@ -288,7 +288,7 @@ def report_submit(*, version: ReportVersion, on: dt.date, receipt_reference: str
                 submitted_on=on,
                 receipt_reference=receipt_reference.strip(),
                 document_reference=f"{version.title} v{version.version} (SHA-256 {_pdf_sha(version)[:16]}…)",
-                user=user,
+                actor=user,
             )
     return version
 

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from ...services import reminders_send
+from ...reminders import reminders_send
 
 
 class Command(BaseCommand):

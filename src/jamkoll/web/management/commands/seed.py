@@ -4,7 +4,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from jamkoll.obligations.services import obligations_generate
+from jamkoll.accounts.policy import SEED_LOADER
+from jamkoll.obligations.generation import obligations_generate
 from jamkoll.plans.services import plans_seed
 from jamkoll.programmes.services import BudgetError, programmes_seed
 from jamkoll.reference.services import reference_seed
@@ -28,7 +29,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 reference_seed(report=report)
                 programmes_seed(report=report)
-                obligations_generate(report=report)
+                obligations_generate(actor=SEED_LOADER, report=report)
                 plans_seed(report=report)
         except (SeedError, BudgetError) as exc:
             raise CommandError(f"inläsningen avbröts, inget sparades: {exc}") from None
