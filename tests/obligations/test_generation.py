@@ -159,3 +159,54 @@ def test_a_condition_stated_for_a_later_year_overrules_the_carried_over_one() ->
     later = obligation("2020-requisition")  # now carried over from 2019
     assert (later.derived, later.nominal_date) == (True, D("2020-11-15"))
     assert "Villkoret står för 2019" in later.date_note
+
+
+def test_it_finds_the_receiver_in_the_decisions_data_not_in_codes() -> None:
+    """The receivers come from the conditions' text and the decision's parties: with every
+    organisation's code changed, a second generation changes nothing."""
+    from jamkoll.reference.models import Organisation
+
+    for code in ("SKR", "KAMK", "RK", "S", "A"):
+        Organisation.objects.filter(code=code).update(code=f"X-{code}")
+    report = obligations_generate(actor=SEED_LOADER, report=SeedReport())
+    assert not report.changed, (report.created, report.updated)
+    assert obligation("2018-financial_report").owed_to.code == "X-KAMK"
+    assert obligation("2018-requisition-rss-12").owed_to.code == "X-SKR"
+
+
+def test_the_party_named_in_the_text_is_the_receiver() -> None:
+    from jamkoll.obligations.generation import state_bodies
+
+    bodies = state_bodies()
+
+    def named(text: str) -> str | None:
+        found = bodies.named_in(text)
+        return found.code if found is not None else None
+
+    assert named("Medel får rekvireras från Kammarkollegiet senast den 1 december 2018.") == "KAMK"
+    assert named("ska lämnas till Regeringskansliet (Socialdepartementet) senast") == "S"
+    assert named("Styrgruppen rapporterar halvårsvis till Regeringskansliet om hur") == "RK"
+    assert named("Efter samråd med Socialdepartementet fastställer styrgruppen") is None  # not "till"
+    assert named("SKR planerar att inkomma med nya ansökningar") is None
+    assert named("ska lämnas till Skolverket (Socialdepartementet)") == "SKOLV"  # not its ministry
+
+
+def test_receiver_roles_come_from_what_the_party_is() -> None:
+    assert obligation("2018-requisition").receiver_role == "treasury"  # the agency that pays out
+    assert obligation("2018-project_plan").receiver_role == "ministry"
+    assert obligation("2018-status_report-h1").receiver_role == "ministry"  # the government offices
+    assert obligation("2022-application", GRANT_2021).receiver_role == "ministry"
+    assert obligation("2018-repayment-rss-25").receiver_role == "coordinator"  # the decision's recipient
+
+
+def test_a_user_generates_only_with_the_right_to_change_programmes(rss_skane: Any, coordinator: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied, match="samordnare"):
+        obligations_generate(actor=rss_skane)
+    assert not obligations_generate(actor=coordinator, report=SeedReport()).changed
+
+
+def test_a_date_that_does_not_exist_is_no_stated_date() -> None:
+    assert stated_date("senast den 31 april 2019") is None
+    assert stated_date("senast den 30 april 2019") == D("2019-04-30")

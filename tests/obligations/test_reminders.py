@@ -134,7 +134,9 @@ def test_rescheduling_starts_the_reminders_over(owners: Any, coordinator: Any, m
     reminders_send(today=D("2020-03-25"))
     fin19 = obligation("2019-financial_report")
     assert Reminder.objects.filter(obligation=fin19, kind="days_7").exists()
-    obligation_reschedule(obligation=fin19, nominal_date=D("2020-04-30"), reason="Nytt beslut", actor=ministry)
+    obligation_reschedule(
+        obligation=fin19, nominal_date=D("2020-04-30"), reason="Nytt beslut", actor=ministry
+    )
     assert not Reminder.objects.filter(obligation=fin19).exists()
     reminders_send(today=D("2020-03-31"))
     assert Reminder.objects.filter(obligation=fin19, kind="days_30").count() == 2

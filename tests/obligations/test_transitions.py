@@ -1,6 +1,7 @@
 """Every legal and illegal transition of an obligation, through the services, with the policy."""
 
 import datetime as dt
+import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -206,3 +207,99 @@ def test_rss_cannot_set_the_date_for_all_counties(rss_skane: Any) -> None:
             actor=rss_skane,
         )
     assert obligation("2018-requisition-rss-12").nominal_date is None
+
+
+# --- The actor is never optional -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "service", [obligation_submit, obligation_waive, obligation_reschedule, obligations_reschedule_rss]
+)
+def test_it_requires_an_actor(service: Any) -> None:
+    parameter = inspect.signature(service).parameters["actor"]
+    assert parameter.kind is inspect.Parameter.KEYWORD_ONLY
+    assert parameter.default is inspect.Parameter.empty
+
+
+def test_it_refuses_an_anonymous_actor_with_the_reason() -> None:
+    with pytest.raises(PermissionDenied, match="Logga in"):
+        obligation_waive(obligation=obligation("2018-status_report-h1"), reason="x", actor=None)
+    assert obligation("2018-status_report-h1").waived_at is None
+
+
+def test_the_operator_at_the_command_line_is_recorded_by_name() -> None:
+    o = obligation_submit(
+        obligation=obligation("2018-repayment"),
+        submitted_on=D("2019-03-29"),
+        receipt_reference="KAMK 2019/9",
+        actor=operator("anna"),
+        today=TODAY,
+    )
+    assert o.submitted_by is None and o.submitted_on == D("2019-03-29")
+    record = o.history.latest()
+    assert record.history_user is None
+    assert record.history_change_reason == "Registrerad som inlämnad (kommandoraden (anna))"
+    long = obligation_waive(
+        obligation=obligation("2018-status_report-h2"), reason="x" * 100, actor=operator("b")
+    )
+    assert len(long.history.latest().history_change_reason) == 100
+
+
+def test_it_bounds_every_text_and_date_it_is_given(coordinator: Any) -> None:
+    fin = obligation("2018-financial_report")
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"receipt_reference": "x" * 101}, "receipt_reference"),
+        ({"receipt_reference": "a\x00b"}, "receipt_reference"),
+        ({"document_reference": "Faktura \u202egnp.exe"}, "document_reference"),
+        ({"document_reference": "x" * 301}, "document_reference"),
+        ({"submitted_on": D("2000-01-01")}, "submitted_on"),  # before the decision's period − 2 years
+        ({"submitted_on": None}, "submitted_on"),
+    ]
+    for extra, field_name in cases:
+        kwargs = {"submitted_on": D("2019-03-29"), "actor": coordinator, "today": TODAY, **extra}
+        with pytest.raises(ValidationError) as info:
+            obligation_submit(obligation=fin, **kwargs)
+        assert list(info.value.message_dict) == [field_name], extra
+    for reason in ("", "  ", "x" * 101, "rad\nbrytning", "\x1b[31m"):
+        with pytest.raises(ValidationError) as info:
+            obligation_waive(obligation=obligation("2018-status_report-h1"), reason=reason, actor=coordinator)
+        assert list(info.value.message_dict) == ["reason"], reason
+    for day in (D("9999-12-31"), D("0001-01-01"), D("2023-01-01"), D("2015-12-31")):
+        with pytest.raises(ValidationError) as info:
+            obligation_reschedule(
+                obligation=obligation("2019-requisition"), nominal_date=day, reason="r", actor=coordinator
+            )
+        assert list(info.value.message_dict) == ["nominal_date"], day
+        with pytest.raises(ValidationError) as info:
+            obligations_reschedule_rss(
+                decision=fin.decision,
+                year=2018,
+                kind="requisition",
+                nominal_date=day,
+                reason="r",
+                actor=coordinator,
+            )
+        assert list(info.value.message_dict) == ["nominal_date"], day
+    with pytest.raises(ValidationError) as info:
+        obligations_reschedule_rss(
+            decision=fin.decision,
+            year=2018,
+            kind="project_plan",
+            nominal_date=D("2018-05-15"),
+            reason="r",
+            actor=coordinator,
+        )
+    assert list(info.value.message_dict) == ["kind"]
+    assert obligation("2018-financial_report").submitted_on is None
+    assert not Obligation.objects.filter(tier="rss", nominal_date__isnull=False).exists()
+
+
+def test_a_feed_belongs_to_a_user_not_to_a_system_actor() -> None:
+    from jamkoll.obligations.feeds import feed_create, feed_revoke
+
+    for service in (feed_create, feed_revoke):
+        with pytest.raises(ValidationError) as info:
+            service(actor=operator("anna"))
+        assert info.value.error_list[0].code == "no_user"
+        with pytest.raises(PermissionDenied, match="Logga in"):
+            service(actor=None)

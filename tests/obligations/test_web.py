@@ -164,24 +164,23 @@ def test_rss_skane_cannot_submit_norrbottens_obligation(rss_skane: Any) -> None:
     assert own.status_code == 302
 
 
-def test_refused_waive_and_reschedule_are_403(rss_skane: Any, certifier: Any) -> None:
+def test_refused_waive_and_reschedule_are_403_with_the_reason(rss_skane: Any, certifier: Any) -> None:
     o = obligation("2018-requisition-rss-12")
-    assert client_for(rss_skane).post(url(o, "waive"), {"reason": "x"}).status_code == 403
-    assert (
-        client_for(certifier)
-        .post(url(obligation("2019-requisition"), "edit"), {"nominal_date": "2019-11-01", "reason": "x"})
-        .status_code
-        == 403
+    waive = client_for(rss_skane).post(url(o, "waive"), {"reason": "x"})
+    assert waive.status_code == 403
+    assert "Bara den som åtagandet lämnas till" in assert_refused(waive)
+    edit = client_for(certifier).post(
+        url(obligation("2019-requisition"), "edit"), {"nominal_date": "2019-11-01", "reason": "x"}
     )
-    assert (
-        client_for(rss_skane)
-        .post(
-            f"/deadlines/{AGREEMENT}/2018/rss-datum/",
-            {"kind": "requisition", "nominal_date": "2018-05-15", "reason": "x"},
-        )
-        .status_code
-        == 403
+    assert edit.status_code == 403
+    assert "Datum ändras av SKR:s samordnare eller av Regeringskansliet." in assert_refused(edit)
+    bulk = client_for(rss_skane).post(
+        f"/deadlines/{AGREEMENT}/2018/rss-datum/",
+        {"kind": "requisition", "nominal_date": "2018-05-15", "reason": "x"},
     )
+    assert bulk.status_code == 403
+    assert "Datum ändras av SKR:s samordnare eller av Regeringskansliet." in assert_refused(bulk)
+    assert obligation("2018-requisition-rss-12").nominal_date is None
 
 
 def test_invalid_input_is_explained_in_swedish(coordinator: Any) -> None:
