@@ -1,5 +1,3 @@
-
-
 from jamkoll.obligations.models import Obligation
 
 AGREEMENT = "jamstalldhet-kvinnofrid-2018-2020"

@@ -86,21 +86,26 @@ def test_bad_input_is_422(coordinator: Any) -> None:
     c = client_for(coordinator)
     assert post(c, f"{API}/{o.pk}/submit", {"submitted_on": "igår"}).status_code == 422
     assert post(c, f"{API}/{o.pk}/submit", {}).status_code == 422
-    future = post(c, f"{API}/{o.pk}/submit", {"submitted_on": "2999-01-01"})
+    future = post(c, f"{API}/{o.pk}/submit", {"submitted_on": "2099-01-01"})
     assert future.status_code == 422 and "framtiden" in future.json()["detail"]
+    assert list(future.json()["errors"]) == ["submitted_on"]
+    far = post(c, f"{API}/{o.pk}/submit", {"submitted_on": "2999-01-01"})  # beyond the schema's bound
+    assert far.status_code == 422 and list(far.json()["errors"]) == ["submitted_on"]
     assert post(c, f"{API}/{o.pk}/waive", {"reason": ""}).status_code == 422
     assert post(c, f"{API}/{o.pk}/waive", {"reason": "   "}).status_code == 422
 
 
-def test_illegal_transitions_are_409(coordinator: Any) -> None:
+def test_illegal_transitions_are_422_with_the_reason(coordinator: Any) -> None:
     o = obligation("2018-status_report-h1")
     c = client_for(coordinator)
     assert post(c, f"{API}/{o.pk}/waive", {"reason": "Ersatt av möte"}).json()["status"] == "waived"
     again = post(c, f"{API}/{o.pk}/submit", {"submitted_on": "2018-07-01"})
-    assert again.status_code == 409 and "undantaget" in again.json()["detail"]
+    assert again.status_code == 422 and "undantaget" in again.json()["detail"]
+    assert again.json()["errors"] == {}  # the obligation's state, not a field, is at fault
     stated = obligation("2018-requisition")
     refused = post(c, f"{API}/{stated.pk}/reschedule", {"nominal_date": "2018-11-01", "reason": "x"})
-    assert refused.status_code == 409
+    assert refused.status_code == 422
+    assert "står i beslutet" in refused.json()["detail"]
 
 
 def test_reschedule_and_waive_are_refused_to_the_wrong_role(treasury: Any, ministry: Any) -> None:

@@ -99,3 +99,10 @@ def test_effective_date_is_the_first_working_day_on_or_after_the_nominal(nominal
         assert not is_working_day(day)
         day += dt.timedelta(days=1)
     assert (result - nominal).days <= 5
+
+
+def test_the_end_of_the_calendar_is_no_server_error() -> None:
+    # 9999-12-31 is nyårsafton and has no next day: the rule cannot move it, and says why.
+    assert effective_date(dt.date.max) == dt.date.max
+    assert non_working_reason(dt.date.max) == "nyårsafton"
+    assert effective_date(D("9999-12-25")) == D("9999-12-27")

@@ -5,8 +5,10 @@ from typing import Any
 
 import pytest
 
+from jamkoll.accounts.policy import SEED_LOADER
+from jamkoll.obligations.generation import obligations_generate, stated_date
 from jamkoll.obligations.models import Obligation, ObligationKind, ObligationOwner, Tier
-from jamkoll.obligations.services import obligation_reschedule, obligations_generate, stated_date
+from jamkoll.obligations.transitions import obligation_reschedule
 from jamkoll.programmes.models import Condition
 from jamkoll.seeding import SeedReport
 
@@ -107,7 +109,7 @@ def test_stated_dates_are_read_from_the_text() -> None:
 
 def test_a_second_generation_changes_nothing_and_leaves_no_history() -> None:
     before = Obligation.history.count() + ObligationOwner.history.count()
-    report = obligations_generate(report=SeedReport())
+    report = obligations_generate(actor=SEED_LOADER, report=SeedReport())
     assert not report.changed, (report.created, report.updated)
     assert Obligation.history.count() + ObligationOwner.history.count() == before
 
@@ -115,13 +117,13 @@ def test_a_second_generation_changes_nothing_and_leaves_no_history() -> None:
 def test_generation_keeps_a_rescheduled_date_and_restores_a_tampered_one(coordinator: Any) -> None:
     derived = obligation("2019-requisition")
     obligation_reschedule(
-        obligation=derived, nominal_date=D("2019-11-15"), reason="Regeringsbeslut 2019", user=coordinator
+        obligation=derived, nominal_date=D("2019-11-15"), reason="Regeringsbeslut 2019", actor=coordinator
     )
     stated = obligation("2018-requisition")
     Obligation.objects.filter(pk=stated.pk).update(
         nominal_date=D("2018-01-01"), effective_date=D("2018-01-01")
     )
-    obligations_generate()
+    obligations_generate(actor=SEED_LOADER)
     assert obligation("2019-requisition").nominal_date == D("2019-11-15")
     restored = obligation("2018-requisition")
     assert (restored.nominal_date, restored.effective_date) == (D("2018-12-01"), D("2018-12-03"))
@@ -150,10 +152,63 @@ def test_a_condition_stated_for_a_later_year_overrules_the_carried_over_one() ->
         source="test",
         position=99,
     )
-    obligations_generate()
+    obligations_generate(actor=SEED_LOADER)
     o = obligation("2019-requisition")
     assert (o.derived, o.nominal_date, o.date_note) == (False, D("2019-11-15"), "")
     assert o.source_text.startswith("Medel avseende 2019")
     later = obligation("2020-requisition")  # now carried over from 2019
     assert (later.derived, later.nominal_date) == (True, D("2020-11-15"))
     assert "Villkoret står för 2019" in later.date_note
+
+
+def test_it_finds_the_receiver_in_the_decisions_data_not_in_codes() -> None:
+    """The receivers come from the conditions' text and the decision's parties: with every
+    organisation's code changed, a second generation changes nothing."""
+    from jamkoll.reference.models import Organisation
+
+    for code in ("SKR", "KAMK", "RK", "S", "A"):
+        Organisation.objects.filter(code=code).update(code=f"X-{code}")
+    report = obligations_generate(actor=SEED_LOADER, report=SeedReport())
+    assert not report.changed, (report.created, report.updated)
+    assert obligation("2018-financial_report").owed_to.code == "X-KAMK"
+    assert obligation("2018-requisition-rss-12").owed_to.code == "X-SKR"
+
+
+def test_the_receiver_is_the_conditions_addressee_from_the_data(coordinator: Any) -> None:
+    from jamkoll.programmes.models import Condition
+    from jamkoll.reference.models import Organisation
+
+    assert obligation("2018-requisition").owed_to.code == "KAMK"
+    assert obligation("2018-financial_report").owed_to.code == "KAMK"
+    assert obligation("2018-project_plan").owed_to.code == "S"
+    assert obligation("2018-status_report-h1").owed_to.code == "RK"
+    # No addressee stated: the decision's ministry (or grantor).
+    assert obligation("2022-application", GRANT_2021).owed_to.kind == "other"
+    # The data decides, not the text: a changed addressee moves the obligation.
+    condition = Condition.objects.get(decision__slug=AGREEMENT, kind="requisition")
+    condition.addressee = Organisation.objects.get(kind="other", code="RK")
+    condition.save()
+    obligations_generate(actor=coordinator)
+    assert obligation("2018-requisition").owed_to.code == "RK"
+    assert obligation("2018-requisition").receiver_role == "ministry"
+
+
+def test_receiver_roles_come_from_what_the_party_is() -> None:
+    assert obligation("2018-requisition").receiver_role == "treasury"  # the agency that pays out
+    assert obligation("2018-project_plan").receiver_role == "ministry"
+    assert obligation("2018-status_report-h1").receiver_role == "ministry"  # the government offices
+    assert obligation("2022-application", GRANT_2021).receiver_role == "ministry"
+    assert obligation("2018-repayment-rss-25").receiver_role == "coordinator"  # the decision's recipient
+
+
+def test_a_user_generates_only_with_the_right_to_change_programmes(rss_skane: Any, coordinator: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied, match="samordnare"):
+        obligations_generate(actor=rss_skane)
+    assert not obligations_generate(actor=coordinator, report=SeedReport()).changed
+
+
+def test_a_date_that_does_not_exist_is_no_stated_date() -> None:
+    assert stated_date("senast den 31 april 2019") is None
+    assert stated_date("senast den 30 april 2019") == D("2019-04-30")

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from jamkoll.obligations.models import Obligation, Reminder
-from jamkoll.obligations.services import reminder_stage, reminders_send
+from jamkoll.obligations.reminders import reminder_stage, reminders_send
 from jamkoll.obligations.tasks import next_morning, reminders_daily, reminders_schedule
 
 from .conftest import obligation
@@ -129,12 +129,14 @@ def test_users_without_an_email_address_are_skipped(coordinator: Any) -> None:
 
 
 def test_rescheduling_starts_the_reminders_over(owners: Any, coordinator: Any, ministry: Any) -> None:
-    from jamkoll.obligations.services import obligation_reschedule
+    from jamkoll.obligations.transitions import obligation_reschedule
 
     reminders_send(today=D("2020-03-25"))
     fin19 = obligation("2019-financial_report")
     assert Reminder.objects.filter(obligation=fin19, kind="days_7").exists()
-    obligation_reschedule(obligation=fin19, nominal_date=D("2020-04-30"), reason="Nytt beslut", user=ministry)
+    obligation_reschedule(
+        obligation=fin19, nominal_date=D("2020-04-30"), reason="Nytt beslut", actor=ministry
+    )
     assert not Reminder.objects.filter(obligation=fin19).exists()
     reminders_send(today=D("2020-03-31"))
     assert Reminder.objects.filter(obligation=fin19, kind="days_30").count() == 2

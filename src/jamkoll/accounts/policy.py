@@ -151,26 +151,6 @@ def has_any_role(user: Any) -> bool:
     return bool(user_roles(user))
 
 
-@rules.predicate
-def owes_obligation(user: Any, obligation: Any) -> bool:
-    """The user holds a role that owes the obligation; an `rss` role only for its own county."""
-    county = getattr(obligation, "county_code", None)
-    for role in getattr(obligation, "owner_roles", ()):
-        if role == Role.RSS:
-            if county and has_role(user, Role.RSS, county):
-                return True
-        elif has_role(user, role):
-            return True
-    return False
-
-
-@rules.predicate
-def receives_obligation(user: Any, obligation: Any) -> bool:
-    """The user works for the party the obligation is owed to (registers its receipt)."""
-    role = getattr(obligation, "receiver_role", "")
-    return bool(role) and role != Role.RSS and has_role(user, role)
-
-
 @dataclass(frozen=True)
 class Rule:
     predicate: rules.Predicate | Callable[..., bool]
@@ -244,17 +224,7 @@ RULES: dict[str, Rule] = {
     "users.manage": Rule(is_admin, _("Kräver rollen systemadministratör.")),
     # Obligations and deadlines (issue 4). obj is an Obligation.
     "obligation.view": Rule(is_authenticated, _("Deadlines och åtaganden visas för inloggade användare.")),
-    "obligation.submit": Rule(
-        is_admin | owes_obligation | receives_obligation,
-        _(
-            "Du kan bara registrera inlämning av det som din roll ska lämna (RSS: bara för ditt eget län) "
-            "eller av det som lämnas till din organisation."
-        ),
-    ),
-    "obligation.waive": Rule(
-        is_admin | is_coordinator | receives_obligation,
-        _("Bara den som åtagandet lämnas till, eller SKR:s samordnare, kan undanta det."),
-    ),
+    # obligation.submit and obligation.waive: in the obligations section at the end of this file.
     "obligation.edit": Rule(
         is_admin | is_coordinator | is_ministry,
         _("Datum ändras av SKR:s samordnare eller av Regeringskansliet."),
@@ -338,4 +308,74 @@ _REPORT_RULES = {
 }
 RULES.update(_REPORT_RULES)
 for _action, _rule in _REPORT_RULES.items():
+    rules.add_perm(f"jamkoll.{_action}", _rule.predicate)
+
+
+# --- Obligations: "mine" (predicates and their Q forms) ---
+# Who owes an obligation and who receives it, stated once: each predicate (one obligation: may
+# this user register its submission?) beside its Q form (a list: "my obligations", the to-do list,
+# the calendar feed). tests/obligations/test_mine.py checks that the two agree for every persona
+# and every obligation. The Q forms name the obligation's fields (`owners__role`, `county__code`,
+# `receiver_role`); accounts imports nothing from obligations. A Q form may join the owners, so
+# a caller lists `.filter(q).values("pk")` as a subquery to get each obligation once.
+
+_NOTHING = Q(pk__in=[])
+
+
+def _global_roles(user: Any) -> list[str]:
+    """The user's roles that are not scoped to a county (all but `rss`)."""
+    return sorted({role for role, _county in user_roles(user)} - {Role.RSS.value})
+
+
+@rules.predicate
+def owes_obligation(user: Any, obligation: Any) -> bool:
+    """The user holds a role that owes the obligation; an `rss` role only for its own county."""
+    county = getattr(obligation, "county_code", None)
+    for role in getattr(obligation, "owner_roles", ()):
+        if role == Role.RSS:
+            if county and has_role(user, Role.RSS, county):
+                return True
+        elif has_role(user, role):
+            return True
+    return False
+
+
+def owes_obligation_q(user: Any) -> Q:
+    """`owes_obligation` as a query condition on obligations."""
+    roles, counties = _global_roles(user), sorted(rss_counties(user))
+    q = Q(owners__role__in=roles) if roles else _NOTHING
+    if counties:
+        q |= Q(owners__role=Role.RSS, county__code__in=counties)
+    return q
+
+
+@rules.predicate
+def receives_obligation(user: Any, obligation: Any) -> bool:
+    """The user works for the party the obligation is owed to (registers its receipt)."""
+    role = getattr(obligation, "receiver_role", "")
+    return bool(role) and role != Role.RSS and has_role(user, role)
+
+
+def receives_obligation_q(user: Any) -> Q:
+    """`receives_obligation` as a query condition on obligations."""
+    roles = _global_roles(user)
+    return Q(receiver_role__in=roles) if roles else _NOTHING
+
+
+# The rules built on these predicates, declared after them (obj is an Obligation).
+_OBLIGATION_RULES = {
+    "obligation.submit": Rule(
+        is_admin | owes_obligation | receives_obligation,
+        _(
+            "Du kan bara registrera inlämning av det som din roll ska lämna (RSS: bara för ditt eget län) "
+            "eller av det som lämnas till din organisation."
+        ),
+    ),
+    "obligation.waive": Rule(
+        is_admin | is_coordinator | receives_obligation,
+        _("Bara den som åtagandet lämnas till, eller SKR:s samordnare, kan undanta det."),
+    ),
+}
+RULES.update(_OBLIGATION_RULES)
+for _action, _rule in _OBLIGATION_RULES.items():
     rules.add_perm(f"jamkoll.{_action}", _rule.predicate)

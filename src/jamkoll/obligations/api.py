@@ -1,33 +1,32 @@
 """API for obligations under /api/v1/obligations (session auth with CSRF for the browser).
 
-401 without a login; 403 with the policy's reason when the user may not; 404 for an unknown
-obligation or decision; 409 when the obligation's state does not allow the act (already submitted,
-waived); 422 for bad input.
+The endpoints do not catch: `jamkoll.api` turns the exceptions into its one error body. 401
+without a login; 403 with the policy's reason when the user may not; 404 for an unknown obligation
+or decision; 422 for bad input and for an act the obligation's state does not allow (already
+submitted, waived, a date the decision states), with the reason.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from jamkoll.accounts.policy import check
-from jamkoll.errors import NotFound
+from jamkoll.accounts.policy import Verdict, require
+from jamkoll.schema_types import ERRORS, ApiDate, ReasonText, ShortText, Year
 
-from . import selectors, services
+from . import selectors, transitions
 from .models import Obligation, ObligationKind, ObligationStatus
+from .transitions import RECEIPT_REFERENCE_MAX, Action
 
 router = Router(auth=django_auth, tags=["obligations"])
 
-
-class ErrorOut(Schema):
-    detail: str
+# The receiver's diary number has a column of 100 characters.
+ReceiptReference = Annotated[ShortText, Field(max_length=RECEIPT_REFERENCE_MAX)]
 
 
 class ActionOut(Schema):
@@ -66,68 +65,54 @@ class ObligationDetailOut(ObligationOut):
 
 
 class ObligationFilter(Schema):
-    decision: str | None = None
-    year: int | None = None
+    decision: Annotated[str, Field(max_length=80, pattern=r"^[a-z0-9-]+$")] | None = None
+    year: Year | None = None
     kind: ObligationKind | None = None
     county: str | None = Field(None, pattern=r"^\d{2}$")
     status: ObligationStatus | None = None
 
 
 class SubmitIn(Schema):
-    submitted_on: dt.date
-    receipt_reference: str = Field("", max_length=100)
-    document_reference: str = Field("", max_length=300)
+    submitted_on: ApiDate
+    receipt_reference: ReceiptReference = ""
+    document_reference: ShortText = ""
 
 
 class WaiveIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=2000)
+    reason: ReasonText = Field(..., min_length=1)
 
 
 class RescheduleIn(Schema):
-    nominal_date: dt.date
-    reason: str = Field(..., min_length=1, max_length=2000)
+    nominal_date: ApiDate
+    reason: ReasonText = Field(..., min_length=1)
 
 
-def _require(request: HttpRequest, action: str, obj: object = None) -> None:
-    verdict = check(request.user, action, obj)
-    if not verdict:
-        raise HttpError(403, verdict.reason)
+RESPONSES: dict[int, Any] = {200: ObligationDetailOut, **ERRORS}
 
 
-def _detail(request: HttpRequest, obligation: Obligation, today: dt.date) -> dict[str, Any]:
+def _detail(obligation: Obligation, actions: dict[str, Verdict]) -> dict[str, Any]:
     return {
-        **selectors.obligation_row(obligation, today),
+        **selectors.obligation_row(obligation, timezone.localdate()),
         "source_text": obligation.source_text,
         "source": obligation.source,
         "document_reference": obligation.document_reference,
         "waived": obligation.waived_at is not None,
         "waiver_reason": obligation.waiver_reason,
-        "actions": {
-            action: {"allowed": bool(verdict), "reason": verdict.reason}
-            for action, verdict in selectors.obligation_actions(request.user, obligation).items()
-        },
+        "actions": {a: {"allowed": bool(v), "reason": v.reason} for a, v in actions.items()},
     }
 
 
-def _get(pk: int) -> Obligation:
-    try:
-        return selectors.obligation_get(pk=pk)
-    except NotFound as exc:
-        raise HttpError(404, str(exc)) from None
-
-
-@router.get("", response=list[ObligationOut], summary="Åtaganden (deadlines)")
+@router.get("", response={200: list[ObligationOut], **ERRORS}, summary="Åtaganden (deadlines)")
 def obligation_list(request: HttpRequest, filters: Query[ObligationFilter]) -> list[dict[str, Any]]:
     """`year` is the year the deadline falls in (the nominal date); obligations without a date are
     listed for the year they concern."""
-    _require(request, "obligation.view")
+    require(request.user, "obligation.view")
     today = timezone.localdate()
     decision = None
     if filters.decision:
-        try:
-            decision = selectors.decision_for_deadlines(slug=filters.decision)
-        except NotFound as exc:
-            raise HttpError(404, str(exc)) from None
+        decision = selectors.deadline_decision_for_user(
+            actor=request.user, action="obligation.view", slug=filters.decision
+        )
     obligations = selectors.obligation_list(
         decision=decision,
         year=filters.year,
@@ -139,62 +124,35 @@ def obligation_list(request: HttpRequest, filters: Query[ObligationFilter]) -> l
     return [selectors.obligation_row(o, today) for o in obligations]
 
 
-@router.get("/{int:pk}", response={200: ObligationDetailOut}, summary="Ett åtagande")
+@router.get("/{int:pk}", response=RESPONSES, summary="Ett åtagande")
 def obligation_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
-    _require(request, "obligation.view")
-    return _detail(request, _get(pk), timezone.localdate())
-
-
-def _run(request: HttpRequest, pk: int, action: str, call: Any) -> dict[str, Any]:
-    obligation = _get(pk)
-    _require(request, action, obligation)
-    try:
-        updated = call(obligation)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from None
-    except services.TransitionRefused as exc:
-        raise HttpError(409, str(exc)) from None
-    except ValidationError as exc:
-        raise HttpError(422, " ".join(exc.messages)) from None
-    return _detail(request, selectors.obligation_get(pk=updated.pk), timezone.localdate())
-
-
-RESPONSES = {200: ObligationDetailOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+    return _detail(*selectors.obligation_for_user(actor=request.user, pk=pk))
 
 
 @router.post("/{int:pk}/submit", response=RESPONSES, summary="Registrera inlämning")
 def obligation_submit(request: HttpRequest, pk: int, payload: SubmitIn) -> dict[str, Any]:
-    return _run(
-        request,
-        pk,
-        "obligation.submit",
-        lambda o: services.obligation_submit(
-            obligation=o,
-            submitted_on=payload.submitted_on,
-            receipt_reference=payload.receipt_reference,
-            document_reference=payload.document_reference,
-            user=request.user,
-        ),
+    obligation, _actions = selectors.obligation_for_user(actor=request.user, pk=pk, action=Action.SUBMIT)
+    transitions.obligation_submit(
+        obligation=obligation,
+        submitted_on=payload.submitted_on,
+        receipt_reference=payload.receipt_reference,
+        document_reference=payload.document_reference,
+        actor=request.user,
     )
+    return obligation_detail(request, pk)
 
 
 @router.post("/{int:pk}/waive", response=RESPONSES, summary="Undanta ett åtagande")
 def obligation_waive(request: HttpRequest, pk: int, payload: WaiveIn) -> dict[str, Any]:
-    return _run(
-        request,
-        pk,
-        "obligation.waive",
-        lambda o: services.obligation_waive(obligation=o, reason=payload.reason, user=request.user),
-    )
+    obligation, _actions = selectors.obligation_for_user(actor=request.user, pk=pk, action=Action.WAIVE)
+    transitions.obligation_waive(obligation=obligation, reason=payload.reason, actor=request.user)
+    return obligation_detail(request, pk)
 
 
 @router.post("/{int:pk}/reschedule", response=RESPONSES, summary="Ändra sista dag")
 def obligation_reschedule(request: HttpRequest, pk: int, payload: RescheduleIn) -> dict[str, Any]:
-    return _run(
-        request,
-        pk,
-        "obligation.edit",
-        lambda o: services.obligation_reschedule(
-            obligation=o, nominal_date=payload.nominal_date, reason=payload.reason, user=request.user
-        ),
+    obligation, _actions = selectors.obligation_for_user(actor=request.user, pk=pk, action=Action.EDIT)
+    transitions.obligation_reschedule(
+        obligation=obligation, nominal_date=payload.nominal_date, reason=payload.reason, actor=request.user
     )
+    return obligation_detail(request, pk)

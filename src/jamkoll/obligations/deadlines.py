@@ -63,8 +63,12 @@ def is_working_day(day: dt.date) -> bool:
 
 
 def effective_date(nominal: dt.date) -> dt.date:
-    """The last day on which the act may be done when the nominal last day is `nominal`."""
+    """The last day on which the act may be done when the nominal last day is `nominal`. The
+    calendar ends on 9999-12-31 (nyårsafton): a day with no later working day stays as it is, never
+    an OverflowError (services bound the dates they accept well before that)."""
     day = nominal
     while not is_working_day(day):
+        if day == dt.date.max:
+            return nominal
         day += ONE_DAY
     return day

@@ -1,4 +1,4 @@
-"""Forms: they parse and validate input; the services decide."""
+"""Forms: they parse and validate input, each field with a declared bound; the services decide."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from jamkoll.accounts.models import Role
 from jamkoll.reference.models import Organisation
+from jamkoll.validation import DATE_MAX, DATE_MIN, REASON, SHORT, TextValidator
 
 from .models import ObligationKind, ObligationStatus
+from .transitions import RECEIPT_REFERENCE_MAX, RSS_KINDS
 
 OWNER_ROLES = [Role.COORDINATOR, Role.CERTIFIER, Role.SIGNATORY, Role.RSS]
-RSS_KINDS = [ObligationKind.REQUISITION, ObligationKind.FINANCIAL_REPORT, ObligationKind.REPAYMENT]
 
 
 class DateInput(forms.DateInput):
@@ -22,6 +23,25 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class BoundedDateField(forms.DateField):
+    """A date typed as ÅÅÅÅ-MM-DD, within DATE_MIN..DATE_MAX (the service narrows it further)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        bounds = {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()}
+        kwargs.setdefault("widget", DateInput(attrs=bounds))
+        super().__init__(input_formats=["%Y-%m-%d"], **kwargs)
+
+
+def _text(label: Any, max_length: int, *, required: bool = True, **kwargs: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        validators=[TextValidator(multiline=False)],
+        **kwargs,
+    )
 
 
 class CalendarFilterForm(forms.Form):
@@ -49,32 +69,32 @@ def county_choices(counties: Iterable[Organisation], on: Any) -> list[tuple[str,
 
 
 class SubmitForm(forms.Form):
-    submitted_on = forms.DateField(label=_("Inlämnad den"), widget=DateInput())
-    receipt_reference = forms.CharField(label=_("Mottagarens diarienummer"), max_length=100, required=False)
-    document_reference = forms.CharField(
-        label=_("Handling"),
-        max_length=300,
+    submitted_on = BoundedDateField(label=_("Inlämnad den"))
+    receipt_reference = _text(_("Mottagarens diarienummer"), RECEIPT_REFERENCE_MAX, required=False)
+    document_reference = _text(
+        _("Handling"),
+        SHORT,
         required=False,
         help_text=_("Dokumentets namn eller referens, t.ex. filnamn eller ärendenummer."),
     )
 
 
 class WaiveForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Skäl"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Till exempel vilket beslut som undantar åtagandet."),
+    reason = _text(
+        _("Skäl"),
+        REASON,
+        help_text=_("Till exempel vilket beslut som undantar åtagandet. Högst 100 tecken."),
     )
 
 
 class RescheduleForm(forms.Form):
-    nominal_date = forms.DateField(label=_("Ny sista dag"), widget=DateInput())
-    reason = forms.CharField(
-        label=_("Skäl"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Till exempel vilket senare beslut eller vilka instruktioner som anger datumet."),
+    nominal_date = BoundedDateField(label=_("Ny sista dag"))
+    reason = _text(
+        _("Skäl"),
+        REASON,
+        help_text=_(
+            "Till exempel vilket senare beslut eller vilka instruktioner som anger datumet. Högst 100 tecken."
+        ),
     )
 
 

@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from jamkoll.accounts.models import Role
 from jamkoll.programmes.models import Condition, FundingDecision
-from jamkoll.reference.models import Organisation
+from jamkoll.reference.models import Organisation, OrganisationKind
 
 from .deadlines import effective_date as effective_date_for
 
@@ -51,14 +51,6 @@ class ObligationStatus(models.TextChoices):
     NOT_SCHEDULED = "not_scheduled", _("Ej fastställt")
 
 
-OPEN_STATUSES = {
-    ObligationStatus.UPCOMING,
-    ObligationStatus.DUE_SOON,
-    ObligationStatus.OVERDUE,
-    ObligationStatus.NOT_SCHEDULED,
-}
-
-
 class Obligation(models.Model):
     decision = models.ForeignKey(
         FundingDecision, on_delete=models.PROTECT, related_name="obligations", verbose_name=_("beslut")
@@ -87,7 +79,7 @@ class Obligation(models.Model):
         blank=True,
         related_name="county_obligations",
         verbose_name=_("län"),
-        limit_choices_to={"kind": "lan"},
+        limit_choices_to={"kind": OrganisationKind.LAN},
         help_text=_("Anges bara för RSS-nivån."),
     )
     receiver_role = models.CharField(
@@ -164,8 +156,8 @@ class Obligation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["decision", "key"], name="obligation_unique_key"),
             models.CheckConstraint(
-                condition=(Q(tier="rss") & Q(county__isnull=False))
-                | (~Q(tier="rss") & Q(county__isnull=True)),
+                condition=(Q(tier=Tier.RSS) & Q(county__isnull=False))
+                | (~Q(tier=Tier.RSS) & Q(county__isnull=True)),
                 name="obligation_county_only_for_rss",
                 violation_error_message=_("Län anges för RSS-nivån och bara där."),
             ),
@@ -228,10 +220,6 @@ class Obligation(models.Model):
             return ObligationStatus.DUE_SOON
         return ObligationStatus.UPCOMING
 
-    @property
-    def status(self) -> ObligationStatus:
-        return self.status_on(timezone.localdate())
-
     def reclaim_risk_on(self, today: dt.date) -> bool:
         """A late or missing financial report to the state: "Om redovisning inte inkommer i tid kan
         regeringen återkräva stödet" (seed 001 §8). That condition is the state's, so the RSS tier's
@@ -241,10 +229,6 @@ class Obligation(models.Model):
             and self.tier == Tier.STATE
             and self.status_on(today) in {ObligationStatus.SUBMITTED_LATE, ObligationStatus.OVERDUE}
         )
-
-    @property
-    def reclaim_risk(self) -> bool:
-        return self.reclaim_risk_on(timezone.localdate())
 
     def days_left_on(self, today: dt.date) -> int | None:
         if self.effective_date is None:

@@ -1,8 +1,12 @@
 """Reads for obligations: lists with filters, statuses as query conditions, the to-do list, the
-rows the CLI and the API print, and what a user may do with an obligation (and why not).
+rows the CLI and the API print, and the access helpers that the web views, the API and the CLI
+share: `obligation_for_user` (an obligation and what the actor may do with it, and why not),
+`deadline_decision_for_user` and `deadline_year_for_user` (a decision, and one of the years its
+deadlines concern or fall in).
 
 Statuses are computed, never stored: `status_q` expresses each one as a query condition for a
-given day, and agrees with `Obligation.status_on` (a test checks them against each other).
+given day, and agrees with `Obligation.status_on` (a test checks them against each other). "My
+obligations" are the policy's `owes_obligation_q` / `receives_obligation_q`, never restated here.
 """
 
 from __future__ import annotations
@@ -18,17 +22,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jamkoll.accounts.models import Role, RoleAssignment
-from jamkoll.accounts.policy import Verdict, check, rss_counties, user_roles
+from jamkoll.accounts.policy import (
+    Verdict,
+    owes_obligation_q,
+    receives_obligation_q,
+    require,
+    user_roles,
+)
 from jamkoll.errors import NotFound
 from jamkoll.programmes.models import FundingDecision
-from jamkoll.programmes.selectors import decision_get, decision_list
+from jamkoll.programmes.selectors import decision_list
 from jamkoll.reference.models import Organisation, OrganisationCategory
+from jamkoll.validation import YEAR_MAX, YEAR_MIN, int_param
 
 from .deadlines import non_working_reason
 from .models import DUE_SOON_DAYS, CalendarFeed, Obligation, ObligationKind, ObligationStatus, Tier
-from .transitions import REFUSALS
+from .transitions import Action, obligation_actions
 
-ACTIONS = ("obligation.submit", "obligation.waive", "obligation.edit")
+# The largest primary key a database column holds: a larger number in an address is unknown.
+PK_MAX = 2**31 - 1
 
 
 # Date order; within a day (or among the undated) the state tier first, counties by code, and the
@@ -85,7 +97,10 @@ def status_q(status: str, today: dt.date) -> Q:
 
 
 def year_q(year: int) -> Q:
-    """Obligations due in `year` (by the nominal date), and those without a date that concern it."""
+    """Obligations due in `year` (by the nominal date), and those without a date that concern it.
+    A year outside YEAR_MIN..YEAR_MAX is NotFound (the database has no year 0)."""
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise NotFound(f"ogiltigt år {year}")
     return Q(nominal_date__year=year) | Q(nominal_date__isnull=True, year=year)
 
 
@@ -116,10 +131,25 @@ def obligation_list(
 
 
 def obligation_get(*, pk: int) -> Obligation:
-    obligation = obligation_queryset().filter(pk=pk).first()
+    obligation = obligation_queryset().filter(pk=pk).first() if 0 < pk <= PK_MAX else None
     if obligation is None:
-        raise NotFound(f"okänt åtagande: {pk}")
+        raise NotFound(f"okänt åtagande: {str(pk)[:20]}")
     return obligation
+
+
+def obligation_for_user(
+    *, actor: Any, pk: int, action: Action | None = None
+) -> tuple[Obligation, dict[str, Verdict]]:
+    """The one access helper for an obligation (the page, its POST views, the API): the obligation
+    and what `actor` may do with it (`{"submit": Verdict, …}`, each with its reason), if the actor
+    may see deadlines; with `action`, only if the policy lets the actor do it to this obligation.
+    Raises `PermissionDenied` with the policy's reason, or `NotFound`. Whether the obligation's
+    state allows the act is the service's question (a `ValidationError` the form can show)."""
+    require(actor, "obligation.view")
+    obligation = obligation_get(pk=pk)
+    if action is not None:
+        require(actor, action, obligation)
+    return obligation, obligation_actions(actor, obligation)
 
 
 def obligation_years(*, decision: FundingDecision) -> list[int]:
@@ -133,14 +163,35 @@ def obligation_years(*, decision: FundingDecision) -> list[int]:
     return sorted(years)
 
 
-def decision_for_deadlines(*, slug: str) -> FundingDecision:
-    """The decision by its slug, without the full page's prefetching; NotFound names the known ones."""
-    decision = decision_list().filter(slug=slug).first()
-    return decision if decision is not None else decision_get(slug=slug)
+def deadline_decision_for_user(*, actor: Any, action: str, slug: str) -> FundingDecision:
+    """The decision by its slug if `actor` may do `action` (PermissionDenied with the reason);
+    NotFound names the known decisions."""
+    require(actor, action)
+    decision = decision_list().filter(slug=slug).first() if len(slug) <= 80 else None
+    if decision is None:
+        known = ", ".join(decision_list().values_list("slug", flat=True))
+        raise NotFound(f"okänt beslut: {slug[:80]!r} (kända: {known})")
+    return decision
+
+
+def deadline_year_for_user(
+    *, actor: Any, action: str, slug: str, year: int | str
+) -> tuple[FundingDecision, int]:
+    """`programmes.selectors.decision_year_for_user` for deadlines: the years are those of
+    `obligation_years` (the decision's own, and those its obligations concern or fall due in:
+    the agreement's 2020 reports are due in 2021), not only the budget years."""
+    decision = deadline_decision_for_user(actor=actor, action=action, slug=slug)
+    number = int_param(year, minimum=YEAR_MIN, maximum=YEAR_MAX)
+    if number is None:
+        raise NotFound(f"ogiltigt år {str(year)[:20]!r}")
+    years = obligation_years(decision=decision)
+    if number not in years:
+        raise NotFound(unknown_year_message(decision, number, years))
+    return decision, number
 
 
 def decisions_with_obligations() -> list[tuple[FundingDecision, list[int]]]:
-    decisions = FundingDecision.objects.filter(obligations__isnull=False).distinct().order_by("start_year")
+    decisions = decision_list().filter(obligations__isnull=False).distinct()
     return [(d, obligation_years(decision=d)) for d in decisions]
 
 
@@ -184,37 +235,20 @@ def obligation_row(obligation: Obligation, today: dt.date) -> dict[str, Any]:
     }
 
 
-def action_verdict(user: Any, action: str, obligation: Obligation) -> Verdict:
-    """May `user` do `action` to `obligation` now? The policy (who) first, then the state (what)."""
-    verdict = check(user, action, obligation)
-    if not verdict:
-        return verdict
-    refusal = REFUSALS[action](obligation)
-    return Verdict(False, refusal) if refusal else verdict
-
-
-def obligation_actions(user: Any, obligation: Obligation) -> dict[str, Verdict]:
-    return {action.split(".")[1]: action_verdict(user, action, obligation) for action in ACTIONS}
-
-
-def _mine_q(user: Any, *, receiving: bool) -> Q:
-    """Obligations the user owes (by role; RSS by county), or receives when `receiving`."""
-    roles = {role for role, _county in user_roles(user)}
-    owned = Q(owners__role__in=roles - {Role.RSS.value})
-    counties = rss_counties(user)
-    if counties:
-        owned |= Q(owners__role=Role.RSS, county__code__in=counties)
-    if not receiving:
-        return owned
-    return owned | Q(receiver_role__in=roles - {Role.RSS.value})
+def _mine(user: Any, *, receiving: bool) -> QuerySet[Obligation, Any]:
+    """The ids of what the user owes (by role; RSS by county), and receives when `receiving`: the
+    policy's Q forms, as a subquery (the owners' join may repeat a row)."""
+    q = owes_obligation_q(user)
+    if receiving:
+        q |= receives_obligation_q(user)
+    return Obligation.objects.filter(q).values("pk")
 
 
 def obligations_for_user(*, user: Any) -> QuerySet[Obligation]:
     """What a user owes or receives: their personal calendar."""
     if not user_roles(user):
         return Obligation.objects.none()
-    ids = Obligation.objects.filter(_mine_q(user, receiving=True)).values("pk")
-    return obligation_list().filter(pk__in=ids)
+    return obligation_list().filter(pk__in=_mine(user, receiving=True))
 
 
 @dataclass
@@ -244,8 +278,8 @@ def todo_for_user(user: Any, today: dt.date) -> TodoList:
     todo = TodoList()
     if not user_roles(user):
         return todo
-    owed_ids = set(Obligation.objects.filter(_mine_q(user, receiving=False)).values_list("pk", flat=True))
-    mine = Obligation.objects.filter(_mine_q(user, receiving=True)).values("pk")
+    owed_ids = set(_mine(user, receiving=False).values_list("pk", flat=True))
+    mine = _mine(user, receiving=True)
     open_ = obligation_list().filter(pk__in=mine, waived_at__isnull=True, submitted_on__isnull=True)
     todo.unscheduled = open_.filter(effective_date__isnull=True).count()
     for obligation in open_.filter(effective_date__isnull=False):
@@ -282,7 +316,7 @@ def reminder_recipients(obligation: Obligation) -> list[Any]:
 
 def feed_get(*, token: str) -> CalendarFeed | None:
     """The active feed with this token, or None (unknown, revoked, or its user is inactive)."""
-    if not token:
+    if not token or len(token) > CalendarFeed._meta.get_field("token").max_length:  # type: ignore[operator]
         return None
     return (
         CalendarFeed.objects.select_related("user")
@@ -349,13 +383,15 @@ class ObligationCard:
 
 
 ACTION_LABELS = {
-    "submit": gettext_lazy("Registrera inlämning"),
-    "waive": gettext_lazy("Undanta"),
-    "edit": gettext_lazy("Ändra datum"),
+    Action.SUBMIT.short: gettext_lazy("Registrera inlämning"),
+    Action.WAIVE.short: gettext_lazy("Undanta"),
+    Action.EDIT.short: gettext_lazy("Ändra datum"),
 }
 
 
-def obligation_card(user: Any, obligation: Obligation, today: dt.date) -> ObligationCard:
+def obligation_card(
+    user: Any, obligation: Obligation, today: dt.date, actions: dict[str, Verdict] | None = None
+) -> ObligationCard:
     on = about_date(obligation)
     return ObligationCard(
         obligation=obligation,
@@ -368,7 +404,7 @@ def obligation_card(user: Any, obligation: Obligation, today: dt.date) -> Obliga
         moved_because=non_working_reason(obligation.nominal_date)
         if obligation.moved and obligation.nominal_date
         else None,
-        actions=obligation_actions(user, obligation),
+        actions=actions if actions is not None else obligation_actions(user, obligation),
     )
 
 

@@ -2,7 +2,7 @@
 
 `reminders_daily` sends the day's reminders and queues itself for the next morning, so a running
 `jamkoll worker` sends them every day without cron. Running it twice is harmless: every reminder is
-claimed before it is sent (services.reminders_send), and only one next run is kept in the queue.
+claimed before it is sent (reminders.reminders_send), and only one next run is kept in the queue.
 Without a worker, `jamkoll reminders` from cron does the same work.
 """
 
@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import TaskResultStatus, default_task_backend, task
 
-from .services import reminders_send
+from .reminders import reminders_send
 
 SEND_AT = dt.time(6, 0)
 

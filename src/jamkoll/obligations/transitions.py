@@ -1,54 +1,280 @@
-"""The state guards of an obligation: one per transition, each answering why not.
+"""The transitions of an obligation: the state guard of each (why not) and the service that does it.
 
     open (upcoming, due soon, overdue, not scheduled) --submit--> submitted (on time / late)
     open                                             --waive---> waived
     open, derived or without a stated date           --reschedule--> open (new nominal date)
 
 Submitted and waived are final here; a mistaken registration is corrected by an administrator,
-and the change history keeps both. Who may act is the policy's question (accounts.policy); these
-guards only ask whether the obligation's state allows the act. Services enforce both; pages use
-both to show or explain a form.
+and the change history keeps both.
+
+Each service is the only way the web, the API and the CLI change an obligation. It asks the policy
+(who: `PermissionDenied` with the policy's reason) and the guard (what: a `ValidationError` not tied
+to a field, with a `code=` that tells the refusals apart), validates its own input (a
+`ValidationError` keyed by the field), locks the row and writes in one transaction, and leaves a
+history record with the actor and the reason. Pages ask the same guards to show or explain a form.
+
+The actor is required: a user, or a `SystemActor` (the operator at the command line, a loader).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Obligation
+from jamkoll.accounts.policy import Verdict, actor_label, actor_user, check, require
+from jamkoll.programmes.models import FundingDecision
+from jamkoll.validation import DATE_MAX, DATE_MIN, REASON, clean_date, clean_text
+
+from .models import Obligation, ObligationKind, Tier
 
 
-def _closed(obligation: Obligation) -> str:
+class Action(StrEnum):
+    """The policy's actions on an obligation; `short` is the key pages and the API use."""
+
+    SUBMIT = "obligation.submit"
+    WAIVE = "obligation.waive"
+    EDIT = "obligation.edit"  # reschedule
+
+    @property
+    def short(self) -> str:
+        return self.value.split(".", 1)[1]
+
+
+class Refusal(StrEnum):
+    """The `code=` of a refused transition."""
+
+    WAIVED = "waived"
+    SUBMITTED = "submitted"
+    DATE_STATED = "date_stated"
+
+
+# The column the receiver's diary number is stored in; a document reference made by the reports
+# (title, version and checksum) may be longer than a typed one, up to its column.
+RECEIPT_REFERENCE_MAX = 100
+DOCUMENT_REFERENCE_MAX = 300
+# A new date lies within the decision's period and the year the obligation concerns, with this margin.
+RESCHEDULE_MARGIN_YEARS = 2
+
+
+# --- The state guards ------------------------------------------------------------------------------
+
+
+def _closed(obligation: Obligation) -> ValidationError | None:
     if obligation.waived_at is not None:
-        return _("Åtagandet är undantaget.")
+        return ValidationError(_("Åtagandet är undantaget."), code=Refusal.WAIVED)
     if obligation.submitted_on is not None:
-        return _("Åtagandet är redan registrerat som inlämnat %(date)s.") % {
-            "date": obligation.submitted_on.isoformat()
-        }
-    return ""
+        return ValidationError(
+            _("Åtagandet är redan registrerat som inlämnat %(date)s.")
+            % {"date": obligation.submitted_on.isoformat()},
+            code=Refusal.SUBMITTED,
+        )
+    return None
 
 
-def submit_refusal(obligation: Obligation) -> str:
+def submit_refusal(obligation: Obligation) -> ValidationError | None:
     return _closed(obligation)
 
 
-def waive_refusal(obligation: Obligation) -> str:
+def waive_refusal(obligation: Obligation) -> ValidationError | None:
     return _closed(obligation)
 
 
-def reschedule_refusal(obligation: Obligation) -> str:
+def reschedule_refusal(obligation: Obligation) -> ValidationError | None:
     closed = _closed(obligation)
-    if closed:
+    if closed is not None:
         return closed
     stated = (
         obligation.nominal_date is not None and not obligation.derived and obligation.rescheduled_at is None
     )
     if stated:
-        return _("Datumet står i beslutet för just detta år och kan inte ändras här.")
-    return ""
+        return ValidationError(
+            _("Datumet står i beslutet för just detta år och kan inte ändras här."), code=Refusal.DATE_STATED
+        )
+    return None
 
 
-REFUSALS = {
-    "obligation.submit": submit_refusal,
-    "obligation.waive": waive_refusal,
-    "obligation.edit": reschedule_refusal,
-}
+GUARDS = {Action.SUBMIT: submit_refusal, Action.WAIVE: waive_refusal, Action.EDIT: reschedule_refusal}
+
+
+def action_verdict(actor: Any, action: Action, obligation: Obligation) -> Verdict:
+    """May `actor` do `action` to `obligation` now? The policy (who) first, then the state (what)."""
+    verdict = check(actor, action, obligation)
+    if not verdict:
+        return verdict
+    refusal = GUARDS[action](obligation)
+    return Verdict(False, refusal.messages[0]) if refusal is not None else verdict
+
+
+def obligation_actions(actor: Any, obligation: Obligation) -> dict[str, Verdict]:
+    """`{"submit": Verdict, "waive": …, "edit": …}`: what the actor may do, or why not."""
+    return {action.short: action_verdict(actor, action, obligation) for action in Action}
+
+
+# --- The services ----------------------------------------------------------------------------------
+
+
+def _lockable() -> QuerySet[Obligation]:
+    """What the policy needs to decide (owners, county), with the obligation's row locked."""
+    return (
+        Obligation.objects.select_for_update(of=("self",))
+        .select_related("decision", "county")
+        .prefetch_related("owners")
+    )
+
+
+def _authorise(actor: Any, action: Action, obligation: Obligation) -> None:
+    require(actor, action, obligation)
+    refusal = GUARDS[action](obligation)
+    if refusal is not None:
+        raise refusal
+
+
+def _reason(reason: Any) -> str:
+    """A reason, required, on one line: it is also the history's change reason (100 characters)."""
+    return str(clean_text(reason, field="reason", max_length=REASON, required=True))
+
+
+def _record(obligation: Obligation, actor: Any, reason: str) -> None:
+    """Who and why, for the change history; a system actor is named in the reason."""
+    user = actor_user(actor)
+    if user is None:
+        reason = f"{reason} ({actor_label(actor)})"
+        if len(reason) > REASON:
+            reason = reason[: REASON - 1] + "…"
+    obligation._history_user = user  # type: ignore[attr-defined]
+    obligation._change_reason = reason  # type: ignore[attr-defined]
+
+
+def date_bounds(decision: FundingDecision, year: int) -> tuple[dt.date, dt.date]:
+    """The dates a deadline of `decision` concerning `year` may be set to: the decision's period
+    and the year, widened by two years each way, within DATE_MIN..DATE_MAX."""
+    years = [y for y in (decision.start_year, decision.end_year, year) if y]
+    first = max(min(years) - RESCHEDULE_MARGIN_YEARS, DATE_MIN.year)
+    last = min(max(years) + RESCHEDULE_MARGIN_YEARS, DATE_MAX.year)
+    return dt.date(first, 1, 1), dt.date(last, 12, 31)
+
+
+def obligation_submit(
+    *,
+    obligation: Obligation,
+    submitted_on: dt.date | None,
+    receipt_reference: str = "",
+    document_reference: str = "",
+    actor: Any,
+    today: dt.date | None = None,
+) -> Obligation:
+    """Register that the obligation was handed in (or, by the receiver, received) on a date."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        ob = _lockable().get(pk=obligation.pk)
+        _authorise(actor, Action.SUBMIT, ob)
+        if isinstance(submitted_on, dt.date) and submitted_on > today:
+            raise ValidationError(
+                {"submitted_on": _("Datumet för inlämningen kan inte ligga i framtiden.")}, code="future"
+            )
+        earliest, _latest = date_bounds(ob.decision, ob.year)
+        ob.submitted_on = clean_date(submitted_on, field="submitted_on", earliest=earliest, latest=today)
+        ob.receipt_reference = clean_text(
+            receipt_reference, field="receipt_reference", max_length=RECEIPT_REFERENCE_MAX
+        )
+        ob.document_reference = clean_text(
+            document_reference, field="document_reference", max_length=DOCUMENT_REFERENCE_MAX
+        )
+        ob.submitted_by = actor_user(actor)
+        ob.submitted_at = timezone.now()
+        ob.full_clean()
+        _record(ob, actor, _("Registrerad som inlämnad"))
+        ob.save()
+    return ob
+
+
+def obligation_waive(*, obligation: Obligation, reason: str, actor: Any) -> Obligation:
+    """Record that the obligation need not be met, why, and who decided."""
+    with transaction.atomic():
+        ob = _lockable().get(pk=obligation.pk)
+        _authorise(actor, Action.WAIVE, ob)
+        ob.waiver_reason = _reason(reason)
+        ob.waived_at = timezone.now()
+        ob.waived_by = actor_user(actor)
+        ob.full_clean()
+        _record(ob, actor, ob.waiver_reason)
+        ob.save()
+    return ob
+
+
+def obligation_reschedule(
+    *, obligation: Obligation, nominal_date: dt.date | None, reason: str, actor: Any
+) -> Obligation:
+    """Set another nominal date (a derived year, or one no document dated), with a reason. The
+    effective date follows; reminders start over for the new date."""
+    with transaction.atomic():
+        ob = _lockable().get(pk=obligation.pk)
+        _authorise(actor, Action.EDIT, ob)
+        day = _new_date(ob.decision, ob.year, nominal_date)
+        text = _reason(reason)
+        if day == ob.nominal_date:
+            raise ValidationError({"nominal_date": _("Åtagandet har redan detta datum.")}, code="unchanged")
+        return _reschedule(ob, nominal_date=day, reason=text, actor=actor)
+
+
+def _new_date(decision: FundingDecision, year: int, nominal_date: dt.date | None) -> dt.date:
+    earliest, latest = date_bounds(decision, year)
+    day = clean_date(nominal_date, field="nominal_date", earliest=earliest, latest=latest)
+    assert day is not None
+    return day
+
+
+def _reschedule(ob: Obligation, *, nominal_date: dt.date, reason: str, actor: Any) -> Obligation:
+    ob.nominal_date = nominal_date
+    ob.rescheduled_at = timezone.now()
+    ob.rescheduled_by = actor_user(actor)
+    ob.reschedule_reason = reason
+    ob.full_clean()
+    _record(ob, actor, reason)
+    ob.save()
+    ob.reminders.all().delete()
+    return ob
+
+
+RSS_KINDS = (ObligationKind.REQUISITION, ObligationKind.FINANCIAL_REPORT, ObligationKind.REPAYMENT)
+
+
+def obligations_reschedule_rss(
+    *,
+    decision: FundingDecision,
+    year: int,
+    kind: str,
+    nominal_date: dt.date | None,
+    reason: str,
+    actor: Any,
+) -> list[Obligation]:
+    """One date for the same obligation of every county (SKR's instructions to RSS), with a reason.
+    Counties that have already handed in or been excused keep theirs. All or nothing."""
+    require(actor, Action.EDIT)
+    if kind not in RSS_KINDS:
+        raise ValidationError({"kind": _("Välj rekvisition, redovisning eller återbetalning.")}, code="kind")
+    day = _new_date(decision, year, nominal_date)
+    text = _reason(reason)
+    changed: list[Obligation] = []
+    with transaction.atomic():
+        rows = list(
+            _lockable()
+            .filter(decision=decision, year=year, kind=kind, tier=Tier.RSS)
+            .order_by("county__code")
+        )
+        if not rows:
+            raise ValidationError({"kind": _("Det finns inga sådana RSS-åtaganden detta år.")}, code="none")
+        for ob in rows:
+            require(actor, Action.EDIT, ob)
+        for ob in rows:
+            if GUARDS[Action.EDIT](ob) is not None or ob.nominal_date == day:
+                continue
+            changed.append(_reschedule(ob, nominal_date=day, reason=text, actor=actor))
+    return changed

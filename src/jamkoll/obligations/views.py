@@ -1,5 +1,10 @@
-"""Thin views for deadlines: parse the request, ask the policy and the selectors, call one
-service, render. Writes are POST-only (CSRF); a refusal by the policy is a 403 with its reason."""
+"""Thin views for deadlines: parse the request, reach the object through the access helpers of
+`selectors`, call one service, render. Writes are POST-only (CSRF).
+
+A refusal by the policy propagates as `PermissionDenied` (the site's 403 page with the reason); an
+unknown decision, year or obligation as `NotFound`; a refusal by the obligation's state or its
+input re-renders the page with each message beside its field and status 400.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +12,24 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from jamkoll.accounts.policy import check
-from jamkoll.errors import NotFound
+from jamkoll.accounts.policy import check, require
+from jamkoll.errors import NotFound, form_add_errors
+from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import as_of
 from jamkoll.reference.selectors import county_list
 
-from . import selectors, services
+from . import feeds, selectors
 from .forms import (
     CalendarFilterForm,
     RescheduleForm,
@@ -33,31 +40,25 @@ from .forms import (
 )
 from .ical import calendar_ical
 from .models import Obligation, Tier
+from .transitions import (
+    Action,
+    obligation_reschedule,
+    obligation_submit,
+    obligation_waive,
+    obligations_reschedule_rss,
+)
 
-FORMS: dict[str, type[Form]] = {"submit": SubmitForm, "waive": WaiveForm, "edit": RescheduleForm}
-
-
-def _refused(request: HttpRequest, reason: str) -> HttpResponse:
-    return render(request, "obligations/refused.html", {"reason": reason}, status=403)
-
-
-def _require_view(request: HttpRequest) -> None:
-    verdict = check(request.user, "obligation.view")
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
-
-
-def _obligation(pk: int) -> Obligation:
-    try:
-        return selectors.obligation_get(pk=pk)
-    except NotFound as exc:
-        raise Http404(str(exc)) from None
+FORMS: dict[str, type[Form]] = {
+    Action.SUBMIT.short: SubmitForm,
+    Action.WAIVE.short: WaiveForm,
+    Action.EDIT.short: RescheduleForm,
+}
 
 
 def _forms_for(card: selectors.ObligationCard, bound: dict[str, Form] | None = None) -> None:
     pk = card.obligation.pk
     for action, form_class in FORMS.items():
-        if card.actions[action]:
+        if card.actions[action] or action in (bound or {}):
             card.forms[action] = (bound or {}).get(action) or form_class(auto_id=f"id_{action}_{pk}_%s")
 
 
@@ -68,10 +69,14 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
+def _rss_form(year: int) -> RssRescheduleForm:
+    return RssRescheduleForm(auto_id=f"id_rss_{year}_%s")
+
+
 @login_required
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
-    _require_view(request)
+    require(request.user, "obligation.view")
     today = timezone.localdate()
     return render(
         request,
@@ -84,22 +89,20 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_safe
-def calendar(request: HttpRequest, decision: str, year: int) -> HttpResponse:
-    _require_view(request)
-    try:
-        funding_decision = selectors.decision_for_deadlines(slug=decision)
-    except NotFound as exc:
-        raise Http404(str(exc)) from None
-    years = selectors.obligation_years(decision=funding_decision)
-    if year not in years:
-        raise Http404(selectors.unknown_year_message(funding_decision, year, years))
+def _calendar_page(
+    request: HttpRequest,
+    decision: FundingDecision,
+    year: int,
+    *,
+    rss_bound: tuple[int, RssRescheduleForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    years = selectors.obligation_years(decision=decision)
     today = timezone.localdate()
     form = CalendarFilterForm(request.GET or None, counties=county_choices(county_list(), as_of(year)))
     filters: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {}
     obligations = selectors.obligation_list(
-        decision=funding_decision,
+        decision=decision,
         year=year,
         kind=filters.get("kind") or None,
         owner_role=filters.get("owner") or None,
@@ -110,31 +113,51 @@ def calendar(request: HttpRequest, decision: str, year: int) -> HttpResponse:
     cards = [selectors.obligation_card(request.user, o, today) for o in obligations]
     for card in cards:
         _forms_for(card)
+    can_edit = check(request.user, Action.EDIT)
     rss_years = {c.obligation.year for c in cards if c.obligation.tier == Tier.RSS}
-    can_edit = check(request.user, "obligation.edit")
+    if rss_bound is not None:
+        rss_years.add(rss_bound[0])
+    rss_forms = (
+        [(y, rss_bound[1] if rss_bound and rss_bound[0] == y else _rss_form(y)) for y in sorted(rss_years)]
+        if can_edit
+        else []
+    )
     return render(
         request,
         "obligations/calendar.html",
         {
-            "decision": funding_decision,
+            "decision": decision,
             "year": year,
             "years": years,
             "form": form,
             "groups": selectors.group_by_month(cards),
             "count": len(cards),
             "today": today,
-            "rss_form": RssRescheduleForm(auto_id="id_rss_%s") if can_edit and rss_years else None,
-            "rss_years": sorted(rss_years),
-            "can_edit": can_edit,
-            "next": request.get_full_path(),
+            "rss_forms": rss_forms,
+            "next": request.POST.get("next") or request.get_full_path(),
         },
+        status=status,
     )
 
 
+@login_required
+@require_safe
+def calendar(request: HttpRequest, decision: str, year: int) -> HttpResponse:
+    funding_decision, number = selectors.deadline_year_for_user(
+        actor=request.user, action="obligation.view", slug=decision, year=year
+    )
+    return _calendar_page(request, funding_decision, number)
+
+
 def _detail(
-    request: HttpRequest, obligation: Obligation, *, bound: dict[str, Form] | None = None, status: int = 200
+    request: HttpRequest,
+    obligation: Obligation,
+    actions: dict[str, Any],
+    *,
+    bound: dict[str, Form] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    card = selectors.obligation_card(request.user, obligation, timezone.localdate())
+    card = selectors.obligation_card(request.user, obligation, timezone.localdate(), actions)
     _forms_for(card, bound)
     can_see_history = check(request.user, "history.view")
     return render(
@@ -154,114 +177,90 @@ def _detail(
 @login_required
 @require_safe
 def obligation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_view(request)
-    return _detail(request, _obligation(pk))
+    obligation, actions = selectors.obligation_for_user(actor=request.user, pk=pk)
+    return _detail(request, obligation, actions)
 
 
-def _add_errors(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
+DONE = {
+    Action.SUBMIT: gettext_lazy("Inlämningen är registrerad."),
+    Action.WAIVE: gettext_lazy("Åtagandet är undantaget."),
+    Action.EDIT: gettext_lazy("Datumet är ändrat."),
+}
 
 
-def _transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    obligation = _obligation(pk)
-    verdict = check(request.user, f"obligation.{action}", obligation)
-    if not verdict:
-        return _refused(request, verdict.reason)
-    form = FORMS[action](request.POST, auto_id=f"id_{action}_{pk}_%s")
-    status = 400
+def _transition(request: HttpRequest, pk: int, action: Action) -> HttpResponse:
+    obligation, actions = selectors.obligation_for_user(actor=request.user, pk=pk, action=action)
+    form = FORMS[action.short](request.POST, auto_id=f"id_{action.short}_{pk}_%s")
     if form.is_valid():
         data = form.cleaned_data
         try:
-            if action == "submit":
-                services.obligation_submit(
+            if action == Action.SUBMIT:
+                obligation_submit(
                     obligation=obligation,
                     submitted_on=data["submitted_on"],
                     receipt_reference=data["receipt_reference"],
                     document_reference=data["document_reference"],
-                    user=request.user,
+                    actor=request.user,
                 )
-                done = _("Inlämningen är registrerad.")
-            elif action == "waive":
-                services.obligation_waive(obligation=obligation, reason=data["reason"], user=request.user)
-                done = _("Åtagandet är undantaget.")
+            elif action == Action.WAIVE:
+                obligation_waive(obligation=obligation, reason=data["reason"], actor=request.user)
             else:
-                services.obligation_reschedule(
+                obligation_reschedule(
                     obligation=obligation,
                     nominal_date=data["nominal_date"],
                     reason=data["reason"],
-                    user=request.user,
+                    actor=request.user,
                 )
-                done = _("Datumet är ändrat.")
-        except PermissionDenied as exc:
-            return _refused(request, str(exc))
-        except services.TransitionRefused as exc:
-            form.add_error(None, str(exc))
-            status = 409
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_errors(form, exc)
         else:
-            messages.success(request, f"{obligation.title}: {done}")
+            messages.success(request, f"{obligation.title}: {DONE[action]}")
             return redirect(_safe_next(request, reverse("obligations:obligation", args=[pk])))
-    return _detail(request, _obligation(pk), bound={action: form}, status=status)
+    return _detail(request, obligation, actions, bound={action.short: form}, status=400)
 
 
 @login_required
 @require_POST
 def obligation_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, "submit")
+    return _transition(request, pk, Action.SUBMIT)
 
 
 @login_required
 @require_POST
 def obligation_waive_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, "waive")
+    return _transition(request, pk, Action.WAIVE)
 
 
 @login_required
 @require_POST
 def obligation_reschedule_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, "edit")
+    return _transition(request, pk, Action.EDIT)
 
 
 @login_required
 @require_POST
 def rss_reschedule_view(request: HttpRequest, decision: str, year: int) -> HttpResponse:
-    try:
-        funding_decision = selectors.decision_for_deadlines(slug=decision)
-    except NotFound as exc:
-        raise Http404(str(exc)) from None
-    verdict = check(request.user, "obligation.edit")
-    if not verdict:
-        return _refused(request, verdict.reason)
-    calendar_url = reverse("obligations:calendar", args=[funding_decision.slug, year])
-    form = RssRescheduleForm(request.POST, auto_id="id_rss_%s")
+    funding_decision, number = selectors.deadline_year_for_user(
+        actor=request.user, action=Action.EDIT, slug=decision, year=year
+    )
+    form = RssRescheduleForm(request.POST, auto_id=f"id_rss_{number}_%s")
     if form.is_valid():
         try:
-            changed = services.obligations_reschedule_rss(
+            changed = obligations_reschedule_rss(
                 decision=funding_decision,
-                year=year,
+                year=number,
                 kind=form.cleaned_data["kind"],
                 nominal_date=form.cleaned_data["nominal_date"],
                 reason=form.cleaned_data["reason"],
-                user=request.user,
+                actor=request.user,
             )
-        except PermissionDenied as exc:
-            return _refused(request, str(exc))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_add_errors(form, exc)
         else:
             messages.success(request, _("Nytt datum för %(n)s län.") % {"n": len(changed)})
+            calendar_url = reverse("obligations:calendar", args=[funding_decision.slug, number])
             return redirect(_safe_next(request, calendar_url))
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, str(error))
-    return redirect(_safe_next(request, calendar_url))
+    return _calendar_page(request, funding_decision, number, rss_bound=(number, form), status=400)
 
 
 @login_required
@@ -275,10 +274,7 @@ def feed_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def feed_create_view(request: HttpRequest) -> HttpResponse:
-    try:
-        services.feed_create(user=request.user)
-    except PermissionDenied as exc:
-        return _refused(request, str(exc))
+    feeds.feed_create(actor=request.user)
     messages.success(
         request, _("En ny adress för ditt kalenderflöde är skapad. En tidigare adress fungerar inte längre.")
     )
@@ -288,10 +284,7 @@ def feed_create_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def feed_revoke_view(request: HttpRequest) -> HttpResponse:
-    try:
-        services.feed_revoke(user=request.user)
-    except PermissionDenied as exc:
-        return _refused(request, str(exc))
+    feeds.feed_revoke(actor=request.user)
     messages.success(request, _("Kalenderflödet är återkallat. Adressen fungerar inte längre."))
     return redirect("obligations:feed_page")
 
@@ -301,7 +294,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     """The personal iCalendar feed. The token is the credential; calendar programs cannot log in."""
     found = selectors.feed_get(token=token)
     if found is None:
-        raise Http404(_("Okänt eller återkallat kalenderflöde."))
+        raise NotFound(_("Okänt eller återkallat kalenderflöde."))
     obligations = selectors.obligations_for_user(user=found.user)
     body = calendar_ical(obligations, name=_("JämKoll: mina deadlines"), today=timezone.localdate())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from jamkoll.accounts.policy import actor_label, actor_user, require
 from jamkoll.errors import NotFound, error_line, field_error
-from jamkoll.obligations.services import obligation_submit
+from jamkoll.obligations.transitions import obligation_submit
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import decision_brief
 from jamkoll.reference.models import Organisation
@@ -447,7 +447,7 @@ def report_submit(*, actor: Any, version: ReportVersion, on: Any, receipt_refere
                 submitted_on=data["on"],
                 receipt_reference=data["receipt_reference"],
                 document_reference=f"{version.title} v{version.version} (SHA-256 {_pdf_sha(version)[:16]}…)",
-                user=actor,
+                actor=actor,
             )
     return version
 

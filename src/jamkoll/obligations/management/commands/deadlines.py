@@ -1,35 +1,29 @@
-import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
+from jamkoll.accounts.policy import operator
+from jamkoll.commands import JamkollCommand, date_option
 from jamkoll.errors import NotFound
 from jamkoll.output import parse_format, to_json, to_table
 from jamkoll.programmes.models import FundingDecision
-from jamkoll.reference.selectors import county_list
+from jamkoll.reference.selectors import county_get
+from jamkoll.validation import YEAR_MAX, YEAR_MIN, int_param
 
 from ...ical import calendar_ical
 from ...models import ObligationStatus
 from ...selectors import (
-    decision_for_deadlines,
+    deadline_decision_for_user,
+    deadline_year_for_user,
     obligation_list,
     obligation_row,
-    obligation_years,
-    unknown_year_message,
 )
 
 FORMATS = ("table", "json", "ical")
 
 
-def _date(value: str, option: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"{option}: ogiltigt datum {value!r} (ange ÅÅÅÅ-MM-DD)") from None
-
-
-class Command(BaseCommand):
+class Command(JamkollCommand):
     help = (
         "Lista deadlines (åtaganden) för ett beslut eller för alla: vad som ska lämnas, av vem, till "
         "vem, sista dag enligt handlingen och sista dag enligt lagen (1930:173) om beräkning av "
@@ -55,26 +49,29 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         fmt = parse_format(options["format"], FORMATS)
-        today = _date(options["today"], "--today") if options["today"] else timezone.localdate()
+        today = date_option(options["today"], "--today") or timezone.localdate()
+        actor = operator()
         decision: FundingDecision | None = None
-        if options["decision"]:
-            try:
-                decision = decision_for_deadlines(slug=options["decision"])
-            except NotFound as exc:
-                raise CommandError(str(exc)) from None
         year = None
-        if options["year"] is not None:
-            try:
-                year = int(options["year"])
-            except ValueError:
-                raise CommandError(f"--year: ogiltigt år {options['year']!r}") from None
-            if decision is not None:
-                years = obligation_years(decision=decision)
-                if year not in years:
-                    raise CommandError(unknown_year_message(decision, year, years))
+        if options["decision"] and options["year"] is not None:
+            decision, year = deadline_year_for_user(
+                actor=actor, action="obligation.view", slug=options["decision"], year=options["year"]
+            )
+        elif options["decision"]:
+            decision = deadline_decision_for_user(
+                actor=actor, action="obligation.view", slug=options["decision"]
+            )
+        if decision is None and options["year"] is not None:
+            year = int_param(options["year"], minimum=YEAR_MIN, maximum=YEAR_MAX)
+            if year is None:
+                raise CommandError(f"--year: ogiltigt år {options['year'][:20]!r}")
         county = options["county"] or None
-        if county is not None and not county_list().filter(code=county).exists():
-            raise CommandError(f"--county: okänt län {county!r} (ange länskoden, t.ex. 12)")
+        if county is not None:
+            try:
+                county_get(code=county)
+            except NotFound:
+                message = f"--county: okänt län {county[:10]!r} (ange länskoden, t.ex. 12)"
+                raise CommandError(message) from None
         obligations = list(obligation_list(decision=decision, year=year, county=county, today=today))
         if fmt == "ical":
             name = f"JämKoll: {decision.slug if decision else 'alla beslut'}" + (f" {year}" if year else "")

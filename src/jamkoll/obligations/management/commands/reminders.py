@@ -1,13 +1,14 @@
-import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
-from ...services import reminders_send
+from jamkoll.commands import JamkollCommand, date_option
+
+from ...reminders import reminders_send
 
 
-class Command(BaseCommand):
+class Command(JamkollCommand):
     help = (
         "Skicka dagens påminnelser om deadlines (30, 7 och 1 dag före sista dag och när ett åtagande "
         "blivit försenat). Varje påminnelse skickas en gång, hur ofta kommandot än körs; en missad dag "
@@ -18,14 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--today", help="kör som om det vore detta datum (ÅÅÅÅ-MM-DD); standard i dag")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = timezone.localdate()
-        if options["today"]:
-            try:
-                today = dt.date.fromisoformat(options["today"])
-            except ValueError:
-                raise CommandError(
-                    f"--today: ogiltigt datum {options['today']!r} (ange ÅÅÅÅ-MM-DD)"
-                ) from None
+        today = date_option(options["today"], "--today") or timezone.localdate()
         report = reminders_send(today=today)
         self.stdout.write(
             f"Påminnelser {today.isoformat()}: {len(report.sent)} skickade, "

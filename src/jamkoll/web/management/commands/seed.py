@@ -1,17 +1,19 @@
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 
-from jamkoll.obligations.services import obligations_generate
+from jamkoll.accounts.policy import SEED_LOADER
+from jamkoll.commands import JamkollCommand
+from jamkoll.obligations.generation import obligations_generate
 from jamkoll.plans.seed import plans_seed
 from jamkoll.programmes.services import BudgetError, programmes_seed
 from jamkoll.reference.services import reference_seed
 from jamkoll.seeding import SeedError, SeedReport
 
 
-class Command(BaseCommand):
+class Command(JamkollCommand):
     help = (
         "Migrera databasen och läs in referensdata och allt som underlagen anger om satsningar, "
         "beslut och medel. Kan köras flera gånger: en andra körning ändrar ingenting."
@@ -28,7 +30,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 reference_seed(report=report)
                 programmes_seed(report=report)
-                obligations_generate(report=report)
+                obligations_generate(actor=SEED_LOADER, report=report)
                 plans_seed(report=report)
         except (SeedError, BudgetError) as exc:
             raise CommandError(f"inläsningen avbröts, inget sparades: {exc}") from None

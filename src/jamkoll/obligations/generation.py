@@ -1,0 +1,354 @@
+"""Obligations generated from the decisions' conditions, for both tiers (DESIGN §2, §7).
+
+Everything an obligation says comes from the decision's data: the date from the condition's text
+("senast den 31 mars 2019"), the party it is owed to from the condition's addressee (stated in the
+decision's data beside the text: "ska lämnas till Kammarkollegiet"), or else the decision's
+responsible ministry or grantor; the counties' obligations are owed to the decision's recipient.
+No organisation is chosen by its code here.
+
+Generation is idempotent (`seeding.upsert`): a second run writes nothing. It never overwrites what
+people recorded: submissions, waivers, and a nominal date that someone rescheduled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Prefetch
+
+from jamkoll.accounts.models import Role
+from jamkoll.accounts.policy import require
+from jamkoll.money import format_sek
+from jamkoll.programmes.models import Condition, FundingDecision
+from jamkoll.programmes.selectors import as_of, budgets_for_decision, decision_list
+from jamkoll.reference.models import Organisation, OrganisationCategory
+from jamkoll.reference.selectors import county_list
+from jamkoll.seeding import SeedReport, upsert
+
+from .models import Obligation, ObligationKind, ObligationOwner, Tier
+
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        [
+            "januari",
+            "februari",
+            "mars",
+            "april",
+            "maj",
+            "juni",
+            "juli",
+            "augusti",
+            "september",
+            "oktober",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+}
+_STATED_DATE = re.compile(r"senast den (\d{1,2}) (" + "|".join(MONTHS) + r") (\d{4})", re.IGNORECASE)
+
+
+def stated_date(text: str) -> dt.date | None:
+    """The last day a condition states ("senast den 31 mars 2019"), or None when it states none."""
+    match = _STATED_DATE.search(text)
+    if match is None:
+        return None
+    try:
+        return dt.date(int(match.group(3)), MONTHS[match.group(2).lower()], int(match.group(1)))
+    except ValueError:  # "senast den 31 april": no such day, so no stated date
+        return None
+
+
+def _shift_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+# --- Who receives -------------------------------------------------------------------------------
+
+# Who registers receipt at the receiving party, by what that party is (a mapping kept as data):
+# the government offices and their ministries by the ministry officer; the agency an obligation to
+# the state is owed to is the one that pays the grant out and takes it back (Kammarkollegiet),
+# whose officers hold the treasury role. The decision's own recipient (SKR, which the counties
+# owe) registers by its coordinator.
+RECEIVER_ROLES: dict[str, Role] = {
+    OrganisationCategory.GOVERNMENT: Role.MINISTRY,
+    OrganisationCategory.MINISTRY: Role.MINISTRY,
+    OrganisationCategory.AGENCY: Role.TREASURY,
+}
+
+
+def receiver_role_for(organisation: Organisation, decision: FundingDecision) -> str:
+    """The role that registers receipt at the receiving party ("" when none of ours does)."""
+    if organisation.pk == decision.recipient_id:
+        return Role.COORDINATOR
+    return RECEIVER_ROLES.get(organisation.category, "")
+
+
+# --- The rules ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StateRule:
+    """How a dated condition of a decision becomes the recipient's obligation towards the state."""
+
+    owners: tuple[Role, ...]
+    title: str  # {year}; {receiver}: the party's name in the year
+
+
+# The requisition, the financial report and the activity reports are signed by SKR's authorised
+# representative, and the ekonomichef certifies the financial report (seed 001 §8).
+STATE_RULES: dict[str, StateRule] = {
+    ObligationKind.PROJECT_PLAN: StateRule((Role.COORDINATOR,), "Förslag till projektplan för {year}"),
+    ObligationKind.REQUISITION: StateRule(
+        (Role.COORDINATOR, Role.SIGNATORY), "Rekvisition av medel för {year} från {receiver}"
+    ),
+    ObligationKind.REPAYMENT: StateRule(
+        (Role.COORDINATOR,), "Återbetalning av medel för {year} som inte har använts"
+    ),
+    ObligationKind.FINANCIAL_REPORT: StateRule(
+        (Role.COORDINATOR, Role.CERTIFIER, Role.SIGNATORY),
+        "Ekonomisk redovisning för {year}, intygad av ekonomichefen",
+    ),
+    ObligationKind.ACTIVITY_REPORT: StateRule(
+        (Role.COORDINATOR, Role.SIGNATORY), "Redovisning av hela arbetet inom satsningen {year}"
+    ),
+}
+
+HALVES = (
+    ("h1", (1, 1), (6, 30), "Halvårsrapport från styrgruppen, första halvåret {year}"),
+    ("h2", (7, 1), (12, 31), "Halvårsrapport från styrgruppen, andra halvåret {year}"),
+)
+
+RSS_SOURCE = "seed 002"
+RSS_SOURCE_TEXT = (
+    "RSS ska få möjlighet att rekvirera dessa medel enligt instruktioner som SKL kommer att skicka ut "
+    "i mars eller april, men detta är ännu inte klart."
+)
+RSS_RULES = (
+    (ObligationKind.REQUISITION, "Rekvisition från SKR av RSS-medel för {year} ({amount}), {county}"),
+    (ObligationKind.FINANCIAL_REPORT, "Redovisning av hur RSS-medlen för {year} har använts, {county}"),
+    (
+        ObligationKind.REPAYMENT,
+        "Återbetalning till SKR av RSS-medel för {year} som inte har använts, {county}",
+    ),
+)
+
+NOTE_DERIVED = (
+    "Villkoret står för {first} och gäller genom överenskommelsen även {year}; datumet är överfört "
+    "från {first} års villkor. Ett senare beslut kan ange annat."
+)
+NOTE_STATUS = "Överenskommelsen anger att styrgruppen rapporterar halvårsvis men inga datum."
+NOTE_APPLICATION = "SKR planerar nya ansökningar; underlaget anger inget datum."
+NOTE_RSS = (
+    "Underlagen anger inget datum: SKR skickar instruktioner till RSS. Datumet sätts för alla län samtidigt."
+)
+
+
+def citation(condition: Condition) -> str:
+    """The condition's document and section as one citation: "seed 001, bilaga 1 §8"."""
+    source, section = condition.source, condition.section
+    if not section:
+        return source
+    head = section.split(" §")[0]
+    if head in source:
+        return source.replace(head, section, 1)
+    if " " not in section:  # a bare name such as "pressmeddelandet" repeats the document
+        return source
+    return f"{source}, {section}"
+
+
+@dataclass
+class _Spec:
+    key: str
+    year: int
+    kind: str
+    tier: str
+    title: str
+    owed_by: Organisation
+    owed_to: Organisation
+    owners: tuple[Role, ...]
+    source_text: str
+    source: str
+    condition: Condition | None = None
+    county: Organisation | None = None
+    derived: bool = False
+    nominal_date: dt.date | None = None
+    date_note: str = ""
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+
+
+def _state_specs(decision: FundingDecision) -> list[_Spec]:
+    recipient = decision.recipient
+    if recipient is None:
+        return []
+    ministry = decision.responsible_ministry or decision.grantor
+    specs: list[_Spec] = []
+    for condition in decision.conditions.all():
+        owed_to = condition.addressee or ministry
+        if owed_to is None:
+            continue
+        common: dict[str, Any] = {
+            "kind": condition.kind,
+            "owed_by": recipient,
+            "owed_to": owed_to,
+            "source_text": condition.text,
+            "source": citation(condition),
+            "condition": condition,
+        }
+        rule = STATE_RULES.get(condition.kind)
+        if rule is not None and condition.year is not None:
+            stated = stated_date(condition.text)
+            # Conditions stated for the first year carry over to the decision's later years.
+            for year in [y for y in decision.years if y >= condition.year]:
+                derived = year != condition.year
+                specs.append(
+                    _Spec(
+                        key=f"{year}-{condition.kind}",
+                        year=year,
+                        tier=Tier.STATE,
+                        title=rule.title.format(year=year, receiver=owed_to.name_at(as_of(year))),
+                        owners=rule.owners,
+                        derived=derived,
+                        nominal_date=_shift_years(stated, year - condition.year) if stated else None,
+                        date_note=NOTE_DERIVED.format(first=condition.year, year=year) if derived else "",
+                        **common,
+                    )
+                )
+        elif condition.kind == ObligationKind.STATUS_REPORT:
+            for year in decision.years:
+                for half, (m1, d1), (m2, d2), title in HALVES:
+                    specs.append(
+                        _Spec(
+                            key=f"{year}-{ObligationKind.STATUS_REPORT}-{half}",
+                            year=year,
+                            tier=Tier.STATE,
+                            title=title.format(year=year),
+                            owners=(Role.COORDINATOR,),
+                            period_start=dt.date(year, m1, d1),
+                            period_end=dt.date(year, m2, d2),
+                            date_note=NOTE_STATUS,
+                            **common,
+                        )
+                    )
+        elif condition.kind == ObligationKind.APPLICATION and decision.applications_until:
+            if decision.end_year is None:
+                continue
+            for year in range(decision.end_year + 1, decision.applications_until + 1):
+                specs.append(
+                    _Spec(
+                        key=f"{year}-{ObligationKind.APPLICATION}",
+                        year=year,
+                        tier=Tier.STATE,
+                        title=f"Ansökan om medel för {year}",
+                        owners=(Role.COORDINATOR,),
+                        date_note=NOTE_APPLICATION,
+                        **common,
+                    )
+                )
+    return specs
+
+
+def _rss_specs(decision: FundingDecision) -> list[_Spec]:
+    """Each county owes the decision's recipient (SKR) a requisition, a report and a repayment of
+    its share, per year the decision allocates to the counties."""
+    recipient = decision.recipient
+    if recipient is None:
+        return []
+    counties = {c.code: c for c in county_list()}
+    specs: list[_Spec] = []
+    for table in budgets_for_decision(decision=decision):
+        for row in table.counties:
+            county = counties[row.code]
+            name = county.name_at(as_of(table.year))
+            for kind, title in RSS_RULES:
+                specs.append(
+                    _Spec(
+                        key=f"{table.year}-{kind}-{Tier.RSS}-{row.code}",
+                        year=table.year,
+                        kind=kind,
+                        tier=Tier.RSS,
+                        title=title.format(year=table.year, amount=format_sek(row.amount), county=name),
+                        owed_by=county,
+                        owed_to=recipient,
+                        owners=(Role.RSS,),
+                        county=county,
+                        source_text=RSS_SOURCE_TEXT,
+                        source=RSS_SOURCE,
+                        date_note=NOTE_RSS,
+                    )
+                )
+    return specs
+
+
+def _save_spec(decision: FundingDecision, spec: _Spec, report: SeedReport) -> Obligation:
+    values: dict[str, Any] = {
+        "year": spec.year,
+        "kind": spec.kind,
+        "tier": spec.tier,
+        "title": spec.title,
+        "owed_by": spec.owed_by,
+        "owed_to": spec.owed_to,
+        "county": spec.county,
+        "receiver_role": receiver_role_for(spec.owed_to, decision),
+        "condition": spec.condition,
+        "source_text": spec.source_text,
+        "source": spec.source,
+        "derived": spec.derived,
+        "period_start": spec.period_start,
+        "period_end": spec.period_end,
+        "nominal_date": spec.nominal_date,
+        "date_note": spec.date_note,
+    }
+    existing = Obligation.objects.filter(decision=decision, key=spec.key).first()
+    if existing is not None and existing.rescheduled_at is not None:
+        # Someone decided another date with a reason; the documents do not overrule that.
+        del values["nominal_date"], values["date_note"]
+    obligation = upsert(Obligation, {"decision": decision, "key": spec.key}, values, report=report)
+    wanted = {str(role) for role in spec.owners}
+    have = set(obligation.owners.values_list("role", flat=True))
+    for role in sorted(wanted - have):
+        upsert(ObligationOwner, {"obligation": obligation, "role": role}, report=report)
+    if have - wanted:
+        for owner in obligation.owners.filter(role__in=have - wanted):
+            owner.delete()
+        report.count(ObligationOwner, False, True)
+    return obligation
+
+
+def _stated_year(spec: _Spec) -> int:
+    return (spec.condition.year or 0) if spec.condition is not None else 0
+
+
+@transaction.atomic
+def obligations_generate(*, actor: Any, report: SeedReport | None = None) -> SeedReport:
+    """Every obligation the decisions' conditions set, for both tiers. Idempotent. The seed loader
+    passes `SEED_LOADER`; a user must be allowed to change the programmes."""
+    require(actor, "programme.change")
+    report = report or SeedReport()
+    decisions = (
+        decision_list()
+        .filter(conditions__isnull=False)
+        .distinct()
+        .select_related("recipient", "responsible_ministry", "grantor")
+        .prefetch_related(Prefetch("conditions", queryset=Condition.objects.select_related("addressee")))
+    )
+    for decision in decisions:
+        specs: dict[str, _Spec] = {}
+        for spec in _state_specs(decision) + _rss_specs(decision):
+            # The latest condition wins: one stated for the year itself over one carried over to
+            # it, and one carried over from 2019 over one carried over from 2018.
+            if spec.key not in specs or _stated_year(spec) > _stated_year(specs[spec.key]):
+                specs[spec.key] = spec
+        for spec in specs.values():
+            _save_spec(decision, spec, report)
+    return report
