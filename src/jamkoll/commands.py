@@ -43,14 +43,15 @@ class JamkollCommand(BaseCommand):
         return f"{self.refusal_prefix}: {message}" if self.refusal_prefix else message
 
 
-def date_option(value: str | None, option: str) -> dt.date | None:
-    """An ISO date given on the command line, within the dates the system deals in."""
+def date_option(value: str | None, option: str, *, bounded: bool = True) -> dt.date | None:
+    """An ISO date given on the command line, within the dates the system deals in (`bounded=False`
+    where the service checks a tighter bound and says it better, e.g. the year of a ledger entry)."""
     if not value:
         return None
     try:
         day = dt.date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"{option}: ogiltigt datum {value[:20]!r} (ange ÅÅÅÅ-MM-DD)") from None
-    if not DATE_MIN <= day <= DATE_MAX:
+    if bounded and not DATE_MIN <= day <= DATE_MAX:
         raise CommandError(f"{option}: datumet måste ligga mellan {DATE_MIN} och {DATE_MAX}")
     return day

@@ -96,7 +96,7 @@ class Command(JamkollCommand):
                 actor=actor,
                 entry=entry,
                 reason=options["reason"],
-                entry_date=date_option(options.get("date"), "--date"),
+                entry_date=date_option(options.get("date"), "--date", bounded=False),
             )
         else:
             decision, year = decision_year_for_user(
@@ -112,7 +112,7 @@ class Command(JamkollCommand):
                 reference=options["ref"],
                 county_code=None if recipient.upper() == "SKR" else recipient,
                 line=options.get("line"),
-                entry_date=date_option(options.get("date"), "--date"),
+                entry_date=date_option(options.get("date"), "--date", bounded=False),
                 note=options.get("note", ""),
             )
         self.stdout.write(
