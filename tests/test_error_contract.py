@@ -239,3 +239,23 @@ def test_parse_amount_reads_both_notations(amount: Decimal) -> None:
     groups = f"{int(whole):,}".replace(",", " ")
     assert parse_amount(plain) == amount
     assert parse_amount(f"{groups},{ore or '00'}") == amount
+
+
+@db
+def test_it_leads_back_to_the_form_after_a_refused_post(rss_norrbotten: Any) -> None:
+    page = f"http://testserver/medel/{AGREEMENT}/2018/"
+    response = client_for(rss_norrbotten).post(
+        page,
+        {
+            "kind": "requisition",
+            "recipient": "12",
+            "amount": "1000",
+            "entry_date": "2018-06-01",
+            "reference": "x",
+        },
+        HTTP_REFERER=page,
+    )
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "Du kan bara rekvirera för ditt eget län." in body
+    assert f'href="{page}"' in body, "a refused post leads back to its form"

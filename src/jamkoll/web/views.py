@@ -121,7 +121,8 @@ def _refusal(
         referer
         if referer
         and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}, require_https=False)
-        and referer != request.build_absolute_uri()
+        # a GET refused on its own page would lead back to the same refusal
+        and not (request.method == "GET" and referer == request.build_absolute_uri())
         else ""
     )
     context = {"heading": heading, "explanation": explanation, "reason": reason, "back": back}
