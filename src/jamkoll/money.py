@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
+from django.utils.translation import gettext
+
 ORE = Decimal("0.01")
 MILLION = Decimal(1_000_000)
 NBSP = "\u00a0"
@@ -29,7 +31,7 @@ class AmountError(ValueError):
 
 def parse_amount(value: object, *, allow_negative: bool = False) -> Decimal:
     if isinstance(value, float | bool):
-        raise AmountError("belopp får inte anges som flyttal; använd en decimalsträng")
+        raise AmountError(gettext("belopp får inte anges som flyttal; använd en decimalsträng"))
     if isinstance(value, Decimal):
         amount = value
     elif isinstance(value, int):
@@ -40,22 +42,23 @@ def parse_amount(value: object, *, allow_negative: bool = False) -> Decimal:
         if match is None:
             shown = text if len(text) <= 40 else text[:40] + "…"
             raise AmountError(
-                f"ogiltigt belopp: {shown!r} (skriv till exempel 2500000,00 eller 2 500 000,00)"
+                gettext("ogiltigt belopp: %(value)r (skriv till exempel 2500000,00 eller 2 500 000,00)")
+                % {"value": shown}
             )
         whole = re.sub(r"\D", "", match["whole"])
         sign = "-" if match["sign"] else ""
         try:
             amount = Decimal(f"{sign}{whole}.{match['frac'] or '0'}")
         except InvalidOperation as exc:  # pragma: no cover - the pattern admits only digits
-            raise AmountError(f"ogiltigt belopp: {value!r}") from exc
+            raise AmountError(gettext("ogiltigt belopp: %(value)r") % {"value": value}) from exc
     if not amount.is_finite():
-        raise AmountError(f"ogiltigt belopp: {value!r}")
+        raise AmountError(gettext("ogiltigt belopp: %(value)r") % {"value": value})
     if abs(amount) > MAX_AMOUNT:
-        raise AmountError("beloppet är för stort (högst 999 999 999 999,99 kr)")
+        raise AmountError(gettext("beloppet är för stort (högst 999 999 999 999,99 kr)"))
     if amount != amount.quantize(ORE):
-        raise AmountError(f"belopp får ha högst två decimaler (öre): {value!r}")
+        raise AmountError(gettext("belopp får ha högst två decimaler (öre): %(value)r") % {"value": value})
     if amount < 0 and not allow_negative:
-        raise AmountError(f"belopp får inte vara negativt: {value!r}")
+        raise AmountError(gettext("belopp får inte vara negativt: %(value)r") % {"value": value})
     return amount.quantize(ORE)
 
 

@@ -45,7 +45,7 @@ def programme_get(*, slug: str) -> Programme:
     try:
         return programme_list().get(slug=slug)
     except Programme.DoesNotExist:
-        raise NotFound(f"okänd satsning: {slug!r}") from None
+        raise NotFound(gettext("okänd satsning: %(slug)r") % {"slug": slug}) from None
 
 
 def decision_list() -> QuerySet[FundingDecision]:
@@ -88,7 +88,7 @@ def decision_get(*, slug: str) -> FundingDecision:
     )
     if decision is None:
         known = ", ".join(FundingDecision.objects.order_by("slug").values_list("slug", flat=True))
-        raise NotFound(f"okänt beslut: {slug!r} (kända: {known})")
+        raise NotFound(gettext("okänt beslut: %(slug)r (kända: %(known)s)") % {"slug": slug, "known": known})
     return decision
 
 
@@ -111,13 +111,13 @@ def decision_brief(*, slug: str) -> FundingDecision:
         .first()
     )
     if decision is None:
-        raise NotFound(f"okänt beslut: {slug!r}")
+        raise NotFound(gettext("okänt beslut: %(slug)r") % {"slug": slug})
     return decision
 
 
 def budget_get(*, decision: FundingDecision, year: int) -> Budget:
     if year not in decision.years:
-        raise NotFound(f"år {year} ligger utanför beslutets period {decision.period} ({decision.slug})")
+        raise NotFound(_outside(year, decision))
     budget = (
         Budget.objects.filter(decision=decision, year=year)
         .prefetch_related(
@@ -131,7 +131,9 @@ def budget_get(*, decision: FundingDecision, year: int) -> Budget:
         .first()
     )
     if budget is None:
-        raise NotFound(f"ingen budget för {decision.slug} år {year}")
+        raise NotFound(
+            gettext("ingen budget för %(slug)s år %(year)s") % {"slug": decision.slug, "year": year}
+        )
     return budget
 
 
@@ -244,13 +246,13 @@ def county_name_map(on: dt.date) -> dict[str, str]:
 def _year_number(year: int | str) -> int:
     number = int_param(year, minimum=YEAR_MIN, maximum=YEAR_MAX)
     if number is None:
-        raise NotFound(f"ogiltigt år {str(year)[:20]!r}")
+        raise NotFound(gettext("ogiltigt år %(year)r") % {"year": str(year)[:20]})
     return number
 
 
 def _year_in(decision: FundingDecision, number: int) -> None:
     if number not in decision.years:
-        raise NotFound(f"år {number} ligger utanför beslutets period {decision.period} ({decision.slug})")
+        raise NotFound(_outside(number, decision))
 
 
 def decision_year_get(*, slug: str, year: int | str) -> tuple[FundingDecision, int]:
@@ -293,4 +295,12 @@ def allocation_dict(table: AllocationTable) -> dict[str, object]:
             for line in table.lines
         ],
         "counties": [{"code": c.code, "name": c.name, "amount": to_str(c.amount)} for c in table.counties],
+    }
+
+
+def _outside(year: int, decision: FundingDecision) -> str:
+    return gettext("år %(year)s ligger utanför beslutets period %(period)s (%(slug)s)") % {
+        "year": year,
+        "period": decision.period,
+        "slug": decision.slug,
     }

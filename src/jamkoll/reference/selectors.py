@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from jamkoll.errors import NotFound
 
@@ -43,7 +44,7 @@ def county_get(*, code: str) -> Organisation:
     the code from a field turns it into that field's `ValidationError`)."""
     county = county_list().filter(code=code).first() if isinstance(code, str) and len(code) <= 10 else None
     if county is None:
-        raise NotFound(f"okänt län {str(code)[:10]!r}")
+        raise NotFound(gettext("okänt län %(code)r") % {"code": str(code)[:10]})
     return county
 
 
