@@ -25,8 +25,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Role
 
-PUBLIC = "public"
-
 
 @dataclass(frozen=True)
 class SystemActor:

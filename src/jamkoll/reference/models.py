@@ -82,11 +82,6 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return f"{self.name_at(dt.date.today())} ({self.code})"
 
-    def exists_on(self, on: dt.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= on) and (
-            self.valid_to is None or on <= self.valid_to
-        )
-
     def name_record_at(self, on: dt.date) -> OrganisationName | None:
         """The name valid on `on`; before the first name the first, after the last the last.
 
