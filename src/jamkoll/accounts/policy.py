@@ -149,6 +149,90 @@ def has_any_role(user: Any) -> bool:
     return bool(user_roles(user))
 
 
+# --- Reports: who may see drafts (predicate and its Q form) ---
+# A report version that is not yet submitted (a draft, or a certified or signed version on its way)
+# is seen by SKR's coordinator, the certifier and the signatory, and by an RSS leader for their own
+# county's report; a submitted version is public (the reports app's selectors add that). The rule
+# is stated here twice, side by side, in the two forms its callers need: `may_view_draft` for one
+# version (through `check(user, "report.view_draft", version)`) and `draft_visibility_q` for a
+# query over versions. tests/accounts/test_report_drafts.py checks that they agree for every
+# persona and every version.
+
+DRAFT_VIEWER_ROLES = (Role.COORDINATOR, Role.CERTIFIER, Role.SIGNATORY)
+
+
+@rules.predicate
+def may_view_draft(user: Any, version: Any) -> bool:
+    """May `user` see this version before it is submitted? `version` names its county
+    (`county_code`, None for a national report)."""
+    if any(has_role(user, role) for role in DRAFT_VIEWER_ROLES):
+        return True
+    code = county_code_of(version)
+    return bool(code) and has_role(user, Role.RSS, code)
+
+
+def draft_visibility_q(user: Any, *, county_field: str = "county__code") -> Q:
+    """The same rule as a condition on report versions: the unsubmitted versions `user` may see
+    (`county_field` is the lookup of the version's county code)."""
+    if isinstance(user, SystemActor) or any(has_role(user, role) for role in DRAFT_VIEWER_ROLES):
+        return Q(pk__isnull=False)  # every version (not `Q()`, which vanishes when combined with |)
+    counties = rss_counties(user)
+    if counties:
+        return Q(**{f"{county_field}__in": sorted(counties)})
+    return Q(pk__in=[])
+
+
+# --- Obligations: "mine" (predicates and their Q forms) ---
+# Who owes an obligation and who receives it, stated once: each predicate (one obligation: may
+# this user register its submission?) beside its Q form (a list: "my obligations", the to-do list,
+# the calendar feed). tests/obligations/test_mine.py checks that the two agree for every persona
+# and every obligation. The Q forms name the obligation's fields (`owners__role`, `county__code`,
+# `receiver_role`); accounts imports nothing from obligations. A Q form may join the owners, so
+# a caller lists `.filter(q).values("pk")` as a subquery to get each obligation once.
+
+_NOTHING = Q(pk__in=[])
+
+
+def _global_roles(user: Any) -> list[str]:
+    """The user's roles that are not scoped to a county (all but `rss`)."""
+    return sorted({role for role, _county in user_roles(user)} - {Role.RSS.value})
+
+
+@rules.predicate
+def owes_obligation(user: Any, obligation: Any) -> bool:
+    """The user holds a role that owes the obligation; an `rss` role only for its own county."""
+    county = getattr(obligation, "county_code", None)
+    for role in getattr(obligation, "owner_roles", ()):
+        if role == Role.RSS:
+            if county and has_role(user, Role.RSS, county):
+                return True
+        elif has_role(user, role):
+            return True
+    return False
+
+
+def owes_obligation_q(user: Any) -> Q:
+    """`owes_obligation` as a query condition on obligations."""
+    roles, counties = _global_roles(user), sorted(rss_counties(user))
+    q = Q(owners__role__in=roles) if roles else _NOTHING
+    if counties:
+        q |= Q(owners__role=Role.RSS, county__code__in=counties)
+    return q
+
+
+@rules.predicate
+def receives_obligation(user: Any, obligation: Any) -> bool:
+    """The user works for the party the obligation is owed to (registers its receipt)."""
+    role = getattr(obligation, "receiver_role", "")
+    return bool(role) and role != Role.RSS and has_role(user, role)
+
+
+def receives_obligation_q(user: Any) -> Q:
+    """`receives_obligation` as a query condition on obligations."""
+    roles = _global_roles(user)
+    return Q(receiver_role__in=roles) if roles else _NOTHING
+
+
 @dataclass(frozen=True)
 class Rule:
     predicate: rules.Predicate | Callable[..., bool]
@@ -162,7 +246,19 @@ RULES: dict[str, Rule] = {
         is_coordinator | is_rss_for_county,
         _("Rapporter skapas av SKR:s samordnare; RSS-ledare skapar sitt läns rapport."),
     ),
-    # "report.view_draft" and "report.generate_form": the reports section at the end of this file.
+    "report.view_draft": Rule(
+        may_view_draft,
+        _(
+            "Utkast visas bara för SKR:s samordnare, ekonomichef och behöriga företrädare "
+            "(en RSS-ledare ser sitt eget läns länsrapport)."
+        ),
+    ),
+    # May open the form that starts a report: a coordinator (any report), an RSS leader (their own
+    # county's report; which county is "report.generate"'s question when the form is sent).
+    "report.generate_form": Rule(
+        is_coordinator | is_any_rss,
+        _("Rapporter skapas av SKR:s samordnare; RSS-ledare skapar sitt läns rapport."),
+    ),
     "report.certify": Rule(is_certifier, _("Den ekonomiska redovisningen intygas av ekonomichefen.")),
     "report.sign": Rule(is_signatory, _("Rapporter undertecknas av en behörig företrädare för SKR.")),
     "report.submit": Rule(
@@ -221,6 +317,17 @@ RULES: dict[str, Rule] = {
     "admin.access": Rule(is_admin, _("Administrationen kräver rollen systemadministratör.")),
     "users.manage": Rule(is_admin, _("Kräver rollen systemadministratör.")),
     # Obligations and deadlines (issue 4). obj is an Obligation.
+    "obligation.submit": Rule(
+        is_admin | owes_obligation | receives_obligation,
+        _(
+            "Du kan bara registrera inlämning av det som din roll ska lämna (RSS: bara för ditt eget län) "
+            "eller av det som lämnas till din organisation."
+        ),
+    ),
+    "obligation.waive": Rule(
+        is_admin | is_coordinator | receives_obligation,
+        _("Bara den som åtagandet lämnas till, eller SKR:s samordnare, kan undanta det."),
+    ),
     "obligation.view": Rule(is_authenticated, _("Deadlines och åtaganden visas för inloggade användare.")),
     # obligation.submit and obligation.waive: in the obligations section at the end of this file.
     "obligation.edit": Rule(
@@ -254,126 +361,3 @@ def require(actor: Any, action: str, obj: Any = None) -> None:
     verdict = check(actor, action, obj)
     if not verdict:
         raise PermissionDenied(verdict.reason)
-
-
-# --- Reports: who may see drafts (predicate and its Q form) ---
-# A report version that is not yet submitted (a draft, or a certified or signed version on its way)
-# is seen by SKR's coordinator, the certifier and the signatory, and by an RSS leader for their own
-# county's report; a submitted version is public (the reports app's selectors add that). The rule
-# is stated here twice, side by side, in the two forms its callers need: `may_view_draft` for one
-# version (through `check(user, "report.view_draft", version)`) and `draft_visibility_q` for a
-# query over versions. tests/accounts/test_report_drafts.py checks that they agree for every
-# persona and every version.
-
-DRAFT_VIEWER_ROLES = (Role.COORDINATOR, Role.CERTIFIER, Role.SIGNATORY)
-
-
-@rules.predicate
-def may_view_draft(user: Any, version: Any) -> bool:
-    """May `user` see this version before it is submitted? `version` names its county
-    (`county_code`, None for a national report)."""
-    if any(has_role(user, role) for role in DRAFT_VIEWER_ROLES):
-        return True
-    code = county_code_of(version)
-    return bool(code) and has_role(user, Role.RSS, code)
-
-
-def draft_visibility_q(user: Any, *, county_field: str = "county__code") -> Q:
-    """The same rule as a condition on report versions: the unsubmitted versions `user` may see
-    (`county_field` is the lookup of the version's county code)."""
-    if isinstance(user, SystemActor) or any(has_role(user, role) for role in DRAFT_VIEWER_ROLES):
-        return Q(pk__isnull=False)  # every version (not `Q()`, which vanishes when combined with |)
-    counties = rss_counties(user)
-    if counties:
-        return Q(**{f"{county_field}__in": sorted(counties)})
-    return Q(pk__in=[])
-
-
-_REPORT_RULES = {
-    "report.view_draft": Rule(
-        may_view_draft,
-        _(
-            "Utkast visas bara för SKR:s samordnare, ekonomichef och behöriga företrädare "
-            "(en RSS-ledare ser sitt eget läns länsrapport)."
-        ),
-    ),
-    # May open the form that starts a report: a coordinator (any report), an RSS leader (their own
-    # county's report; which county is "report.generate"'s question when the form is sent).
-    "report.generate_form": Rule(
-        is_coordinator | is_any_rss,
-        _("Rapporter skapas av SKR:s samordnare; RSS-ledare skapar sitt läns rapport."),
-    ),
-}
-RULES.update(_REPORT_RULES)
-for _action, _rule in _REPORT_RULES.items():
-    rules.add_perm(f"jamkoll.{_action}", _rule.predicate)
-
-
-# --- Obligations: "mine" (predicates and their Q forms) ---
-# Who owes an obligation and who receives it, stated once: each predicate (one obligation: may
-# this user register its submission?) beside its Q form (a list: "my obligations", the to-do list,
-# the calendar feed). tests/obligations/test_mine.py checks that the two agree for every persona
-# and every obligation. The Q forms name the obligation's fields (`owners__role`, `county__code`,
-# `receiver_role`); accounts imports nothing from obligations. A Q form may join the owners, so
-# a caller lists `.filter(q).values("pk")` as a subquery to get each obligation once.
-
-_NOTHING = Q(pk__in=[])
-
-
-def _global_roles(user: Any) -> list[str]:
-    """The user's roles that are not scoped to a county (all but `rss`)."""
-    return sorted({role for role, _county in user_roles(user)} - {Role.RSS.value})
-
-
-@rules.predicate
-def owes_obligation(user: Any, obligation: Any) -> bool:
-    """The user holds a role that owes the obligation; an `rss` role only for its own county."""
-    county = getattr(obligation, "county_code", None)
-    for role in getattr(obligation, "owner_roles", ()):
-        if role == Role.RSS:
-            if county and has_role(user, Role.RSS, county):
-                return True
-        elif has_role(user, role):
-            return True
-    return False
-
-
-def owes_obligation_q(user: Any) -> Q:
-    """`owes_obligation` as a query condition on obligations."""
-    roles, counties = _global_roles(user), sorted(rss_counties(user))
-    q = Q(owners__role__in=roles) if roles else _NOTHING
-    if counties:
-        q |= Q(owners__role=Role.RSS, county__code__in=counties)
-    return q
-
-
-@rules.predicate
-def receives_obligation(user: Any, obligation: Any) -> bool:
-    """The user works for the party the obligation is owed to (registers its receipt)."""
-    role = getattr(obligation, "receiver_role", "")
-    return bool(role) and role != Role.RSS and has_role(user, role)
-
-
-def receives_obligation_q(user: Any) -> Q:
-    """`receives_obligation` as a query condition on obligations."""
-    roles = _global_roles(user)
-    return Q(receiver_role__in=roles) if roles else _NOTHING
-
-
-# The rules built on these predicates, declared after them (obj is an Obligation).
-_OBLIGATION_RULES = {
-    "obligation.submit": Rule(
-        is_admin | owes_obligation | receives_obligation,
-        _(
-            "Du kan bara registrera inlämning av det som din roll ska lämna (RSS: bara för ditt eget län) "
-            "eller av det som lämnas till din organisation."
-        ),
-    ),
-    "obligation.waive": Rule(
-        is_admin | is_coordinator | receives_obligation,
-        _("Bara den som åtagandet lämnas till, eller SKR:s samordnare, kan undanta det."),
-    ),
-}
-RULES.update(_OBLIGATION_RULES)
-for _action, _rule in _OBLIGATION_RULES.items():
-    rules.add_perm(f"jamkoll.{_action}", _rule.predicate)
