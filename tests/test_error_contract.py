@@ -22,7 +22,15 @@ from jamkoll.accounts.policy import (
     operator,
     require,
 )
-from jamkoll.errors import NotFound, error_body, error_line, field_error, form_add_errors
+from jamkoll.errors import (
+    NON_FIELD_ERRORS,
+    ErrorCollector,
+    NotFound,
+    error_body,
+    error_line,
+    field_error,
+    form_add_errors,
+)
 from jamkoll.money import MAX_AMOUNT, AmountError, parse_amount
 from jamkoll.validation import clean_date, clean_int, clean_text, int_param, text_problem
 from tests.conftest import client_for
@@ -162,6 +170,28 @@ def test_it_makes_not_found_a_404_for_django() -> None:
 
 def test_field_error_is_keyed_by_its_field() -> None:
     assert field_error("amount", "fel").message_dict == {"amount": ["fel"]}
+
+
+def test_it_collects_every_bad_field_into_one_validation_error() -> None:
+    errors = ErrorCollector()
+    assert not errors
+    errors.raise_if_any()  # nothing collected: nothing raised
+    assert errors.run(lambda: 42) == 42
+    assert errors.run(lambda: clean_int("x", field="line", minimum=1, maximum=9)) is None
+    assert errors.run(lambda: clean_text("a\x00", field="reference")) is None
+
+    def plain() -> None:
+        raise ValidationError("regeln bryts", code="invariant")
+
+    errors.run(plain)
+    errors.add("line", "ett till fel")
+    assert errors
+    with pytest.raises(ValidationError) as info:
+        errors.raise_if_any()
+    messages = info.value.message_dict
+    assert set(messages) == {"line", "reference", NON_FIELD_ERRORS}
+    assert messages["line"] == ["Ange ett heltal.", "ett till fel"]
+    assert messages[NON_FIELD_ERRORS] == ["regeln bryts"]
 
 
 # --- The policy's actors -------------------------------------------------------------------------

@@ -14,7 +14,8 @@ Lives at the package root, beside `money.py`, so that every app may import it (D
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -22,6 +23,7 @@ from django.http import Http404
 
 __all__ = [
     "NON_FIELD_ERRORS",
+    "ErrorCollector",
     "NotFound",
     "PermissionDenied",
     "ValidationError",
@@ -30,6 +32,9 @@ __all__ = [
     "field_error",
     "form_add_errors",
 ]
+
+
+T = TypeVar("T")
 
 
 class NotFound(Http404, LookupError):
@@ -84,3 +89,38 @@ def form_add_errors(
         target = name if name in form.fields else None
         for msg in msgs:
             form.add_error(target, msg)
+
+
+class ErrorCollector:
+    """Collects the `ValidationError`s of several checks, so that a service refuses every bad
+    field at once (a form shows them all beside their fields, not one per round trip)::
+
+        errors = ErrorCollector()
+        amount = errors.run(lambda: clean_amount(value))   # None if it refused
+        if bad_kind:
+            errors.add("kind", _("…"))
+        errors.raise_if_any()                               # one ValidationError, keyed by field
+    """
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[ValidationError]] = {}
+
+    def run(self, check: Callable[[], T]) -> T | None:
+        """`check()`'s result, or None when it raised a `ValidationError` (collected)."""
+        try:
+            return check()
+        except ValidationError as exc:
+            exc.update_error_dict(self.errors)
+            return None
+
+    def add(self, field: str, message: Any, code: str | None = None) -> None:
+        """One more message for `field` (`NON_FIELD_ERRORS` for a rule not tied to a field)."""
+        self.errors.setdefault(field, []).append(ValidationError(message, code=code))
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def raise_if_any(self) -> None:
+        """Raise one `ValidationError({field: [messages]})` if anything was collected."""
+        if self.errors:
+            raise ValidationError(self.errors)

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jamkoll.accounts.policy import actor_label, actor_user, require
-from jamkoll.errors import NotFound, field_error
+from jamkoll.errors import ErrorCollector, NotFound, field_error
 from jamkoll.money import AmountError, parse_amount
 from jamkoll.programmes.models import Budget, BudgetLine, FundingDecision, GoalArea
 from jamkoll.programmes.selectors import budget_get
@@ -31,7 +30,6 @@ from .models import NOTE_MAX_LENGTH, ChainHead, EntryKind, LedgerEntry, Tier
 from .selectors import action_for, balance_get, ledger_limits, ledger_sums, ledger_years
 
 GENESIS = "0" * 64
-T = TypeVar("T")
 LINE_MAX = 99  # goal areas are numbered 1, 2, 3 …
 
 __all__ = [
@@ -98,27 +96,6 @@ def budget_line_guard(line: BudgetLine, amount: Decimal) -> list[str]:
     return new_breaches(compute(sums, limits), compute(sums, after))
 
 
-class _Errors:
-    """Collects field errors, so that a form shows every bad field at once."""
-
-    def __init__(self) -> None:
-        self.errors: dict[str, list[ValidationError]] = {}
-
-    def run(self, check: Callable[[], T]) -> T | None:
-        try:
-            return check()
-        except ValidationError as exc:
-            exc.update_error_dict(self.errors)
-            return None
-
-    def add(self, field: str, message: str) -> None:
-        self.errors.setdefault(field, []).append(ValidationError(message))
-
-    def raise_any(self) -> None:
-        if self.errors:
-            raise ValidationError(self.errors)
-
-
 def _amount(value: Any) -> Decimal:
     try:
         amount = parse_amount(value)
@@ -171,7 +148,7 @@ def entry_record(
         raise field_error("kind", _("Okänt slag: %(kind)s.") % {"kind": str(kind)[:40]})
     tier = Tier.RSS if county_code else Tier.STATE
     require(actor, action_for(tier, kind), county_code)
-    errors = _Errors()
+    errors = ErrorCollector()
     value = errors.run(lambda: _amount(amount))
     text = errors.run(
         lambda: _required_text(
@@ -207,7 +184,7 @@ def entry_record(
                 "line",
                 _("%(slug)s har inget målområde %(n)s.") % {"slug": decision.slug, "n": number},
             )
-    errors.raise_any()
+    errors.raise_if_any()
     assert value is not None and text is not None and clean_note is not None and date is not None
     budget = budget_get(decision=decision, year=year)
     with transaction.atomic():
@@ -245,14 +222,14 @@ def entry_reverse(
     or `entry_date`, or a non-field one (code "reversal" or "invariant")."""
     county_code = entry.county.code if entry.county else None
     require(actor, action_for(entry.tier, entry.kind), county_code)
-    errors = _Errors()
+    errors = ErrorCollector()
     text = errors.run(
         lambda: _required_text(
             reason, field="reason", max_length=REASON, missing=_("Ange skälet till rättelsen.")
         )
     )
     date = errors.run(lambda: _entry_date(entry_date, entry.year))
-    errors.raise_any()
+    errors.raise_if_any()
     assert text is not None and date is not None
     if entry.reverses_id is not None:
         raise ValidationError(
