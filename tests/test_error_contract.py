@@ -31,6 +31,7 @@ from jamkoll.errors import (
     field_error,
     form_add_errors,
 )
+from jamkoll.forms import AmountField, BoundedDateField, MultiLineField, OneLineField
 from jamkoll.money import MAX_AMOUNT, AmountError, parse_amount
 from jamkoll.validation import clean_date, clean_int, clean_text, int_param, text_problem
 from tests.conftest import client_for
@@ -289,3 +290,79 @@ def test_it_leads_back_to_the_form_after_a_refused_post(rss_norrbotten: Any) -> 
     body = response.content.decode()
     assert "Du kan bara rekvirera för ditt eget län." in body
     assert f'href="{page}"' in body, "a refused post leads back to its form"
+
+
+# --- The shared bounded form fields (jamkoll.forms) ------------------------------------------------
+
+
+class _BoundedForm(forms.Form):
+    on = BoundedDateField(required=False)
+    happened = BoundedDateField(required=False, past_only=True)
+    title = OneLineField(required=False)
+    notes = MultiLineField()
+    amount = AmountField(required=False)
+
+
+@pytest.mark.parametrize("value", ["1999-12-31", "2101-01-01", "9999-12-31"])
+def test_it_bounds_a_date_field_by_its_validator_not_only_its_widget(value: str) -> None:
+    form = _BoundedForm({"on": value})
+    assert not form.is_valid()
+    assert form.errors["on"] == ["Datumet måste ligga mellan 2000-01-01 och 2100-12-31."]
+    assert _BoundedForm({"on": "2000-01-01"}).is_valid()
+    assert _BoundedForm({"on": "2100-12-31"}).is_valid()
+
+
+def test_it_refuses_a_date_in_the_future_where_only_the_past_will_do() -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    form = _BoundedForm({"happened": (today + dt.timedelta(days=1)).isoformat()})
+    assert not form.is_valid()
+    assert form.errors["happened"] == ["Datumet får inte ligga i framtiden."]
+    assert _BoundedForm({"happened": today.isoformat()}).is_valid()
+    assert 'max="' + today.isoformat() + '"' in str(_BoundedForm()["happened"])
+
+
+def test_it_narrows_a_date_fields_range_per_form() -> None:
+    import datetime as dt
+
+    form = _BoundedForm({"on": "2017-06-01"})
+    field = form.fields["on"]
+    assert isinstance(field, BoundedDateField)
+    field.set_bounds(dt.date(2018, 1, 1), dt.date(2018, 12, 31))
+    assert not form.is_valid()
+    assert form.errors["on"] == ["Datumet måste ligga mellan 2018-01-01 och 2018-12-31."]
+    assert 'min="2018-01-01"' in str(form["on"]) and 'type="date"' in str(form["on"])
+    assert _BoundedForm({"on": "2017-06-01"}).is_valid(), "another form keeps the class's range"
+
+
+@pytest.mark.parametrize("value", HOSTILE_TEXT)
+def test_it_refuses_hostile_text_in_the_text_fields(value: str) -> None:
+    form = _BoundedForm({"title": value, "notes": value})
+    assert not form.is_valid()
+    assert "title" in form.errors and "notes" in form.errors
+
+
+def test_it_bounds_a_one_line_field_and_keeps_lines_in_a_multi_line_field() -> None:
+    form = _BoundedForm({"title": "två\nrader", "notes": "två\nrader"})
+    assert not form.is_valid()
+    assert list(form.errors) == ["title"]
+    assert not _BoundedForm({"title": "x" * 201}).is_valid()
+    assert not _BoundedForm({"notes": "x" * 20_001}).is_valid()
+
+
+@pytest.mark.parametrize("value", HOSTILE_AMOUNTS)
+def test_it_refuses_hostile_amounts_in_the_amount_field(value: str) -> None:
+    form = _BoundedForm({"amount": value})
+    assert not form.is_valid()
+    assert form.errors["amount"]
+
+
+def test_it_cleans_an_amount_field_to_a_decimal() -> None:
+    form = _BoundedForm({"amount": "2 500 000,50"})
+    assert form.is_valid()
+    assert form.cleaned_data["amount"] == Decimal("2500000.50")
+    form = _BoundedForm({"amount": ""})
+    assert form.is_valid() and form.cleaned_data["amount"] is None

@@ -4,23 +4,21 @@ service's `ValidationError` is shown beside its field by `jamkoll.errors.form_ad
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jamkoll.accounts.policy import check
-from jamkoll.money import AmountError, parse_amount
-from jamkoll.validation import REASON, SHORT, TextValidator
+from jamkoll.forms import AmountField, BoundedDateField, MultiLineField, OneLineField
+from jamkoll.validation import REASON
 
 from .models import NOTE_MAX_LENGTH, Tier
-from .selectors import action_for
+from .selectors import action_for, county_code_for
 from .services import entry_date_bounds
 
 # The service's field names that the entry form calls otherwise.
 ENTRY_ALIASES = {"county": "recipient"}
-SKR = "SKR"
 
 
 class EntryForm(forms.Form):
@@ -36,27 +34,22 @@ class EntryForm(forms.Form):
         empty_value=None,
         help_text=_("Bara för SKR:s egna utgifter."),
     )
-    amount = forms.CharField(
+    amount = AmountField(
         label=_("Belopp (kr)"),
-        max_length=40,
         help_text=_(
             "Till exempel 2 500 000,00: siffror, mellanslag mellan tusental och komma eller punkt "
             "före ören (högst två decimaler)."
         ),
     )
-    entry_date = forms.DateField(label=_("Datum"))
-    reference = forms.CharField(
+    entry_date = BoundedDateField(label=_("Datum"))
+    reference = OneLineField(
         label=_("Diarienummer eller referens"),
-        max_length=SHORT,
-        validators=[TextValidator(multiline=False)],
         help_text=_("Högst 200 tecken på en rad; flera åtskiljs med kommatecken."),
     )
-    note = forms.CharField(
+    note = MultiLineField(
         label=_("Anteckning"),
-        required=False,
         max_length=NOTE_MAX_LENGTH,
-        validators=[TextValidator(multiline=True)],
-        widget=forms.Textarea(attrs={"rows": 2}),
+        rows=2,
         help_text=_("Frivillig, högst 2 000 tecken."),
     )
 
@@ -77,29 +70,11 @@ class EntryForm(forms.Form):
         self.fields["recipient"].choices = recipients  # type: ignore[attr-defined]
         self.fields["line"].choices = [("", "—"), *lines]  # type: ignore[attr-defined]
         date = self.fields["entry_date"]
-        date.widget = forms.DateInput(
-            attrs={"type": "date", "min": self.earliest.isoformat(), "max": self.latest.isoformat()}
-        )
+        assert isinstance(date, BoundedDateField)
+        date.set_bounds(self.earliest, self.latest)
         date.help_text = _(
             "En post för %(year)s dateras från 1 januari året före (%(earliest)s) till i dag (%(latest)s)."
         ) % {"year": year, "earliest": self.earliest.isoformat(), "latest": self.latest.isoformat()}
-
-    def clean_amount(self) -> str:
-        value = self.cleaned_data["amount"]
-        try:
-            parse_amount(value)
-        except AmountError as exc:
-            raise forms.ValidationError(str(exc)) from None
-        return str(value)
-
-    def clean_entry_date(self) -> dt.date:
-        value: dt.date = self.cleaned_data["entry_date"]
-        if not self.earliest <= value <= self.latest:
-            raise forms.ValidationError(
-                _("Datumet måste ligga mellan %(a)s och %(b)s.")
-                % {"a": self.earliest.isoformat(), "b": self.latest.isoformat()}
-            )
-        return value
 
     def clean(self) -> dict[str, Any]:
         """A kind and a recipient that the form offers one by one may still not go together
@@ -108,7 +83,7 @@ class EntryForm(forms.Form):
         data = super().clean() or {}
         kind, recipient = data.get("kind"), data.get("recipient")
         if kind and recipient:
-            code = None if recipient == SKR else recipient
+            code = county_code_for(recipient)
             verdict = check(self.user, action_for(Tier.RSS if code else Tier.STATE, kind), code)
             if not verdict:
                 self.add_error("kind", verdict.reason)
@@ -121,7 +96,7 @@ class EntryForm(forms.Form):
             "kind": data["kind"],
             "amount": data["amount"],
             "reference": data["reference"],
-            "county_code": None if data["recipient"] == SKR else data["recipient"],
+            "county_code": county_code_for(data["recipient"]),
             "line": data["line"],
             "entry_date": data["entry_date"],
             "note": data["note"],
@@ -129,9 +104,8 @@ class EntryForm(forms.Form):
 
 
 class ReverseForm(forms.Form):
-    reason = forms.CharField(
+    reason = OneLineField(
         label=_("Skäl för rättelsen"),
         max_length=REASON,
-        validators=[TextValidator(multiline=False)],
         help_text=_("Högst 100 tecken på en rad."),
     )
