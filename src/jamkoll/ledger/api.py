@@ -18,7 +18,14 @@ from jamkoll.programmes.selectors import decision_year_for_user
 from jamkoll.schema_types import ERRORS, ApiDate, Code, LongText, Offset, ReasonText, ShortText, Year
 
 from .models import NOTE_MAX_LENGTH, EntryKind, LedgerEntry
-from .selectors import SEQUENCE_MAX, balance_dict, entry_for_user, entry_list
+from .selectors import (
+    SEQUENCE_MAX,
+    STATE_RECIPIENT,
+    balance_dict,
+    county_code_for,
+    entry_for_user,
+    entry_list,
+)
 from .services import LINE_MAX, entry_record, entry_reverse
 
 router = Router(tags=["ledger"])
@@ -79,7 +86,9 @@ class EntryIn(Schema):
     kind: EntryKind
     amount: AmountText
     reference: ShortText
-    recipient: Code = Field("SKR", description="SKR (staten–SKR) eller en länskod (RSS-nivån).")
+    recipient: Code = Field(
+        STATE_RECIPIENT, description=f"{STATE_RECIPIENT} (staten–SKR) eller en länskod (RSS-nivån)."
+    )
     line: Line | None = None
     entry_date: ApiDate | None = Field(
         None, description="Från 1 januari året före postens år till i dag; standard i dag."
@@ -155,7 +164,7 @@ def create_entry(request: HttpRequest, slug: str, year: Year, payload: EntryIn) 
         kind=payload.kind.value,
         amount=payload.amount,
         reference=payload.reference,
-        county_code=None if payload.recipient.upper() == "SKR" else payload.recipient,
+        county_code=county_code_for(payload.recipient),
         line=payload.line,
         entry_date=payload.entry_date,
         note=payload.note,

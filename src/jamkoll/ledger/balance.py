@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from jamkoll.money import format_sek
+from jamkoll.programmes.models import Recipient
+
+from .models import EntryKind, Tier
 
 ZERO = Decimal("0.00")
 # (tier, kind, county code or None, goal-area number or None) -> summed amount
@@ -104,12 +107,12 @@ class Balance:
 
     def lines(self) -> list[LineBalance]:
         rows = [
-            LineBalance(number, "SKR", budget, self.skr_spent_by_line.get(number, ZERO))
+            LineBalance(number, Recipient.SKR, budget, self.skr_spent_by_line.get(number, ZERO))
             for number, budget in sorted(self.limits.skr_lines.items())
         ]
         if self.limits.rss_line is not None or self.counties:
-            rss = LineBalance(self.limits.rss_goal_area, "RSS", self.limits.rss_line, self.county_spent)
-            rows.append(rss)
+            limits = self.limits
+            rows.append(LineBalance(limits.rss_goal_area, Recipient.RSS, limits.rss_line, self.county_spent))
         return rows
 
 
@@ -124,30 +127,30 @@ def compute(sums: Sums, limits: Limits) -> Balance:
             ZERO,
         )
 
-    codes = sorted(set(limits.allocations) | {c for (t, _k, c, _l) in sums if t == "rss" and c})
+    codes = sorted(set(limits.allocations) | {c for (t, _k, c, _l) in sums if t == Tier.RSS and c})
     counties = [
         CountyBalance(
             code=code,
             allocation=limits.allocations.get(code, ZERO),
-            requisitioned=total("rss", "requisition", code),
-            disbursed=total("rss", "disbursement", code),
-            spent=total("rss", "expenditure", code),
-            repaid=total("rss", "repayment", code),
+            requisitioned=total(Tier.RSS, EntryKind.REQUISITION, code),
+            disbursed=total(Tier.RSS, EntryKind.DISBURSEMENT, code),
+            spent=total(Tier.RSS, EntryKind.EXPENDITURE, code),
+            repaid=total(Tier.RSS, EntryKind.REPAYMENT, code),
         )
         for code in codes
     ]
     by_line: dict[int | None, Decimal] = {}
     for (t, k, _c, line), v in sums.items():
-        if t == "state" and k == "expenditure":
+        if t == Tier.STATE and k == EntryKind.EXPENDITURE:
             by_line[line] = by_line.get(line, ZERO) + v
     return Balance(
         limits=limits,
-        requisitioned=total("state", "requisition"),
-        disbursed=total("state", "disbursement"),
-        skr_spent=total("state", "expenditure"),
+        requisitioned=total(Tier.STATE, EntryKind.REQUISITION),
+        disbursed=total(Tier.STATE, EntryKind.DISBURSEMENT),
+        skr_spent=total(Tier.STATE, EntryKind.EXPENDITURE),
         skr_spent_by_line=by_line,
-        repaid=total("state", "repayment"),
-        reclaimed=total("state", "reclaim"),
+        repaid=total(Tier.STATE, EntryKind.REPAYMENT),
+        reclaimed=total(Tier.STATE, EntryKind.RECLAIM),
         counties=counties,
         raw_negative=[key for key, v in sums.items() if v < 0],
     )

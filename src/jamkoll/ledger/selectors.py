@@ -12,14 +12,23 @@ from django.utils.translation import gettext as _
 from jamkoll.accounts.policy import Verdict, check, require
 from jamkoll.errors import NotFound
 from jamkoll.money import to_str
-from jamkoll.programmes.models import Allocation, Budget, FundingDecision, Recipient
-from jamkoll.programmes.selectors import budget_get
+from jamkoll.programmes.models import Budget, FundingDecision, Recipient
+from jamkoll.programmes.selectors import allocation_amounts, budget_get, budget_years, decisions_by_id
 from jamkoll.validation import YEAR_MAX, YEAR_MIN, int_param
 
 from .balance import Balance, Key, Limits, compute
 from .models import LedgerEntry
 
 SEQUENCE_MAX = 2**63 - 1  # the sequence column is a (positive) bigint
+
+# What the entry form, the API and the CLI take as the recipient for the state tier (state ↔ SKR);
+# any other recipient is a county code (the RSS tier, that county ↔ SKR).
+STATE_RECIPIENT: str = Recipient.SKR.value
+
+
+def county_code_for(recipient: str) -> str | None:
+    """The county code a recipient names, or None for STATE_RECIPIENT (in any case: "skr")."""
+    return None if recipient.strip().upper() == STATE_RECIPIENT else recipient
 
 
 def action_for(tier: str, kind: str) -> str:
@@ -93,9 +102,7 @@ def ledger_limits(*, budget: Budget) -> Limits:
         elif line.recipient == Recipient.RSS:
             rss_line = (rss_line or Decimal("0.00")) + (line.amount or Decimal("0.00"))
             rss_goal_area = line.goal_area.number
-    allocations = dict(
-        Allocation.objects.filter(budget_line__budget=budget).values_list("county__code", "amount")
-    )
+    allocations = allocation_amounts(budget=budget)
     return Limits(
         total=budget.total,
         skr_lines=skr_lines,
@@ -112,9 +119,8 @@ def balance_get(*, decision: FundingDecision, year: int) -> Balance:
 
 def ledger_years() -> list[tuple[FundingDecision, int]]:
     """Every decision and year that has a budget or an entry: what `verify` walks."""
-    pairs = {(b.decision_id, b.year) for b in Budget.objects.all()}
-    pairs |= set(LedgerEntry.objects.values_list("decision_id", "year").distinct())
-    decisions = FundingDecision.objects.in_bulk({d for d, _y in pairs})
+    pairs = budget_years() | set(LedgerEntry.objects.values_list("decision_id", "year").distinct())
+    decisions = decisions_by_id(d for d, _y in pairs)
     return [(decisions[d], y) for d, y in sorted(pairs)]
 
 
@@ -147,10 +153,12 @@ def balance_dict(*, decision: FundingDecision, year: int) -> dict[str, Any]:
 
 
 __all__ = [
+    "STATE_RECIPIENT",
     "NotFound",
     "action_for",
     "balance_dict",
     "balance_get",
+    "county_code_for",
     "entry_for_user",
     "entry_list",
     "ledger_limits",

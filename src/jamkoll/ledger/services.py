@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from jamkoll.accounts.policy import actor_label, actor_user, require
 from jamkoll.errors import ErrorCollector, NotFound, field_error
 from jamkoll.money import AmountError, parse_amount
-from jamkoll.programmes.models import Budget, BudgetLine, FundingDecision, GoalArea
+from jamkoll.programmes.models import Budget, BudgetLine, FundingDecision, GoalArea, Recipient
 from jamkoll.programmes.selectors import budget_get
 from jamkoll.programmes.services import programmes_verify
 from jamkoll.reference.selectors import county_get
@@ -88,7 +88,7 @@ def budget_line_guard(line: BudgetLine, amount: Decimal) -> list[str]:
     _lock_head()
     budget = line.budget
     limits = ledger_limits(budget=budget)
-    if line.recipient == "SKR":
+    if line.recipient == Recipient.SKR:
         after = replace(limits, skr_lines={**limits.skr_lines, line.goal_area.number: amount})
     else:
         after = replace(limits, rss_line=(limits.rss_line or Decimal("0.00")) - (line.amount or 0) + amount)

@@ -35,9 +35,17 @@ from jamkoll.programmes.selectors import (
 )
 from jamkoll.validation import int_param
 
-from .forms import ENTRY_ALIASES, SKR, EntryForm, ReverseForm
+from .forms import ENTRY_ALIASES, EntryForm, ReverseForm
 from .models import EntryKind, LedgerEntry, Tier
-from .selectors import action_for, balance_get, entry_for_user, entry_list, reverse_verdict
+from .selectors import (
+    STATE_RECIPIENT,
+    action_for,
+    balance_get,
+    county_code_for,
+    entry_for_user,
+    entry_list,
+    reverse_verdict,
+)
 from .services import entry_record, entry_reverse
 
 PAGE_SIZE = 25
@@ -70,7 +78,7 @@ def _allowed_choices(user: Any, county_names: dict[str, str]) -> tuple[list[Any]
     }
     recipients: list[tuple[str, str]] = []
     if any(check(user, action_for(Tier.STATE, k)) for k in EntryKind.values):
-        recipients.append((SKR, _("Staten – SKR")))
+        recipients.append((STATE_RECIPIENT, _("Staten – SKR")))
     recipients += [
         (code, f"{code} {name}")
         for code, name in county_names.items()
@@ -172,10 +180,10 @@ def _refuse_forced(request: HttpRequest, ctx: dict[str, Any]) -> None:
     kind, recipient = request.POST.get("kind"), request.POST.get("recipient")
     offered_kinds = {k for k, _label in ctx["kinds"]}
     offered_recipients = {r for r, _label in ctx["recipients"]}
-    known = recipient == SKR or recipient in ctx["county_names"]
+    known = recipient == STATE_RECIPIENT or recipient in ctx["county_names"]
     offered = kind in offered_kinds and recipient in offered_recipients
     if kind in EntryKind.values and known and not offered:
-        code = None if recipient == SKR else recipient
+        code = county_code_for(str(recipient))
         require(request.user, action_for(Tier.RSS if code else Tier.STATE, str(kind)), code)
 
 

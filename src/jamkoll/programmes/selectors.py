@@ -4,6 +4,7 @@ time, from the rows."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -304,3 +305,21 @@ def _outside(year: int, decision: FundingDecision) -> str:
         "period": decision.period,
         "slug": decision.slug,
     }
+
+
+# Small reads for the ledger (which reads programmes' data only through this module).
+
+
+def allocation_amounts(*, budget: Budget) -> dict[str, Decimal]:
+    """Each county's allocation in a year's budget: county code -> amount."""
+    rows = Allocation.objects.filter(budget_line__budget=budget).values_list("county__code", "amount")
+    return dict(rows)
+
+
+def budget_years() -> set[tuple[int, int]]:
+    """(decision id, year) of every budget."""
+    return set(Budget.objects.values_list("decision_id", "year"))
+
+
+def decisions_by_id(ids: Iterable[int]) -> dict[int, FundingDecision]:
+    return FundingDecision.objects.in_bulk(set(ids))

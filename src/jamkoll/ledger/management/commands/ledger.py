@@ -8,7 +8,7 @@ from django.core.management.base import CommandError, CommandParser
 from jamkoll.accounts.policy import operator
 from jamkoll.commands import JamkollCommand, date_option
 from jamkoll.ledger.models import EntryKind
-from jamkoll.ledger.selectors import balance_dict, entry_for_user
+from jamkoll.ledger.selectors import STATE_RECIPIENT, balance_dict, county_code_for, entry_for_user
 from jamkoll.ledger.services import entry_record, entry_reverse
 from jamkoll.money import format_sek
 from jamkoll.output import to_json, to_table
@@ -53,8 +53,8 @@ class Command(JamkollCommand):
             p.add_argument("amount", help="belopp i kronor, t.ex. 2500000.00")
             p.add_argument(
                 "--recipient",
-                default="SKR",
-                help="SKR (standard: staten–SKR) eller en länskod (RSS-nivån: länet–SKR)",
+                default=STATE_RECIPIENT,
+                help=f"{STATE_RECIPIENT} (standard: staten–SKR) eller en länskod (RSS-nivån: länet–SKR)",
             )
             p.add_argument("--line", help="målområde för SKR:s egna utgifter (1, 2, 3 …)")
             p.add_argument("--date", help="datum ÅÅÅÅ-MM-DD (standard: i dag)")
@@ -102,7 +102,6 @@ class Command(JamkollCommand):
             decision, year = decision_year_for_user(
                 actor=actor, action="ledger.view", slug=options["decision"], year=options["year"]
             )
-            recipient = options["recipient"]
             new = entry_record(
                 actor=actor,
                 decision=decision,
@@ -110,7 +109,7 @@ class Command(JamkollCommand):
                 kind=KINDS[action],
                 amount=options["amount"],
                 reference=options["ref"],
-                county_code=None if recipient.upper() == "SKR" else recipient,
+                county_code=county_code_for(options["recipient"]),
                 line=options.get("line"),
                 entry_date=date_option(options.get("date"), "--date", bounded=False),
                 note=options.get("note", ""),
