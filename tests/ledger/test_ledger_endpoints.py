@@ -114,6 +114,23 @@ def test_it_refuses_a_role_that_records_nothing_with_the_reason(ministry: Any) -
     assert "Du har ingen roll som får registrera poster i medelsflödet." in assert_refused(response)
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["coordinator", "rss_skane", "certifier", "signatory", "treasury", "ministry", "analyst", "no_role"],
+)
+def test_it_offers_the_entry_form_exactly_to_whom_the_policy_lets_record(
+    name: str, request: pytest.FixtureRequest
+) -> None:
+    """The policy's "ledger.record" (the page's refusal) agrees with the kinds the form offers."""
+    from jamkoll.accounts.policy import check
+    from jamkoll.ledger.views import _allowed_choices
+    from jamkoll.programmes.selectors import as_of, county_name_map
+
+    user = request.getfixturevalue(name)
+    kinds, _recipients = _allowed_choices(user, county_name_map(as_of(2018)))
+    assert bool(check(user, "ledger.record")) == bool(kinds)
+
+
 def test_it_shows_a_refused_combination_beside_the_kind(coordinator: Any) -> None:
     """The form offers a coordinator both "Utbetalning" (to a county) and "Staten – SKR" (for a
     requisition); the two together are for Kammarkollegiet: the reason beside the kind, input kept."""

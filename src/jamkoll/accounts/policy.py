@@ -281,6 +281,11 @@ RULES: dict[str, Rule] = {
     "status_report.edit": Rule(is_coordinator, _("Halvårsrapporten skrivs av SKR:s samordnare.")),
     # The ledger (issue 4). obj is the county code for the RSS tier.
     "ledger.view": Rule(has_any_role, _("Medelsflödet visas för användare med en roll i satsningen.")),
+    # May record some entry at all (the entry form); which kind and county is the rules below.
+    "ledger.record": Rule(
+        is_coordinator | is_signatory | is_treasury | is_any_rss,
+        _("Du har ingen roll som får registrera poster i medelsflödet."),
+    ),
     "ledger.state.requisition": Rule(
         is_coordinator | is_signatory, _("Rekvisition kräver rollen samordnare eller behörig företrädare.")
     ),

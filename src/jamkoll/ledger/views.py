@@ -200,8 +200,7 @@ def ledger_page(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     form = _entry_form(request, ctx)
     status = 200
     if request.method == "POST":
-        if not ctx["kinds"]:
-            raise PermissionDenied(_("Du har ingen roll som får registrera poster i medelsflödet."))
+        require(request.user, "ledger.record")
         _refuse_forced(request, ctx)
         form = _entry_form(request, ctx, request.POST)
         if form.is_valid():
