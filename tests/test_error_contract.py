@@ -35,7 +35,7 @@ from jamkoll.forms import AmountField, BoundedDateField, MultiLineField, OneLine
 from jamkoll.money import MAX_AMOUNT, AmountError, parse_amount
 from jamkoll.validation import clean_date, clean_int, clean_text, int_param, text_problem
 from tests.conftest import client_for
-from tests.hostile import HOSTILE_AMOUNTS, HOSTILE_TEXT, assert_refused
+from tests.hostile import HOSTILE_AMOUNTS, HOSTILE_TEXT, assert_refused, nothing_stored
 
 AGREEMENT = "jamstalldhet-kvinnofrid-2018-2020"
 db = pytest.mark.django_db
@@ -76,6 +76,29 @@ def test_it_refuses_a_nul_byte_in_the_query_string_with_a_page(client: Client) -
     assert_refused(response, where="?ar=%00")
     assert response.status_code == 400
     assert "Parametern ar" in response.content.decode()
+    assert "[&#x27;" not in response.content.decode() and "['" not in response.content.decode(), (
+        "the reason as a sentence, not a Python list"
+    )
+
+
+@db
+def test_it_refuses_a_stale_form_in_the_sites_layout_with_the_reason(coordinator: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(coordinator)
+    page = f"http://testserver/medel/{AGREEMENT}/2018/"
+    with nothing_stored():
+        response = client.post(
+            page,
+            {"kind": "requisition", "recipient": "SKR", "amount": "1000", "reference": "x"},
+            HTTP_REFERER=page,
+        )
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert '<html lang="sv">' in body and 'class="site-header"' in body
+    assert "Formuläret kunde inte skickas" in body
+    assert "sidan var för gammal eller kakor är avstängda. Ladda om sidan och försök igen." in body
+    assert "CSRF" not in body, "Django's reason is for the log"
+    assert f'href="{page}"' in body, "a way back to the form"
 
 
 @db
@@ -114,7 +137,10 @@ def test_it_answers_a_schema_mismatch_with_errors_by_field(client: Client) -> No
 def test_it_refuses_a_nul_byte_in_an_api_query_with_json(client: Client) -> None:
     response = client.get("/api/v1/organisations", {"code": "\x00"})
     assert response.status_code == 400
-    assert "Parametern code" in response.json()["detail"]
+    body = response.json()
+    assert "Parametern code" in body["detail"]
+    assert set(body) == {"detail", "errors"} and list(body["errors"]) == ["query"]
+    assert body["errors"]["query"][0].startswith("Parametern code")
 
 
 @db

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
+from jamkoll.errors import error_body, field_error
 from jamkoll.validation import text_problem
 
 
@@ -39,7 +40,7 @@ class HostileQueryMiddleware:
         if problem is None:
             return self.get_response(request)
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": problem, "errors": {"query": [problem]}}, status=400)
+            return JsonResponse(error_body(field_error("query", problem)), status=400)
         from .views import bad_request  # the page needs the URL configuration, loaded by now
 
         return bad_request(request, ValidationError(problem))

@@ -157,5 +157,21 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
         status=400,
         heading=_("Felaktig begäran"),
         explanation=_("Begäran innehöll något som inte kan tas emot."),
-        reason=str(exception or "") if isinstance(exception, ValidationError) else "",
+        reason=" ".join(exception.messages) if isinstance(exception, ValidationError) else "",
+    )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """`CSRF_FAILURE_VIEW`: a form sent from a page too old (or without cookies) gets the site's
+    refusal page with what to do, not Django's bare English page. Django's `reason` is for the
+    log, not the user."""
+    return _refusal(
+        request,
+        status=403,
+        heading=_("Formuläret kunde inte skickas"),
+        explanation=_("Sidan skyddar dina formulär mot att skickas från en annan webbplats."),
+        reason=_(
+            "Formuläret kunde inte skickas: sidan var för gammal eller kakor är avstängda. "
+            "Ladda om sidan och försök igen."
+        ),
     )
