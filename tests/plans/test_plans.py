@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from jamkoll.accounts.models import Role
+from jamkoll.accounts.policy import SEED_LOADER
 from jamkoll.plans.models import Activity, Output, PlanStatus, ProjectPlan, SubProject
 from jamkoll.plans.seed import plans_seed
 from jamkoll.plans.selectors import ActivityFilter, activity_list, plan_tree
@@ -112,7 +113,7 @@ def test_every_output_breakdown_adds_up() -> None:
 
 def test_seeding_plans_twice_changes_nothing() -> None:
     report = SeedReport()
-    plans_seed(report=report)
+    plans_seed(actor=SEED_LOADER, report=report)
     assert not report.changed, (report.created, report.updated)
 
 
