@@ -343,3 +343,34 @@ def test_the_financial_report_goes_to_the_addressee_the_condition_states() -> No
         assert receiver is not None and receiver.code == "KAMK"
     grant = FundingDecision.objects.get(slug="hedersrelaterat-2021")
     assert condition_addressee(decision=grant, kind=ConditionKind.FINANCIAL_REPORT, year=2021) is None
+
+
+def test_it_sets_a_budget_line_only_for_an_actor_who_may_change_programmes(rss_skane: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    line = BudgetLine.objects.get(
+        budget__decision__slug=AGREEMENT, budget__year=2019, goal_area__number=1, recipient=Recipient.SKR
+    )
+    with pytest.raises(PermissionDenied, match="^Kräver rollen samordnare.$"):
+        services.budget_line_set(line=line, amount=Decimal("1.00"), source="x", actor=rss_skane)
+    with pytest.raises(PermissionDenied, match="^Kräver rollen samordnare.$"):
+        services.allocations_generate(budget_line=line, actor=rss_skane)
+    with pytest.raises(PermissionDenied, match="^Kräver rollen samordnare.$"):
+        services.programmes_seed(actor=rss_skane)
+    line.refresh_from_db()
+    assert line.amount is None
+
+
+def test_it_reports_a_budget_error_as_a_validation_error_with_a_readable_message() -> None:
+    from django.core.exceptions import ValidationError
+
+    line = BudgetLine.objects.get(
+        budget__decision__slug=AGREEMENT, budget__year=2019, goal_area__number=1, recipient=Recipient.SKR
+    )
+    with pytest.raises(services.BudgetError) as refused:
+        services.budget_line_set(
+            line=line, amount=Decimal("999999999.00"), source="projektplan", actor=SEED_LOADER
+        )
+    assert isinstance(refused.value, ValidationError)
+    (message,) = refused.value.messages
+    assert "överstiger totalen" in message and not message.startswith("[")

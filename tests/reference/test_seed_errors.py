@@ -1,6 +1,7 @@
 """Bad data files get an error naming file, line and field, and nothing is written."""
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -167,3 +168,10 @@ def test_the_region_note_comes_from_the_data() -> None:
     gotland = Organisation.objects.get(kind=OrganisationKind.REGION, code="09")
     assert gotland.note.startswith("Gotland har inget landsting")
     assert not Organisation.objects.filter(kind=OrganisationKind.REGION).exclude(code="09").exclude(note="")
+
+
+def test_it_loads_reference_data_only_for_an_admin_or_the_loader(coordinator: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied, match="^Kräver rollen systemadministratör.$"):
+        services.reference_seed(actor=coordinator)
