@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from jamkoll.accounts.models import Role
+from jamkoll.accounts.policy import SEED_LOADER
 from jamkoll.accounts.services import role_assign
 
 
@@ -40,7 +41,7 @@ def persona(username: str, role: str | None = None, county: str | None = None) -
     """A user with one role (an `rss` role scoped to `county`), or with none."""
     user = get_user_model().objects.create_user(username=username, password="pw-" + username)
     if role is not None:
-        role_assign(user=user, role=role, county_code=county)
+        role_assign(user=user, role=role, county_code=county, actor=SEED_LOADER)
     return user
 
 

@@ -31,6 +31,7 @@ from jamkoll.programmes.selectors import allocation_dict
 from jamkoll.reference.models import OrganisationKind
 from jamkoll.reference.selectors import organisation_list, organisation_row
 from jamkoll.reports.api import router as reports_router
+from jamkoll.schema_types import ApiDate, Code
 
 api = NinjaAPI(
     title="JämKoll API",
@@ -127,8 +128,8 @@ class OrganisationOut(Schema):
 
 class OrganisationFilter(Schema):
     kind: OrganisationKind | None = None
-    code: str | None = None
-    on: dt.date | None = None
+    code: Code | None = None
+    on: ApiDate | None = None
 
 
 class DecisionSummaryOut(Schema):
@@ -217,11 +218,10 @@ def programme(request: HttpRequest, slug: str) -> object:
 
 @router.get("/decisions/{slug}/allocations/{year}", response=AllocationsOut, summary="Ett års fördelning")
 def allocations(request: HttpRequest, slug: str, year: int) -> object:
-    require(request.user, "allocation.view")
-    table = programme_selectors.allocation_table(
-        decision=programme_selectors.decision_get(slug=slug), year=year
+    decision, number = programme_selectors.decision_year_for_user(
+        actor=request.user, action="allocation.view", slug=slug, year=year, full=True
     )
-    return allocation_dict(table)
+    return allocation_dict(programme_selectors.allocation_table(decision=decision, year=number))
 
 
 for _exc, _handler in (

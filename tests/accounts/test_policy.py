@@ -84,3 +84,19 @@ def test_the_same_role_cannot_be_given_twice(coordinator: Any, rss_skane: Any) -
     RoleAssignment.objects.create(
         user=rss_skane, role=Role.RSS, county=Organisation.objects.get(kind="lan", code="13")
     )
+
+
+def test_it_grants_a_role_only_for_an_admin_with_the_reason(coordinator: Any, admin_user: Any) -> None:
+    from django.core.exceptions import ValidationError
+
+    from jamkoll.accounts.services import role_assign
+
+    user = get_user_model().objects.create_user(username="ny-anvandare", password="pw-ny")
+    with pytest.raises(PermissionDenied, match="^Kräver rollen systemadministratör.$"):
+        role_assign(user=user, role=Role.RSS, county_code="12", actor=coordinator)
+    assert not RoleAssignment.objects.filter(user=user).exists()
+    granted = role_assign(user=user, role=Role.RSS, county_code="12", actor=admin_user)
+    assert granted.county is not None and granted.county.code == "12"
+    with pytest.raises(ValidationError) as unknown:
+        role_assign(user=user, role=Role.RSS, county_code="99", actor=admin_user)
+    assert unknown.value.message_dict == {"county_code": ["okänt län '99'"]}

@@ -10,6 +10,7 @@ import pytest
 
 from jamkoll.accounts.models import Role
 from jamkoll.accounts.policy import (
+    SEED_LOADER,
     owes_obligation,
     owes_obligation_q,
     receives_obligation,
@@ -45,8 +46,8 @@ def everyone(request: pytest.FixtureRequest) -> list[Any]:
     users = [request.getfixturevalue(name) for name in PERSONAS]
     # Someone holding several roles, two of them RSS roles for two counties.
     several = persona("vera-flera", Role.RSS, "01")
-    role_assign(user=several, role=Role.RSS, county_code="14")
-    role_assign(user=several, role=Role.TREASURY)
+    role_assign(user=several, role=Role.RSS, county_code="14", actor=SEED_LOADER)
+    role_assign(user=several, role=Role.TREASURY, actor=SEED_LOADER)
     return [*users, several]
 
 

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from jamkoll.accounts.models import Role
+from jamkoll.accounts.policy import SEED_LOADER
 from jamkoll.plans.models import Activity, Output, PlanStatus, ProjectPlan, SubProject
 from jamkoll.plans.seed import plans_seed
 from jamkoll.plans.selectors import ActivityFilter, activity_list, plan_tree
@@ -112,7 +113,7 @@ def test_every_output_breakdown_adds_up() -> None:
 
 def test_seeding_plans_twice_changes_nothing() -> None:
     report = SeedReport()
-    plans_seed(report=report)
+    plans_seed(actor=SEED_LOADER, report=report)
     assert not report.changed, (report.created, report.updated)
 
 
@@ -384,3 +385,50 @@ def test_the_rss_overview_has_21_counties(coordinator: Any) -> None:
     html = client_for(coordinator).get(f"/rss/{SLUG}/2018/").content.decode()
     assert "21 av 21 län har en framtagen genomförandeplan." in html
     assert "25 Norrbottens län" in html and "<svg" in html
+
+
+def test_it_fixes_a_new_version_that_moves_money_between_two_lines(
+    plan_2019: ProjectPlan, coordinator: Any
+) -> None:
+    lines = {
+        line.goal_area.number: line
+        for line in BudgetLine.objects.filter(budget__decision__slug=SLUG, budget__year=2019, recipient="SKR")
+    }
+    for number, amount in ((1, "2500000.00"), (2, "2500000.00"), (3, "6000000.00")):
+        plan_set_budget(plan=plan_2019, line=lines[number], amount=Decimal(amount), actor=coordinator)
+    for action in ("propose", "consult", "fix"):
+        plan_2019 = _step(plan_2019, action, coordinator)
+    # Version 2 moves 100 000 kr from goal area 1 to goal area 2: each line alone would break the
+    # year's total, the split as a whole does not.
+    new = plan_new_version(plan=plan_2019, actor=coordinator)
+    plan_set_budget(plan=new, line=lines[1], amount=Decimal("2400000.00"), actor=coordinator)
+    plan_set_budget(plan=new, line=lines[2], amount=Decimal("2600000.00"), actor=coordinator)
+    for action in ("propose", "consult", "fix"):
+        new = _step(new, action, coordinator)
+    assert new.status == PlanStatus.FIXED
+    amounts = {n: BudgetLine.objects.get(pk=line.pk).amount for n, line in lines.items()}
+    assert amounts == {1: Decimal("2400000.00"), 2: Decimal("2600000.00"), 3: Decimal("6000000.00")}
+    assert "projektplan 2019 v2" in BudgetLine.objects.get(pk=lines[1].pk).source
+
+
+def test_it_refuses_a_split_that_does_not_add_up_with_a_readable_message(
+    plan_2019: ProjectPlan, coordinator: Any
+) -> None:
+    lines = {
+        line.goal_area.number: line
+        for line in BudgetLine.objects.filter(budget__decision__slug=SLUG, budget__year=2019, recipient="SKR")
+    }
+    for number, amount in ((1, "2500000.00"), (2, "2500000.00"), (3, "5000000.00")):
+        plan_set_budget(plan=plan_2019, line=lines[number], amount=Decimal(amount), actor=coordinator)
+    plan_2019 = _step(_step(plan_2019, "propose", coordinator), "consult", coordinator)
+    with pytest.raises(ValidationError) as refused:
+        _step(plan_2019, "fix", coordinator)
+    assert refused.value.code == "budget"
+    (message,) = refused.value.messages
+    assert "budgetraderna summerar till" in message and not message.startswith("[")
+    assert all(BudgetLine.objects.get(pk=line.pk).amount is None for line in lines.values())
+
+
+def test_it_loads_plans_only_for_an_actor_who_may_change_programmes(rss_skane: Any) -> None:
+    with pytest.raises(PermissionDenied, match="Kräver rollen samordnare"):
+        plans_seed(actor=rss_skane)

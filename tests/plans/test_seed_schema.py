@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
+from jamkoll.accounts.policy import SEED_LOADER
 from jamkoll.plans import seed
 from jamkoll.plans.models import Activity
 from jamkoll.seeding import SeedError, SeedReport, read_json
@@ -28,7 +29,7 @@ def document() -> dict[str, Any]:
 def seed_with(monkeypatch: pytest.MonkeyPatch) -> Callable[[Any], SeedReport]:
     def load(data: Any) -> SeedReport:
         monkeypatch.setattr(seed, "read_json", lambda package, name: data)
-        return seed.plans_seed()
+        return seed.plans_seed(actor=SEED_LOADER)
 
     return load
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
+from jamkoll.accounts.policy import SEED_LOADER
 from jamkoll.programmes import services
 from jamkoll.programmes.models import (
     Budget,
@@ -41,7 +42,7 @@ def document() -> dict[str, Any]:
 def seed_with(monkeypatch: pytest.MonkeyPatch) -> Callable[[Any], SeedReport]:
     def seed(data: Any) -> SeedReport:
         monkeypatch.setattr(services, "read_json", lambda package, name: data)
-        return services.programmes_seed()
+        return services.programmes_seed(actor=SEED_LOADER)
 
     return seed
 
@@ -267,7 +268,7 @@ def test_a_decision_standing_alone_is_the_same_document_and_loads_to_the_same_ro
     assert doc.budgets[0].lines[2].amount == Decimal("6000000.00")
     report = SeedReport()
     with nothing_stored():
-        decision = services._load_decision(doc, place=Place("beslut.json"), report=report)
+        decision = services._load_decision(doc, place=Place("beslut.json"), report=report, actor=SEED_LOADER)
     assert decision.slug == AGREEMENT
     assert not report.changed, (report.created, report.updated)
 
@@ -278,7 +279,7 @@ def test_a_decision_standing_alone_names_its_programme(document: dict[str, Any])
     assert str(caught.value) == "beslut.json: programme: nyckeln saknas: ange satsningens kortnamn"
     doc = decision_document_parse({**_standalone(document), "programme": "finns-inte"}, file="beslut.json")
     with pytest.raises(SeedError, match=r"^beslut\.json: programme: okänd satsning 'finns-inte'$"):
-        services._load_decision(doc, place=Place("beslut.json"), report=SeedReport())
+        services._load_decision(doc, place=Place("beslut.json"), report=SeedReport(), actor=SEED_LOADER)
 
 
 def test_a_decision_standing_alone_is_checked_like_one_in_the_file(document: dict[str, Any]) -> None:
@@ -313,10 +314,12 @@ def test_a_line_a_plan_decided_is_marked_and_kept_by_a_second_seed() -> None:
     line = BudgetLine.objects.get(
         budget__decision__slug=AGREEMENT, budget__year=2019, goal_area__number=1, recipient=Recipient.SKR
     )
-    services.budget_line_set(line=line, amount=Decimal("2000000.00"), source="projektplan 2019 v1")
+    services.budget_line_set(
+        line=line, amount=Decimal("2000000.00"), source="projektplan 2019 v1", actor=SEED_LOADER
+    )
     line.refresh_from_db()
     assert line.decided_by == DecidedBy.PLAN and line.decided_by_plan
-    report = services.programmes_seed()
+    report = services.programmes_seed(actor=SEED_LOADER)
     line.refresh_from_db()
     assert (line.amount, line.decided_by) == (Decimal("2000000.00"), DecidedBy.PLAN)
     assert not report.changed, (report.created, report.updated)
@@ -328,7 +331,7 @@ def test_a_line_the_decision_states_is_restored_by_the_seed_whoever_changed_it()
     )
     line.amount, line.decided_by = Decimal("1.00"), DecidedBy.PLAN
     line.save()
-    services.programmes_seed()
+    services.programmes_seed(actor=SEED_LOADER)
     line.refresh_from_db()
     assert (line.amount, line.decided_by) == (Decimal("2500000.00"), DecidedBy.DECISION)
 
@@ -340,3 +343,34 @@ def test_the_financial_report_goes_to_the_addressee_the_condition_states() -> No
         assert receiver is not None and receiver.code == "KAMK"
     grant = FundingDecision.objects.get(slug="hedersrelaterat-2021")
     assert condition_addressee(decision=grant, kind=ConditionKind.FINANCIAL_REPORT, year=2021) is None
+
+
+def test_it_sets_a_budget_line_only_for_an_actor_who_may_change_programmes(rss_skane: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    line = BudgetLine.objects.get(
+        budget__decision__slug=AGREEMENT, budget__year=2019, goal_area__number=1, recipient=Recipient.SKR
+    )
+    with pytest.raises(PermissionDenied, match="^Kräver rollen samordnare.$"):
+        services.budget_line_set(line=line, amount=Decimal("1.00"), source="x", actor=rss_skane)
+    with pytest.raises(PermissionDenied, match="^Kräver rollen samordnare.$"):
+        services.allocations_generate(budget_line=line, actor=rss_skane)
+    with pytest.raises(PermissionDenied, match="^Kräver rollen samordnare.$"):
+        services.programmes_seed(actor=rss_skane)
+    line.refresh_from_db()
+    assert line.amount is None
+
+
+def test_it_reports_a_budget_error_as_a_validation_error_with_a_readable_message() -> None:
+    from django.core.exceptions import ValidationError
+
+    line = BudgetLine.objects.get(
+        budget__decision__slug=AGREEMENT, budget__year=2019, goal_area__number=1, recipient=Recipient.SKR
+    )
+    with pytest.raises(services.BudgetError) as refused:
+        services.budget_line_set(
+            line=line, amount=Decimal("999999999.00"), source="projektplan", actor=SEED_LOADER
+        )
+    assert isinstance(refused.value, ValidationError)
+    (message,) = refused.value.messages
+    assert "överstiger totalen" in message and not message.startswith("[")

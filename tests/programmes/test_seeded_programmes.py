@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from jamkoll.accounts.policy import SEED_LOADER
 from jamkoll.programmes.models import (
     Allocation,
     Budget,
@@ -161,8 +162,8 @@ def test_a_second_seed_changes_nothing_and_leaves_no_history() -> None:
 
     before = history_count()
     report = SeedReport()
-    reference_seed(report=report)
-    programmes_seed(report=report)
+    reference_seed(actor=SEED_LOADER, report=report)
+    programmes_seed(actor=SEED_LOADER, report=report)
     assert not report.changed, (report.created, report.updated)
     assert history_count() == before
 

@@ -1,11 +1,13 @@
 """Bad data files get an error naming file, line and field, and nothing is written."""
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from jamkoll import seeding
+from jamkoll.accounts.policy import SEED_LOADER
 from jamkoll.reference import services
 from jamkoll.reference.models import Organisation, OrganisationKind
 from jamkoll.seeding import SeedError
@@ -37,7 +39,7 @@ def test_a_municipality_in_the_wrong_county_names_file_line_and_field(
     with pytest.raises(
         SeedError, match=r"municipalities\.csv:2 \(code\): kommunkoden 0114 börjar inte med länskoden 03"
     ):
-        services.reference_seed()
+        services.reference_seed(actor=SEED_LOADER)
 
 
 def test_a_bad_date_is_reported_with_its_place(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -58,7 +60,7 @@ def test_a_bad_date_is_reported_with_its_place(monkeypatch: pytest.MonkeyPatch) 
         ),
     )
     with pytest.raises(SeedError, match=r"region_names\.csv:2 \(valid_from\): ogiltigt datum"):
-        services.reference_seed()
+        services.reference_seed(actor=SEED_LOADER)
 
 
 def test_a_failed_seed_writes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -103,7 +105,7 @@ MUNICIPALITY = {"code": "0114", "name": "Upplands Väsby", "county_code": "01"}
 def test_a_missing_column_names_file_line_and_field(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(services, "read_csv", _fake_csv("counties.csv", [{"code": "01"}]))
     with nothing_stored(), pytest.raises(SeedError) as caught:
-        services.reference_seed()
+        services.reference_seed(actor=SEED_LOADER)
     assert str(caught.value) == "counties.csv:2 (name): nyckeln saknas"
     assert (caught.value.file, caught.value.line, caught.value.field) == ("counties.csv", 2, "name")
 
@@ -123,7 +125,7 @@ def test_a_bad_value_in_a_csv_is_refused_with_its_place(
 ) -> None:
     monkeypatch.setattr(services, "read_csv", _fake_csv("municipalities.csv", [row]))
     with nothing_stored(), pytest.raises(SeedError) as caught:
-        services.reference_seed()
+        services.reference_seed(actor=SEED_LOADER)
     assert str(caught.value) == f"municipalities.csv:2 ({field}): {message}"
 
 
@@ -134,10 +136,10 @@ def test_an_unknown_kind_or_organisation_is_refused(monkeypatch: pytest.MonkeyPa
     with pytest.raises(
         SeedError, match=r"^organisation_names\.csv:2 \(code\): okänd organisation other/XYZ$"
     ):
-        services.reference_seed()
+        services.reference_seed(actor=SEED_LOADER)
     monkeypatch.setattr(services, "read_csv", _fake_csv("organisation_names.csv", [{**row, "kind": "firma"}]))
     with pytest.raises(SeedError, match=r"^organisation_names\.csv:2 \(kind\): ska vara en av 'riket', "):
-        services.reference_seed()
+        services.reference_seed(actor=SEED_LOADER)
 
 
 def test_a_1_mb_field_in_a_csv_text_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -158,7 +160,7 @@ def test_policy_goals_json_with_a_missing_key_names_its_path(monkeypatch: pytest
     del data["sub_goals"][5]["title"]
     monkeypatch.setattr(services, "read_json", lambda package, name: data)
     with nothing_stored(), pytest.raises(SeedError) as caught:
-        services.reference_seed()
+        services.reference_seed(actor=SEED_LOADER)
     assert str(caught.value) == "policy_goals.json: sub_goals[5].title: nyckeln saknas"
 
 
@@ -166,3 +168,10 @@ def test_the_region_note_comes_from_the_data() -> None:
     gotland = Organisation.objects.get(kind=OrganisationKind.REGION, code="09")
     assert gotland.note.startswith("Gotland har inget landsting")
     assert not Organisation.objects.filter(kind=OrganisationKind.REGION).exclude(code="09").exclude(note="")
+
+
+def test_it_loads_reference_data_only_for_an_admin_or_the_loader(coordinator: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied, match="^Kräver rollen systemadministratör.$"):
+        services.reference_seed(actor=coordinator)

@@ -279,6 +279,14 @@ RULES: dict[str, Rule] = {
         is_coordinator | is_rss_for_county, _("Du kan bara ändra aktiviteter i ditt eget län.")
     ),
     "status_report.edit": Rule(is_coordinator, _("Halvårsrapporten skrivs av SKR:s samordnare.")),
+    # A half-yearly report still in draft; a submitted one is seen by everyone with "plan.view".
+    "status_report.view_draft": Rule(
+        is_coordinator | is_certifier | is_signatory,
+        _(
+            "Utkast till halvårsrapporter visas bara för SKR:s samordnare, ekonomichef och "
+            "behöriga företrädare."
+        ),
+    ),
     # The ledger (issue 4). obj is the county code for the RSS tier.
     "ledger.view": Rule(has_any_role, _("Medelsflödet visas för användare med en roll i satsningen.")),
     # May record some entry at all (the entry form); which kind and county is the rules below.

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from jamkoll.reference.models import Organisation, OrganisationKind
+from jamkoll.errors import NotFound, field_error
+from jamkoll.reference.selectors import county_get
 
 from .models import Role, RoleAssignment
+from .policy import operator, require
 
 
 @dataclass(frozen=True)
@@ -42,10 +45,16 @@ DEMO_USERS = [
 ]
 
 
-def role_assign(*, user: object, role: str, county_code: str | None = None) -> RoleAssignment:
+def role_assign(*, user: object, role: str, actor: Any, county_code: str | None = None) -> RoleAssignment:
+    """Grant `user` a role (an `rss` role for a county). Only a system administrator (or a system
+    actor: the demo command, the tests' fixtures) grants roles."""
+    require(actor, "users.manage", user)
     county = None
     if county_code:
-        county = Organisation.objects.get(kind=OrganisationKind.LAN, code=county_code)
+        try:
+            county = county_get(code=county_code)
+        except NotFound as exc:
+            raise field_error("county_code", str(exc)) from None
     assignment, _created = RoleAssignment.objects.get_or_create(user=user, role=role, county=county)
     return assignment
 
@@ -53,6 +62,7 @@ def role_assign(*, user: object, role: str, county_code: str | None = None) -> R
 @transaction.atomic
 def demo_users_create() -> list[DemoUser]:
     """One user per role (two RSS leaders, for two counties). Idempotent; resets the passwords."""
+    actor = operator("demo")
     User = get_user_model()
     for demo in DEMO_USERS:
         user, _created = User.objects.get_or_create(username=demo.username)
@@ -61,5 +71,5 @@ def demo_users_create() -> list[DemoUser]:
         user.is_superuser = demo.role == Role.ADMIN
         user.set_password(demo.password)
         user.save()
-        role_assign(user=user, role=demo.role, county_code=demo.county)
+        role_assign(user=user, role=demo.role, county_code=demo.county, actor=actor)
     return DEMO_USERS

@@ -13,19 +13,21 @@ from ninja import Field, Query, Router, Schema
 from ninja.security import django_auth
 from pydantic import AfterValidator, ConfigDict, StringConstraints
 
-from jamkoll.accounts.policy import require
-from jamkoll.programmes.selectors import decision_brief, decision_year_for_user
-from jamkoll.schema_types import ERRORS, ApiDate, Code, Count, LongText, ShortText
+from jamkoll.programmes.selectors import decision_year_for_user
+from jamkoll.schema_types import ERRORS, ApiDate, Code, Count, LongText, ShortText, Year
 from jamkoll.validation import text_problem
 
-from .models import Activity, ActivityStatus, Evaluation, ProjectPlan, StatusReport
+from .models import ActivityStatus, ProjectPlan
 from .selectors import (
     FILTER_NUMBER_MAX,
     ActivityFilter,
     activity_dict,
     activity_for_user,
     activity_list,
+    activity_row,
+    evaluation_list,
     plan_for_user,
+    status_reports_for_user,
 )
 from .services import UNIT_MAX, activity_update, output_create, plan_transition
 
@@ -156,20 +158,20 @@ def _plan_out(plan: ProjectPlan) -> dict[str, Any]:
 
 
 @router.get(
-    "/{slug}/{year}", response={200: PlanOut, **ERRORS}, auth=django_auth, summary="Årets projektplan"
+    "/{slug}/{int:year}", response={200: PlanOut, **ERRORS}, auth=django_auth, summary="Årets projektplan"
 )
-def plan(request: HttpRequest, slug: str, year: int) -> Any:
+def plan(request: HttpRequest, slug: str, year: Year) -> Any:
     current, _steps = plan_for_user(actor=request.user, slug=slug, year=year)
     return _plan_out(current)
 
 
 @router.post(
-    "/{slug}/{year}/steps/{action}",
+    "/{slug}/{int:year}/steps/{action}",
     response={200: PlanOut, **ERRORS},
     auth=django_auth,
     summary="Ett steg i planens arbetsgång",
 )
-def plan_step(request: HttpRequest, slug: str, year: int, action: str, payload: StepIn) -> Any:
+def plan_step(request: HttpRequest, slug: str, year: Year, action: str, payload: StepIn) -> Any:
     current, _steps = plan_for_user(actor=request.user, slug=slug, year=year)
     changed = plan_transition(
         plan=current, action=action, on=payload.on, reference=payload.reference, actor=request.user
@@ -178,51 +180,51 @@ def plan_step(request: HttpRequest, slug: str, year: int, action: str, payload: 
 
 
 @router.get(
-    "/{slug}/{year}/activities",
+    "/{slug}/{int:year}/activities",
     response={200: list[ActivityOut], **ERRORS},
     auth=django_auth,
     summary="Aktiviteter",
 )
-def activities(request: HttpRequest, slug: str, year: int, filters: Query[FilterIn]) -> Any:
+def activities(request: HttpRequest, slug: str, year: Year, filters: Query[FilterIn]) -> Any:
     decision, number = decision_year_for_user(actor=request.user, action="plan.view", slug=slug, year=year)
     f = ActivityFilter.from_query({k: v for k, v in filters.dict().items() if v is not None})
     return [activity_dict(a, number) for a in activity_list(decision=decision, year=number, filters=f)]
 
 
 @router.get(
-    "/{slug}/{year}/activities/{code}",
+    "/{slug}/{int:year}/activities/{code}",
     response={200: ActivityOut, **ERRORS},
     auth=django_auth,
     summary="En aktivitet",
 )
-def activity(request: HttpRequest, slug: str, year: int, code: str) -> Any:
+def activity(request: HttpRequest, slug: str, year: Year, code: str) -> Any:
     target, _verdict = activity_for_user(actor=request.user, slug=slug, year=year, code=code)
     return activity_dict(target, target.year)
 
 
 @router.patch(
-    "/{slug}/{year}/activities/{code}",
+    "/{slug}/{int:year}/activities/{code}",
     response={200: ActivityOut, **ERRORS},
     auth=django_auth,
     summary="Ändra en aktivitet",
 )
-def activity_patch(request: HttpRequest, slug: str, year: int, code: str, payload: ActivityPatch) -> Any:
+def activity_patch(request: HttpRequest, slug: str, year: Year, code: str, payload: ActivityPatch) -> Any:
     target, _verdict = activity_for_user(actor=request.user, slug=slug, year=year, code=code)
     changes = payload.dict(exclude_unset=True)
     if changes.get("status") is not None:
         changes["status"] = ActivityStatus(changes["status"]).value
-    activity_update(activity=Activity.objects.get(pk=target.pk), actor=request.user, **changes)
+    activity_update(activity=activity_row(activity=target), actor=request.user, **changes)
     changed, _verdict = activity_for_user(actor=request.user, slug=slug, year=year, code=code)
     return activity_dict(changed, changed.year)
 
 
 @router.post(
-    "/{slug}/{year}/activities/{code}/outputs",
+    "/{slug}/{int:year}/activities/{code}/outputs",
     response={201: OutputOut, **ERRORS},
     auth=django_auth,
     summary="Lägg till ett resultat",
 )
-def output_add(request: HttpRequest, slug: str, year: int, code: str, payload: OutputIn) -> Any:
+def output_add(request: HttpRequest, slug: str, year: Year, code: str, payload: OutputIn) -> Any:
     target, _verdict = activity_for_user(actor=request.user, slug=slug, year=year, code=code)
     output = output_create(activity=target, actor=request.user, **payload.dict())
     return 201, {
@@ -236,12 +238,12 @@ def output_add(request: HttpRequest, slug: str, year: int, code: str, payload: O
 
 
 @router.get(
-    "/{slug}/{year}/evaluations",
+    "/{slug}/{int:year}/evaluations",
     response={200: list[EvaluationOut], **ERRORS},
     auth=django_auth,
     summary="Utvärderingar",
 )
-def evaluations(request: HttpRequest, slug: str, year: int) -> Any:
+def evaluations(request: HttpRequest, slug: str, year: Year) -> Any:
     decision, number = decision_year_for_user(actor=request.user, action="plan.view", slug=slug, year=year)
     return [
         {
@@ -252,7 +254,7 @@ def evaluations(request: HttpRequest, slug: str, year: int) -> Any:
             "recommendations": e.recommendations,
             "activities": [a.code for a in e.activities.all()],
         }
-        for e in Evaluation.objects.filter(decision=decision, year=number).prefetch_related("activities")
+        for e in evaluation_list(decision=decision, year=number)
     ]
 
 
@@ -263,5 +265,4 @@ def evaluations(request: HttpRequest, slug: str, year: int) -> Any:
     summary="Halvårsrapporter",
 )
 def status_reports(request: HttpRequest, slug: str) -> Any:
-    require(request.user, "plan.view")
-    return list(StatusReport.objects.filter(decision=decision_brief(slug=slug)))
+    return list(status_reports_for_user(actor=request.user, slug=slug))

@@ -8,10 +8,11 @@ organisations, policy goals), each a `SeedError` at its JSON path.
 from __future__ import annotations
 
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from jamkoll.accounts.policy import require
 from jamkoll.programmes.models import Budget, BudgetLine, FundingDecision, GoalArea
 from jamkoll.reference.models import Organisation, OrganisationKind, PolicySubGoal, StrategyObjective
 from jamkoll.seeding import Place, SeedReport, read_json, set_m2m, upsert
@@ -271,8 +272,10 @@ class _ActivityContext:
 
 
 @transaction.atomic
-def plans_seed(*, report: SeedReport | None = None) -> SeedReport:
-    """Load every year's plan content from the packaged data files (seed 003 for 2018)."""
+def plans_seed(*, actor: Any, report: SeedReport | None = None) -> SeedReport:
+    """Load every year's plan content from the packaged data files (seed 003 for 2018). `actor`:
+    the seed loader, or whoever may change programmes."""
+    require(actor, "programme.change")
     report = report or SeedReport()
     for file in DATA_FILES:
         if resources.files(PACKAGE).joinpath("data", file).is_file():

@@ -11,10 +11,10 @@ from typing import Any
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from jamkoll.accounts.policy import Verdict, check
+from jamkoll.accounts.policy import Verdict, check, require
 from jamkoll.errors import NotFound
 from jamkoll.programmes.models import FundingDecision
-from jamkoll.programmes.selectors import as_of, county_name_map, decision_year_for_user
+from jamkoll.programmes.selectors import as_of, county_name_map, decision_brief, decision_year_for_user
 from jamkoll.reference.selectors import organisation_list
 from jamkoll.validation import int_param
 
@@ -27,6 +27,8 @@ from .models import (
     Output,
     ProjectPlan,
     ReportSection,
+    StatusReport,
+    StatusReportState,
     SubProject,
 )
 from .transitions import Step, open_steps
@@ -120,6 +122,26 @@ def activity_list(
 
 def activity_get(*, decision: FundingDecision, code: str, year: int | None = None) -> Activity | None:
     return activity_list(decision=decision, year=year).filter(code=code).first()
+
+
+def activity_row(*, activity: Activity) -> Activity:
+    """The activity's own row, fresh and without the list's prefetches: what a write changes."""
+    return Activity.objects.get(pk=activity.pk)
+
+
+def evaluation_list(*, decision: FundingDecision, year: int) -> QuerySet[Evaluation]:
+    return Evaluation.objects.filter(decision=decision, year=year).prefetch_related("activities")
+
+
+def status_reports_for_user(*, actor: Any, slug: str) -> QuerySet[StatusReport]:
+    """A decision's half-yearly reports the actor may see: every submitted one (with "plan.view"),
+    the drafts only with "status_report.view_draft". `PermissionDenied` without "plan.view",
+    `NotFound` for an unknown decision."""
+    require(actor, "plan.view")
+    qs = StatusReport.objects.filter(decision=decision_brief(slug=slug))
+    if not check(actor, "status_report.view_draft"):
+        qs = qs.exclude(state=StatusReportState.DRAFT)
+    return qs.order_by("period_start")
 
 
 def plan_current(*, decision: FundingDecision, year: int) -> ProjectPlan | None:

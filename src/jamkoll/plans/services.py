@@ -19,7 +19,7 @@ from jamkoll.accounts.policy import actor_label, actor_user, require
 from jamkoll.errors import field_error
 from jamkoll.money import AmountError, parse_amount
 from jamkoll.programmes.models import BudgetLine
-from jamkoll.programmes.services import BudgetError, budget_line_set
+from jamkoll.programmes.services import BudgetError, budget_lines_set
 from jamkoll.validation import LONG, SHORT, clean_date, clean_int, clean_text
 
 from .models import (
@@ -88,17 +88,19 @@ def plan_transition(
         setattr(plan, f"{transition.record}_by", actor_label(actor))
         setattr(plan, f"{transition.record}_reference", reference)
         if transition.target == PlanStatus.FIXED:
-            _apply_plan_budget(plan)
+            _apply_plan_budget(plan, actor)
         plan.status = transition.target
         _recorded_by(plan, actor)
         plan.save()
     return plan
 
 
-def _apply_plan_budget(plan: ProjectPlan) -> None:
+def _apply_plan_budget(plan: ProjectPlan, actor: Any) -> None:
     """A fixed plan sets the year's split where the decision left it open (never overrides a
-    figure the decision itself states). The ledger's guard refuses a split below what is used;
-    programmes' `BudgetError` becomes this service's non-field refusal."""
+    figure the decision itself states). Every line is set first and the budget checked once, so
+    a split that moves money between lines can be fixed; the ledger's guard refuses a line below
+    what is used. programmes' `BudgetError` becomes this service's non-field refusal."""
+    lines = []
     for pbl in plan.budget_lines.select_related("budget_line__budget", "budget_line__goal_area"):
         line = pbl.budget_line
         if line.amount is not None and line.amount != pbl.amount and not line.decided_by_plan:
@@ -107,14 +109,15 @@ def _apply_plan_budget(plan: ProjectPlan) -> None:
                 % {"line": line, "amount": f"{line.amount:f}"},
                 code="budget_decided",
             )
-        try:
-            budget_line_set(
-                line=line,
-                amount=pbl.amount,
-                source=f"projektplan {plan.year} v{plan.version}, fastställd {plan.fixed_on}",
-            )
-        except BudgetError as exc:
-            raise ValidationError(str(exc), code="budget") from None
+        lines.append((line, pbl.amount))
+    try:
+        budget_lines_set(
+            lines=lines,
+            source=f"projektplan {plan.year} v{plan.version}, fastställd {plan.fixed_on}",
+            actor=actor,
+        )
+    except BudgetError as exc:
+        raise ValidationError(" ".join(exc.messages), code="budget") from None
 
 
 def plan_update(*, plan: ProjectPlan, title: str, summary: str, actor: Any) -> ProjectPlan:

@@ -32,6 +32,7 @@ from .models import Activity, ActivityStatus, PlanStatus, ProjectPlan
 from .selectors import (
     ActivityFilter,
     activity_for_user,
+    activity_row,
     partner_list,
     plan_current,
     plan_for_user,
@@ -138,13 +139,13 @@ def _output(request: HttpRequest, activity: Activity) -> tuple[OutputForm, bool]
 
 
 def _activity(request: HttpRequest, activity: Activity) -> tuple[ActivityForm, bool]:
-    current = Activity.objects.get(pk=activity.pk)
+    current = activity_row(activity=activity)
     form = ActivityForm(request.POST, instance=current)
     if not form.is_valid():
         return form, False
     changes = {name: form.cleaned_data[name] for name in form.changed_data}
     try:
-        activity_update(activity=Activity.objects.get(pk=activity.pk), actor=request.user, **changes)
+        activity_update(activity=activity_row(activity=activity), actor=request.user, **changes)
     except ValidationError as exc:
         form_add_errors(form, exc)
         return form, False

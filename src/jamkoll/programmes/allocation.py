@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+
 from jamkoll.money import ORE
 
 
-class AllocationError(ValueError):
-    pass
+class AllocationError(ValidationError):
+    """A rule that cannot divide its line: a `ValidationError` (the one error contract), so a caller
+    shows `" ".join(exc.messages)`, not `str(exc)` (a list's repr)."""
 
 
 def divide(

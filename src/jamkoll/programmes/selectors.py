@@ -15,7 +15,8 @@ from django.utils.translation import gettext
 from jamkoll.accounts.policy import require
 from jamkoll.errors import NotFound
 from jamkoll.money import to_str
-from jamkoll.reference.models import Organisation, OrganisationKind
+from jamkoll.reference.models import Organisation
+from jamkoll.reference.selectors import county_list
 from jamkoll.validation import YEAR_MAX, YEAR_MIN, int_param
 
 from .models import (
@@ -238,10 +239,7 @@ def budgets_for_decision(*, decision: FundingDecision) -> list[AllocationTable]:
 
 
 def county_name_map(on: dt.date) -> dict[str, str]:
-    return {
-        o.code: o.name_at(on)
-        for o in Organisation.objects.filter(kind=OrganisationKind.LAN).prefetch_related("names")
-    }
+    return {o.code: o.name_at(on) for o in county_list()}
 
 
 def _year_number(year: int | str) -> int:

@@ -6,13 +6,17 @@ database exactly as it was.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from jamkoll.accounts.policy import require
+from jamkoll.errors import NotFound
 from jamkoll.reference.models import Organisation, OrganisationKind, PolicySubGoal, StrategyObjective
+from jamkoll.reference.selectors import county_get, county_list, organisation_list
 from jamkoll.seeding import Place, SeedReport, read_json, set_m2m, upsert
 
 from .allocation import AllocationError, divide
@@ -44,14 +48,15 @@ FILE = "programmes.json"
 N = TypeVar("N", PolicySubGoal, StrategyObjective)
 
 
-class BudgetError(ValueError):
-    pass
+class BudgetError(ValidationError):
+    """A budget whose lines do not fit its total, or a line change the ledger refuses: a
+    `ValidationError` (the one error contract), so a caller shows `" ".join(exc.messages)`."""
 
 
 def _org(code: str | None, place: Place) -> Organisation | None:
     if code is None:
         return None
-    org = Organisation.objects.filter(kind=OrganisationKind.OTHER, code=code).first()
+    org = organisation_list(kind=OrganisationKind.OTHER, code=code).first()
     if org is None:
         raise place.error(f"okänd organisation {code!r} (kör referensdata först)")
     return org
@@ -79,12 +84,18 @@ def _numbered(model: type[N], number: int, place: Place) -> N:
 
 
 def _load_decision(
-    doc: DecisionDocument, *, place: Place, report: SeedReport, programme: Programme | None = None
+    doc: DecisionDocument,
+    *,
+    place: Place,
+    report: SeedReport,
+    actor: Any,
+    programme: Programme | None = None,
 ) -> FundingDecision:
     """Write one decision and everything it states, as `doc` (validated and checked by
     `programmes.schemas`) gives it; the references to the database are resolved here, each a
     `SeedError` at its place. `programme`: the one it stands under in `programmes.json`; a decision
-    standing alone names it (`doc.programme`)."""
+    standing alone names it (`doc.programme`). `actor`: who loads it (`programmes_seed` has asked
+    the policy), passed on to `allocations_generate`."""
     if programme is None:
         programme = Programme.objects.filter(slug=doc.programme).first()
         if programme is None:
@@ -246,7 +257,7 @@ def _load_decision(
         try:
             budget_check(budget)
         except BudgetError as exc:
-            raise at.error(str(exc)) from None
+            raise at.error(" ".join(exc.messages)) from None
     for i, r in enumerate(doc.allocation_rules):
         at = place.at("allocation_rules", i)
         rule = upsert(
@@ -262,9 +273,10 @@ def _load_decision(
             place=at,
         )
         for code, amount in r.overrides.items():
-            county = Organisation.objects.filter(kind=OrganisationKind.LAN, code=code).first()
-            if county is None:
-                raise at.at("overrides", code).error(f"okänt län {code!r}")
+            try:
+                county = county_get(code=code)
+            except NotFound:
+                raise at.at("overrides", code).error(f"okänt län {code!r}") from None
             upsert(
                 AllocationRuleOverride,
                 {"rule": rule, "county": county},
@@ -275,17 +287,20 @@ def _load_decision(
     # Every line a rule divides per county (the rules name their recipient line).
     for budget_line in BudgetLine.objects.filter(budget__decision=decision).select_related("budget"):
         try:
-            allocations_generate(budget_line=budget_line, report=report)
+            allocations_generate(budget_line=budget_line, report=report, actor=actor)
         except AllocationError as exc:
-            raise place.at("allocation_rules").error(f"{budget_line}: {exc}") from exc
+            message = " ".join(exc.messages)
+            raise place.at("allocation_rules").error(f"{budget_line}: {message}") from exc
     return decision
 
 
 @transaction.atomic
-def programmes_seed(*, report: SeedReport | None = None) -> SeedReport:
-    """Load everything seeds 000, 001, 002 and 004 state about programmes and money."""
+def programmes_seed(*, actor: Any, report: SeedReport | None = None) -> SeedReport:
+    """Load everything seeds 000, 001, 002 and 004 state about programmes and money (`actor`: the
+    seed loader, or whoever may change programmes)."""
     from .schemas import programmes_document_parse
 
+    require(actor, "programme.change")
     report = report or SeedReport()
     doc = programmes_document_parse(read_json("jamkoll.programmes", FILE), file=FILE)
     place = Place(FILE)
@@ -320,7 +335,7 @@ def programmes_seed(*, report: SeedReport | None = None) -> SeedReport:
             place=at,
         )
         for j, d in enumerate(p.decisions):
-            _load_decision(d, programme=programme, place=at.at("decisions", j), report=report)
+            _load_decision(d, programme=programme, place=at.at("decisions", j), report=report, actor=actor)
     return report
 
 
@@ -330,20 +345,38 @@ def programmes_seed(*, report: SeedReport | None = None) -> SeedReport:
 BUDGET_LINE_GUARDS: list[Callable[[BudgetLine, Decimal], list[str]]] = []
 
 
-def budget_line_set(*, line: BudgetLine, amount: Decimal, source: str) -> BudgetLine:
-    """Set a line's amount (a fixed project plan deciding the year's split, so the line is then
+def budget_line_set(*, line: BudgetLine, amount: Decimal, source: str, actor: Any) -> BudgetLine:
+    """Set one line's amount (a fixed project plan deciding the year's split, so the line is then
     `decided_by` the plan). All or nothing."""
-    with transaction.atomic():
-        for guard in BUDGET_LINE_GUARDS:
-            problems = guard(line, amount)
-            if problems:
-                raise BudgetError(f"{line}: {problems[0]}")
-        line.amount = amount
-        line.decided_by = DecidedBy.PLAN
-        line.source = source
-        line.save()
-        budget_check(line.budget)
+    budget_lines_set(lines=[(line, amount)], source=source, actor=actor)
     return line
+
+
+def budget_lines_set(
+    *, lines: Iterable[tuple[BudgetLine, Decimal]], source: str, actor: Any
+) -> list[BudgetLine]:
+    """Set several lines' amounts at once (a fixed plan's whole split), then check each budget
+    once: a split that moves money from one line to another is only whole when every line is set.
+    The ledger's guards still look at each line as it changes. All or nothing."""
+    require(actor, "programme.change")
+    changed: list[BudgetLine] = []
+    with transaction.atomic():
+        for line, amount in lines:
+            for guard in BUDGET_LINE_GUARDS:
+                problems = guard(line, amount)
+                if problems:
+                    raise BudgetError(f"{line}: {problems[0]}")
+            line.amount = amount
+            line.decided_by = DecidedBy.PLAN
+            line.source = source
+            line.save()
+            changed.append(line)
+        checked: set[int] = set()
+        for line in changed:
+            if line.budget_id not in checked:
+                checked.add(line.budget_id)
+                budget_check(line.budget)
+    return changed
 
 
 def budget_check(budget: Budget) -> None:
@@ -365,8 +398,11 @@ def budget_check(budget: Budget) -> None:
         )
 
 
-def allocations_generate(*, budget_line: BudgetLine, report: SeedReport | None = None) -> list[Allocation]:
+def allocations_generate(
+    *, budget_line: BudgetLine, actor: Any, report: SeedReport | None = None
+) -> list[Allocation]:
     """Divide a recipient line per county by the decision's rule for that year. All or nothing."""
+    require(actor, "programme.change")
     year = budget_line.budget.year
     rule = (
         AllocationRule.objects.filter(
@@ -382,7 +418,7 @@ def allocations_generate(*, budget_line: BudgetLine, report: SeedReport | None =
         return []
     if budget_line.amount is None:
         raise AllocationError("budgetraden har inget beslutat belopp att fördela")
-    counties = {c.code: c for c in Organisation.objects.filter(kind=OrganisationKind.LAN)}
+    counties = {c.code: c for c in county_list()}
     amounts = divide(
         line_amount=budget_line.amount,
         counties=sorted(counties),
@@ -413,7 +449,7 @@ def programmes_verify() -> tuple[list[str], int, int]:
         try:
             budget_check(budget)
         except BudgetError as exc:
-            problems.append(str(exc))
+            problems.extend(exc.messages)
         for line in budget.lines.all():
             allocations = list(line.allocations.all())
             if not allocations:

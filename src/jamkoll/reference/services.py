@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import transaction
 
+from jamkoll.accounts.policy import require
 from jamkoll.seeding import Place, SeedReport, document_parse, read_csv, read_json, upsert
 
 from .models import (
@@ -205,8 +206,10 @@ def _load_goals(report: SeedReport) -> None:
 
 
 @transaction.atomic
-def reference_seed(*, report: SeedReport | None = None) -> SeedReport:
-    """Load every reference data file. All or nothing; a second run changes nothing."""
+def reference_seed(*, actor: Any, report: SeedReport | None = None) -> SeedReport:
+    """Load every reference data file. All or nothing; a second run changes nothing. `actor`:
+    the seed loader, or whoever may change reference data."""
+    require(actor, "reference.change")
     report = report or SeedReport()
     counties = _load_counties(report)
     _load_municipalities(counties, report)

@@ -2,10 +2,11 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
+from jamkoll.accounts.policy import operator
 from jamkoll.commands import JamkollCommand
 from jamkoll.money import format_sek, to_str
 from jamkoll.output import to_csv, to_json, to_table
-from jamkoll.programmes.selectors import allocation_dict, allocation_table, decision_year_get
+from jamkoll.programmes.selectors import allocation_dict, allocation_table, decision_year_for_user
 
 
 class Command(JamkollCommand):
@@ -17,7 +18,13 @@ class Command(JamkollCommand):
         parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        decision, year = decision_year_get(slug=options["decision"], year=options["year"])
+        decision, year = decision_year_for_user(
+            actor=operator(),
+            action="allocation.view",
+            slug=options["decision"],
+            year=options["year"],
+            full=True,
+        )
         table = allocation_table(decision=decision, year=year)
         fmt = options["format"]
         if fmt == "json":

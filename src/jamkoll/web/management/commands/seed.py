@@ -28,12 +28,15 @@ class Command(JamkollCommand):
         report = SeedReport()
         try:
             with transaction.atomic():
-                reference_seed(report=report)
-                programmes_seed(report=report)
+                reference_seed(actor=SEED_LOADER, report=report)
+                programmes_seed(actor=SEED_LOADER, report=report)
                 obligations_generate(actor=SEED_LOADER, report=report)
-                plans_seed(report=report)
-        except (SeedError, BudgetError) as exc:
+                plans_seed(actor=SEED_LOADER, report=report)
+        except SeedError as exc:
             raise CommandError(f"inläsningen avbröts, inget sparades: {exc}") from None
+        except BudgetError as exc:
+            message = " ".join(exc.messages)
+            raise CommandError(f"inläsningen avbröts, inget sparades: {message}") from None
         if not report.changed:
             self.stdout.write("Inläsningen är klar: databasen var redan aktuell, inget ändrades.")
             return
