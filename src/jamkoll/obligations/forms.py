@@ -26,7 +26,9 @@ class DateInput(forms.DateInput):
 
 
 class BoundedDateField(forms.DateField):
-    """A date typed as ÅÅÅÅ-MM-DD, within DATE_MIN..DATE_MAX (the service narrows it further)."""
+    """A date typed as ÅÅÅÅ-MM-DD; the picker offers DATE_MIN..DATE_MAX. The range that applies
+    (the decision's period, not in the future) is the service's to check: it names that range,
+    which a generic bound here would hide."""
 
     def __init__(self, **kwargs: Any) -> None:
         bounds = {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()}
