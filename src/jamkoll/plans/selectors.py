@@ -4,6 +4,7 @@ sub-goal X" and "what has county Y done", and the RSS overview."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -27,6 +28,7 @@ from .models import (
     Output,
     ProjectPlan,
     ReportSection,
+    StatusReport,
     SubProject,
 )
 from .transitions import Step, open_steps
@@ -124,6 +126,16 @@ def activity_get(*, decision: FundingDecision, code: str, year: int | None = Non
 
 def plan_current(*, decision: FundingDecision, year: int) -> ProjectPlan | None:
     return ProjectPlan.objects.filter(decision=decision, year=year).order_by("-version").first()
+
+
+def status_report_get(*, decision: FundingDecision, period_start: dt.date) -> StatusReport | None:
+    """The steering group's half-yearly report for the period starting `period_start`, with its
+    items and their activities (what the report's document lists)."""
+    return (
+        StatusReport.objects.filter(decision=decision, period_start=period_start)
+        .prefetch_related("items__activity")
+        .first()
+    )
 
 
 # --- access helpers: the object and what the actor may do, or NotFound / PermissionDenied -------
