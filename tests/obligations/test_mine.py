@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from jamkoll.accounts.models import Role
+from jamkoll.accounts.models import Role, RoleAssignment
 from jamkoll.accounts.policy import (
     SEED_LOADER,
+    obligation_owners_q,
     owes_obligation,
     owes_obligation_q,
     receives_obligation,
@@ -18,7 +19,12 @@ from jamkoll.accounts.policy import (
 )
 from jamkoll.accounts.services import role_assign
 from jamkoll.obligations.models import Obligation
-from jamkoll.obligations.selectors import obligation_queryset, obligations_for_user, todo_for_user
+from jamkoll.obligations.selectors import (
+    obligation_queryset,
+    obligations_for_user,
+    reminder_recipients,
+    todo_for_user,
+)
 from tests.conftest import persona
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +100,20 @@ def test_it_builds_the_feed_and_att_gora_from_the_policy(everyone: list[Any]) ->
 def test_it_scopes_rss_to_the_county(rss_skane: Any) -> None:
     codes = set(obligations_for_user(user=rss_skane).values_list("county__code", flat=True))
     assert codes == {"12"}
+
+
+def test_it_reminds_exactly_those_who_owe_the_obligation(everyone: list[Any]) -> None:
+    """`obligation_owners_q` (the reminders' recipients, over role assignments) agrees with
+    `owes_obligation` for every obligation and every persona."""
+    obligations = list(obligation_queryset())
+    assert len(obligations) > 200
+    ids = {user.pk for user in everyone}
+    for obligation in obligations:
+        owners = set(
+            RoleAssignment.objects.filter(obligation_owners_q(obligation), user_id__in=ids).values_list(
+                "user_id", flat=True
+            )
+        )
+        assert owners == {u.pk for u in everyone if owes_obligation.test(u, obligation)}, obligation.pk
+        recipients = {u.pk for u in reminder_recipients(obligation)} & ids
+        assert recipients <= owners, obligation.pk

@@ -11,14 +11,25 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
+from jamkoll.accounts.policy import WORKER
+from jamkoll.errors import NotFound
 from jamkoll.obligations.models import CalendarFeed, Obligation
+from jamkoll.obligations.selectors import (
+    deadline_decision_for_user,
+    deadline_year_for_user,
+    obligation_get,
+    status_q,
+    year_q,
+)
 from tests.conftest import client_for
 from tests.hostile import HOSTILE_DATES, HOSTILE_INTS, HOSTILE_TEXT, assert_refused, nothing_stored
 
@@ -356,3 +367,27 @@ def test_the_valid_payloads_of_the_walk_are_accepted(coordinator: Any, ministry:
         Obligation.objects.filter(key__startswith="2018-requisition-rss-", nominal_date="2018-05-15").count()
         == 21
     )
+
+
+def test_it_says_what_is_not_found_in_the_users_language() -> None:
+    """The selectors' NotFound messages are translated (Swedish source, English catalogue)."""
+    cases: list[tuple[Callable[[], Any], str, str]] = [
+        (lambda: obligation_get(pk=999999), "okänt åtagande: 999999", "unknown obligation: 999999"),
+        (lambda: status_q("nope", dt.date(2019, 1, 1)), "okänd status: 'nope'", "unknown status: 'nope'"),
+        (lambda: year_q(0), "ogiltigt år 0", "invalid year 0"),
+        (
+            lambda: deadline_year_for_user(actor=WORKER, action="obligation.view", slug=AGREEMENT, year="x"),
+            "ogiltigt år 'x'",
+            "invalid year 'x'",
+        ),
+        (
+            lambda: deadline_decision_for_user(actor=WORKER, action="obligation.view", slug="nope"),
+            "okänt beslut: 'nope' (kända: ",
+            "unknown decision: 'nope' (known: ",
+        ),
+    ]
+    for call, swedish, english in cases:
+        for language, expected in (("sv", swedish), ("en", english)):
+            with translation.override(language), pytest.raises(NotFound) as raised:
+                call()
+            assert str(raised.value).startswith(expected), (language, str(raised.value))

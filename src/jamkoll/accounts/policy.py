@@ -220,6 +220,19 @@ def owes_obligation_q(user: Any) -> Q:
     return q
 
 
+def obligation_owners_q(obligation: Any) -> Q:
+    """`owes_obligation` from the obligation's side, as a query condition on role assignments: the
+    roles that owe it, an `rss` role only for its county (the reminders' recipients). The
+    users are `.values("user_id")` of the matching assignments."""
+    owner_roles = set(getattr(obligation, "owner_roles", ()))
+    county = getattr(obligation, "county_code", None)
+    roles = sorted(owner_roles - {Role.RSS.value})
+    q = Q(role__in=roles) if roles else _NOTHING
+    if Role.RSS.value in owner_roles and county:
+        q |= Q(role=Role.RSS, county__code=county)
+    return q
+
+
 @rules.predicate
 def receives_obligation(user: Any, obligation: Any) -> bool:
     """The user works for the party the obligation is owed to (registers its receipt)."""

@@ -21,9 +21,10 @@ from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jamkoll.accounts.models import Role, RoleAssignment
+from jamkoll.accounts.models import RoleAssignment
 from jamkoll.accounts.policy import (
     Verdict,
+    obligation_owners_q,
     owes_obligation_q,
     receives_obligation_q,
     require,
@@ -93,14 +94,14 @@ def status_q(status: str, today: dt.date) -> Q:
     try:
         return conditions[ObligationStatus(status)]
     except ValueError:
-        raise NotFound(f"okänd status: {status!r}") from None
+        raise NotFound(_("okänd status: %(status)r") % {"status": status}) from None
 
 
 def year_q(year: int) -> Q:
     """Obligations due in `year` (by the nominal date), and those without a date that concern it.
     A year outside YEAR_MIN..YEAR_MAX is NotFound (the database has no year 0)."""
     if not YEAR_MIN <= year <= YEAR_MAX:
-        raise NotFound(f"ogiltigt år {year}")
+        raise NotFound(_("ogiltigt år %(year)s") % {"year": year})
     return Q(nominal_date__year=year) | Q(nominal_date__isnull=True, year=year)
 
 
@@ -133,8 +134,31 @@ def obligation_list(
 def obligation_get(*, pk: int) -> Obligation:
     obligation = obligation_queryset().filter(pk=pk).first() if 0 < pk <= PK_MAX else None
     if obligation is None:
-        raise NotFound(f"okänt åtagande: {str(pk)[:20]}")
+        raise NotFound(_("okänt åtagande: %(pk)s") % {"pk": str(pk)[:20]})
     return obligation
+
+
+def obligation_of_kind(
+    *,
+    decision: FundingDecision,
+    year: int,
+    kind: str,
+    county: Organisation | None = None,
+    period_start: dt.date | None = None,
+    open_first: bool = False,
+) -> Obligation | None:
+    """The obligation of `kind` that `decision` sets for `year`: the county's (the state tier's
+    when `county` is None), of one period when `period_start` is given; the earliest by nominal
+    date, or with `open_first` one not yet submitted before one that is (what a report's
+    submission closes)."""
+    qs = Obligation.objects.filter(decision=decision, year=year, kind=kind)
+    qs = qs.filter(county=county) if county is not None else qs.filter(county__isnull=True)
+    if period_start is not None:
+        qs = qs.filter(period_start=period_start)
+    if not open_first:
+        return qs.order_by("nominal_date").first()
+    ordered = qs.order_by("submitted_on", "nominal_date")
+    return ordered.filter(submitted_on__isnull=True).first() or ordered.first()
 
 
 def obligation_for_user(
@@ -170,7 +194,7 @@ def deadline_decision_for_user(*, actor: Any, action: str, slug: str) -> Funding
     decision = decision_list().filter(slug=slug).first() if len(slug) <= 80 else None
     if decision is None:
         known = ", ".join(decision_list().values_list("slug", flat=True))
-        raise NotFound(f"okänt beslut: {slug[:80]!r} (kända: {known})")
+        raise NotFound(_("okänt beslut: %(slug)r (kända: %(known)s)") % {"slug": slug[:80], "known": known})
     return decision
 
 
@@ -183,7 +207,7 @@ def deadline_year_for_user(
     decision = deadline_decision_for_user(actor=actor, action=action, slug=slug)
     number = int_param(year, minimum=YEAR_MIN, maximum=YEAR_MAX)
     if number is None:
-        raise NotFound(f"ogiltigt år {str(year)[:20]!r}")
+        raise NotFound(_("ogiltigt år %(year)r") % {"year": str(year)[:20]})
     years = obligation_years(decision=decision)
     if number not in years:
         raise NotFound(unknown_year_message(decision, number, years))
@@ -297,18 +321,9 @@ def todo_for_user(user: Any, today: dt.date) -> TodoList:
 
 
 def reminder_recipients(obligation: Obligation) -> list[Any]:
-    """Active users with an e-mail address who hold a role that owes the obligation (RSS: of its
-    county)."""
-    q = Q()
-    for role in obligation.owner_roles:
-        if role == Role.RSS:
-            if obligation.county_id:
-                q |= Q(role=Role.RSS, county_id=obligation.county_id)
-        else:
-            q |= Q(role=role)
-    if not q:
-        return []
-    user_ids = RoleAssignment.objects.filter(q).values("user_id")
+    """Active users with an e-mail address who owe the obligation: the policy's
+    `obligation_owners_q` (a role that owes it; RSS: of its county)."""
+    user_ids = RoleAssignment.objects.filter(obligation_owners_q(obligation)).values("user_id")
     return list(
         get_user_model().objects.filter(pk__in=user_ids, is_active=True).exclude(email="").order_by("pk")
     )

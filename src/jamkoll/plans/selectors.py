@@ -4,6 +4,7 @@ sub-goal X" and "what has county Y done", and the RSS overview."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -146,6 +147,16 @@ def status_reports_for_user(*, actor: Any, slug: str) -> QuerySet[StatusReport]:
 
 def plan_current(*, decision: FundingDecision, year: int) -> ProjectPlan | None:
     return ProjectPlan.objects.filter(decision=decision, year=year).order_by("-version").first()
+
+
+def status_report_get(*, decision: FundingDecision, period_start: dt.date) -> StatusReport | None:
+    """The steering group's half-yearly report for the period starting `period_start`, with its
+    items and their activities (what the report's document lists)."""
+    return (
+        StatusReport.objects.filter(decision=decision, period_start=period_start)
+        .prefetch_related("items__activity")
+        .first()
+    )
 
 
 # --- access helpers: the object and what the actor may do, or NotFound / PermissionDenied -------

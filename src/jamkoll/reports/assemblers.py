@@ -17,9 +17,9 @@ from typing import Any
 from jamkoll.charts import Bar, bar_chart
 from jamkoll.ledger.selectors import balance_get
 from jamkoll.money import format_sek, group_digits
-from jamkoll.obligations.models import Obligation
-from jamkoll.plans.models import Activity, StatusReport
-from jamkoll.plans.selectors import ActivityFilter, activity_list, report_content
+from jamkoll.obligations.selectors import obligation_of_kind
+from jamkoll.plans.models import Activity
+from jamkoll.plans.selectors import ActivityFilter, activity_list, report_content, status_report_get
 from jamkoll.programmes.models import ConditionKind, DiaryNumberPurpose, FundingDecision, Recipient
 from jamkoll.programmes.selectors import as_of, condition_addressee, county_name_map, decision_get
 from jamkoll.reference.selectors import county_get
@@ -395,11 +395,7 @@ def _date(value: dt.date | None) -> str:
 
 def _due_date(decision: FundingDecision, year: int, kind: str) -> str:
     """The effective date of the obligation for the year, as the deadlines compute it."""
-    obligation = (
-        Obligation.objects.filter(decision=decision, year=year, kind=kind, county__isnull=True)
-        .order_by("nominal_date")
-        .first()
-    )
+    obligation = obligation_of_kind(decision=decision, year=year, kind=kind)
     if obligation is None or obligation.effective_date is None:
         return "ej fastställt"
     if obligation.nominal_date and obligation.nominal_date != obligation.effective_date:
@@ -412,11 +408,7 @@ def _due_date(decision: FundingDecision, year: int, kind: str) -> str:
 
 
 def status_report(*, decision: FundingDecision, year: int, period_start: dt.date) -> Document:
-    report = (
-        StatusReport.objects.filter(decision=decision, period_start=period_start)
-        .prefetch_related("items__activity")
-        .first()
-    )
+    report = status_report_get(decision=decision, period_start=period_start)
     period_end = report.period_end if report else _half_year_end(period_start)
     on = period_end
     organisation = decision.recipient.name_at(on) if decision.recipient else ""

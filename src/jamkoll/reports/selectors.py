@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from jamkoll.accounts.policy import Verdict, actor_user, check, draft_visibility_q, require
 from jamkoll.errors import NotFound
 from jamkoll.obligations.models import Obligation
+from jamkoll.obligations.selectors import obligation_of_kind
 from jamkoll.validation import int_param
 
 from .models import ReportJob, ReportKind, ReportState, ReportVersion
@@ -54,11 +55,25 @@ def version_get(*, pk: int | str) -> ReportVersion:
     return version
 
 
+def step_verdict(actor: Any, version: ReportVersion, step: Step) -> Verdict:
+    """The policy's verdict on `actor` taking `step`. A submission also registers the obligation
+    it closes (`obligation_submit`), so it needs that obligation's verdict too
+    ("obligation.submit"): the first refusal, with its reason. (Where the version's state does
+    not allow the submission, the state's refusal is the one to give: no obligation is asked.)"""
+    verdict = check(actor, STEP_ACTIONS[step], version)
+    if not verdict or step != Step.SUBMIT or open_step(version) != Step.SUBMIT:
+        return verdict
+    obligation = report_obligation(version)
+    if obligation is None or obligation.submitted_on is not None or obligation.waived_at is not None:
+        return verdict  # nothing left open to register
+    return check(actor, "obligation.submit", obligation)
+
+
 def version_actions(actor: Any, version: ReportVersion) -> dict[Step, Verdict]:
-    """The step the version's state allows (at most one), with the policy's verdict for `actor`:
-    the page shows its form, or the reason it is not offered."""
+    """The step the version's state allows (at most one), with the policy's verdict for `actor`
+    (`step_verdict`): the page shows its form, or the reason it is not offered."""
     step = open_step(version)
-    return {step: check(actor, STEP_ACTIONS[step], version)} if step is not None else {}
+    return {step: step_verdict(actor, version, step)} if step is not None else {}
 
 
 def report_version_for_user(*, actor: Any, pk: int | str) -> tuple[ReportVersion, dict[Step, Verdict]]:
@@ -93,13 +108,12 @@ OBLIGATION_FOR: dict[str, str] = {
 
 def report_obligation(version: ReportVersion) -> Obligation | None:
     """The obligation a submission closes: same decision, year and kind (county for RSS, period
-    for a status report); an open one first. (No obligations selector answers this question, so
-    it is asked here.)"""
-    qs = Obligation.objects.filter(
-        decision=version.decision, year=version.year, kind=OBLIGATION_FOR[version.kind]
+    for a status report); an open one first."""
+    return obligation_of_kind(
+        decision=version.decision,
+        year=version.year,
+        kind=OBLIGATION_FOR[version.kind],
+        county=version.county if version.county_id else None,
+        period_start=version.period_start if version.kind == ReportKind.STATUS else None,
+        open_first=True,
     )
-    qs = qs.filter(county=version.county) if version.county_id else qs.filter(county__isnull=True)
-    if version.kind == ReportKind.STATUS and version.period_start:
-        qs = qs.filter(period_start=version.period_start)
-    open_first = qs.order_by("submitted_on", "nominal_date")
-    return open_first.filter(submitted_on__isnull=True).first() or open_first.first()

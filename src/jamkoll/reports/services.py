@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,7 +33,7 @@ from jamkoll.validation import LONG, SHORT, YEAR_MAX, YEAR_MIN, clean_date, clea
 from .assemblers import assemble, fingerprint
 from .models import JobStatus, ReportFile, ReportJob, ReportKind, ReportState, ReportVersion
 from .renderers import render
-from .selectors import report_obligation
+from .selectors import report_obligation, step_verdict
 from .transitions import Step, require_step
 
 ALL_FORMATS = ("pdf", "docx", "html", "md")
@@ -423,8 +423,10 @@ def report_sign(
 
 def report_submit(*, actor: Any, version: ReportVersion, on: Any, receipt_reference: Any) -> ReportVersion:
     """Record the submission; it closes the matching open obligation with the same date and
-    number."""
-    require(actor, "report.submit", version)
+    number. Refused unless the actor may also register that obligation (`step_verdict`)."""
+    verdict = step_verdict(actor, version, Step.SUBMIT)
+    if not verdict:
+        raise PermissionDenied(verdict.reason)
     require_step(version, Step.SUBMIT)
     data = _cleaned(
         on=lambda: _on(on),

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from jamkoll.accounts.policy import Verdict, check, require
+from jamkoll.accounts.policy import Verdict, check
 from jamkoll.errors import NotFound, form_add_errors
 from jamkoll.programmes.selectors import county_name_map, decisions_with_budgets
 
@@ -32,15 +32,25 @@ from .assemblers import assemble
 from .forms import STEP_FORMS, GenerateForm
 from .models import JobStatus, ReportVersion
 from .renderers import CONTENT_TYPES, EXTENSIONS, render_html_fragment
-from .selectors import job_for_user, report_obligation, report_version_for_user, version_list
+from .selectors import (
+    job_for_user,
+    report_obligation,
+    report_version_for_user,
+    step_verdict,
+    version_list,
+)
 from .services import report_certify, report_job_create, report_outdated, report_sign, report_submit
-from .transitions import STEP_ACTIONS, Step
+from .transitions import Step
 
 STEP_SERVICES: dict[Step, Callable[..., ReportVersion]] = {
     Step.CERTIFY: report_certify,
     Step.SIGN: report_sign,
     Step.SUBMIT: report_submit,
 }
+
+
+# A submission also registers the obligation it closes; that service names the date `submitted_on`.
+STEP_ERROR_ALIASES = {"submitted_on": "on"}
 
 
 def _login_if_anonymous(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -136,7 +146,7 @@ def _version_page(
         for step, verdict in actions.items()
     ]
     if sent and sent[0] not in actions:  # a step the state does not allow: show why, beside its form
-        steps.append((sent[0], check(request.user, STEP_ACTIONS[sent[0]], version), sent[1]))
+        steps.append((sent[0], step_verdict(request.user, version, sent[0]), sent[1]))
     return render(
         request,
         "reports/version.html",
@@ -183,13 +193,15 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in STEP_FORMS:
         raise NotFound(_("Det steget finns inte; stegen är intyga, underteckna och lämna in."))
     step = Step(action)
-    require(request.user, STEP_ACTIONS[step], version)
+    verdict = step_verdict(request.user, version, step)
+    if not verdict:
+        raise PermissionDenied(verdict.reason)
     form = _step_form(step, request.POST)
     if form.is_valid():
         try:
             result = STEP_SERVICES[step](actor=request.user, version=version, **form.cleaned_data)
         except ValidationError as exc:
-            form_add_errors(form, exc)
+            form_add_errors(form, exc, aliases=STEP_ERROR_ALIASES)
         else:
             messages.success(
                 request,
