@@ -39,63 +39,60 @@ def swedish() -> Any:
 
 def persona(username: str, role: str | None = None, county: str | None = None) -> Any:
     """A user with one role (an `rss` role scoped to `county`), or with none."""
-    user = get_user_model().objects.create_user(username=username, password="pw-" + username)
+    user = get_user_model().objects.createpersona(username=username, password="pw-" + username)
     if role is not None:
         role_assign(user=user, role=role, county_code=county, actor=SEED_LOADER)
     return user
 
 
-_user = persona  # the older name, still used by a few modules
-
-
 @pytest.fixture
 def coordinator(db: None) -> Any:
-    return _user("anna-samordnare", Role.COORDINATOR)
+    return persona("anna-samordnare", Role.COORDINATOR)
 
 
 @pytest.fixture
 def rss_skane(db: None) -> Any:
-    return _user("sara-skane", Role.RSS, "12")
+    return persona("sara-skane", Role.RSS, "12")
 
 
 @pytest.fixture
 def rss_norrbotten(db: None) -> Any:
-    return _user("nils-norrbotten", Role.RSS, "25")
+    return persona("nils-norrbotten", Role.RSS, "25")
 
 
 @pytest.fixture
 def certifier(db: None) -> Any:
-    return _user("erik-ekonomichef", Role.CERTIFIER)
+    return persona("erik-ekonomichef", Role.CERTIFIER)
 
 
 @pytest.fixture
 def treasury(db: None) -> Any:
-    return _user("karin-kammarkollegiet", Role.TREASURY)
+    return persona("karin-kammarkollegiet", Role.TREASURY)
 
 
 @pytest.fixture
 def signatory(db: None) -> Any:
-    return _user("frida-firmatecknare", Role.SIGNATORY)
+    return persona("frida-firmatecknare", Role.SIGNATORY)
 
 
 @pytest.fixture
 def ministry(db: None) -> Any:
-    return _user("mia-departement", Role.MINISTRY)
+    return persona("mia-departement", Role.MINISTRY)
 
 
 @pytest.fixture
 def analyst(db: None) -> Any:
-    return _user("alva-analytiker", Role.ANALYST)
+    return persona("alva-analytiker", Role.ANALYST)
 
 
 @pytest.fixture
 def no_role(db: None) -> Any:
     """Signed in, but holds no role: sees what the public sees."""
-    return _user("nora-utan-roll")
+    return persona("nora-utan-roll")
 
 
 @pytest.fixture
-def admin_user(db: None) -> Any:
+def adminpersona(db: None) -> Any:
     user = get_user_model().objects.create_superuser(username="root", password="pw-root")
     return user
 

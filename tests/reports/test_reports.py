@@ -26,7 +26,7 @@ from jamkoll.reports.services import (
     report_sign,
     report_submit,
 )
-from tests.conftest import _user, client_for
+from tests.conftest import client_for, persona
 
 pytestmark = pytest.mark.django_db
 SLUG = "jamstalldhet-kvinnofrid-2018-2020"
@@ -79,7 +79,7 @@ def agreement() -> Any:
 
 @pytest.fixture
 def signatory(db: None) -> Any:
-    return _user("sven-firmatecknare", "signatory")
+    return persona("sven-firmatecknare", "signatory")
 
 
 def test_the_2018_result_report_has_seed_003s_sections_in_order(agreement: Any) -> None:
