@@ -39,7 +39,7 @@ def swedish() -> Any:
 
 def persona(username: str, role: str | None = None, county: str | None = None) -> Any:
     """A user with one role (an `rss` role scoped to `county`), or with none."""
-    user = get_user_model().objects.createpersona(username=username, password="pw-" + username)
+    user = get_user_model().objects.create_user(username=username, password="pw-" + username)
     if role is not None:
         role_assign(user=user, role=role, county_code=county, actor=SEED_LOADER)
     return user
