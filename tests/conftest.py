@@ -101,3 +101,24 @@ def client_for(user: Any) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+# Every signed-in persona above, by fixture name: for tests that hold a rule against all of them.
+PERSONAS = (
+    "coordinator",
+    "rss_skane",
+    "rss_norrbotten",
+    "certifier",
+    "signatory",
+    "treasury",
+    "ministry",
+    "analyst",
+    "no_role",
+    "admin_user",
+)
+
+
+@pytest.fixture
+def personas(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Every persona of PERSONAS, by name."""
+    return {name: request.getfixturevalue(name) for name in PERSONAS}

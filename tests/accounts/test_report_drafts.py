@@ -15,23 +15,10 @@ from tests.reports.factories import every_version
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = (
-    "coordinator",
-    "rss_skane",
-    "rss_norrbotten",
-    "certifier",
-    "signatory",
-    "treasury",
-    "ministry",
-    "analyst",
-    "no_role",
-    "admin_user",
-)
-
 
 @pytest.fixture
-def everyone(request: pytest.FixtureRequest) -> dict[str, Any]:
-    actors = {name: request.getfixturevalue(name) for name in PERSONAS}
+def everyone(personas: dict[str, Any]) -> dict[str, Any]:
+    actors = dict(personas)
     actors.update({"anonymous": AnonymousUser(), "worker": WORKER, "operator": operator("test")})
     return actors
 

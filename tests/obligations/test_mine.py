@@ -29,27 +29,14 @@ from tests.conftest import persona
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = [
-    "coordinator",
-    "rss_skane",
-    "rss_norrbotten",
-    "certifier",
-    "signatory",
-    "treasury",
-    "ministry",
-    "analyst",
-    "no_role",
-    "admin_user",
-]
-
 
 def _matches(q: Any) -> set[int]:
     return set(Obligation.objects.filter(q).values_list("pk", flat=True))
 
 
 @pytest.fixture
-def everyone(request: pytest.FixtureRequest) -> list[Any]:
-    users = [request.getfixturevalue(name) for name in PERSONAS]
+def everyone(personas: dict[str, Any]) -> list[Any]:
+    users = list(personas.values())
     # Someone holding several roles, two of them RSS roles for two counties.
     several = persona("vera-flera", Role.RSS, "01")
     role_assign(user=several, role=Role.RSS, county_code="14", actor=SEED_LOADER)
