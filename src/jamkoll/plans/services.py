@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jamkoll.accounts.policy import actor_label, actor_user, require
-from jamkoll.errors import field_error
+from jamkoll.errors import ErrorCollector, field_error
 from jamkoll.money import AmountError, parse_amount
 from jamkoll.programmes.models import BudgetLine
 from jamkoll.programmes.services import BudgetError, budget_lines_set
@@ -51,11 +52,6 @@ def _frozen() -> ValidationError:
     return ValidationError(_("Planen är fastställd och kan inte ändras; skapa en ny version."), code="frozen")
 
 
-def _collect(errors: dict[str, list[str]], exc: ValidationError) -> None:
-    for field, messages in exc.message_dict.items():
-        errors.setdefault(field, []).extend(messages)
-
-
 def plan_transition(
     *, plan: ProjectPlan, action: str, on: dt.date, reference: str, actor: Any
 ) -> ProjectPlan:
@@ -65,17 +61,12 @@ def plan_transition(
     if transition is None:
         raise field_error("action", _("Okänt steg: %(a)s.") % {"a": str(action)[:40]})
     require(actor, transition.permission, plan)
-    errors: dict[str, list[str]] = {}
-    try:
-        on = clean_date(on, field="on", latest=timezone.localdate())  # type: ignore[assignment]
-    except ValidationError as exc:
-        _collect(errors, exc)
-    try:
-        reference = clean_text(reference, field="reference", max_length=REFERENCE_MAX, required=True)
-    except ValidationError as exc:
-        _collect(errors, exc)
-    if errors:
-        raise ValidationError(errors)
+    errors = ErrorCollector()
+    day = errors.run(partial(clean_date, on, field="on", latest=timezone.localdate()))
+    ref = errors.run(
+        partial(clean_text, reference, field="reference", max_length=REFERENCE_MAX, required=True)
+    )
+    errors.raise_if_any()
     with transaction.atomic():
         plan = ProjectPlan.objects.select_for_update().get(pk=plan.pk)
         if plan.status != transition.source:
@@ -84,9 +75,9 @@ def plan_transition(
                 % {"status": plan.get_status_display(), "required": transition.source.label},
                 code="wrong_status",
             )
-        setattr(plan, f"{transition.record}_on", on)
+        setattr(plan, f"{transition.record}_on", day)
         setattr(plan, f"{transition.record}_by", actor_label(actor))
-        setattr(plan, f"{transition.record}_reference", reference)
+        setattr(plan, f"{transition.record}_reference", ref)
         if transition.target == PlanStatus.FIXED:
             _apply_plan_budget(plan, actor)
         plan.status = transition.target
@@ -124,18 +115,11 @@ def plan_update(*, plan: ProjectPlan, title: str, summary: str, actor: Any) -> P
     require(actor, "plan.edit", plan)
     if plan.frozen:
         raise _frozen()
-    errors: dict[str, list[str]] = {}
-    try:
-        title = clean_text(title, field="title", max_length=SHORT, required=True)
-    except ValidationError as exc:
-        _collect(errors, exc)
-    try:
-        summary = clean_text(summary, field="summary", max_length=LONG, multiline=True)
-    except ValidationError as exc:
-        _collect(errors, exc)
-    if errors:
-        raise ValidationError(errors)
-    plan.title, plan.summary = title, summary
+    errors = ErrorCollector()
+    clean_title = errors.run(partial(clean_text, title, field="title", max_length=SHORT, required=True))
+    clean_summary = errors.run(partial(clean_text, summary, field="summary", max_length=LONG, multiline=True))
+    errors.raise_if_any()
+    plan.title, plan.summary = str(clean_title), str(clean_summary)
     plan.full_clean()
     _recorded_by(plan, actor)
     plan.save()
@@ -239,15 +223,9 @@ def activity_update(*, activity: Activity, actor: Any, **changes: Any) -> Activi
             _("Okända fält: %(f)s.") % {"f": ", ".join(sorted(str(u)[:40] for u in unknown))},
             code="unknown_field",
         )
-    errors: dict[str, list[str]] = {}
-    cleaned: dict[str, Any] = {}
-    for name, value in changes.items():
-        try:
-            cleaned[name] = _activity_value(name, value)
-        except ValidationError as exc:
-            _collect(errors, exc)
-    if errors:
-        raise ValidationError(errors)
+    errors = ErrorCollector()
+    cleaned = {name: errors.run(partial(_activity_value, name, value)) for name, value in changes.items()}
+    errors.raise_if_any()
     cleaned = {name: value for name, value in cleaned.items() if getattr(activity, name) != value}
     if not cleaned:  # nothing changed: no save, no empty line in the change history
         return activity
@@ -260,14 +238,10 @@ def activity_update(*, activity: Activity, actor: Any, **changes: Any) -> Activi
     return activity
 
 
-def _count(value: Any, field: str, errors: dict[str, list[str]], *, required: bool = False) -> int | None:
+def _count(value: Any, field: str, errors: ErrorCollector, *, required: bool = False) -> int | None:
     if value is None and not required:
         return None
-    try:
-        return clean_int(value, field=field, minimum=0, maximum=COUNT_MAX)
-    except ValidationError as exc:
-        _collect(errors, exc)
-        return None
+    return errors.run(lambda: clean_int(value, field=field, minimum=0, maximum=COUNT_MAX))
 
 
 def output_create(
@@ -284,25 +258,22 @@ def output_create(
 ) -> Output:
     """Add a measured result; a breakdown by sex must add up to the total (names the field)."""
     require(actor, "activity.edit", activity)
-    errors: dict[str, list[str]] = {}
-    texts: dict[str, str] = {}
-    for name, value, bound, required in (
-        ("label", label, SHORT, True),
-        ("unit", unit, UNIT_MAX, True),
-        ("note", note, SHORT, False),
-    ):
-        try:
-            texts[name] = clean_text(value, field=name, max_length=bound, required=required)
-        except ValidationError as exc:
-            _collect(errors, exc)
+    errors = ErrorCollector()
+    texts = {
+        name: errors.run(partial(clean_text, value, field=name, max_length=bound, required=required))
+        for name, value, bound, required in (
+            ("label", label, SHORT, True),
+            ("unit", unit, UNIT_MAX, True),
+            ("note", note, SHORT, False),
+        )
+    }
     counts = {
         "total": _count(total, "total", errors, required=True),
         "women": _count(women, "women", errors),
         "men": _count(men, "men", errors),
         "other": _count(other, "other", errors),
     }
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_if_any()
     position = (activity.outputs.order_by("-position").values_list("position", flat=True).first() or 0) + 1
     output = Output(activity=activity, position=position, **texts, **counts)
     output.full_clean()

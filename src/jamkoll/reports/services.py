@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jamkoll.accounts.policy import actor_label, actor_user, require
-from jamkoll.errors import NotFound, error_line, field_error
+from jamkoll.errors import ErrorCollector, NotFound, error_line, field_error
 from jamkoll.obligations.transitions import obligation_submit
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import decision_brief
@@ -47,15 +47,9 @@ COUNTY_CODE_MAX = 10
 
 def _cleaned(**checks: Callable[[], Any]) -> dict[str, Any]:
     """Run each field's check and return the clean values; every refusal at once, keyed by field."""
-    values: dict[str, Any] = {}
-    errors: dict[str, Any] = {}
-    for name, check in checks.items():
-        try:
-            values[name] = check()
-        except ValidationError as exc:
-            exc.update_error_dict(errors)
-    if errors:
-        raise ValidationError(errors)
+    errors = ErrorCollector()
+    values = {name: errors.run(check) for name, check in checks.items()}
+    errors.raise_if_any()
     return values
 
 
