@@ -10,8 +10,12 @@ PG_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/test)
 
 # Debian packages the PDF reports need (WeasyPrint: Pango, HarfBuzz subsetting, fonts).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation fonts-dejavu-core
+# The browser journeys (tests/browser) drive Debian's Chromium; the browsers `playwright install`
+# downloads are not used. apt brings Chromium's libraries; the fonts render Swedish text.
+CHROMIUM ?= /usr/bin/chromium
+BROWSER_PACKAGES := chromium fonts-liberation fonts-dejavu-core
 
-.PHONY: install system-deps demo test lint types test-sqlite test-postgres bench messages clean
+.PHONY: install system-deps browser-deps demo test lint types test-sqlite test-browser test-postgres bench messages clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 saknas: installera python3.11 eller ange PYTHON=..."; exit 1; }
@@ -32,6 +36,17 @@ system-deps:
 		|| { echo "FEL: kunde inte installera$$missing (behövs för PDF-rapporterna)"; exit 1; }; \
 	fi
 
+browser-deps:
+	@missing=""; for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ] || [ ! -x "$(CHROMIUM)" ]; then \
+		missing="$${missing:- chromium}"; \
+		echo "Installerar systempaket för webbläsartesterna:$$missing"; \
+		if [ "$$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
+		|| { echo "FEL: kunde inte installera$$missing med apt-get (webbläsartesterna kör Debians Chromium, $(CHROMIUM))"; exit 1; }; \
+	fi; \
+	"$(CHROMIUM)" --version >/dev/null 2>&1 || { echo "FEL: $(CHROMIUM) finns men startar inte (webbläsartesterna behöver Debians paket chromium)"; exit 1; }
+
 demo: install system-deps
 	@mkdir -p $(JAMKOLL_DATA_DIR)
 	$(BIN)/jamkoll demo
@@ -47,6 +62,12 @@ test-sqlite: install system-deps
 	@echo "== Testsviten på SQLite =="
 	env -u DATABASE_URL $(BIN)/pytest -q
 
+# The browser journeys, once, on SQLite, against a live server with its own database (the seed runs
+# once per run). Screenshots, server logs and timings: test-artefacts/browser/.
+test-browser: install system-deps browser-deps
+	@echo "== Webbläsarresorna (Chromium, SQLite) =="
+	env -u DATABASE_URL JAMKOLL_CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q -m browser tests/browser
+
 test-postgres: install system-deps
 	@echo "== Testsviten på PostgreSQL =="
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)', connect_timeout=5).close()" 2>/dev/null; then \
@@ -57,7 +78,7 @@ test-postgres: install system-deps
 		echo "OBS: PostgreSQL nås inte på $(PG_URL) – testkörningen mot PostgreSQL HOPPAS ÖVER."; \
 	fi
 
-test: system-deps lint types test-sqlite test-postgres
+test: system-deps lint types test-sqlite test-browser test-postgres
 
 bench: install system-deps
 	$(BIN)/python bench/run.py
@@ -66,4 +87,4 @@ messages: install
 	cd src/jamkoll && ../../$(BIN)/jamkoll makemessages -l en --no-obsolete && ../../$(BIN)/jamkoll compilemessages -l en
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var test-artefacts .pytest_cache .mypy_cache .ruff_cache

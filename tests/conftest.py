@@ -9,6 +9,7 @@ analyst, a signed-in user without a role, an admin, and the anonymous visitor (a
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,22 @@ from django.test import Client
 from jamkoll.accounts.models import Role
 from jamkoll.accounts.policy import SEED_LOADER
 from jamkoll.accounts.services import role_assign
+
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The browser journeys (tests/browser) run once, on SQLite, in `make test-browser`
+    (`pytest -m browser`): a plain run, on SQLite or PostgreSQL, leaves them out unless it names them
+    (`pytest tests/browser/test_smoke.py`). They need Playwright and Chromium (`make browser-deps`)."""
+    if collection_path != BROWSER_TESTS:
+        return None
+    if "browser" in (config.option.markexpr or ""):
+        return None
+    named = (Path(arg.split("::")[0]).resolve() for arg in config.args)
+    if any(path == BROWSER_TESTS or BROWSER_TESTS in path.parents for path in named):
+        return None
+    return True
 
 
 @pytest.fixture(scope="session")
