@@ -1,0 +1,147 @@
+"""Page helpers for the browser journeys: what a user does, in the words a user sees.
+
+Buttons and links are found by their accessible name inside `<main>` (the header holds the language
+switch, which is the first submit button of every page, and "Logga ut"); fields by their id
+(Django's `#id_<name>`). Every helper waits for the page it leads to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from playwright.sync_api import Locator, Page, Response, expect
+
+from jamkoll.accounts.services import DEMO_USERS
+
+PASSWORDS = {u.username: u.password for u in DEMO_USERS}
+
+# The policy's reasons the journeys expect to see (accounts/policy.py, RULES).
+REASON_OTHER_COUNTY_ACTIVITY = "Du kan bara ändra aktiviteter i ditt eget län."
+
+
+def goto(page: Page, path: str, *, status: int = 200) -> Response:
+    """Open `path` (relative to the live server) and check the answer's status."""
+    response = page.goto(path)
+    assert response is not None, f"ingen sida för {path}"
+    assert response.status == status, f"{path}: väntade status {status}, fick {response.status}"
+    return response
+
+
+def login(page: Page, username: str, *, password: str | None = None) -> None:
+    """Sign in as a demo user (`jamkoll demo`'s users: samordnare, rss-skane, rss-norrbotten,
+    ekonomichef, firmatecknare, departement, kammarkollegiet, analytiker, admin)."""
+    goto(page, "/logga-in/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password if password is not None else PASSWORDS[username])
+    with page.expect_navigation():
+        page.press("#id_password", "Enter")
+    error = page.locator("main .error")
+    assert not error.count(), f"inloggningen som {username} misslyckades: {error.first.inner_text()}"
+    expect(page.locator("header .who")).to_contain_text(username)
+
+
+def logout(page: Page) -> None:
+    with page.expect_navigation():
+        page.locator("header").get_by_role("button", name="Logga ut", exact=True).click()
+    expect(page.locator("header").get_by_role("link", name="Logga in", exact=True)).to_be_visible()
+
+
+def menu(page: Page, name: str) -> None:
+    """Follow a link of the main menu ("Deadlines", "Planer och resultat", "Medelsflöde", …)."""
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name=name, exact=True).click()
+
+
+def _scope(page: Page, within: Locator | str | None) -> Locator:
+    if within is None:
+        return page.locator("main")
+    return page.locator(within) if isinstance(within, str) else within
+
+
+def click_link(page: Page, name: str, *, within: Locator | str | None = None, exact: bool = True) -> None:
+    """Follow the link called `name` inside `<main>` (or `within`) and wait for the new page."""
+    with page.expect_navigation():
+        _scope(page, within).get_by_role("link", name=name, exact=exact).first.click()
+
+
+def click_button(
+    page: Page, name: str, *, within: Locator | str | None = None, navigates: bool = True
+) -> None:
+    """Press the button called `name` inside `<main>` (or `within`: a form's locator when a page has
+    several buttons with the same name) and wait for the page it leads to."""
+    button = _scope(page, within).get_by_role("button", name=name, exact=True)
+    if not navigates:
+        button.click()
+        return
+    with page.expect_navigation():
+        button.click()
+
+
+def fill_form(page: Page, fields: Mapping[str, Any], *, within: Locator | str | None = None) -> None:
+    """Fill fields by selector (`{"#id_title": "…", "#id_year": "2019", "#id_done": True}`): text
+    fields are typed into, a `<select>` takes the option's visible label (or its value), a checkbox
+    or radio button is checked for True and unchecked for False."""
+    scope = _scope(page, within)
+    for selector, value in fields.items():
+        field = scope.locator(selector)
+        kind = field.evaluate("e => e.tagName.toLowerCase() + ':' + (e.type || '')")
+        if kind.startswith("select"):
+            wanted = [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
+            labels = field.evaluate("e => Array.from(e.options, o => o.label.trim())")
+            if all(w in labels for w in wanted):
+                field.select_option(label=wanted)
+            else:  # the options' values (a slug, a county code)
+                field.select_option(value=wanted)
+        elif kind in {"input:checkbox", "input:radio"}:
+            field.set_checked(bool(value))
+        else:
+            field.fill(str(value))
+
+
+def csrf_token(page: Page) -> str:
+    """The page's CSRF token (every page has one in its language form)."""
+    return str(page.locator("input[name=csrfmiddlewaretoken]").first.input_value())
+
+
+def post_anyway(page: Page, path: str, data: Mapping[str, str]) -> None:
+    """Send a form the page does not offer, from this page, as a user with an old tab or the
+    browser's developer tools could: the browser posts it with the session and the page's CSRF
+    token and shows the answer."""
+    with page.expect_navigation():
+        page.evaluate(
+            """([action, fields]) => {
+                const form = document.createElement("form");
+                form.method = "post";
+                form.action = action;
+                for (const [name, value] of Object.entries(fields)) {
+                    const input = document.createElement("input");
+                    input.type = "hidden"; input.name = name; input.value = value;
+                    form.appendChild(input);
+                }
+                document.body.appendChild(form);
+                form.submit();
+            }""",
+            [path, {"csrfmiddlewaretoken": csrf_token(page), **data}],
+        )
+
+
+def expect_heading(page: Page, text: str) -> None:
+    expect(page.locator("main h1")).to_contain_text(text)
+
+
+def expect_message(page: Page, text: str) -> None:
+    """The green line at the top after a saved form ("Aktiviteten är sparad.")."""
+    expect(page.locator("main .messages")).to_contain_text(text)
+
+
+def expect_field_error(page: Page, field_id: str, text: str) -> None:
+    """A form's error beside its field (`#id_<name>_error`), as the forms render them."""
+    expect(page.locator(f"#{field_id}_error")).to_contain_text(text)
+
+
+def expect_refusal(page: Page, reason: str) -> None:
+    """The site's refusal page with the policy's reason."""
+    refusal = page.locator("main section.refusal")
+    expect(refusal).to_be_visible()
+    expect(refusal.locator(".refusal-reason")).to_contain_text(reason)

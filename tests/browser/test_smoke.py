@@ -1,0 +1,29 @@
+"""Smoke journeys: the site answers in a real browser, anonymously and signed in."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from .pages import click_link, expect_heading, login, menu
+
+PROGRAMME = "Stärkt jämställdhets- och kvinnofridsarbete på lokal och regional nivå"
+
+
+def test_smoke_anonymous_start_to_programme(page: Page) -> None:
+    """An anonymous visitor opens the start page and follows a programme to its page."""
+    page.goto("/")
+    expect_heading(page, "Satsningar för jämställdhet och kvinnofrid")
+    expect(page.locator("header").get_by_role("link", name="Logga in", exact=True)).to_be_visible()
+
+    click_link(page, PROGRAMME)
+    expect_heading(page, PROGRAMME)
+    expect(page).to_have_url("/satsningar/starkt-jamstalldhet-kvinnofrid-2018-2020/")
+    expect(page.locator("main")).to_contain_text("2018")
+
+
+def test_smoke_coordinator_sees_deadlines(page: Page) -> None:
+    """The coordinator signs in and opens the deadlines from the main menu."""
+    login(page, "samordnare")
+    menu(page, "Deadlines")
+    expect_heading(page, "Deadlines")
+    expect(page.locator("main")).to_contain_text("Kalender per beslut och år")
