@@ -37,7 +37,8 @@ system-deps:
 	fi
 
 browser-deps:
-	@missing=""; for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(BROWSER_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ] || [ ! -x "$(CHROMIUM)" ]; then \
 		missing="$${missing:- chromium}"; \
 		echo "Installerar systempaket för webbläsartesterna:$$missing"; \
