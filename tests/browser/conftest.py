@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from .live import LiveSite, LiveSiteError
 
@@ -39,6 +39,7 @@ CHROMIUM_ARGS = [
 ]
 TIMEOUT_MS = 15_000  # a click, a field, an expectation; a page that takes longer is a finding
 NAVIGATION_TIMEOUT_MS = 30_000
+expect.set_options(timeout=TIMEOUT_MS)  # `expect(...)` waits as long as a click
 
 _timings: dict[str, float] = {}
 _site_timings: dict[str, float] = {}

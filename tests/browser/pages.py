@@ -126,6 +126,26 @@ def post_anyway(page: Page, path: str, data: Mapping[str, str]) -> None:
         )
 
 
+def api_call(page: Page, method: str, path: str, body: Mapping[str, Any] | None = None) -> tuple[int, Any]:
+    """Call the JSON API from the page, as the page's own script would: the browser's session cookie
+    and the CSRF header. Returns the status and the decoded body."""
+    result = page.evaluate(
+        """async ([method, path, body, token]) => {
+            const response = await fetch(path, {
+                method,
+                headers: {"Content-Type": "application/json", "X-CSRFToken": token},
+                body: body === null ? undefined : JSON.stringify(body),
+            });
+            const text = await response.text();
+            let data = text;
+            try { data = JSON.parse(text); } catch (e) {}
+            return [response.status, data];
+        }""",
+        [method, path, body, csrf_token(page)],
+    )
+    return int(result[0]), result[1]
+
+
 def expect_heading(page: Page, text: str) -> None:
     expect(page.locator("main h1")).to_contain_text(text)
 

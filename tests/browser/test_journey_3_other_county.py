@@ -1,9 +1,12 @@
 """Journey 3 (issue 11): the Skåne RSS leader tries to edit Norrbotten's plan and sees the reason.
 
-Today the county's part of a plan is its activities: the Skåne leader goes from the 21 RSS to
-Norrbotten's activities of 2018, opens one, is told why they may not change it (no form is offered),
-sends a change anyway (an old tab, the developer tools) and gets the site's refusal page with the
-policy's reason; nothing is changed.
+Today a county's part of a plan is its activities. The Skåne leader goes from the 21 RSS to
+Norrbotten's activities of 2018, opens the one carried out in Norrbotten, is told why they may not
+change it (no form is offered), sends a change anyway (an old tab, the developer tools) and gets the
+site's refusal page with the policy's reason; the API gives the same reason; nothing is changed.
+That activity is run by SKR for Norrbotten (the documents name no activity that Norrbotten's RSS
+runs itself in 2018), so the journey first does the same with an activity that another county's RSS
+runs (Jönköping's), which is refused for its county alone.
 
 When county plans (genomförandeplaner) can be edited in the web, complete `try_county_plan` (the
 same steps on Norrbotten's implementation plan page), call it from the journey and drop the skipped
@@ -19,6 +22,7 @@ from playwright.sync_api import Page, expect
 
 from .pages import (
     REASON_OTHER_COUNTY_ACTIVITY,
+    api_call,
     click_link,
     expect_heading,
     expect_refusal,
@@ -30,23 +34,27 @@ from .pages import (
 
 DECISION = "jamstalldhet-kvinnofrid-2018-2020"
 NORRBOTTEN = "25 Norrbottens län"
+JONKOPING = "06 Jönköpings län"
 # Activity 3.4 of the 2018 plan, carried out in Norrbotten (plans_2018.json: counties ["25"]).
 NORRBOTTEN_ACTIVITY = "Ny utlysning av Modellkommuner 2018"
+# Run by Jönköping's RSS (plans_2018.json: owner_county "06").
+JONKOPING_ACTIVITY = "Jönköpings län: nätverk för chefer i 13 kommuner"
 
 
-def open_norrbotten_in_rss_overview(page: Page, year: int) -> None:
-    """From the menu: Planer och resultat → the year → De 21 RSS → Norrbotten's row."""
+def open_county_in_rss_overview(page: Page, year: int, county: str) -> None:
+    """From the menu: Planer och resultat → the year → De 21 RSS → the county's row."""
     menu(page, "Planer och resultat")
     click_link(page, str(year))
     expect_heading(page, f"Plan och aktiviteter {year}")
     click_link(page, "De 21 RSS")
-    expect(page.locator("main")).to_contain_text(NORRBOTTEN)
-    click_link(page, NORRBOTTEN)
-    expect(page.locator("main select[name=lan]")).to_have_value("25")
+    expect(page.locator("main")).to_contain_text(county)
+    click_link(page, county)
+    expect(page.locator("main select[name=lan]")).to_have_value(county.split()[0])
 
 
 def try_activity(page: Page, title: str) -> None:
-    """Open one of the county's activities, see the reason instead of the form, post anyway."""
+    """Open one of the county's activities, see the reason instead of the form, try the API, post
+    anyway; nothing changes."""
     click_link(page, title)
     expect_heading(page, title)
     main = page.locator("main")
@@ -54,16 +62,23 @@ def try_activity(page: Page, title: str) -> None:
     expect(main.get_by_text("Ändra aktiviteten")).to_have_count(0)
     expect(main.get_by_role("button", name="Spara")).to_have_count(0)
     before = main.inner_text()
-    activity_path = urlsplit(page.url).path
+    path = urlsplit(page.url).path
+    year, code = path.rstrip("/").split("/")[-3], path.rstrip("/").split("/")[-1]
 
-    post_anyway(page, activity_path, {"form": "activity", "title": "Skåne skrev här"})
+    status, body = api_call(
+        page, "PATCH", f"/api/v1/plans/{DECISION}/{year}/activities/{code}", {"title": "Skåne skrev här"}
+    )
+    assert status == 403, (status, body)
+    assert body["detail"] == REASON_OTHER_COUNTY_ACTIVITY, body
+
+    post_anyway(page, path, {"form": "activity", "title": "Skåne skrev här"})
     expect_heading(page, "Du har inte behörighet")
     expect_refusal(page, REASON_OTHER_COUNTY_ACTIVITY)
 
     # Nothing changed (title, facts, change history), seen in a second tab: the refusal page with
     # its reason stays the journey's last page.
     tab = page.context.new_page()
-    goto(tab, activity_path)
+    goto(tab, path)
     assert tab.locator("main").inner_text() == before
     tab.close()
 
@@ -83,7 +98,9 @@ def try_county_plan(page: Page, year: int) -> None:
 
 def test_journey_3_skane_tries_to_edit_norrbotten(page: Page) -> None:
     login(page, "rss-skane")
-    open_norrbotten_in_rss_overview(page, 2018)
+    open_county_in_rss_overview(page, 2018, JONKOPING)
+    try_activity(page, JONKOPING_ACTIVITY)
+    open_county_in_rss_overview(page, 2018, NORRBOTTEN)
     try_activity(page, NORRBOTTEN_ACTIVITY)
     expect_refusal(page, REASON_OTHER_COUNTY_ACTIVITY)
 
