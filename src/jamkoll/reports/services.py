@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from jamkoll.accounts.policy import actor_label, actor_user, require
 from jamkoll.errors import ErrorCollector, NotFound, error_line, field_error
-from jamkoll.obligations.transitions import obligation_submit
+from jamkoll.obligations.transitions import close_refusal, obligation_close
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import decision_brief
 from jamkoll.reference.models import Organisation
@@ -38,6 +38,9 @@ from .transitions import Step, require_step
 
 ALL_FORMATS = ("pdf", "docx", "html", "md")
 Progress = Callable[[int, str], None]
+
+# The key an obligation closed by a submission records (`closed_by` "report-version:<pk>").
+CLOSED_BY_PREFIX = "report-version"
 
 # Column lengths the inputs must fit (ReportVersion).
 PLACE_MAX = 100
@@ -437,10 +440,11 @@ def report_submit(*, actor: Any, version: ReportVersion, on: Any, receipt_refere
         version.submitted_by_name = actor_label(actor)
         version.save()
         obligation = report_obligation(version)
-        if obligation is not None and obligation.submitted_on is None and obligation.waived_at is None:
-            obligation_submit(
+        if obligation is not None and close_refusal(obligation) is None:
+            obligation_close(
                 obligation=obligation,
-                submitted_on=data["on"],
+                on=data["on"],
+                closed_by=f"{CLOSED_BY_PREFIX}:{version.pk}",
                 receipt_reference=data["receipt_reference"],
                 document_reference=f"{version.title} v{version.version} (SHA-256 {_pdf_sha(version)[:16]}…)",
                 actor=actor,
