@@ -117,9 +117,7 @@ def _sync(
     else:  # a repayment obligation is settled by the last repayment
         target = standing.order_by("-entry_date", "-sequence").first()
     if obligation.submitted_on is not None:
-        obligations_reopen(
-            closed_by=obligation.closed_by, reason=_reopen_reason(obligation, entry, owed), actor=actor
-        )
+        obligations_reopen(closed_by=obligation.closed_by, reason=_reopen_reason(entry, owed), actor=actor)
         obligation.refresh_from_db()
     if target is not None and close_refusal(obligation) is None:
         obligation_close(
@@ -131,20 +129,22 @@ def _sync(
         )
 
 
-def _reopen_reason(obligation: Obligation, entry: LedgerEntry, owed: Decimal | None) -> str:
-    """The reversal's reason and what it reversed; or what is owed again after `entry`."""
-    closer = obligation.closed_by.partition(":")[2]
-    if entry.reverses is not None and str(entry.reverses.sequence) == closer:
-        return _("Post #%(old)s rättad genom post #%(new)s: %(reason)s") % {
-            "old": closer,
-            "new": entry.sequence,
-            "reason": entry.reason,
+def _reopen_reason(entry: LedgerEntry, owed: Decimal | None) -> str:
+    """The reversal's reason and what it reversed (and what is owed again, for a repayment); or,
+    after an entry that made money owed again, which entry and how much."""
+    amount = format_sek(owed, decimals=True) if owed is not None and owed > 0 else ""
+    if entry.reverses is None:
+        return _("Efter post #%(n)s (%(kind)s) finns %(amount)s kvar att återbetala") % {
+            "n": entry.sequence,
+            "kind": entry.get_kind_display().lower(),
+            "amount": amount,
         }
-    text = _("Efter post #%(n)s finns %(amount)s kvar att återbetala") % {
-        "n": entry.sequence,
-        "amount": format_sek(owed or Decimal("0.00"), decimals=True),
+    text = _("Post #%(old)s rättad genom post #%(new)s: %(reason)s") % {
+        "old": entry.reverses.sequence,
+        "new": entry.sequence,
+        "reason": entry.reason,
     }
-    return f"{text}: {entry.reason}" if entry.reason else text
+    return f"{text}; " + _("%(amount)s kvar att återbetala") % {"amount": amount} if amount else text
 
 
 # What is owed back does not depend on the budget (`Balance.to_repay`, `CountyBalance.to_repay`):
