@@ -11,7 +11,7 @@ class ReportsConfig(AppConfig):
 
         from jamkoll.obligations.selectors import CLOSER_LINKS
 
-        from .services import CLOSED_BY_PREFIX
+        from .models import CLOSED_BY_PREFIX
 
         # The deadline pages link an obligation closed by a submission to the submitted version.
         CLOSER_LINKS[CLOSED_BY_PREFIX] = lambda _obligation, number: reverse("reports:version", args=[number])

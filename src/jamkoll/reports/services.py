@@ -31,16 +31,13 @@ from jamkoll.reference.selectors import county_get
 from jamkoll.validation import LONG, SHORT, YEAR_MAX, YEAR_MIN, clean_date, clean_int, clean_text
 
 from .assemblers import assemble, fingerprint
-from .models import JobStatus, ReportFile, ReportJob, ReportKind, ReportState, ReportVersion
+from .models import CLOSED_BY_PREFIX, JobStatus, ReportFile, ReportJob, ReportKind, ReportState, ReportVersion
 from .renderers import render
 from .selectors import report_obligation, step_verdict
 from .transitions import Step, require_step
 
 ALL_FORMATS = ("pdf", "docx", "html", "md")
 Progress = Callable[[int, str], None]
-
-# The key an obligation closed by a submission records (`closed_by` "report-version:<pk>").
-CLOSED_BY_PREFIX = "report-version"
 
 # Column lengths the inputs must fit (ReportVersion).
 PLACE_MAX = 100
