@@ -102,8 +102,13 @@ def _sync(
     actor: Any,
     owed: Decimal | None = None,
 ) -> None:
-    """Bring one obligation into line with the ledger after `entry` (the module's docstring)."""
-    if obligation is None or obligation.waived_at is not None:
+    """Bring one obligation into line with the ledger after `entry` (the module's docstring),
+    deciding on the obligation's row as it is under its lock (a registration by hand at the same
+    moment is seen, not overwritten)."""
+    if obligation is None:
+        return
+    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    if obligation.waived_at is not None:
         return
     if obligation.submitted_on is not None and not obligation.closed_by.startswith(f"{KEY_PREFIX}:"):
         return  # registered by hand, or closed by something other than the ledger
@@ -144,7 +149,9 @@ def _reopen_reason(entry: LedgerEntry, owed: Decimal | None) -> str:
         "new": entry.sequence,
         "reason": entry.reason,
     }
-    return f"{text}; " + _("%(amount)s kvar att återbetala") % {"amount": amount} if amount else text
+    if not amount:
+        return text
+    return f"{text}; " + _("%(amount)s kvar att återbetala") % {"amount": amount}
 
 
 # What is owed back does not depend on the budget (`Balance.to_repay`, `CountyBalance.to_repay`):
