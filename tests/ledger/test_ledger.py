@@ -22,6 +22,7 @@ from jamkoll.ledger.balance import violations
 from jamkoll.ledger.models import AppendOnlyError, LedgerEntry
 from jamkoll.ledger.selectors import balance_get, ledger_sums
 from jamkoll.ledger.services import entry_record, entry_reverse, ledger_verify
+from jamkoll.obligations.models import Obligation
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import decision_get
 
@@ -335,14 +336,28 @@ def test_parallel_requisitions_never_exceed_the_budget(decision: FundingDecision
         committed = LedgerEntry.objects.filter(reference="parallell")
         assert sum(e.amount for e in committed) == Decimal("15000000.00")
         assert ledger_verify().problems == []
+        # The requisition that went through closed the year's obligation in its own transaction.
+        [entry] = committed
+        obligation = Obligation.objects.get(decision=decision, key="2018-requisition")
+        assert obligation.closed_by == f"ledger-entry:{entry.sequence}"
     finally:
         # The threads committed on their own connections, outside this test's transaction: remove
         # their rows and reset the head on another autocommitting connection, or they outlive the test.
+        # The requisition that went through also closed the 2018 requisition obligation: open it again.
         def cleanup() -> None:
             try:
                 with connections["default"].cursor() as cursor:
                     cursor.execute("DELETE FROM ledger_ledgerentry WHERE reference = 'parallell'")
                     cursor.execute("UPDATE ledger_chainhead SET sequence = 0, digest = %s", ["0" * 64])
+                    cursor.execute(
+                        "UPDATE obligations_obligation SET submitted_on = NULL, submitted_by_id = NULL, "
+                        "submitted_at = NULL, closed_by = '', document_reference = '' "
+                        "WHERE closed_by LIKE 'ledger-entry:%%'"
+                    )
+                    cursor.execute(
+                        "DELETE FROM obligations_historicalobligation WHERE history_change_reason LIKE %s",
+                        ["Stängd av post #%"],
+                    )
             finally:
                 connections.close_all()
 

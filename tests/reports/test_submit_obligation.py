@@ -92,3 +92,25 @@ def test_it_puts_the_obligations_date_error_beside_the_date(coordinator: Any) ->
     assert "Datumet måste ligga mellan" in " ".join(form.errors["on"])
     assert not form.non_field_errors()
     assert 'class="errorlist nonfield' not in response.content.decode()
+
+
+def test_the_submission_records_the_version_that_closed_the_obligation(coordinator: Any) -> None:
+    import datetime as dt
+
+    from jamkoll.obligations.selectors import closer_link, closure_text
+
+    version = ReportVersionFactory(kind=ReportKind.FINANCIAL, state=ReportState.SIGNED)
+    obligation = report_obligation(version)
+    assert obligation is not None and obligation.submitted_on is None
+    report_submit(
+        actor=coordinator, version=version, on=dt.date(2019, 3, 29), receipt_reference="KAMK 2019/77"
+    )
+    obligation.refresh_from_db()
+    assert (obligation.submitted_on.isoformat(), obligation.closed_by, obligation.receipt_reference) == (
+        "2019-03-29",
+        f"report-version:{version.pk}",
+        "KAMK 2019/77",
+    )
+    assert closure_text(obligation).startswith(f"Stängd av {version.title} v{version.version}")
+    assert closure_text(obligation).endswith("2019-03-29, i tid")  # due 2019-04-01
+    assert closer_link(obligation) == f"/rapporter/{version.pk}/"

@@ -1,6 +1,9 @@
 """Writes to the ledger. Every write runs in one transaction that first locks the chain head,
 so concurrent writers queue up and the invariants are checked against the latest state: two
 requisitions submitted at the same moment can never together exceed the budget.
+
+In the same transaction an entry closes (or a reversal reopens) the obligation it fulfils
+(`closures.entry_closures`): a failed obligation write leaves no entry either.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from jamkoll.reference.selectors import county_get
 from jamkoll.validation import REASON, SHORT, clean_date, clean_int, clean_text
 
 from .balance import Key, compute, new_breaches, violations
+from .closures import entry_closures
 from .models import NOTE_MAX_LENGTH, ChainHead, EntryKind, LedgerEntry, Tier
 from .selectors import action_for, balance_get, ledger_limits, ledger_sums, ledger_years
 
@@ -190,7 +194,7 @@ def entry_record(
     with transaction.atomic():
         head = _lock_head()
         _check(budget, decision, year, (tier, kind, county_code, number), value)
-        return _append(
+        entry = _append(
             head,
             LedgerEntry(
                 decision=decision,
@@ -207,6 +211,8 @@ def entry_record(
                 recorded_by_name=actor_label(actor),
             ),
         )
+        entry_closures(entry=entry, actor=actor)
+    return entry
 
 
 def entry_reverse(
@@ -243,7 +249,7 @@ def entry_reverse(
         if LedgerEntry.objects.filter(reverses=entry).exists():
             raise ValidationError(_("Post #%(n)s är redan rättad.") % {"n": entry.sequence}, code="reversal")
         _check(budget, entry.decision, entry.year, (entry.tier, entry.kind, county_code, line), -entry.amount)
-        return _append(
+        reversal = _append(
             head,
             LedgerEntry(
                 decision=entry.decision,
@@ -261,6 +267,8 @@ def entry_reverse(
                 recorded_by_name=actor_label(actor),
             ),
         )
+        entry_closures(entry=reversal, actor=actor)
+    return reversal
 
 
 def chain_verify() -> list[str]:

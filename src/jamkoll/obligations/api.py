@@ -53,6 +53,19 @@ class ObligationOut(Schema):
     period_end: dt.date | None
     submitted_on: dt.date | None
     receipt_reference: str
+    closed_by: str = Field(
+        description="Det som stängde åtagandet (ledger-entry:57, project-plan:12, report-version:3); "
+        "tomt när inlämningen registrerades för hand eller åtagandet är öppet."
+    )
+    closure: str = Field(
+        description='Vad som stängde det, när och i tid eller för sent: "Stängd av post #57 i '
+        'medelsflödet, 2019-11-20, i tid"; tomt när det är öppet.'
+    )
+    reopen_reason: str = Field(description="Skälet till att en stängning hävdes, medan det är öppet igen.")
+    still_owed: str | None = Field(
+        description="Kvar att betala enligt medelsflödet (decimalsträng) för ett öppet åtagande som "
+        "gäller pengar, annars null."
+    )
 
 
 class ObligationDetailOut(ObligationOut):
@@ -121,7 +134,7 @@ def obligation_list(request: HttpRequest, filters: Query[ObligationFilter]) -> l
         status=filters.status.value if filters.status else None,
         today=today,
     )
-    return [selectors.obligation_row(o, today) for o in obligations]
+    return selectors.obligation_rows(obligations, today)
 
 
 @router.get("/{int:pk}", response=RESPONSES, summary="Ett åtagande")

@@ -4,6 +4,12 @@ Each obligation comes from a condition of a decision and quotes it. The nominal 
 the text states (NULL when no document states one: shown as "ej fastställt", never invented); the
 effective date follows from it by Lag (1930:173) and is recomputed on every save. The status is
 computed from the dates and the submission, never stored.
+
+An obligation is closed by the act that fulfils it (a ledger entry, a proposed plan, a submitted
+report) or registered as handed in by hand. `closed_by` names that act as a stable key
+("ledger-entry:57", "project-plan:12", "report-version:3"; blank by hand) and `document_reference`
+says it in words: this app imports none of those apps. A closure undone (the entry reversed) leaves
+the obligation open again with `reopen_reason`.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from jamkoll.reference.models import Organisation, OrganisationKind
 from .deadlines import effective_date as effective_date_for
 
 DUE_SOON_DAYS = 30
+# "ledger-entry:123456", "report-version:42": the kind of record and its number.
+CLOSED_BY_MAX = 60
 
 
 class ObligationKind(models.TextChoices):
@@ -137,6 +145,26 @@ class Obligation(models.Model):
         verbose_name=_("registrerad av"),
     )
     submitted_at = models.DateTimeField(_("registrerad"), null=True, blank=True)
+    closed_by = models.CharField(
+        _("stängd av"),
+        max_length=CLOSED_BY_MAX,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "Det som stängde åtagandet, som en stabil nyckel (ledger-entry:57, project-plan:12, "
+            "report-version:3); tomt när inlämningen registrerades för hand."
+        ),
+    )
+    reopened_at = models.DateTimeField(_("återöppnad"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("återöppnad av"),
+    )
+    reopen_reason = models.TextField(_("skäl för återöppnandet"), blank=True)
     waived_at = models.DateTimeField(_("undantagen"), null=True, blank=True)
     waived_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -165,6 +193,11 @@ class Obligation(models.Model):
                 condition=Q(submitted_on__isnull=True) | Q(waived_at__isnull=True),
                 name="obligation_not_both_submitted_and_waived",
                 violation_error_message=_("Ett åtagande kan inte både vara inlämnat och undantaget."),
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_by="") | Q(submitted_on__isnull=False),
+                name="obligation_closed_by_only_when_submitted",
+                violation_error_message=_("Bara ett inlämnat åtagande kan vara stängt av något."),
             ),
             models.CheckConstraint(
                 condition=Q(waived_at__isnull=True) | ~Q(waiver_reason=""),

@@ -12,8 +12,9 @@ obligations" are the policy's `owes_obligation_q` / `receives_obligation_q`, nev
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -31,6 +32,7 @@ from jamkoll.accounts.policy import (
     user_roles,
 )
 from jamkoll.errors import NotFound
+from jamkoll.money import format_sek, to_str
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import decision_list
 from jamkoll.reference.models import Organisation, OrganisationCategory
@@ -234,9 +236,79 @@ def party_name(organisation: Organisation, on: dt.date) -> str:
     return name
 
 
-def obligation_row(obligation: Obligation, today: dt.date) -> dict[str, Any]:
-    """The CLI and API form of an obligation (DESIGN §5, plus a few keys of our own)."""
+# --- What closed an obligation, and what is still owed ----------------------------------------
+#
+# The apps above register these in their AppConfig.ready(); this app imports none of them.
+# CLOSER_LINKS: the kind of a `closed_by` key ("ledger-entry") → (obligation, number) → the address
+# of the page that shows that act, or None. STILL_OWED: (obligations) → {pk: amount} for the open
+# obligations a provider can price, computed at read time (the ledger: what is left to repay).
+
+CloserLink = Callable[[Obligation, str], str | None]
+StillOwed = Callable[[Sequence[Obligation]], Mapping[int, Decimal]]
+CLOSER_LINKS: dict[str, CloserLink] = {}
+STILL_OWED: list[StillOwed] = []
+
+
+def closer_link(obligation: Obligation) -> str | None:
+    """The page of the act that closed the obligation, if its app registered one."""
+    kind, _sep, number = obligation.closed_by.partition(":")
+    link = CLOSER_LINKS.get(kind) if obligation.submitted_on and number else None
+    return link(obligation, number) if link is not None else None
+
+
+def obligations_still_owed(obligations: Sequence[Obligation]) -> dict[int, Decimal]:
+    """What is still owed on each open obligation that a provider knows about, by pk (a few
+    queries per decision and year, not per obligation)."""
+    open_ = [o for o in obligations if o.submitted_on is None and o.waived_at is None]
+    owed: dict[int, Decimal] = {}
+    if open_:
+        for provider in STILL_OWED:
+            owed.update(provider(open_))
+    return owed
+
+
+def closure_text(obligation: Obligation) -> str:
+    """ "Stängd av post #57 i medelsflödet, 2019-11-20, i tid" (or "Inlämnad 2019-11-20, för
+    sent" when registered by hand); empty while the obligation is open."""
+    if obligation.submitted_on is None:
+        return ""
+    late = obligation.effective_date is not None and obligation.submitted_on > obligation.effective_date
+    when = _("för sent") if late else _("i tid")
+    day = obligation.submitted_on.isoformat()
+    if obligation.closed_by:
+        return _("Stängd av %(what)s, %(day)s, %(when)s") % {
+            "what": obligation.document_reference,
+            "day": day,
+            "when": when,
+        }
+    return _("Inlämnad %(day)s, %(when)s") % {"day": day, "when": when}
+
+
+def still_owed_text(amount: Decimal | None) -> str:
+    if amount is None:
+        return ""
+    if amount <= 0:
+        return _("Inget kvar att återbetala enligt medelsflödet.")
+    return _("Kvar att återbetala enligt medelsflödet: %(amount)s") % {
+        "amount": format_sek(amount, decimals=True)
+    }
+
+
+def obligation_rows(obligations: Iterable[Obligation], today: dt.date) -> list[dict[str, Any]]:
+    """`obligation_row` for a list, asking what is still owed once for all of them."""
+    items = list(obligations)
+    owed = obligations_still_owed(items)
+    return [obligation_row(o, today, owed=owed) for o in items]
+
+
+def obligation_row(
+    obligation: Obligation, today: dt.date, *, owed: Mapping[int, Decimal] | None = None
+) -> dict[str, Any]:
+    """The CLI and API form of an obligation (DESIGN §5, plus a few keys of our own: among them
+    what closed it, the reason it was reopened, and what is still owed)."""
     on = about_date(obligation)
+    if owed is None:
+        owed = obligations_still_owed([obligation])
     return {
         "id": obligation.pk,
         "decision": obligation.decision.slug,
@@ -256,6 +328,10 @@ def obligation_row(obligation: Obligation, today: dt.date) -> dict[str, Any]:
         "period_end": obligation.period_end.isoformat() if obligation.period_end else None,
         "submitted_on": obligation.submitted_on.isoformat() if obligation.submitted_on else None,
         "receipt_reference": obligation.receipt_reference,
+        "closed_by": obligation.closed_by,
+        "closure": closure_text(obligation),
+        "reopen_reason": obligation.reopen_reason if obligation.submitted_on is None else "",
+        "still_owed": to_str(owed.get(obligation.pk)),
     }
 
 
@@ -386,6 +462,24 @@ class ObligationCard:
     moved_because: str | None
     actions: dict[str, Verdict]
     forms: dict[str, Any] = field(default_factory=dict)
+    still_owed: Decimal | None = None
+
+    @property
+    def closure(self) -> str:
+        return closure_text(self.obligation)
+
+    @property
+    def closure_link(self) -> str | None:
+        return closer_link(self.obligation)
+
+    @property
+    def still_owed_text(self) -> str:
+        return still_owed_text(self.still_owed)
+
+    @property
+    def reopen_reason(self) -> str:
+        """Why a closure was undone, while the obligation is open again."""
+        return self.obligation.reopen_reason if self.obligation.submitted_on is None else ""
 
     @property
     def may_act(self) -> bool:
@@ -404,10 +498,24 @@ ACTION_LABELS = {
 }
 
 
+def obligation_cards(user: Any, obligations: Iterable[Obligation], today: dt.date) -> list[ObligationCard]:
+    """`obligation_card` for a list, asking what is still owed once for all of them."""
+    items = list(obligations)
+    owed = obligations_still_owed(items)
+    return [obligation_card(user, o, today, owed=owed) for o in items]
+
+
 def obligation_card(
-    user: Any, obligation: Obligation, today: dt.date, actions: dict[str, Verdict] | None = None
+    user: Any,
+    obligation: Obligation,
+    today: dt.date,
+    actions: dict[str, Verdict] | None = None,
+    *,
+    owed: Mapping[int, Decimal] | None = None,
 ) -> ObligationCard:
     on = about_date(obligation)
+    if owed is None:
+        owed = obligations_still_owed([obligation])
     return ObligationCard(
         obligation=obligation,
         status=obligation.status_on(today),
@@ -420,6 +528,7 @@ def obligation_card(
         if obligation.moved and obligation.nominal_date
         else None,
         actions=actions if actions is not None else obligation_actions(user, obligation),
+        still_owed=owed.get(obligation.pk),
     )
 
 
@@ -434,7 +543,16 @@ class HistoryLine:
 
 HISTORY_TYPES = {"+": gettext_lazy("Skapad"), "~": gettext_lazy("Ändrad"), "-": gettext_lazy("Borttagen")}
 # Who and when are the history line's own columns; the ids and timestamps would only repeat them.
-HISTORY_QUIET = ["submitted_by", "submitted_at", "waived_by", "waived_at", "rescheduled_by", "rescheduled_at"]
+HISTORY_QUIET = [
+    "submitted_by",
+    "submitted_at",
+    "waived_by",
+    "waived_at",
+    "rescheduled_by",
+    "rescheduled_at",
+    "reopened_by",
+    "reopened_at",
+]
 
 
 def obligation_history(obligation: Obligation, limit: int = 50) -> list[HistoryLine]:

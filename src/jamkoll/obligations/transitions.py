@@ -1,11 +1,19 @@
 """The transitions of an obligation: the state guard of each (why not) and the service that does it.
 
     open (upcoming, due soon, overdue, not scheduled) --submit--> submitted (on time / late)
+    open                                             --close---> submitted, closed by <key>
+    submitted, closed by <key>                       --reopen--> open (with the reason)
     open                                             --waive---> waived
     open, derived or without a stated date           --reschedule--> open (new nominal date)
 
-Submitted and waived are final here; a mistaken registration is corrected by an administrator,
-and the change history keeps both.
+Submitted by hand and waived are final here; a mistaken registration is corrected by an
+administrator, and the change history keeps both. An obligation *closed* by the act that fulfils
+it (`obligation_close`: a ledger entry, a proposed plan, a submitted report, named by a key such as
+"ledger-entry:57") is reopened when that act is undone (`obligations_reopen`: the entry reversed).
+Close and reopen are called by the services of those acts, inside their transactions, after they
+have asked the policy about the act itself: they are not the user's actions on an obligation (the
+treasury records the repayment that SKR owes, yet may not register SKR's obligation), so they ask
+no policy of their own. They record the act's actor as the account and the act as the reason.
 
 Each service is the only way the web, the API and the CLI change an obligation. It asks the policy
 (who: `PermissionDenied` with the policy's reason) and the guard (what: a `ValidationError` not tied
@@ -19,6 +27,7 @@ The actor is required: a user, or a `SystemActor` (the operator at the command l
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
 from typing import Any
 
@@ -29,10 +38,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jamkoll.accounts.policy import Verdict, actor_label, actor_user, check, require
+from jamkoll.errors import field_error
 from jamkoll.programmes.models import FundingDecision
-from jamkoll.validation import DATE_MAX, DATE_MIN, REASON, clean_date, clean_text
+from jamkoll.validation import DATE_MAX, DATE_MIN, REASON, SHORT, clean_date, clean_text
 
-from .models import Obligation, ObligationKind, Tier
+from .models import CLOSED_BY_MAX, Obligation, ObligationKind, Tier
 
 
 class Action(StrEnum):
@@ -53,6 +63,7 @@ class Refusal(StrEnum):
     WAIVED = "waived"
     SUBMITTED = "submitted"
     DATE_STATED = "date_stated"
+    NOT_CLOSED = "not_closed"
 
 
 # The column the receiver's diary number is stored in; a document reference made by the reports
@@ -96,6 +107,21 @@ def reschedule_refusal(obligation: Obligation) -> ValidationError | None:
     if stated:
         return ValidationError(
             _("Datumet står i beslutet för just detta år och kan inte ändras här."), code=Refusal.DATE_STATED
+        )
+    return None
+
+
+def close_refusal(obligation: Obligation) -> ValidationError | None:
+    """An obligation already handed in (by hand or by another act) or waived stays as it is."""
+    return _closed(obligation)
+
+
+def reopen_refusal(obligation: Obligation, closed_by: str) -> ValidationError | None:
+    """Only a closure by `closed_by` is undone by undoing that act; a registration by hand is not."""
+    if obligation.submitted_on is None or not closed_by or obligation.closed_by != closed_by:
+        return ValidationError(
+            _("Åtagandet är inte stängt av %(key)s.") % {"key": closed_by[:CLOSED_BY_MAX]},
+            code=Refusal.NOT_CLOSED,
         )
     return None
 
@@ -189,10 +215,99 @@ def obligation_submit(
         )
         ob.submitted_by = actor_user(actor)
         ob.submitted_at = timezone.now()
+        ob.reopened_at, ob.reopened_by, ob.reopen_reason = None, None, ""
         ob.full_clean()
         _record(ob, actor, _("Registrerad som inlämnad"))
         ob.save()
     return ob
+
+
+# A closure's own history reason names the act ("Stängd av post #57 i medelsflödet"); the text of
+# a reopening may say more than the history's 100 characters (the reversal's own reason and which
+# entry it reversed), so it is kept whole on the obligation.
+REOPEN_REASON_MAX = SHORT
+_CLOSED_BY = re.compile(r"^[a-z][a-z-]*:[0-9]{1,20}$")
+
+
+def _closed_by(value: Any) -> str:
+    key = str(value or "")
+    if not _CLOSED_BY.match(key) or len(key) > CLOSED_BY_MAX:
+        raise field_error("closed_by", _("Ange vad som stängde åtagandet som slag:nummer."))
+    return key
+
+
+def _history_reason(text: str) -> str:
+    return text if len(text) <= REASON else text[: REASON - 1] + "…"
+
+
+def obligation_close(
+    *,
+    obligation: Obligation,
+    on: dt.date | None,
+    closed_by: str,
+    document_reference: str,
+    actor: Any,
+    receipt_reference: str = "",
+    today: dt.date | None = None,
+) -> Obligation:
+    """The act `closed_by` ("ledger-entry:57") fulfilled the obligation on `on`: record the date,
+    the act (its key, and `document_reference` in words), and so whether it was on time against
+    the effective date (`status_on`). Called by the act's own service inside its transaction,
+    after that service asked the policy (see the module's docstring): the actor is recorded, not
+    asked. Refused (code "submitted"/"waived") when the obligation is no longer open, which the
+    caller checks first with `close_refusal`; a `ValidationError` keyed `on` for a date outside
+    the obligation's bounds or in the future."""
+    today = today or timezone.localdate()
+    key = _closed_by(closed_by)
+    with transaction.atomic():
+        ob = _lockable().get(pk=obligation.pk)
+        refusal = close_refusal(ob)
+        if refusal is not None:
+            raise refusal
+        earliest, _latest = date_bounds(ob.decision, ob.year)
+        ob.submitted_on = clean_date(on, field="on", earliest=earliest, latest=today)
+        ob.closed_by = key
+        ob.document_reference = clean_text(
+            document_reference, field="document_reference", max_length=DOCUMENT_REFERENCE_MAX, required=True
+        )
+        ob.receipt_reference = clean_text(
+            receipt_reference, field="receipt_reference", max_length=RECEIPT_REFERENCE_MAX
+        )
+        ob.submitted_by = actor_user(actor)
+        ob.submitted_at = timezone.now()
+        ob.reopened_at, ob.reopened_by, ob.reopen_reason = None, None, ""
+        ob.full_clean()
+        _record(ob, actor, _history_reason(_("Stängd av %(what)s") % {"what": ob.document_reference}))
+        ob.save()
+    return ob
+
+
+def obligations_reopen(*, closed_by: str, reason: str, actor: Any) -> list[Obligation]:
+    """The act `closed_by` was undone (a ledger entry reversed): every obligation it closed is
+    open again, its submission cleared and `reason` kept on it and in the change history. Those
+    registered by hand or closed by another act are left alone (`reopen_refusal`). Like
+    `obligation_close`, called by the undoing service inside its transaction; the actor is recorded."""
+    key = _closed_by(closed_by)
+    text = str(clean_text(reason, field="reason", max_length=REOPEN_REASON_MAX, required=True))
+    reopened: list[Obligation] = []
+    with transaction.atomic():
+        for ob in _lockable().filter(closed_by=key).order_by("pk"):
+            if reopen_refusal(ob, key) is not None:
+                continue
+            ob.submitted_on = None
+            ob.submitted_by = None
+            ob.submitted_at = None
+            ob.closed_by = ""
+            ob.document_reference = ""
+            ob.receipt_reference = ""
+            ob.reopened_at = timezone.now()
+            ob.reopened_by = actor_user(actor)
+            ob.reopen_reason = text
+            ob.full_clean()
+            _record(ob, actor, _history_reason(text))
+            ob.save()
+            reopened.append(ob)
+    return reopened
 
 
 def obligation_waive(*, obligation: Obligation, reason: str, actor: Any) -> Obligation:

@@ -110,7 +110,7 @@ def _calendar_page(
         status=filters.get("status") or None,
         today=today,
     )
-    cards = [selectors.obligation_card(request.user, o, today) for o in obligations]
+    cards = selectors.obligation_cards(request.user, obligations, today)
     for card in cards:
         _forms_for(card)
     can_edit = check(request.user, Action.EDIT)

@@ -23,6 +23,7 @@ from jamkoll.programmes.models import BudgetLine
 from jamkoll.programmes.services import BudgetError, budget_lines_set
 from jamkoll.validation import LONG, SHORT, clean_date, clean_int, clean_text
 
+from .closures import project_plan_close
 from .models import (
     Activity,
     ActivityStatus,
@@ -83,6 +84,8 @@ def plan_transition(
         plan.status = transition.target
         _recorded_by(plan, actor)
         plan.save()
+        if transition.action == "propose":  # handed in: closes the project-plan obligation (closures.py)
+            project_plan_close(plan=plan, actor=actor)
     return plan
 
 

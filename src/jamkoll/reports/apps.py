@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "jamkoll.reports"
     verbose_name = _("Rapporter och redovisningar")
+
+    def ready(self) -> None:
+        from django.urls import reverse
+
+        from jamkoll.obligations.selectors import CLOSER_LINKS
+
+        from .models import CLOSED_BY_PREFIX
+
+        # The deadline pages link an obligation closed by a submission to the submitted version.
+        CLOSER_LINKS[CLOSED_BY_PREFIX] = lambda _obligation, number: reverse("reports:version", args=[number])

@@ -43,6 +43,10 @@ class ReportState(models.TextChoices):
     SUBMITTED = "submitted", _("Inlämnad")
 
 
+# The key an obligation closed by a version's submission records (`closed_by` "report-version:<pk>").
+CLOSED_BY_PREFIX = "report-version"
+
+
 class ReportVersion(models.Model):
     kind = models.CharField(_("slag"), max_length=20, choices=ReportKind.choices)
     decision = models.ForeignKey(

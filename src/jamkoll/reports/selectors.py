@@ -57,7 +57,7 @@ def version_get(*, pk: int | str) -> ReportVersion:
 
 def step_verdict(actor: Any, version: ReportVersion, step: Step) -> Verdict:
     """The policy's verdict on `actor` taking `step`. A submission also registers the obligation
-    it closes (`obligation_submit`), so it needs that obligation's verdict too
+    it closes (`obligation_close`), so it needs that obligation's verdict too
     ("obligation.submit"): the first refusal, with its reason. (Where the version's state does
     not allow the submission, the state's refusal is the one to give: no obligation is asked.)"""
     verdict = check(actor, STEP_ACTIONS[step], version)

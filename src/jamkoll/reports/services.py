@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from jamkoll.accounts.policy import actor_label, actor_user, require
 from jamkoll.errors import ErrorCollector, NotFound, error_line, field_error
-from jamkoll.obligations.transitions import obligation_submit
+from jamkoll.obligations.transitions import close_refusal, obligation_close
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import decision_brief
 from jamkoll.reference.models import Organisation
@@ -31,7 +31,7 @@ from jamkoll.reference.selectors import county_get
 from jamkoll.validation import LONG, SHORT, YEAR_MAX, YEAR_MIN, clean_date, clean_int, clean_text
 
 from .assemblers import assemble, fingerprint
-from .models import JobStatus, ReportFile, ReportJob, ReportKind, ReportState, ReportVersion
+from .models import CLOSED_BY_PREFIX, JobStatus, ReportFile, ReportJob, ReportKind, ReportState, ReportVersion
 from .renderers import render
 from .selectors import report_obligation, step_verdict
 from .transitions import Step, require_step
@@ -437,10 +437,11 @@ def report_submit(*, actor: Any, version: ReportVersion, on: Any, receipt_refere
         version.submitted_by_name = actor_label(actor)
         version.save()
         obligation = report_obligation(version)
-        if obligation is not None and obligation.submitted_on is None and obligation.waived_at is None:
-            obligation_submit(
+        if obligation is not None and close_refusal(obligation) is None:
+            obligation_close(
                 obligation=obligation,
-                submitted_on=data["on"],
+                on=data["on"],
+                closed_by=f"{CLOSED_BY_PREFIX}:{version.pk}",
                 receipt_reference=data["receipt_reference"],
                 document_reference=f"{version.title} v{version.version} (SHA-256 {_pdf_sha(version)[:16]}…)",
                 actor=actor,

@@ -17,7 +17,7 @@ from ...selectors import (
     deadline_decision_for_user,
     deadline_year_for_user,
     obligation_list,
-    obligation_row,
+    obligation_rows,
 )
 
 FORMATS = ("table", "json", "ical")
@@ -77,7 +77,7 @@ class Command(JamkollCommand):
             name = f"JämKoll: {decision.slug if decision else 'alla beslut'}" + (f" {year}" if year else "")
             self.stdout.write(calendar_ical(obligations, name=name, today=today).decode(), ending="")
             return
-        rows = [obligation_row(o, today) for o in obligations]
+        rows = obligation_rows(obligations, today)
         if fmt == "json":
             self.stdout.write(to_json(rows))
             return
@@ -89,7 +89,10 @@ class Command(JamkollCommand):
                 "nominal_date": row["nominal_date"] or "",
                 "status": labels[row["status"]]
                 + (" (överfört)" if row["derived"] else "")
-                + (" – risk för återkrav" if row["reclaim_risk"] else ""),
+                + (" – risk för återkrav" if row["reclaim_risk"] else "")
+                + (f" – {row['closure']}" if row["closed_by"] else "")
+                + (f" – återöppnad: {row['reopen_reason']}" if row["reopen_reason"] else "")
+                + (f" – kvar att återbetala: {row['still_owed']} kr" if row["still_owed"] else ""),
             }
             for row in rows
         ]
