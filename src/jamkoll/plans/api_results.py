@@ -253,7 +253,7 @@ def county_activity_add(
     summary="Ändra en aktivitet i ett läns genomförandeplan",
 )
 def county_activity_patch(
-    request: HttpRequest, slug: str, year: Year, county: Code, code: Code, payload: CountyActivityPatch
+    request: HttpRequest, slug: str, year: Year, county: Code, code: str, payload: CountyActivityPatch
 ) -> Any:
     target, _verdict = county_activity_for_user(
         actor=request.user, slug=slug, year=year, county_code=county, code=code
@@ -297,7 +297,7 @@ def _output_out(output: Output) -> dict[str, Any]:
     summary="Rätta ett resultat",
 )
 def output_patch(
-    request: HttpRequest, slug: str, year: Year, code: Code, output_id: int, payload: OutputPatch
+    request: HttpRequest, slug: str, year: Year, code: str, output_id: int, payload: OutputPatch
 ) -> Any:
     output, _verdict = output_for_user(actor=request.user, slug=slug, year=year, code=code, pk=output_id)
     return _output_out(output_update(output=output, actor=request.user, **payload.dict(exclude_unset=True)))
@@ -309,7 +309,7 @@ def output_patch(
     auth=django_auth,
     summary="Ta bort ett resultat (ändringshistoriken behåller det)",
 )
-def output_remove(request: HttpRequest, slug: str, year: Year, code: Code, output_id: int) -> Any:
+def output_remove(request: HttpRequest, slug: str, year: Year, code: str, output_id: int) -> Any:
     output, _verdict = output_for_user(actor=request.user, slug=slug, year=year, code=code, pk=output_id)
     output_delete(output=output, actor=request.user)
     return 204, None

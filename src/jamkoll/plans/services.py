@@ -256,6 +256,18 @@ def _count(value: Any, field: str, errors: ErrorCollector, *, required: bool = F
     return errors.run(lambda: clean_int(value, field=field, minimum=0, maximum=COUNT_MAX))
 
 
+def _total(value: Any, errors: ErrorCollector) -> int | None:
+    """An output's total: what was counted, so at least one (a part of the breakdown may be 0)."""
+    total = _count(value, "total", errors, required=True)
+    if total == 0:
+        errors.add(
+            "total",
+            _("Ett resultat räknar minst 1. Blev det inget, ta bort resultatet (historiken behåller det)."),
+        )
+        return None
+    return total
+
+
 def output_create(
     *,
     activity: Activity,
@@ -280,7 +292,7 @@ def output_create(
         )
     }
     counts = {
-        "total": _count(total, "total", errors, required=True),
+        "total": _total(total, errors),
         "women": _count(women, "women", errors),
         "men": _count(men, "men", errors),
         "other": _count(other, "other", errors),
@@ -624,7 +636,7 @@ def output_update(*, output: Output, actor: Any, **changes: Any) -> Output:
                 partial(clean_text, value, field=name, max_length=bounds[name], required=name != "note")
             )
         else:
-            cleaned[name] = _count(value, name, errors, required=name == "total")
+            cleaned[name] = _total(value, errors) if name == "total" else _count(value, name, errors)
     errors.raise_if_any()
     cleaned = {k: v for k, v in cleaned.items() if getattr(output, k) != v}
     if not cleaned:

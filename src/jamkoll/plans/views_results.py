@@ -469,6 +469,8 @@ def _status_report_page(
             "texts_form": texts_form,
             "item_form": item_form,
             "rows": rows,
+            # A change sent to a report that is no longer a draft: why, at the top.
+            "refused_forms": [f for f in (texts_form, item_form) if f is not None and f.is_bound],
         },
         status=status,
     )
