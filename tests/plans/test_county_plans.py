@@ -242,7 +242,7 @@ def test_it_shows_another_countys_plan_read_only_with_the_reason(
     assert '<form method="post" action="/planer/' not in body  # no write form for Skåne here
     with nothing_stored():
         for url, data in (
-            (f"{_page('25')}plan/", {"summary": "Kapad", "status": "draft"}),
+            (_page("25"), {"summary": "Kapad", "status": "draft"}),
             (f"{_page('25')}ny-aktivitet/", ACTIVITY),
         ):
             refused = client.post(url, data)
@@ -252,13 +252,16 @@ def test_it_shows_another_countys_plan_read_only_with_the_reason(
         refused = client.post(activity_url, {**ACTIVITY, "title": "Kapad"})
         assert refused.status_code == 403 and ACTIVITY_REASON in assert_refused(refused)
     assert Activity.objects.get(pk=norrbotten_activity.pk).title == ACTIVITY["title"]
+    # A year without a plan: the reason is the page's one note (what the browser journey reads).
+    empty = client.get(_page("25", 2020)).content.decode()
+    assert empty.count('<p class="note') == 1 and PLAN_REASON in empty and "Spara" not in empty
 
 
 def test_an_rss_leader_enters_their_county_plan_and_an_activity_in_the_web(rss_skane: Any) -> None:
     client = client_for(rss_skane)
     empty = client.get(_page("12")).content.decode()
     assert "Ingen genomförandeplan är registrerad för 2019." in empty and "Skapa genomförandeplanen" in empty
-    created = client.post(f"{_page('12')}plan/", {"summary": "Skånes plan för 2019"})
+    created = client.post(_page("12"), {"summary": "Skånes plan för 2019"})
     assert created.status_code == 302 and created["Location"] == _page("12")
     plan = CountyPlan.objects.get(decision__slug=SLUG, year=2019, county__code="12")
     added = client.post(f"{_page('12')}ny-aktivitet/", ACTIVITY)
@@ -272,7 +275,7 @@ def test_an_rss_leader_enters_their_county_plan_and_an_activity_in_the_web(rss_s
     edit_url = f"{_page('12')}aktivitet/{activity.code}/"
     edited = client.post(edit_url, {**ACTIVITY, "title": "Ändrad rubrik", "status": "ongoing"})
     assert edited.status_code == 302 and Activity.objects.get(pk=activity.pk).title == "Ändrad rubrik"
-    fixed = client.post(f"{_page('12')}plan/", {"summary": "Skånes plan för 2019", "status": "fixed"})
+    fixed = client.post(_page("12"), {"summary": "Skånes plan för 2019", "status": "fixed"})
     assert fixed.status_code == 302
     page = client.get(_page("12")).content.decode()
     assert "Framtagen" in page and LOCK_MARK in page and REOPEN_REASON in page
@@ -304,7 +307,7 @@ def test_the_web_names_the_bad_field_and_stores_nothing(rss_skane: Any, skane_pl
         for value in HOSTILE_DATES:
             refused = client.post(url, {**ACTIVITY, "actual_start": value})
             assert refused.status_code == 400, value
-        summary = client.post(f"{_page('12')}plan/", {"summary": "x" * 20_001, "status": "draft"})
+        summary = client.post(_page("12"), {"summary": "x" * 20_001, "status": "draft"})
         assert summary.status_code == 400 and 'id="id_summary_error"' in assert_refused(summary)
 
 
@@ -313,12 +316,12 @@ def test_the_web_requires_login_and_the_right_method(
 ) -> None:
     anonymous = Client()
     with nothing_stored():
-        for url in (f"{_page('12')}plan/", f"{_page('12')}ny-aktivitet/"):
+        for url in (_page("12"), f"{_page('12')}ny-aktivitet/"):
             response = anonymous.post(url, ACTIVITY)
             assert response.status_code == 302 and "logga-in" in response["Location"]
         client = client_for(rss_skane)
-        assert client.post(_page("12"), ACTIVITY).status_code == 405
-        assert client.get(f"{_page('12')}plan/").status_code == 405
+        for method in ("put", "patch", "delete"):
+            assert getattr(client, method)(_page("12")).status_code == 405, method
         assert client.get(f"{_page('12')}ny-aktivitet/").status_code == 405
     assert client.get(_page("99")).status_code == 404
     refused = client_for(no_role).get(_page("12"))
@@ -332,7 +335,8 @@ def test_the_21_counties_page_shows_each_plan_and_what_is_missing(
     page = client_for(coordinator).get(f"/rss/{SLUG}/2019/")
     body = page.content.decode()
     assert page.status_code == 200
-    assert f'href="/planer/{SLUG}/2019/lan/12/"' in body and f'href="/planer/{SLUG}/2019/lan/25/"' in body
+    assert f'href="/planer/{SLUG}/2019/lan/12/">Genomförandeplan</a>' in body
+    assert f'href="/planer/{SLUG}/2019/?lan=25">25 Norrbottens län</a>' in body  # the county's activities
     assert body.count("Ingen genomförandeplan") == 20  # every county but Skåne
     assert "Inga resultat" in body and "Rekvirerat" in body
     assert "20 län saknar genomförandeplan." in body and "21 län saknar resultat." in body

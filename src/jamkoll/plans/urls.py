@@ -15,11 +15,6 @@ urlpatterns = [
 urlpatterns += [
     path("<slug:slug>/<int:year>/lan/<str:county>/", views_results.county_plan_page, name="county_plan"),
     path(
-        "<slug:slug>/<int:year>/lan/<str:county>/plan/",
-        views_results.county_plan_save,
-        name="county_plan_save",
-    ),
-    path(
         "<slug:slug>/<int:year>/lan/<str:county>/ny-aktivitet/",
         views_results.county_activity_new,
         name="county_activity_new",

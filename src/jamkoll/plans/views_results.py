@@ -132,18 +132,13 @@ def _county_page(
     )
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 @login_required
 def county_plan_page(request: HttpRequest, slug: str, year: int, county: str) -> HttpResponse:
+    """The county's plan; a POST creates it, or changes its summary and status."""
     page = county_plan_for_user(actor=request.user, slug=slug, year=year, county_code=county)
-    return _county_page(request, page)
-
-
-@require_POST
-@login_required
-def county_plan_save(request: HttpRequest, slug: str, year: int, county: str) -> HttpResponse:
-    """Create the county's plan, or change its summary and status."""
-    page = county_plan_for_user(actor=request.user, slug=slug, year=year, county_code=county)
+    if request.method != "POST":
+        return _county_page(request, page)
     _refuse_unless(page.verdict)
     plan = page.plan
     form: Any
