@@ -25,6 +25,7 @@ from jamkoll.ledger.api import router as ledger_router
 from jamkoll.money import to_str
 from jamkoll.obligations.api import router as obligations_router
 from jamkoll.plans.api import router as plans_router
+from jamkoll.plans.api_results import router as plans_results_router
 from jamkoll.programmes import selectors as programme_selectors
 from jamkoll.programmes.models import Programme
 from jamkoll.programmes.selectors import allocation_dict
@@ -238,4 +239,5 @@ api.add_router("/", router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/obligations", obligations_router)
 api.add_router("/plans", plans_router)
+api.add_router("/plans", plans_results_router)  # county plans and results (issue 11)
 api.add_router("/reports", reports_router)

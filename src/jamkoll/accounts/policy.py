@@ -292,6 +292,16 @@ RULES: dict[str, Rule] = {
         is_coordinator | is_rss_for_county, _("Du kan bara ändra aktiviteter i ditt eget län.")
     ),
     "status_report.edit": Rule(is_coordinator, _("Halvårsrapporten skrivs av SKR:s samordnare.")),
+    # The county's own work (issue 11). obj is the county plan (or the county code).
+    "county_plan.edit": Rule(
+        is_coordinator | is_rss_for_county, _("Du kan bara ändra ditt eget läns genomförandeplan.")
+    ),
+    # A plan marked "Framtagen" is opened for changes again by SKR, not by the county alone.
+    "county_plan.reopen": Rule(
+        is_coordinator, _("En framtagen genomförandeplan öppnas igen av SKR:s samordnare.")
+    ),
+    "evaluation.edit": Rule(is_coordinator, _("Utvärderingar registreras av SKR:s samordnare.")),
+    "steering_group.edit": Rule(is_coordinator, _("Styrgruppens ledamöter registreras av SKR:s samordnare.")),
     # A half-yearly report still in draft; a submitted one is seen by everyone with "plan.view".
     "status_report.view_draft": Rule(
         is_coordinator | is_certifier | is_signatory,

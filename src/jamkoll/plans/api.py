@@ -51,6 +51,7 @@ router = Router(tags=["plans"])
 
 
 class OutputOut(Schema):
+    id: int
     label: str
     unit: str
     total: int
@@ -117,6 +118,7 @@ class StepIn(Schema):
 
 
 class EvaluationOut(Schema):
+    id: int
     title: str
     method: str
     description: str
@@ -228,6 +230,7 @@ def output_add(request: HttpRequest, slug: str, year: Year, code: str, payload: 
     target, _verdict = activity_for_user(actor=request.user, slug=slug, year=year, code=code)
     output = output_create(activity=target, actor=request.user, **payload.dict())
     return 201, {
+        "id": output.pk,
         "label": output.label,
         "unit": output.unit,
         "total": output.total,
@@ -247,6 +250,7 @@ def evaluations(request: HttpRequest, slug: str, year: Year) -> Any:
     decision, number = decision_year_for_user(actor=request.user, action="plan.view", slug=slug, year=year)
     return [
         {
+            "id": e.pk,
             "title": e.title,
             "method": e.method,
             "description": e.description,

@@ -15,11 +15,12 @@ from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jamkoll.forms import AmountField, BoundedDateField, MultiLineField, OneLineField
 from jamkoll.money import AmountError, parse_amount
 from jamkoll.validation import DATE_MAX, DATE_MIN, LONG, SHORT, TextValidator, clean_int
 
-from .models import Activity, ActivityStatus, Output
-from .services import COUNT_MAX, REFERENCE_MAX, UNIT_MAX
+from .models import Activity, ActivityStatus, CountyPlanStatus, Output
+from .services import COUNT_MAX, COUNTY_PLANNING_FIELDS, REFERENCE_MAX, UNIT_MAX
 
 
 def _date_in_range(value: dt.date | None) -> None:
@@ -149,3 +150,143 @@ class OutputForm(forms.ModelForm):
 
 
 STATUS_CHOICES = [("", _("Alla")), *ActivityStatus.choices]
+
+
+# === The county's own work and the results (issue 11) ======================================
+# Plain forms: the services clean and bound every value again (the API and the CLI reach them
+# without a form) and name the field; these give the page its widgets and first checks.
+
+
+def _year_widget(field: forms.Field, year: int) -> None:
+    """The date picker offers the year; the service refuses another year and says why."""
+    field.widget.attrs.update({"min": f"{year}-01-01", "max": f"{year}-12-31"})
+
+
+class CountyPlanCreateForm(forms.Form):
+    summary = MultiLineField(label=_("Sammanfattning"), rows=6)
+
+
+class CountyPlanForm(forms.Form):
+    summary = MultiLineField(label=_("Sammanfattning"), rows=6)
+    status = forms.ChoiceField(label=_("Status"), choices=CountyPlanStatus.choices)
+
+    def __init__(self, *args: Any, locked: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A "Framtagen" plan's summary is locked: shown, not sent (only its status may change).
+        self.fields["summary"].disabled = locked
+
+
+class CountyActivityForm(forms.Form):
+    """A county's activity: its planning (locked once the county plan is "Framtagen") and its
+    follow-up (status, actual dates)."""
+
+    title = OneLineField(label=_("Rubrik"))
+    description = MultiLineField(label=_("Beskrivning"), rows=5)
+    goal_area = forms.TypedChoiceField(label=_("Målområde"), coerce=int)
+    sub_project = forms.TypedChoiceField(label=_("Delprojekt"), coerce=int)
+    status = forms.ChoiceField(label=_("Status"), choices=ActivityStatus.choices)
+    planned_start = BoundedDateField(label=_("Planerad start"), required=False)
+    planned_end = BoundedDateField(label=_("Planerat slut"), required=False)
+    actual_start = BoundedDateField(label=_("Faktisk start"), required=False)
+    actual_end = BoundedDateField(label=_("Faktiskt slut"), required=False)
+    planned_cost = AmountField(label=_("Planerad kostnad (kr)"), required=False)
+
+    def __init__(self, *args: Any, decision: Any, year: int, locked: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        goal_area = self.fields["goal_area"]
+        sub_project = self.fields["sub_project"]
+        assert isinstance(goal_area, forms.ChoiceField) and isinstance(sub_project, forms.ChoiceField)
+        goal_area.choices = [
+            (g.number, f"{g.number}. {g.title}") for g in decision.goal_areas.order_by("number")
+        ]
+        sub_project.choices = [
+            (s.number, f"{s.number}. {s.name}") for s in decision.sub_projects.order_by("number")
+        ]
+        for name in ("planned_start", "planned_end", "actual_start", "actual_end"):
+            _year_widget(self.fields[name], year)
+        if locked:
+            for name in COUNTY_PLANNING_FIELDS:
+                self.fields[name].disabled = True
+
+    @classmethod
+    def initial_for(cls, activity: Activity) -> dict[str, Any]:
+        return {
+            "title": activity.title,
+            "description": activity.description,
+            "goal_area": activity.goal_area.number,
+            "sub_project": activity.sub_project.number,
+            "status": activity.status,
+            "planned_start": activity.planned_start,
+            "planned_end": activity.planned_end,
+            "actual_start": activity.actual_start,
+            "actual_end": activity.actual_end,
+            "planned_cost": activity.planned_cost,
+        }
+
+
+class EvaluationForm(forms.Form):
+    title = OneLineField(label=_("Rubrik"))
+    method = OneLineField(label=_("Metod"), required=False)
+    description = MultiLineField(label=_("Beskrivning"), rows=4)
+    findings = MultiLineField(label=_("Iakttagelser"), rows=5)
+    recommendations = MultiLineField(label=_("Rekommendationer"), rows=5)
+    activities = forms.MultipleChoiceField(
+        label=_("Aktiviteter som utvärderats"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+    def __init__(self, *args: Any, activities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["activities"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(a.code, a.title) for a in activities]
+
+
+class StatusReportTextsForm(forms.Form):
+    summary = MultiLineField(label=_("Sammanfattning"), rows=6)
+    deviations = MultiLineField(label=_("Avvikelser"), rows=4)
+    risks = MultiLineField(label=_("Risker"), rows=4)
+
+
+class StatusReportCreateForm(StatusReportTextsForm):
+    period_start = forms.ChoiceField(label=_("Halvår"))
+
+    field_order = ["period_start", "summary", "deviations", "risks"]
+
+    def __init__(self, *args: Any, periods: list[dt.date], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["period_start"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(p.isoformat(), _half_year_label(p)) for p in periods]
+
+    def clean_period_start(self) -> dt.date:
+        return dt.date.fromisoformat(self.cleaned_data["period_start"])
+
+
+def _half_year_label(start: dt.date) -> str:
+    return (_("januari–juni %(y)s") if start.month == 1 else _("juli–december %(y)s")) % {"y": start.year}
+
+
+class StatusReportItemForm(forms.Form):
+    """One activity's progress in the report; sent again for the same activity, it replaces it."""
+
+    activity = forms.ChoiceField(label=_("Aktivitet"))
+    progress = MultiLineField(label=_("Framsteg"), rows=3, required=True)
+    deviation = MultiLineField(label=_("Avvikelse"), rows=2)
+
+    def __init__(self, *args: Any, activities: Any, fixed: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["activity"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(a.code, a.title) for a in activities]
+        if fixed:  # a row of the report: its activity is given, its texts are edited
+            field.widget = forms.HiddenInput()
+
+
+class SteeringGroupMemberForm(forms.Form):
+    name = OneLineField(label=_("Namn"))
+    title = OneLineField(label=_("Titel"))
+    department = OneLineField(label=_("Avdelning"))
+    period_start = BoundedDateField(label=_("Från"), required=False)
+    period_end = BoundedDateField(label=_("Till och med"), required=False)

@@ -187,6 +187,15 @@ class CountyPlan(models.Model):
     def __str__(self) -> str:
         return f"Genomförandeplan {self.county.code} {self.year}"
 
+    @property
+    def county_code(self) -> str | None:
+        """The county the policy scopes the plan to (`county_plan.edit`)."""
+        return self.county.code if self.county_id else None
+
+    @property
+    def frozen(self) -> bool:
+        return self.status == CountyPlanStatus.FIXED
+
 
 class ReportSection(models.Model):
     """A heading of the yearly result report, in order (seed 003's structure)."""

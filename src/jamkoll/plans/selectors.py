@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 
 from jamkoll.accounts.policy import Verdict, check, require
 from jamkoll.errors import NotFound
+from jamkoll.history import history_entries
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import as_of, county_name_map, decision_brief, decision_year_for_user
-from jamkoll.reference.selectors import organisation_list
+from jamkoll.reference.models import Organisation
+from jamkoll.reference.selectors import county_get, organisation_list
 from jamkoll.validation import int_param
 
 from .models import (
@@ -30,6 +32,8 @@ from .models import (
     ReportSection,
     StatusReport,
     StatusReportState,
+    SteeringGroup,
+    SteeringGroupMember,
     SubProject,
 )
 from .transitions import Step, open_steps
@@ -237,10 +241,25 @@ class CountyRow:
     allocation: Decimal | None
     disbursed: Decimal | None
     spent: Decimal | None
+    with_outputs: int = 0  # own activities with at least one output
+    requisitioned: Decimal | None = None
+
+    @property
+    def missing(self) -> list[str]:
+        """What the county has not entered yet for the year, in the user's words."""
+        gaps = []
+        if self.plan is None:
+            gaps.append(_("Ingen genomförandeplan"))
+        if not self.activities:
+            gaps.append(_("Inga egna aktiviteter"))
+        elif not self.with_outputs:
+            gaps.append(_("Inga resultat"))
+        return gaps
 
 
 def rss_overview(*, decision: FundingDecision, year: int, balances: Any = None) -> list[CountyRow]:
-    """Per county: implementation plan status, own activities, outputs and money.
+    """Per county: implementation plan status, own activities, those with outputs, outputs,
+    money and what is missing.
 
     `balances` is the ledger's balance for the year (passed in by the caller so that plans do not
     import the ledger: both sit beside each other on top of programmes)."""
@@ -254,7 +273,11 @@ def rss_overview(*, decision: FundingDecision, year: int, balances: Any = None) 
         for row in Activity.objects.filter(decision=decision, year=year)
         .filter(Q(owner_county__isnull=False))
         .values(county_code=F("owner_county__code"))
-        .annotate(n=Count("id", distinct=True), n_outputs=Count("outputs", distinct=True))
+        .annotate(
+            n=Count("id", distinct=True),
+            n_outputs=Count("outputs", distinct=True),
+            n_with=Count("id", filter=Q(outputs__isnull=False), distinct=True),
+        )
     }
     money = {c.code: c for c in balances.counties} if balances is not None else {}
     rows = []
@@ -270,6 +293,8 @@ def rss_overview(*, decision: FundingDecision, year: int, balances: Any = None) 
                 allocation=c.allocation if c else None,
                 disbursed=c.disbursed if c else None,
                 spent=c.spent if c else None,
+                with_outputs=counts.get(code, {}).get("n_with", 0),
+                requisitioned=c.requisitioned if c else None,
             )
         )
     return rows
@@ -294,6 +319,7 @@ def activity_dict(activity: Activity, year: int) -> dict[str, Any]:
         "status": activity.status,
         "outputs": [
             {
+                "id": o.pk,
                 "label": o.label,
                 "unit": o.unit,
                 "total": o.total,
@@ -342,3 +368,131 @@ def report_content(*, decision: FundingDecision, year: int) -> ReportContent:
             Evaluation.objects.filter(decision=decision, year=year).prefetch_related("activities")
         ),
     )
+
+
+# === The county's own work and the results (issue 11) ======================================
+
+
+def county_activities(*, decision: FundingDecision, year: int, county: Organisation) -> QuerySet[Activity]:
+    """The activities the county's RSS runs in the year (its genomförandeplan's)."""
+    return activity_list(decision=decision, year=year).filter(owner_county=county)
+
+
+@dataclass(frozen=True)
+class CountyPlanPage:
+    """A county's genomförandeplan for a year as the actor sees it: the plan (None before it is
+    made), the county's activities and whether the actor may change it (with the reason; the
+    plan's lock is `services.county_plan_lock`)."""
+
+    decision: FundingDecision
+    year: int
+    county: Organisation
+    name: str
+    plan: CountyPlan | None
+    activities: list[Activity]
+    verdict: Verdict
+
+
+def county_plan_for_user(*, actor: Any, slug: str, year: int | str, county_code: str) -> CountyPlanPage:
+    """The access helper for a county's plan: `PermissionDenied` unless the actor may see plans;
+    `NotFound` for an unknown decision, year or county. Everyone with a role reads every county;
+    the verdict says whether the actor may change this one."""
+    decision, number = decision_year_for_user(actor=actor, action="plan.view", slug=slug, year=year)
+    county = county_get(code=county_code)
+    plan = CountyPlan.objects.filter(decision=decision, year=number, county=county).first()
+    return CountyPlanPage(
+        decision=decision,
+        year=number,
+        county=county,
+        name=county.name_at(as_of(number)),
+        plan=plan,
+        activities=list(county_activities(decision=decision, year=number, county=county)),
+        verdict=check(actor, "county_plan.edit", county.code),
+    )
+
+
+def county_activity_for_user(
+    *, actor: Any, slug: str, year: int | str, county_code: str, code: str
+) -> tuple[Activity, Verdict]:
+    """A county's own activity and whether the actor may change it; `NotFound` if the activity is
+    not the county's."""
+    activity, verdict = activity_for_user(actor=actor, slug=slug, year=year, code=code)
+    if activity.owner_county is None or activity.owner_county.code != county_code:
+        raise NotFound(
+            _("Aktiviteten %(code)s genomförs inte av län %(county)s.")
+            % {"code": str(code)[:80], "county": str(county_code)[:10]}
+        )
+    return activity, verdict
+
+
+def output_for_user(*, actor: Any, slug: str, year: int | str, code: str, pk: int) -> tuple[Output, Verdict]:
+    """An output of an activity and whether the actor may change it (the activity's verdict)."""
+    activity, verdict = activity_for_user(actor=actor, slug=slug, year=year, code=code)
+    output = Output.objects.filter(activity_id=activity.pk, pk=pk).first()
+    if output is None:
+        raise NotFound(_("Aktiviteten har inget resultat %(pk)s.") % {"pk": pk})
+    output.activity = activity
+    return output, verdict
+
+
+def activity_changes(*, activity: Activity, limit: int = 50) -> list[Any]:
+    """The activity's change history with its outputs', including the outputs since removed."""
+    latest: dict[int, Any] = {}
+    for record in Output.history.filter(activity_id=activity.pk).order_by("history_date"):
+        latest[record.id] = record
+    outputs = [record.instance for record in latest.values()]
+    return history_entries([activity_row(activity=activity), *outputs], limit=limit)
+
+
+def evaluation_for_user(*, actor: Any, slug: str, year: int | str, pk: int) -> tuple[Evaluation, Verdict]:
+    decision, number = decision_year_for_user(actor=actor, action="plan.view", slug=slug, year=year)
+    evaluation = Evaluation.objects.filter(decision=decision, year=number, pk=pk).first()
+    if evaluation is None:
+        raise NotFound(_("Ingen utvärdering %(pk)s för %(year)s.") % {"pk": pk, "year": number})
+    evaluation.decision = decision
+    return evaluation, check(actor, "evaluation.edit", evaluation)
+
+
+def half_years(*, decision: FundingDecision) -> list[dt.date]:
+    """The first days of the decision's half-years (a status report covers one)."""
+    return [dt.date(y, m, 1) for y in decision.years for m in (1, 7)]
+
+
+def status_report_for_user(*, actor: Any, slug: str, period_start: dt.date) -> tuple[StatusReport, Verdict]:
+    """A half-yearly report and whether the actor may change it. A draft is shown only with
+    "status_report.view_draft" (`PermissionDenied` with its reason otherwise)."""
+    require(actor, "plan.view")
+    report = status_report_get(decision=decision_brief(slug=slug), period_start=period_start)
+    if report is None:
+        raise NotFound(_("Ingen halvårsrapport för perioden från %(d)s.") % {"d": period_start})
+    if report.state == StatusReportState.DRAFT:
+        require(actor, "status_report.view_draft", report)
+    return report, check(actor, "status_report.edit", report)
+
+
+@dataclass(frozen=True)
+class SteeringGroupPage:
+    decision: FundingDecision
+    group: SteeringGroup | None
+    members: list[SteeringGroupMember]
+    verdict: Verdict
+
+
+def steering_group_for_user(*, actor: Any, slug: str) -> SteeringGroupPage:
+    require(actor, "plan.view")
+    decision = decision_brief(slug=slug)
+    group = SteeringGroup.objects.filter(decision=decision).first()
+    members = list(group.members.order_by("department", "name")) if group else []
+    return SteeringGroupPage(decision, group, members, check(actor, "steering_group.edit"))
+
+
+def steering_group_member_for_user(*, actor: Any, slug: str, pk: int) -> tuple[SteeringGroupMember, Verdict]:
+    require(actor, "plan.view")
+    decision = decision_brief(slug=slug)
+    member = (
+        SteeringGroupMember.objects.filter(group__decision=decision, pk=pk).select_related("group").first()
+    )
+    if member is None:
+        raise NotFound(_("Styrgruppen har ingen ledamot %(pk)s.") % {"pk": pk})
+    member.group.decision = decision
+    return member, check(actor, "steering_group.edit", member)

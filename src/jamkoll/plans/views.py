@@ -17,7 +17,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from jamkoll.accounts.policy import require
 from jamkoll.errors import form_add_errors
-from jamkoll.history import history_entries
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import (
     as_of,
@@ -31,6 +30,7 @@ from .forms import STATUS_CHOICES, ActivityForm, OutputForm, TransitionForm
 from .models import Activity, ActivityStatus, PlanStatus, ProjectPlan
 from .selectors import (
     ActivityFilter,
+    activity_changes,
     activity_for_user,
     activity_row,
     partner_list,
@@ -185,7 +185,7 @@ def activity_page(request: HttpRequest, slug: str, year: int, code: str) -> Http
             "verdict": verdict,
             "form": form,
             "output_form": output_form,
-            "changes": history_entries([activity, *activity.outputs.all()]),
+            "changes": activity_changes(activity=activity),  # removed outputs too
             "evaluations": activity.evaluations.all(),
             "statuses": ActivityStatus,
         },

@@ -88,7 +88,8 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @login_required
 def rss_overview(request: HttpRequest, slug: str, year: int) -> HttpResponse:
-    """The 21 RSS side by side: implementation plan, activities, outputs and money."""
+    """The 21 RSS side by side: implementation plan, activities, outputs, money and what is
+    missing (the money from the ledger, read here: plans does not import the ledger)."""
     decision, year = selectors.decision_year_for_user(
         actor=request.user, action="plan.view", slug=slug, year=year, full=True
     )
@@ -107,6 +108,8 @@ def rss_overview(request: HttpRequest, slug: str, year: int) -> HttpResponse:
             "rows": rows,
             "chart": chart,
             "plans_done": sum(1 for r in rows if r.plan and r.plan.status == "fixed"),
+            "missing_plans": sum(1 for r in rows if r.plan is None),
+            "missing_results": sum(1 for r in rows if not r.with_outputs),
         },
     )
 

@@ -1,0 +1,608 @@
+"""Pages for the county's own work and the results (issue 11): a county's genomförandeplan and its
+activities, an output corrected or removed, evaluations, the half-yearly status report and the
+steering group's members. Thin, like `views`: the access helpers, the policy and the services do
+the work.
+
+A refusal (`PermissionDenied`, `NotFound`) goes to the site's refusal page with its reason; a page
+also shows the reason beside what the user may not change. A service's `ValidationError`
+re-renders the page with each message beside its field (400).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from jamkoll.accounts.policy import check
+from jamkoll.errors import NotFound, form_add_errors
+from jamkoll.programmes.selectors import decision_brief, decision_year_for_user
+
+from .forms import (
+    CountyActivityForm,
+    CountyPlanCreateForm,
+    CountyPlanForm,
+    EvaluationForm,
+    OutputForm,
+    StatusReportCreateForm,
+    StatusReportItemForm,
+    StatusReportTextsForm,
+    SteeringGroupMemberForm,
+)
+from .models import CountyPlanStatus, Output, StatusReport, StatusReportState
+from .selectors import (
+    CountyPlanPage,
+    activity_list,
+    county_activity_for_user,
+    county_plan_for_user,
+    evaluation_for_user,
+    evaluation_list,
+    half_years,
+    output_for_user,
+    status_report_for_user,
+    status_reports_for_user,
+    steering_group_for_user,
+    steering_group_member_for_user,
+)
+from .services import (
+    county_activity_create,
+    county_activity_update,
+    county_plan_create,
+    county_plan_lock,
+    county_plan_of,
+    county_plan_update,
+    evaluation_create,
+    evaluation_delete,
+    evaluation_update,
+    output_delete,
+    output_update,
+    status_report_create,
+    status_report_item_delete,
+    status_report_item_set,
+    status_report_submit,
+    status_report_update,
+    steering_group_member_create,
+    steering_group_member_delete,
+    steering_group_member_update,
+)
+
+
+def _refuse_unless(verdict: Any) -> None:
+    if not verdict:
+        raise PermissionDenied(verdict.reason)
+
+
+def _saved(form: Any, call: Any) -> bool:
+    """Run the service with a valid form's values; its refusals stand beside the fields."""
+    if not form.is_valid():
+        return False
+    try:
+        call(form.cleaned_data)
+    except ValidationError as exc:
+        form_add_errors(form, exc)
+        return False
+    return True
+
+
+# --- a county's genomförandeplan -----------------------------------------------------------------
+
+
+def _county_page(
+    request: HttpRequest,
+    page: CountyPlanPage,
+    *,
+    plan_form: Any = None,
+    activity_form: Any = None,
+    status: int = 200,
+) -> HttpResponse:
+    plan = page.plan
+    lock = county_plan_lock(county_plan=plan)
+    may_reopen = check(request.user, "county_plan.reopen", plan)
+    if page.verdict and plan_form is None:
+        if plan is None:
+            plan_form = CountyPlanCreateForm()
+        elif lock or may_reopen:
+            plan_form = CountyPlanForm(
+                initial={"summary": plan.summary, "status": plan.status}, locked=not lock
+            )
+    if page.verdict and plan is not None and lock and activity_form is None:
+        activity_form = CountyActivityForm(decision=page.decision, year=page.year)
+    return render(
+        request,
+        "plans/county_plan.html",
+        {
+            "page": page,
+            "decision": page.decision,
+            "year": page.year,
+            "plan": plan,
+            "lock": lock,
+            "reopen_verdict": may_reopen,
+            "plan_form": plan_form,
+            "activity_form": activity_form,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def county_plan_page(request: HttpRequest, slug: str, year: int, county: str) -> HttpResponse:
+    """The county's plan; a POST creates it, or changes its summary and status."""
+    page = county_plan_for_user(actor=request.user, slug=slug, year=year, county_code=county)
+    if request.method != "POST":
+        return _county_page(request, page)
+    _refuse_unless(page.verdict)
+    plan = page.plan
+    form: Any
+    if plan is None:
+        form = CountyPlanCreateForm(request.POST)
+        saved = _saved(
+            form,
+            lambda data: county_plan_create(
+                decision=page.decision,
+                year=page.year,
+                county_code=page.county.code,
+                summary=data["summary"],
+                actor=request.user,
+            ),
+        )
+    else:
+        locked = plan.status == CountyPlanStatus.FIXED
+        form = CountyPlanForm(request.POST, initial={"summary": plan.summary}, locked=locked)
+        saved = _saved(
+            form,
+            lambda data: county_plan_update(
+                county_plan=plan,
+                summary=None if locked else data["summary"],
+                status=data["status"],
+                actor=request.user,
+            ),
+        )
+    if saved:
+        messages.success(request, _("Genomförandeplanen är sparad."))
+        return redirect("plans:county_plan", slug=page.decision.slug, year=page.year, county=page.county.code)
+    return _county_page(request, page, plan_form=form, status=400)
+
+
+@require_POST
+@login_required
+def county_activity_new(request: HttpRequest, slug: str, year: int, county: str) -> HttpResponse:
+    page = county_plan_for_user(actor=request.user, slug=slug, year=year, county_code=county)
+    _refuse_unless(page.verdict)
+    plan = page.plan
+    if plan is None:
+        raise NotFound(_("Länet har ingen genomförandeplan för %(y)s; skapa den först.") % {"y": page.year})
+    form = CountyActivityForm(request.POST, decision=page.decision, year=page.year)
+    if _saved(form, lambda data: county_activity_create(county_plan=plan, actor=request.user, **data)):
+        messages.success(request, _("Aktiviteten är tillagd i genomförandeplanen."))
+        return redirect("plans:county_plan", slug=page.decision.slug, year=page.year, county=page.county.code)
+    return _county_page(request, page, activity_form=form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def county_activity_page(request: HttpRequest, slug: str, year: int, county: str, code: str) -> HttpResponse:
+    activity, verdict = county_activity_for_user(
+        actor=request.user, slug=slug, year=year, county_code=county, code=code
+    )
+    page = county_plan_for_user(actor=request.user, slug=slug, year=year, county_code=county)
+    lock = county_plan_lock(county_plan=county_plan_of(activity))
+    initial = CountyActivityForm.initial_for(activity)
+    form = CountyActivityForm(initial=initial, decision=page.decision, year=page.year, locked=not lock)
+    status = 200
+    if request.method == "POST":
+        _refuse_unless(verdict)
+        form = CountyActivityForm(
+            request.POST, initial=initial, decision=page.decision, year=page.year, locked=not lock
+        )
+
+        def save(data: dict[str, Any]) -> None:
+            changes = {name: data[name] for name in form.changed_data}
+            county_activity_update(activity=activity, actor=request.user, **changes)
+
+        if _saved(form, save):
+            messages.success(request, _("Aktiviteten är sparad."))
+            return redirect("plans:county_plan", slug=page.decision.slug, year=page.year, county=county)
+        status = 400
+    return render(
+        request,
+        "plans/county_activity.html",
+        {
+            "page": page,
+            "decision": page.decision,
+            "year": page.year,
+            "activity": activity,
+            "verdict": verdict,
+            "lock": lock,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+# --- an output corrected or removed ------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def output_page(request: HttpRequest, slug: str, year: int, code: str, pk: int) -> HttpResponse:
+    output, verdict = output_for_user(actor=request.user, slug=slug, year=year, code=code, pk=pk)
+    activity = output.activity
+    form = OutputForm(instance=Output.objects.get(pk=output.pk))
+    status = 200
+    if request.method == "POST":
+        _refuse_unless(verdict)
+        form = OutputForm(request.POST, instance=Output.objects.get(pk=output.pk))
+
+        def save(data: dict[str, Any]) -> None:
+            output_update(output=output, actor=request.user, **{k: data[k] for k in form.changed_data})
+
+        if _saved(form, save):
+            messages.success(request, _("Resultatet är ändrat."))
+            return redirect("plans:activity", slug=slug, year=activity.year, code=activity.code)
+        status = 400
+    return render(
+        request,
+        "plans/output.html",
+        {
+            "decision": activity.decision,
+            "year": activity.year,
+            "activity": activity,
+            "output": output,
+            "verdict": verdict,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def output_remove(request: HttpRequest, slug: str, year: int, code: str, pk: int) -> HttpResponse:
+    output, verdict = output_for_user(actor=request.user, slug=slug, year=year, code=code, pk=pk)
+    _refuse_unless(verdict)
+    output_delete(output=output, actor=request.user)
+    messages.success(request, _("Resultatet är borttaget; ändringshistoriken visar vad det var."))
+    return redirect("plans:activity", slug=slug, year=output.activity.year, code=output.activity.code)
+
+
+# --- evaluations ------------------------------------------------------------------------------
+
+
+def _evaluations_page(
+    request: HttpRequest, slug: str, year: int, *, form: Any = None, status: int = 200
+) -> HttpResponse:
+    decision, number = decision_year_for_user(actor=request.user, action="plan.view", slug=slug, year=year)
+    verdict = check(request.user, "evaluation.edit")
+    if form is None and verdict:
+        form = EvaluationForm(activities=activity_list(decision=decision, year=number))
+    return render(
+        request,
+        "plans/evaluations.html",
+        {
+            "decision": decision,
+            "year": number,
+            "evaluations": evaluation_list(decision=decision, year=number),
+            "verdict": verdict,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def evaluations_page(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    if request.method != "POST":
+        return _evaluations_page(request, slug, year)
+    decision, number = decision_year_for_user(actor=request.user, action="plan.view", slug=slug, year=year)
+    _refuse_unless(check(request.user, "evaluation.edit"))
+    form = EvaluationForm(request.POST, activities=activity_list(decision=decision, year=number))
+    if _saved(
+        form, lambda data: evaluation_create(decision=decision, year=number, actor=request.user, **data)
+    ):
+        messages.success(request, _("Utvärderingen är sparad."))
+        return redirect("plans:evaluations", slug=decision.slug, year=number)
+    return _evaluations_page(request, slug, year, form=form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def evaluation_page(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
+    evaluation, verdict = evaluation_for_user(actor=request.user, slug=slug, year=year, pk=pk)
+    activities = activity_list(decision=evaluation.decision, year=evaluation.year)
+    initial = {
+        "title": evaluation.title,
+        "method": evaluation.method,
+        "description": evaluation.description,
+        "findings": evaluation.findings,
+        "recommendations": evaluation.recommendations,
+        "activities": [a.code for a in evaluation.activities.all()],
+    }
+    form = EvaluationForm(initial=initial, activities=activities)
+    status = 200
+    if request.method == "POST":
+        _refuse_unless(verdict)
+        form = EvaluationForm(request.POST, initial=initial, activities=activities)
+
+        def save(data: dict[str, Any]) -> None:
+            evaluation_update(
+                evaluation=evaluation, actor=request.user, **{k: data[k] for k in form.changed_data}
+            )
+
+        if _saved(form, save):
+            messages.success(request, _("Utvärderingen är sparad."))
+            return redirect("plans:evaluations", slug=slug, year=evaluation.year)
+        status = 400
+    return render(
+        request,
+        "plans/evaluation.html",
+        {
+            "decision": evaluation.decision,
+            "year": evaluation.year,
+            "evaluation": evaluation,
+            "verdict": verdict,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def evaluation_remove(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
+    evaluation, verdict = evaluation_for_user(actor=request.user, slug=slug, year=year, pk=pk)
+    _refuse_unless(verdict)
+    evaluation_delete(evaluation=evaluation, actor=request.user)
+    messages.success(request, _("Utvärderingen är borttagen."))
+    return redirect("plans:evaluations", slug=slug, year=evaluation.year)
+
+
+# --- the half-yearly status report ---------------------------------------------------------------
+
+_PERIOD = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _period(value: str) -> dt.date:
+    try:
+        if _PERIOD.fullmatch(value):
+            return dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise NotFound(_("Okänd period: %(p)s") % {"p": value[:20]})
+
+
+def _status_reports_page(
+    request: HttpRequest, slug: str, *, form: Any = None, status: int = 200
+) -> HttpResponse:
+    reports = list(status_reports_for_user(actor=request.user, slug=slug))
+    decision = decision_brief(slug=slug)
+    verdict = check(request.user, "status_report.edit")
+    taken = {r.period_start for r in StatusReport.objects.filter(decision=decision)}
+    free = [p for p in half_years(decision=decision) if p not in taken]
+    if form is None and verdict and free:
+        form = StatusReportCreateForm(periods=free)
+    return render(
+        request,
+        "plans/status_reports.html",
+        {"decision": decision, "reports": reports, "verdict": verdict, "form": form},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def status_reports_page(request: HttpRequest, slug: str) -> HttpResponse:
+    if request.method != "POST":
+        return _status_reports_page(request, slug)
+    status_reports_for_user(actor=request.user, slug=slug)  # the decision exists and may be seen
+    _refuse_unless(check(request.user, "status_report.edit"))
+    decision = decision_brief(slug=slug)
+    form = StatusReportCreateForm(request.POST, periods=half_years(decision=decision))
+    created: list[StatusReport] = []
+
+    def create(data: dict[str, Any]) -> None:
+        created.append(status_report_create(decision=decision, actor=request.user, **data))
+
+    if _saved(form, create):
+        messages.success(request, _("Halvårsrapporten är påbörjad."))
+        return redirect("plans:status_report", slug=slug, period=created[0].period_start.isoformat())
+    return _status_reports_page(request, slug, form=form, status=400)
+
+
+def _status_report_page(
+    request: HttpRequest,
+    report: StatusReport,
+    verdict: Any,
+    *,
+    texts_form: Any = None,
+    item_form: Any = None,
+    status: int = 200,
+) -> HttpResponse:
+    activities = list(activity_list(decision=report.decision, year=report.period_start.year))
+    items = list(report.items.select_related("activity").order_by("activity__title"))
+    editable = bool(verdict) and report.state == StatusReportState.DRAFT
+    if editable:
+        texts_form = texts_form or StatusReportTextsForm(
+            initial={"summary": report.summary, "deviations": report.deviations, "risks": report.risks}
+        )
+        item_form = item_form or StatusReportItemForm(activities=activities)
+    rows = [
+        (
+            item,
+            StatusReportItemForm(
+                initial={
+                    "activity": item.activity.code,
+                    "progress": item.progress,
+                    "deviation": item.deviation,
+                },
+                activities=activities,
+                fixed=True,
+                auto_id=f"rad{item.pk}_%s",
+            )
+            if editable
+            else None,
+        )
+        for item in items
+    ]
+    return render(
+        request,
+        "plans/status_report.html",
+        {
+            "decision": report.decision,
+            "report": report,
+            "verdict": verdict,
+            "editable": editable,
+            "texts_form": texts_form,
+            "item_form": item_form,
+            "rows": rows,
+            # A change sent to a report that is no longer a draft: why, at the top.
+            "refused_forms": [f for f in (texts_form, item_form) if f is not None and f.is_bound],
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def status_report_page(request: HttpRequest, slug: str, period: str) -> HttpResponse:
+    report, verdict = status_report_for_user(actor=request.user, slug=slug, period_start=_period(period))
+    if request.method != "POST":
+        return _status_report_page(request, report, verdict)
+    _refuse_unless(verdict)
+    form = StatusReportTextsForm(request.POST)
+    if _saved(form, lambda data: status_report_update(report=report, actor=request.user, **data)):
+        messages.success(request, _("Halvårsrapporten är sparad."))
+        return redirect("plans:status_report", slug=slug, period=period)
+    return _status_report_page(request, report, verdict, texts_form=form, status=400)
+
+
+@require_POST
+@login_required
+def status_report_item(request: HttpRequest, slug: str, period: str) -> HttpResponse:
+    """Add an activity's progress to the report, or replace it (each row's form sends its own)."""
+    report, verdict = status_report_for_user(actor=request.user, slug=slug, period_start=_period(period))
+    _refuse_unless(verdict)
+    activities = activity_list(decision=report.decision, year=report.period_start.year)
+    form = StatusReportItemForm(request.POST, activities=activities)
+    if _saved(form, lambda data: status_report_item_set(report=report, actor=request.user, **data)):
+        messages.success(request, _("Raden är sparad."))
+        return redirect("plans:status_report", slug=slug, period=period)
+    return _status_report_page(request, report, verdict, item_form=form, status=400)
+
+
+@require_POST
+@login_required
+def status_report_item_remove(request: HttpRequest, slug: str, period: str, pk: int) -> HttpResponse:
+    report, verdict = status_report_for_user(actor=request.user, slug=slug, period_start=_period(period))
+    _refuse_unless(verdict)
+    item = report.items.filter(pk=pk).first()
+    if item is None:
+        raise NotFound(_("Halvårsrapporten har ingen rad %(pk)s.") % {"pk": pk})
+    try:
+        status_report_item_delete(item=item, actor=request.user)
+    except ValidationError as exc:
+        raise PermissionDenied(" ".join(exc.messages)) from None
+    messages.success(request, _("Raden är borttagen."))
+    return redirect("plans:status_report", slug=slug, period=period)
+
+
+@require_POST
+@login_required
+def status_report_send(request: HttpRequest, slug: str, period: str) -> HttpResponse:
+    report, verdict = status_report_for_user(actor=request.user, slug=slug, period_start=_period(period))
+    _refuse_unless(verdict)
+    try:
+        status_report_submit(report=report, actor=request.user)
+    except ValidationError as exc:  # e.g. no summary yet: said beside the summary
+        texts_form = StatusReportTextsForm(
+            {"summary": report.summary, "deviations": report.deviations, "risks": report.risks}
+        )
+        texts_form.is_valid()
+        form_add_errors(texts_form, exc)
+        return _status_report_page(request, report, verdict, texts_form=texts_form, status=400)
+    messages.success(request, _("Halvårsrapporten är inlämnad."))
+    return redirect("plans:status_report", slug=slug, period=period)
+
+
+# --- the steering group -------------------------------------------------------------------------
+
+
+def _steering_page(request: HttpRequest, slug: str, *, form: Any = None, status: int = 200) -> HttpResponse:
+    page = steering_group_for_user(actor=request.user, slug=slug)
+    if form is None and page.verdict:
+        form = SteeringGroupMemberForm()
+    return render(
+        request,
+        "plans/steering_group.html",
+        {"page": page, "decision": page.decision, "form": form},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def steering_group_page(request: HttpRequest, slug: str) -> HttpResponse:
+    if request.method != "POST":
+        return _steering_page(request, slug)
+    page = steering_group_for_user(actor=request.user, slug=slug)
+    _refuse_unless(page.verdict)
+    form = SteeringGroupMemberForm(request.POST)
+    if _saved(
+        form, lambda data: steering_group_member_create(decision=page.decision, actor=request.user, **data)
+    ):
+        messages.success(request, _("Ledamoten är registrerad."))
+        return redirect("plans:steering_group", slug=slug)
+    return _steering_page(request, slug, form=form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def steering_member_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    member, verdict = steering_group_member_for_user(actor=request.user, slug=slug, pk=pk)
+    initial = {
+        "name": member.name,
+        "title": member.title,
+        "department": member.department,
+        "period_start": member.period_start,
+        "period_end": member.period_end,
+    }
+    form = SteeringGroupMemberForm(initial=initial)
+    status = 200
+    if request.method == "POST":
+        _refuse_unless(verdict)
+        form = SteeringGroupMemberForm(request.POST, initial=initial)
+
+        def save(data: dict[str, Any]) -> None:
+            steering_group_member_update(
+                member=member, actor=request.user, **{k: data[k] for k in form.changed_data}
+            )
+
+        if _saved(form, save):
+            messages.success(request, _("Ledamoten är sparad."))
+            return redirect("plans:steering_group", slug=slug)
+        status = 400
+    return render(
+        request,
+        "plans/steering_member.html",
+        {"decision": member.group.decision, "member": member, "verdict": verdict, "form": form},
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def steering_member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    member, verdict = steering_group_member_for_user(actor=request.user, slug=slug, pk=pk)
+    _refuse_unless(verdict)
+    steering_group_member_delete(member=member, actor=request.user)
+    messages.success(request, _("Ledamoten är borttagen ur styrgruppen."))
+    return redirect("plans:steering_group", slug=slug)
