@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.security import django_auth
 
-from jamkoll.schema_types import ERRORS, ApiDate, Code, Year
+from jamkoll.money import to_str
+from jamkoll.schema_types import ERRORS, ApiDate, Code, LongText, Year
 
-from .models import ReportJob, ReportKind, ReportVersion
+from .models import INTRODUCTION_MAX, ReportJob, ReportKind, ReportVersion
 from .selectors import job_for_user, report_version_for_user, version_list
 from .services import report_job_create
 
@@ -36,15 +37,29 @@ class VersionOut(Schema):
     state: str
     title: str
     generated_at: dt.datetime
+    amount_applied: str | None = None
     files: list[FileOut]
 
 
+AmountText = Annotated[
+    Code,
+    Field(description='Sökt belopp i kronor: "20000000.00" eller "20 000 000"; inte noll eller negativt.'),
+]
+IntroductionText = Annotated[LongText, Field(max_length=INTRODUCTION_MAX)]
+
+
 class JobIn(Schema):
+    """A report to generate. An application (`kind` "application") is for a year that the
+    decision announces an application for, and may carry the amount applied for (without it the
+    document says "ej angivet") and the coordinator's introduction; no other kind takes them."""
+
     kind: ReportKind
     decision: Code
     year: Year
     county: Code | None = None
     period_start: ApiDate | None = None
+    amount_applied: AmountText | None = None
+    introduction: IntroductionText = ""
 
 
 class JobOut(Schema):
@@ -66,6 +81,7 @@ def _version_out(v: ReportVersion) -> dict[str, Any]:
         "state": v.state,
         "title": v.title,
         "generated_at": v.generated_at,
+        "amount_applied": to_str(v.amount_applied),
         "files": [{"format": f.format, "size": f.size, "sha256": f.sha256} for f in v.files.all()],
     }
 
@@ -92,6 +108,8 @@ def create_job(request: HttpRequest, payload: JobIn) -> tuple[int, dict[str, Any
         year=payload.year,
         county_code=payload.county or None,
         period_start=payload.period_start,
+        amount_applied=payload.amount_applied,
+        introduction=payload.introduction,
     )
     return 202, _job_out(job)
 
