@@ -518,3 +518,72 @@ def test_the_command_writes_an_application(tmp_path: Path) -> None:
         )
     with pytest.raises(CommandError, match="year: Beslutet aviserar ingen ansökan för 2025"):
         call_command("report", "application", GRANT, "2025", "--format", "md", "-o", str(out))
+
+
+# --- The workflow through the API --------------------------------------------------------------
+
+
+def _api(user: Any, path: str, payload: dict[str, Any]) -> Any:
+    return client_for(user).post(path, json.dumps(payload), content_type="application/json")
+
+
+def test_the_api_signs_and_submits_it_and_the_obligation_closes(
+    coordinator: Any, signatory: Any, rss_skane: Any, grant: FundingDecision
+) -> None:
+    draft = _draft(coordinator, grant)
+    sign = {"name": "Sven Sign", "title": "VD", "on": "2021-10-15"}
+    with nothing_stored():
+        refused = _api(coordinator, f"/api/v1/reports/{draft.pk}/sign", sign)
+        assert refused.status_code == 403 and "behörig företrädare" in refused.json()["detail"]
+        too_early = _api(
+            signatory, f"/api/v1/reports/{draft.pk}/submit", {"on": "2021-10-20", "receipt_reference": "A1"}
+        )
+        assert too_early.status_code == 422 and "måste vara undertecknad" in too_early.json()["detail"]
+    signed = _api(signatory, f"/api/v1/reports/{draft.pk}/sign", sign)
+    assert signed.status_code == 201 and signed.json()["state"] == "signed"
+    pk = signed.json()["id"]
+    hidden = _api(rss_skane, f"/api/v1/reports/{pk}/submit", {"on": "2021-10-20", "receipt_reference": "A1"})
+    assert hidden.status_code == 403  # a draft on its way is not the county's to see
+    submitted = _api(
+        signatory, f"/api/v1/reports/{pk}/submit", {"on": "2021-10-20", "receipt_reference": "A2021/1"}
+    )
+    assert submitted.status_code == 200 and submitted.json()["state"] == "submitted"
+    assert Obligation.objects.get(decision=grant, key="2022-application").submitted_on == SUBMITTED_ON
+
+
+def test_the_api_refuses_a_certification_before_the_year_ended_beside_the_date(
+    coordinator: Any, certifier: Any
+) -> None:
+    draft = report_generate(
+        kind="financial", decision=decision_get(slug=AGREEMENT), year=2018, actor=coordinator, formats=("md",)
+    )
+    with nothing_stored():
+        response = _api(
+            certifier,
+            f"/api/v1/reports/{draft.pk}/certify",
+            {"name": "Eva Ek", "title": "Ekonomichef", "on": "2018-12-30"},
+        )
+    assert response.status_code == 422
+    assert response.json()["errors"] == {
+        "on": ["Redovisningen för 2018 kan inte intygas före årets slut: välj 2018-12-31 eller senare."]
+    }
+
+
+def test_the_api_steps_refuse_hostile_values(
+    coordinator: Any, signatory: Any, grant: FundingDecision
+) -> None:
+    draft = _draft(coordinator, grant)
+    data = {"name": "Sven Sign", "title": "VD", "on": "2021-10-15", "place": "Stockholm"}
+    fields: dict[str, list[Any]] = {
+        "name": [*HOSTILE_TEXT, ""],
+        "title": HOSTILE_TEXT,
+        "place": HOSTILE_TEXT,
+        "on": ["0001-01-01", "9999-12-31", "2018-02-30", "\x00", "2099-12-31", 5],
+    }
+    with nothing_stored():
+        for field, values in fields.items():
+            for value in values:
+                where = f"{field}={str(value)[:20]!r}"
+                response = _api(signatory, f"/api/v1/reports/{draft.pk}/sign", {**data, field: value})
+                assert response.status_code == 422, where
+                assert field in response.json()["errors"], (where, response.json())
