@@ -41,7 +41,10 @@ def test_it_states_what_each_kind_takes_once_for_every_caller(coordinator: Any) 
             {"kind": "status", "period_start": dt.date(2018, 3, 1)},
             {"period_start": ["Ett halvår börjar 1 januari eller 1 juli."]},
         ),
-        ({"kind": "annual"}, {"kind": ["Välj ett rapportslag: result, financial, status, rss."]}),
+        (
+            {"kind": "annual"},
+            {"kind": ["Välj ett rapportslag: result, financial, status, rss, application."]},
+        ),
         ({"decision_slug": "nope"}, {"decision": ["okänt beslut: 'nope'"]}),
         ({"year": "2017"}, {"year": ["Året ligger utanför beslutets period 2018–2020."]}),
         ({"year": "²"}, {"year": ["Ange ett heltal."]}),

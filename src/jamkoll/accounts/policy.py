@@ -272,6 +272,9 @@ RULES: dict[str, Rule] = {
         is_coordinator | is_any_rss,
         _("Rapporter skapas av SKR:s samordnare; RSS-ledare skapar sitt läns rapport."),
     ),
+    # The application for the next year's money (issue 11): SKR's own request to the government,
+    # drafted by its programme staff; no county writes it.
+    "report.generate_application": Rule(is_coordinator, _("Ansökan om medel upprättas av SKR:s samordnare.")),
     "report.certify": Rule(is_certifier, _("Den ekonomiska redovisningen intygas av ekonomichefen.")),
     "report.sign": Rule(is_signatory, _("Rapporter undertecknas av en behörig företrädare för SKR.")),
     "report.submit": Rule(

@@ -250,7 +250,9 @@ def _state_specs(decision: FundingDecision) -> list[_Spec]:
                         year=year,
                         tier=Tier.STATE,
                         title=f"Ansökan om medel för {year}",
-                        owners=(Role.COORDINATOR,),
+                        # Drafted by the coordinator, signed by SKR's authorised representative,
+                        # who may also hand it in (as the requisition).
+                        owners=(Role.COORDINATOR, Role.SIGNATORY),
                         date_note=NOTE_APPLICATION,
                         **common,
                     )

@@ -1,21 +1,31 @@
-"""Report archive endpoints: versions the user may see, a version with its files' SHA-256, and
-generation as a background job with progress."""
+"""Report archive endpoints: versions the user may see, a version with its files' SHA-256,
+generation as a background job with progress, and the workflow's steps (certify, sign, submit),
+which the same services take as on the version page: who may is the policy's, which step is open
+is `transitions`'."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.security import django_auth
 
-from jamkoll.schema_types import ERRORS, ApiDate, Code, Year
+from jamkoll.money import to_str
+from jamkoll.schema_types import ERRORS, ApiDate, Code, LongText, ShortText, Year
 
-from .models import ReportJob, ReportKind, ReportVersion
+from .models import INTRODUCTION_MAX, ReportJob, ReportKind, ReportVersion
 from .selectors import job_for_user, report_version_for_user, version_list
-from .services import report_job_create
+from .services import (
+    PLACE_MAX,
+    RECEIPT_MAX,
+    report_certify,
+    report_job_create,
+    report_sign,
+    report_submit,
+)
 
 router = Router(tags=["reports"])
 
@@ -36,15 +46,29 @@ class VersionOut(Schema):
     state: str
     title: str
     generated_at: dt.datetime
+    amount_applied: str | None = None
     files: list[FileOut]
 
 
+AmountText = Annotated[
+    Code,
+    Field(description='Sökt belopp i kronor: "20000000.00" eller "20 000 000"; inte noll eller negativt.'),
+]
+IntroductionText = Annotated[LongText, Field(max_length=INTRODUCTION_MAX)]
+
+
 class JobIn(Schema):
+    """A report to generate. An application (`kind` "application") is for a year that the
+    decision announces an application for, and may carry the amount applied for (without it the
+    document says "ej angivet") and the coordinator's introduction; no other kind takes them."""
+
     kind: ReportKind
     decision: Code
     year: Year
     county: Code | None = None
     period_start: ApiDate | None = None
+    amount_applied: AmountText | None = None
+    introduction: IntroductionText = ""
 
 
 class JobOut(Schema):
@@ -66,6 +90,7 @@ def _version_out(v: ReportVersion) -> dict[str, Any]:
         "state": v.state,
         "title": v.title,
         "generated_at": v.generated_at,
+        "amount_applied": to_str(v.amount_applied),
         "files": [{"format": f.format, "size": f.size, "sha256": f.sha256} for f in v.files.all()],
     }
 
@@ -92,6 +117,8 @@ def create_job(request: HttpRequest, payload: JobIn) -> tuple[int, dict[str, Any
         year=payload.year,
         county_code=payload.county or None,
         period_start=payload.period_start,
+        amount_applied=payload.amount_applied,
+        introduction=payload.introduction,
     )
     return 202, _job_out(job)
 
@@ -111,3 +138,59 @@ def _job_out(job: ReportJob) -> dict[str, Any]:
 )
 def job(request: HttpRequest, job_id: uuid.UUID) -> dict[str, Any]:
     return _job_out(job_for_user(actor=request.user, pk=job_id))
+
+
+# --- The workflow: certify, sign, submit ------------------------------------------------------
+
+
+class CertifyIn(Schema):
+    """The ekonomichef's certification of a financial report; dated no earlier than 31 December
+    of the year reported and not after today."""
+
+    name: ShortText
+    title: ShortText
+    on: ApiDate
+    deviations: LongText = ""
+    proposed_actions: LongText = ""
+
+
+class SignIn(Schema):
+    """An authorised representative's signature; a year's report is signed no earlier than
+    31 December of its year, and not before its certification."""
+
+    name: ShortText
+    title: ShortText
+    on: ApiDate
+    place: Annotated[ShortText, Field(max_length=PLACE_MAX)] = "Stockholm"
+
+
+class SubmitIn(Schema):
+    """The day it was handed in and the receiver's diary number; it closes the obligation the
+    report fulfils (the application: the year's "Ansökan om medel")."""
+
+    on: ApiDate
+    receipt_reference: Annotated[ShortText, Field(max_length=RECEIPT_MAX)]
+
+
+@router.post(
+    "/{int:pk}/certify", response={201: VersionOut, **ERRORS}, auth=django_auth, summary="Intyga en version"
+)
+def certify(request: HttpRequest, pk: int, payload: CertifyIn) -> tuple[int, dict[str, Any]]:
+    found, _actions = report_version_for_user(actor=request.user, pk=pk)
+    return 201, _version_out(report_certify(actor=request.user, version=found, **payload.model_dump()))
+
+
+@router.post(
+    "/{int:pk}/sign", response={201: VersionOut, **ERRORS}, auth=django_auth, summary="Underteckna en version"
+)
+def sign(request: HttpRequest, pk: int, payload: SignIn) -> tuple[int, dict[str, Any]]:
+    found, _actions = report_version_for_user(actor=request.user, pk=pk)
+    return 201, _version_out(report_sign(actor=request.user, version=found, **payload.model_dump()))
+
+
+@router.post(
+    "/{int:pk}/submit", response={200: VersionOut, **ERRORS}, auth=django_auth, summary="Registrera inlämning"
+)
+def submit(request: HttpRequest, pk: int, payload: SubmitIn) -> dict[str, Any]:
+    found, _actions = report_version_for_user(actor=request.user, pk=pk)
+    return _version_out(report_submit(actor=request.user, version=found, **payload.model_dump()))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -18,10 +18,25 @@ from jamkoll.charts import Bar, bar_chart
 from jamkoll.ledger.selectors import balance_get
 from jamkoll.money import format_sek, group_digits
 from jamkoll.obligations.selectors import obligation_of_kind
-from jamkoll.plans.models import Activity
-from jamkoll.plans.selectors import ActivityFilter, activity_list, report_content, status_report_get
+from jamkoll.plans.models import Activity, ActivityStatus, ProjectPlan
+from jamkoll.plans.selectors import (
+    ActivityFilter,
+    activity_list,
+    plan_current,
+    report_content,
+    status_report_get,
+)
 from jamkoll.programmes.models import ConditionKind, DiaryNumberPurpose, FundingDecision, Recipient
-from jamkoll.programmes.selectors import as_of, condition_addressee, county_name_map, decision_get
+from jamkoll.programmes.selectors import (
+    AllocationTable,
+    as_of,
+    budgets_for_decision,
+    condition_addressee,
+    county_name_map,
+    decision_get,
+    decision_list,
+)
+from jamkoll.reference.models import Organisation
 from jamkoll.reference.selectors import county_get
 
 from .document import BulletList, Document, Figure, KeyValues, Paragraph, Section, SignatureBlock, Table
@@ -548,6 +563,271 @@ def rss_report(*, decision: FundingDecision, year: int, county_code: str) -> Doc
     return document
 
 
+# --- the application for a year's money (issue 11; seed 004) ---------------------------------
+
+NO_AMOUNT = "ej angivet"
+# The activities that carry on into the year applied for (DESIGN §7: continuing activities).
+CONTINUING = (ActivityStatus.PLANNED, ActivityStatus.ONGOING)
+
+
+@dataclass(frozen=True)
+class ApplicationInput:
+    """What the coordinator typed on the generation form — the amount applied for (None: the
+    document says "ej angivet", never a figure of ours) and a free introduction — and the day the
+    draft was made, on which the applicant's name is the one valid (SKL before 2019-11-27, SKR
+    after); a signed application is dated, and named, by its signature."""
+
+    drafted_on: dt.date
+    amount: Decimal | None = None
+    introduction: str = ""
+
+
+def _latest_plan(decision: FundingDecision) -> ProjectPlan | None:
+    """The decision's latest plan: the newest version of the last year that has one."""
+    for year in sorted(decision.years, reverse=True):
+        plan = plan_current(decision=decision, year=year)
+        if plan is not None:
+            return plan
+    return None
+
+
+def _plan_for(decision: FundingDecision, year: int) -> ProjectPlan | None:
+    """A plan already made for the year applied for, under any decision of the same programme
+    (the year's own grant decision, once it is registered)."""
+    for other in decision_list().filter(programme_id=decision.programme_id):
+        if year in other.years:
+            plan = plan_current(decision=other, year=year)
+            if plan is not None:
+                return plan
+    return None
+
+
+def _plan_activities(plan: ProjectPlan) -> list[Activity]:
+    return list(activity_list(decision=plan.decision, year=plan.year).filter(status__in=CONTINUING))
+
+
+def _addressee(organisation: Organisation | None, on: dt.date) -> str:
+    """The addressee, e.g. "Regeringskansliet, Arbetsmarknadsdepartementet": a ministry under the
+    government offices that it belongs to."""
+    if organisation is None:
+        return "ej angivet i beslutet"
+    name = organisation.name_at(on)
+    parent = organisation.parent
+    return f"{parent.name_at(on)}, {name}" if parent is not None else name
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:1].isupper() and text[1:2].islower() else text
+
+
+def _application_header(decision: FundingDecision, year: int, on: dt.date, short: str) -> str:
+    """The running header: what the document is and every diary number of the decision; a number
+    the documents do not give is said to be missing, never left out silently."""
+    parts = [f"{short}: Ansökan om medel för {year}"]
+    for dn in decision.diary_numbers.all():
+        if dn.purpose == DiaryNumberPurpose.CASE:
+            parts.append(f"{dn.issuer.short_name_at(on)} ärendenr {dn.number or NOT_STATED}")
+        else:
+            label = str(DiaryNumberPurpose(dn.purpose).label)
+            parts.append(f"{dn.issuer.short_name_at(on)} {_lower_first(label)}: {dn.number or NOT_STATED}")
+    return " · ".join(parts)
+
+
+def _activity_rows(activities: list[Activity]) -> tuple[tuple[str, ...], ...]:
+    return tuple(
+        (
+            f"{a.sub_project.number}. {a.sub_project.name}",
+            f"{a.goal_area.number}",
+            a.title,
+            a.get_status_display(),
+        )
+        for a in activities
+    )
+
+
+def _activity_table(caption: str, activities: list[Activity]) -> Table:
+    return Table(
+        caption=caption,
+        headers=("Delprojekt", "Målområde", "Aktivitet", "Status"),
+        rows=_activity_rows(activities),
+        align=("left", "right", "left", "left"),
+        widths=(26, 10, 50, 14),
+    )
+
+
+def _budget_basis(table: AllocationTable, short: str) -> Table:
+    if not table.lines:  # the decision gives the year's total only
+        return Table(
+            caption=f"Budget {table.year} enligt beslutet",
+            headers=("", "Kronor"),
+            rows=((f"Beviljat för {table.year}", _kr(table.total)),),
+            align=("left", "right"),
+        )
+    rows = tuple(
+        (
+            f"Målområde {line.goal_area}",
+            f"Medel till {short}" if line.recipient == Recipient.SKR else "Medel till RSS",
+            _kr(line.amount),
+        )
+        for line in table.lines
+    )
+    return Table(
+        caption=f"Budget {table.year} enligt beslutet",
+        headers=("Målområde", "Mottagare", "Kronor"),
+        rows=rows,
+        align=("left", "left", "right"),
+        footer=("Totalt", "", _kr(table.total)),
+    )
+
+
+def application(
+    *, decision: FundingDecision, year: int, inputs: ApplicationInput, version: Any = None
+) -> Document:
+    """SKR's application to the government for `year`, drafted from the decision and its current
+    plan: the goal areas, the activities that continue (and those already planned for the year),
+    the latest year's budget as the basis, the amount applied for, the coordinator's introduction
+    and the signature block."""
+    signed_on: dt.date | None = getattr(version, "signed_on", None)
+    on = signed_on or inputs.drafted_on
+    applicant = decision.recipient
+    name = applicant.name_at(on) if applicant else NOT_STATED
+    short = applicant.short_name_at(on) if applicant else "Sökanden"
+    programme = decision.programme
+    obligation = obligation_of_kind(decision=decision, year=year, kind="application")
+    receiver = obligation.owed_to if obligation else (decision.responsible_ministry or decision.grantor)
+    amount = _kr(inputs.amount) if inputs.amount is not None else NO_AMOUNT
+    if signed_on is not None:
+        place = getattr(version, "signed_place", "") or ""
+        date_label = f"{place} {signed_on.isoformat()}".strip()
+    else:
+        date_label = f"Utkast {inputs.drafted_on.isoformat()}, ej undertecknat"
+    facts: list[tuple[str, str]] = [
+        ("Sökande", name if short == name else f"{name} ({short})"),
+        ("Till", _addressee(receiver, on)),
+        ("Ansökan avser", f"Medel för {year}"),
+        ("Satsning", f"{programme.title} ({programme.period})"),
+        ("Sökt belopp", amount),
+        ("Tidigare beslut", decision.title),
+    ]
+    if decision.appropriation:
+        facts.append(("Anslag", str(decision.appropriation)))
+    facts += diary_facts(decision, on)
+    document = Document(
+        kind="application",
+        title=f"Ansökan om medel för {year}",
+        subtitle=programme.title,
+        organisation=name,
+        date_label=date_label,
+        header_note=_application_header(decision, year, on, short),
+        facts=KeyValues(tuple(facts)),
+    )
+
+    asked = (
+        f"{short} ansöker om {amount} för {year}."
+        if inputs.amount is not None
+        else f"Sökt belopp för {year}: {NO_AMOUNT}."
+    )
+    request = Section(title="Ansökan", number="1", level=1)
+    request.blocks.append(
+        Paragraph(
+            f"{name} ({short}) ansöker härmed om medel för {year} för att fortsätta arbetet inom "
+            f"satsningen ”{programme.title}” ({programme.period}).",
+            style="lead",
+        )
+    )
+    request.blocks.append(
+        Paragraph(f"{asked} Medel för {decision.period} beviljades genom {_lower_first(decision.title)}.")
+    )
+    request.blocks.extend(text_blocks(inputs.introduction))
+
+    background = Section(title="Bakgrund och inriktning", number="2", level=1)
+    if decision.purpose:
+        background.blocks.append(Paragraph(f"Syftet med beslutet: {_lower_first(decision.purpose)}"))
+    if decision.focus:
+        background.blocks.append(Paragraph(decision.focus))
+    if obligation is not None and obligation.source_text:
+        background.blocks.append(
+            Paragraph(f"Om satsningens fortsättning har angetts: ”{obligation.source_text}”")
+        )
+
+    goals = Section(title="Mål", number="3", level=1)
+    areas = list(decision.goal_areas.all())
+    if areas:
+        goals.blocks.append(Paragraph(f"Arbetet {year} bedrivs inom beslutets målområden:"))
+        goals.blocks.append(
+            BulletList(tuple(f"Målområde {ga.number}, {ga.title}: {ga.text}" for ga in areas))
+        )
+    else:
+        goals.blocks.append(
+            Paragraph(
+                "Beslutet anger inga numrerade målområden; arbetets inriktning framgår av avsnitt 2.",
+                style="note",
+            )
+        )
+
+    work = Section(title=f"Verksamhet {year}", number="4", level=1)
+    plan = _latest_plan(decision)
+    continuing = _plan_activities(plan) if plan else []
+    if plan is None:
+        work.blocks.append(
+            Paragraph(f"Ingen projektplan för {decision.period} är registrerad i underlaget.", style="note")
+        )
+    elif continuing:
+        work.blocks.append(
+            Paragraph(
+                f"Följande aktiviteter i projektplanen för {plan.year} ({plan.title}, version "
+                f"{plan.version}, {_lower_first(plan.get_status_display())}) är planerade eller pågår "
+                f"och föreslås fortsätta {year}."
+            )
+        )
+        work.blocks.append(_activity_table(f"Aktiviteter som fortsätter {year}", continuing))
+    else:
+        work.blocks.append(
+            Paragraph(
+                f"Projektplanen för {plan.year} har inga planerade eller pågående aktiviteter.", style="note"
+            )
+        )
+    planned = _plan_for(decision, year)
+    if planned is not None and (plan is None or planned.pk != plan.pk):
+        seen = {a.code for a in continuing}
+        new = [a for a in _plan_activities(planned) if a.code not in seen]
+        if new:
+            work.blocks.append(
+                Paragraph(f"Redan planerat för {year} i {planned.title} (version {planned.version}):")
+            )
+            work.blocks.append(_activity_table(f"Aktiviteter planerade för {year}", new))
+
+    money = Section(title="Budget", number="5", level=1)
+    tables = budgets_for_decision(decision=decision)
+    money.blocks.append(Paragraph(asked))
+    if tables:
+        basis = tables[-1]
+        money.blocks.append(
+            Paragraph(
+                f"Som underlag redovisas budgeten för {basis.year} enligt {_lower_first(decision.title)}."
+            )
+        )
+        money.blocks.append(_budget_basis(basis, short))
+        if basis.note:
+            money.blocks.append(Paragraph(basis.note, style="note"))
+    else:
+        money.blocks.append(Paragraph("Beslutet anger ingen budget att utgå från.", style="note"))
+
+    signature = Section(title="Underskrift", number="6", level=1)
+    signature.blocks.append(
+        SignatureBlock(
+            heading=f"För {name}",
+            statement=f"Underskrift av behörig företrädare för {short}.",
+            name=getattr(version, "signed_by_name", "") or "",
+            title=getattr(version, "signed_title", "") or "",
+            date=_date(signed_on),
+            place=getattr(version, "signed_place", "") or "",
+        )
+    )
+    document.sections = [request, background, goals, work, money, signature]
+    return document
+
+
 def assemble(
     *,
     kind: str,
@@ -556,8 +836,13 @@ def assemble(
     county_code: str | None = None,
     period_start: dt.date | None = None,
     version: Any = None,
+    application_input: ApplicationInput | None = None,
 ) -> Document:
     decision = decision_get(slug=decision_slug)
+    if kind == "application":
+        if application_input is None:
+            raise ValueError("ansökan kräver uppgifterna från formuläret (ApplicationInput)")
+        return application(decision=decision, year=year, inputs=application_input, version=version)
     if kind == "result":
         return result_report(decision=decision, year=year)
     if kind == "financial":

@@ -11,9 +11,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jamkoll.forms import AmountField, MultiLineField
 from jamkoll.validation import DATE_MAX, DATE_MIN, LONG, SHORT, YEAR_MAX, YEAR_MIN, TextValidator
 
-from .models import ReportKind
+from .models import INTRODUCTION_MAX, ReportKind
 from .services import PLACE_MAX, RECEIPT_MAX
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
@@ -48,8 +49,12 @@ def _text(label: Any) -> forms.CharField:
     )
 
 
+# The application has a form of its own (the amount applied for, the introduction).
+REPORT_CHOICES = [(value, label) for value, label in ReportKind.choices if value != ReportKind.APPLICATION]
+
+
 class GenerateForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Rapport"), choices=ReportKind.choices)
+    kind = forms.ChoiceField(label=_("Rapport"), choices=REPORT_CHOICES)
     decision = forms.ChoiceField(label=_("Beslut"))
     year = forms.IntegerField(label=_("År"), min_value=YEAR_MIN, max_value=YEAR_MAX)
     county = forms.ChoiceField(label=_("Län (för länsrapport)"), required=False)
@@ -65,6 +70,35 @@ class GenerateForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["decision"].choices = decisions  # type: ignore[attr-defined]
         self.fields["county"].choices = [("", "—"), *counties]  # type: ignore[attr-defined]
+
+
+class ApplicationForm(forms.Form):
+    """The application for a year's money: which decision's announced application, the year, the
+    amount applied for (optional: the document then says "ej angivet") and an introduction. That
+    the year is one the decision announces is the service's rule, shown beside the year."""
+
+    decision = forms.ChoiceField(label=_("Beslut som aviserar ansökan"))
+    year = forms.IntegerField(label=_("Ansökan avser år"), min_value=YEAR_MIN, max_value=YEAR_MAX)
+    amount_applied = AmountField(
+        label=_("Sökt belopp (kr)"),
+        required=False,
+        help_text=_("Till exempel 20 000 000. Lämnas tomt står det ”ej angivet” i ansökan."),
+    )
+    introduction = MultiLineField(
+        label=_("Inledning"),
+        max_length=INTRODUCTION_MAX,
+        rows=8,
+        help_text=_(
+            "Egen text först i ansökan. Tom rad mellan stycken; rader som börjar med ”- ” blir en lista."
+        ),
+    )
+
+    def __init__(
+        self, *args: object, decisions: list[tuple[str, str]], years_help: str, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["decision"].choices = decisions  # type: ignore[attr-defined]
+        self.fields["year"].help_text = years_help
 
 
 class CertifyForm(forms.Form):

@@ -11,8 +11,10 @@ altered silently.
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +29,7 @@ class ReportKind(models.TextChoices):
     FINANCIAL = "financial", _("Ekonomisk redovisning")
     STATUS = "status", _("Halvårsrapport")
     RSS = "rss", _("Länsrapport (RSS)")
+    APPLICATION = "application", _("Ansökan om medel")
 
 
 class ReportFormat(models.TextChoices):
@@ -45,6 +48,13 @@ class ReportState(models.TextChoices):
 
 # The key an obligation closed by a version's submission records (`closed_by` "report-version:<pk>").
 CLOSED_BY_PREFIX = "report-version"
+
+# The free introduction of an application, as the coordinator types it (about two pages).
+INTRODUCTION_MAX = 5000
+
+
+AMOUNT_HELP = _("Bara för en ansökan om medel; tomt när inget belopp anges.")
+INTRODUCTION_HELP = _("Bara för en ansökan om medel: samordnarens egen inledning.")
 
 
 class ReportVersion(models.Model):
@@ -111,6 +121,19 @@ class ReportVersion(models.Model):
     submitted_on = models.DateField(_("inlämnad den"), null=True, blank=True)
     receipt_reference = models.CharField(_("mottagarens diarienummer"), max_length=100, blank=True)
     submitted_by_name = models.CharField(_("inlämnad av"), max_length=200, blank=True)
+    # What the coordinator typed for an application (issue 11); empty for the other kinds.
+    amount_applied = models.DecimalField(
+        _("sökt belopp"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=AMOUNT_HELP,
+    )
+    introduction = models.TextField(
+        _("inledning"), max_length=INTRODUCTION_MAX, blank=True, help_text=INTRODUCTION_HELP
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -128,6 +151,10 @@ class ReportVersion(models.Model):
             models.CheckConstraint(
                 condition=~Q(state="signed") | (~Q(signed_by_name="") & Q(signed_on__isnull=False)),
                 name="reportversion_signed_has_signatory",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="application") | (Q(amount_applied__isnull=True) & Q(introduction="")),
+                name="reportversion_application_fields_only_for_application",
             ),
         ]
 
@@ -179,6 +206,18 @@ class ReportJob(models.Model):
         Organisation, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("län")
     )
     period_start = models.DateField(_("period från"), null=True, blank=True)
+    amount_applied = models.DecimalField(
+        _("sökt belopp"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=AMOUNT_HELP,
+    )
+    introduction = models.TextField(
+        _("inledning"), max_length=INTRODUCTION_MAX, blank=True, help_text=INTRODUCTION_HELP
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,

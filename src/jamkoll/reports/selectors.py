@@ -13,6 +13,7 @@ from jamkoll.accounts.policy import Verdict, actor_user, check, draft_visibility
 from jamkoll.errors import NotFound
 from jamkoll.obligations.models import Obligation
 from jamkoll.obligations.selectors import obligation_of_kind
+from jamkoll.programmes.models import FundingDecision
 from jamkoll.validation import int_param
 
 from .models import ReportJob, ReportKind, ReportState, ReportVersion
@@ -97,13 +98,41 @@ def job_for_user(*, actor: Any, pk: Any) -> ReportJob:
     return job
 
 
-# The obligation each kind of report fulfils (an RSS report: the county's financial report).
+# The obligation each kind of report fulfils (an RSS report: the county's financial report; an
+# application for a year: the decision's "{year}-application", which its `applications_until`
+# announces).
 OBLIGATION_FOR: dict[str, str] = {
     ReportKind.FINANCIAL: "financial_report",
     ReportKind.RESULT: "activity_report",
     ReportKind.STATUS: "status_report",
     ReportKind.RSS: "financial_report",
+    ReportKind.APPLICATION: "application",
 }
+
+
+def application_years(*, decision: FundingDecision) -> list[int]:
+    """The years the decision announces an application for: those its `applications_until` gave
+    an "{year}-application" obligation (seed 004: the 2021 grant announces 2022 and 2023)."""
+    return sorted(
+        set(
+            Obligation.objects.filter(
+                decision=decision, kind=OBLIGATION_FOR[ReportKind.APPLICATION], county__isnull=True
+            ).values_list("year", flat=True)
+        )
+    )
+
+
+def application_decisions() -> list[tuple[FundingDecision, list[int]]]:
+    """The decisions that announce applications, with the years (the application form's choices)."""
+    rows = (
+        Obligation.objects.filter(kind=OBLIGATION_FOR[ReportKind.APPLICATION], county__isnull=True)
+        .select_related("decision__programme")
+        .order_by("decision__start_year", "decision__slug", "year")
+    )
+    found: dict[int, tuple[FundingDecision, list[int]]] = {}
+    for ob in rows:
+        found.setdefault(ob.decision_id, (ob.decision, []))[1].append(ob.year)
+    return list(found.values())
 
 
 def report_obligation(version: ReportVersion) -> Obligation | None:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from jamkoll.accounts.policy import actor_label, actor_user, require
 from jamkoll.errors import ErrorCollector, NotFound, error_line, field_error
+from jamkoll.money import AmountError, parse_amount
 from jamkoll.obligations.transitions import close_refusal, obligation_close
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import decision_brief
@@ -30,10 +33,20 @@ from jamkoll.reference.models import Organisation
 from jamkoll.reference.selectors import county_get
 from jamkoll.validation import LONG, SHORT, YEAR_MAX, YEAR_MIN, clean_date, clean_int, clean_text
 
-from .assemblers import assemble, fingerprint
-from .models import CLOSED_BY_PREFIX, JobStatus, ReportFile, ReportJob, ReportKind, ReportState, ReportVersion
+from .assemblers import ApplicationInput, assemble, fingerprint
+from .document import Document
+from .models import (
+    CLOSED_BY_PREFIX,
+    INTRODUCTION_MAX,
+    JobStatus,
+    ReportFile,
+    ReportJob,
+    ReportKind,
+    ReportState,
+    ReportVersion,
+)
 from .renderers import render
-from .selectors import report_obligation, step_verdict
+from .selectors import application_years, report_obligation, step_verdict
 from .transitions import Step, require_step
 
 ALL_FORMATS = ("pdf", "docx", "html", "md")
@@ -56,19 +69,64 @@ def _cleaned(**checks: Callable[[], Any]) -> dict[str, Any]:
 # --- What a report is asked for with --------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Shape:
+    """What a report is asked for with, checked: its kind; the county (the RSS report only); the
+    half-year (the status report only); the amount applied for and the introduction (the
+    application only)."""
+
+    kind: str
+    county_code: str | None = None
+    period_start: dt.date | None = None
+    amount_applied: Decimal | None = None
+    introduction: str = ""
+
+
+def _amount_applied(value: Any) -> Decimal | None:
+    """An amount in kronor, plain or Swedish ("1 500 000", "1500000,00"), above zero; None when
+    none is given (the application then says "ej angivet")."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        amount = parse_amount(value)
+    except AmountError as exc:
+        raise field_error("amount_applied", str(exc)) from None
+    if amount <= 0:
+        raise field_error("amount_applied", _("Ange ett belopp större än noll, eller lämna fältet tomt."))
+    return amount
+
+
 def _request_shape(
-    *, kind: Any, county_code: Any, period_start: Any
-) -> tuple[str, str | None, dt.date | None]:
+    *,
+    kind: Any,
+    county_code: Any,
+    period_start: Any,
+    amount_applied: Any = None,
+    introduction: Any = "",
+) -> Shape:
     """What each kind of report takes, stated once: the RSS report is one county's and needs the
     county; no other report takes one. A status report covers a half-year; no other report takes
-    one. Returns (kind, county code or None, period start or None); refuses by field."""
+    one. Only the application takes an amount applied for and an introduction. Refuses by field."""
     values = _cleaned(
         kind=lambda: _kind(kind),
         county=lambda: clean_text(county_code, field="county", max_length=COUNTY_CODE_MAX) or None,
         period_start=lambda: clean_date(period_start, field="period_start", required=False),
+        amount_applied=lambda: _amount_applied(amount_applied),
+        introduction=lambda: clean_text(
+            introduction, field="introduction", max_length=INTRODUCTION_MAX, multiline=True
+        ),
     )
     kind, code, start = values["kind"], values["county"], values["period_start"]
+    amount, intro = values["amount_applied"], values["introduction"]
     errors: dict[str, Any] = {}
+    if kind != ReportKind.APPLICATION and amount is not None:
+        errors["amount_applied"] = ValidationError(
+            _("Sökt belopp anges bara för en ansökan om medel."), code="not_for_kind"
+        )
+    if kind != ReportKind.APPLICATION and intro:
+        errors["introduction"] = ValidationError(
+            _("Inledningen skrivs bara för en ansökan om medel."), code="not_for_kind"
+        )
     if kind == ReportKind.RSS and code is None:
         errors["county"] = ValidationError(_("Länsrapporten kräver ett län."), code="required")
     if kind != ReportKind.RSS and code is not None:
@@ -83,7 +141,16 @@ def _request_shape(
         )
     if errors:
         raise ValidationError(errors)
-    return kind, code, start
+    return Shape(kind, code, start, amount, intro)
+
+
+def _require_generate(actor: Any, shape: Shape) -> None:
+    """The policy's word on generating: the application is SKR's own request (the coordinator's);
+    the other reports by "report.generate", for the county when it is a county's."""
+    if shape.kind == ReportKind.APPLICATION:
+        require(actor, "report.generate_application")
+    else:
+        require(actor, "report.generate", shape.county_code)
 
 
 def _kind(kind: Any) -> str:
@@ -96,11 +163,22 @@ def _kind(kind: Any) -> str:
 def _request_data(
     *, kind: str, decision: FundingDecision, year: Any, county_code: str | None, period_start: dt.date | None
 ) -> tuple[int, Organisation | None, dt.date | None]:
-    """The year within the decision's period, the county, the half-year within the year (a status
-    report's defaults to the first); refuses by field."""
+    """The year within the decision's period (for an application: a year the decision announces an
+    application for), the county, the half-year within the year (a status report's defaults to
+    the first); refuses by field."""
     number = clean_int(year, field="year", minimum=YEAR_MIN, maximum=YEAR_MAX)
     errors: dict[str, Any] = {}
-    if number not in decision.years:
+    if kind == ReportKind.APPLICATION:
+        announced = application_years(decision=decision)
+        if number not in announced:
+            errors["year"] = ValidationError(
+                _("Beslutet aviserar ingen ansökan för %(year)s; ansökan kan göras för %(years)s.")
+                % {"year": number, "years": ", ".join(str(y) for y in announced)}
+                if announced
+                else _("Beslutet aviserar inga ansökningar om medel för kommande år."),
+                code="not_announced",
+            )
+    elif number not in decision.years:
         errors["year"] = ValidationError(
             _("Året ligger utanför beslutets period %(period)s.") % {"period": decision.period}
         )
@@ -129,28 +207,43 @@ def report_job_create(
     year: Any,
     county_code: Any = None,
     period_start: Any = None,
+    amount_applied: Any = None,
+    introduction: Any = "",
     enqueue: bool = True,
 ) -> ReportJob:
     """Ask for a report (the page, the API and the CLI alike): check what it is asked for, whether
     `actor` may generate it (for the county, when it is a county's), and record the job. With
     `enqueue` (the page and the API) the background task generates it and the job shows the
-    progress; the CLI runs it at once with `report_job_run`."""
-    kind, code, start = _request_shape(kind=kind, county_code=county_code, period_start=period_start)
-    require(actor, "report.generate", code)
+    progress; the CLI runs it at once with `report_job_run`. An application also carries the
+    amount applied for (optional) and the coordinator's introduction."""
+    shape = _request_shape(
+        kind=kind,
+        county_code=county_code,
+        period_start=period_start,
+        amount_applied=amount_applied,
+        introduction=introduction,
+    )
+    _require_generate(actor, shape)
     slug = clean_text(decision_slug, field="decision", required=True)
     try:
         decision = decision_brief(slug=slug)
     except NotFound as exc:
         raise field_error("decision", str(exc)) from None
     number, county, start = _request_data(
-        kind=kind, decision=decision, year=year, county_code=code, period_start=start
+        kind=shape.kind,
+        decision=decision,
+        year=year,
+        county_code=shape.county_code,
+        period_start=shape.period_start,
     )
     job = ReportJob.objects.create(
-        kind=kind,
+        kind=shape.kind,
         decision=decision,
         year=number,
         county=county,
         period_start=start,
+        amount_applied=shape.amount_applied,
+        introduction=shape.introduction,
         requested_by=actor_user(actor),
     )
     if enqueue:
@@ -179,6 +272,8 @@ def report_job_run(*, job: ReportJob, actor: Any, formats: Iterable[str] = ALL_F
             year=job.year,
             county_code=job.county.code if job.county else None,
             period_start=job.period_start,
+            amount_applied=job.amount_applied,
+            introduction=job.introduction,
             formats=formats,
             progress=progress,
         )
@@ -227,20 +322,35 @@ def report_generate(
     year: int,
     county_code: str | None = None,
     period_start: dt.date | None = None,
+    amount_applied: Any = None,
+    introduction: Any = "",
     formats: Iterable[str] = ALL_FORMATS,
     progress: Progress | None = None,
 ) -> ReportVersion:
     """Assemble the document from the database, render every format and archive it as a new
     draft version with its SHA-256 sums."""
-    kind, code, start = _request_shape(kind=kind, county_code=county_code, period_start=period_start)
-    require(actor, "report.generate", code)
+    shape = _request_shape(
+        kind=kind,
+        county_code=county_code,
+        period_start=period_start,
+        amount_applied=amount_applied,
+        introduction=introduction,
+    )
+    _require_generate(actor, shape)
+    kind, code = shape.kind, shape.county_code
     number, county, start = _request_data(
-        kind=kind, decision=decision, year=year, county_code=code, period_start=start
+        kind=kind, decision=decision, year=year, county_code=code, period_start=shape.period_start
     )
     if progress:
         progress(2, _("Hämtar uppgifterna"))
+    now = timezone.now()
     document = assemble(
-        kind=kind, decision_slug=decision.slug, year=number, county_code=code, period_start=start
+        kind=kind,
+        decision_slug=decision.slug,
+        year=number,
+        county_code=code,
+        period_start=start,
+        application_input=_application_input(shape, timezone.localdate(now)),
     )
     scope = _scope(code, start)
     with transaction.atomic():
@@ -260,9 +370,11 @@ def report_generate(
             version=(last.version + 1) if last else 1,
             title=document.title,
             fingerprint=fingerprint(document),
+            amount_applied=shape.amount_applied,
+            introduction=shape.introduction,
             generated_by=actor_user(actor),
             generated_by_name=actor_label(actor),
-            generated_at=timezone.now(),
+            generated_at=now,
         )
         _store(version, document, formats, progress)
     if progress:
@@ -270,16 +382,46 @@ def report_generate(
     return version
 
 
-def report_outdated(version: ReportVersion) -> bool:
-    """True when the data behind the version has changed since it was generated."""
-    document = assemble(
+def _application_input(shape: Shape, drafted_on: dt.date) -> ApplicationInput | None:
+    if shape.kind != ReportKind.APPLICATION:
+        return None
+    return ApplicationInput(
+        drafted_on=drafted_on, amount=shape.amount_applied, introduction=shape.introduction
+    )
+
+
+def _drafted_on(version: ReportVersion) -> dt.date:
+    """The day the first version of the chain was generated: an application's draft date, which
+    its signed successor keeps (the chain is a few versions long)."""
+    first = version
+    while first.supersedes_id is not None and first.supersedes is not None:
+        first = first.supersedes
+    return timezone.localdate(first.generated_at)
+
+
+def version_document(version: ReportVersion, *, with_workflow: bool = True) -> Document:
+    """The document of a stored version, assembled again from the data: with its certification
+    and signature (`with_workflow`, what its files show), or without them (what its fingerprint
+    was taken of)."""
+    shape = Shape(kind=version.kind, amount_applied=version.amount_applied, introduction=version.introduction)
+    return assemble(
         kind=version.kind,
         decision_slug=version.decision.slug,
         year=version.year,
         county_code=version.county_code,
         period_start=version.period_start,
+        version=version if with_workflow else None,
+        application_input=(
+            _application_input(shape, _drafted_on(version))
+            if version.kind == ReportKind.APPLICATION
+            else None
+        ),
     )
-    return fingerprint(document) != version.fingerprint
+
+
+def report_outdated(version: ReportVersion) -> bool:
+    """True when the data behind the version has changed since it was generated."""
+    return fingerprint(version_document(version, with_workflow=False)) != version.fingerprint
 
 
 # --- The workflow: certify, sign, submit (which step is open: transitions) ---------------------
@@ -294,6 +436,8 @@ CARRIED = (
     "signed_title",
     "signed_on",
     "signed_place",
+    "amount_applied",
+    "introduction",
 )
 
 
@@ -339,14 +483,7 @@ def _successor(version: ReportVersion, step: Step, actor: Any, **fields: Any) ->
         )
         successor.full_clean()
         successor.save()
-        document = assemble(
-            kind=version.kind,
-            decision_slug=version.decision.slug,
-            year=version.year,
-            county_code=version.county_code,
-            period_start=version.period_start,
-            version=successor,
-        )
+        document = version_document(successor)
         _store(successor, document, [f.format for f in version.files.all()] or ALL_FORMATS, None)
     return successor
 
@@ -355,6 +492,45 @@ def _on(value: Any, field: str = "on") -> dt.date:
     """A date of the workflow: not before DATE_MIN, not after today."""
     on = clean_date(value, field=field, latest=timezone.localdate())
     assert on is not None
+    return on
+
+
+# The reports that account for a whole year: certified or signed only once the year has ended.
+YEAR_REPORTS = (ReportKind.FINANCIAL, ReportKind.RESULT)
+
+
+def _year_end_refusal(version: ReportVersion, on: dt.date, *, act: str) -> ValidationError | None:
+    """A year's financial or result report cannot be certified or signed before the year it
+    reports has ended (31 December is the earliest day: the books close with the year)."""
+    end = dt.date(version.year, 12, 31)
+    if version.kind not in YEAR_REPORTS or on >= end:
+        return None
+    messages = {
+        "certify": _(
+            "Redovisningen för %(year)s kan inte intygas före årets slut: välj %(end)s eller senare."
+        ),
+        "sign": _(
+            "Redovisningen för %(year)s kan inte undertecknas före årets slut: välj %(end)s eller senare."
+        ),
+    }
+    return ValidationError(
+        messages[act] % {"year": version.year, "end": end.isoformat()}, code="before_year_end"
+    )
+
+
+def _on_for(version: ReportVersion, value: Any, *, act: str) -> dt.date:
+    """The date of a certification or signature: a workflow date (`_on`) that is not before the end
+    of the year reported, and a signature not before the certification it follows."""
+    on = _on(value)
+    refusal = _year_end_refusal(version, on, act=act)
+    if refusal is None and act == "sign" and version.certified_on and on < version.certified_on:
+        refusal = ValidationError(
+            _("Underskriften kan inte dateras före intygandet (%(date)s).")
+            % {"date": version.certified_on.isoformat()},
+            code="before_certification",
+        )
+    if refusal is not None:
+        raise ValidationError({"on": refusal})
     return on
 
 
@@ -374,7 +550,7 @@ def report_certify(
     data = _cleaned(
         name=lambda: clean_text(name, field="name", max_length=SHORT, required=True),
         title=lambda: clean_text(title, field="title", max_length=SHORT, required=True),
-        on=lambda: _on(on),
+        on=lambda: _on_for(version, on, act="certify"),
         deviations=lambda: clean_text(deviations, field="deviations", max_length=LONG, multiline=True),
         proposed_actions=lambda: clean_text(
             proposed_actions, field="proposed_actions", max_length=LONG, multiline=True
@@ -401,7 +577,7 @@ def report_sign(
     data = _cleaned(
         name=lambda: clean_text(name, field="name", max_length=SHORT, required=True),
         title=lambda: clean_text(title, field="title", max_length=SHORT, required=True),
-        on=lambda: _on(on),
+        on=lambda: _on_for(version, on, act="sign"),
         place=lambda: clean_text(place, field="place", max_length=PLACE_MAX),
     )
     return _successor(

@@ -2,6 +2,7 @@
 
     financial:    draft --certify--> certified --sign--> signed --submit--> submitted
     result:       draft --sign--> signed --submit--> submitted
+    application:  draft --sign--> signed --submit--> submitted
     status, rss:  draft --submit--> submitted
 
 Which steps a report goes through depends on its kind (seed 001 §8: the ekonomichef certifies the
@@ -33,6 +34,7 @@ class Step(enum.StrEnum):
 STEPS: dict[str, tuple[Step, ...]] = {
     ReportKind.FINANCIAL: (Step.CERTIFY, Step.SIGN, Step.SUBMIT),
     ReportKind.RESULT: (Step.SIGN, Step.SUBMIT),
+    ReportKind.APPLICATION: (Step.SIGN, Step.SUBMIT),
     ReportKind.STATUS: (Step.SUBMIT,),
     ReportKind.RSS: (Step.SUBMIT,),
 }

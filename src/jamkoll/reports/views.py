@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -20,6 +21,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -28,18 +30,25 @@ from jamkoll.accounts.policy import Verdict, check
 from jamkoll.errors import NotFound, form_add_errors
 from jamkoll.programmes.selectors import county_name_map, decisions_with_budgets
 
-from .assemblers import assemble
-from .forms import STEP_FORMS, GenerateForm
-from .models import JobStatus, ReportVersion
+from .forms import STEP_FORMS, ApplicationForm, GenerateForm
+from .models import JobStatus, ReportKind, ReportState, ReportVersion
 from .renderers import CONTENT_TYPES, EXTENSIONS, render_html_fragment
 from .selectors import (
+    application_decisions,
     job_for_user,
     report_obligation,
     report_version_for_user,
     step_verdict,
     version_list,
 )
-from .services import report_certify, report_job_create, report_outdated, report_sign, report_submit
+from .services import (
+    report_certify,
+    report_job_create,
+    report_outdated,
+    report_sign,
+    report_submit,
+    version_document,
+)
 from .transitions import Step
 
 STEP_SERVICES: dict[Step, Callable[..., ReportVersion]] = {
@@ -105,7 +114,49 @@ def index(request: HttpRequest) -> HttpResponse:
             "versions": version_list(user=request.user)[:200],
             "form": form,
             "can_generate": can_generate,
+            "can_apply": check(request.user, "report.generate_application"),
         },
+        status=400 if form.errors else 200,
+    )
+
+
+def _application_form(data: Any = None) -> ApplicationForm:
+    announced = application_decisions()
+    decisions = [(d.slug, f"{d.title} ({d.slug})") for d, _years in announced]
+    years = "; ".join(f"{d.slug}: {', '.join(str(y) for y in years)}" for d, years in announced)
+    help_text = _("Ett år som beslutet aviserar en ansökan för (%(years)s).") % {"years": years or "–"}
+    return ApplicationForm(data, decisions=decisions, years_help=help_text)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def application_new(request: HttpRequest) -> HttpResponse:
+    """Draft the application for a year's money: the document is made from the decision and its
+    current plan, with the amount and the introduction typed here, as a job in the background."""
+    allowed = check(request.user, "report.generate_application")
+    form = _application_form(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not allowed:
+            raise PermissionDenied(allowed.reason)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                job = report_job_create(
+                    actor=request.user,
+                    kind=ReportKind.APPLICATION,
+                    decision_slug=data["decision"],
+                    year=data["year"],
+                    amount_applied=data.get("amount_applied"),
+                    introduction=data.get("introduction") or "",
+                )
+            except ValidationError as exc:
+                form_add_errors(form, exc)
+            else:
+                return redirect("reports:job", pk=job.pk)
+    return render(
+        request,
+        "reports/application_new.html",
+        {"form": form, "allowed": allowed},
         status=400 if form.errors else 200,
     )
 
@@ -133,14 +184,7 @@ def _version_page(
 ) -> HttpResponse:
     """The version with its files, its preview and a form for the open step (or the reason it is
     not offered). `sent`: a step's form as sent, with its errors (status 400)."""
-    document = assemble(
-        kind=version.kind,
-        decision_slug=version.decision.slug,
-        year=version.year,
-        county_code=version.county_code,
-        period_start=version.period_start,
-        version=version,
-    )
+    document = version_document(version)
     steps: list[tuple[Step, Verdict, forms.Form]] = [
         (step, verdict, sent[1] if sent and sent[0] == step else _step_form(step))
         for step, verdict in actions.items()
@@ -158,9 +202,28 @@ def _version_page(
             "actions": steps,
             "obligation": report_obligation(version),
             "successors": version.successors.all(),
+            "register_decision": _register_decision_url(request.user, version),
         },
         status=400 if sent else 200,
     )
+
+
+def _register_decision_url(user: Any, version: ReportVersion) -> str | None:
+    """After an application is submitted, the government's decision on it is registered against
+    it: a link to the decision registration page, with the programme and this version, for those
+    who may register decisions ("programme.change"). None while the page does not exist."""
+    if version.kind != ReportKind.APPLICATION or version.state != ReportState.SUBMITTED:
+        return None
+    if not check(user, "programme.change"):
+        return None
+    try:
+        # TODO(lead): the decision registration page (another helper's) is to be named
+        # "programmes:decision_new" and to read ?programme=<slug>&application=<version pk>.
+        base = reverse("programmes:decision_new")
+    except NoReverseMatch:
+        return None
+    query = urlencode({"programme": version.decision.programme.slug, "application": version.pk})
+    return f"{base}?{query}"
 
 
 @require_safe

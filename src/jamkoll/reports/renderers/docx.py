@@ -67,7 +67,8 @@ def render_docx(document: Document) -> bytes:
     labels = labels_for(document)
     _set_up(word, document)
     _title_page(word, document)
-    first = True
+    # An application is a letter: its text follows the heading block on the first page.
+    first = document.kind != "application"
     for section in document.sections:
         heading = word.add_heading(section.heading, level=min(max(section.level, 1), 3))
         # The title page ends here; a page break before the heading leaves no empty paragraph.
@@ -220,7 +221,7 @@ def _language(word: WordDocument, tag: str) -> None:
 
 def _title_page(word: WordDocument, document: Document) -> None:
     title = word.add_paragraph(document.title, style="Title")
-    title.paragraph_format.space_before = Mm(45)
+    title.paragraph_format.space_before = Mm(0 if document.kind == "application" else 45)
     if document.subtitle:
         word.add_paragraph(document.subtitle, style="Subtitle").paragraph_format.space_after = Mm(10)
     organisation = word.add_paragraph()
