@@ -150,7 +150,7 @@ class PlanComment(models.Model):
     class Meta:
         verbose_name = _("händelse i projektplanen")
         verbose_name_plural = _("projektplanens tidslinje")
-        ordering = ["plan", "created", "pk"]
+        ordering = ["created", "pk"]
 
     def __str__(self) -> str:
         return f"{self.plan}: {self.get_kind_display()} ({self.author_name})"

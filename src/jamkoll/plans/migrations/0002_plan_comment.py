@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'händelse i projektplanen',
                 'verbose_name_plural': 'projektplanens tidslinje',
-                'ordering': ['plan', 'created', 'pk'],
+                'ordering': ['created', 'pk'],
             },
         ),
     ]
