@@ -785,18 +785,22 @@ def activity_update(*, activity: Activity, actor: Any, **changes: Any) -> Activi
     return _save_activity(activity, cleaned, actor)
 
 
-def _owner_county(actor: Any, code: Any) -> Organisation | None:
-    """The county an RSS activity belongs to: the one given, or — for an RSS leader of one county
+def _owner_code(actor: Any, code: Any) -> str | None:
+    """Whose activity a new one is: the county code given, or — for an RSS leader of one county
     who does not say — their own; None for a national activity."""
-    if code is None or code == "":
-        if check(actor, "activity.create", None):
-            return None
-        own = rss_counties(actor)
-        if len(own) != 1:
-            return None  # the policy refuses it below, with its reason
-        code = next(iter(own))
     if isinstance(code, Organisation):
-        return code
+        return code.code
+    if code is None or code == "":
+        own = rss_counties(actor)
+        if check(actor, "activity.create", None) or len(own) != 1:
+            return None  # a coordinator's national activity, or the policy's refusal below
+        return next(iter(own))
+    return code if isinstance(code, str) else str(code)[:10]
+
+
+def _owner_county(code: str | None) -> Organisation | None:
+    if code is None:
+        return None
     try:
         return county_get(code=code)
     except NotFound as exc:
@@ -831,8 +835,9 @@ def activity_create(
     county it is unless told) or a coordinator, in the county's implementation plan if it has
     one. `fields` are those of `activity_update`; title, sub-project and goal area are required.
     `code` (the activity's slug in URLs) is made from the title unless given."""
-    county = _owner_county(actor, owner_county)
-    require(actor, "activity.create", county.code if county is not None else None)
+    code_of_county = _owner_code(actor, owner_county)
+    require(actor, "activity.create", code_of_county)
+    county = _owner_county(code_of_county)
     errors = ErrorCollector()
     number = errors.run(partial(_plan_year, decision, year, "year"))
     errors.raise_if_any()
