@@ -77,6 +77,14 @@ def _require_editable(plan: ProjectPlan) -> None:
         raise ValidationError(verdict.reason, code=code)
 
 
+def _locked_plan(plan: ProjectPlan) -> ProjectPlan:
+    """The plan's row, locked for the transaction and checked again: a step taken meanwhile (a
+    proposal) is not overtaken by a change that began while it was a draft."""
+    fresh = ProjectPlan.objects.select_for_update().select_related("decision").get(pk=plan.pk)
+    _require_editable(fresh)
+    return fresh
+
+
 def _comment(
     plan: ProjectPlan,
     kind: str,
@@ -186,10 +194,12 @@ def plan_update(
         )
     )
     errors.raise_if_any()
-    plan.title, plan.summary = str(clean_title), str(clean_summary)
-    plan.full_clean()
-    _recorded_by(plan, actor)
-    plan.save()
+    with transaction.atomic():
+        plan = _locked_plan(plan)
+        plan.title, plan.summary = str(clean_title), str(clean_summary)
+        plan.full_clean()
+        _recorded_by(plan, actor)
+        plan.save()
     return plan
 
 
@@ -203,12 +213,14 @@ def plan_set_budget(*, plan: ProjectPlan, line: BudgetLine, amount: Decimal, act
         value = parse_amount(amount)
     except AmountError as exc:
         raise field_error("amount", str(exc)) from None
-    pbl = PlanBudgetLine.objects.filter(plan=plan, budget_line=line).first() or PlanBudgetLine(
-        plan=plan, budget_line=line
-    )
-    pbl.amount = value
-    _recorded_by(pbl, actor)
-    pbl.save()
+    with transaction.atomic():
+        plan = _locked_plan(plan)
+        pbl = PlanBudgetLine.objects.filter(plan=plan, budget_line=line).first() or PlanBudgetLine(
+            plan=plan, budget_line=line
+        )
+        pbl.amount = value
+        _recorded_by(pbl, actor)
+        pbl.save()
     return pbl
 
 
@@ -743,9 +755,14 @@ def _check_budget(activity: Activity) -> None:
         )
 
 
-def _save_activity(activity: Activity, cleaned: dict[str, Any], actor: Any) -> Activity:
-    """Set the cleaned values, check the activity as a whole and save it with its links."""
+def _save_activity(activity: Activity, cleaned: dict[str, Any], actor: Any, *, planning: bool) -> Activity:
+    """Set the cleaned values, check the activity as a whole and save it with its links.
+    `planning`: the change touches the plan, so its lock is checked again under the plan's row
+    lock (a proposal made meanwhile wins)."""
     with transaction.atomic():
+        if planning:
+            _lock_year_plans(activity)
+            _require_unlocked(activity)
         for name, value in cleaned.items():
             if name not in _M2M:
                 setattr(activity, name, value)
@@ -758,6 +775,14 @@ def _save_activity(activity: Activity, cleaned: dict[str, Any], actor: Any) -> A
             if name in cleaned:
                 getattr(activity, name).set(cleaned[name])
     return activity
+
+
+def _lock_year_plans(activity: Activity) -> None:
+    list(
+        ProjectPlan.objects.select_for_update()
+        .filter(decision_id=activity.decision_id, year=activity.year)
+        .values_list("pk", flat=True)
+    )
 
 
 def _require_unlocked(activity: Activity) -> None:
@@ -782,7 +807,7 @@ def activity_update(*, activity: Activity, actor: Any, **changes: Any) -> Activi
         _require_unlocked(activity)
     _check_dates_in_year(activity.year, {n: v for n, v in cleaned.items() if n in _DATES}, errors)
     errors.raise_if_any()
-    return _save_activity(activity, cleaned, actor)
+    return _save_activity(activity, cleaned, actor, planning=any(name in PLANNING_FIELDS for name in cleaned))
 
 
 def _owner_code(actor: Any, code: Any) -> str | None:
@@ -879,7 +904,7 @@ def activity_create(
         or 0
     ) + 1
     try:
-        saved = _save_activity(activity, cleaned, actor)
+        saved = _save_activity(activity, cleaned, actor, planning=True)
     except IntegrityError:  # the same code, taken by another request in the meantime
         raise field_error(
             "code", _("Det finns redan en aktivitet med koden %(c)s för året.") % {"c": activity.code}
@@ -899,6 +924,8 @@ def activity_delete(*, activity: Activity, actor: Any) -> None:
     if not verdict:
         raise ValidationError(verdict.reason, code="in_use")
     with transaction.atomic():
+        _lock_year_plans(activity)
+        _require_unlocked(activity)
         _recorded_by(activity, actor)
         activity.delete()
 
