@@ -67,6 +67,7 @@ def test_the_2019_cycle_in_the_web(coordinator: Any, ministry: Any) -> None:
     assert plan.title == "Projektplan 2019" and plan.status == PlanStatus.DRAFT
     page = web.get(PAGE).content.decode()
     assert "Lägg till aktivitet" in page and "Skapad från projektplanen 2018" in page
+    assert "/andra/#ta-bort" in page  # a draft's activities may be removed
     assert "Föreslå till Regeringskansliet" in page and "Delprojekt 1: Jämställdhetssatsningen" in page
 
     form = web.get(f"{PAGE}ny-aktivitet/")
@@ -203,6 +204,7 @@ def test_the_plan_page_shows_edit_links_or_the_reason(coordinator: Any, rss_skan
     assert page.count("/andra/") == 0
     fixed = client_for(coordinator).get(f"/planer/{SLUG}/2018/").content.decode()
     assert "Projektplanen 2018 är fastställd och låst" in fixed and "/andra/" in fixed
+    assert "2018-3-1-kunskapsstyrning/andra/#ta-bort" not in fixed
     assert "Skapa ny version för ändringar" in fixed
 
 

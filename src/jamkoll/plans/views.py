@@ -118,6 +118,8 @@ def _plan_page(
     common_reason = max(set(refusals), key=refusals.count) if refusals else ""
     for a in activities:
         a.edit_verdict = verdicts[a.pk]  # type: ignore[attr-defined]
+        # Removal is offered while the activity's planning may change (its page says if it is in use).
+        a.removable = verdicts[a.pk] and activity_lock_verdict(a, plan=plan)  # type: ignore[attr-defined]
     context: dict[str, Any] = {
         "decision": decision,
         "year": year,
