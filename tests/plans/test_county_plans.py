@@ -14,12 +14,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
 from jamkoll.accounts.policy import SEED_LOADER
+from jamkoll.plans.locks import county_plan_lock
 from jamkoll.plans.models import Activity, CountyPlan, CountyPlanStatus
 from jamkoll.plans.services import (
     county_activity_create,
     county_activity_update,
     county_plan_create,
-    county_plan_lock,
     county_plan_update,
 )
 from jamkoll.programmes.selectors import decision_get

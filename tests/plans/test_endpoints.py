@@ -17,7 +17,7 @@ from django.utils import timezone
 from jamkoll.accounts.models import Role
 from jamkoll.accounts.policy import operator
 from jamkoll.errors import NotFound
-from jamkoll.plans.models import Activity, PlanStatus, ProjectPlan
+from jamkoll.plans.models import Activity, CountyPlan, PlanStatus, ProjectPlan
 from jamkoll.plans.selectors import activity_for_user, plan_for_user
 from jamkoll.plans.services import activity_update, output_create, plan_transition
 from tests.conftest import client_for, persona
@@ -59,6 +59,9 @@ TOMORROW = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
 
 @pytest.fixture
 def skane_activity(db: None) -> Activity:
+    """A Skåne activity of 2018 whose planning is open: Skåne's genomförandeplan taken back to
+    "Under arbete" (the seeded one is "Framtagen", which locks the planning)."""
+    CountyPlan.objects.filter(decision__slug=SLUG, year=2018, county__code="12").update(status="draft")
     return ActivityFactory(county="12")
 
 
@@ -178,8 +181,9 @@ def test_it_rejects_another_county_in_the_web_with_the_reason(
             assert refused.status_code == 403
             assert COUNTY_REASON in assert_refused(refused)
     _unchanged(skane_activity)
-    own = client_for(rss_skane).post(_web(skane_activity), _activity_form(skane_activity, title="Eget"))
-    assert own.status_code == 302 and Activity.objects.get(pk=skane_activity.pk).title == "Eget"
+    # Skåne's 2018 genomförandeplan is "Framtagen": its own leader records progress (the status).
+    own = client_for(rss_skane).post(_web(skane_activity), _activity_form(skane_activity, status="completed"))
+    assert own.status_code == 302 and Activity.objects.get(pk=skane_activity.pk).status == "completed"
 
 
 def test_it_rejects_another_county_in_the_api_with_the_reason(

@@ -291,8 +291,20 @@ RULES: dict[str, Rule] = {
         is_ministry | is_coordinator, _("Samrådet registreras av Regeringskansliet eller SKR:s samordnare.")
     ),
     "plan.fix": Rule(is_coordinator, _("Planen fastställs av styrgruppen; registreras av SKR:s samordnare.")),
+    # The ministry returns a proposed plan to SKR with a comment (issue 11): it is a draft again.
+    "plan.send_back": Rule(
+        is_ministry, _("Ett förslag skickas tillbaka till SKR av Regeringskansliet (departementet).")
+    ),
     "activity.edit": Rule(
         is_coordinator | is_rss_for_county, _("Du kan bara ändra aktiviteter i ditt eget län.")
+    ),
+    # obj is the county code of the new activity, or None for a national (SKR) activity.
+    "activity.create": Rule(
+        is_coordinator | is_rss_for_county,
+        _(
+            "Nationella aktiviteter läggs till av SKR:s samordnare; en RSS-ledare lägger bara till "
+            "aktiviteter för sitt eget län."
+        ),
     ),
     "status_report.edit": Rule(is_coordinator, _("Halvårsrapporten skrivs av SKR:s samordnare.")),
     # The county's own work (issue 11). obj is the county plan (or the county code).

@@ -34,11 +34,27 @@ class PlanBudgetLineInline(admin.TabularInline):
     extra = 0
 
 
+class PlanCommentInline(admin.TabularInline):
+    model = m.PlanComment
+    extra = 0
+    fields = ("created", "kind", "author_name", "on", "reference", "text")
+    readonly_fields = fields
+
+
 @admin.register(m.ProjectPlan)
 class ProjectPlanAdmin(SimpleHistoryAdmin):
     list_display = ("title", "decision", "year", "version", "status")
     list_filter = ("status", "year")
-    inlines = [PlanBudgetLineInline]
+    inlines = [PlanBudgetLineInline, PlanCommentInline]
+
+
+@admin.register(m.PlanComment)
+class PlanCommentAdmin(admin.ModelAdmin):
+    """The plan's timeline is written by the workflow; the administrator reads it here."""
+
+    list_display = ("plan", "kind", "author_name", "on", "created")
+    list_filter = ("kind",)
+    raw_id_fields = ("plan", "author")
 
 
 class StatusReportItemInline(admin.StackedInline):

@@ -9,15 +9,20 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.security import django_auth
 from pydantic import AfterValidator, ConfigDict, StringConstraints
 
-from jamkoll.programmes.selectors import decision_year_for_user
+from jamkoll.accounts.policy import require
+from jamkoll.errors import NotFound
+from jamkoll.money import to_str
+from jamkoll.programmes.selectors import decision_brief, decision_year_for_user
 from jamkoll.schema_types import ERRORS, ApiDate, Code, Count, LongText, ShortText, Year
 from jamkoll.validation import text_problem
 
-from .models import ActivityStatus, ProjectPlan
+from .locks import plan_lock_verdict
+from .models import ActivityStatus, ProjectPlan, SubProject
 from .selectors import (
     FILTER_NUMBER_MAX,
     ActivityFilter,
@@ -27,9 +32,30 @@ from .selectors import (
     activity_row,
     evaluation_list,
     plan_for_user,
+    plan_timeline,
     status_reports_for_user,
+    sub_project_for_user,
+    sub_project_list,
+    year_budget_lines,
 )
-from .services import UNIT_MAX, activity_update, output_create, plan_transition
+from .services import (
+    CODE_MAX,
+    LINKS_MAX,
+    SECTION_MAX,
+    SUB_PROJECT_MAX,
+    UNIT_MAX,
+    activity_create,
+    activity_delete,
+    activity_update,
+    output_create,
+    plan_create,
+    plan_new_version,
+    plan_set_budget,
+    plan_transition,
+    plan_update,
+    subproject_create,
+    subproject_update,
+)
 
 
 def _one_line(value: str) -> str:
@@ -46,6 +72,21 @@ Unit = Annotated[
 ]
 # A goal area's, sub-goal's or objective's number in a filter (0 means "all", as on the page).
 FilterNumber = Annotated[int, Field(ge=0, le=FILTER_NUMBER_MAX)]
+# A sub-project's, goal area's, sub-goal's or objective's number in an activity.
+Number = Annotated[int, Field(ge=1, le=SUB_PROJECT_MAX)]
+# An activity's code (its slug in URLs), its report section ("4.1"), an amount as text
+# ("1 500 000", "1500000,50": `parse_amount` reads it in the service).
+ActivityCode = Annotated[
+    str, StringConstraints(max_length=CODE_MAX, strip_whitespace=True), AfterValidator(_one_line)
+]
+Section = Annotated[
+    str, StringConstraints(max_length=SECTION_MAX, strip_whitespace=True), AfterValidator(_one_line)
+]
+AmountText = Annotated[
+    str, StringConstraints(max_length=40, strip_whitespace=True), AfterValidator(_one_line)
+]
+Links = Annotated[list[Code], Field(max_length=LINKS_MAX)]
+Numbers = Annotated[list[Number], Field(max_length=LINKS_MAX)]
 
 router = Router(tags=["plans"])
 
@@ -63,15 +104,36 @@ class OutputOut(Schema):
 class ActivityOut(Schema):
     id: str
     sub_project: str
+    sub_project_number: int
     goal_area: int
     title: str
+    description: str
     report_section: str
     owner_county: str | None
     counties: list[str]
     partners: list[str]
+    partner_codes: list[str]
+    municipalities: list[str]
     sub_goals: list[int]
+    strategy_objectives: list[int]
     status: str
+    planned_start: str | None
+    planned_end: str | None
+    actual_start: str | None
+    actual_end: str | None
+    budget_line: str | None
+    planned_cost: str | None
     outputs: list[OutputOut]
+
+
+class PlanCommentOut(Schema):
+    version: int
+    kind: str
+    text: str
+    author: str
+    on: dt.date | None
+    reference: str
+    created: dt.datetime
 
 
 class PlanOut(Schema):
@@ -84,18 +146,115 @@ class PlanOut(Schema):
     proposed_on: dt.date | None
     consulted_on: dt.date | None
     fixed_on: dt.date | None
+    editable: bool
+    lock_reason: str
+    timeline: list[PlanCommentOut]
+
+
+class PlanCreateIn(Schema):
+    """`copy_from`: the year whose plan to start from (its continuing activities come along)."""
+
+    model_config = ConfigDict(extra="forbid")  # a field we do not take is refused, not ignored
+
+    copy_from: Year | None = None
+    title: ShortText | None = None
+    summary: LongText | None = None
+
+
+class PlanPatch(Schema):
+    model_config = ConfigDict(extra="forbid")  # a field we do not take is refused, not ignored
+
+    title: ShortText | None = None
+    summary: LongText | None = None
 
 
 class ActivityPatch(Schema):
+    """An activity's fields (only those sent change). The planning fields change only while the
+    activity's plan is a draft; status and actual dates all year. Links are lists of numbers
+    (sub-goals, objectives) or organisation codes; `budget_line` is "<goal area>-<recipient>"."""
+
     model_config = ConfigDict(extra="forbid")  # a field we do not take is refused, not ignored
 
     title: ShortText | None = None
     description: LongText | None = None
-    status: ActivityStatus | None = None
+    sub_project: Number | None = None
+    goal_area: Number | None = None
+    report_section: Section | None = None
+    sub_goals: Numbers | None = None
+    strategy_objectives: Numbers | None = None
+    partners: Links | None = None
+    counties: Links | None = None
+    municipalities: Links | None = None
     planned_start: ApiDate | None = None
     planned_end: ApiDate | None = None
+    budget_line: Code | None = None
+    planned_cost: AmountText | None = None
+    status: ActivityStatus | None = None
     actual_start: ApiDate | None = None
     actual_end: ApiDate | None = None
+
+
+class ActivityIn(Schema):
+    """A new activity. `owner_county`: the county whose RSS carries it out (an RSS leader's own
+    county if left out); none for SKR's national activity. `code` is made from the title unless
+    given."""
+
+    model_config = ConfigDict(extra="forbid")  # a field we do not take is refused, not ignored
+
+    code: ActivityCode | None = None
+    owner_county: Code | None = None
+    title: ShortText
+    description: LongText = ""
+    sub_project: Number
+    goal_area: Number
+    report_section: Section = ""
+    sub_goals: Numbers = []
+    strategy_objectives: Numbers = []
+    partners: Links = []
+    counties: Links = []
+    municipalities: Links = []
+    planned_start: ApiDate | None = None
+    planned_end: ApiDate | None = None
+    budget_line: Code | None = None
+    planned_cost: AmountText | None = None
+    status: ActivityStatus = ActivityStatus.PLANNED
+    actual_start: ApiDate | None = None
+    actual_end: ApiDate | None = None
+
+
+class SubProjectIn(Schema):
+    model_config = ConfigDict(extra="forbid")  # a field we do not take is refused, not ignored
+
+    number: Number | None = None
+    name: ShortText
+    description: LongText = ""
+
+
+class SubProjectPatch(Schema):
+    model_config = ConfigDict(extra="forbid")  # a field we do not take is refused, not ignored
+
+    name: ShortText | None = None
+    description: LongText | None = None
+
+
+class SubProjectOut(Schema):
+    number: int
+    name: str
+    description: str
+
+
+class BudgetSplitIn(Schema):
+    """The plan's amount for the line, as a decimal string ("2500000.00", "2 500 000")."""
+
+    model_config = ConfigDict(extra="forbid")  # a field we do not take is refused, not ignored
+
+    amount: AmountText
+
+
+class BudgetSplitOut(Schema):
+    goal_area: int
+    recipient: str
+    amount: str
 
 
 class OutputIn(Schema):
@@ -111,10 +270,14 @@ class OutputIn(Schema):
 
 
 class StepIn(Schema):
+    """A step's date and diary number; `comment` goes into the plan's timeline (sending a plan
+    back requires one)."""
+
     model_config = ConfigDict(extra="forbid")  # a field we do not take is refused, not ignored
 
     on: ApiDate
     reference: ShortText
+    comment: LongText = ""
 
 
 class EvaluationOut(Schema):
@@ -146,6 +309,7 @@ class FilterIn(Schema):
 
 
 def _plan_out(plan: ProjectPlan) -> dict[str, Any]:
+    lock = plan_lock_verdict(plan)
     return {
         "decision": plan.decision.slug,
         "year": plan.year,
@@ -156,7 +320,30 @@ def _plan_out(plan: ProjectPlan) -> dict[str, Any]:
         "proposed_on": plan.proposed_on,
         "consulted_on": plan.consulted_on,
         "fixed_on": plan.fixed_on,
+        "editable": bool(lock),
+        "lock_reason": lock.reason,
+        "timeline": [
+            {
+                "version": c.plan.version,
+                "kind": c.kind,
+                "text": c.text,
+                "author": c.author_name,
+                "on": c.on,
+                "reference": c.reference,
+                "created": c.created,
+            }
+            for c in plan_timeline(plan=plan)
+        ],
     }
+
+
+def _activity_out(request: HttpRequest, slug: str, year: int, code: str) -> dict[str, Any]:
+    fresh, _verdict = activity_for_user(actor=request.user, slug=slug, year=year, code=code)
+    return activity_dict(fresh, fresh.year)
+
+
+def _sub_project_out(sub_project: SubProject) -> dict[str, Any]:
+    return {"number": sub_project.number, "name": sub_project.name, "description": sub_project.description}
 
 
 @router.get(
@@ -168,6 +355,72 @@ def plan(request: HttpRequest, slug: str, year: Year) -> Any:
 
 
 @router.post(
+    "/{slug}/{int:year}",
+    response={201: PlanOut, **ERRORS},
+    auth=django_auth,
+    summary="Skapa årets projektplan (tom eller från ett annat års plan)",
+)
+def plan_add(request: HttpRequest, slug: str, year: Year, payload: PlanCreateIn) -> Any:
+    decision, number = decision_year_for_user(actor=request.user, action="plan.view", slug=slug, year=year)
+    created = plan_create(
+        decision=decision,
+        year=number,
+        copy_from=payload.copy_from,
+        title=payload.title,
+        summary=payload.summary,
+        actor=request.user,
+    )
+    return 201, _plan_out(created)
+
+
+@router.patch(
+    "/{slug}/{int:year}",
+    response={200: PlanOut, **ERRORS},
+    auth=django_auth,
+    summary="Ändra projektplanens titel eller sammanfattning (utkast)",
+)
+def plan_patch(request: HttpRequest, slug: str, year: Year, payload: PlanPatch) -> Any:
+    current, _steps = plan_for_user(actor=request.user, slug=slug, year=year)
+    changed = plan_update(plan=current, actor=request.user, **payload.dict(exclude_unset=True))
+    return _plan_out(changed)
+
+
+@router.post(
+    "/{slug}/{int:year}/versions",
+    response={201: PlanOut, **ERRORS},
+    auth=django_auth,
+    summary="Ny version av en fastställd plan, för ändringar",
+)
+def plan_version(request: HttpRequest, slug: str, year: Year) -> Any:
+    current, _steps = plan_for_user(actor=request.user, slug=slug, year=year)
+    return 201, _plan_out(plan_new_version(plan=current, actor=request.user))
+
+
+@router.put(
+    "/{slug}/{int:year}/budget/{goal_area}/{recipient}",
+    response={200: BudgetSplitOut, **ERRORS},
+    auth=django_auth,
+    summary="Planens belopp för en budgetrad som beslutet lämnar öppen",
+)
+def plan_budget(
+    request: HttpRequest, slug: str, year: Year, goal_area: Number, recipient: Code, payload: BudgetSplitIn
+) -> Any:
+    current, _steps = plan_for_user(actor=request.user, slug=slug, year=year)
+    line = (
+        year_budget_lines(decision=current.decision, year=current.year)
+        .filter(goal_area__number=goal_area, recipient=recipient)
+        .first()
+    )
+    if line is None:
+        raise NotFound(
+            _("Ingen budgetrad för målområde %(n)s och %(r)s %(y)s.")
+            % {"n": goal_area, "r": recipient, "y": year}
+        )
+    split = plan_set_budget(plan=current, line=line, amount=payload.amount, actor=request.user)  # type: ignore[arg-type]
+    return {"goal_area": goal_area, "recipient": line.recipient, "amount": to_str(split.amount)}
+
+
+@router.post(
     "/{slug}/{int:year}/steps/{action}",
     response={200: PlanOut, **ERRORS},
     auth=django_auth,
@@ -176,9 +429,51 @@ def plan(request: HttpRequest, slug: str, year: Year) -> Any:
 def plan_step(request: HttpRequest, slug: str, year: Year, action: str, payload: StepIn) -> Any:
     current, _steps = plan_for_user(actor=request.user, slug=slug, year=year)
     changed = plan_transition(
-        plan=current, action=action, on=payload.on, reference=payload.reference, actor=request.user
+        plan=current,
+        action=action,
+        on=payload.on,
+        reference=payload.reference,
+        comment=payload.comment,
+        actor=request.user,
     )
     return _plan_out(changed)
+
+
+@router.get(
+    "/{slug}/sub-projects",
+    response={200: list[SubProjectOut], **ERRORS},
+    auth=django_auth,
+    summary="Beslutets delprojekt",
+)
+def sub_projects(request: HttpRequest, slug: str) -> Any:
+    require(request.user, "plan.view")
+    decision = decision_brief(slug=slug)
+    return [_sub_project_out(sp) for sp in sub_project_list(decision=decision)]
+
+
+@router.post(
+    "/{slug}/sub-projects",
+    response={201: SubProjectOut, **ERRORS},
+    auth=django_auth,
+    summary="Nytt delprojekt",
+)
+def sub_project_add(request: HttpRequest, slug: str, payload: SubProjectIn) -> Any:
+    require(request.user, "plan.view")
+    decision = decision_brief(slug=slug)
+    created = subproject_create(decision=decision, actor=request.user, **payload.dict())
+    return 201, _sub_project_out(created)
+
+
+@router.patch(
+    "/{slug}/sub-projects/{number}",
+    response={200: SubProjectOut, **ERRORS},
+    auth=django_auth,
+    summary="Ändra ett delprojekt",
+)
+def sub_project_patch(request: HttpRequest, slug: str, number: Number, payload: SubProjectPatch) -> Any:
+    target = sub_project_for_user(actor=request.user, slug=slug, number=number)
+    changed = subproject_update(sub_project=target, actor=request.user, **payload.dict(exclude_unset=True))
+    return _sub_project_out(changed)
 
 
 @router.get(
@@ -216,8 +511,33 @@ def activity_patch(request: HttpRequest, slug: str, year: Year, code: str, paylo
     if changes.get("status") is not None:
         changes["status"] = ActivityStatus(changes["status"]).value
     activity_update(activity=activity_row(activity=target), actor=request.user, **changes)
-    changed, _verdict = activity_for_user(actor=request.user, slug=slug, year=year, code=code)
-    return activity_dict(changed, changed.year)
+    return _activity_out(request, slug, year, code)
+
+
+@router.post(
+    "/{slug}/{int:year}/activities",
+    response={201: ActivityOut, **ERRORS},
+    auth=django_auth,
+    summary="Ny aktivitet",
+)
+def activity_add(request: HttpRequest, slug: str, year: Year, payload: ActivityIn) -> Any:
+    decision, number = decision_year_for_user(actor=request.user, action="plan.view", slug=slug, year=year)
+    fields = payload.dict()
+    fields["status"] = ActivityStatus(fields["status"]).value
+    created = activity_create(decision=decision, year=number, actor=request.user, **fields)
+    return 201, _activity_out(request, slug, number, created.code)
+
+
+@router.delete(
+    "/{slug}/{int:year}/activities/{code}",
+    response={204: None, **ERRORS},
+    auth=django_auth,
+    summary="Ta bort en aktivitet (medan planen är ett utkast, utan resultat)",
+)
+def activity_remove(request: HttpRequest, slug: str, year: Year, code: str) -> Any:
+    target, _verdict = activity_for_user(actor=request.user, slug=slug, year=year, code=code)
+    activity_delete(activity=activity_row(activity=target), actor=request.user)
+    return 204, None
 
 
 @router.post(

@@ -19,8 +19,10 @@ from jamkoll.forms import AmountField, BoundedDateField, MultiLineField, OneLine
 from jamkoll.money import AmountError, parse_amount
 from jamkoll.validation import DATE_MAX, DATE_MIN, LONG, SHORT, TextValidator, clean_int
 
+from .locks import COUNTY_PLANNING_FIELDS, PLANNING_FIELDS
 from .models import Activity, ActivityStatus, CountyPlanStatus, Output
-from .services import COUNT_MAX, COUNTY_PLANNING_FIELDS, REFERENCE_MAX, UNIT_MAX
+from .services import COUNT_MAX, REFERENCE_MAX, UNIT_MAX
+from .transitions import Transition
 
 
 def _date_in_range(value: dt.date | None) -> None:
@@ -97,9 +99,204 @@ class TransitionForm(forms.Form):
     reference = forms.CharField(
         label=_("Diarienummer"), max_length=REFERENCE_MAX, validators=[TextValidator(multiline=False)]
     )
+    comment = MultiLineField(label=_("Kommentar"), rows=2)
+
+    def __init__(self, *args: Any, transition: Transition | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if transition is not None and transition.comment_required:
+            self.fields["comment"].required = True
+            self.fields["comment"].label = _("Kommentar till SKR: vad ska ändras?")
+
+
+# --- the year's plan: create, title and summary, budget split, sub-projects ---------------------
+
+START_EMPTY, START_COPY = "tom", "kopiera"
+
+
+class PlanCreateForm(forms.Form):
+    """Start the year's plan empty or from the year before (offered when that year has a plan)."""
+
+    start = forms.ChoiceField(label=_("Utgå från"), widget=forms.RadioSelect)
+    title = OneLineField(
+        label=_("Titel"),
+        required=False,
+        help_text=_('Lämna tomt för "Projektplan <år>" (eller förra årets titel).'),
+    )
+
+    def __init__(self, *args: Any, copy_year: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices: list[tuple[str, Any]] = [(START_EMPTY, _("En tom plan"))]
+        if copy_year is not None:
+            choices.insert(
+                0,
+                (
+                    START_COPY,
+                    _("Kopiera från %(year)s (pågående och planerade aktiviteter följer med)")
+                    % {"year": copy_year},
+                ),
+            )
+        field = self.fields["start"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+        field.initial = choices[0][0]
+
+
+class PlanForm(forms.Form):
+    title = OneLineField(label=_("Titel"))
+    summary = MultiLineField(label=_("Sammanfattning"), rows=4)
+
+
+class BudgetSplitForm(forms.Form):
+    """The plan's amount for each budget line the decision leaves open (`amount_<goal>_<recipient>`)."""
+
+    def __init__(self, *args: Any, rows: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = {}
+        for row in rows:
+            if not row.open:
+                continue
+            name = f"amount_{row.line.goal_area.number}_{row.line.recipient}"
+            self.fields[name] = AmountField(
+                label=_("Målområde %(n)s, %(r)s") % {"n": row.line.goal_area.number, "r": row.line.recipient},
+                required=False,
+                initial=f"{row.planned_split:f}" if row.planned_split is not None else "",
+            )
+            self.rows[name] = row
+
+
+class SubProjectForm(forms.Form):
+    name = OneLineField(label=_("Namn"))
+    description = MultiLineField(label=_("Beskrivning"), rows=2)
+
+
+class SubProjectCreateForm(SubProjectForm):
+    number = CountField(
+        label=_("Nummer"),
+        required=False,
+        min_value=1,
+        max_value=99,
+        help_text=_("Lämna tomt för nästa nummer."),
+    )
+
+    field_order = ["number", "name", "description"]
+
+
+# --- an activity: every field, on its own page -------------------------------------------------
+
+_SELECT_MANY = {"size": "8"}
+
+
+class ActivityEditForm(forms.Form):
+    """An activity's planning fields (`planning`) and progress fields (status, actual dates), the
+    links chosen from lists. `creating` adds the code and, for a coordinator, the county whose RSS
+    carries it out (`county_choices`; "" is a national activity)."""
+
+    def __init__(
+        self,
+        *args: Any,
+        choices: dict[str, list[tuple[str, str]]],
+        planning: bool = True,
+        creating: bool = False,
+        county_choices: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        f = self.fields
+        if creating:
+            if county_choices is not None:
+                # "" is SKR's own (national) activity, offered to a coordinator only.
+                f["owner_county"] = forms.ChoiceField(
+                    label=_("Genomförs av"),
+                    choices=county_choices,
+                    required=all(code != "" for code, _label in county_choices),
+                )
+            f["code"] = OneLineField(
+                label=_("Kod"),
+                max_length=80,
+                required=False,
+                help_text=_("Små bokstäver, siffror och bindestreck; lämna tomt så görs koden av rubriken."),
+            )
+        if planning:
+            f["title"] = OneLineField(label=_("Rubrik"))
+            f["description"] = MultiLineField(label=_("Beskrivning"), rows=5)
+            f["sub_project"] = forms.ChoiceField(label=_("Delprojekt"), choices=choices["sub_project"])
+            f["goal_area"] = forms.ChoiceField(label=_("Målområde"), choices=choices["goal_area"])
+            f["report_section"] = OneLineField(
+                label=_("Avsnitt i resultatrapporten"), max_length=10, required=False
+            )
+            f["sub_goals"] = forms.MultipleChoiceField(
+                label=_("Delmål"),
+                choices=choices["sub_goals"],
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+            f["strategy_objectives"] = forms.MultipleChoiceField(
+                label=_("Strategins målsättningar"),
+                choices=choices["strategy_objectives"],
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+            f["partners"] = forms.MultipleChoiceField(
+                label=_("Samarbetsparter"),
+                choices=choices["partners"],
+                required=False,
+                widget=forms.SelectMultiple(attrs=_SELECT_MANY),
+            )
+            f["counties"] = forms.MultipleChoiceField(
+                label=_("Berörda län"),
+                choices=choices["counties"],
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+            f["municipalities"] = forms.MultipleChoiceField(
+                label=_("Berörda kommuner"),
+                choices=choices["municipalities"],
+                required=False,
+                widget=forms.SelectMultiple(attrs=_SELECT_MANY),
+            )
+            f["planned_start"] = BoundedDateField(label=_("Planerad start"), required=False)
+            f["planned_end"] = BoundedDateField(label=_("Planerat slut"), required=False)
+            f["budget_line"] = forms.ChoiceField(
+                label=_("Budgetrad"), choices=[("", _("– ingen –")), *choices["budget_line"]], required=False
+            )
+            f["planned_cost"] = AmountField(
+                label=_("Planerad kostnad (kr)"),
+                required=False,
+                help_text=_("Till exempel 1 500 000 eller 1500000,50."),
+            )
+        f["status"] = forms.ChoiceField(label=_("Status"), choices=ActivityStatus.choices)
+        f["actual_start"] = BoundedDateField(label=_("Faktisk start"), required=False)
+        f["actual_end"] = BoundedDateField(label=_("Faktiskt slut"), required=False)
+
+
+def activity_initial(activity: Activity) -> dict[str, Any]:
+    """The edit form's values for a stored activity."""
+    line = activity.budget_line
+    return {
+        "title": activity.title,
+        "description": activity.description,
+        "sub_project": str(activity.sub_project.number),
+        "goal_area": str(activity.goal_area.number),
+        "report_section": activity.report_section,
+        "sub_goals": [str(g.number) for g in activity.sub_goals.all()],
+        "strategy_objectives": [str(o.number) for o in activity.strategy_objectives.all()],
+        "partners": [p.code for p in activity.partners.all()],
+        "counties": [c.code for c in activity.counties.all()],
+        "municipalities": [m.code for m in activity.municipalities.all()],
+        "planned_start": activity.planned_start,
+        "planned_end": activity.planned_end,
+        "budget_line": f"{line.goal_area.number}-{line.recipient}" if line is not None else "",
+        "planned_cost": f"{activity.planned_cost:f}" if activity.planned_cost is not None else "",
+        "status": activity.status,
+        "actual_start": activity.actual_start,
+        "actual_end": activity.actual_end,
+    }
 
 
 class ActivityForm(forms.ModelForm):
+    """The activity page's short form. Without `planning` (the activity's plan is locked) only
+    its progress: status and actual dates."""
+
     planned_cost = AmountFormField(label=_("Planerad kostnad"))
 
     class Meta:
@@ -122,12 +319,16 @@ class ActivityForm(forms.ModelForm):
             "actual_end": forms.DateInput(attrs={"type": "date"}),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, planning: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _bound_text(self.fields["title"], SHORT, multiline=False)
         _bound_text(self.fields["description"], LONG, multiline=True)
         for name in ("planned_start", "planned_end", "actual_start", "actual_end"):
             self.fields[name].validators.append(_date_in_range)
+        if not planning:
+            for name in list(self.fields):
+                if name in PLANNING_FIELDS:
+                    del self.fields[name]
 
 
 class OutputForm(forms.ModelForm):

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -109,6 +110,50 @@ class ProjectPlan(models.Model):
     @property
     def frozen(self) -> bool:
         return self.status == PlanStatus.FIXED
+
+
+class PlanCommentKind(models.TextChoices):
+    """What a line of the plan's timeline records: a step of the workflow (the actions of
+    `plans.transitions`), the plan's creation, a new version, or a remark."""
+
+    CREATED = "created", _("Planen skapad")
+    PROPOSE = "propose", _("Föreslagen till Regeringskansliet")
+    SEND_BACK = "send_back", _("Skickad tillbaka till SKR")
+    CONSULT = "consult", _("Samråd registrerat")
+    FIX = "fix", _("Fastställd")
+    NEW_VERSION = "new_version", _("Ny version för ändringar")
+
+
+class PlanComment(models.Model):
+    """One line of a plan's timeline: who took a step (or made the plan, or a new version), when,
+    and what they wrote; the ministry's reasons for sending a plan back are kept here. Written
+    once, never changed (so no change history of its own)."""
+
+    plan = models.ForeignKey(
+        ProjectPlan, on_delete=models.CASCADE, related_name="comments", verbose_name=_("projektplan")
+    )
+    kind = models.CharField(_("händelse"), max_length=20, choices=PlanCommentKind.choices)
+    text = models.TextField(_("kommentar"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("konto"),
+    )
+    author_name = models.CharField(_("av"), max_length=200)
+    on = models.DateField(_("datum"), null=True, blank=True)
+    reference = models.CharField(_("diarienummer"), max_length=100, blank=True)
+    created = models.DateTimeField(_("registrerad"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("händelse i projektplanen")
+        verbose_name_plural = _("projektplanens tidslinje")
+        ordering = ["created", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.get_kind_display()} ({self.author_name})"
 
 
 class PlanBudgetLine(models.Model):

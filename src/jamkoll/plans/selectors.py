@@ -9,18 +9,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from jamkoll.accounts.policy import Verdict, check, require
+from jamkoll.accounts.policy import Verdict, check, require, rss_counties
 from jamkoll.errors import NotFound
 from jamkoll.history import history_entries
-from jamkoll.programmes.models import FundingDecision
+from jamkoll.money import to_str
+from jamkoll.programmes.models import BudgetLine, FundingDecision
 from jamkoll.programmes.selectors import as_of, county_name_map, decision_brief, decision_year_for_user
 from jamkoll.reference.models import Organisation
 from jamkoll.reference.selectors import county_get, organisation_list
 from jamkoll.validation import int_param
 
+from .locks import activity_lock_verdict, plan_lock_verdict
 from .models import (
     Activity,
     ActivityStatus,
@@ -28,6 +30,8 @@ from .models import (
     Evaluation,
     Narrative,
     Output,
+    PlanBudgetLine,
+    PlanComment,
     ProjectPlan,
     ReportSection,
     StatusReport,
@@ -93,12 +97,13 @@ def activity_list(
 ) -> QuerySet[Activity]:
     qs = (
         Activity.objects.filter(decision=decision)
-        .select_related("sub_project", "goal_area", "owner_county", "budget_line")
+        .select_related("sub_project", "goal_area", "owner_county", "budget_line__goal_area")
         .prefetch_related(
             "counties",
             "partners__names",
             "sub_goals",
             "strategy_objectives",
+            "municipalities",
             "owner_county__names",
             Prefetch("outputs", queryset=Output.objects.order_by("position")),
         )
@@ -187,6 +192,125 @@ def activity_for_user(*, actor: Any, slug: str, year: int | str, code: str) -> t
         raise NotFound(_("Okänd aktivitet: %(code)s") % {"code": str(code)[:80]})
     activity.decision = decision
     return activity, check(actor, "activity.edit", activity)
+
+
+def sub_project_list(*, decision: FundingDecision) -> QuerySet[SubProject]:
+    return SubProject.objects.filter(decision=decision).order_by("number")
+
+
+def sub_project_for_user(*, actor: Any, slug: str, number: int | str) -> SubProject:
+    """A sub-project of the decision (`PermissionDenied` unless the actor may see plans,
+    `NotFound` for an unknown decision or number)."""
+    require(actor, "plan.view")
+    decision = decision_brief(slug=slug)
+    found = None
+    if isinstance(number, int) or (isinstance(number, str) and number.isascii() and number.isdigit()):
+        found = sub_project_list(decision=decision).filter(number=int(number)).first()
+    if found is None:
+        raise NotFound(_("Okänt delprojekt: %(n)s") % {"n": str(number)[:20]})
+    return found
+
+
+def plan_timeline(*, plan: ProjectPlan) -> list[PlanComment]:
+    """The year's plan history, every version's steps and comments, oldest first."""
+    return list(
+        PlanComment.objects.filter(plan__decision_id=plan.decision_id, plan__year=plan.year)
+        .select_related("plan")
+        .order_by("created", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class SplitRow:
+    """A budget line of the year beside the plan's split: the decision's amount, or — where it
+    leaves the amount open — the plan's; and what the year's activities plan on the line."""
+
+    line: BudgetLine
+    key: str  # "3-RSS"
+    decided: Decimal | None  # by the decision (None: left open)
+    planned_split: Decimal | None  # the plan's amount for the line, if it states one
+    planned_cost: Decimal
+
+    @property
+    def open(self) -> bool:
+        return self.decided is None or self.line.decided_by_plan
+
+    @property
+    def amount(self) -> Decimal | None:
+        return self.planned_split if self.open and self.planned_split is not None else self.decided
+
+    @property
+    def left(self) -> Decimal | None:
+        return None if self.amount is None else self.amount - self.planned_cost
+
+
+def year_budget_lines(*, decision: FundingDecision | int, year: int) -> QuerySet[BudgetLine]:
+    """The year's budget lines by goal area and recipient."""
+    decision_id = decision if isinstance(decision, int) else decision.pk
+    return (
+        BudgetLine.objects.filter(budget__decision_id=decision_id, budget__year=year)
+        .select_related("goal_area")
+        .order_by("goal_area__number", "recipient")
+    )
+
+
+def plan_split(*, plan: ProjectPlan) -> list[SplitRow]:
+    lines = year_budget_lines(decision=plan.decision_id, year=plan.year)
+    split = dict(PlanBudgetLine.objects.filter(plan=plan).values_list("budget_line_id", "amount"))
+    costs = dict(
+        Activity.objects.filter(budget_line__in=lines, planned_cost__isnull=False)
+        .values("budget_line_id")
+        .annotate(s=Sum("planned_cost"))
+        .values_list("budget_line_id", "s")
+    )
+    return [
+        SplitRow(
+            line=line,
+            key=f"{line.goal_area.number}-{line.recipient}",
+            decided=line.amount,
+            planned_split=split.get(line.pk),
+            planned_cost=costs.get(line.pk) or ZERO,
+        )
+        for line in lines
+    ]
+
+
+def activity_edit_verdicts(*, actor: Any, activities: list[Activity]) -> dict[int, Verdict]:
+    """Per activity (by pk): may `actor` open its edit form (the policy; its progress fields are
+    open all year, its planning fields follow `locks`), without a query per activity."""
+    return {a.pk: check(actor, "activity.edit", a) for a in activities}
+
+
+def activity_add_verdict(*, actor: Any) -> Verdict:
+    """May `actor` add some activity: a coordinator (a national one while the plan is a draft, an
+    RSS one any time), an RSS leader one for their own county."""
+    if rss_counties(actor):
+        return Verdict(True)
+    return check(actor, "activity.create", None)
+
+
+def national_lock_verdict(*, decision: FundingDecision, year: int, plan: ProjectPlan | None) -> Verdict:
+    """The lock of the year's national activities' planning (the plan's, or "no plan yet")."""
+    return activity_lock_verdict(Activity(decision=decision, year=year), plan=plan)
+
+
+def plan_editable(*, actor: Any, plan: ProjectPlan) -> Verdict:
+    """May `actor` change the plan's title, summary and split now (policy, then lock)."""
+    verdict = check(actor, "plan.edit", plan)
+    return verdict if not verdict else plan_lock_verdict(plan)
+
+
+def partner_choices(*, year: int) -> list[tuple[str, str]]:
+    """The organisations an activity may name as partners (bodies and regions, not municipalities
+    or counties as such), as (code, name in the year), by name."""
+    on = as_of(year)
+    orgs = organisation_list().filter(kind__in=("other", "region"))
+    return sorted(((o.code, o.name_at(on)) for o in orgs), key=lambda x: x[1])
+
+
+def municipality_choices(*, year: int) -> list[tuple[str, str]]:
+    on = as_of(year)
+    return sorted(((o.code, o.name_at(on)) for o in organisation_list(kind="kommun")), key=lambda x: x[1])
 
 
 def partner_list(*, decision: FundingDecision, year: int) -> list[tuple[str, str]]:
@@ -300,23 +424,39 @@ def rss_overview(*, decision: FundingDecision, year: int, balances: Any = None) 
     return rows
 
 
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
 def activity_dict(activity: Activity, year: int) -> dict[str, Any]:
     on = as_of(year)
     counties = sorted(
         {c.code for c in activity.counties.all()}
         | ({activity.owner_county.code} if activity.owner_county else set())
     )
+    line = activity.budget_line
     return {
         "id": activity.code,
         "sub_project": activity.sub_project.name,
+        "sub_project_number": activity.sub_project.number,
         "goal_area": activity.goal_area.number,
         "title": activity.title,
+        "description": activity.description,
         "report_section": activity.report_section,
         "owner_county": activity.owner_county.code if activity.owner_county else None,
         "counties": counties,
         "partners": [p.name_at(on) for p in activity.partners.all()],
+        "partner_codes": [p.code for p in activity.partners.all()],
+        "municipalities": [m.code for m in activity.municipalities.all()],
         "sub_goals": [g.number for g in activity.sub_goals.all()],
+        "strategy_objectives": [o.number for o in activity.strategy_objectives.all()],
         "status": activity.status,
+        "planned_start": _iso(activity.planned_start),
+        "planned_end": _iso(activity.planned_end),
+        "actual_start": _iso(activity.actual_start),
+        "actual_end": _iso(activity.actual_end),
+        "budget_line": f"{line.goal_area.number}-{line.recipient}" if line is not None else None,
+        "planned_cost": to_str(activity.planned_cost),
         "outputs": [
             {
                 "id": o.pk,
@@ -382,7 +522,7 @@ def county_activities(*, decision: FundingDecision, year: int, county: Organisat
 class CountyPlanPage:
     """A county's genomförandeplan for a year as the actor sees it: the plan (None before it is
     made), the county's activities and whether the actor may change it (with the reason; the
-    plan's lock is `services.county_plan_lock`)."""
+    plan's lock is `locks.county_plan_lock`)."""
 
     decision: FundingDecision
     year: int

@@ -1,12 +1,15 @@
-"""Writes for plans: the plan workflow (draft → proposed → consulted → fixed, a fixed plan frozen,
-a change making a new version), and activities and outputs (the documents' content is loaded by
-`plans.seed`). Every write takes a required `actor` and asks the one policy; a refusal is
-a `ValidationError` keyed by the service's field names (a state rule has no field, but a `code`).
+"""Writes for plans: a year's project plan (created empty or from the year before), its workflow
+(draft → proposed → consulted → fixed; proposed → draft when sent back; only a draft changes, a
+change after fixing makes a new version), sub-projects, activities and outputs (the documents'
+content is loaded by `plans.seed`). Every write takes a required `actor` and asks the one policy;
+*when* a plan or an activity may change is `plans.locks`'s answer. A refusal is a
+`ValidationError` keyed by the service's field names (a state rule has no field, but a `code`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from functools import partial
@@ -14,19 +17,33 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from jamkoll.accounts.policy import ALLOW, Verdict, actor_label, actor_user, require
+from jamkoll.accounts.policy import actor_label, actor_user, check, require, rss_counties
 from jamkoll.errors import ErrorCollector, NotFound, field_error
-from jamkoll.money import AmountError, parse_amount
+from jamkoll.money import AmountError, format_sek, parse_amount
 from jamkoll.programmes.models import BudgetLine, FundingDecision, GoalArea
 from jamkoll.programmes.services import BudgetError, budget_lines_set
+from jamkoll.reference.models import Organisation, OrganisationKind, PolicySubGoal, StrategyObjective
 from jamkoll.reference.selectors import county_get
 from jamkoll.validation import LONG, SHORT, clean_date, clean_int, clean_text
 
 from .closures import project_plan_close
+from .locks import (
+    COUNTY_PLANNING_FIELDS,
+    PLANNING_FIELDS,
+    PROGRESS_FIELDS,
+    activity_lock_verdict,
+    activity_removal_verdict,
+    county_plan_lock,
+    county_plan_name,
+    county_plan_of,
+    current_plan,
+    plan_lock_verdict,
+)
 from .models import (
     Activity,
     ActivityStatus,
@@ -35,6 +52,8 @@ from .models import (
     Evaluation,
     Output,
     PlanBudgetLine,
+    PlanComment,
+    PlanCommentKind,
     PlanStatus,
     ProjectPlan,
     StatusReport,
@@ -61,15 +80,51 @@ def _recorded_by(obj: models.Model, actor: Any) -> None:
     obj._history_user = actor_user(actor)  # type: ignore[attr-defined]
 
 
-def _frozen() -> ValidationError:
-    return ValidationError(_("Planen är fastställd och kan inte ändras; skapa en ny version."), code="frozen")
+def _require_editable(plan: ProjectPlan) -> None:
+    """Only a draft changes (`locks.plan_lock_verdict` says why not): a fixed plan's refusal has
+    the code "frozen", a proposed or consulted plan's "locked"."""
+    verdict = plan_lock_verdict(plan)
+    if not verdict:
+        code = "frozen" if plan.status == PlanStatus.FIXED else "locked"
+        raise ValidationError(verdict.reason, code=code)
+
+
+def _locked_plan(plan: ProjectPlan) -> ProjectPlan:
+    """The plan's row, locked for the transaction and checked again: a step taken meanwhile (a
+    proposal) is not overtaken by a change that began while it was a draft."""
+    fresh = ProjectPlan.objects.select_for_update().select_related("decision").get(pk=plan.pk)
+    _require_editable(fresh)
+    return fresh
+
+
+def _comment(
+    plan: ProjectPlan,
+    kind: str,
+    actor: Any,
+    *,
+    text: str = "",
+    on: dt.date | None = None,
+    reference: str = "",
+) -> PlanComment:
+    """One line of the plan's timeline, recorded with the account and the name that acted."""
+    return PlanComment.objects.create(
+        plan=plan,
+        kind=kind,
+        text=text,
+        author=actor_user(actor),
+        author_name=actor_label(actor) or "–",
+        on=on,
+        reference=reference,
+    )
 
 
 def plan_transition(
-    *, plan: ProjectPlan, action: str, on: dt.date, reference: str, actor: Any
+    *, plan: ProjectPlan, action: str, on: dt.date, reference: str, actor: Any, comment: str = ""
 ) -> ProjectPlan:
     """One guarded step of the table in `transitions`: who, when and the diary number are recorded
-    with it; fixing the plan also sets the year's budget split it states (all or nothing)."""
+    with it, and the step (with its comment, if any) in the plan's timeline; sending a plan back
+    requires a comment. Fixing the plan also sets the year's budget split it states (all or
+    nothing)."""
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise field_error("action", _("Okänt steg: %(a)s.") % {"a": str(action)[:40]})
@@ -79,6 +134,9 @@ def plan_transition(
     ref = errors.run(
         partial(clean_text, reference, field="reference", max_length=REFERENCE_MAX, required=True)
     )
+    note = errors.run(partial(clean_text, comment, field="comment", max_length=LONG, multiline=True))
+    if transition.comment_required and note == "":
+        errors.add("comment", _("Skriv vad SKR ska ändra: ett förslag skickas tillbaka med en kommentar."))
     errors.raise_if_any()
     with transaction.atomic():
         plan = ProjectPlan.objects.select_for_update().get(pk=plan.pk)
@@ -88,14 +146,16 @@ def plan_transition(
                 % {"status": plan.get_status_display(), "required": transition.source.label},
                 code="wrong_status",
             )
-        setattr(plan, f"{transition.record}_on", day)
-        setattr(plan, f"{transition.record}_by", actor_label(actor))
-        setattr(plan, f"{transition.record}_reference", ref)
+        if transition.record is not None:
+            setattr(plan, f"{transition.record}_on", day)
+            setattr(plan, f"{transition.record}_by", actor_label(actor))
+            setattr(plan, f"{transition.record}_reference", ref)
         if transition.target == PlanStatus.FIXED:
             _apply_plan_budget(plan, actor)
         plan.status = transition.target
         _recorded_by(plan, actor)
         plan.save()
+        _comment(plan, transition.action, actor, text=str(note or ""), on=day, reference=str(ref))
         if transition.action == "propose":  # handed in: closes the project-plan obligation (closures.py)
             project_plan_close(plan=plan, actor=actor)
     return plan
@@ -126,53 +186,85 @@ def _apply_plan_budget(plan: ProjectPlan, actor: Any) -> None:
         raise ValidationError(" ".join(exc.messages), code="budget") from None
 
 
-def plan_update(*, plan: ProjectPlan, title: str, summary: str, actor: Any) -> ProjectPlan:
+def plan_update(
+    *, plan: ProjectPlan, actor: Any, title: str | None = None, summary: str | None = None
+) -> ProjectPlan:
+    """A draft plan's title and summary (a value left out stays as it is)."""
     require(actor, "plan.edit", plan)
-    if plan.frozen:
-        raise _frozen()
+    _require_editable(plan)
     errors = ErrorCollector()
-    clean_title = errors.run(partial(clean_text, title, field="title", max_length=SHORT, required=True))
-    clean_summary = errors.run(partial(clean_text, summary, field="summary", max_length=LONG, multiline=True))
+    clean_title = errors.run(
+        partial(
+            clean_text, plan.title if title is None else title, field="title", max_length=SHORT, required=True
+        )
+    )
+    clean_summary = errors.run(
+        partial(
+            clean_text,
+            plan.summary if summary is None else summary,
+            field="summary",
+            max_length=LONG,
+            multiline=True,
+        )
+    )
     errors.raise_if_any()
-    plan.title, plan.summary = str(clean_title), str(clean_summary)
-    plan.full_clean()
-    _recorded_by(plan, actor)
-    plan.save()
+    with transaction.atomic():
+        plan = _locked_plan(plan)
+        plan.title, plan.summary = str(clean_title), str(clean_summary)
+        plan.full_clean()
+        _recorded_by(plan, actor)
+        plan.save()
     return plan
 
 
 def plan_set_budget(*, plan: ProjectPlan, line: BudgetLine, amount: Decimal, actor: Any) -> PlanBudgetLine:
     """The plan's amount for one budget line; applied to the line when the plan is fixed."""
     require(actor, "plan.edit", plan)
-    if plan.frozen:
-        raise _frozen()
+    _require_editable(plan)
     if line.budget.decision_id != plan.decision_id or line.budget.year != plan.year:
         raise field_error("line", _("Budgetraden hör inte till planens beslut och år."))
     try:
         value = parse_amount(amount)
     except AmountError as exc:
         raise field_error("amount", str(exc)) from None
-    pbl = PlanBudgetLine.objects.filter(plan=plan, budget_line=line).first() or PlanBudgetLine(
-        plan=plan, budget_line=line
-    )
-    pbl.amount = value
-    _recorded_by(pbl, actor)
-    pbl.save()
+    with transaction.atomic():
+        plan = _locked_plan(plan)
+        pbl = PlanBudgetLine.objects.filter(plan=plan, budget_line=line).first() or PlanBudgetLine(
+            plan=plan, budget_line=line
+        )
+        pbl.amount = value
+        _recorded_by(pbl, actor)
+        pbl.save()
     return pbl
 
 
 def plan_new_version(*, plan: ProjectPlan, actor: Any) -> ProjectPlan:
-    """A fixed plan is frozen: a change starts a new draft version that copies it."""
+    """A fixed plan is frozen: a change starts a new draft version that copies it (its title,
+    summary and budget split; the year's activities are the year's, whichever version is current,
+    and become editable again with the draft). Only the latest version, and only once fixed: a
+    draft is changed as it is, a proposed plan is sent back by Regeringskansliet."""
     require(actor, "plan.edit", plan)
     with transaction.atomic():
         latest = (
-            ProjectPlan.objects.filter(decision=plan.decision, year=plan.year).order_by("-version").first()
+            ProjectPlan.objects.select_for_update()
+            .filter(decision=plan.decision, year=plan.year)
+            .order_by("-version")
+            .first()
         )
         assert latest is not None
         if latest.pk != plan.pk:
             raise ValidationError(
                 _("Det finns redan en nyare version (v%(version)s).") % {"version": latest.version},
                 code="superseded",
+            )
+        if latest.status != PlanStatus.FIXED:
+            raise ValidationError(
+                _(
+                    "En ny version görs av en fastställd plan; den här planen har status %(status)s. "
+                    "Ett utkast ändras direkt, och ett förslag kan skickas tillbaka av Regeringskansliet."
+                )
+                % {"status": latest.get_status_display()},
+                code="not_fixed",
             )
         new = ProjectPlan(
             decision=plan.decision,
@@ -189,30 +281,356 @@ def plan_new_version(*, plan: ProjectPlan, actor: Any) -> ProjectPlan:
             copy = PlanBudgetLine(plan=new, budget_line=pbl.budget_line, amount=pbl.amount)
             _recorded_by(copy, actor)
             copy.save()
+        _comment(
+            new,
+            PlanCommentKind.NEW_VERSION,
+            actor,
+            text=_("Version %(new)s skapad för ändringar; ersätter den fastställda version %(old)s.")
+            % {"new": new.version, "old": plan.version},
+        )
     return new
+
+
+# --- a year's plan: created empty or from another year's ------------------------------------
+
+# Activities that go on into the next year; completed and cancelled ones stay in their year.
+CONTINUING = (ActivityStatus.PLANNED, ActivityStatus.ONGOING)
+
+
+def _with_year(text: str, old: int, new: int) -> str:
+    """`text` about year `old` made about `new`: "Projektplan 2018" → "Projektplan 2019"; a period
+    ("2018-2020", "2018–2020") and longer numbers are left alone."""
+    return re.sub(rf"(?<![\d–-]){old}(?![\d–-])", str(new), text)
+
+
+def _plan_year(decision: FundingDecision, value: Any, field: str) -> int:
+    number = clean_int(value, field=field, minimum=1900, maximum=2200)
+    if number not in decision.years:
+        raise field_error(
+            field,
+            _("År %(year)s ligger utanför beslutets period %(period)s.")
+            % {"year": number, "period": decision.period},
+        )
+    return number
+
+
+def plan_create(
+    *,
+    decision: FundingDecision,
+    year: int,
+    copy_from: int | None,
+    actor: Any,
+    title: str | None = None,
+    summary: str | None = None,
+) -> ProjectPlan:
+    """The year's project plan, version 1, a draft: empty, or copied from the current plan of
+    `copy_from` — its title and summary made about the new year, its budget split mapped to the
+    new year's lines by goal area and recipient (where the new year has the line and the decision
+    leaves its amount open), and its continuing national activities (planned or ongoing) as new
+    activities of the year, planned, with their code, sub-project, goal area, links and budget
+    line; not their dates, costs, status or outputs. County activities belong to the counties'
+    implementation plans and are not copied here."""
+    require(actor, "plan.edit", decision)
+    errors = ErrorCollector()
+    number = errors.run(partial(_plan_year, decision, year, "year"))
+    source: ProjectPlan | None = None
+    if copy_from is not None:
+        source_year = errors.run(partial(_plan_year, decision, copy_from, "copy_from"))
+        if source_year is not None and source_year == number:
+            errors.add("copy_from", _("Välj ett annat år att kopiera från än det nya planens år."))
+        elif source_year is not None:
+            source = current_plan(decision_id=decision.pk, year=source_year)
+            if source is None:
+                errors.add(
+                    "copy_from",
+                    _("Det finns ingen projektplan för %(year)s att kopiera från.") % {"year": source_year},
+                )
+    clean_title = errors.run(partial(clean_text, title, field="title", max_length=SHORT))
+    clean_summary = errors.run(partial(clean_text, summary, field="summary", max_length=LONG, multiline=True))
+    errors.raise_if_any()
+    assert number is not None
+    existing = current_plan(decision_id=decision.pk, year=number)
+    if existing is not None:
+        raise ValidationError(
+            _("Det finns redan en projektplan för %(year)s (version %(version)s, %(status)s).")
+            % {"year": number, "version": existing.version, "status": existing.get_status_display()},
+            code="plan_exists",
+        )
+    if source is not None:
+        default_title = _with_year(source.title, source.year, number)
+        default_summary = _with_year(source.summary, source.year, number)
+    else:
+        default_title, default_summary = _("Projektplan %(year)s") % {"year": number}, ""
+    try:
+        with transaction.atomic():
+            plan = ProjectPlan(
+                decision=decision,
+                year=number,
+                version=1,
+                title=(clean_title or default_title)[:SHORT],
+                summary=clean_summary or default_summary,
+            )
+            _recorded_by(plan, actor)
+            plan.save()
+            copied = 0
+            if source is not None:
+                _copy_budget_split(source, plan, actor)
+                copied = _copy_activities(source, plan, actor)
+            text = (
+                _(
+                    "Skapad från projektplanen %(source)s (version %(version)s): "
+                    "%(n)s pågående eller planerade aktiviteter följde med."
+                )
+                % {"source": source.year, "version": source.version, "n": copied}
+                if source is not None
+                else _("Skapad som en tom plan.")
+            )
+            _comment(plan, PlanCommentKind.CREATED, actor, text=text)
+    except IntegrityError:  # another request created the year's plan (or an activity code) first
+        raise ValidationError(
+            _("Det finns redan en projektplan för %(year)s.") % {"year": number}, code="plan_exists"
+        ) from None
+    return plan
+
+
+def _year_lines(decision_id: int, year: int) -> dict[tuple[int, str], BudgetLine]:
+    """The year's budget lines by (goal area id, recipient)."""
+    return {
+        (line.goal_area_id, line.recipient): line
+        for line in BudgetLine.objects.filter(budget__decision_id=decision_id, budget__year=year)
+    }
+
+
+def _copy_budget_split(source: ProjectPlan, plan: ProjectPlan, actor: Any) -> None:
+    lines = _year_lines(plan.decision_id, plan.year)
+    for pbl in source.budget_lines.select_related("budget_line"):
+        line = lines.get((pbl.budget_line.goal_area_id, pbl.budget_line.recipient))
+        # The decision's own figure stands: the split fills only what it leaves open.
+        if line is None or (line.amount is not None and not line.decided_by_plan):
+            continue
+        copy = PlanBudgetLine(plan=plan, budget_line=line, amount=pbl.amount)
+        _recorded_by(copy, actor)
+        copy.save()
+
+
+def _copy_activities(source: ProjectPlan, plan: ProjectPlan, actor: Any) -> int:
+    lines = _year_lines(plan.decision_id, plan.year)
+    olds = (
+        Activity.objects.filter(
+            decision_id=source.decision_id,
+            year=source.year,
+            owner_county__isnull=True,
+            status__in=CONTINUING,
+        )
+        .select_related("budget_line")
+        .prefetch_related("sub_goals", "strategy_objectives", "partners", "counties", "municipalities")
+        .order_by("pk")
+    )
+    count = 0
+    for old in olds:
+        line = old.budget_line
+        new = Activity(
+            decision_id=plan.decision_id,
+            year=plan.year,
+            code=old.code,
+            sub_project_id=old.sub_project_id,
+            goal_area_id=old.goal_area_id,
+            title=old.title,
+            description=old.description,
+            report_section=old.report_section,
+            position=old.position,
+            status=ActivityStatus.PLANNED,
+            budget_line=lines.get((line.goal_area_id, line.recipient)) if line is not None else None,
+        )
+        _recorded_by(new, actor)
+        new._change_reason = _("kopierad från %(year)s") % {"year": source.year}  # type: ignore[attr-defined]
+        new.save()
+        new.sub_goals.set(old.sub_goals.all())
+        new.strategy_objectives.set(old.strategy_objectives.all())
+        new.partners.set(old.partners.all())
+        new.counties.set(old.counties.all())
+        new.municipalities.set(old.municipalities.all())
+        count += 1
+    return count
+
+
+# --- sub-projects ---------------------------------------------------------------------------
+
+SUB_PROJECT_MAX = 99
+
+
+def subproject_create(
+    *, decision: FundingDecision, actor: Any, name: str, description: str = "", number: Any = None
+) -> SubProject:
+    """A new sub-project of the decision (they span its years); numbered next unless told."""
+    require(actor, "plan.edit", decision)
+    errors = ErrorCollector()
+    clean_name = errors.run(partial(clean_text, name, field="name", max_length=SHORT, required=True))
+    clean_description = errors.run(
+        partial(clean_text, description, field="description", max_length=LONG, multiline=True)
+    )
+    taken = set(SubProject.objects.filter(decision=decision).values_list("number", flat=True))
+    if number is None or number == "":
+        chosen: int | None = max(taken, default=0) + 1
+    else:
+        chosen = errors.run(partial(clean_int, number, field="number", minimum=1, maximum=SUB_PROJECT_MAX))
+        if chosen in taken:
+            errors.add("number", _("Delprojekt %(n)s finns redan.") % {"n": chosen})
+    errors.raise_if_any()
+    assert chosen is not None
+    sub_project = SubProject(
+        decision=decision, number=chosen, name=str(clean_name), description=str(clean_description)
+    )
+    _recorded_by(sub_project, actor)
+    try:
+        with transaction.atomic():
+            sub_project.save()
+    except IntegrityError:
+        raise field_error("number", _("Delprojekt %(n)s finns redan.") % {"n": chosen}) from None
+    return sub_project
+
+
+def subproject_update(
+    *, sub_project: SubProject, actor: Any, name: str | None = None, description: str | None = None
+) -> SubProject:
+    require(actor, "plan.edit", sub_project)
+    errors = ErrorCollector()
+    clean_name = errors.run(
+        partial(
+            clean_text,
+            sub_project.name if name is None else name,
+            field="name",
+            max_length=SHORT,
+            required=True,
+        )
+    )
+    clean_description = errors.run(
+        partial(
+            clean_text,
+            sub_project.description if description is None else description,
+            field="description",
+            max_length=LONG,
+            multiline=True,
+        )
+    )
+    errors.raise_if_any()
+    if (clean_name, clean_description) == (sub_project.name, sub_project.description):
+        return sub_project
+    sub_project.name, sub_project.description = str(clean_name), str(clean_description)
+    _recorded_by(sub_project, actor)
+    sub_project.save()
+    return sub_project
 
 
 # --- activities and outputs -----------------------------------------------------------------
 
-ACTIVITY_FIELDS = (
-    "title",
-    "description",
-    "status",
-    "planned_start",
-    "planned_end",
-    "actual_start",
-    "actual_end",
-    "planned_cost",
-)
+ACTIVITY_FIELDS = PLANNING_FIELDS + PROGRESS_FIELDS
 _DATES = ("planned_start", "planned_end", "actual_start", "actual_end")
+_M2M = ("sub_goals", "strategy_objectives", "partners", "counties", "municipalities")
+# The bounds of an activity's own fields: its code (a slug in URLs), its report section ("4.1").
+CODE_MAX = 80
+SECTION_MAX = 10
+LINKS_MAX = 400  # more than Sweden's 290 municipalities
+_CODE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?")
+# Which organisations each link may name (partners: any body but a municipality or a county as
+# such; counties: the 21 län; municipalities: the 290 kommuner).
+_ORG_KINDS = {
+    "partners": (OrganisationKind.OTHER, OrganisationKind.REGION),
+    "counties": (OrganisationKind.LAN,),
+    "municipalities": (OrganisationKind.KOMMUN,),
+}
 
 
-def _activity_value(name: str, value: Any) -> Any:
-    """One field of an activity change, within its declared bound."""
+def _items(value: Any, field: str) -> list[Any]:
+    """A list of codes or numbers as short strings; a refusal names the field."""
+    if value is None:
+        return []
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise field_error(field, _("Ange en lista."))
+    items = list(value)
+    if len(items) > LINKS_MAX:
+        raise field_error(field, _("Högst %(max)s val.") % {"max": LINKS_MAX})
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, models.Model):
+            out.append(item)
+            continue
+        if isinstance(item, bool) or not isinstance(item, str | int) or len(str(item)) > 40:
+            raise field_error(field, _("Ogiltigt val: %(v)s.") % {"v": str(item)[:40]})
+        out.append(str(item).strip())
+    return out
+
+
+def _unknown(field: str, missing: Iterable[str]) -> ValidationError:
+    shown = ", ".join(sorted(str(m)[:40] for m in missing)[:10])
+    return field_error(field, _("Okänt val: %(v)s.") % {"v": shown})
+
+
+def _numbered_links(
+    model: type[PolicySubGoal] | type[StrategyObjective], value: Any, field: str
+) -> list[Any]:
+    items = _items(value, field)
+    wanted: set[int] = set()
+    for item in items:
+        if isinstance(item, PolicySubGoal | StrategyObjective):
+            wanted.add(item.number)
+            continue
+        if not re.fullmatch(r"[0-9]{1,3}", item):
+            raise _unknown(field, [item])
+        wanted.add(int(item))
+    found: list[PolicySubGoal | StrategyObjective] = list(model.objects.filter(number__in=wanted))
+    missing = wanted - {o.number for o in found}
+    if missing:
+        raise _unknown(field, [str(n) for n in missing])
+    return found
+
+
+def _organisation_links(value: Any, field: str) -> list[Organisation]:
+    items = _items(value, field)
+    wanted = {item.code if isinstance(item, Organisation) else item for item in items}
+    found = list(Organisation.objects.filter(code__in=wanted, kind__in=_ORG_KINDS[field]))
+    missing = wanted - {o.code for o in found}
+    if missing:
+        raise _unknown(field, missing)
+    return found
+
+
+def line_key(line: BudgetLine) -> str:
+    """A budget line as the web and the API name it: "<goal area>-<recipient>", e.g. "3-RSS"."""
+    return f"{line.goal_area.number}-{line.recipient}"
+
+
+def _budget_line(decision: FundingDecision, year: int, value: Any) -> BudgetLine | None:
+    if value is None or value == "":
+        return None
+    lines = {
+        line_key(line): line
+        for line in BudgetLine.objects.filter(budget__decision=decision, budget__year=year).select_related(
+            "goal_area", "budget"
+        )
+    }
+    if isinstance(value, BudgetLine):
+        if value.pk in {line.pk for line in lines.values()}:
+            return value
+        raise field_error("budget_line", _("Budgetraden gäller ett annat beslut eller år."))
+    if not isinstance(value, str) or value not in lines:
+        raise field_error(
+            "budget_line",
+            _("Okänd budgetrad för %(year)s; välj bland %(keys)s.")
+            % {"year": year, "keys": ", ".join(sorted(lines)) or "–"},
+        )
+    return lines[value]
+
+
+def _activity_value(decision: FundingDecision, year: int, name: str, value: Any) -> Any:
+    """One field of an activity, within its declared bound: the value to store (an object for a
+    relation, a list of objects for a link)."""
     if name == "title":
         return clean_text(value, field=name, max_length=SHORT, required=True)
     if name == "description":
         return clean_text(value, field=name, max_length=LONG, multiline=True)
+    if name == "report_section":
+        return clean_text(value, field=name, max_length=SECTION_MAX)
     if name == "status":
         if value not in ActivityStatus.values:
             raise field_error(
@@ -221,7 +639,35 @@ def _activity_value(name: str, value: Any) -> Any:
         return str(value)
     if name in _DATES:
         return clean_date(value, field=name, required=False)
-    if value is None:  # planned_cost
+    if name == "sub_project":
+        if isinstance(value, SubProject) and value.decision_id == decision.pk:
+            return value
+        found = None
+        if value is not None and value != "":
+            number = clean_int(value, field=name, minimum=1, maximum=SUB_PROJECT_MAX)
+            found = SubProject.objects.filter(decision=decision, number=number).first()
+        if found is None:
+            raise field_error(name, _("Välj ett av beslutets delprojekt."))
+        return found
+    if name == "goal_area":
+        if isinstance(value, GoalArea) and value.decision_id == decision.pk:
+            return value
+        area = None
+        if value is not None and value != "":
+            number = clean_int(value, field=name, minimum=1, maximum=99)
+            area = GoalArea.objects.filter(decision=decision, number=number).first()
+        if area is None:
+            raise field_error(name, _("Välj ett av beslutets målområden."))
+        return area
+    if name == "sub_goals":
+        return _numbered_links(PolicySubGoal, value, name)
+    if name == "strategy_objectives":
+        return _numbered_links(StrategyObjective, value, name)
+    if name in _ORG_KINDS:
+        return _organisation_links(value, name)
+    if name == "budget_line":
+        return _budget_line(decision, year, value)
+    if value is None or value == "":  # planned_cost
         return None
     try:
         return parse_amount(value)
@@ -229,28 +675,278 @@ def _activity_value(name: str, value: Any) -> Any:
         raise field_error(name, str(exc)) from None
 
 
-def activity_update(*, activity: Activity, actor: Any, **changes: Any) -> Activity:
-    """Change an activity's text, status, dates or cost. An RSS user only for their own county."""
-    require(actor, "activity.edit", activity)
+def _activity_values(
+    decision: FundingDecision, year: int, changes: dict[str, Any], errors: ErrorCollector
+) -> dict[str, Any]:
     unknown = set(changes) - set(ACTIVITY_FIELDS)
     if unknown:
         raise ValidationError(
             _("Okända fält: %(f)s.") % {"f": ", ".join(sorted(str(u)[:40] for u in unknown))},
             code="unknown_field",
         )
-    errors = ErrorCollector()
-    cleaned = {name: errors.run(partial(_activity_value, name, value)) for name, value in changes.items()}
-    errors.raise_if_any()
-    cleaned = {name: value for name, value in cleaned.items() if getattr(activity, name) != value}
-    if not cleaned:  # nothing changed: no save, no empty line in the change history
-        return activity
+    cleaned = {}
+    for name, value in changes.items():
+        result = errors.run(partial(_activity_value, decision, year, name, value))
+        if name not in errors.errors:
+            cleaned[name] = result
+    return cleaned
+
+
+def _differs(activity: Activity, name: str, value: Any) -> bool:
+    if name in _M2M:
+        if activity.pk is None:
+            return bool(value)
+        return {o.pk for o in getattr(activity, name).all()} != {o.pk for o in value}
+    if name in ("sub_project", "goal_area", "budget_line"):
+        return getattr(activity, f"{name}_id") != (value.pk if value is not None else None)
+    return getattr(activity, name) != value
+
+
+def _check_dates_in_year(year: int, dates: dict[str, Any], errors: ErrorCollector) -> None:
+    """A date an activity is given lies within its year; one outside says why not."""
+    for name, value in dates.items():
+        if value is not None and value.year != year:
+            errors.add(
+                name,
+                _(
+                    "Datumet ligger utanför aktivitetens år %(year)s (%(year)s-01-01–%(year)s-12-31). "
+                    "Det som görs ett annat år planeras som en aktivitet det året."
+                )
+                % {"year": year},
+            )
+
+
+def budget_line_left(*, line: BudgetLine, exclude: Activity | None = None) -> tuple[Decimal | None, Decimal]:
+    """What the line may fund and what the year's activities (other than `exclude`) already plan
+    on it. A line whose amount the decision leaves open is funded by the year's project plan's
+    split, once the plan states it; until then its amount is None."""
+    amount = line.amount
+    if amount is None:
+        plan = current_plan(decision_id=line.budget.decision_id, year=line.budget.year)
+        if plan is not None:
+            amount = (
+                PlanBudgetLine.objects.filter(plan=plan, budget_line=line)
+                .values_list("amount", flat=True)
+                .first()
+            )
+    used = Activity.objects.filter(budget_line=line, planned_cost__isnull=False)
+    if exclude is not None and exclude.pk is not None:
+        used = used.exclude(pk=exclude.pk)
+    return amount, used.aggregate(s=Sum("planned_cost"))["s"] or Decimal("0.00")
+
+
+def _check_budget(activity: Activity) -> None:
+    """A planned cost may not exceed what its budget line has left. Called in the transaction
+    with the line's row locked, so that two activities cannot both take the last krona."""
+    cost = activity.planned_cost
+    if cost is None:
+        return
+    if activity.budget_line_id is None:
+        raise field_error("budget_line", _("Välj den budgetrad som den planerade kostnaden ska belasta."))
+    line = BudgetLine.objects.select_for_update().select_related("budget").get(pk=activity.budget_line_id)
+    amount, used = budget_line_left(line=line, exclude=activity)
+    if amount is None:
+        raise field_error(
+            "planned_cost",
+            _(
+                "Budgetraden har inget beslutat belopp, så kostnaden kan inte prövas mot den. "
+                "Ange planens fördelning för raden först."
+            ),
+        )
+    if cost > amount - used:
+        raise field_error(
+            "planned_cost",
+            _(
+                "Den planerade kostnaden %(cost)s överstiger vad budgetraden har kvar: %(left)s "
+                "(%(amount)s, varav %(used)s redan planerat i andra aktiviteter)."
+            )
+            % {
+                "cost": format_sek(cost),
+                "left": format_sek(max(amount - used, Decimal("0.00"))),
+                "amount": format_sek(amount),
+                "used": format_sek(used),
+            },
+        )
+
+
+def _save_activity(activity: Activity, cleaned: dict[str, Any], actor: Any, *, planning: bool) -> Activity:
+    """Set the cleaned values, check the activity as a whole and save it with its links.
+    `planning`: the change touches the plan, so its lock is checked again under the plan's row
+    lock (a proposal made meanwhile wins)."""
     with transaction.atomic():
+        if planning:
+            _lock_year_plans(activity)
+            _require_unlocked(activity, cleaned)
         for name, value in cleaned.items():
-            setattr(activity, name, value)
+            if name not in _M2M:
+                setattr(activity, name, value)
+        if "planned_cost" in cleaned or "budget_line" in cleaned:
+            _check_budget(activity)
         activity.full_clean()
         _recorded_by(activity, actor)
         activity.save()
+        for name in _M2M:
+            if name in cleaned:
+                getattr(activity, name).set(cleaned[name])
     return activity
+
+
+def _lock_year_plans(activity: Activity) -> None:
+    list(
+        ProjectPlan.objects.select_for_update()
+        .filter(decision_id=activity.decision_id, year=activity.year)
+        .values_list("pk", flat=True)
+    )
+
+
+def _require_unlocked(activity: Activity, fields: Iterable[str] = ()) -> None:
+    """The lock's reason beside each planning field the change names (or, for an addition or
+    a removal, not tied to a field)."""
+    verdict = activity_lock_verdict(activity)
+    if not verdict:
+        named = [f for f in fields if f in PLANNING_FIELDS]
+        if named:
+            raise ValidationError({f: ValidationError(verdict.reason, code="locked") for f in named})
+        raise ValidationError(verdict.reason, code="locked")
+
+
+def activity_update(*, activity: Activity, actor: Any, **changes: Any) -> Activity:
+    """Change an activity (an RSS user only for their own county). The planning fields change
+    only while the activity is not locked (`locks.activity_lock_verdict`: a national activity
+    while its plan is a draft); its status and actual dates may be recorded all year. A value
+    equal to the stored one is no change."""
+    require(actor, "activity.edit", activity)
+    errors = ErrorCollector()
+    cleaned = _activity_values(activity.decision, activity.year, changes, errors)
+    errors.raise_if_any()
+    cleaned = {name: value for name, value in cleaned.items() if _differs(activity, name, value)}
+    if not cleaned:  # nothing changed: no save, no empty line in the change history
+        return activity
+    if any(name in PLANNING_FIELDS for name in cleaned):
+        _require_unlocked(activity, cleaned)
+    _check_dates_in_year(activity.year, {n: v for n, v in cleaned.items() if n in _DATES}, errors)
+    errors.raise_if_any()
+    return _save_activity(activity, cleaned, actor, planning=any(name in PLANNING_FIELDS for name in cleaned))
+
+
+def _owner_code(actor: Any, code: Any) -> str | None:
+    """Whose activity a new one is: the county code given, or — for an RSS leader of one county
+    who does not say — their own; None for a national activity."""
+    if isinstance(code, Organisation):
+        return code.code
+    if code is None or code == "":
+        own = rss_counties(actor)
+        if check(actor, "activity.create", None) or len(own) != 1:
+            return None  # a coordinator's national activity, or the policy's refusal below
+        return next(iter(own))
+    return code if isinstance(code, str) else str(code)[:10]
+
+
+def _owner_county(code: str | None) -> Organisation | None:
+    if code is None:
+        return None
+    try:
+        return county_get(code=code)
+    except NotFound as exc:
+        raise field_error("owner_county", str(exc)) from None
+
+
+def _new_code(decision: FundingDecision, year: int, title: str) -> str:
+    base = f"{year}-{slugify(title)}"[: CODE_MAX - 4].strip("-") or str(year)
+    taken = set(
+        Activity.objects.filter(decision=decision, year=year, code__startswith=base).values_list(
+            "code", flat=True
+        )
+    )
+    code, n = base, 1
+    while code in taken:
+        n += 1
+        code = f"{base}-{n}"
+    return code
+
+
+def activity_create(
+    *,
+    decision: FundingDecision,
+    year: Any,
+    actor: Any,
+    owner_county: Any = None,
+    code: str | None = None,
+    **fields: Any,
+) -> Activity:
+    """A new activity of the year: a national one (`owner_county` None) by a coordinator while
+    the year's plan is a draft; an RSS one for a county by that county's RSS leader (whose own
+    county it is unless told) or a coordinator, in the county's implementation plan if it has
+    one. `fields` are those of `activity_update`; title, sub-project and goal area are required.
+    `code` (the activity's slug in URLs) is made from the title unless given."""
+    code_of_county = _owner_code(actor, owner_county)
+    require(actor, "activity.create", code_of_county)
+    county = _owner_county(code_of_county)
+    errors = ErrorCollector()
+    number = errors.run(partial(_plan_year, decision, year, "year"))
+    errors.raise_if_any()
+    assert number is not None
+    activity = Activity(decision=decision, year=number, owner_county=county)
+    _require_unlocked(activity)
+    fields.setdefault("title", None)
+    fields.setdefault("sub_project", None)
+    fields.setdefault("goal_area", None)
+    cleaned = _activity_values(decision, number, fields, errors)
+    if code is not None and code != "":
+        clean_code = errors.run(partial(clean_text, code, field="code", max_length=CODE_MAX))
+        if clean_code is not None and not _CODE.fullmatch(clean_code):
+            errors.add(
+                "code", _("Koden får bara innehålla små bokstäver a–z, siffror och bindestreck (högst 80).")
+            )
+        elif (
+            clean_code is not None
+            and Activity.objects.filter(decision=decision, year=number, code=clean_code).exists()
+        ):
+            errors.add(
+                "code", _("Det finns redan en aktivitet med koden %(c)s för året.") % {"c": clean_code}
+            )
+    else:
+        clean_code = None
+    _check_dates_in_year(number, {n: v for n, v in cleaned.items() if n in _DATES}, errors)
+    errors.raise_if_any()
+    activity.code = clean_code or _new_code(decision, number, str(cleaned["title"]))
+    if county is not None:
+        activity.county_plan = CountyPlan.objects.filter(
+            decision=decision, year=number, county=county
+        ).first()
+    section = str(cleaned.get("report_section") or "")
+    activity.position = (
+        Activity.objects.filter(decision=decision, year=number, report_section=section)
+        .order_by("-position")
+        .values_list("position", flat=True)
+        .first()
+        or 0
+    ) + 1
+    try:
+        saved = _save_activity(activity, cleaned, actor, planning=True)
+    except IntegrityError:  # the same code, taken by another request in the meantime
+        raise field_error(
+            "code", _("Det finns redan en aktivitet med koden %(c)s för året.") % {"c": activity.code}
+        ) from None
+    if county is not None:
+        saved.counties.add(county)
+    return saved
+
+
+def activity_delete(*, activity: Activity, actor: Any) -> None:
+    """Remove an activity that was planned by mistake: only while its planning may change, and
+    not once it has results or is referred to by a half-yearly report or an evaluation (then it
+    is cancelled instead: status "Inställd")."""
+    require(actor, "activity.edit", activity)
+    _require_unlocked(activity)
+    verdict = activity_removal_verdict(activity)
+    if not verdict:
+        raise ValidationError(verdict.reason, code="in_use")
+    with transaction.atomic():
+        _lock_year_plans(activity)
+        _require_unlocked(activity)
+        _recorded_by(activity, actor)
+        activity.delete()
 
 
 def _count(value: Any, field: str, errors: ErrorCollector, *, required: bool = False) -> int | None:
@@ -316,17 +1012,6 @@ def output_create(
 # steering group's members. Dates lie within the year they belong to, and a refusal says which
 # year and why.
 
-# A county activity's planning: frozen once its county plan is "Framtagen". Its status, actual
-# dates and outputs are follow-up and stay open.
-COUNTY_PLANNING_FIELDS = (
-    "title",
-    "description",
-    "goal_area",
-    "sub_project",
-    "planned_start",
-    "planned_end",
-    "planned_cost",
-)
 COUNTY_ACTIVITY_FIELDS = (*COUNTY_PLANNING_FIELDS, "status", "actual_start", "actual_end")
 OUTPUT_FIELDS = ("label", "unit", "total", "women", "men", "other", "note")
 EVALUATION_FIELDS = ("title", "method", "description", "findings", "recommendations", "activities")
@@ -346,46 +1031,10 @@ def _unknown_fields(changes: dict[str, Any], allowed: Iterable[str]) -> None:
         )
 
 
-def _county_name(plan: CountyPlan) -> str:
-    return plan.county.name_at(dt.date(plan.year, 12, 31))
-
-
-def county_plan_lock(
-    *, county_plan: CountyPlan | None, fields: Iterable[str] = COUNTY_PLANNING_FIELDS
-) -> Verdict:
-    """May `fields` of a county plan (its `summary`) or of its activities change now? While the
-    plan is "Under arbete": yes. Once it is "Framtagen": not the planning (`COUNTY_PLANNING_FIELDS`
-    and the summary), with the reason; status, actual dates and outputs stay open. The national
-    plan's lock is decided beside it (issue 11 joins the two for an activity)."""
-    if county_plan is None or county_plan.status != CountyPlanStatus.FIXED:
-        return ALLOW
-    if not any(f in COUNTY_PLANNING_FIELDS or f == "summary" for f in fields):
-        return ALLOW
-    return Verdict(
-        False,
-        _(
-            "Genomförandeplanen för %(county)s %(year)s är framtagen, så planeringen är låst. "
-            "Status, faktiska datum och resultat kan ändras; SKR:s samordnare kan öppna planen igen."
-        )
-        % {"county": _county_name(county_plan), "year": county_plan.year},
-    )
-
-
 def _require_open(county_plan: CountyPlan | None, fields: Iterable[str]) -> None:
     verdict = county_plan_lock(county_plan=county_plan, fields=fields)
     if not verdict:
         raise ValidationError(verdict.reason, code="locked")
-
-
-def county_plan_of(activity: Activity) -> CountyPlan | None:
-    """The county plan an activity belongs to: its own link, or its county's plan for the year."""
-    if activity.county_plan_id:
-        return activity.county_plan
-    if activity.owner_county_id is None:
-        return None
-    return CountyPlan.objects.filter(
-        decision_id=activity.decision_id, year=activity.year, county_id=activity.owner_county_id
-    ).first()
 
 
 def _date_in_year(value: Any, *, field: str, year: int, what: str, required: bool = False) -> dt.date | None:
@@ -421,13 +1070,13 @@ def county_plan_create(
     plan = CountyPlan(decision=decision, year=year, county=org, summary=str(text))
     exists = _("%(county)s har redan en genomförandeplan för %(year)s.")
     if CountyPlan.objects.filter(decision=decision, year=year, county=org).exists():
-        raise field_error("county", exists % {"county": _county_name(plan), "year": year})
+        raise field_error("county", exists % {"county": county_plan_name(plan), "year": year})
     _recorded_by(plan, actor)
     try:
         with transaction.atomic():
             plan.save()
     except IntegrityError:  # created by someone else a moment ago
-        raise field_error("county", exists % {"county": _county_name(plan), "year": year}) from None
+        raise field_error("county", exists % {"county": county_plan_name(plan), "year": year}) from None
     return plan
 
 
@@ -507,7 +1156,7 @@ def _county_activity_values(decision: FundingDecision, year: int, changes: dict[
         elif name in _DATES:
             cleaned[name] = errors.run(partial(_date_in_year, value, field=name, year=year, what=what))
         else:
-            cleaned[name] = errors.run(partial(_activity_value, name, value))
+            cleaned[name] = errors.run(partial(_activity_value, decision, year, name, value))
     errors.raise_if_any()
     return cleaned
 
@@ -1015,7 +1664,10 @@ def steering_group_member_delete(*, member: SteeringGroupMember, actor: Any) -> 
 
 __all__ = [
     "TRANSITIONS",
+    "activity_create",
+    "activity_delete",
     "activity_update",
+    "budget_line_left",
     "county_activity_create",
     "county_activity_update",
     "county_plan_create",
@@ -1024,9 +1676,11 @@ __all__ = [
     "evaluation_create",
     "evaluation_delete",
     "evaluation_update",
+    "line_key",
     "output_create",
     "output_delete",
     "output_update",
+    "plan_create",
     "plan_new_version",
     "plan_set_budget",
     "plan_transition",
@@ -1039,4 +1693,6 @@ __all__ = [
     "steering_group_member_create",
     "steering_group_member_delete",
     "steering_group_member_update",
+    "subproject_create",
+    "subproject_update",
 ]

@@ -1,6 +1,10 @@
-"""The plan workflow's one table: draft → proposed → consulted → fixed. The service that makes a
-step (`services.plan_transition`) and the page that offers the open step both ask it, so that the
-rule "which step may follow which status, and who may take it" is written once."""
+"""The plan workflow's one table: draft → proposed → consulted → fixed, and proposed → draft when
+Regeringskansliet sends the proposal back with a comment. The service that makes a step
+(`services.plan_transition`) and the page that offers the open step both ask it, so that the
+rule "which step may follow which status, and who may take it" is written once.
+
+Only a draft can be changed (`plans.locks`): proposing freezes the plan, sending it back opens it
+again, and a change after fixing is made in a new version (`services.plan_new_version`)."""
 
 from __future__ import annotations
 
@@ -22,8 +26,11 @@ class Transition:
     source: PlanStatus  # the status the step requires
     target: PlanStatus  # the status it leaves the plan in
     permission: str  # the policy's action
-    record: str  # the plan's fields `<record>_on`, `<record>_by`, `<record>_reference`
+    record: str | None  # the plan's fields `<record>_on`, `<record>_by`, `<record>_reference`, if any
     button: str | Promise  # what the page's button says
+    # Sending back says what to change: the step is refused without a comment. Every step's
+    # comment (or none) is kept in the plan's timeline (`PlanComment`, kind = the action).
+    comment_required: bool = False
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -44,6 +51,15 @@ TRANSITIONS: dict[str, Transition] = {
             "plan.consult",
             "consulted",
             _("Registrera samråd"),
+        ),
+        Transition(
+            "send_back",
+            PlanStatus.PROPOSED,
+            PlanStatus.DRAFT,
+            "plan.send_back",
+            None,
+            _("Skicka tillbaka till SKR för ändring"),
+            comment_required=True,
         ),
         Transition("fix", PlanStatus.CONSULTED, PlanStatus.FIXED, "plan.fix", "fixed", _("Fastställ planen")),
     )

@@ -37,6 +37,7 @@ from .forms import (
     StatusReportTextsForm,
     SteeringGroupMemberForm,
 )
+from .locks import county_plan_lock, county_plan_of
 from .models import CountyPlanStatus, Output, StatusReport, StatusReportState
 from .selectors import (
     CountyPlanPage,
@@ -56,8 +57,6 @@ from .services import (
     county_activity_create,
     county_activity_update,
     county_plan_create,
-    county_plan_lock,
-    county_plan_of,
     county_plan_update,
     evaluation_create,
     evaluation_delete,
