@@ -225,7 +225,7 @@ def test_the_2019_cycle_through_the_services(
     first.refresh_from_db()
     with pytest.raises(ValidationError) as frozen:
         activity_update(activity=first, actor=coordinator, planned_end=dt.date(2019, 11, 30))
-    assert frozen.value.code == "locked"
+    assert frozen.value.error_dict["planned_end"][0].code == "locked"
     assert (
         "fastställd och låst" in frozen.value.messages[0]
         and "Status, faktiska datum" in frozen.value.messages[0]
