@@ -308,7 +308,7 @@ def test_the_web_names_the_bad_field_and_stores_nothing(rss_skane: Any, skane_pl
             refused = client.post(url, {**ACTIVITY, "actual_start": value})
             assert refused.status_code == 400, value
         summary = client.post(_page("12"), {"summary": "x" * 20_001, "status": "draft"})
-        assert summary.status_code == 400 and 'id="id_summary_error"' in assert_refused(summary)
+        assert summary.status_code == 400 and 'id="id_plan_summary_error"' in assert_refused(summary)
 
 
 def test_the_web_requires_login_and_the_right_method(

@@ -93,6 +93,10 @@ def _saved(form: Any, call: Any) -> bool:
 
 # --- a county's genomförandeplan -----------------------------------------------------------------
 
+# The plan's form and the new activity's share the page, and both have a status: the plan's fields
+# are `id_plan_<name>` so that every id (and every label's `for`) is the page's only one.
+PLAN_FORM_IDS = "id_plan_%s"
+
 
 def _county_page(
     request: HttpRequest,
@@ -107,10 +111,12 @@ def _county_page(
     may_reopen = check(request.user, "county_plan.reopen", plan)
     if page.verdict and plan_form is None:
         if plan is None:
-            plan_form = CountyPlanCreateForm()
+            plan_form = CountyPlanCreateForm(auto_id=PLAN_FORM_IDS)
         elif lock or may_reopen:
             plan_form = CountyPlanForm(
-                initial={"summary": plan.summary, "status": plan.status}, locked=not lock
+                initial={"summary": plan.summary, "status": plan.status},
+                locked=not lock,
+                auto_id=PLAN_FORM_IDS,
             )
     if page.verdict and plan is not None and lock and activity_form is None:
         activity_form = CountyActivityForm(decision=page.decision, year=page.year)
@@ -142,7 +148,7 @@ def county_plan_page(request: HttpRequest, slug: str, year: int, county: str) ->
     plan = page.plan
     form: Any
     if plan is None:
-        form = CountyPlanCreateForm(request.POST)
+        form = CountyPlanCreateForm(request.POST, auto_id=PLAN_FORM_IDS)
         saved = _saved(
             form,
             lambda data: county_plan_create(
@@ -155,7 +161,9 @@ def county_plan_page(request: HttpRequest, slug: str, year: int, county: str) ->
         )
     else:
         locked = plan.status == CountyPlanStatus.FIXED
-        form = CountyPlanForm(request.POST, initial={"summary": plan.summary}, locked=locked)
+        form = CountyPlanForm(
+            request.POST, initial={"summary": plan.summary}, locked=locked, auto_id=PLAN_FORM_IDS
+        )
         saved = _saved(
             form,
             lambda data: county_plan_update(
