@@ -108,6 +108,70 @@ def test_the_2018_result_report_says_what_seed_003_says_sentence_for_sentence(ag
     assert len(missing) <= 6, missing
 
 
+def test_a_year_after_the_documents_reports_its_activities_under_the_agreements_headings(
+    agreement: Any, coordinator: Any
+) -> None:
+    """2019 has no report of its own in the documents: its result report keeps the 2018 report's
+    headings (those it has something under), places each activity by its section, and an activity
+    of a section the report does not have comes under "Övriga aktiviteter"."""
+    from jamkoll.plans.services import activity_create, output_create, plan_create
+    from jamkoll.reports.document import Table
+
+    plan_create(decision=agreement, year=2019, copy_from=None, actor=coordinator)
+    created = []
+    for title, section, text in [
+        ("Nätverksträff", "4.1", "Två nätverksträffar för de regionala utvecklingsledarna."),
+        ("Webbinarium", "4.4", "Ett webbinarium om socialtjänstens arbete mot våld."),
+        ("Utan avsnitt", "9", "En aktivitet utan avsnitt i rapporten."),
+    ]:
+        created.append(
+            activity_create(
+                decision=agreement,
+                year=2019,
+                actor=coordinator,
+                title=title,
+                description=text,
+                sub_project=2,
+                goal_area=3,
+                report_section=section,
+            )
+        )
+    output_create(
+        activity=created[0],
+        actor=coordinator,
+        label="Deltagare",
+        unit="personer",
+        total=40,
+        women=31,
+        men=8,
+        other=1,
+    )
+    document = result_report(decision=agreement, year=2019)
+    outline = [title for _level, title in document.outline()]
+    assert outline[:4] == [
+        "4. Stärka och utveckla kvinnofridsarbetet",
+        "4.1 Regionala stöd- och samverkansstrukturer för socialtjänst",
+        "4.4 Socialtjänstens arbete mot våld i nära relationer",
+        "Övriga aktiviteter",
+    ], outline
+    assert "1. Inledning" not in outline  # 2018's introduction is not a text of 2019
+    text = _document_text(document)
+    for sentence in (
+        "Två nätverksträffar för de regionala utvecklingsledarna.",
+        "Ett webbinarium om socialtjänstens arbete mot våld.",
+        "En aktivitet utan avsnitt i rapporten.",
+    ):
+        assert sentence in text
+    # The output's breakdown adds up in the report: someone counted as neither has a column.
+    (figures,) = [
+        b for s in document.sections for b in s.blocks if isinstance(b, Table) and "Mätta" in b.caption
+    ]
+    assert figures.headers[5:8] == ("Kvinnor", "Män", "Annat/okänt")
+    assert figures.rows == (("4.1", "Nätverksträff", "Deltagare", "40", "personer", "31", "8", "1", ""),)
+    # 2018 keeps its own structure, every heading of it.
+    assert "1. Inledning" in [t for _level, t in result_report(decision=agreement, year=2018).outline()]
+
+
 def test_every_figure_of_seed_003_is_in_the_report(agreement: Any) -> None:
     text = _document_text(result_report(decision=agreement, year=2018))
     seed = _plain(SEED_003.read_text(encoding="utf-8"))

@@ -482,6 +482,28 @@ class ReportContent:
     activities: dict[str, list[Activity]]  # report section -> activities, by position
     footnotes: dict[int, str]
     evaluations: list[Any]
+    # The year whose headings `sections` are: the year's own, or (a year the documents have no
+    # report of) the latest earlier year's.
+    structure_year: int | None = None
+
+
+def report_sections(*, decision: FundingDecision, year: int) -> tuple[list[ReportSection], int | None]:
+    """The result report's headings for the year, and the year they are from. A year that has none
+    of its own (every year after the documents' 2018) keeps the structure of the latest earlier
+    year's report: the agreement's goal areas do not change from year to year; the texts
+    (narratives) stay the year's own."""
+    own = list(ReportSection.objects.filter(decision=decision, year=year).order_by("position"))
+    if own:
+        return own, year
+    earlier = (
+        ReportSection.objects.filter(decision=decision, year__lt=year)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    if earlier is None:
+        return [], None
+    return list(ReportSection.objects.filter(decision=decision, year=earlier).order_by("position")), earlier
 
 
 def report_content(*, decision: FundingDecision, year: int) -> ReportContent:
@@ -498,15 +520,17 @@ def report_content(*, decision: FundingDecision, year: int) -> ReportContent:
     activities: dict[str, list[Activity]] = {}
     for a in activity_list(decision=decision, year=year).order_by("report_section", "position", "code"):
         activities.setdefault(a.report_section, []).append(a)
+    sections, structure_year = report_sections(decision=decision, year=year)
     return ReportContent(
         title=title,
-        sections=list(ReportSection.objects.filter(decision=decision, year=year).order_by("position")),
+        sections=sections,
         narratives=narratives,
         activities=activities,
         footnotes=footnotes,
         evaluations=list(
             Evaluation.objects.filter(decision=decision, year=year).prefetch_related("activities")
         ),
+        structure_year=structure_year,
     )
 
 

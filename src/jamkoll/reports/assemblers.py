@@ -183,6 +183,7 @@ def result_report(*, decision: FundingDecision, year: int) -> Document:
         facts=KeyValues(tuple(decision_facts(decision, year, on))),
         footnotes=dict(content.footnotes),
     )
+    sections: list[Section] = []
     for section in content.sections:
         level = section.number.count(".") + (1 if section.numbered else 0)
         out = Section(
@@ -193,9 +194,27 @@ def result_report(*, decision: FundingDecision, year: int) -> Document:
                 content.narratives.get(section.number, []), content.activities.get(section.number, [])
             )
         )
-        document.sections.append(out)
+        sections.append(out)
+    if content.structure_year != year:
+        # Headings carried from an earlier year's report: those the year has nothing under are left
+        # out (an empty "Inledning" is not a text of this year).
+        sections = _with_content(sections)
+    # An activity whose section the report does not have is still reported.
+    placed = {s.number for s in content.sections}
+    others = [a for number, items in content.activities.items() if number not in placed for a in items]
+    if others:
+        rest = Section(title="Övriga aktiviteter", level=1, numbered=False)
+        rest.blocks.extend(_activity_blocks(others, as_list=False))
+        sections.append(rest)
+    document.sections.extend(sections)
     document.sections.extend(_result_appendices(decision, year, on))
     return document
+
+
+def _with_content(sections: list[Section]) -> list[Section]:
+    """The sections that have blocks, and the headings above them."""
+    filled = [s.number for s in sections if s.blocks]
+    return [s for s in sections if s.blocks or any(n.startswith(f"{s.number}.") for n in filled if s.number)]
 
 
 def _result_appendices(decision: FundingDecision, year: int, on: dt.date) -> list[Section]:
@@ -209,10 +228,23 @@ def _result_appendices(decision: FundingDecision, year: int, on: dt.date) -> lis
             style="note",
         )
     )
+    # The column "Annat/okänt" is there when someone was counted neither as a woman nor as a man,
+    # so that every row adds up (the 2018 report has no such count, and no such column).
+    other = any(o.other for _a, o in outputs)
     figures.blocks.append(
         Table(
             caption=f"Mätta resultat {year}",
-            headers=("Avsnitt", "Aktivitet", "Resultat", "Antal", "Enhet", "Kvinnor", "Män", "Anmärkning"),
+            headers=(
+                "Avsnitt",
+                "Aktivitet",
+                "Resultat",
+                "Antal",
+                "Enhet",
+                "Kvinnor",
+                "Män",
+                *(("Annat/okänt",) if other else ()),
+                "Anmärkning",
+            ),
             rows=tuple(
                 (
                     a.report_section,
@@ -222,12 +254,23 @@ def _result_appendices(decision: FundingDecision, year: int, on: dt.date) -> lis
                     o.unit,
                     _int(o.women),
                     _int(o.men),
+                    *((_int(o.other),) if other else ()),
                     o.note,
                 )
                 for a, o in outputs
             ),
-            align=("left", "left", "left", "right", "left", "right", "right", "left"),
-            widths=(6, 22, 22, 8, 10, 8, 6, 18),
+            align=(
+                "left",
+                "left",
+                "left",
+                "right",
+                "left",
+                "right",
+                "right",
+                *(("right",) if other else ()),
+                "left",
+            ),
+            widths=(6, 20, 20, 7, 9, 8, 6, 10, 14) if other else (6, 22, 22, 8, 10, 8, 6, 18),
         )
     )
     overview = Section(title=f"Bilaga: Aktiviteter {year} per målområde", level=1, numbered=False)
