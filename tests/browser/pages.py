@@ -147,7 +147,8 @@ def api_call(page: Page, method: str, path: str, body: Mapping[str, Any] | None 
 
 
 def expect_heading(page: Page, text: str) -> None:
-    expect(page.locator("main h1")).to_contain_text(text)
+    """The page's heading (the first `<h1>` of `<main>`: a report's preview has its own)."""
+    expect(page.locator("main h1").first).to_contain_text(text)
 
 
 def expect_message(page: Page, text: str) -> None:
