@@ -13,10 +13,12 @@ quotes the server's log from the time it ran, the browser's console errors and i
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
-from collections.abc import Generator, Iterator
+import time
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,7 @@ expect.set_options(timeout=TIMEOUT_MS)  # `expect(...)` waits as long as a click
 
 _timings: dict[str, float] = {}
 _site_timings: dict[str, float] = {}
+_phase_timings: dict[str, list[tuple[str, float]]] = {}  # a journey's phases (the `phase` fixture)
 
 
 def _in_here(item: pytest.Item) -> bool:
@@ -76,7 +79,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not _timings and not _site_timings:
         return
     lines = [f"  {name}: {seconds:.1f} s" for name, seconds in _site_timings.items()]
-    lines += [f"  {name}: {seconds:.1f} s" for name, seconds in sorted(_timings.items())]
+    for name, seconds in sorted(_timings.items()):
+        lines.append(f"  {name}: {seconds:.1f} s")
+        lines += [f"      {phase}: {took:.1f} s" for phase, took in _phase_timings.get(name, [])]
     terminalreporter.write_sep("-", "webbläsarresornas tider")
     for line in lines:
         terminalreporter.write_line(line)
@@ -151,6 +156,24 @@ def context(browser: Browser, live_site: LiveSite) -> Iterator[BrowserContext]:
     context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
     yield context
     context.close()
+
+
+Phase = Callable[[str], contextlib.AbstractContextManager[None]]
+
+
+@pytest.fixture
+def phase(request: pytest.FixtureRequest) -> Phase:
+    """`with phase("the plan"):` times a part of a journey; a passing journey's summary lists them."""
+    recorded = _phase_timings.setdefault(request.node.name, [])
+    recorded.clear()
+
+    @contextlib.contextmanager
+    def timed(name: str) -> Iterator[None]:
+        started = time.monotonic()
+        yield
+        recorded.append((name, time.monotonic() - started))
+
+    return timed
 
 
 def _journey_name(item: pytest.Item) -> str:

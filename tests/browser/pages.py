@@ -18,6 +18,7 @@ PASSWORDS = {u.username: u.password for u in DEMO_USERS}
 
 # The policy's reasons the journeys expect to see (accounts/policy.py, RULES).
 REASON_OTHER_COUNTY_ACTIVITY = "Du kan bara ändra aktiviteter i ditt eget län."
+REASON_OTHER_COUNTY_PLAN = "Du kan bara ändra ditt eget läns genomförandeplan."
 
 
 def goto(page: Page, path: str, *, status: int = 200) -> Response:

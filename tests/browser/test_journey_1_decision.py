@@ -1,90 +1,144 @@
 """Journey 1 (issue 11): the coordinator registers a 2022 grant decision with three conditions from
 their text and sees the obligations with their effective dates.
 
-A skeleton until the decision form exists: the steps are the issue's; field ids, link texts and
-button names marked `# confirm` are guesses to check against the page when it lands. The expected
-effective dates come from the obligations app's own rule (Lag (1930:173)), not from this file.
+From the programme's page ("Registrera ett nytt beslut i satsningen") to the decision form
+(`/beslut/ny/`): the essentials of the decision and three conditions quoted from its text. "Granska"
+proposes each condition's kind, year and last day from the Swedish text and shows, before anything is
+saved, the obligations that follow with their last day under Lag (1930:173); "Spara" registers the
+decision and its obligations, and the decision's page and the deadlines of 2022 and 2023 show them.
+
+Test input, not facts: the 2022 decision is not among the documents (seed 004 only announces the
+applications for 2022 and 2023). Its conditions are worded as the 2018 agreement words them. The
+first falls on a holiday (Monday 6 June 2022, nationaldagen), so its obligation is due the next
+working day; the expected effective dates come from the obligations app's own rule, not from this
+file. The journey works in 2022–2023 only (journey 2 works in 2019).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from jamkoll.obligations.deadlines import effective_date
 
-from .pages import click_button, click_link, expect_heading, fill_form, login, menu
+from .pages import click_link, expect_heading, expect_message, fill_form, goto, login
 
 PROGRAMME = "Utökat jämställdhetsarbete med fokus på hedersrelaterat våld och förtryck"
+SLUG = "hedersrelaterat-2022"
+MONTHS = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
-# Test input, not facts: the 2022 decision is not among the documents (seed 004 only announces the
-# applications). Its conditions follow the 2018 agreement's wording; the third falls on a Saturday
-# (1 April 2023), so its obligation is due the next working day.
+# (text quoted from the decision, the kind proposed from it, the last day the text states)
 CONDITIONS = [
     (
+        "Senast den 6 juni 2022 ska SKR till Regeringskansliet (Arbetsmarknadsdepartementet) lämna "
+        "ett förslag på projektplan för 2022.",
+        "project_plan",
+        dt.date(2022, 6, 6),
+    ),
+    (
         "Medel avseende 2022 får rekvireras från Kammarkollegiet senast den 1 december 2022.",
+        "requisition",
         dt.date(2022, 12, 1),
     ),
     (
-        "Medel som inte används för avsett ändamål ska återbetalas till Kammarkollegiet senast den "
-        "31 mars 2023.",
+        "En ekonomisk redovisning som visar hur medlen använts ska lämnas till Kammarkollegiet "
+        "senast den 31 mars 2023.",
+        "financial_report",
         dt.date(2023, 3, 31),
-    ),
-    (
-        "En redovisning av hela det arbete som genomförs inom satsningen 2022 ska lämnas till "
-        "Regeringskansliet senast den 1 april 2023.",
-        dt.date(2023, 4, 1),
     ),
 ]
 
 
-@pytest.mark.skip(reason="waits for the decision form (issue 11: register a decision in the web)")
+def _long(day: dt.date) -> str:
+    """As the decision page writes a date: "7 juni 2022"."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("jamkoll.web.decision_views") is None, reason="waits for wt-decisions"
+)
 def test_journey_1_coordinator_registers_2022_decision(page: Page) -> None:
-    # 1. The coordinator signs in and opens the programme that the decision continues.
+    assert effective_date(dt.date(2022, 6, 6)) == dt.date(2022, 6, 7)  # nationaldagen → Tuesday
+
+    # 1. The coordinator opens the programme that the decision continues.
     login(page, "samordnare")
-    page.goto("/")
+    goto(page, "/")
     click_link(page, PROGRAMME)
     expect_heading(page, PROGRAMME)
+    click_link(page, "Registrera ett nytt beslut i satsningen", exact=False)
+    expect_heading(page, "Registrera ett nytt beslut")
+    expect(page.locator("#id_programme")).to_have_value("hedersrelaterat-2021-2023")
 
-    # 2. "Registrera beslut": a grant decision for 2022, its parties, dates, diary numbers,
-    #    appropriation, the budget table and the allocation rule.
-    click_link(page, "Registrera beslut")  # confirm
+    # 2. The decision's essentials, and three conditions quoted from its text (kind, year and last
+    #    day left blank: they are proposed from the text).
     fill_form(
         page,
         {
-            "#id_kind": "Beslut om bidrag",  # confirm
-            "#id_title": "Regeringens beslut att bevilja SKR medel för 2022 (testunderlag)",  # confirm
-            "#id_years": "2022",  # confirm
-            "#id_amount": "20 000 000",  # confirm
-            "#id_decided_on": "2022-02-03",  # confirm
+            "#id_kind": "Beslut om bidrag",
+            "#id_slug": SLUG,
+            "#id_title": "Beslut om bidrag till SKR för utökat jämställdhetsarbete 2022 (test)",
+            "#id_start_year": "2022",
+            "#id_end_year": "2022",
+            "#id_decided_on": "2022-02-03",
+            "#id_amount_per_year": "20 000 000",
+            "#id_grantor": "RK",
+            "#id_responsible_ministry": "A",
+            "#id_recipient": "SKR",
         },
     )
+    for i, (text, _kind, _nominal) in enumerate(CONDITIONS):
+        fill_form(page, {f"#id_conditions-{i}-text": text})
 
-    # 3. Three conditions, each its text quoted from the decision; the system proposes the kind and
-    #    the nominal date from the Swedish text ("senast den 31 mars 2023").
-    for i, (text, _nominal) in enumerate(CONDITIONS):
-        if i:
-            click_button(page, "Lägg till villkor", navigates=False)  # confirm
-        fill_form(page, {f"#id_conditions-{i}-text": text})  # confirm (a formset?)
-    click_button(page, "Förhandsgranska")  # confirm
+    # 3. "Granska": the proposals from the texts, and the obligations with their effective dates,
+    #    before anything is saved.
+    with page.expect_navigation():
+        page.locator("#preview").click()
+    preview = page.locator("#forhandsgranskning")
+    expect(preview).to_contain_text("Förhandsgranskning – ingenting är sparat ännu")
+    expect(preview).to_contain_text(f"Beslutet {SLUG} registreras som nytt.")
+    rows = page.locator("#preview-obligations tbody tr")
+    expect(rows).to_have_count(3)
+    for i, (_text, kind, nominal) in enumerate(CONDITIONS):
+        expect(page.locator(f"#id_conditions-{i}-kind")).to_have_value(kind)
+        expect(page.locator(f"#id_conditions-{i}-due_date")).to_have_value(nominal.isoformat())
+        expect(preview).to_contain_text(_long(effective_date(nominal)))
+    expect(preview).to_contain_text("6 juni 2022 är en helgdag (nationaldagen) → 7 juni 2022")
 
-    # 4. Before saving: the obligations it will create, each with its nominal and effective date.
-    preview = page.locator("main")
-    for _text, nominal in CONDITIONS:
-        expect(preview).to_contain_text(nominal.isoformat())
-        expect(preview).to_contain_text(effective_date(nominal).isoformat())
+    # 4. "Spara": the decision and its obligations are registered; its page lists them.
+    with page.expect_navigation():
+        page.locator("#save-top").click()
+    expect_message(page, f"Beslutet {SLUG} är registrerat.")
+    current = page.locator("#ataganden")
+    for _text, _kind, nominal in CONDITIONS:
+        expect(current).to_contain_text(_long(effective_date(nominal)))
+    expect(current).to_contain_text("6 juni 2022 är en helgdag (nationaldagen) → 7 juni 2022")
 
-    # 5. The coordinator confirms; the decision is saved and its obligations created.
-    click_button(page, "Spara beslutet")  # confirm
-    expect(page.locator("main .messages")).to_be_visible()
-
-    # 6. The deadlines of 2022 show the three obligations with their effective dates (the third
-    #    moved from Saturday 1 April to Monday 3 April 2023).
-    menu(page, "Deadlines")
-    click_link(page, "2022")
+    # 5. The deadlines of 2022 and 2023 show them with their effective dates (as ISO dates).
+    click_link(page, "2022", within="#ataganden")
+    expect_heading(page, "Deadlines 2022")
     calendar = page.locator("main")
-    for _text, nominal in CONDITIONS:
+    for _text, _kind, nominal in CONDITIONS[:2]:
         expect(calendar).to_contain_text(effective_date(nominal).isoformat())
-    assert effective_date(dt.date(2023, 4, 1)) == dt.date(2023, 4, 3)
+    expect(calendar).to_contain_text("enligt handlingen 2022-06-06")
+    goto(page, f"/deadlines/{SLUG}/2023/")
+    expect(page.locator("main")).to_contain_text(effective_date(CONDITIONS[2][2]).isoformat())
+
+    # 6. Back on the decision's page: the three obligations, as registered (the journey's last page).
+    goto(page, f"/beslut/{SLUG}/")
+    expect(page.locator("#ataganden tbody tr")).to_have_count(3)

@@ -6,15 +6,17 @@
 2. The Skåne RSS leader enters Skåne's 2019 implementation plan, an activity in it and an output by
    sex, and requisitions Skåne's share from SKR.
 3. The money: SKR requisitions the year's grant from Kammarkollegiet, the treasury officer disburses
-   it, SKR pays Skåne, expenditure is recorded (SKR's own and Skåne's); the requisition obligations
-   (the state's and Skåne's) show "Inlämnad i tid".
-4. The half-yearly status report is written and handed in.
+   it, SKR pays Skåne (an RSS-tier disbursement is SKR's), expenditure is recorded (SKR's own and
+   Skåne's); the requisition obligations (the state's and Skåne's) and the plan's show "Inlämnad i
+   tid" on the deadlines page.
+4. The half-yearly status report is written and handed in (as final; the document that is sent to
+   Regeringskansliet, and closes that obligation, is made under Rapporter: not part of this journey).
 5. The coordinator generates the 2019 result report, which contains the new activities and the
-   output; the 2019 financial report is certified by the certifier, signed by the signatory and
-   submitted, and its obligation closes on time.
+   output; the 2019 financial report is certified by the certifier; the signatory signs both
+   reports and registers their submission, and their obligations close on time.
 
 One journey in one test (the live database is shared, so steps split into tests would depend on
-each other's order); each phase is a helper below. It works in 2019 only. Every date a user types
+each other's order); each phase is a helper below, timed by the `phase` fixture. It works in 2019 only. Every date a user types
 is a date in 2019–2020 (a plan step or a ledger entry may not lie in the future; a certification not
 before the end of the year reported). Amounts and names are test input, except Skåne's share
 (600 000 kr, seed 002) and the year's grant (20 000 000 kr, the agreement's budget for 2019).
@@ -23,6 +25,7 @@ before the end of the year reported). Amounts and names are test input, except S
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -37,6 +40,9 @@ from .pages import (
     logout,
     menu,
 )
+
+if TYPE_CHECKING:
+    from .conftest import Phase
 
 DECISION = "jamstalldhet-kvinnofrid-2018-2020"
 PLAN_2019 = f"/planer/{DECISION}/2019/"
@@ -93,7 +99,7 @@ def coordinator_creates_plan(page: Page) -> None:
     expect(page.locator("main .plan-head")).to_contain_text("Utkast")
     expect(page.locator("main .timeline")).to_contain_text("Skapad från projektplanen 2018")
 
-    activities = [
+    activities: list[dict[str, str | bool]] = [
         {
             "#id_title": NETWORK,
             "#id_description": NETWORK_TEXT,
@@ -122,7 +128,7 @@ def coordinator_creates_plan(page: Page) -> None:
         fill_form(page, fields)
         click_button(page, "Lägg till aktiviteten")
         expect_message(page, "Aktiviteten är tillagd.")
-        expect_heading(page, fields["#id_title"])
+        expect_heading(page, str(fields["#id_title"]))
 
     goto(page, PLAN_2019)
     for title in NEW_ACTIVITIES:
@@ -346,9 +352,11 @@ def money_moves(page: Page) -> None:
     for amount in ("600 000 kr", "540 000 kr"):
         expect(skane).to_contain_text(amount)
 
-    # Both requisitions closed their obligations, on time.
+    # Both requisitions closed their obligations, on time; so did the plan's proposal.
     menu(page, "Deadlines")
     goto(page, DEADLINES_2019)
+    plan = _row(page, "Förslag till projektplan för 2019")
+    expect(plan).to_contain_text("Inlämnad i tid")
     state = _row(page, "Rekvisition av medel för 2019 från Kammarkollegiet")
     expect(state).to_contain_text("Inlämnad i tid")
     county = _row(page, "Rekvisition från SKR av RSS-medel för 2019 (600 000 kr), Skåne län")
@@ -427,59 +435,66 @@ def coordinator_generates_result_report(page: Page) -> None:
     logout(page)
 
 
-def _open_financial_report(page: Page) -> None:
+def _open_report(page: Page, title: str) -> None:
+    """Rapporter → the archive's row of the 2019 report called `title`."""
     menu(page, "Rapporter")
-    row = _row(page, "Ekonomisk redovisning").filter(has_text="2019").first
-    click_link(page, "Ekonomisk redovisning", within=row, exact=False)
+    row = _row(page, title).filter(has_text="2019").first
+    click_link(page, title, within=row, exact=False)
+    expect_heading(page, title)
 
 
-def financial_report_certified_signed_submitted(page: Page) -> None:
+def _act(page: Page, button: str, fields: dict[str, str]) -> None:
+    """A step of a report version's page (certify, sign, submit): its own form, by its button."""
+    form = page.locator("main form", has=page.get_by_role("button", name=button, exact=True))
+    fill_form(page, {f"[name={name}]": value for name, value in fields.items()}, within=form)
+    click_button(page, button, within=form)
+    expect(page.locator("main .error")).to_have_count(0)
+
+
+def reports_certified_signed_submitted(page: Page) -> None:
+    # The certifier certifies the financial report: not before the end of 2019, not in the future.
     login(page, "ekonomichef")
-    _open_financial_report(page)
-    certify = page.locator("main form", has=page.get_by_role("button", name="Intyga", exact=True))
-    fill_form(page, {"input[name=name]": "Erik Ekonom", "input[name=on]": "2020-03-20"}, within=certify)
-    click_button(page, "Intyga", within=certify)
+    _open_report(page, "Ekonomisk redovisning 2019")
+    _act(page, "Intyga", {"name": "Erik Ekonom", "on": "2020-03-20"})
     expect(page.locator("main .facts")).to_contain_text("2020-03-20, Erik Ekonom")
     logout(page)
 
+    # The signatory signs both reports and registers their submission.
     login(page, "firmatecknare")
-    _open_financial_report(page)
-    sign = page.locator("main form", has=page.get_by_role("button", name="Underteckna", exact=True))
-    fill_form(
-        page,
-        {
-            "input[name=name]": "Frida Företrädare",
-            "input[name=title]": "Direktör",
-            "input[name=on]": "2020-03-24",
-        },
-        within=sign,
-    )
-    click_button(page, "Underteckna", within=sign)
-    expect(page.locator("main .facts")).to_contain_text("Frida Företrädare")
-    submitted = page.get_by_role("button", name="Registrera inlämning", exact=True)
-    submit = page.locator("main form", has=submitted)
-    fill_form(
-        page, {"input[name=on]": "2020-03-26", "input[name=receipt_reference]": "KAMK 2020/77"}, within=submit
-    )
-    click_button(page, "Registrera inlämning", within=submit)
-    expect(page.locator("main .facts")).to_contain_text("2020-03-26")
+    signature = {"name": "Frida Företrädare", "title": "Direktör", "on": "2020-03-24"}
+    for title, receipt in (
+        ("Ekonomisk redovisning 2019", "KAMK 2020/77"),
+        ("Resultatrapport 2019", "S2020/0412"),
+    ):
+        _open_report(page, title)
+        _act(page, "Underteckna", signature)
+        expect(page.locator("main .facts")).to_contain_text("Frida Företrädare")
+        _act(page, "Registrera inlämning", {"on": "2020-03-26", "receipt_reference": receipt})
+        expect(page.locator("main .facts")).to_contain_text(f"2020-03-26, mottagarens diarienummer {receipt}")
 
-    # Its obligation closed on time (due 31 March 2020, the decision's date for the 2019 report).
-    click_link(page, "Ekonomisk redovisning", within=page.locator("main .facts"), exact=False)
+    # Their obligations closed on time (due 31 March 2020, the agreement's date for 2019's reports).
+    click_link(page, "Redovisning av hela arbetet", within=page.locator("main .facts"), exact=False)
     expect(page.locator("main")).to_contain_text("Inlämnad i tid")
     goto(page, DEADLINES_2020)
-    financial = _row(page, "Ekonomisk redovisning för 2019")
-    expect(financial).to_contain_text("Inlämnad i tid")
-    expect(financial).to_contain_text("2020-03-31")
+    for title in ("Ekonomisk redovisning för 2019", "Redovisning av hela arbetet inom satsningen 2019"):
+        row = _row(page, title)
+        expect(row).to_contain_text("2020-03-31")
+        expect(row).to_contain_text("Inlämnad i tid")
+        expect(row).to_contain_text("2020-03-26, i tid")
 
 
-def test_journey_2_year_2019_start_to_end(page: Page) -> None:
-    coordinator_creates_plan(page)
-    ministry_sends_plan_back(page)
-    coordinator_corrects_and_proposes_again(page)
-    ministry_consults_and_coordinator_fixes(page)
-    skane_plans_and_reports_results(page)
-    money_moves(page)
-    coordinator_writes_status_report(page)
-    coordinator_generates_result_report(page)
-    financial_report_certified_signed_submitted(page)
+def test_journey_2_year_2019_start_to_end(page: Page, phase: Phase) -> None:
+    steps = [
+        ("planen skapas och föreslås", coordinator_creates_plan),
+        ("departementet skickar tillbaka", ministry_sends_plan_back),
+        ("planen rättas och föreslås igen", coordinator_corrects_and_proposes_again),
+        ("samråd och fastställd", ministry_consults_and_coordinator_fixes),
+        ("Skånes genomförandeplan, aktivitet och resultat", skane_plans_and_reports_results),
+        ("medelsflödet och deadlines", money_moves),
+        ("halvårsrapporten", coordinator_writes_status_report),
+        ("resultatrapporten skapas", coordinator_generates_result_report),
+        ("intygas, undertecknas, lämnas in", reports_certified_signed_submitted),
+    ]
+    for name, step in steps:
+        with phase(name):
+            step(page)

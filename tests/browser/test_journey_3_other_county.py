@@ -1,27 +1,28 @@
 """Journey 3 (issue 11): the Skåne RSS leader tries to edit Norrbotten's plan and sees the reason.
 
-Today a county's part of a plan is its activities. The Skåne leader goes from the 21 RSS to
-Norrbotten's activities of 2018, opens the one carried out in Norrbotten, is told why they may not
-change it (no form is offered), sends a change anyway (an old tab, the developer tools) and gets the
-site's refusal page with the policy's reason; the API gives the same reason; nothing is changed.
-That activity is run by SKR for Norrbotten (the documents name no activity that Norrbotten's RSS
-runs itself in 2018), so the journey first does the same with an activity that another county's RSS
-runs (Jönköping's), which is refused for its county alone.
+A county's part of the plan is its implementation plan (genomförandeplan) and its activities. The
+Skåne leader goes from the 21 RSS to Norrbotten's activities of 2018, opens the one carried out in
+Norrbotten, is told why they may not change it (no form is offered), sends a change anyway (an old
+tab, the developer tools) and gets the site's refusal page with the policy's reason; the API gives
+the same reason; nothing is changed. That activity is run by SKR for Norrbotten (the documents name
+no activity that Norrbotten's RSS runs itself in 2018), so the journey first does the same with an
+activity that another county's RSS runs (Jönköping's), which is refused for its county alone.
 
-When county plans (genomförandeplaner) can be edited in the web, complete `try_county_plan` (the
-same steps on Norrbotten's implementation plan page), call it from the journey and drop the skipped
-test at the end.
+Then Norrbotten's implementation plan, of 2018 (made, per the documents) and of 2019 (not yet made,
+so a post would create it): the page says "Du kan bara ändra ditt eget läns genomförandeplan." and
+offers no form; a post to the plan or to its new-activity address, and the API, are refused with
+that reason; nothing changes. The journey writes nothing.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from .pages import (
     REASON_OTHER_COUNTY_ACTIVITY,
+    REASON_OTHER_COUNTY_PLAN,
     api_call,
     click_link,
     expect_heading,
@@ -75,8 +76,12 @@ def try_activity(page: Page, title: str) -> None:
     expect_heading(page, "Du har inte behörighet")
     expect_refusal(page, REASON_OTHER_COUNTY_ACTIVITY)
 
-    # Nothing changed (title, facts, change history), seen in a second tab: the refusal page with
-    # its reason stays the journey's last page.
+    # Nothing changed (title, facts, change history).
+    _nothing_changed(page, path, before)
+
+
+def _nothing_changed(page: Page, path: str, before: str) -> None:
+    """The page reads as before, seen in a second tab (the refusal page stays the journey's last)."""
     tab = page.context.new_page()
     goto(tab, path)
     assert tab.locator("main").inner_text() == before
@@ -84,16 +89,35 @@ def try_activity(page: Page, title: str) -> None:
 
 
 def try_county_plan(page: Page, year: int) -> None:
-    """Norrbotten's implementation plan: read-only for Skåne, with the reason; a post is refused."""
+    """Norrbotten's implementation plan (genomförandeplan) of `year`, opened from the 21 RSS: read
+    only for Skåne, with the reason and no form; a change posted anyway (the plan's own page, its
+    new-activity address) and the API are refused with the same reason; nothing changes."""
     goto(page, f"/rss/{DECISION}/{year}/")
-    row = page.locator("main tr", has_text=NORRBOTTEN)
-    click_link(page, "Genomförandeplan", within=row, exact=False)  # confirm: the county plan's link
-    expect_heading(page, "Norrbotten")  # confirm
+    click_link(page, "Genomförandeplan", within=page.locator("main tr", has_text=NORRBOTTEN))
+    expect_heading(page, f"Genomförandeplan {year}: Norrbottens län")
     main = page.locator("main")
-    expect(main.get_by_role("button", name="Spara")).to_have_count(0)
-    expect(main.locator("p.note")).to_contain_text("ditt eget län")  # confirm: the county-plan rule's reason
-    post_anyway(page, urlsplit(page.url).path, {"summary": "Skåne skrev här"})  # confirm the field
-    expect_refusal(page, "ditt eget län")
+    expect(main.locator("p.note.reason")).to_contain_text(REASON_OTHER_COUNTY_PLAN)
+    expect(main.locator("form[method=post]")).to_have_count(0)
+    for button in ("Spara planen", "Skapa genomförandeplanen", "Lägg till aktiviteten"):
+        expect(main.get_by_role("button", name=button)).to_have_count(0)
+    path = urlsplit(page.url).path
+    before = main.inner_text()
+
+    method = "PATCH" if "Ingen genomförandeplan" not in before else "POST"
+    status, body = api_call(
+        page, method, f"/api/v1/plans/{DECISION}/{year}/counties/25", {"summary": "Skåne skrev här"}
+    )
+    assert status == 403, (status, body)
+    assert body["detail"] == REASON_OTHER_COUNTY_PLAN, body
+
+    post_anyway(
+        page, f"{path}ny-aktivitet/", {"title": "Skåne skrev här", "goal_area": "3", "sub_project": "2"}
+    )
+    expect_refusal(page, REASON_OTHER_COUNTY_PLAN)
+    post_anyway(page, path, {"summary": "Skåne skrev här", "status": "draft"})
+    expect_heading(page, "Du har inte behörighet")
+    expect_refusal(page, REASON_OTHER_COUNTY_PLAN)
+    _nothing_changed(page, path, before)
 
 
 def test_journey_3_skane_tries_to_edit_norrbotten(page: Page) -> None:
@@ -103,9 +127,8 @@ def test_journey_3_skane_tries_to_edit_norrbotten(page: Page) -> None:
     open_county_in_rss_overview(page, 2018, NORRBOTTEN)
     try_activity(page, NORRBOTTEN_ACTIVITY)
     expect_refusal(page, REASON_OTHER_COUNTY_ACTIVITY)
-
-
-@pytest.mark.skip(reason="waits for county plans (genomförandeplaner) edited in the web (issue 11)")
-def test_journey_3_skane_tries_to_edit_norrbottens_county_plan(page: Page) -> None:
-    login(page, "rss-skane")
+    # Norrbotten's implementation plan: 2018's (the documents say it is "Framtagen") and 2019's
+    # (none yet: a post would create it).
+    try_county_plan(page, 2018)
     try_county_plan(page, 2019)
+    expect_refusal(page, REASON_OTHER_COUNTY_PLAN)
