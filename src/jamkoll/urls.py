@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic.base import RedirectView
 
 from jamkoll.api import api
 
@@ -19,6 +21,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    # Browsers ask for /favicon.ico whatever the page says: the site's icon, not a 404.
+    path("favicon.ico", RedirectView.as_view(url=static("jamkoll/favicon.svg"), permanent=True)),
 ]
 
 # The site's own refusal pages (layout, language, the reason, a way back).

@@ -209,7 +209,7 @@ def test_it_names_the_bad_field_and_stores_nothing(
             "status",
         }
         assert "Datumet ska ligga inom 2019 (2019-01-01–2019-12-31)" in errors["planned_start"][0]
-        assert "välj bland 1, 2, 3" in errors["goal_area"][0]
+        assert "målområden (1, 2, 3)" in errors["goal_area"][0]
         with pytest.raises(ValidationError) as ordered:
             county_activity_create(
                 county_plan=skane_plan,

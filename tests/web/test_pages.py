@@ -153,3 +153,9 @@ def test_the_menu_leads_to_deadlines_plans_and_ledgers(coordinator: Any) -> None
     plans = client.get("/planer/").content.decode()
     assert "/planer/jamstalldhet-kvinnofrid-2018-2020/2019/" in plans
     assert "/medel/jamstalldhet-kvinnofrid-2018-2020/2020/" in client.get("/medel/").content.decode()
+
+
+def test_the_browsers_favicon_request_finds_the_sites_icon(client: Any) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("jamkoll/favicon.svg")
+    assert 'rel="icon"' in client.get("/").content.decode()

@@ -647,7 +647,10 @@ def _activity_value(decision: FundingDecision, year: int, name: str, value: Any)
             number = clean_int(value, field=name, minimum=1, maximum=SUB_PROJECT_MAX)
             found = SubProject.objects.filter(decision=decision, number=number).first()
         if found is None:
-            raise field_error(name, _("Välj ett av beslutets delprojekt."))
+            numbers = ", ".join(str(n) for n in decision.sub_projects.values_list("number", flat=True))
+            raise field_error(
+                name, _("Välj ett av beslutets delprojekt (%(all)s).") % {"all": numbers or "–"}
+            )
         return found
     if name == "goal_area":
         if isinstance(value, GoalArea) and value.decision_id == decision.pk:
@@ -657,7 +660,10 @@ def _activity_value(decision: FundingDecision, year: int, name: str, value: Any)
             number = clean_int(value, field=name, minimum=1, maximum=99)
             area = GoalArea.objects.filter(decision=decision, number=number).first()
         if area is None:
-            raise field_error(name, _("Välj ett av beslutets målområden."))
+            numbers = ", ".join(str(n) for n in decision.goal_areas.values_list("number", flat=True))
+            raise field_error(
+                name, _("Välj ett av beslutets målområden (%(all)s).") % {"all": numbers or "–"}
+            )
         return area
     if name == "sub_goals":
         return _numbered_links(PolicySubGoal, value, name)
@@ -1119,41 +1125,13 @@ def county_plan_update(
     return plan
 
 
-def _goal_area(decision: FundingDecision, value: Any) -> GoalArea:
-    number = clean_int(value, field="goal_area", minimum=1, maximum=999)
-    area = GoalArea.objects.filter(decision=decision, number=number).first()
-    if area is None:
-        numbers = ", ".join(str(n) for n in decision.goal_areas.values_list("number", flat=True))
-        raise field_error(
-            "goal_area",
-            _("Beslutet har inget målområde %(n)s; välj bland %(all)s.") % {"n": number, "all": numbers},
-        )
-    return area
-
-
-def _sub_project(decision: FundingDecision, value: Any) -> SubProject:
-    number = clean_int(value, field="sub_project", minimum=1, maximum=999)
-    sub = SubProject.objects.filter(decision=decision, number=number).first()
-    if sub is None:
-        numbers = ", ".join(str(n) for n in decision.sub_projects.values_list("number", flat=True))
-        raise field_error(
-            "sub_project",
-            _("Beslutet har inget delprojekt %(n)s; välj bland %(all)s.") % {"n": number, "all": numbers},
-        )
-    return sub
-
-
 def _county_activity_values(decision: FundingDecision, year: int, changes: dict[str, Any]) -> dict[str, Any]:
     """The cleaned values of a county activity's fields, every bad field named at once."""
     what = _("aktiviteten i genomförandeplanen för %(year)s") % {"year": year}
     errors = ErrorCollector()
     cleaned: dict[str, Any] = {}
     for name, value in changes.items():
-        if name == "goal_area":
-            cleaned[name] = errors.run(partial(_goal_area, decision, value))
-        elif name == "sub_project":
-            cleaned[name] = errors.run(partial(_sub_project, decision, value))
-        elif name in _DATES:
+        if name in _DATES:
             cleaned[name] = errors.run(partial(_date_in_year, value, field=name, year=year, what=what))
         else:
             cleaned[name] = errors.run(partial(_activity_value, decision, year, name, value))
