@@ -16,10 +16,11 @@
    reports and registers their submission, and their obligations close on time.
 
 One journey in one test (the live database is shared, so steps split into tests would depend on
-each other's order); each phase is a helper below, timed by the `phase` fixture. It works in 2019 only. Every date a user types
-is a date in 2019–2020 (a plan step or a ledger entry may not lie in the future; a certification not
-before the end of the year reported). Amounts and names are test input, except Skåne's share
-(600 000 kr, seed 002) and the year's grant (20 000 000 kr, the agreement's budget for 2019).
+each other's order); each phase is a helper below, timed by the `phase` fixture. It works in 2019
+only. Every date a user types is a date in 2019–2020 (a plan step or a ledger entry may not lie in
+the future; a certification not before the end of the year reported). Amounts and names are test
+input, except Skåne's share (600 000 kr, seed 002) and the year's grant (20 000 000 kr, the
+agreement's budget for 2019).
 """
 
 from __future__ import annotations
