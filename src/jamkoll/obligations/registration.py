@@ -17,6 +17,7 @@ It lives here, not in programmes, because programmes must not know obligations (
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -41,8 +42,11 @@ class DocumentError(ValidationError):
     the API's error key), and each place also as a JSON path (`conditions[2].text`) in `file`, for
     the command line's one line."""
 
-    def __init__(self, problems: list[tuple[Loc, str]], *, file: str) -> None:
+    def __init__(self, problems: list[tuple[Loc, str]], *, file: str, stored: Iterable[Loc] = ()) -> None:
         self.problems, self.file = problems, file
+        # Places that are in the decision as it was stored (a condition the document removes), not
+        # in the document sent: the same as in the document that `GET` (or the page) gave.
+        self.stored = set(stored)
         errors: dict[str, list[str]] = {}
         for loc, message in problems:
             errors.setdefault(dotted_path(loc) or NON_FIELD_ERRORS, []).append(message)
@@ -182,7 +186,11 @@ def decision_register(
             generated = obligations_generate_for(decision=decision, actor=actor, report=report)
             kept = [o for o in generated.stale if o.submitted_on is not None or o.waived_at is not None]
             if kept:
-                raise DocumentError([_refusal(o, doc, detached) for o in kept], file=file)
+                problems = [_refusal(o, doc, detached) for o in kept]
+                stored = [("conditions", position) for position in detached.values()]
+                raise DocumentError(
+                    problems, file=file, stored=[loc for loc, _m in problems if loc in stored]
+                )
             removed = [obligation_remove(o, report=report) for o in generated.stale]
             result = RegistrationResult(
                 slug=decision.slug,
