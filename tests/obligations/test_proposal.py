@@ -48,7 +48,7 @@ def test_the_addressee_proposed_from_each_real_condition_is_the_seed_s(condition
             ("project_plan", 2022, D("2022-06-06")),
         ),
         (
-            "Medel som inte har använts under 2022 ska återbetalas till Kammarkollegiet senast den 31 mars 2023.",
+            "Medel som inte har använts under 2022 ska återbetalas senast den 31 mars 2023.",
             ("repayment", 2022, D("2023-03-31")),
         ),
         (
