@@ -40,6 +40,8 @@ from jamkoll.reference.selectors import organisation_list
 from jamkoll.seeding import Loc
 from jamkoll.validation import YEAR_MAX, YEAR_MIN, clean_int
 
+from .fast_widgets import RENDERER
+
 BLANK = ("", "–")
 
 
@@ -72,9 +74,8 @@ def YearField(**kwargs: Any) -> IntegerTextField:
 
 def organisation_choices() -> list[tuple[str, str]]:
     today = dt.date.today()
-    return [BLANK] + [
-        (o.code, f"{o.name_at(today)} ({o.code})") for o in organisation_list(kind=OrganisationKind.OTHER)
-    ]
+    others = organisation_list(kind=OrganisationKind.OTHER).prefetch_related(None).prefetch_related("names")
+    return [BLANK] + [(o.code, f"{o.name_at(today)} ({o.code})") for o in others]
 
 
 def programme_choices() -> list[tuple[str, str]]:
@@ -91,6 +92,7 @@ def appropriation_choices() -> list[tuple[str, str]]:
 
 
 class DecisionForm(forms.Form):
+    default_renderer = RENDERER
     programme = forms.ChoiceField(label=gettext_lazy("Satsning"))
     kind = forms.ChoiceField(label=gettext_lazy("Form"), choices=[BLANK, *DecisionKind.choices])
     slug = OneLineField(
@@ -125,9 +127,15 @@ class DecisionForm(forms.Form):
         help_text=gettext_lazy("Handlingen uppgifterna kommer från."),
     )
 
-    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        editing: bool = False,
+        organisations: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        organisations = organisation_choices()
+        organisations = organisations or organisation_choices()
         choices = {
             "programme": programme_choices(),
             "grantor": organisations,
@@ -148,6 +156,7 @@ class RowForm(forms.Form):
     """A row of a table on the page. Every field is optional to the browser; a row with any value
     must have its `required` fields (a blank row is ignored)."""
 
+    default_renderer = RENDERER
     required: tuple[str, ...] = ()
     # Fields whose value alone does not make a row (a checkbox, a preselected choice).
     ignored: tuple[str, ...] = ()
@@ -271,7 +280,6 @@ class ConditionForm(RowForm):
     year = YearField(label=gettext_lazy("Avser år"))
     due_date = BoundedDateField(label=gettext_lazy("Sista dag enligt handlingen"))
     addressee = forms.ChoiceField(label=gettext_lazy("Lämnas till"))
-    section = OneLineField(label=gettext_lazy("Avsnitt"), max_length=100)
 
     @property
     def blank(self) -> bool:
@@ -293,7 +301,7 @@ ROW_FORMS: dict[str, type[RowForm]] = {
 EXTRA = {
     "diary_numbers": 1,
     "parties": 2,
-    "signatures": 2,
+    "signatures": 1,
     "goal_areas": 1,
     "budgets": 1,
     "lines": 2,
@@ -303,15 +311,19 @@ EXTRA = {
 
 
 def row_formsets(
-    data: Any | None, initial: dict[str, list[dict[str, Any]]] | None = None
+    data: Any | None,
+    initial: dict[str, list[dict[str, Any]]] | None = None,
+    *,
+    organisations: list[tuple[str, str]] | None = None,
 ) -> dict[str, forms.BaseFormSet]:
     initial = initial or {}
-    organisations = organisation_choices()
+    organisations = organisations or organisation_choices()
     out: dict[str, forms.BaseFormSet] = {}
     for prefix, form_class in ROW_FORMS.items():
         rows = initial.get(prefix, [])
-        extra = EXTRA[prefix] if not rows or prefix == "conditions" else 1
+        extra = EXTRA[prefix] if not rows else 1
         formset_class = forms.formset_factory(form_class, extra=extra, max_num=200, absolute_max=300)
+        formset_class.renderer = RENDERER  # type: ignore[attr-defined]  # (not in the stubs)
         out[prefix] = formset_class(
             data, initial=rows or None, prefix=prefix, form_kwargs={"organisations": organisations}
         )
@@ -398,7 +410,6 @@ def rows_initial(document: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
                 "year": _blank_none(c["year"]),
                 "due_date": c["due_date"] or _blank_none(stated_date(c["text"])),
                 "addressee": c["addressee"] or "",
-                "section": c["section"],
             }
             for c in document.get("conditions", [])
         ],
@@ -631,7 +642,8 @@ def document_build(
             "kind": row["kind"] or None,
             "year": row["year"],
             "text": row["text"],
-            "section": row["section"],
+            # the section in the document is not on the page: kept from the stored condition
+            "section": stored[i].get("section", "") if i < len(stored) else "",
             "addressee": row["addressee"] or None,
             # the text's own date is not stored twice
             "due_date": None if due is None or due == stated_date(row["text"]) else due.isoformat(),

@@ -31,7 +31,7 @@ from jamkoll.obligations.models import Tier
 from jamkoll.obligations.registration import DocumentError, RegistrationResult, decision_register_data
 from jamkoll.obligations.selectors import obligation_list, obligation_years
 from jamkoll.programmes.models import FundingDecision, Programme
-from jamkoll.programmes.selectors import decision_document_dump, decision_get
+from jamkoll.programmes.selectors import decision_brief, decision_document_dump
 
 from .decision_forms import (
     DecisionForm,
@@ -40,6 +40,7 @@ from .decision_forms import (
     document_build,
     errors_place,
     main_initial,
+    organisation_choices,
     row_formsets,
     rows_initial,
 )
@@ -63,31 +64,26 @@ def decision_new(request: HttpRequest) -> HttpResponse:
     wanted = request.GET.get("satsning", "")
     if len(wanted) <= 80 and Programme.objects.filter(slug=wanted).exists():
         initial["programme"] = wanted
-    return _page(request, decision=None, base=None, initial=initial)
+    return _page(request, decision=None, initial=initial)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def decision_edit(request: HttpRequest, slug: str) -> HttpResponse:
     require(request.user, "decision.view_form")
-    decision = decision_get(slug=slug)
-    base = decision_document_dump(decision)
-    return _page(request, decision=decision, base=base, initial=main_initial(base))
+    return _page(request, decision=decision_brief(slug=slug), initial={"slug": slug})
 
 
-def _page(
-    request: HttpRequest,
-    *,
-    decision: FundingDecision | None,
-    base: dict[str, Any] | None,
-    initial: dict[str, Any],
-) -> HttpResponse:
-    editing = decision is not None
+def _page(request: HttpRequest, *, decision: FundingDecision | None, initial: dict[str, Any]) -> HttpResponse:
+    organisations = organisation_choices()
     if request.method == "POST":
         require(request.user, "programme.change")
-        return _post(request, decision=decision, base=base, initial=initial)
-    main = DecisionForm(initial=initial, editing=editing)
-    formsets = row_formsets(None, rows_initial(base) if base else None)
+        return _post(request, decision=decision, initial=initial, organisations=organisations)
+    base = decision_document_dump(decision) if decision is not None else None
+    if base is not None:
+        initial = main_initial(base)
+    main = DecisionForm(initial=initial, editing=decision is not None, organisations=organisations)
+    formsets = row_formsets(None, rows_initial(base) if base else None, organisations=organisations)
     return _render(request, decision=decision, main=main, formsets=formsets)
 
 
@@ -95,8 +91,8 @@ def _post(
     request: HttpRequest,
     *,
     decision: FundingDecision | None,
-    base: dict[str, Any] | None,
     initial: dict[str, Any],
+    organisations: list[tuple[str, str]],
 ) -> HttpResponse:
     data = request.POST.copy()
     unconfirmed = conditions_unconfirmed(data)
@@ -104,12 +100,15 @@ def _post(
     # Proposals fill blank fields only when the page is shown again: what is saved is what the
     # user saw.
     proposed = conditions_propose(data) if unconfirmed or not wants_save else set()
-    main = DecisionForm(data, initial=initial, editing=decision is not None)
-    formsets = row_formsets(data, rows_initial(base) if base else None)
+    # The stored decision is read only once the page is valid: its slug (which the page does not
+    # send) is all the forms need before that.
+    main = DecisionForm(data, initial=initial, editing=decision is not None, organisations=organisations)
+    formsets = row_formsets(data, organisations=organisations)
     context: dict[str, Any] = {"decision": decision, "main": main, "formsets": formsets, "proposed": proposed}
     valid = [main.is_valid(), *(formset.is_valid() for formset in formsets.values())]
     if not all(valid):
         return _render(request, status=400, **context)
+    base = decision_document_dump(decision) if decision is not None else None
     built = document_build(main, formsets, base)
     if any(form.errors for formset in formsets.values() for form in formset.forms):
         return _render(request, status=400, **context)
@@ -178,18 +177,17 @@ def _render(
     current: list[dict[str, Any]] = []
     rss_count = 0
     years: list[int] = []
-    if decision is not None and preview is None:
-        for o in obligation_list(decision=decision, today=today):
-            if o.tier == Tier.STATE:
-                current.append(
-                    {
-                        "obligation": o,
-                        "moved_because": moved_because(o.nominal_date, o.effective_date),
-                        "status": o.status_on(today),
-                    }
-                )
-            else:
-                rss_count += 1
+    if decision is not None and request.method != "POST":  # a sent form shows what it would do
+        obligations = obligation_list(decision=decision, today=today)
+        current = [
+            {
+                "obligation": o,
+                "moved_because": moved_because(o.nominal_date, o.effective_date),
+                "status": o.status_on(today),
+            }
+            for o in obligations.filter(tier=Tier.STATE)
+        ]
+        rss_count = obligations.filter(tier=Tier.RSS).count()
         years = obligation_years(decision=decision)
     state_changes: list[ObligationChange] = []
     rss_changes: dict[str, int] = {}
