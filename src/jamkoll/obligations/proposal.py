@@ -99,16 +99,24 @@ def condition_propose(text: str) -> tuple[ConditionKind | None, int | None, dt.d
     return kind, year_propose(text, kind, due), due
 
 
-def addressee_propose(text: str, kind: str | None) -> str | None:
+def organisation_names() -> list[tuple[str, str]]:
+    """(name, code) of every name the organisations that decisions name have had."""
+    return list(
+        OrganisationName.objects.filter(organisation__kind=OrganisationKind.OTHER).values_list(
+            "name", "organisation__code"
+        )
+    )
+
+
+def addressee_propose(text: str, kind: str | None, names: list[tuple[str, str]] | None = None) -> str | None:
     """The code of the organisation the condition's document or money goes to, where the text names
     it ("ska lämnas till Kammarkollegiet" → KAMK). The most specific name wins: "Regeringskansliet
-    (Socialdepartementet)" is the ministry. None for conditions that are not handed in."""
+    (Socialdepartementet)" is the ministry. None for conditions that are not handed in. `names`:
+    `organisation_names()`, when proposing for several conditions."""
     if kind not in ADDRESSED_KINDS:
         return None
     found: tuple[int, str] | None = None
-    for name, code in OrganisationName.objects.filter(organisation__kind=OrganisationKind.OTHER).values_list(
-        "name", "organisation__code"
-    ):
+    for name, code in organisation_names() if names is None else names:
         longer = found is None or len(name) > found[0]
         if name and longer and re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE):
             found = (len(name), code)

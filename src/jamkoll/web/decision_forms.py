@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from jamkoll.forms import AmountField, BoundedDateField, MultiLineField, OneLineField
 from jamkoll.money import AmountError, parse_amount, to_str
 from jamkoll.obligations.generation import stated_date
-from jamkoll.obligations.proposal import addressee_propose, condition_propose
+from jamkoll.obligations.proposal import addressee_propose, condition_propose, organisation_names
 from jamkoll.programmes.models import (
     Appropriation,
     ConditionKind,
@@ -427,17 +427,20 @@ def conditions_propose(data: Any) -> set[tuple[int, str]]:
         total = min(int(data.get("conditions-TOTAL_FORMS", "0")), 300)
     except ValueError:
         return proposed
+    names: list[tuple[str, str]] | None = None
     for i in range(total):
         text = data.get(f"conditions-{i}-text", "")
         if not isinstance(text, str) or not text.strip() or len(text) > 20_000:
             continue
+        if names is None:
+            names = organisation_names()
         kind, year, due = condition_propose(text)
         kind_now = data.get(f"conditions-{i}-kind") or (kind.value if kind else "")
         values = {
             "kind": kind.value if kind else None,
             "year": year,
             "due_date": due.isoformat() if due else None,
-            "addressee": addressee_propose(text, kind_now),
+            "addressee": addressee_propose(text, kind_now, names),
         }
         for name, value in values.items():
             key = f"conditions-{i}-{name}"

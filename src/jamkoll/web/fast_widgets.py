@@ -4,7 +4,8 @@ instead of through a template per widget and per option.
 Why: the decision page has a few hundred fields and a few dozen selects of organisations; drawn
 by Django's widget templates it took half a second, most of it in `select_option.html`. The HTML
 is the same as Django's templates write (same attributes, same escaping; only the whitespace
-between a select's options is left out), so forms, tests and browsers see no difference; any other template (a form's layout, a radio list) goes to Django.
+between a select's options is left out), so forms, tests and browsers see no difference; any other
+template (a form's layout, a radio list) goes to Django.
 """
 
 from __future__ import annotations
