@@ -160,3 +160,12 @@ def test_hostile_text_in_any_field_stores_nothing(coordinator: Any, value: str) 
     doc["conditions"][0]["text"] = value
     with nothing_stored():
         assert_refused(post(client, doc), where="conditions.0.text")
+
+
+def test_a_body_over_the_upload_limit_is_refused_without_a_server_error(coordinator: Any) -> None:
+    client = client_for(coordinator)
+    client.raise_request_exception = False
+    doc = grant_2022(note="x" * 3_000_000)
+    with nothing_stored():
+        response = post(client, doc)
+    assert 400 <= response.status_code < 500

@@ -219,27 +219,40 @@ def test_bad_input_is_shown_beside_its_field_and_nothing_is_stored(
     assert f'id="{error_id}"' in response.content.decode()
 
 
-def test_a_budget_line_for_a_year_without_budget_is_refused_at_the_line(coordinator: Any) -> None:
+def test_the_budget_table_takes_its_lines_as_text_and_refuses_a_bad_line_beside_it(coordinator: Any) -> None:
     client = client_for(coordinator)
     data = {
         **confirmed(client),
         "goal_areas-0-number": "1",
         "goal_areas-0-title": "Hedersrelaterat våld",
         "goal_areas-0-text": "Förebygga och motverka hedersrelaterat våld och förtryck.",
-        "lines-0-year": "2022",
-        "lines-0-goal_area": "1",
-        "lines-0-recipient": "SKR",
-        "lines-0-amount": "20 000 000",
+        "budgets-0-year": "2022",
+        "budgets-0-total": "20 000 000",
+        "budgets-0-lines": "1 SKR 12 000 000\n2 RSS 8 000 000",
         "action": "save",
     }
     with nothing_stored():
         response = client.post(NEW, data)
     assert response.status_code == 400
-    assert 'id="id_lines-0-year_error"' in response.content.decode()
-    data.update({"budgets-0-year": "2022", "budgets-0-total": "20 000 000"})
-    assert client.post(NEW, data).status_code == 302
+    page = response.content.decode()
+    assert 'id="id_budgets-0-lines_error"' in page and "rad 2: okänt målområde 2" in page
+    with nothing_stored():
+        response = client.post(NEW, {**data, "budgets-0-lines": "1 SKR 12 000 000\n1 RSS tolv"})
+    assert response.status_code == 400 and "rad 2: ogiltigt belopp" in response.content.decode()
+    response = client.post(NEW, {**data, "budgets-0-lines": "1 SKR 12 000 000\n1 RSS 8 000 000"})
+    assert response.status_code == 302
     table = FundingDecision.objects.get(slug=SLUG).budgets.get(year=2022)
-    assert [line.amount for line in table.lines.all()] == [20_000_000]
+    assert [(line.recipient, line.amount) for line in table.lines.order_by("recipient")] == [
+        ("RSS", 8_000_000),
+        ("SKR", 12_000_000),
+    ]
+
+
+def test_the_agreement_s_budget_table_is_shown_as_it_was_decided(coordinator: Any) -> None:
+    data = page_form(client_for(coordinator), f"/beslut/{AGREEMENT}/")
+    assert data["budgets-0-year"] == "2018" and data["budgets-0-total"] == "20 000 000"
+    assert data["budgets-0-lines"] == "1 SKR 2 500 000\n2 SKR 2 500 000\n3 SKR 6 000 000\n3 RSS 9 000 000"
+    assert data["budgets-1-lines"] == "1 SKR\n2 SKR\n3 SKR\n3 RSS 9 000 000"
 
 
 @pytest.mark.parametrize("who", ["rss_skane", "certifier", "signatory", "analyst", "no_role"])

@@ -10,7 +10,8 @@ from django import forms
 from django.forms.renderers import DjangoTemplates
 
 from jamkoll.forms import BoundedDateField
-from jamkoll.web.fast_widgets import FastRenderer
+from jamkoll.obligations.models import ObligationKind
+from jamkoll.web.fast_widgets import FastRenderer, FastSelect
 
 HOSTILE = '"><script>alert(1)</script>&amp; \u202e'
 
@@ -54,3 +55,19 @@ def test_the_html_is_django_s(data: dict[str, str] | None) -> None:
 def test_other_templates_go_to_django() -> None:
     form = Sample({"text": ""}, renderer=FastRenderer())
     assert str(form.errors) == str(Sample({"text": ""}, renderer=DjangoTemplates()).errors)
+
+
+class Selects(forms.Form):
+    plain = forms.ChoiceField(choices=[("", "–"), ("a", "A & B"), (HOSTILE, HOSTILE)], widget=FastSelect)
+    kind = forms.ChoiceField(choices=[("", "–"), *ObligationKind.choices], widget=FastSelect, required=False)
+
+
+@pytest.mark.parametrize("data", [None, {"plain": HOSTILE, "kind": "requisition"}, {"plain": "x" * 500}])
+def test_the_fast_select_draws_django_s_select(data: dict[str, str] | None) -> None:
+    class Plain(Selects):
+        plain = forms.ChoiceField(choices=Selects.base_fields["plain"].choices)
+        kind = forms.ChoiceField(choices=Selects.base_fields["kind"].choices, required=False)
+
+    for name in Selects.base_fields:
+        expected = re.sub(r">\s+<", "><", Plain(data)[name].as_widget())
+        assert Selects(data)[name].as_widget() == expected, name

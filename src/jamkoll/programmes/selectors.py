@@ -376,8 +376,9 @@ def decision_document_dump(decision: FundingDecision) -> dict[str, Any]:
                 queryset=Budget.objects.order_by("year").prefetch_related(
                     Prefetch(
                         "lines",
+                        # as the decisions' tables list them: SKR's line before the counties'
                         queryset=BudgetLine.objects.select_related("goal_area").order_by(
-                            "goal_area__number", "recipient"
+                            "goal_area__number", "-recipient"
                         ),
                     )
                 ),

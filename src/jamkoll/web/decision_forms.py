@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jamkoll.forms import AmountField, BoundedDateField, MultiLineField, OneLineField
-from jamkoll.money import AmountError, parse_amount, to_str
+from jamkoll.money import NBSP, AmountError, group_digits, parse_amount, to_str
 from jamkoll.obligations.generation import stated_date
 from jamkoll.obligations.proposal import addressee_propose, condition_propose, organisation_names
 from jamkoll.programmes.models import (
@@ -40,9 +40,14 @@ from jamkoll.reference.selectors import organisation_list
 from jamkoll.seeding import Loc
 from jamkoll.validation import YEAR_MAX, YEAR_MIN, clean_int
 
-from .fast_widgets import RENDERER
+from .fast_widgets import RENDERER, FastSelect
 
 BLANK = ("", "–")
+
+
+def choice_field(label: Any, *, choices: Any = (), required: bool = True) -> forms.ChoiceField:
+    """A select (drawn by `FastSelect`)."""
+    return forms.ChoiceField(label=label, choices=choices, required=required, widget=FastSelect)
 
 
 class IntegerTextField(forms.CharField):
@@ -68,8 +73,9 @@ class IntegerTextField(forms.CharField):
         return None  # the length is the text's, checked in CharField.to_python
 
 
-def YearField(**kwargs: Any) -> IntegerTextField:
-    return IntegerTextField(minimum=YEAR_MIN, maximum=YEAR_MAX, **kwargs)
+class YearField(IntegerTextField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(minimum=YEAR_MIN, maximum=YEAR_MAX, **kwargs)
 
 
 def organisation_choices() -> list[tuple[str, str]]:
@@ -93,8 +99,8 @@ def appropriation_choices() -> list[tuple[str, str]]:
 
 class DecisionForm(forms.Form):
     default_renderer = RENDERER
-    programme = forms.ChoiceField(label=gettext_lazy("Satsning"))
-    kind = forms.ChoiceField(label=gettext_lazy("Form"), choices=[BLANK, *DecisionKind.choices])
+    programme = choice_field(label=gettext_lazy("Satsning"))
+    kind = choice_field(label=gettext_lazy("Form"), choices=[BLANK, *DecisionKind.choices])
     slug = OneLineField(
         label=gettext_lazy("Kortnamn"),
         max_length=80,
@@ -111,10 +117,10 @@ class DecisionForm(forms.Form):
     amount_total = AmountField(label=gettext_lazy("Belopp för hela perioden (kr)"), required=False)
     amount_note = MultiLineField(label=gettext_lazy("Anmärkning om belopp"), rows=2)
     decided_on = BoundedDateField(label=gettext_lazy("Beslutsdatum"), required=False)
-    grantor = forms.ChoiceField(label=gettext_lazy("Beviljande part"), required=False)
-    responsible_ministry = forms.ChoiceField(label=gettext_lazy("Ansvarigt departement"), required=False)
-    recipient = forms.ChoiceField(label=gettext_lazy("Mottagare"), required=False)
-    appropriation = forms.ChoiceField(label=gettext_lazy("Anslag"), required=False)
+    grantor = choice_field(label=gettext_lazy("Beviljande part"), required=False)
+    responsible_ministry = choice_field(label=gettext_lazy("Ansvarigt departement"), required=False)
+    recipient = choice_field(label=gettext_lazy("Mottagare"), required=False)
+    appropriation = choice_field(label=gettext_lazy("Anslag"), required=False)
     purpose = MultiLineField(label=gettext_lazy("Syfte"), rows=2)
     focus = MultiLineField(label=gettext_lazy("Inriktning"), rows=2)
     application_based = forms.BooleanField(label=gettext_lazy("Ansökningsbaserat"), required=False)
@@ -190,8 +196,8 @@ class DiaryNumberForm(RowForm):
     organisation_fields = ("issuer",)
     required = ("issuer", "purpose")
     ignored = ("required_on_documents",)
-    issuer = forms.ChoiceField(label=gettext_lazy("Utfärdare"))
-    purpose = forms.ChoiceField(label=gettext_lazy("Avser"), choices=[BLANK, *DiaryNumberPurpose.choices])
+    issuer = choice_field(label=gettext_lazy("Utfärdare"))
+    purpose = choice_field(label=gettext_lazy("Avser"), choices=[BLANK, *DiaryNumberPurpose.choices])
     number = OneLineField(label=gettext_lazy("Nummer"), max_length=60)
     required_on_documents = forms.BooleanField(label=gettext_lazy("Ska framgå av alla handlingar"))
 
@@ -199,15 +205,15 @@ class DiaryNumberForm(RowForm):
 class PartyForm(RowForm):
     organisation_fields = ("organisation", "acting_through")
     required = ("organisation", "label")
-    organisation = forms.ChoiceField(label=gettext_lazy("Part"))
-    acting_through = forms.ChoiceField(label=gettext_lazy("Genom"))
+    organisation = choice_field(label=gettext_lazy("Part"))
+    acting_through = choice_field(label=gettext_lazy("Genom"))
     label = OneLineField(label=gettext_lazy("Benämning i handlingen"))
 
 
 class SignatureForm(RowForm):
     organisation_fields = ("party",)
     required = ("party", "name", "title")
-    party = forms.ChoiceField(label=gettext_lazy("För parten"))
+    party = choice_field(label=gettext_lazy("För parten"))
     name = OneLineField(label=gettext_lazy("Undertecknare"))
     title = OneLineField(label=gettext_lazy("Titel"))
     place = OneLineField(label=gettext_lazy("Ort"), max_length=100)
@@ -221,19 +227,53 @@ class GoalAreaForm(RowForm):
     text = MultiLineField(label=gettext_lazy("Mål"), rows=2)
 
 
+_LINE = re.compile(r"^\s*([0-9]{1,3})\s+(SKR|RSS)\b\s*(.*?)\s*$", re.IGNORECASE)
+
+
+def amount_text(amount: str | None) -> str:
+    """ "2500000.00" → "2 500 000" (öre only when there are any): how a user types an amount."""
+    if amount is None:
+        return ""
+    whole, _, ore = amount.partition(".")
+    return " ".join(group_digits(whole).split(NBSP)) + ("" if ore in ("", "00") else f",{ore}")
+
+
 class BudgetForm(RowForm):
     required = ("year",)
     year = YearField(label=gettext_lazy("År"))
     total = AmountField(label=gettext_lazy("Totalt (kr)"), help_text=gettext_lazy("Tomt: inte beslutat."))
+    lines = MultiLineField(
+        label=gettext_lazy("Budgetrader"),
+        max_length=5000,
+        rows=4,
+        help_text=gettext_lazy(
+            "En rad per målområde och mottagare: nummer, SKR eller RSS, belopp – t.ex. ”3 RSS 9 000 000”. "
+            "Utan belopp lämnas raden öppen."
+        ),
+    )
     note = OneLineField(label=gettext_lazy("Anmärkning"), max_length=2000)
 
-
-class BudgetLineForm(RowForm):
-    required = ("year", "goal_area", "recipient")
-    year = YearField(label=gettext_lazy("År"))
-    goal_area = IntegerTextField(label=gettext_lazy("Målområde"), minimum=1, maximum=999)
-    recipient = forms.ChoiceField(label=gettext_lazy("Mottagare"), choices=[BLANK, *Recipient.choices])
-    amount = AmountField(label=gettext_lazy("Belopp (kr)"), help_text=gettext_lazy("Tomt: lämnas öppet."))
+    def clean_lines(self) -> list[tuple[int, str, Decimal | None]]:
+        out: list[tuple[int, str, Decimal | None]] = []
+        problems: list[str] = []
+        for n, text in enumerate((self.cleaned_data.get("lines") or "").splitlines(), start=1):
+            if not text.strip():
+                continue
+            match = _LINE.match(text)
+            if match is None:
+                problems.append(_("rad %(n)s: skriv målområde, SKR eller RSS och belopp") % {"n": n})
+                continue
+            amount = None
+            if match.group(3):
+                try:
+                    amount = parse_amount(match.group(3))
+                except AmountError as exc:
+                    problems.append(_("rad %(n)s: %(error)s") % {"n": n, "error": exc})
+                    continue
+            out.append((int(match.group(1)), match.group(2).upper(), amount))
+        if problems:
+            raise ValidationError(problems)
+        return out
 
 
 _OVERRIDE = re.compile(r"^\s*([0-9]{2})\s*[:=]\s*(.+?)\s*$")
@@ -241,7 +281,7 @@ _OVERRIDE = re.compile(r"^\s*([0-9]{2})\s*[:=]\s*(.+?)\s*$")
 
 class AllocationRuleForm(RowForm):
     required = ("recipient", "default_amount", "first_year", "last_year")
-    recipient = forms.ChoiceField(label=gettext_lazy("Budgetrad"), choices=[BLANK, *Recipient.choices])
+    recipient = choice_field(label=gettext_lazy("Budgetrad"), choices=[BLANK, *Recipient.choices])
     default_amount = AmountField(label=gettext_lazy("Belopp per län (kr)"))
     first_year = YearField(label=gettext_lazy("Första år"))
     last_year = YearField(label=gettext_lazy("Sista år"))
@@ -276,10 +316,10 @@ class ConditionForm(RowForm):
         rows=3,
         help_text=gettext_lazy("Citera villkoret ur handlingen, t.ex. ”… senast den 31 mars 2023.”"),
     )
-    kind = forms.ChoiceField(label=gettext_lazy("Slag"), choices=[BLANK, *ConditionKind.choices])
+    kind = choice_field(label=gettext_lazy("Slag"), choices=[BLANK, *ConditionKind.choices])
     year = YearField(label=gettext_lazy("Avser år"))
     due_date = BoundedDateField(label=gettext_lazy("Sista dag enligt handlingen"))
-    addressee = forms.ChoiceField(label=gettext_lazy("Lämnas till"))
+    addressee = choice_field(label=gettext_lazy("Lämnas till"))
 
     @property
     def blank(self) -> bool:
@@ -292,7 +332,6 @@ ROW_FORMS: dict[str, type[RowForm]] = {
     "signatures": SignatureForm,
     "goal_areas": GoalAreaForm,
     "budgets": BudgetForm,
-    "lines": BudgetLineForm,
     "allocation_rules": AllocationRuleForm,
     "conditions": ConditionForm,
 }
@@ -304,7 +343,6 @@ EXTRA = {
     "signatures": 1,
     "goal_areas": 1,
     "budgets": 1,
-    "lines": 2,
     "allocation_rules": 1,
     "conditions": 3,
 }
@@ -334,10 +372,6 @@ def row_formsets(
 
 
 def _blank_none(value: Any) -> Any:
-    return "" if value is None else value
-
-
-def _amount_text(value: str | None) -> str:
     return "" if value is None else value
 
 
@@ -379,26 +413,26 @@ def rows_initial(document: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
             {k: g[k] for k in ("number", "title", "text")} for g in document.get("goal_areas", [])
         ],
         "budgets": [
-            {"year": b["year"], "total": _amount_text(b["total"]), "note": b["note"]}
-            for b in document.get("budgets", [])
-        ],
-        "lines": [
             {
                 "year": b["year"],
-                "goal_area": line["goal_area"],
-                "recipient": line["recipient"],
-                "amount": _amount_text(line["amount"]),
+                "total": amount_text(b["total"]),
+                "lines": "\n".join(
+                    f"{line['goal_area']} {line['recipient']} {amount_text(line['amount'])}".rstrip()
+                    for line in b["lines"]
+                ),
+                "note": b["note"],
             }
             for b in document.get("budgets", [])
-            for line in b["lines"]
         ],
         "allocation_rules": [
             {
                 "recipient": r["recipient"],
-                "default_amount": r["default_amount"],
+                "default_amount": amount_text(r["default_amount"]),
                 "first_year": r["first_year"],
                 "last_year": r["last_year"],
-                "overrides": "; ".join(f"{code}: {amount}" for code, amount in r["overrides"].items()),
+                "overrides": "; ".join(
+                    f"{code}: {amount_text(amount)}" for code, amount in r["overrides"].items()
+                ),
                 "text": r["text"],
             }
             for r in document.get("allocation_rules", [])
@@ -593,32 +627,23 @@ def document_build(
         for line in b["lines"]
     }
     doc["budgets"] = []
-    by_year: dict[int, dict[str, Any]] = {}
     for i, row in _rows(formsets["budgets"]):
         built.rows[("budgets", len(doc["budgets"]))] = ("budgets", i)
-        budget = {
-            "year": row["year"],
-            "total": _amount(row["total"]),
-            "source": budgets.get(row["year"], {}).get("source", ""),
-            "note": row["note"],
-            "lines": [],
-        }
-        doc["budgets"].append(budget)
-        by_year.setdefault(row["year"], budget)
-    line_errors: list[tuple[int, str]] = []
-    for i, row in _rows(formsets["lines"]):
-        year_budget = by_year.get(row["year"])
-        if year_budget is None:
-            line_errors.append((i, _("Lägg till en budget för året i tabellen ovan.")))
-            continue
-        j = doc["budgets"].index(year_budget)
-        built.rows[("budgets", j, "lines", len(year_budget["lines"]))] = ("lines", i)
-        year_budget["lines"].append(
+        doc["budgets"].append(
             {
-                "goal_area": row["goal_area"],
-                "recipient": row["recipient"],
-                "amount": _amount(row["amount"]),
-                "source": line_sources.get((row["year"], row["goal_area"], row["recipient"]), ""),
+                "year": row["year"],
+                "total": _amount(row["total"]),
+                "source": budgets.get(row["year"], {}).get("source", ""),
+                "note": row["note"],
+                "lines": [
+                    {
+                        "goal_area": goal_area,
+                        "recipient": recipient,
+                        "amount": _amount(amount),
+                        "source": line_sources.get((row["year"], goal_area, recipient), ""),
+                    }
+                    for goal_area, recipient, amount in row["lines"]
+                ],
             }
         )
     rules = {(r["recipient"], r["first_year"]): r for r in base.get("allocation_rules", [])}
@@ -657,8 +682,6 @@ def document_build(
     built.document = doc
     for i, message in signature_errors:
         formsets["signatures"].forms[i].add_error("party", message)
-    for i, message in line_errors:
-        formsets["lines"].forms[i].add_error("year", message)
     return built
 
 
@@ -694,6 +717,9 @@ def errors_place(
             prefix, index = row
             form = formsets[prefix].forms[index]
             name = loc[n] if n < len(loc) and isinstance(loc[n], str) else None
+            rest = loc[n + 1 :]
+            if rest and isinstance(rest[0], int):  # a line of a field that holds several ("lines")
+                message = _("rad %(n)s: %(message)s") % {"n": rest[0] + 1, "message": message}
             form.add_error(name if name in form.fields else None, message)
             placed = True
             break

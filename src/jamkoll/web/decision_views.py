@@ -50,8 +50,7 @@ SECTIONS = (
     ("parties", gettext_lazy("Parter")),
     ("signatures", gettext_lazy("Underskrifter (välj parten ovan)")),
     ("goal_areas", gettext_lazy("Målområden")),
-    ("budgets", gettext_lazy("Budget per år: totalbelopp")),
-    ("lines", gettext_lazy("Budgettabell: rader per år, målområde och mottagare")),
+    ("budgets", gettext_lazy("Budgettabell per år: totalbelopp och budgetrader")),
     ("allocation_rules", gettext_lazy("Fördelningsregel per län")),
 )
 
