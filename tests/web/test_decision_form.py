@@ -223,6 +223,8 @@ def test_the_budget_table_takes_its_lines_as_text_and_refuses_a_bad_line_beside_
     client = client_for(coordinator)
     data = {
         **confirmed(client),
+        "goal_areas-TOTAL_FORMS": "1",  # as after "Lägg till rad"
+        "budgets-TOTAL_FORMS": "1",
         "goal_areas-0-number": "1",
         "goal_areas-0-title": "Hedersrelaterat våld",
         "goal_areas-0-text": "Förebygga och motverka hedersrelaterat våld och förtryck.",
@@ -303,3 +305,18 @@ def test_hostile_values_are_refused_and_store_nothing(coordinator: Any, value: s
         with nothing_stored():
             response = client.post(NEW, {**base, name: value, "action": "save"})
         assert_refused(response, where=name)
+
+
+def test_a_row_is_added_with_its_button_and_nothing_is_lost(coordinator: Any) -> None:
+    client = client_for(coordinator)
+    data = page_form(client, f"/beslut/{AGREEMENT}/")
+    assert "conditions-12-text" not in data and "goal_areas-3-number" not in data
+    with nothing_stored():
+        response = client.post(f"/beslut/{AGREEMENT}/", {**data, "add": "conditions"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_conditions-12-text"' in page and 'name="conditions-TOTAL_FORMS" value="13"' in page
+    assert "Medel avseende 2018 får rekvireras" in page and "Förhandsgranskning" in page
+    with nothing_stored():
+        response = client.post(NEW, {**page_form(client, NEW), "add": "goal_areas"})
+    assert response.status_code == 200 and 'id="id_goal_areas-0-number"' in response.content.decode()

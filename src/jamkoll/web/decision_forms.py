@@ -335,17 +335,11 @@ ROW_FORMS: dict[str, type[RowForm]] = {
     "allocation_rules": AllocationRuleForm,
     "conditions": ConditionForm,
 }
-# Blank rows offered below the rows a decision has: enough for a new grant decision (three
-# conditions, the state and SKR as parties), without JavaScript.
-EXTRA = {
-    "diary_numbers": 1,
-    "parties": 2,
-    "signatures": 1,
-    "goal_areas": 1,
-    "budgets": 1,
-    "allocation_rules": 1,
-    "conditions": 3,
-}
+# Blank rows a new decision starts with: enough for a grant decision (three conditions, the state
+# and SKR as parties). Any section gets another blank row with its "Lägg till rad" button (no
+# JavaScript: the page is sent and comes back with the row); a stored decision shows its own rows.
+NEW_ROWS = {"parties": 2, "conditions": 3}
+MAX_ROWS = 200
 
 
 def row_formsets(
@@ -354,18 +348,27 @@ def row_formsets(
     *,
     organisations: list[tuple[str, str]] | None = None,
 ) -> dict[str, forms.BaseFormSet]:
-    initial = initial or {}
+    """The tables of the page; `initial`: a stored decision's rows (None: a new decision)."""
     organisations = organisations or organisation_choices()
     out: dict[str, forms.BaseFormSet] = {}
     for prefix, form_class in ROW_FORMS.items():
-        rows = initial.get(prefix, [])
-        extra = EXTRA[prefix] if not rows else 1
-        formset_class = forms.formset_factory(form_class, extra=extra, max_num=200, absolute_max=300)
+        rows = (initial or {}).get(prefix, [])
+        extra = NEW_ROWS.get(prefix, 0) if initial is None else 0
+        formset_class = forms.formset_factory(form_class, extra=extra, max_num=MAX_ROWS, absolute_max=300)
         formset_class.renderer = RENDERER  # type: ignore[attr-defined]  # (not in the stubs)
         out[prefix] = formset_class(
             data, initial=rows or None, prefix=prefix, form_kwargs={"organisations": organisations}
         )
     return out
+
+
+def row_add(data: Any, prefix: str) -> bool:
+    """One more blank row in the table `prefix` of the posted data (a mutable copy)."""
+    key = f"{prefix}-TOTAL_FORMS"
+    if prefix not in ROW_FORMS or not str(data.get(key, "")).isdigit():
+        return False
+    data[key] = str(min(int(data[key]) + 1, MAX_ROWS))
+    return True
 
 
 # --- From the stored document to the page -------------------------------------------------------

@@ -41,6 +41,7 @@ from .decision_forms import (
     errors_place,
     main_initial,
     organisation_choices,
+    row_add,
     row_formsets,
     rows_initial,
 )
@@ -95,7 +96,9 @@ def _post(
 ) -> HttpResponse:
     data = request.POST.copy()
     unconfirmed = conditions_unconfirmed(data)
-    wants_save = data.get("action") == "save"
+    # "Lägg till rad" shows the page again with one more blank row in that table (and the preview).
+    added = row_add(data, str(data.get("add", ""))[:40])
+    wants_save = data.get("action") == "save" and not added
     # Proposals fill blank fields only when the page is shown again: what is saved is what the
     # user saw.
     proposed = conditions_propose(data) if unconfirmed or not wants_save else set()
@@ -106,7 +109,7 @@ def _post(
     context: dict[str, Any] = {"decision": decision, "main": main, "formsets": formsets, "proposed": proposed}
     valid = [main.is_valid(), *(formset.is_valid() for formset in formsets.values())]
     if not all(valid):
-        return _render(request, status=400, **context)
+        return _render(request, status=200 if added else 400, **context)
     base = decision_document_dump(decision) if decision is not None else None
     built = document_build(main, formsets, base)
     if any(form.errors for formset in formsets.values() for form in formset.forms):
