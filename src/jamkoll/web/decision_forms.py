@@ -379,8 +379,10 @@ def _blank_none(value: Any) -> Any:
 
 
 def main_initial(document: dict[str, Any]) -> dict[str, Any]:
-    keys = DecisionForm.base_fields
-    return {k: _blank_none(document.get(k)) for k in keys if k in document}
+    initial = {k: _blank_none(document.get(k)) for k in DecisionForm.base_fields if k in document}
+    for key in ("amount_per_year", "amount_total"):
+        initial[key] = amount_text(document.get(key))
+    return initial
 
 
 def rows_initial(document: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
