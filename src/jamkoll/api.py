@@ -23,6 +23,7 @@ from jamkoll.accounts.policy import require
 from jamkoll.errors import error_body
 from jamkoll.ledger.api import router as ledger_router
 from jamkoll.money import to_str
+from jamkoll.obligations.api import decisions_router
 from jamkoll.obligations.api import router as obligations_router
 from jamkoll.plans.api import router as plans_router
 from jamkoll.plans.api_results import router as plans_results_router
@@ -236,6 +237,7 @@ for _exc, _handler in (
     api.add_exception_handler(_exc, _handler)  # type: ignore[arg-type]
 
 api.add_router("/", router)
+api.add_router("/decisions", decisions_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/obligations", obligations_router)
 api.add_router("/plans", plans_router)

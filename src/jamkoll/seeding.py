@@ -55,6 +55,19 @@ def json_path(loc: Loc) -> str:
     return out
 
 
+def dotted_path(loc: Loc) -> str:
+    """`("conditions", 2, "text")` → `conditions.2.text`: the key of a document's field in the
+    API's error body (pydantic's notation). A key that is not a plain name is cut short, as in
+    `json_path`."""
+    parts = []
+    for part in loc:
+        if isinstance(part, int) or _NAME.fullmatch(part):
+            parts.append(str(part))
+        else:
+            parts.append(repr(part if len(part) <= 40 else part[:40] + "…"))
+    return ".".join(parts)
+
+
 def _field_of(loc: Loc) -> str:
     names = [p for p in loc if isinstance(p, str)]
     return json_path((names[-1],)) if names else ""
@@ -72,8 +85,10 @@ class SeedError(Exception):
         line: int | None = None,
         path: str = "",
         field: str = "",
+        loc: Loc = (),
     ):
         self.message, self.file, self.line, self.path, self.field = message, file, line, path, field
+        self.loc = loc  # the JSON path as keys and indices, when the error has one
         where = file
         if line is not None:
             where += f":{line}"
@@ -104,7 +119,9 @@ class Place:
     def error(self, message: str) -> SeedError:
         # A CSV row is flat: its line and column say it all; a JSON value needs its path.
         path = json_path(self.loc) if self.line is None else ""
-        return SeedError(message, file=self.file, line=self.line, path=path, field=_field_of(self.loc))
+        return SeedError(
+            message, file=self.file, line=self.line, path=path, field=_field_of(self.loc), loc=self.loc
+        )
 
     @contextmanager
     def model_errors(self) -> Iterator[None]:
@@ -207,6 +224,8 @@ def json_parse(text: str, *, file: str) -> Any:
 class SeedReport:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
+    # Rows removed because the document no longer states them (a decision registered again).
+    deleted: dict[str, int] = field(default_factory=dict)
 
     def count(self, model: type[models.Model], created: bool, changed: bool) -> None:
         label = str(model._meta.verbose_name_plural)
@@ -215,9 +234,14 @@ class SeedReport:
         elif changed:
             self.updated[label] = self.updated.get(label, 0) + 1
 
+    def count_deleted(self, model: type[models.Model], n: int = 1) -> None:
+        if n:
+            label = str(model._meta.verbose_name_plural)
+            self.deleted[label] = self.deleted.get(label, 0) + n
+
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated)
+        return bool(self.created or self.updated or self.deleted)
 
 
 def upsert(

@@ -360,6 +360,12 @@ RULES: dict[str, Rule] = {
     "organisation.view": Rule(rules.always_allow, ""),
     "history.view": Rule(is_authenticated, _("Ändringshistoriken visas för inloggade användare.")),
     "programme.change": Rule(is_coordinator | is_admin, _("Kräver rollen samordnare.")),
+    # The page that registers and edits a decision: the coordinator writes; the ministry and the
+    # treasury, the other parties to the decision, read it as entered.
+    "decision.view_form": Rule(
+        is_coordinator | is_admin | is_ministry | is_treasury,
+        _("Beslutsregistreringen visas för SKR:s samordnare, Regeringskansliet och Kammarkollegiet."),
+    ),
     "reference.change": Rule(is_admin, _("Kräver rollen systemadministratör.")),
     "county.edit": Rule(
         is_coordinator | is_rss_for_county,

@@ -11,15 +11,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.security import django_auth
 
 from jamkoll.accounts.policy import Verdict, require
+from jamkoll.programmes.schemas import DecisionDocument, Slug
+from jamkoll.programmes.selectors import decision_document_dump, decision_get
 from jamkoll.schema_types import ERRORS, ApiDate, ReasonText, ShortText, Year
+from jamkoll.seeding import SeedError, json_parse
 
-from . import selectors, transitions
+from . import registration, selectors, transitions
 from .models import Obligation, ObligationKind, ObligationStatus
 from .transitions import RECEIPT_REFERENCE_MAX, Action
 
@@ -169,3 +174,98 @@ def obligation_reschedule(request: HttpRequest, pk: int, payload: RescheduleIn) 
         obligation=obligation, nominal_date=payload.nominal_date, reason=payload.reason, actor=request.user
     )
     return obligation_detail(request, pk)
+
+
+# --- Decisions: register one from its document (issue 11) -----------------------------------------
+# Mounted at /api/v1/decisions. The body is the decision document of `jamkoll decision import` and
+# `programmes.json` (`programmes.schemas.DecisionDocument`, standing alone, so with `programme`),
+# read and checked by the same code as the file: a bad field is a 422 keyed by its path in the
+# document (`conditions.2.text`).
+
+decisions_router = Router(tags=["decisions"])
+
+
+class RegisterFilter(Schema):
+    dry_run: bool = Field(False, description="Förhandsgranska: visa vad som skulle sparas, spara inget.")
+
+
+class ObligationChangeOut(Schema):
+    change: str = Field(description="created, changed, unchanged eller removed")
+    key: str
+    title: str
+    kind: str
+    tier: str
+    year: int
+    county: str | None
+    nominal_date: dt.date | None
+    effective_date: dt.date | None
+    moved: bool = Field(
+        description="Sista dagen flyttas enligt lagen (1930:173) om beräkning av lagstadgad tid."
+    )
+    moved_because: str | None
+    fields: list[str]
+
+
+class RegistrationRowsOut(Schema):
+    created: dict[str, int]
+    updated: dict[str, int]
+    deleted: dict[str, int]
+
+
+class RegistrationOut(Schema):
+    decision: str
+    title: str
+    created: bool
+    dry_run: bool
+    changed: bool
+    rows: RegistrationRowsOut
+    obligations: list[ObligationChangeOut]
+
+
+# The request body, read by `decision_document_read` rather than by ninja (so the API refuses with
+# the same messages and paths as the command line), is documented as the document's schema.
+_DOCUMENT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DecisionDocument"}}},
+    }
+}
+
+
+def _body(request: HttpRequest) -> Any:
+    try:
+        text = request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationError({"body": [_("Innehållet är inte UTF-8-text.")]}) from None
+    try:
+        return json_parse(text, file="body")
+    except SeedError as exc:
+        raise ValidationError({"body": [exc.message]}) from None
+
+
+@decisions_router.post(
+    "",
+    response={200: RegistrationOut, 201: RegistrationOut, **ERRORS},
+    auth=django_auth,
+    openapi_extra=_DOCUMENT_BODY,
+    summary="Registrera eller uppdatera ett beslut",
+)
+def decision_register(request: HttpRequest, filters: Query[RegisterFilter]) -> Any:
+    """The document is the whole decision: an existing slug updates that decision (what the
+    document no longer states is removed), a new one registers it. The obligations that follow
+    from its conditions are created or updated; one that was handed in is never dropped (422 at
+    the condition). 201 for a new decision, 200 for an update and for `?dry_run=true`."""
+    require(request.user, "programme.change")
+    result = registration.decision_register_data(
+        _body(request), actor=request.user, dry_run=filters.dry_run, file="body"
+    )
+    return (201 if result.created and not result.dry_run else 200), result.as_dict()
+
+
+@decisions_router.get(
+    "/{slug}", response={200: DecisionDocument, **ERRORS}, summary="Ett beslut som dokument"
+)
+def decision_document(request: HttpRequest, slug: Slug) -> Any:
+    """The decision in the shape `POST /api/v1/decisions` takes: fetch, edit, send back."""
+    require(request.user, "programme.view")
+    return decision_document_dump(decision_get(slug=slug))

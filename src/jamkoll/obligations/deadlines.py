@@ -72,3 +72,16 @@ def effective_date(nominal: dt.date) -> dt.date:
             return nominal
         day += ONE_DAY
     return day
+
+
+def moved_because(nominal: dt.date | None, effective: dt.date | None) -> str | None:
+    """Why the effective date is later than the nominal one, to follow "6 juni 2022 är …":
+    "en helgdag (nationaldagen)", "en lördag", "midsommarafton"; None when it does not move."""
+    if nominal is None or effective is None or nominal == effective:
+        return None
+    reason = non_working_reason(nominal) or ""
+    if nominal in _holidays(nominal.year):
+        return _("en helgdag (%(name)s)") % {"name": reason}
+    if nominal.weekday() >= 5 and reason in (_("lördag"), _("söndag")):
+        return _("en %(day)s") % {"day": reason}
+    return reason

@@ -17,8 +17,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Prefetch
+from django.db import models, transaction
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from jamkoll.accounts.models import Role
 from jamkoll.accounts.policy import require
@@ -29,6 +30,7 @@ from jamkoll.reference.models import Organisation, OrganisationCategory
 from jamkoll.reference.selectors import county_list
 from jamkoll.seeding import SeedReport, upsert
 
+from .deadlines import moved_because
 from .models import Obligation, ObligationKind, ObligationOwner, Tier
 
 MONTHS = {
@@ -207,7 +209,7 @@ def _state_specs(decision: FundingDecision) -> list[_Spec]:
         }
         rule = STATE_RULES.get(condition.kind)
         if rule is not None and condition.year is not None:
-            stated = stated_date(condition.text)
+            stated = condition.due_date or stated_date(condition.text)
             # Conditions stated for the first year carry over to the decision's later years.
             for year in [y for y in decision.years if y >= condition.year]:
                 derived = year != condition.year
@@ -331,26 +333,189 @@ def _stated_year(spec: _Spec) -> int:
     return (spec.condition.year or 0) if spec.condition is not None else 0
 
 
-@transaction.atomic
-def obligations_generate(*, actor: Any, report: SeedReport | None = None) -> SeedReport:
-    """Every obligation the decisions' conditions set, for both tiers. Idempotent. The seed loader
-    passes `SEED_LOADER`; a user must be allowed to change the programmes."""
-    require(actor, "programme.change")
-    report = report or SeedReport()
-    decisions = (
+def _decisions() -> QuerySet[FundingDecision]:
+    """Decisions with conditions, with what generation reads."""
+    return (
         decision_list()
         .filter(conditions__isnull=False)
         .distinct()
         .select_related("recipient", "responsible_ministry", "grantor")
         .prefetch_related(Prefetch("conditions", queryset=Condition.objects.select_related("addressee")))
     )
-    for decision in decisions:
-        specs: dict[str, _Spec] = {}
-        for spec in _state_specs(decision) + _rss_specs(decision):
-            # The latest condition wins: one stated for the year itself over one carried over to
-            # it, and one carried over from 2019 over one carried over from 2018.
-            if spec.key not in specs or _stated_year(spec) > _stated_year(specs[spec.key]):
-                specs[spec.key] = spec
-        for spec in specs.values():
+
+
+def _specs(decision: FundingDecision) -> dict[str, _Spec]:
+    specs: dict[str, _Spec] = {}
+    for spec in _state_specs(decision) + _rss_specs(decision):
+        # The latest condition wins: one stated for the year itself over one carried over to
+        # it, and one carried over from 2019 over one carried over from 2018.
+        if spec.key not in specs or _stated_year(spec) > _stated_year(specs[spec.key]):
+            specs[spec.key] = spec
+    return specs
+
+
+@transaction.atomic
+def obligations_generate(*, actor: Any, report: SeedReport | None = None) -> SeedReport:
+    """Every obligation the decisions' conditions set, for both tiers. Idempotent. The seed loader
+    passes `SEED_LOADER`; a user must be allowed to change the programmes."""
+    require(actor, "programme.change")
+    report = report or SeedReport()
+    for decision in _decisions():
+        for spec in _specs(decision).values():
             _save_spec(decision, spec, report)
     return report
+
+
+# --- One decision, with what changed --------------------------------------------------------------
+
+# What a user sees of an obligation: a change to any of these is reported as a change.
+_SHOWN = (
+    "title",
+    "kind",
+    "year",
+    "tier",
+    "county_id",
+    "owed_by_id",
+    "owed_to_id",
+    "nominal_date",
+    "effective_date",
+    "source_text",
+    "date_note",
+    "period_start",
+    "period_end",
+)
+
+
+class Change(models.TextChoices):
+    CREATED = "created", _("ny")
+    CHANGED = "changed", _("ändras")
+    REMOVED = "removed", _("tas bort")
+    UNCHANGED = "unchanged", _("oförändrad")
+
+
+@dataclass(frozen=True)
+class ObligationChange:
+    """One obligation of a decision as a registration leaves it (or would leave it, in a preview)."""
+
+    change: Change
+    key: str
+    title: str
+    kind: str
+    tier: str
+    year: int
+    county: str | None
+    nominal_date: dt.date | None
+    effective_date: dt.date | None
+    # Why the effective date is later than the nominal one: "en helgdag (nationaldagen)", "en lördag".
+    moved_because: str | None
+    fields: tuple[str, ...] = ()  # what changed (Swedish field names)
+    submitted_on: dt.date | None = None
+    waived: bool = False
+
+    @property
+    def kind_label(self) -> str:
+        return str(ObligationKind(self.kind).label) if self.kind in ObligationKind.values else self.kind
+
+    @property
+    def change_label(self) -> str:
+        return str(self.change.label)
+
+    @property
+    def moved(self) -> bool:
+        return self.moved_because is not None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The API's and the command line's form."""
+        return {
+            "change": self.change.value,
+            "key": self.key,
+            "title": self.title,
+            "kind": self.kind,
+            "tier": self.tier,
+            "year": self.year,
+            "county": self.county,
+            "nominal_date": self.nominal_date.isoformat() if self.nominal_date else None,
+            "effective_date": self.effective_date.isoformat() if self.effective_date else None,
+            "moved": self.moved,
+            "moved_because": self.moved_because,
+            "fields": list(self.fields),
+        }
+
+
+def _label(name: str) -> str:
+    field = Obligation._meta.get_field(name.removesuffix("_id"))
+    return str(getattr(field, "verbose_name", name))
+
+
+def _snapshot(obligation: Obligation) -> dict[str, Any]:
+    return {name: getattr(obligation, name) for name in _SHOWN}
+
+
+def _change(obligation: Obligation, change: Change, fields: tuple[str, ...] = ()) -> ObligationChange:
+    return ObligationChange(
+        change=change,
+        key=obligation.key,
+        title=obligation.title,
+        kind=obligation.kind,
+        tier=obligation.tier,
+        year=obligation.year,
+        county=obligation.county.code if obligation.county_id and obligation.county else None,
+        nominal_date=obligation.nominal_date,
+        effective_date=obligation.effective_date,
+        moved_because=moved_because(obligation.nominal_date, obligation.effective_date),
+        fields=fields,
+        submitted_on=obligation.submitted_on,
+        waived=obligation.waived_at is not None,
+    )
+
+
+@dataclass
+class DecisionObligations:
+    """What generating one decision's obligations did: each obligation that follows from the
+    decision (created, changed or unchanged), and those that no longer follow (`stale`), which
+    the caller removes or refuses (`obligations.registration`)."""
+
+    changes: list[ObligationChange]
+    stale: list[Obligation]
+
+
+def obligations_generate_for(
+    *, decision: FundingDecision, actor: Any, report: SeedReport | None = None
+) -> DecisionObligations:
+    """The obligations of one decision, generated again after it changed; each reported as
+    created, changed or unchanged. Never deletes: what no longer follows is returned as `stale`."""
+    require(actor, "programme.change")
+    report = report or SeedReport()
+    with transaction.atomic():
+        found = _decisions().filter(pk=decision.pk).first()
+        before = {o.key: _snapshot(o) for o in Obligation.objects.filter(decision=decision)}
+        specs = _specs(found) if found is not None else {}
+        changes: list[ObligationChange] = []
+        for key, spec in specs.items():
+            obligation = _save_spec(decision, spec, report)
+            if key not in before:
+                changes.append(_change(obligation, Change.CREATED))
+                continue
+            after = _snapshot(obligation)
+            fields = tuple(_label(name) for name in _SHOWN if after[name] != before[key][name])
+            changes.append(_change(obligation, Change.CHANGED if fields else Change.UNCHANGED, fields))
+        stale = list(
+            Obligation.objects.filter(decision=decision)
+            .exclude(key__in=list(specs))
+            .select_related("county", "condition")
+            .order_by("year", "key")
+        )
+    changes.sort(key=lambda c: (c.effective_date or dt.date.max, c.year, c.key))
+    return DecisionObligations(changes=changes, stale=stale)
+
+
+def obligation_remove(obligation: Obligation, *, report: SeedReport | None = None) -> ObligationChange:
+    """Delete an open obligation that no longer follows from its decision (its reminders go with
+    it). One that was submitted or waived is never removed: the caller refuses the change."""
+    if obligation.submitted_on is not None or obligation.waived_at is not None:
+        raise ValueError("ett inlämnat eller undantaget åtagande tas aldrig bort")
+    change = _change(obligation, Change.REMOVED)
+    obligation.delete()
+    if report is not None:
+        report.count_deleted(Obligation)
+    return change

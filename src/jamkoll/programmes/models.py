@@ -340,6 +340,15 @@ class Condition(models.Model):
         help_text=_("Den organisation som handlingen eller pengarna ska till, enligt villkoret."),
     )
     source = models.CharField(_("källa"), max_length=300, blank=True)
+    due_date = models.DateField(
+        _("sista dag"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Anges när texten inte skriver datumet som ”senast den 31 mars 2023” eller när det "
+            "rättats; tomt: den dag som texten anger."
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("ordning"), default=0)
     history = HistoricalRecords()
 

@@ -124,6 +124,9 @@ class ConditionDoc(Document):
     addressee: OrgCode | None = None
     # Defaults to the decision's source.
     source: ShortText | None = None
+    # The last day, where the text does not state it as "senast den 31 mars 2023" (or where the
+    # user corrected it); null: the day the text states, if any.
+    due_date: DocDate | None = None
 
 
 class SubGoalLinkDoc(Document):
@@ -194,6 +197,7 @@ class DecisionDocument(Document):
     amount_per_year: Amount | None = None
     amount_total: Amount | None = None
     amount_note: LongText = ""
+    decided_on: DocDate | None = None
     grantor: OrgCode | None = None
     responsible_ministry: OrgCode | None = None
     recipient: OrgCode | None = None

@@ -21,8 +21,11 @@ from jamkoll.validation import YEAR_MAX, YEAR_MIN, int_param
 
 from .models import (
     Allocation,
+    AllocationRule,
     Budget,
     BudgetLine,
+    Condition,
+    Earmark,
     FundingDecision,
     GoalArea,
     GoalAreaSubGoal,
@@ -321,3 +324,206 @@ def budget_years() -> set[tuple[int, int]]:
 
 def decisions_by_id(ids: Iterable[int]) -> dict[int, FundingDecision]:
     return FundingDecision.objects.in_bulk(set(ids))
+
+
+def _code(org: Organisation | None) -> str | None:
+    return org.code if org is not None else None
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def decision_document_dump(decision: FundingDecision) -> dict[str, Any]:
+    """The decision as a document (`programmes.schemas.DecisionDocument`, standing alone, so with
+    its `programme`): what `GET /api/v1/decisions/{slug}` returns and what the web form starts
+    from. Parsed and registered again, it changes nothing (a budget line that the year's plan
+    decided is given as the decision left it: open)."""
+    d = (
+        FundingDecision.objects.select_related(
+            "programme", "appropriation", "grantor", "responsible_ministry", "recipient"
+        )
+        .prefetch_related(
+            Prefetch(
+                "parties",
+                queryset=Party.objects.select_related("organisation", "acting_through")
+                .prefetch_related("signatures")
+                .order_by("position", "pk"),
+            ),
+            "approvals__organisation",
+            "diary_numbers__issuer",
+            Prefetch(
+                "conditions", queryset=Condition.objects.select_related("addressee").order_by("position")
+            ),
+            Prefetch(
+                "goal_areas",
+                queryset=GoalArea.objects.order_by("number").prefetch_related(
+                    Prefetch(
+                        "goalareasubgoal_set", queryset=GoalAreaSubGoal.objects.select_related("sub_goal")
+                    ),
+                    "strategy_objectives",
+                    "focus_areas",
+                ),
+            ),
+            Prefetch(
+                "earmarks",
+                queryset=Earmark.objects.select_related("parent")
+                .prefetch_related("goal_areas")
+                .order_by("position"),
+            ),
+            Prefetch(
+                "budgets",
+                queryset=Budget.objects.order_by("year").prefetch_related(
+                    Prefetch(
+                        "lines",
+                        # as the decisions' tables list them: SKR's line before the counties'
+                        queryset=BudgetLine.objects.select_related("goal_area").order_by(
+                            "goal_area__number", "-recipient"
+                        ),
+                    )
+                ),
+            ),
+            Prefetch(
+                "allocation_rules",
+                queryset=AllocationRule.objects.order_by("recipient", "first_year").prefetch_related(
+                    "overrides__county"
+                ),
+            ),
+        )
+        .get(pk=decision.pk)
+    )
+    appropriation = d.appropriation
+    return {
+        "programme": d.programme.slug,
+        "slug": d.slug,
+        "kind": d.kind,
+        "title": d.title,
+        "start_year": d.start_year,
+        "end_year": d.end_year,
+        "amount_per_year": to_str(d.amount_per_year),
+        "amount_total": to_str(d.amount_total),
+        "amount_note": d.amount_note,
+        "decided_on": _iso(d.decided_on),
+        "grantor": _code(d.grantor),
+        "responsible_ministry": _code(d.responsible_ministry),
+        "recipient": _code(d.recipient),
+        "appropriation": (
+            f"uo{appropriation.expenditure_area}-{appropriation.appropriation}-{appropriation.item}"
+            if appropriation is not None
+            else None
+        ),
+        "purpose": d.purpose,
+        "focus": d.focus,
+        "application_based": d.application_based,
+        "applications_until": d.applications_until,
+        "validity_condition": d.validity_condition,
+        "note": d.note,
+        "source": d.source,
+        "parties": [
+            {
+                "organisation": p.organisation.code,
+                "acting_through": _code(p.acting_through),
+                "label": p.label,
+                "signatures": [
+                    {
+                        "name": s.signatory_name,
+                        "title": s.signatory_title,
+                        "place": s.place,
+                        "date": _iso(s.signed_on),
+                        "source": s.source,
+                    }
+                    for s in p.signatures.all()
+                ],
+            }
+            for p in d.parties.all()
+        ],
+        "approvals": [
+            {"organisation": a.organisation.code, "body": a.body, "source": a.source}
+            for a in sorted(d.approvals.all(), key=lambda a: a.pk)
+        ],
+        "diary_numbers": [
+            {
+                "issuer": n.issuer.code,
+                "purpose": n.purpose,
+                "number": n.number,
+                "required": n.required_on_documents,
+                "source": n.source,
+            }
+            for n in sorted(d.diary_numbers.all(), key=lambda n: n.pk)
+        ],
+        "conditions": [
+            {
+                "kind": c.kind,
+                "year": c.year,
+                "text": c.text,
+                "section": c.section,
+                "addressee": _code(c.addressee),
+                "source": c.source,
+                "due_date": _iso(c.due_date),
+            }
+            for c in d.conditions.all()
+        ],
+        "goal_areas": [
+            {
+                "number": g.number,
+                "title": g.title,
+                "text": g.text,
+                "budget_text": g.budget_text,
+                "sub_goals": [
+                    {"number": link.sub_goal.number, "emphasis": link.emphasis}
+                    for link in sorted(g.goalareasubgoal_set.all(), key=lambda link: link.sub_goal.number)
+                ],
+                "strategy_objectives": sorted(o.number for o in g.strategy_objectives.all()),
+                "focus_areas": [
+                    {"number": f.number, "text": f.text, "source": f.source}
+                    for f in sorted(g.focus_areas.all(), key=lambda f: f.number)
+                ],
+                "source": g.source,
+            }
+            for g in d.goal_areas.all()
+        ],
+        "earmarks": [
+            {
+                "label": e.label,
+                "amount": to_str(e.amount),
+                "parent": e.parent.label if e.parent is not None else None,
+                "goal_areas": sorted(g.number for g in e.goal_areas.all()),
+                "source": e.source,
+            }
+            for e in d.earmarks.all()
+        ],
+        "budgets": [
+            {
+                "year": b.year,
+                "total": to_str(b.total),
+                "source": b.source,
+                "note": b.note,
+                "lines": [
+                    {
+                        "goal_area": line.goal_area.number,
+                        "recipient": line.recipient,
+                        # A line the plan decided is, in the decision, open.
+                        "amount": None if line.decided_by_plan else to_str(line.amount),
+                        "source": line.source,
+                    }
+                    for line in b.lines.all()
+                ],
+            }
+            for b in d.budgets.all()
+        ],
+        "allocation_rules": [
+            {
+                "recipient": r.recipient,
+                "default_amount": to_str(r.default_amount),
+                "first_year": r.first_year,
+                "last_year": r.last_year,
+                "overrides": {
+                    o.county.code: to_str(o.amount)
+                    for o in sorted(r.overrides.all(), key=lambda o: o.county.code)
+                },
+                "text": r.text,
+                "source": r.source,
+            }
+            for r in d.allocation_rules.all()
+        ],
+    }

@@ -11,7 +11,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import ProtectedError, RestrictedError
 
 from jamkoll.accounts.policy import require
 from jamkoll.errors import NotFound
@@ -83,6 +84,29 @@ def _numbered(model: type[N], number: int, place: Place) -> N:
     return found
 
 
+def _in_use(exc: ProtectedError | RestrictedError) -> str:
+    """What still refers to a row that a document no longer states: "2 aktiviteter, 1 post"."""
+    counts: dict[str, int] = {}
+    for obj in exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects:
+        label = str(obj._meta.verbose_name_plural)
+        counts[label] = counts.get(label, 0) + 1
+    return ", ".join(f"{n} {label}" for label, n in sorted(counts.items()))
+
+
+def _prune(
+    stale: Iterable[models.Model], *, place: Place, report: SeedReport, what: Callable[[Any], str]
+) -> None:
+    """Delete rows the document no longer states, one by one (so the change history records each).
+    A row that something else still uses (an activity's goal area, a ledger entry's line) is
+    refused at `place`, naming what uses it; the caller's transaction then writes nothing."""
+    for obj in stale:
+        try:
+            obj.delete()
+        except (ProtectedError, RestrictedError) as exc:
+            raise place.error(f"{what(obj)} kan inte tas bort: används av {_in_use(exc)}") from None
+        report.count_deleted(type(obj))
+
+
 def _load_decision(
     doc: DecisionDocument,
     *,
@@ -90,12 +114,18 @@ def _load_decision(
     report: SeedReport,
     actor: Any,
     programme: Programme | None = None,
+    prune: bool = False,
 ) -> FundingDecision:
     """Write one decision and everything it states, as `doc` (validated and checked by
     `programmes.schemas`) gives it; the references to the database are resolved here, each a
     `SeedError` at its place. `programme`: the one it stands under in `programmes.json`; a decision
     standing alone names it (`doc.programme`). `actor`: who loads it (`programmes_seed` has asked
-    the policy), passed on to `allocations_generate`."""
+    the policy), passed on to `allocations_generate`.
+
+    `prune`: the document is the whole decision, so what it no longer states — a party, a
+    signature, a condition, a goal area, a budget year or line, a rule — is deleted (a decision
+    registered again, `decision_write`). A condition that obligations still cite is refused here;
+    the obligations app detaches them first and decides what may go (`obligations.registration`)."""
     if programme is None:
         programme = Programme.objects.filter(slug=doc.programme).first()
         if programme is None:
@@ -112,6 +142,7 @@ def _load_decision(
             "amount_per_year": doc.amount_per_year,
             "amount_total": doc.amount_total,
             "amount_note": doc.amount_note,
+            "decided_on": doc.decided_on,
             "grantor": _org(doc.grantor, place.at("grantor")),
             "responsible_ministry": _org(doc.responsible_ministry, place.at("responsible_ministry")),
             "recipient": _org(doc.recipient, place.at("recipient")),
@@ -127,6 +158,15 @@ def _load_decision(
         report=report,
         place=place,
     )
+
+    def prune_rest(
+        model: type[models.Model], keep: Iterable[int], at: Place, what: Callable[[Any], str], **lookup: Any
+    ) -> None:
+        if prune:
+            stale = model._default_manager.filter(**lookup).exclude(pk__in=set(keep)).order_by("pk")
+            _prune(stale, place=at, report=report, what=what)
+
+    parties: list[int] = []
     for i, p in enumerate(doc.parties):
         at = place.at("parties", i)
         party = upsert(
@@ -140,47 +180,77 @@ def _load_decision(
             report=report,
             place=at,
         )
-        for j, s in enumerate(p.signatures):
+        parties.append(party.pk)
+        signatures = [
             upsert(
                 Signature,
                 {"party": party, "signatory_name": s.name},
                 {"signatory_title": s.title, "place": s.place, "signed_on": s.date, "source": s.source},
                 report=report,
                 place=at.at("signatures", j),
-            )
+            ).pk
+            for j, s in enumerate(p.signatures)
+        ]
+        prune_rest(Signature, signatures, at.at("signatures"), lambda s: f"underskriften {s}", party=party)
+    prune_rest(Party, parties, place.at("parties"), lambda p: f"parten {p}", decision=decision)
+    approvals: list[int] = []
     for i, a in enumerate(doc.approvals):
         at = place.at("approvals", i)
-        upsert(
-            Approval,
-            {"decision": decision, "organisation": _org(a.organisation, at.at("organisation"))},
-            {"body": a.body, "source": a.source},
-            report=report,
-            place=at,
+        approvals.append(
+            upsert(
+                Approval,
+                {"decision": decision, "organisation": _org(a.organisation, at.at("organisation"))},
+                {"body": a.body, "source": a.source},
+                report=report,
+                place=at,
+            ).pk
         )
+    prune_rest(Approval, approvals, place.at("approvals"), lambda a: f"godkännandet {a}", decision=decision)
+    diary_numbers: list[int] = []
     for i, d in enumerate(doc.diary_numbers):
         at = place.at("diary_numbers", i)
-        upsert(
-            DiaryNumber,
-            {"decision": decision, "issuer": _org(d.issuer, at.at("issuer")), "purpose": d.purpose},
-            {"number": d.number, "required_on_documents": d.required, "source": d.source},
-            report=report,
-            place=at,
+        diary_numbers.append(
+            upsert(
+                DiaryNumber,
+                {"decision": decision, "issuer": _org(d.issuer, at.at("issuer")), "purpose": d.purpose},
+                {"number": d.number, "required_on_documents": d.required, "source": d.source},
+                report=report,
+                place=at,
+            ).pk
         )
+    prune_rest(
+        DiaryNumber,
+        diary_numbers,
+        place.at("diary_numbers"),
+        lambda d: f"diarienumret {d}",
+        decision=decision,
+    )
+    conditions: list[int] = []
     for i, c in enumerate(doc.conditions):
         at = place.at("conditions", i)
-        upsert(
-            Condition,
-            {"decision": decision, "kind": c.kind, "position": i},
-            {
-                "year": c.year,
-                "text": c.text,
-                "section": c.section,
-                "addressee": _org(c.addressee, at.at("addressee")),
-                "source": doc.source if c.source is None else c.source,
-            },
-            report=report,
-            place=at,
+        conditions.append(
+            upsert(
+                Condition,
+                {"decision": decision, "kind": c.kind, "position": i},
+                {
+                    "year": c.year,
+                    "text": c.text,
+                    "section": c.section,
+                    "addressee": _org(c.addressee, at.at("addressee")),
+                    "source": doc.source if c.source is None else c.source,
+                    "due_date": c.due_date,
+                },
+                report=report,
+                place=at,
+            ).pk
         )
+    prune_rest(
+        Condition,
+        conditions,
+        place.at("conditions"),
+        lambda c: f"villkoret ”{c.get_kind_display()}” (nr {c.position + 1})",
+        decision=decision,
+    )
     goal_areas: dict[int, GoalArea] = {}
     for i, g in enumerate(doc.goal_areas):
         at = place.at("goal_areas", i)
@@ -192,7 +262,7 @@ def _load_decision(
             place=at,
         )
         goal_areas[g.number] = area
-        for j, link in enumerate(g.sub_goals):
+        links = [
             upsert(
                 GoalAreaSubGoal,
                 {
@@ -202,20 +272,28 @@ def _load_decision(
                 {"emphasis": link.emphasis, "source": g.source},
                 report=report,
                 place=at.at("sub_goals", j),
-            )
+            ).pk
+            for j, link in enumerate(g.sub_goals)
+        ]
+        prune_rest(GoalAreaSubGoal, links, at.at("sub_goals"), lambda s: f"kopplingen {s}", goal_area=area)
         objectives = [
             _numbered(StrategyObjective, number, at.at("strategy_objectives", j))
             for j, number in enumerate(g.strategy_objectives)
         ]
         set_m2m(area, "strategy_objectives", objectives, report)
-        for j, f in enumerate(g.focus_areas):
+        focus_areas = [
             upsert(
                 FocusArea,
                 {"goal_area": area, "number": f.number},
                 {"text": f.text, "source": f.source},
                 report=report,
                 place=at.at("focus_areas", j),
-            )
+            ).pk
+            for j, f in enumerate(g.focus_areas)
+        ]
+        prune_rest(
+            FocusArea, focus_areas, at.at("focus_areas"), lambda f: f"insatsområde {f.number}", goal_area=area
+        )
     earmarks: dict[str, Earmark] = {}
     for i, e in enumerate(doc.earmarks):
         earmark = upsert(
@@ -232,6 +310,18 @@ def _load_decision(
         )
         set_m2m(earmark, "goal_areas", [goal_areas[n] for n in e.goal_areas], report)
         earmarks[e.label] = earmark
+    if prune:  # children first: a parent's deletion would take its children along uncounted
+        stale_earmarks = Earmark.objects.filter(decision=decision).exclude(
+            pk__in=[e.pk for e in earmarks.values()]
+        )
+        children_first: list[Earmark] = sorted(stale_earmarks, key=lambda e: e.parent_id is None)
+        _prune(
+            children_first,
+            place=place.at("earmarks"),
+            report=report,
+            what=lambda e: f"öronmärkningen {e}",
+        )
+    budgets: list[int] = []
     for i, b in enumerate(doc.budgets):
         at = place.at("budgets", i)
         budget = upsert(
@@ -241,23 +331,38 @@ def _load_decision(
             report=report,
             place=at,
         )
+        budgets.append(budget.pk)
+        lines: list[int] = []
         for j, line in enumerate(b.lines):
             lookup = {"budget": budget, "goal_area": goal_areas[line.goal_area], "recipient": line.recipient}
             if line.amount is None:
                 existing = BudgetLine.objects.filter(**lookup).first()
                 if existing is not None and existing.decided_by_plan:
+                    lines.append(existing.pk)
                     continue  # left open by the decision, decided by the year's fixed plan: kept
-            upsert(
-                BudgetLine,
-                lookup,
-                {"amount": line.amount, "decided_by": DecidedBy.DECISION, "source": line.source},
-                report=report,
-                place=at.at("lines", j),
+            lines.append(
+                upsert(
+                    BudgetLine,
+                    lookup,
+                    {"amount": line.amount, "decided_by": DecidedBy.DECISION, "source": line.source},
+                    report=report,
+                    place=at.at("lines", j),
+                ).pk
             )
+        if prune:
+            stale_lines = BudgetLine.objects.filter(budget=budget).exclude(pk__in=lines)
+            _prune_lines(stale_lines, place=at.at("lines"), report=report)
         try:
             budget_check(budget)
         except BudgetError as exc:
             raise at.error(" ".join(exc.messages)) from None
+    if prune:
+        for budget in Budget.objects.filter(decision=decision).exclude(pk__in=budgets).order_by("year"):
+            _prune_lines(budget.lines.all(), place=place.at("budgets"), report=report)
+            _prune(
+                [budget], place=place.at("budgets"), report=report, what=lambda b: f"budgeten för {b.year}"
+            )
+    rules: list[AllocationRule] = []
     for i, r in enumerate(doc.allocation_rules):
         at = place.at("allocation_rules", i)
         rule = upsert(
@@ -272,26 +377,83 @@ def _load_decision(
             report=report,
             place=at,
         )
+        rules.append(rule)
+        overrides: list[int] = []
         for code, amount in r.overrides.items():
             try:
                 county = county_get(code=code)
             except NotFound:
                 raise at.at("overrides", code).error(f"okänt län {code!r}") from None
-            upsert(
-                AllocationRuleOverride,
-                {"rule": rule, "county": county},
-                {"amount": amount},
-                report=report,
-                place=at.at("overrides", code),
+            overrides.append(
+                upsert(
+                    AllocationRuleOverride,
+                    {"rule": rule, "county": county},
+                    {"amount": amount},
+                    report=report,
+                    place=at.at("overrides", code),
+                ).pk
             )
+        prune_rest(
+            AllocationRuleOverride,
+            overrides,
+            at.at("overrides"),
+            lambda o: f"beloppet för {o.county.code}",
+            rule=rule,
+        )
     # Every line a rule divides per county (the rules name their recipient line).
     for budget_line in BudgetLine.objects.filter(budget__decision=decision).select_related("budget"):
         try:
-            allocations_generate(budget_line=budget_line, report=report, actor=actor)
+            made = allocations_generate(budget_line=budget_line, report=report, actor=actor)
         except AllocationError as exc:
             message = " ".join(exc.messages)
             raise place.at("allocation_rules").error(f"{budget_line}: {message}") from exc
+        if prune and not made:  # no rule divides the line (any more)
+            _prune(
+                budget_line.allocations.all(),
+                place=place.at("allocation_rules"),
+                report=report,
+                what=lambda a: f"fördelningen {a}",
+            )
+    if prune:
+        stale_rules = AllocationRule.objects.filter(decision=decision).exclude(pk__in=[r.pk for r in rules])
+        for rule in stale_rules:
+            _prune(rule.overrides.all(), place=place.at("allocation_rules"), report=report, what=str)
+            _prune(
+                [rule],
+                place=place.at("allocation_rules"),
+                report=report,
+                what=lambda r: f"fördelningsregeln {r}",
+            )
+        # Last: budget lines that named a removed goal area are gone by now.
+        stale_areas = GoalArea.objects.filter(decision=decision).exclude(
+            pk__in=[g.pk for g in goal_areas.values()]
+        )
+        for area in stale_areas.order_by("number"):
+            _prune(area.goalareasubgoal_set.all(), place=place.at("goal_areas"), report=report, what=str)
+            _prune(area.focus_areas.all(), place=place.at("goal_areas"), report=report, what=str)
+            _prune(
+                [area], place=place.at("goal_areas"), report=report, what=lambda g: f"målområde {g.number}"
+            )
     return decision
+
+
+def _prune_lines(lines: Iterable[BudgetLine], *, place: Place, report: SeedReport) -> None:
+    """Budget lines the document no longer states, with their division per county."""
+    for line in lines:
+        _prune(line.allocations.all(), place=place, report=report, what=str)
+        _prune([line], place=place, report=report, what=lambda b: f"budgetraden {b}")
+
+
+def decision_write(
+    doc: DecisionDocument, *, actor: Any, report: SeedReport | None = None, file: str = "beslut"
+) -> FundingDecision:
+    """Register one decision standing alone (`doc.programme` names its programme), or update the
+    one with its slug: the document is the whole decision, so what it no longer states is deleted.
+    All or nothing; a reference that does not resolve is a `SeedError` at its place in `file`.
+    Obligations follow in `obligations.registration.decision_register`, which calls this."""
+    require(actor, "programme.change")
+    with transaction.atomic():
+        return _load_decision(doc, place=Place(file), report=report or SeedReport(), actor=actor, prune=True)
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import decision_views, views
 
 app_name = "web"
 
@@ -8,5 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("historik/", views.history, name="history"),
     path("satsningar/<slug:slug>/", views.programme_detail, name="programme"),
+    path("beslut/ny/", decision_views.decision_new, name="decision_new"),
+    path("beslut/<slug:slug>/", decision_views.decision_edit, name="decision_edit"),
     path("rss/<slug:slug>/<int:year>/", views.rss_overview, name="rss_overview"),
 ]

@@ -79,6 +79,7 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "changes": changes,
             "history_verdict": can_see_history,
             "can_edit": check(request.user, "programme.change"),
+            "can_view_decision_form": check(request.user, "decision.view_form"),
             "can_view_ledger": check(request.user, "ledger.view"),
             "published": [v for d in decisions for v in published_list(decision_slug=d.slug)],
         },
