@@ -17,9 +17,7 @@ file. The journey works in 2022–2023 only (journey 2 works in 2019).
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from jamkoll.obligations.deadlines import effective_date
@@ -70,9 +68,6 @@ def _long(day: dt.date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("jamkoll.web.decision_views") is None, reason="waits for wt-decisions"
-)
 def test_journey_1_coordinator_registers_2022_decision(page: Page) -> None:
     assert effective_date(dt.date(2022, 6, 6)) == dt.date(2022, 6, 7)  # nationaldagen → Tuesday
 
