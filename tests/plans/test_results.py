@@ -398,6 +398,8 @@ def test_the_status_report_in_the_web(coordinator: Any, rss_skane: Any) -> None:
     assert client.post(url, texts).status_code == 302
     page = client.get(url).content.decode()
     assert "Igång." in page and "Lämna in halvårsrapporten" in page
+    # The form makes the text final; the document under Rapporter is what closes the obligation.
+    assert "stängs åtagandet för halvåret" in page and 'href="/rapporter/"' in page
     # The RSS leader does not see the draft; the reason says who does.
     hidden = client_for(rss_skane).get(url)
     assert hidden.status_code == 403 and "Utkast till halvårsrapporter" in assert_refused(hidden)
