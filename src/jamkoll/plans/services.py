@@ -681,15 +681,19 @@ def _activity_value(decision: FundingDecision, year: int, name: str, value: Any)
         raise field_error(name, str(exc)) from None
 
 
-def _activity_values(
-    decision: FundingDecision, year: int, changes: dict[str, Any], errors: ErrorCollector
-) -> dict[str, Any]:
-    unknown = set(changes) - set(ACTIVITY_FIELDS)
+def _unknown_fields(changes: dict[str, Any], allowed: Iterable[str]) -> None:
+    unknown = set(changes) - set(allowed)
     if unknown:
         raise ValidationError(
             _("Okända fält: %(f)s.") % {"f": ", ".join(sorted(str(u)[:40] for u in unknown))},
             code="unknown_field",
         )
+
+
+def _activity_values(
+    decision: FundingDecision, year: int, changes: dict[str, Any], errors: ErrorCollector
+) -> dict[str, Any]:
+    _unknown_fields(changes, ACTIVITY_FIELDS)
     cleaned = {}
     for name, value in changes.items():
         result = errors.run(partial(_activity_value, decision, year, name, value))
@@ -857,8 +861,10 @@ def _owner_county(code: str | None) -> Organisation | None:
         raise field_error("owner_county", str(exc)) from None
 
 
-def _new_code(decision: FundingDecision, year: int, title: str) -> str:
-    base = f"{year}-{slugify(title)}"[: CODE_MAX - 4].strip("-") or str(year)
+def _new_code(decision: FundingDecision, year: int, base: str) -> str:
+    """A free activity code for the year made from `base` (slugified, within the bound): `base`,
+    or `base-2`, `base-3` … when taken."""
+    base = slugify(base)[: CODE_MAX - 4].strip("-") or str(year)
     taken = set(
         Activity.objects.filter(decision=decision, year=year, code__startswith=base).values_list(
             "code", flat=True
@@ -915,7 +921,7 @@ def activity_create(
         clean_code = None
     _check_dates_in_year(number, {n: v for n, v in cleaned.items() if n in _DATES}, errors)
     errors.raise_if_any()
-    activity.code = clean_code or _new_code(decision, number, str(cleaned["title"]))
+    activity.code = clean_code or _new_code(decision, number, f"{number}-{cleaned['title']}")
     if county is not None:
         activity.county_plan = CountyPlan.objects.filter(
             decision=decision, year=number, county=county
@@ -1025,16 +1031,6 @@ STATUS_REPORT_TEXTS = ("summary", "deviations", "risks")
 MEMBER_FIELDS = ("name", "title", "department", "period_start", "period_end")
 # An evaluation names the activities it looked at: at most this many (a year has some fifty).
 EVALUATION_ACTIVITIES_MAX = 500
-ACTIVITY_CODE_MAX = 80
-
-
-def _unknown_fields(changes: dict[str, Any], allowed: Iterable[str]) -> None:
-    unknown = set(changes) - set(allowed)
-    if unknown:
-        raise ValidationError(
-            _("Okända fält: %(f)s.") % {"f": ", ".join(sorted(str(u)[:40] for u in unknown))},
-            code="unknown_field",
-        )
 
 
 def _require_open(county_plan: CountyPlan | None, fields: Iterable[str]) -> None:
@@ -1139,20 +1135,6 @@ def _county_activity_values(decision: FundingDecision, year: int, changes: dict[
     return cleaned
 
 
-def _new_activity_code(decision: FundingDecision, year: int, county_code: str, title: str) -> str:
-    base = slugify(f"{year}-rss-{county_code}-{title}")[: ACTIVITY_CODE_MAX - 4].strip("-")
-    taken = set(
-        Activity.objects.filter(decision=decision, year=year, code__startswith=base).values_list(
-            "code", flat=True
-        )
-    )
-    code, n = base, 1
-    while code in taken:
-        n += 1
-        code = f"{base}-{n}"
-    return code
-
-
 def _county_report_section(decision: FundingDecision) -> str:
     """Where the result report puts the counties' own activities: where it put them before."""
     last = (
@@ -1212,7 +1194,7 @@ def county_activity_create(
         activity = Activity(
             decision=decision,
             year=year,
-            code=_new_activity_code(decision, year, county.code, values["title"]),
+            code=_new_code(decision, year, f"{year}-rss-{county.code}-{values['title']}"),
             owner_county=county,
             county_plan=county_plan,
             report_section=section,
@@ -1320,7 +1302,7 @@ def _evaluation_activities(decision: FundingDecision, year: int, codes: Any) -> 
         raise field_error("activities", _("Ange en lista med aktiviteternas koder."))
     if len(codes) > EVALUATION_ACTIVITIES_MAX:
         raise field_error("activities", _("Högst %(n)s aktiviteter.") % {"n": EVALUATION_ACTIVITIES_MAX})
-    wanted = [clean_text(c, field="activities", max_length=ACTIVITY_CODE_MAX, required=True) for c in codes]
+    wanted = [clean_text(c, field="activities", max_length=CODE_MAX, required=True) for c in codes]
     found = {a.code: a for a in Activity.objects.filter(decision=decision, year=year, code__in=wanted)}
     unknown = [c for c in wanted if c not in found]
     if unknown:
@@ -1502,7 +1484,7 @@ def status_report_item_set(
     year = report.period_start.year
 
     def the_activity() -> Activity:
-        code = clean_text(activity, field="activity", max_length=ACTIVITY_CODE_MAX, required=True)
+        code = clean_text(activity, field="activity", max_length=CODE_MAX, required=True)
         found = Activity.objects.filter(decision_id=report.decision_id, year=year, code=code).first()
         if found is None:
             raise field_error("activity", _("Ingen aktivitet %(c)s för %(y)s.") % {"c": code, "y": year})
