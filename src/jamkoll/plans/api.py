@@ -22,7 +22,7 @@ from jamkoll.schema_types import ERRORS, ApiDate, Code, Count, LongText, ShortTe
 from jamkoll.validation import text_problem
 
 from .locks import plan_lock_verdict
-from .models import ActivityStatus, ProjectPlan, SubProject
+from .models import ActivityStatus, Evaluation, Output, ProjectPlan, SubProject
 from .selectors import (
     FILTER_NUMBER_MAX,
     ActivityFilter,
@@ -308,6 +308,30 @@ class FilterIn(Schema):
     status: ActivityStatus | None = None
 
 
+def output_out(output: Output) -> dict[str, Any]:
+    return {
+        "id": output.pk,
+        "label": output.label,
+        "unit": output.unit,
+        "total": output.total,
+        "women": output.women,
+        "men": output.men,
+        "other": output.other,
+    }
+
+
+def evaluation_out(e: Evaluation) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "title": e.title,
+        "method": e.method,
+        "description": e.description,
+        "findings": e.findings,
+        "recommendations": e.recommendations,
+        "activities": [a.code for a in e.activities.all()],
+    }
+
+
 def _plan_out(plan: ProjectPlan) -> dict[str, Any]:
     lock = plan_lock_verdict(plan)
     return {
@@ -549,15 +573,7 @@ def activity_remove(request: HttpRequest, slug: str, year: Year, code: str) -> A
 def output_add(request: HttpRequest, slug: str, year: Year, code: str, payload: OutputIn) -> Any:
     target, _verdict = activity_for_user(actor=request.user, slug=slug, year=year, code=code)
     output = output_create(activity=target, actor=request.user, **payload.dict())
-    return 201, {
-        "id": output.pk,
-        "label": output.label,
-        "unit": output.unit,
-        "total": output.total,
-        "women": output.women,
-        "men": output.men,
-        "other": output.other,
-    }
+    return 201, output_out(output)
 
 
 @router.get(
@@ -568,18 +584,7 @@ def output_add(request: HttpRequest, slug: str, year: Year, code: str, payload: 
 )
 def evaluations(request: HttpRequest, slug: str, year: Year) -> Any:
     decision, number = decision_year_for_user(actor=request.user, action="plan.view", slug=slug, year=year)
-    return [
-        {
-            "id": e.pk,
-            "title": e.title,
-            "method": e.method,
-            "description": e.description,
-            "findings": e.findings,
-            "recommendations": e.recommendations,
-            "activities": [a.code for a in e.activities.all()],
-        }
-        for e in evaluation_list(decision=decision, year=number)
-    ]
+    return [evaluation_out(e) for e in evaluation_list(decision=decision, year=number)]
 
 
 @router.get(

@@ -28,9 +28,9 @@ from jamkoll.errors import NotFound
 from jamkoll.programmes.selectors import decision_brief, decision_year_for_user
 from jamkoll.schema_types import ERRORS, ApiDate, Code, Count, LongText, ShortText, Year
 
-from .api import ActivityOut, EvaluationOut, OutputOut, Unit
+from .api import ActivityOut, EvaluationOut, OutputOut, Unit, evaluation_out, output_out
 from .api import router as plans_router
-from .models import ActivityStatus, CountyPlanStatus, Evaluation, Output, StatusReport, SteeringGroupMember
+from .models import ActivityStatus, CountyPlanStatus, StatusReport, SteeringGroupMember
 from .selectors import (
     activity_dict,
     activity_for_user,
@@ -278,18 +278,6 @@ class OutputPatch(Strict):
     note: ShortText | None = None
 
 
-def _output_out(output: Output) -> dict[str, Any]:
-    return {
-        "id": output.pk,
-        "label": output.label,
-        "unit": output.unit,
-        "total": output.total,
-        "women": output.women,
-        "men": output.men,
-        "other": output.other,
-    }
-
-
 @router.patch(
     "/{slug}/{int:year}/activities/{code}/outputs/{int:output_id}",
     response={200: OutputOut, **ERRORS},
@@ -300,7 +288,7 @@ def output_patch(
     request: HttpRequest, slug: str, year: Year, code: str, output_id: int, payload: OutputPatch
 ) -> Any:
     output, _verdict = output_for_user(actor=request.user, slug=slug, year=year, code=code, pk=output_id)
-    return _output_out(output_update(output=output, actor=request.user, **payload.dict(exclude_unset=True)))
+    return output_out(output_update(output=output, actor=request.user, **payload.dict(exclude_unset=True)))
 
 
 @router.delete(
@@ -338,18 +326,6 @@ class EvaluationPatch(Strict):
     activities: Codes | None = None
 
 
-def _evaluation_out(e: Evaluation) -> dict[str, Any]:
-    return {
-        "id": e.pk,
-        "title": e.title,
-        "method": e.method,
-        "description": e.description,
-        "findings": e.findings,
-        "recommendations": e.recommendations,
-        "activities": [a.code for a in e.activities.all()],
-    }
-
-
 @plans_router.post(
     "/{slug}/{int:year}/evaluations",
     response={201: EvaluationOut, **ERRORS},
@@ -359,7 +335,7 @@ def _evaluation_out(e: Evaluation) -> dict[str, Any]:
 def evaluation_add(request: HttpRequest, slug: str, year: Year, payload: EvaluationIn) -> Any:
     decision, number = decision_year_for_user(actor=request.user, action="plan.view", slug=slug, year=year)
     created = evaluation_create(decision=decision, year=number, actor=request.user, **payload.dict())
-    return 201, _evaluation_out(created)
+    return 201, evaluation_out(created)
 
 
 @router.patch(
@@ -373,7 +349,7 @@ def evaluation_patch(
 ) -> Any:
     evaluation, _verdict = evaluation_for_user(actor=request.user, slug=slug, year=year, pk=evaluation_id)
     changes = payload.dict(exclude_unset=True)
-    return _evaluation_out(evaluation_update(evaluation=evaluation, actor=request.user, **changes))
+    return evaluation_out(evaluation_update(evaluation=evaluation, actor=request.user, **changes))
 
 
 @router.delete(
