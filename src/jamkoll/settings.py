@@ -163,6 +163,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
+# The ledger's keyed chain (issue 12). The HMAC key is never in the database: a file (created with
+# mode 0600 on first use when missing) or JAMKOLL_LEDGER_KEY. Every append also writes the new chain
+# head to an append-only anchor file outside the database, which `jamkoll verify` compares against
+# and `jamkoll backup` carries.
+LEDGER_KEY = os.environ.get("JAMKOLL_LEDGER_KEY", "")
+LEDGER_KEY_FILE = Path(os.environ.get("JAMKOLL_LEDGER_KEY_FILE", str(DATA_DIR / "ledger.key")))
+LEDGER_ANCHOR_FILE = Path(os.environ.get("JAMKOLL_LEDGER_ANCHOR", str(DATA_DIR / "ledger-anchor.log")))
+
 # Background work (DESIGN §4): Django's Tasks API with the queue in our own database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
