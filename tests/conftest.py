@@ -45,6 +45,17 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def ledger_files(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Each test its own ledger key and anchor file (issue 12): the database rolls back after a
+    test, so an anchor shared between tests would record entries no later test has."""
+    folder = tmp_path_factory.mktemp("ledger")
+    settings.LEDGER_KEY = ""
+    settings.LEDGER_KEY_FILE = folder / "ledger.key"
+    settings.LEDGER_ANCHOR_FILE = folder / "ledger-anchor.log"
+    return folder
+
+
+@pytest.fixture(autouse=True)
 def swedish() -> Any:
     """Every test starts in Swedish: a request in English must not leak into the next test."""
     from django.utils import translation

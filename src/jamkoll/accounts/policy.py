@@ -332,6 +332,11 @@ RULES: dict[str, Rule] = {
         is_coordinator | is_signatory | is_treasury | is_any_rss,
         _("Du har ingen roll som får registrera poster i medelsflödet."),
     ),
+    # Sealing the chain under its key and catching up its anchor: the operator on the server only.
+    "ledger.seal": Rule(
+        rules.always_deny,
+        _("Kedjans nyckel och ankare sköts av driftansvarig på servern (jamkoll ledger seal)."),
+    ),
     "ledger.state.requisition": Rule(
         is_coordinator | is_signatory, _("Rekvisition kräver rollen samordnare eller behörig företrädare.")
     ),

@@ -1,15 +1,16 @@
 """The two-tier ledger: state ↔ SKR and SKR ↔ each county's RSS (DESIGN §2).
 
 Append-only. A correction is a new entry that reverses an earlier one, with a reason. Every entry
-carries a SHA-256 digest chained to the previous entry's, so `jamkoll verify` notices an entry
-that was changed, removed or slipped in behind the application's back.
+carries a keyed digest (HMAC-SHA256, the key outside the database) chained to the previous
+entry's, and every head is also written to an anchor file outside the database (`chain.py`), so
+`jamkoll verify` notices an entry that was changed, removed or slipped in behind the application's
+back. The database itself refuses UPDATE and DELETE on entries (migration 0003).
 
 Balances are never stored: they are sums of entries, computed at read time (STYLE §7).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC as _UTC
 from decimal import Decimal
@@ -133,7 +134,8 @@ class LedgerEntry(models.Model):
         raise AppendOnlyError("poster i medelsflödet tas aldrig bort; registrera en rättelse i stället")
 
     def canonical(self) -> str:
-        """The fields the digest covers, in a fixed textual form identical on every database.
+        """The fields the digest covers (`chain.entry_digest`), in a fixed textual form identical
+        on every database.
 
         A JSON array, so that no text can move from one field to the next unnoticed."""
         return json.dumps(
@@ -158,9 +160,6 @@ class LedgerEntry(models.Model):
             ],
             ensure_ascii=False,
         )
-
-    def compute_digest(self) -> str:
-        return hashlib.sha256(self.canonical().encode("utf-8")).hexdigest()
 
 
 class ChainHead(models.Model):

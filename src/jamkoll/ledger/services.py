@@ -2,6 +2,9 @@
 so concurrent writers queue up and the invariants are checked against the latest state: two
 requisitions submitted at the same moment can never together exceed the budget.
 
+Each entry's digest is keyed (`chain.py`); once the transaction commits, the new head is written
+to the anchor file outside the database.
+
 In the same transaction an entry closes (or a reversal reopens) the obligation it fulfils
 (`closures.entry_closures`): a failed obligation write leaves no entry either.
 """
@@ -9,8 +12,9 @@ In the same transaction an entry closes (or a reversal reopens) the obligation i
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -29,11 +33,28 @@ from jamkoll.reference.selectors import county_get
 from jamkoll.validation import REASON, SHORT, clean_date, clean_int, clean_text
 
 from .balance import Key, compute, new_breaches, violations
+from .chain import (
+    CATCHUP_EVENT,
+    GENESIS,
+    KEY_EVENT,
+    LedgerKeyError,
+    anchor_after_commit,
+    anchor_read,
+    anchor_started,
+    anchor_write,
+    chain_report,
+    entry_digest,
+    key_create,
+    key_for_append,
+    key_load,
+    legacy_chain_report,
+)
 from .closures import entry_closures
 from .models import NOTE_MAX_LENGTH, ChainHead, EntryKind, LedgerEntry, Tier
 from .selectors import action_for, balance_get, ledger_limits, ledger_sums, ledger_years
 
-GENESIS = "0" * 64
+logger = logging.getLogger(__name__)
+
 LINE_MAX = 99  # goal areas are numbered 1, 2, 3 …
 
 __all__ = [
@@ -43,6 +64,8 @@ __all__ = [
     "entry_date_bounds",
     "entry_record",
     "entry_reverse",
+    "ledger_anchor",
+    "ledger_seal",
     "ledger_verify",
 ]
 
@@ -61,15 +84,33 @@ def _lock_head() -> ChainHead:
     return head
 
 
+def _key(head: ChainHead) -> bytes:
+    """The chain's key, or a refusal the user can read (the operator's details go to the log)."""
+    try:
+        return key_for_append(head.sequence)
+    except LedgerKeyError as exc:
+        logger.error("Medelsflödet tar inte emot poster: %s", exc)
+        raise ValidationError(
+            _(
+                "Medelsflödet tar just nu inte emot poster: dess nyckel eller ankarfil saknas. "
+                "Kontakta systemförvaltaren."
+            ),
+            code="ledger_key",
+        ) from None
+
+
 def _append(head: ChainHead, entry: LedgerEntry) -> LedgerEntry:
+    key = _key(head)
     entry.sequence = head.sequence + 1
     entry.previous_digest = head.digest or GENESIS
     entry.recorded_at = timezone.now()
-    entry.digest = entry.compute_digest()
+    entry.digest = entry_digest(entry, key)
     entry.save()
     head.sequence = entry.sequence
     head.digest = entry.digest
     head.save(update_fields=["sequence", "digest"])
+    sequence, digest = entry.sequence, entry.digest
+    transaction.on_commit(lambda: anchor_after_commit(key=key, sequence=sequence, digest=digest))
     return entry
 
 
@@ -272,34 +313,60 @@ def entry_reverse(
 
 
 def chain_verify() -> list[str]:
-    """Walk the chain: contiguous sequence numbers, each digest matching its entry's contents and
-    its predecessor's digest, and the head matching the last entry."""
-    problems: list[str] = []
-    expected_previous = GENESIS
-    expected_sequence = 1
-    for entry in LedgerEntry.objects.order_by("sequence").iterator(chunk_size=2000):
-        if entry.sequence != expected_sequence:
-            problems.append(f"post #{expected_sequence} saknas (nästa är #{entry.sequence}): borttagen?")
-        if entry.previous_digest != expected_previous:
-            problems.append(
-                f"post #{entry.sequence}: kedjan är bruten (föregående post ändrad eller borttagen)"
+    """What is wrong with the chain: contiguous sequence numbers, each digest matching its entry
+    under the key and its predecessor's digest, the head matching the last entry, the anchor file
+    agreeing with the database, the database's refusal of UPDATE/DELETE in place."""
+    return chain_report().problems
+
+
+def ledger_seal(*, actor: Any) -> int:
+    """Take the key into use on a ledger chained with plain SHA-256 before issue 12: after
+    checking the whole old chain, write the key line for its head to the anchor. The old entries
+    keep their digests (no UPDATE: the database refuses them, and rewriting would erase the proof
+    that the old chain held); every later entry is keyed and chains onto them, and the signed key
+    line fixes the old head. Returns the sealed head's sequence. Refusals: `ValidationError`
+    (code "seal") naming what is in the way."""
+    require(actor, "ledger.seal")
+    with transaction.atomic():
+        head = _lock_head()
+        if anchor_started():
+            raise ValidationError(_("Medelsflödet är redan förseglat: ankarfilen finns."), code="seal")
+        try:
+            key = key_load()
+        except LedgerKeyError as exc:
+            raise ValidationError(str(exc), code="seal") from None
+        report = legacy_chain_report()
+        if report.problems:
+            raise ValidationError(
+                _("Den gamla kedjan håller inte, inget förseglades: %(problem)s")
+                % {"problem": report.problems[0]},
+                code="seal",
             )
-        if entry.compute_digest() != entry.digest:
-            problems.append(
-                f"post #{entry.sequence}: innehållet stämmer inte med kontrollsumman "
-                "(ändrad utanför programmet?)"
+        key = key or key_create()
+        anchor_write(key=key, sequence=head.sequence, digest=head.digest or GENESIS, event=KEY_EVENT)
+    return head.sequence
+
+
+def ledger_anchor(*, actor: Any) -> tuple[int, int]:
+    """Bring a lagging anchor up to the database's head (after a crash between a commit and its
+    anchor line), once the chain has been checked under the key. Returns (anchored before, now).
+    Refusals: `ValidationError` (code "anchor")."""
+    require(actor, "ledger.seal")
+    with transaction.atomic():
+        head = _lock_head()
+        report = chain_report()
+        if report.problems:
+            raise ValidationError(
+                _("Kedjan håller inte, ankaret skrevs inte: %(problem)s") % {"problem": report.problems[0]},
+                code="anchor",
             )
-        expected_previous = entry.digest
-        expected_sequence = entry.sequence + 1
-    head = ChainHead.objects.filter(pk=1).first()
-    last_sequence = expected_sequence - 1
-    if head is None and last_sequence:
-        problems.append("kedjans huvud saknas (borttaget utanför programmet?)")
-    if head is not None and (
-        head.sequence != last_sequence or (last_sequence and head.digest != expected_previous)
-    ):
-        problems.append(f"kedjans huvud pekar på #{head.sequence} men sista posten är #{last_sequence}")
-    return problems
+        lines, _malformed = anchor_read()
+        before = max((line.sequence for line in lines), default=0)
+        if head.sequence > before:
+            key = key_load()
+            assert key is not None  # chain_report found no problem, so the key is there
+            anchor_write(key=key, sequence=head.sequence, digest=head.digest, event=CATCHUP_EVENT)
+    return before, max(before, head.sequence)
 
 
 @dataclass(frozen=True)
@@ -308,6 +375,8 @@ class VerifyResult:
     budgets: int
     allocations: int
     entries: int
+    # Worth telling the operator, not a violation (the anchor behind the database after a crash).
+    notices: list[str] = field(default_factory=list)
 
 
 def ledger_verify() -> VerifyResult:
@@ -321,5 +390,6 @@ def ledger_verify() -> VerifyResult:
             problems.append(f"{decision.slug} {year}: poster utan budget ({exc})")
             continue
         problems += [f"{decision.slug} {year}: {v}" for v in violations(balance)]
-    problems += chain_verify()
-    return VerifyResult(problems, n_budgets, n_allocations, LedgerEntry.objects.count())
+    chain = chain_report()
+    problems += chain.problems
+    return VerifyResult(problems, n_budgets, n_allocations, chain.entries, chain.notices)

@@ -9,7 +9,7 @@ from jamkoll.accounts.policy import operator
 from jamkoll.commands import JamkollCommand, date_option
 from jamkoll.ledger.models import EntryKind
 from jamkoll.ledger.selectors import STATE_RECIPIENT, balance_dict, county_code_for, entry_for_user
-from jamkoll.ledger.services import entry_record, entry_reverse
+from jamkoll.ledger.services import entry_record, entry_reverse, ledger_anchor, ledger_seal
 from jamkoll.money import format_sek
 from jamkoll.output import to_json, to_table
 from jamkoll.programmes.selectors import decision_year_for_user
@@ -68,6 +68,12 @@ class Command(JamkollCommand):
         r.add_argument("--reason", required=True, help="skälet till rättelsen, högst 100 tecken på en rad")
         r.add_argument("--date", help="datum ÅÅÅÅ-MM-DD (standard: i dag)")
         r.add_argument("--as", dest="as_user", help="rätta som denna användare (dess behörighet prövas)")
+        sub.add_parser(
+            "seal",
+            help="ta kedjans nyckel i bruk för ett medelsflöde skrivet före nycklarna "
+            "(en gång, efter uppgradering)",
+        )
+        sub.add_parser("anchor", help="för ikapp kedjans ankarfil efter ett avbrott")
         b = sub.add_parser("balance", help="visa saldot för ett beslut och år")
         b.add_argument("decision")
         b.add_argument("year")
@@ -86,6 +92,20 @@ class Command(JamkollCommand):
         action = options["action"]
         if action == "balance":
             self._balance(options)
+            return
+        if action == "seal":
+            sequence = ledger_seal(actor=operator())
+            self.stdout.write(
+                f"Förseglad: kedjan t.o.m. post #{sequence} står i ankarfilen, signerad med nyckeln; "
+                "nya poster skyddas av nyckeln. Förvara en kopia av nyckeln åtskild från databasen."
+            )
+            return
+        if action == "anchor":
+            before, now = ledger_anchor(actor=operator())
+            if now == before:
+                self.stdout.write(f"Ankaret är i fas med databasen (post #{now}).")
+            else:
+                self.stdout.write(f"Ankaret fört ikapp: från post #{before} till #{now}.")
             return
         actor = self._actor(options.get("as_user"))
         if action == "reverse":

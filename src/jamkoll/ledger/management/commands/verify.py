@@ -8,8 +8,9 @@ from jamkoll.ledger.services import ledger_verify
 
 class Command(JamkollCommand):
     help = (
-        "Kontrollera alla invarianter för budgetar, fördelningar och medelsflödet, och postkedjans "
-        "kontrollsummor. Avslutar med kod 1 och en lista över avvikelser om något inte stämmer."
+        "Kontrollera alla invarianter för budgetar, fördelningar och medelsflödet, postkedjans "
+        "nyckelskyddade kontrollsummor och kedjans ankare utanför databasen (JAMKOLL_LEDGER_ANCHOR). "
+        "Avslutar med kod 1 och en lista över avvikelser om något inte stämmer."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -17,6 +18,8 @@ class Command(JamkollCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = ledger_verify()
+        for notice in result.notices:
+            self.stdout.write(f"OBS: {notice}")
         if result.problems:
             self.stderr.write(f"{len(result.problems)} avvikelse(r):")
             for problem in result.problems:
