@@ -81,8 +81,9 @@ test-postgres: install system-deps
 
 test: system-deps lint types test-sqlite test-browser test-postgres
 
+# The ledger load test (bench/ledger_load.py) runs on PostgreSQL at PG_URL in a scratch database.
 bench: install system-deps
-	$(BIN)/python bench/run.py
+	JAMKOLL_BENCH_PG_URL='$(PG_URL)' $(BIN)/python bench/run.py
 
 messages: install
 	cd src/jamkoll && ../../$(BIN)/jamkoll makemessages -l en --no-obsolete && ../../$(BIN)/jamkoll compilemessages -l en

@@ -8,6 +8,10 @@ reports:     the 2018 result report rendered as HTML, PDF, DOCX and Markdown vs.
              text once (bench/report_formats.py).
 cli:         the CPU time of `jamkoll ledger balance … --format json` vs. a bare `django.setup()`
              (bench/cli_cost.py).
+ledger load: 20 concurrent writers for 60 s on PostgreSQL (JAMKOLL_BENCH_PG_URL, set by `make
+             bench`; SQLite when the server cannot be reached): entries/s vs. the bare serialised
+             append in plain SQL, and 0 errors other than refusals, 0 lost or duplicated entries,
+             `jamkoll verify` clean including the anchor, or the run fails (bench/ledger_load.py).
 """
 
 from __future__ import annotations
@@ -30,7 +34,33 @@ def _time(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
     return best
 
 
+def ledger_load(seconds: float = 60.0) -> int:
+    """The concurrent-writers load test in a process of its own (it needs its own database)."""
+    url = os.environ.get("JAMKOLL_BENCH_PG_URL") or os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        try:
+            import psycopg
+
+            psycopg.connect(url, connect_timeout=5).close()
+        except Exception as exc:
+            print(
+                f"ledger load: PostgreSQL cannot be reached at {url} ({type(exc).__name__}); "
+                "running on SQLite"
+            )
+            url = ""
+    argv = [sys.executable, "-m", "bench.ledger_load", "--seconds", str(seconds), "--writers", "20"]
+    if url.startswith("postgres"):
+        argv += ["--database-url", url]
+    root = Path(__file__).resolve().parent.parent
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(root / "src"), os.environ.get("PYTHONPATH")])),
+    }
+    return subprocess.run(argv, cwd=root, env=env, check=False).returncode
+
+
 def main() -> None:
+    load_status = ledger_load()
     tmp = Path(tempfile.mkdtemp(prefix="jamkoll-bench-"))
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["JAMKOLL_DATA_DIR"] = str(tmp)
@@ -94,6 +124,8 @@ def main() -> None:
     document = result_report(decision=decision, year=2018)
     print(f"result report 2018, assembling from the database: {assemble_t * 1000:.0f} ms")
     print(report(time_formats(document)))
+    if load_status != 0:
+        raise SystemExit("ledger load: a figure is wrong (see above)")
 
 
 if __name__ == "__main__":
