@@ -22,6 +22,9 @@ tamper-evident against someone who can write to the database.
   predecessor. The database holding *fewer* entries than the anchor recorded, or other digests,
   is tampering.
 
+Every process that appends (web, worker, command line — on several machines, through a shared file
+system) must see the same key and the same anchor file.
+
 Known limits (README, docs/verify.md): someone holding the key and write access to both the
 database and the anchor file can rewrite history; entries after the last anchored one are
 protected by the key alone; nothing here proves an entry that was never written.
