@@ -348,3 +348,35 @@ def test_the_refusal_comes_back_after_it_is_lifted(decision: FundingDecision) ->
         raise DatabaseError("the block failed")
     with pytest.raises(IntegrityError), transaction.atomic():
         LedgerEntry.objects.filter(pk=entry.pk).update(note="y")
+
+
+def test_a_failed_anchor_write_keeps_the_entry_and_shows_as_lag(
+    decision: FundingDecision,
+    committed: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The anchor is written after the commit: a full disk there must not turn a recorded entry
+    into an error page; the anchor lags, `verify` says so, and the next append catches up."""
+    from jamkoll.ledger import chain
+
+    committed(lambda: record(decision))
+
+    def full_disk(**kw: Any) -> bool:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(chain, "anchor_write", full_disk)
+    entry = committed(lambda: record(decision))
+    assert LedgerEntry.objects.filter(pk=entry.pk).exists()
+    assert "kunde inte skrivas efter post #2" in caplog.text
+    result = ledger_verify()
+    assert result.problems == [] and "ankaret ligger 1 poster efter databasen" in result.notices[0]
+    monkeypatch.undo()
+    committed(lambda: record(decision))
+    assert ledger_verify().notices == []
+
+
+def test_a_key_file_readable_by_others_is_a_notice(decision: FundingDecision, ledger_files: Path) -> None:
+    record(decision)
+    (ledger_files / "ledger.key").chmod(0o644)
+    assert any("kan läsas av andra" in n for n in ledger_verify().notices)

@@ -383,6 +383,12 @@ def chain_report() -> ChainReport:
     except LedgerKeyError as exc:
         report.problems.append(str(exc))
         key = None
+    if key is not None and not settings.LEDGER_KEY:
+        with contextlib.suppress(OSError):
+            if key_file().stat().st_mode & 0o077:
+                report.notices.append(
+                    f"nyckelfilen {key_file()} kan läsas av andra än sin ägare: chmod 600 {key_file()}"
+                )
     lines, malformed = anchor_read()
     report.problems += malformed
     first = lines[0] if lines else None
