@@ -1,15 +1,17 @@
 """One settings module, configured by environment variables (DESIGN §5).
 
 DATABASE_URL            default: SQLite file jamkoll.sqlite3 in JAMKOLL_DATA_DIR (default ./var)
-JAMKOLL_SECRET_KEY      required when JAMKOLL_DEBUG is off
+JAMKOLL_SECRET_KEY      required to serve pages when JAMKOLL_DEBUG is off (see below)
 JAMKOLL_DEBUG           "1"/"true" for development
 JAMKOLL_ALLOWED_HOSTS   comma-separated
+The web-security block further down lists its own variables.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -29,14 +31,21 @@ def _env_bool(name: str, default: bool = False) -> bool:
 DEBUG = _env_bool("JAMKOLL_DEBUG", False)
 DATA_DIR = Path(os.environ.get("JAMKOLL_DATA_DIR", "var")).resolve()
 
+# The secret key (issue 12, finding 7). There is no fixed fallback outside debug: without
+# JAMKOLL_SECRET_KEY a process gets a random key of its own, so that commands that never sign
+# anything (seed, migrate, verify, the tests) keep working, while nothing it signs is accepted by
+# any other process. Serving pages needs the real key: the WSGI application (jamkoll/wsgi.py, which
+# gunicorn and runserver load), `jamkoll serve` and `check --deploy` (jamkoll.E001) refuse without it.
+# In debug (`jamkoll demo`) a fixed development key; its "django-insecure-" prefix makes
+# `check --deploy` flag it.
 SECRET_KEY = os.environ.get("JAMKOLL_SECRET_KEY", "")
+SECRET_KEY_FROM_ENVIRONMENT = bool(SECRET_KEY)
 if not SECRET_KEY:
-    if DEBUG or os.environ.get("JAMKOLL_INSECURE_DEV_KEY") == "1":
-        SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
-    else:
-        # Management commands that never sign anything (seed, organisations, tests) still work;
-        # the web server refuses to start without a key (see cli.serve).
-        SECRET_KEY = "unset-" + "x" * 50
+    SECRET_KEY = (
+        "django-insecure-jamkoll-development-only-key-0123456789"
+        if DEBUG
+        else "jamkoll-process-only-" + secrets.token_urlsafe(50)
+    )
 
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("JAMKOLL_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
@@ -50,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",  # Content-Security-Policy (the web-security block below)
+    "ninja",  # serves the API docs' Swagger UI from our own static files, not a CDN
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "django_htmx",
@@ -67,8 +78,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Security headers on every answer, static files included (the web-security block below).
+    "csp.middleware.CSPMiddleware",
+    "jamkoll.web.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After the sessions: marks an active session for saving once a minute (the idle timeout).
+    "jamkoll.web.middleware.IdleSessionMiddleware",
     "jamkoll.web.middleware.SwedishFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -153,15 +169,65 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# --- Web security (issue 12, findings 7 and 10) -------------------------------------------------
+# JAMKOLL_SECURE_COOKIES  "0" for a plain-HTTP set-up: secure cookies, the HTTPS redirect and HSTS
+#                         all off (on by default outside debug)
+# JAMKOLL_HSTS_SECONDS    HSTS max-age (one year)
+# JAMKOLL_PROXY_SSL_HEADER  behind a TLS-terminating proxy: the header it sets, "X-Forwarded-Proto"
+#                         (opt-in: only when the proxy always sets or overwrites it)
+# JAMKOLL_SESSION_IDLE_MINUTES  a session ends after this long without a request (30)
+# JAMKOLL_ADMIN_PATH      where the admin lives ("forvaltning/"), see urls.py
+JAMKOLL_HTTPS = not DEBUG and _env_bool("JAMKOLL_SECURE_COOKIES", True)
+SESSION_COOKIE_SECURE = JAMKOLL_HTTPS
+CSRF_COOKIE_SECURE = JAMKOLL_HTTPS
+SECURE_SSL_REDIRECT = JAMKOLL_HTTPS
+# Load balancers probe the process directly over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("JAMKOLL_HSTS_SECONDS", "31536000")) if JAMKOLL_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# The preload list is a decision for the owner of the whole domain (a submission to the browsers'
+# list), not for one application: the directive is opt-in, and check --deploy's reminder is silenced.
+SECURE_HSTS_PRELOAD = _env_bool("JAMKOLL_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+if os.environ.get("JAMKOLL_PROXY_SSL_HEADER"):
+    _proxy_header = os.environ["JAMKOLL_PROXY_SSL_HEADER"].strip().upper().replace("-", "_")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header, "https")
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
-SESSION_COOKIE_SECURE = not DEBUG and _env_bool("JAMKOLL_SECURE_COOKIES", True)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Idle timeout: a session lives SESSION_COOKIE_AGE from its last save, and IdleSessionMiddleware
+# saves an active one at most once a minute (not on every request: one write per page view).
+SESSION_COOKIE_AGE = 60 * int(os.environ.get("JAMKOLL_SESSION_IDLE_MINUTES", "30"))
 # A refused form post (stale page, cookies off) gets the site's refusal page in Swedish.
 CSRF_FAILURE_VIEW = "jamkoll.web.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# No inline script or style anywhere on the site: every script and style sheet is a static file of
+# ours (the API docs' Swagger UI included); charts are SVG with presentation attributes only.
+# `data:` images: the Swagger UI's style sheet draws its icons with them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Powerful browser features the site never uses, switched off (PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+ADMIN_PATH = os.environ.get("JAMKOLL_ADMIN_PATH", "forvaltning/").strip("/") + "/"
+# /readyz: a worker counts as present when its heartbeat is younger than this (jamkoll.web.heartbeat).
+WORKER_STALE_SECONDS = int(os.environ.get("JAMKOLL_WORKER_STALE_SECONDS", "180"))
+# --- end of web security ----------------------------------------------------------------------------
 
 # The ledger's keyed chain (issue 12). The HMAC key is never in the database: a file (created with
 # mode 0600 on first use when missing) or JAMKOLL_LEDGER_KEY. Every append also writes the new chain
