@@ -83,7 +83,7 @@ def readyz(request: HttpRequest) -> HttpResponse:
         pending = _pending_migrations()
         checks["migrations"] = "ok"
         if pending:
-            checks["migrations"] = _("%(n)d migreringar är inte gjorda: %(names)s") % {
+            checks["migrations"] = _("Migreringar som inte är gjorda (%(n)d): %(names)s") % {
                 "n": len(pending),
                 "names": ", ".join(pending[:5]),
             }
@@ -94,4 +94,8 @@ def readyz(request: HttpRequest) -> HttpResponse:
         checks["worker"] = "ok" if seen else _("Ingen bakgrundsarbetare har hörts av på några minuter.")
     not_ready = [name for name, state in checks.items() if state != "ok"]
     body = {"ready": not not_ready, "not_ready": not_ready, "checks": checks}
-    return JsonResponse(body, status=503 if not_ready else 200)
+    response = JsonResponse(body, status=503 if not_ready else 200)
+    # An answer to a probe, not a server error: Django's request log would repeat it at ERROR level
+    # every few seconds while, say, no worker runs.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
