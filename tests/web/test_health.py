@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from unittest import mock
@@ -24,6 +29,7 @@ from jamkoll.web.models import WorkerHeartbeat
 
 pytestmark = pytest.mark.django_db
 PROGRAMME = "/satsningar/starkt-jamstalldhet-kvinnofrid-2018-2020/"
+SRC = Path(__file__).resolve().parents[2] / "src"
 
 
 @contextmanager
@@ -161,3 +167,44 @@ def test_an_active_session_is_extended_at_most_once_a_minute(coordinator: Any) -
     with mock.patch("jamkoll.web.middleware.time.time", return_value=time.time() + 61):
         client.get("/")
     assert _expiry(client) > first
+
+
+def test_a_real_unreachable_database_gives_503_not_500(tmp_path: Path) -> None:
+    """No mock: PostgreSQL on a port where nothing listens, production settings, a fresh process."""
+    script = """
+import json, django
+django.setup()
+from django.test import Client
+c = Client(raise_request_exception=False)
+page, api = c.get("/"), c.get("/api/v1/programmes")
+print(json.dumps({
+    "page": page.status_code, "text": "Databasen kan inte nås" in page.content.decode(),
+    "api": api.status_code, "api_body": json.loads(api.content),
+    "healthz": c.get("/healthz").status_code,
+    "readyz": json.loads(c.get("/readyz").content)["not_ready"],
+}))
+"""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JAMKOLL_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="jamkoll.settings",
+        PYTHONPATH=os.pathsep.join(p for p in (str(SRC), os.environ.get("PYTHONPATH", "")) if p),
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:{_closed_port()}/gone?connect_timeout=2",
+        JAMKOLL_DATA_DIR=str(tmp_path),
+        JAMKOLL_SECRET_KEY="k" * 60,
+        JAMKOLL_ALLOWED_HOSTS="testserver",
+        JAMKOLL_SECURE_COOKIES="0",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["page"] == 503 and result["text"]
+    assert result["api"] == 503 and result["api_body"]["errors"] == {}
+    assert result["healthz"] == 200 and result["readyz"] == ["database"]
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])  # closed again when the socket is
