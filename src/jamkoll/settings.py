@@ -195,7 +195,8 @@ if os.environ.get("JAMKOLL_PROXY_SSL_HEADER"):
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 # Idle timeout: a session lives SESSION_COOKIE_AGE from its last save, and IdleSessionMiddleware
-# saves an active one at most once a minute (not on every request: one write per page view).
+# saves an active one at most once a minute (Django's SESSION_SAVE_EVERY_REQUEST would write the
+# session on every page view).
 SESSION_COOKIE_AGE = 60 * int(os.environ.get("JAMKOLL_SESSION_IDLE_MINUTES", "30"))
 # A refused form post (stale page, cookies off) gets the site's refusal page in Swedish.
 CSRF_FAILURE_VIEW = "jamkoll.web.views.csrf_failure"
@@ -224,7 +225,9 @@ PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=()"
 )
-ADMIN_PATH = os.environ.get("JAMKOLL_ADMIN_PATH", "forvaltning/").strip("/") + "/"
+ADMIN_PATH = os.environ.get("JAMKOLL_ADMIN_PATH", "forvaltning/").strip().strip("/") + "/"
+if ADMIN_PATH == "/":
+    raise ImproperlyConfigured("JAMKOLL_ADMIN_PATH must name a path, e.g. forvaltning/")
 # /readyz: a worker counts as present when its heartbeat is younger than this (jamkoll.web.heartbeat).
 WORKER_STALE_SECONDS = int(os.environ.get("JAMKOLL_WORKER_STALE_SECONDS", "180"))
 # --- end of web security ----------------------------------------------------------------------------
