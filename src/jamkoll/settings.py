@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    # Two-step sign-in with a time-based code (issue 12, finding 6; jamkoll.accounts.two_factor).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "jamkoll.reference",
     "jamkoll.programmes",
     "jamkoll.accounts",
@@ -90,6 +93,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sign-in security (issue 12, finding 6): the request known to the audit of refusals, the
+    # session's verified device (django-otp), and JAMKOLL_REQUIRE_2FA.
+    "jamkoll.accounts.audit.AuditMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "jamkoll.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication: its refusal page is the site's own, with the user's menu.
     "jamkoll.web.middleware.HostileQueryMiddleware",
@@ -144,6 +152,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out sign-in before any backend runs the password hasher (issue 12).
+    "jamkoll.accounts.signin.ThrottleBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -240,6 +250,20 @@ LEDGER_KEY = os.environ.get("JAMKOLL_LEDGER_KEY", "")
 LEDGER_KEY_FILE = Path(os.environ.get("JAMKOLL_LEDGER_KEY_FILE", str(DATA_DIR / "ledger.key")))
 LEDGER_ANCHOR_FILE = Path(os.environ.get("JAMKOLL_LEDGER_ANCHOR", str(DATA_DIR / "ledger-anchor.log")))
 
+# --- Signing in (issue 12, finding 6): throttle, audit, two-step verification ---
+# A name is refused from an address after this many failed sign-ins (wrong password or wrong code)
+# within the cool-off; an address after the second number whatever the names (accounts/signin.py).
+JAMKOLL_LOGIN_FAILURE_LIMIT = int(os.environ.get("JAMKOLL_LOGIN_FAILURE_LIMIT", "5"))
+JAMKOLL_LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("JAMKOLL_LOGIN_IP_FAILURE_LIMIT", "30"))
+JAMKOLL_LOGIN_COOLOFF_MINUTES = int(os.environ.get("JAMKOLL_LOGIN_COOLOFF_MINUTES", "15"))
+# How many reverse proxies of our own stand in front (each appends to X-Forwarded-For). 0: the
+# header is ignored and the address is the connection's — a client cannot choose its own.
+JAMKOLL_TRUSTED_PROXIES = int(os.environ.get("JAMKOLL_TRUSTED_PROXIES", "0"))
+# On: the roles that move money or certify must enrol an authenticator app before they can act.
+# Off by default, so the demo and the browser journeys sign in with a password alone.
+JAMKOLL_REQUIRE_2FA = _env_bool("JAMKOLL_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = "JämKoll"
+
 # Background work (DESIGN §4): Django's Tasks API with the queue in our own database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
@@ -250,4 +274,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # Sign-ins, logouts and refusals (accounts/audit.py), also kept in the audit table.
+    "loggers": {"jamkoll.audit": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

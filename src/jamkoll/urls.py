@@ -7,10 +7,13 @@ from django.views.generic.base import RedirectView
 
 from jamkoll.api import api
 from jamkoll.web import health
+from jamkoll.web import account_views
 
 admin.site.site_header = "JämKoll – administration"
 admin.site.site_title = "JämKoll"
 admin.site.index_title = "Administration"
+# The admin signs in through the site's login page: one throttle, one audit, one second step.
+admin.site.login = account_views.admin_login  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", include("jamkoll.web.urls")),
@@ -18,7 +21,8 @@ urlpatterns = [
     path("deadlines/", include("jamkoll.obligations.urls")),
     path("planer/", include("jamkoll.plans.urls")),
     path("rapporter/", include("jamkoll.reports.urls")),
-    path("logga-in/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("logga-in/", account_views.SigninView.as_view(), name="login"),
+    path("logga-in/kod/", account_views.login_code, name="login_code"),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_PATH, admin.site.urls),  # not /admin/, where every scanner looks first
