@@ -6,8 +6,7 @@ from django.urls import include, path
 from django.views.generic.base import RedirectView
 
 from jamkoll.api import api
-from jamkoll.web import health
-from jamkoll.web import account_views
+from jamkoll.web import account_views, health
 
 admin.site.site_header = "JämKoll – administration"
 admin.site.site_title = "JämKoll"
