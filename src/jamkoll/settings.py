@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "jamkoll.plans",
     "jamkoll.reports",
     "jamkoll.web",
+    "jamkoll.backup",
 ]
 
 MIDDLEWARE = [
