@@ -41,6 +41,7 @@ from tests.conftest import persona
 pytestmark = pytest.mark.django_db
 SLUG = "jamstalldhet-kvinnofrid-2018-2020"
 OP = operator("säkerhetskopiatest")
+# Stands in for the anchor file where the ledger does not write one itself; bytes that are not text.
 ANCHOR = b"1 0a1b\n2 ffee\n\x00binary\xff tail without newline"
 
 
@@ -78,8 +79,9 @@ def rich(coordinator: Any, anchor_file: Path) -> None:
     DBTaskResult.objects.filter(pk=DBTaskResult.objects.order_by("pk").first().pk).update(  # type: ignore[union-attr]
         return_value=Value(None, models.JSONField())
     )
-    anchor_file.parent.mkdir(parents=True, exist_ok=True)
-    anchor_file.write_bytes(ANCHOR)
+    if not anchor_file.exists():
+        anchor_file.parent.mkdir(parents=True, exist_ok=True)
+        anchor_file.write_bytes(ANCHOR)
     assert LedgerEntry.objects.count() >= 5 and ReportFile.objects.count() == 6
     assert not ledger_verify().problems
 
@@ -125,6 +127,7 @@ def test_it_restores_every_table_exactly_into_a_fresh_database(
     before = snapshot()
     assert before["reports_reportfile"] and before["reports_historicalreportversion"]
     assert before["django_session"] and before["django_tasks_database_dbtaskresult"]
+    anchor = anchor_file.read_bytes()
     summary = backup_create(path=tmp_path / "b.zip")
     assert summary.rows == sum(len(rows) for name, rows in before.items() if name != "next_ids")
     assert summary.anchor
@@ -135,7 +138,7 @@ def test_it_restores_every_table_exactly_into_a_fresh_database(
     after = snapshot()
     assert {k: v for k, v in after["next_ids"].items() if before["next_ids"][k] != v} == {}
     assert after == before
-    assert anchor_file.read_bytes() == ANCHOR
+    assert anchor_file.read_bytes() == anchor
     assert not ledger_verify().problems
 
 
@@ -152,6 +155,23 @@ def test_it_replaces_a_database_with_rows_only_when_asked(
     assert snapshot() == after_backup
     backup_restore(path=tmp_path / "b.zip", replace=True)
     assert snapshot() == before
+    assert not ledger_verify().problems
+
+
+def test_it_counts_only_what_migrate_creates_as_empty(rich: None, tmp_path: Path) -> None:
+    """A fresh database's content types, permissions and chain head at 0 do not make it non-empty;
+    a content type the backup lacks, or a chain head that has moved, does."""
+    backup_create(path=tmp_path / "b.zip")
+    _fresh_database()
+    ContentType.objects.create(app_label="gone", model="stale")
+    with pytest.raises(BackupError, match=r"innehållstypen gone\.stale finns inte i säkerhetskopian"):
+        backup_restore(path=tmp_path / "b.zip")
+    ContentType.objects.filter(app_label="gone").delete()
+    ChainHead.objects.update(sequence=3)
+    with pytest.raises(BackupError, match=r"inte tom \(tabellen ledger_chainhead har rader"):
+        backup_restore(path=tmp_path / "b.zip")
+    ChainHead.objects.update(sequence=0)
+    backup_restore(path=tmp_path / "b.zip")
     assert not ledger_verify().problems
 
 
@@ -257,10 +277,11 @@ def test_it_restores_all_or_nothing(rich: None, tmp_path: Path) -> None:
 
 
 def test_it_keeps_a_different_anchor_file_it_replaces(rich: None, tmp_path: Path, anchor_file: Path) -> None:
+    anchor = anchor_file.read_bytes()
     backup_create(path=tmp_path / "b.zip")
     anchor_file.write_bytes(b"another chain\n")
     summary = backup_restore(path=tmp_path / "b.zip", replace=True)
-    assert anchor_file.read_bytes() == ANCHOR
+    assert anchor_file.read_bytes() == anchor
     assert summary.kept_anchor is not None and summary.kept_anchor.read_bytes() == b"another chain\n"
 
 
