@@ -50,6 +50,7 @@ def anchor_file(tmp_path: Path, settings: Any) -> Iterator[Path]:
     """The ledger's anchor file of this test, and a content-type cache that a restore's other ids
     cannot leak into the next test."""
     settings.LEDGER_ANCHOR_FILE = tmp_path / "anchor" / "ledger-anchor.log"
+    settings.LEDGER_KEY = "a key kept apart from the backup"
     ContentType.objects.clear_cache()
     yield settings.LEDGER_ANCHOR_FILE
     ContentType.objects.clear_cache()
@@ -293,7 +294,7 @@ def _one_line_error(*args: str) -> str:
     return message
 
 
-def test_cli_round_trip_and_its_output(rich: None, tmp_path: Path) -> None:
+def test_cli_round_trip_and_its_output(rich: None, tmp_path: Path, settings: Any) -> None:
     before = snapshot()
     path = str(tmp_path / "jamkoll.zip")
     out = io.StringIO()
@@ -308,6 +309,11 @@ def test_cli_round_trip_and_its_output(rich: None, tmp_path: Path) -> None:
     out = io.StringIO()
     call_command("restore", path, "--replace", stdout=out, stderr=io.StringIO())
     assert "jamkoll verify: allt stämmer" in out.getvalue() and "ingår inte" in out.getvalue()
+    assert snapshot() == before
+    settings.LEDGER_KEY, settings.LEDGER_KEY_FILE = "", tmp_path / "no.key"
+    call_command("restore", path, "--replace", stdout=io.StringIO(), stderr=(err := io.StringIO()))
+    assert "nyckeln till medelsflödets kontrollsummor saknas" in err.getvalue()
+    assert not (tmp_path / "no.key").exists()
     assert snapshot() == before
 
 

@@ -77,6 +77,8 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 ANCHOR_MEMBER = "ledger-anchor.log"
 BATCH = 1000
+# Rows with a document in them (a PDF of some MB) are read and written a few at a time.
+BINARY_BATCH = 8
 AUTO_KINDS = {"AutoField", "BigAutoField", "SmallAutoField"}
 # Tables whose rows `migrate` creates in a fresh database (see the module docstring).
 CONTENT_TYPES = "django_content_type"
@@ -215,6 +217,10 @@ DECODE: dict[str, Callable[[Any], Any]] = {
 }
 
 
+def _batch(spec: Table) -> int:
+    return BINARY_BATCH if any(_kind(f) == "BinaryField" for f in spec.fields) else BATCH
+
+
 def _raw_json(f: models.Field[Any, Any]) -> bool:
     return _kind(f) == "JSONField"
 
@@ -232,7 +238,7 @@ def _rows(spec: Table, alias: str) -> Iterator[list[Any]]:
             names.append(f.attname)
     encoders = [ENCODE.get(_kind(f), _identity) for f in spec.fields]
     query = spec.model._base_manager.using(alias).order_by("pk").annotate(**raw).values_list(*names)
-    for row in query.iterator(chunk_size=BATCH):
+    for row in query.iterator(chunk_size=_batch(spec)):
         yield [None if v is None else enc(v) for enc, v in zip(encoders, row, strict=True)]
 
 
@@ -521,12 +527,12 @@ def _insert(spec: Table, columns: list[str], rows: Iterable[list[Any]], alias: s
         return lambda v: f.get_db_prep_save(decode(v), connection)
 
     converters = [prepared(f) for f in fields]
-    count = 0
+    count, size = 0, _batch(spec)
     batch: list[list[Any]] = []
     with connection.cursor() as cursor:
         for row in rows:
             batch.append([None if v is None else conv(v) for conv, v in zip(converters, row, strict=True)])
-            if len(batch) >= BATCH:
+            if len(batch) >= size:
                 cursor.executemany(sql, batch)
                 count += len(batch)
                 batch = []

@@ -39,6 +39,14 @@ class Command(JamkollCommand):
             raise CommandError(f"{options['file']}: {exc.strerror or exc}; ingenting lästes in") from None
         if summary.kept_anchor:
             self.stderr.write(f"Den tidigare ankarfilen sparades som {summary.kept_anchor}.")
+        key = Path(settings.LEDGER_KEY_FILE)
+        if not settings.LEDGER_KEY and not key.is_file():
+            # Verifying now could make a new key, under which no restored entry would pass.
+            self.stderr.write(
+                f"Inläst, men nyckeln till medelsflödets kontrollsummor saknas ({key}): lägg den "
+                "sparade nyckeln på plats och kör jamkoll verify."
+            )
+            return
         result = ledger_verify()
         if result.problems:
             self.stderr.write(
