@@ -240,6 +240,7 @@ def test_it_refuses_a_changed_member_whose_checksum_no_longer_matches(rich: None
     _rewrite(good, tmp_path / "bad.zip", {member: text}, fix_manifest=False)
     with pytest.raises(BackupError, match=rf"delen {member} är skadad \(SHA-256 stämmer inte"):
         backup_restore(path=tmp_path / "bad.zip", replace=True)
+    assert member in _one_line_error("restore", str(tmp_path / "bad.zip"), "--check")
     _rewrite(good, tmp_path / "extra.zip", {"smuggled.txt": b"x"}, fix_manifest=False)
     with pytest.raises(BackupError, match="delen smuggled.txt finns i filen men inte i manifest.json"):
         backup_restore(path=tmp_path / "extra.zip", replace=True)
@@ -306,6 +307,8 @@ def test_cli_round_trip_and_its_output(rich: None, tmp_path: Path, settings: Any
     call_command("backup", path, "--force", "--quiet", stdout=(quiet := io.StringIO()))
     assert quiet.getvalue() == ""
     assert "inte tom" in _one_line_error("restore", path)
+    call_command("restore", path, "--check", stdout=(checked := io.StringIO()))
+    assert "Filen är hel" in checked.getvalue()
     out = io.StringIO()
     call_command("restore", path, "--replace", stdout=out, stderr=io.StringIO())
     assert "jamkoll verify: allt stämmer" in out.getvalue() and "ingår inte" in out.getvalue()

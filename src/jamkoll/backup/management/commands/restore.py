@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 
 from jamkoll.backup.management.commands.backup import KEY_NOTE
-from jamkoll.backup.services import BackupError, backup_restore
+from jamkoll.backup.services import BackupError, backup_check, backup_restore
 from jamkoll.commands import JamkollCommand
 from jamkoll.ledger.services import ledger_verify
 
@@ -24,11 +24,26 @@ class Command(JamkollCommand):
         parser.add_argument(
             "--replace", action="store_true", help="töm databasen först (allt som finns i den ersätts)"
         )
+        parser.add_argument(
+            "--check", action="store_true", help="kontrollera bara filen (kontrollsummor, schema)"
+        )
         parser.add_argument("--quiet", action="store_true", help="skriv bara ut fel och avvikelser")
 
     def handle(self, *args: Any, **options: Any) -> None:
         quiet = options["quiet"]
         progress = None if quiet else self.stdout.write
+        if options["check"]:
+            try:
+                manifest = backup_check(path=Path(options["file"]))
+            except BackupError as exc:
+                raise CommandError(str(exc)) from None
+            if not quiet:
+                rows = sum(entry["rows"] for entry in manifest["tables"])
+                self.stdout.write(
+                    f"Filen är hel och hör till den här databasens schema: {rows} rader i "
+                    f"{len(manifest['tables'])} tabeller, från {manifest['created_at']}."
+                )
+            return
         try:
             summary = backup_restore(
                 path=Path(options["file"]), replace=options["replace"], progress=progress
