@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "jamkoll.plans",
     "jamkoll.reports",
     "jamkoll.web",
+    "jamkoll.backup",
 ]
 
 MIDDLEWARE = [
