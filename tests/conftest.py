@@ -44,6 +44,17 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         call_command("seed", "--no-migrate", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
+@pytest.fixture(scope="session", autouse=True)
+def plain_http() -> Any:
+    """The test client speaks plain http: without this, production's HTTPS redirect (on whenever
+    JAMKOLL_DEBUG is off) would answer every request with a 301. tests/web/test_security.py turns it
+    back on where it is the subject."""
+    from django.test import override_settings
+
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def ledger_files(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Each test its own ledger key and anchor file (issue 12): the database rolls back after a

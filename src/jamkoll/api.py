@@ -9,9 +9,11 @@ reason, `NotFound` a 404, a request that does not match its schema a 422 naming 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,6 +36,9 @@ from jamkoll.reference.models import OrganisationKind
 from jamkoll.reference.selectors import organisation_list, organisation_row
 from jamkoll.reports.api import router as reports_router
 from jamkoll.schema_types import ApiDate, Code
+from jamkoll.web.health import database_unavailable
+
+log = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="JämKoll API",
@@ -115,6 +120,12 @@ def _on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, str(exc))
+
+
+def _on_database_gone(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """503 in the one error shape while the database cannot be reached (issue 12, finding 11)."""
+    log.error("Databasen kan inte nås: %s", exc, exc_info=exc)
+    return database_unavailable(request)
 
 
 def _on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
@@ -233,6 +244,8 @@ for _exc, _handler in (
     (Http404, _on_not_found),
     (HttpError, _on_http_error),
     (AuthenticationError, _on_unauthenticated),
+    (OperationalError, _on_database_gone),
+    (InterfaceError, _on_database_gone),
 ):
     api.add_exception_handler(_exc, _handler)  # type: ignore[arg-type]
 

@@ -1,15 +1,17 @@
 """One settings module, configured by environment variables (DESIGN §5).
 
 DATABASE_URL            default: SQLite file jamkoll.sqlite3 in JAMKOLL_DATA_DIR (default ./var)
-JAMKOLL_SECRET_KEY      required when JAMKOLL_DEBUG is off
+JAMKOLL_SECRET_KEY      required to serve pages when JAMKOLL_DEBUG is off (see below)
 JAMKOLL_DEBUG           "1"/"true" for development
 JAMKOLL_ALLOWED_HOSTS   comma-separated
+The web-security block further down lists its own variables.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -29,14 +31,21 @@ def _env_bool(name: str, default: bool = False) -> bool:
 DEBUG = _env_bool("JAMKOLL_DEBUG", False)
 DATA_DIR = Path(os.environ.get("JAMKOLL_DATA_DIR", "var")).resolve()
 
+# The secret key (issue 12, finding 7). There is no fixed fallback outside debug: without
+# JAMKOLL_SECRET_KEY a process gets a random key of its own, so that commands that never sign
+# anything (seed, migrate, verify, the tests) keep working, while nothing it signs is accepted by
+# any other process. Serving pages needs the real key: the WSGI application (jamkoll/wsgi.py, which
+# gunicorn and runserver load), `jamkoll serve` and `check --deploy` (jamkoll.E001) refuse without it.
+# In debug (`jamkoll demo`) a fixed development key; its "django-insecure-" prefix makes
+# `check --deploy` flag it.
 SECRET_KEY = os.environ.get("JAMKOLL_SECRET_KEY", "")
+SECRET_KEY_FROM_ENVIRONMENT = bool(SECRET_KEY)
 if not SECRET_KEY:
-    if DEBUG or os.environ.get("JAMKOLL_INSECURE_DEV_KEY") == "1":
-        SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
-    else:
-        # Management commands that never sign anything (seed, organisations, tests) still work;
-        # the web server refuses to start without a key (see cli.serve).
-        SECRET_KEY = "unset-" + "x" * 50
+    SECRET_KEY = (
+        "django-insecure-jamkoll-development-only-key-0123456789"
+        if DEBUG
+        else "jamkoll-process-only-" + secrets.token_urlsafe(50)
+    )
 
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("JAMKOLL_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
@@ -50,11 +59,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",  # Content-Security-Policy (the web-security block below)
+    "ninja",  # serves the API docs' Swagger UI from our own static files, not a CDN
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    # Two-step sign-in with a time-based code (issue 12, finding 6; jamkoll.accounts.two_factor).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "jamkoll.reference",
     "jamkoll.programmes",
     "jamkoll.accounts",
@@ -63,17 +77,28 @@ INSTALLED_APPS = [
     "jamkoll.plans",
     "jamkoll.reports",
     "jamkoll.web",
+    "jamkoll.backup",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Security headers on every answer, static files included (the web-security block below).
+    "csp.middleware.CSPMiddleware",
+    "jamkoll.web.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After the sessions: marks an active session for saving once a minute (the idle timeout).
+    "jamkoll.web.middleware.IdleSessionMiddleware",
     "jamkoll.web.middleware.SwedishFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sign-in security (issue 12, finding 6): the request known to the audit of refusals, the
+    # session's verified device (django-otp), and JAMKOLL_REQUIRE_2FA.
+    "jamkoll.accounts.audit.AuditMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "jamkoll.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication: its refusal page is the site's own, with the user's menu.
     "jamkoll.web.middleware.HostileQueryMiddleware",
@@ -128,6 +153,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out sign-in before any backend runs the password hasher (issue 12).
+    "jamkoll.accounts.signin.ThrottleBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -153,15 +180,68 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# --- Web security (issue 12, findings 7 and 10) -------------------------------------------------
+# JAMKOLL_SECURE_COOKIES  "0" for a plain-HTTP set-up: secure cookies, the HTTPS redirect and HSTS
+#                         all off (on by default outside debug)
+# JAMKOLL_HSTS_SECONDS    HSTS max-age (one year)
+# JAMKOLL_PROXY_SSL_HEADER  behind a TLS-terminating proxy: the header it sets, "X-Forwarded-Proto"
+#                         (opt-in: only when the proxy always sets or overwrites it)
+# JAMKOLL_SESSION_IDLE_MINUTES  a session ends after this long without a request (30)
+# JAMKOLL_ADMIN_PATH      where the admin lives ("forvaltning/"), see urls.py
+JAMKOLL_HTTPS = not DEBUG and _env_bool("JAMKOLL_SECURE_COOKIES", True)
+SESSION_COOKIE_SECURE = JAMKOLL_HTTPS
+CSRF_COOKIE_SECURE = JAMKOLL_HTTPS
+SECURE_SSL_REDIRECT = JAMKOLL_HTTPS
+# Load balancers probe the process directly over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("JAMKOLL_HSTS_SECONDS", "31536000")) if JAMKOLL_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# The preload list is a decision for the owner of the whole domain (a submission to the browsers'
+# list), not for one application: the directive is opt-in, and check --deploy's reminder is silenced.
+SECURE_HSTS_PRELOAD = _env_bool("JAMKOLL_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+if os.environ.get("JAMKOLL_PROXY_SSL_HEADER"):
+    _proxy_header = os.environ["JAMKOLL_PROXY_SSL_HEADER"].strip().upper().replace("-", "_")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header, "https")
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
-SESSION_COOKIE_SECURE = not DEBUG and _env_bool("JAMKOLL_SECURE_COOKIES", True)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Idle timeout: a session lives SESSION_COOKIE_AGE from its last save, and IdleSessionMiddleware
+# saves an active one at most once a minute (Django's SESSION_SAVE_EVERY_REQUEST would write the
+# session on every page view).
+SESSION_COOKIE_AGE = 60 * int(os.environ.get("JAMKOLL_SESSION_IDLE_MINUTES", "30"))
 # A refused form post (stale page, cookies off) gets the site's refusal page in Swedish.
 CSRF_FAILURE_VIEW = "jamkoll.web.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# No inline script or style anywhere on the site: every script and style sheet is a static file of
+# ours (the API docs' Swagger UI included); charts are SVG with presentation attributes only.
+# `data:` images: the Swagger UI's style sheet draws its icons with them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Powerful browser features the site never uses, switched off (PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+ADMIN_PATH = os.environ.get("JAMKOLL_ADMIN_PATH", "forvaltning/").strip().strip("/") + "/"
+if ADMIN_PATH == "/":
+    raise ImproperlyConfigured("JAMKOLL_ADMIN_PATH must name a path, e.g. forvaltning/")
+# /readyz: a worker counts as present when its heartbeat is younger than this (jamkoll.web.heartbeat).
+WORKER_STALE_SECONDS = int(os.environ.get("JAMKOLL_WORKER_STALE_SECONDS", "180"))
+# --- end of web security ----------------------------------------------------------------------------
 
 # The ledger's keyed chain (issue 12). The HMAC key is never in the database: a file (created with
 # mode 0600 on first use when missing) or JAMKOLL_LEDGER_KEY. Every append also writes the new chain
@@ -170,6 +250,20 @@ SECURE_REFERRER_POLICY = "same-origin"
 LEDGER_KEY = os.environ.get("JAMKOLL_LEDGER_KEY", "")
 LEDGER_KEY_FILE = Path(os.environ.get("JAMKOLL_LEDGER_KEY_FILE", str(DATA_DIR / "ledger.key")))
 LEDGER_ANCHOR_FILE = Path(os.environ.get("JAMKOLL_LEDGER_ANCHOR", str(DATA_DIR / "ledger-anchor.log")))
+
+# --- Signing in (issue 12, finding 6): throttle, audit, two-step verification ---
+# A name is refused from an address after this many failed sign-ins (wrong password or wrong code)
+# within the cool-off; an address after the second number whatever the names (accounts/signin.py).
+JAMKOLL_LOGIN_FAILURE_LIMIT = int(os.environ.get("JAMKOLL_LOGIN_FAILURE_LIMIT", "5"))
+JAMKOLL_LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("JAMKOLL_LOGIN_IP_FAILURE_LIMIT", "30"))
+JAMKOLL_LOGIN_COOLOFF_MINUTES = int(os.environ.get("JAMKOLL_LOGIN_COOLOFF_MINUTES", "15"))
+# How many reverse proxies of our own stand in front (each appends to X-Forwarded-For). 0: the
+# header is ignored and the address is the connection's — a client cannot choose its own.
+JAMKOLL_TRUSTED_PROXIES = int(os.environ.get("JAMKOLL_TRUSTED_PROXIES", "0"))
+# On: the roles that move money or certify must enrol an authenticator app before they can act.
+# Off by default, so the demo and the browser journeys sign in with a password alone.
+JAMKOLL_REQUIRE_2FA = _env_bool("JAMKOLL_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = "JämKoll"
 
 # Background work (DESIGN §4): Django's Tasks API with the queue in our own database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -181,4 +275,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # Sign-ins, logouts and refusals (accounts/audit.py), also kept in the audit table.
+    "loggers": {"jamkoll.audit": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

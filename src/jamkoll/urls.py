@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
@@ -5,10 +6,13 @@ from django.urls import include, path
 from django.views.generic.base import RedirectView
 
 from jamkoll.api import api
+from jamkoll.web import account_views, health
 
 admin.site.site_header = "JämKoll – administration"
 admin.site.site_title = "JämKoll"
 admin.site.index_title = "Administration"
+# The admin signs in through the site's login page: one throttle, one audit, one second step.
+admin.site.login = account_views.admin_login  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", include("jamkoll.web.urls")),
@@ -16,10 +20,14 @@ urlpatterns = [
     path("deadlines/", include("jamkoll.obligations.urls")),
     path("planer/", include("jamkoll.plans.urls")),
     path("rapporter/", include("jamkoll.reports.urls")),
-    path("logga-in/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("logga-in/", account_views.SigninView.as_view(), name="login"),
+    path("logga-in/kod/", account_views.login_code, name="login_code"),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_PATH, admin.site.urls),  # not /admin/, where every scanner looks first
+    # For load balancers: the process answers; the database, its migrations and a worker are there.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("api/v1/", api.urls),
     # Browsers ask for /favicon.ico whatever the page says: the site's icon, not a 404.
     path("favicon.ico", RedirectView.as_view(url=static("jamkoll/favicon.svg"), permanent=True)),
@@ -29,3 +37,6 @@ urlpatterns = [
 handler400 = "jamkoll.web.views.bad_request"
 handler403 = "jamkoll.web.views.permission_denied"
 handler404 = "jamkoll.web.views.page_not_found"
+# A lost database (OperationalError, InterfaceError) anywhere, middleware included, answers 503 with
+# a short page or the API's JSON body instead of a 500 (jamkoll.web.health).
+handler500 = "jamkoll.web.health.server_error"

@@ -186,7 +186,8 @@ def page(
     context: BrowserContext, live_site: LiveSite, artefacts: Path, request: pytest.FixtureRequest
 ) -> Iterator[Page]:
     """The journey's page. Afterwards its last page is kept as test-artefacts/browser/<journey>.png;
-    an uncaught script error or a server error (5xx) on the way fails the journey."""
+    an uncaught script error, a server error (5xx) or a Content-Security-Policy violation on the way
+    fails the journey."""
     page = context.new_page()
     item = request.node
     log_start = live_site.log_size()
@@ -221,5 +222,8 @@ def page(
         (artefacts / f"{name}.html").write_text(page.content(), encoding="utf-8")
     page.close()
     problems = [f"skriptfel i sidan: {e}" for e in page_errors] + [f"serverfel: {e}" for e in server_errors]
+    # The site's Content-Security-Policy has no 'unsafe-inline' (issue 12): Chromium reports every
+    # inline script, style or handler it refused in the console.
+    problems += [f"blockerat av CSP: {m}" for m in console if "Content Security Policy" in m]
     if problems and not (rep is not None and rep.failed):
         pytest.fail("\n".join(problems), pytrace=False)

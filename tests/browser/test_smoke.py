@@ -27,3 +27,11 @@ def test_smoke_coordinator_sees_deadlines(page: Page) -> None:
     menu(page, "Deadlines")
     expect_heading(page, "Deadlines")
     expect(page.locator("main")).to_contain_text("Kalender per beslut och år")
+
+
+def test_smoke_api_docs_run_under_the_content_security_policy(page: Page) -> None:
+    """The API docs (Swagger UI from our own static files) render under the site's CSP, which has no
+    'unsafe-inline': a refused inline script or style fails the journey (conftest.page)."""
+    page.goto("/api/v1/docs")
+    expect(page.locator(".swagger-ui .title")).to_contain_text("JämKoll API")
+    expect(page.locator(".opblock").first).to_be_visible()

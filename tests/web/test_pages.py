@@ -114,8 +114,8 @@ def test_pages_reject_the_wrong_method(client: Client) -> None:
 
 
 def test_admin_requires_the_admin_role(client: Client, coordinator: Any) -> None:
-    assert client.get("/admin/").status_code == 302
-    assert client_for(coordinator).get("/admin/").status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 302
+    assert client_for(coordinator).get(reverse("admin:index")).status_code == 302
 
 
 def test_admin_has_every_jamkoll_model(admin_user: Any) -> None:

@@ -3,6 +3,7 @@ work; the obligations app queues its daily reminders through its AppConfig's `wo
 
 import inspect
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -39,5 +40,8 @@ def test_the_worker_queues_the_daily_reminders_once(tmp_path: Path) -> None:
     worker = _run(env, "worker", "--batch", "--verbosity", "0")
     assert worker.returncode == 0, worker.stderr
     assert "Dagliga påminnelser lades i kön" in worker.stdout
+    # Its heartbeat, which /readyz reads (issue 12).
+    with sqlite3.connect(tmp_path / "jamkoll.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM web_workerheartbeat").fetchone() == (1,)
     again = _run(env, "worker", "--batch", "--verbosity", "0")
     assert again.returncode == 0 and "lades i kön" not in again.stdout  # one daily run is enough

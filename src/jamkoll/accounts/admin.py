@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import RoleAssignment
+from .models import AuditEvent, RoleAssignment
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -26,3 +27,25 @@ class RoleAssignmentAdmin(SimpleHistoryAdmin):
     list_display = ("user", "role", "county")
     list_filter = ("role",)
     raw_id_fields = ("county",)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit of sign-ins and refusals (issue 12): read, filtered and searched, never changed
+    or deleted, not even by the administrator."""
+
+    list_display = ("at", "kind", "username", "ip", "action", "reason")
+    list_filter = ("kind", "at")
+    search_fields = ("username", "ip", "action", "target")
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -67,3 +68,56 @@ class RoleAssignment(models.Model):
         if self.county is not None:
             return f"{label} – {self.county.code}"
         return label
+
+
+class AuditKind(models.TextChoices):
+    LOGIN = "login", _("Inloggning")
+    LOGIN_FAILED = "login_failed", _("Fel lösenord")
+    CODE_FAILED = "code_failed", _("Fel engångskod")
+    LOCKED_OUT = "locked_out", _("Spärrad inloggning")
+    LOGOUT = "logout", _("Utloggning")
+    REFUSAL = "refusal", _("Nekad åtgärd")
+    TWO_FACTOR = "two_factor", _("Tvåstegsverifiering ändrad")
+
+
+# The kinds that count towards the sign-in throttle (accounts/signin.py).
+FAILED_KINDS = (AuditKind.LOGIN_FAILED, AuditKind.CODE_FAILED)
+
+
+class AuditEvent(models.Model):
+    """One sign-in event or one refused attempt (issue 12, finding 6). Written by accounts.audit;
+    read by the administrator in the admin, where it cannot be changed or deleted. The sign-in
+    throttle counts its failed rows, so the record and the lock cannot disagree."""
+
+    at = models.DateTimeField(_("tidpunkt"), default=timezone.now)
+    kind = models.CharField(_("händelse"), max_length=20, choices=AuditKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("användare"),
+    )
+    # As typed at sign-in (bounded): a failed attempt may name no existing account.
+    username = models.CharField(_("användarnamn"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("adress"), null=True, blank=True)
+    user_agent = models.CharField(_("webbläsare"), max_length=200, blank=True)
+    path = models.CharField(_("sökväg"), max_length=200, blank=True)
+    # A refusal: the policy's action, the object it was about and the policy's reason.
+    action = models.CharField(_("åtgärd"), max_length=80, blank=True)
+    target = models.CharField(_("objekt"), max_length=200, blank=True)
+    reason = models.CharField(_("skäl"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("händelse i granskningsloggen")
+        verbose_name_plural = _("granskningslogg")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            # The throttle's two questions: failures of one name from one address, and from one address.
+            models.Index(fields=["username", "ip", "kind", "at"], name="audit_throttle_user_ip"),
+            models.Index(fields=["ip", "kind", "at"], name="audit_throttle_ip"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {AuditKind(self.kind).label} {self.username}"

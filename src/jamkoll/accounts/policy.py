@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from .audit import record_refusal
 from .models import Role
 
 
@@ -397,6 +398,15 @@ RULES: dict[str, Rule] = {
         _("Datum ändras av SKR:s samordnare eller av Regeringskansliet."),
     ),
     "feed.manage": Rule(is_authenticated, _("Logga in för att hantera ditt kalenderflöde.")),
+    # The user's own second sign-in step (issue 12): offered to the roles that move money or
+    # certify, and to the administrator who grants them (accounts/signin.py TWO_FACTOR_ROLES).
+    "account.two_factor": Rule(
+        is_coordinator | is_certifier | is_signatory | is_treasury | is_any_rss | is_admin,
+        _(
+            "Tvåstegsverifiering erbjuds de roller som hanterar pengar eller intygar: samordnare, "
+            "ekonomichef, behörig företrädare, Kammarkollegiet, RSS och systemadministratör."
+        ),
+    ),
 }
 
 for _action, _rule in RULES.items():
@@ -419,7 +429,11 @@ def check(actor: Any, action: str, obj: Any = None) -> Verdict:
 
 
 def require(actor: Any, action: str, obj: Any = None) -> None:
-    """Raise `PermissionDenied` with the policy's reason unless `actor` may do `action`."""
+    """Raise `PermissionDenied` with the policy's reason unless `actor` may do `action`.
+
+    A refusal here is an attempt, so it is audited (who, what, on what, why: accounts.audit);
+    `check`, which also decides whether to show a button, is not."""
     verdict = check(actor, action, obj)
     if not verdict:
+        record_refusal(actor, action, obj, verdict.reason)
         raise PermissionDenied(verdict.reason)

@@ -1,5 +1,7 @@
+import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -60,3 +62,42 @@ class HostileQueryMiddleware:
 
 def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else "?" for c in text)
+
+
+class PermissionsPolicyMiddleware:
+    """The `Permissions-Policy` header (settings.PERMISSIONS_POLICY): browser features the site
+    never uses are switched off for it and anything it could be made to embed."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.policy = settings.PERMISSIONS_POLICY
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.policy)
+        return response
+
+
+SESSION_REFRESH_SECONDS = 60
+
+
+class IdleSessionMiddleware:
+    """The idle timeout: a session expires SESSION_COOKIE_AGE after its last save, so a session in
+    use is saved again, and its expiry pushed on, at most once a minute. Django's
+    SESSION_SAVE_EVERY_REQUEST would write the session on every page view.
+
+    Only a session the request already used is touched (a health probe or a static file never
+    reads the session store); must sit after SessionMiddleware, which saves on the way out."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or not session.accessed or session.is_empty() or response.status_code >= 500:
+            return response
+        now = int(time.time())
+        if now - int(session.get("_idle_seen", 0)) >= SESSION_REFRESH_SECONDS:
+            session["_idle_seen"] = now
+        return response

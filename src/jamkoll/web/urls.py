@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import decision_views, views
+from . import account_views, decision_views, views
 
 app_name = "web"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("beslut/ny/", decision_views.decision_new, name="decision_new"),
     path("beslut/<slug:slug>/", decision_views.decision_edit, name="decision_edit"),
     path("rss/<slug:slug>/<int:year>/", views.rss_overview, name="rss_overview"),
+    path("konto/tvastegsverifiering/", account_views.two_factor_page, name="two_factor"),
 ]

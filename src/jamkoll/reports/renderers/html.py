@@ -324,8 +324,9 @@ def _render(template: str, context: dict[str, Any]) -> str:
 
 def render_html_fragment(document: Document) -> str:
     """The document as an <article>, to be placed inside the site layout (which links
-    `reports/report.css`)."""
-    return _render("reports/_body.html", _context(document, mode="screen"))
+    `reports/report.css`). Served under the site's Content-Security-Policy, which blocks style
+    attributes: no column widths, the browser lays the table out."""
+    return _render("reports/_body.html", _context(document, mode="screen") | {"on_site": True})
 
 
 def render_html(document: Document) -> str:

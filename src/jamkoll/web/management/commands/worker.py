@@ -11,6 +11,8 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from jamkoll.web import heartbeat
+
 
 class Command(BaseCommand):
     help = (
@@ -27,6 +29,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The heartbeat /readyz looks for (jamkoll.web.heartbeat): once now, then every half minute.
+        heartbeat.beat(heartbeat.worker_name())
+        if not options["batch"]:
+            heartbeat.start(heartbeat.worker_name())  # a daemon thread: ends with the process
         for config in apps.get_app_configs():
             started = getattr(config, "worker_started", None)
             if callable(started):

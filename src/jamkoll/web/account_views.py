@@ -1,0 +1,180 @@
+"""Signing in (the password, then a code for a user who enrolled one) and the user's own page for
+two-step verification (issue 12, finding 6). The throttle and the audit are in accounts."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import LoginView, redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+
+from jamkoll.accounts import two_factor
+from jamkoll.accounts.audit import record
+from jamkoll.accounts.models import AuditKind
+from jamkoll.accounts.policy import require
+from jamkoll.accounts.signin import lockout_for_request, two_factor_required
+
+PENDING = "jamkoll_signin_pending"
+PENDING_SECONDS = 300  # the code must follow the password within five minutes
+
+
+class SigninForm(AuthenticationForm):
+    """Django's form, in Swedish, that says so when the throttle refused the attempt."""
+
+    error_messages = {
+        "invalid_login": gettext_lazy("Användarnamnet eller lösenordet är fel. Försök igen."),
+        "inactive": gettext_lazy("Kontot är avstängt."),
+    }
+
+    def get_invalid_login_error(self) -> ValidationError:
+        lockout = getattr(self.request, "jamkoll_lockout", None)
+        if lockout is not None:
+            return ValidationError(lockout.message, code="locked")
+        return super().get_invalid_login_error()
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label=gettext_lazy("Engångskod"), max_length=two_factor.CODE_MAX, strip=True)
+
+
+def _safe_next(request: HttpRequest, value: str) -> str:
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return reverse("web:home")
+
+
+def _locked(form: forms.Form) -> bool:
+    return any(e.code == "locked" for e in form.errors.as_data().get("__all__", []))
+
+
+class SigninView(LoginView):
+    """The password step. A user with an enrolled device is not signed in yet: the session
+    remembers who passed the password, and the code page finishes the sign-in."""
+
+    form_class = SigninForm
+    template_name = "registration/login.html"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        user = form.get_user()
+        if two_factor.confirmed_device(user) is None:
+            return super().form_valid(form)
+        self.request.session.cycle_key()
+        self.request.session[PENDING] = {
+            "user": user.pk,
+            "backend": user.backend,
+            "at": time.time(),
+            "next": self.get_success_url(),
+        }
+        return redirect("login_code")
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response = super().form_invalid(form)
+        if _locked(form):
+            response.status_code = 429
+        return response
+
+
+def _pending_user(request: HttpRequest) -> tuple[Any, dict[str, Any]] | None:
+    pending = request.session.get(PENDING)
+    if not isinstance(pending, dict) or time.time() - float(pending.get("at", 0)) > PENDING_SECONDS:
+        return None
+    user = get_user_model().objects.filter(pk=int(pending.get("user") or 0), is_active=True).first()
+    return (user, pending) if user is not None else None
+
+
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_code(request: HttpRequest) -> HttpResponse:
+    """The second step: the code from the user's authenticator app. A wrong code counts towards
+    the same throttle as a wrong password."""
+    found = _pending_user(request)
+    if found is None:
+        request.session.pop(PENDING, None)
+        messages.info(request, _("Logga in med ditt lösenord först."))
+        return redirect("login")
+    user, pending = found
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        lockout = lockout_for_request(request, user.get_username())
+        device = two_factor.confirmed_device(user)
+        if lockout is not None:
+            record(AuditKind.LOCKED_OUT, request=request, username=user.get_username())
+            form.add_error(None, ValidationError(lockout.message, code="locked"))
+            status = 429
+        elif form.is_valid() and device is not None and two_factor.verify(device, form.cleaned_data["code"]):
+            del request.session[PENDING]
+            login(request, user, backend=pending["backend"])
+            otp_login(request, device)
+            return HttpResponseRedirect(_safe_next(request, str(pending.get("next", ""))))
+        else:
+            record(AuditKind.CODE_FAILED, request=request, username=user.get_username())
+            form.errors.clear()
+            form.add_error(None, _("Koden stämmer inte. Försök igen med koden som appen visar nu."))
+    return render(request, "registration/login_code.html", {"form": form}, status=status)
+
+
+@login_required
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def two_factor_page(request: HttpRequest) -> HttpResponse:
+    """Tvåstegsverifiering: enrol an authenticator app (QR code, secret, a code to confirm), or
+    turn it off with a code."""
+    require(request.user, "account.two_factor")
+    device = two_factor.confirmed_device(request.user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if device is None:
+                device = two_factor.two_factor_confirm(
+                    actor=request.user, request=request, code=form.cleaned_data["code"]
+                )
+                otp_login(request, device)
+                messages.success(request, _("Tvåstegsverifieringen är aktiverad."))
+            else:
+                two_factor.two_factor_disable(
+                    actor=request.user, request=request, code=form.cleaned_data["code"]
+                )
+                messages.success(request, _("Tvåstegsverifieringen är avstängd."))
+            return redirect("web:two_factor")
+        except ValidationError as exc:
+            form.add_error("code", exc)
+    context: dict[str, Any] = {
+        "form": form,
+        "device": device,
+        "required": two_factor_required(request.user),
+    }
+    if device is None:
+        pending = two_factor.pending_device(actor=request.user, request=request)
+        context["qr"] = mark_safe(two_factor.qr_svg(pending))
+        context["secret"] = two_factor.secret_text(pending)
+    status = 400 if form.errors else 200
+    return render(request, "registration/two_factor.html", context, status=status)
+
+
+def admin_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    """The admin's login page is the site's (its own form would skip the code step)."""
+    wanted = request.GET.get("next", "")
+    return redirect_to_login(_safe_next(request, wanted) if wanted else reverse("admin:index"))
