@@ -71,6 +71,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 import jamkoll
+from jamkoll.ledger.chain import append_only_lifted
 
 FORMAT = "jamkoll-backup"
 FORMAT_VERSION = 1
@@ -490,8 +491,9 @@ def _not_empty(backed_up: dict[str, list[dict[str, Any]]], alias: str) -> str | 
 def _empty(alias: str, *, only: Iterable[str] | None = None) -> None:
     """Every table but django_migrations emptied (or the tables `only` names), in the restore's
     transaction. PostgreSQL's TRUNCATE fires no row trigger, so the ledger's refusal of DELETE does
-    not stand in its way; an empty database needs only its content types, permissions and chain
-    head deleted, which is much cheaper than truncating a hundred tables."""
+    not stand in its way (on SQLite it is lifted for the transaction); an empty database needs only
+    its content types, permissions and chain head deleted, which is much cheaper than truncating a
+    hundred tables."""
     connection = connections[alias]
     quote = connection.ops.quote_name
     names = [quote(spec.table) for spec in tables() if only is None or spec.table in only]
@@ -501,8 +503,11 @@ def _empty(alias: str, *, only: Iterable[str] | None = None) -> None:
             connection.check_constraints()
             cursor.execute(f"TRUNCATE {', '.join(names)}")
         else:
-            for name in names:
-                cursor.execute(f"DELETE FROM {name}")
+            # SQLite's DELETE meets the ledger's refusal (a row trigger): lifted for this
+            # transaction only, back in place when the tables are empty.
+            with append_only_lifted(alias):
+                for name in names:
+                    cursor.execute(f"DELETE FROM {name}")
 
 
 def _member_rows(archive: zipfile.ZipFile, name: str) -> Iterator[list[Any]]:

@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.utils import timezone
 
 from .models import LedgerEntry
@@ -474,24 +474,26 @@ def _pg_alter(cursor: Any, action: str) -> None:
 
 
 @contextlib.contextmanager
-def append_only_lifted() -> Iterator[None]:
+def append_only_lifted(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     """Lift the database's refusal of UPDATE and DELETE on entries for the enclosed block, in the
-    current transaction (required): what an operator restoring over an existing ledger, or a test
-    that plays the attacker, does deliberately. The refusal is back when the block ends (or the
-    transaction rolls back). The application never calls this."""
+    current transaction (required): what an operator restoring over an existing ledger
+    (`jamkoll restore --replace` on SQLite), or a test that plays the attacker, does deliberately.
+    The refusal is back when the block ends (or the transaction rolls back). The application's
+    own writes never call this."""
     migration = import_module("jamkoll.ledger.migrations.0003_entry_append_only_trigger")
-    if not connection.in_atomic_block:
+    conn = connections[using]
+    if not conn.in_atomic_block:
         raise RuntimeError("append_only_lifted() needs a transaction")
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
             _pg_alter(cursor, "DISABLE")
         else:
             for sql in migration.SQLITE_BACKWARD:
                 cursor.execute(sql)
 
     def restore() -> None:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
+        with conn.cursor() as cursor:
+            if conn.vendor == "postgresql":
                 _pg_alter(cursor, "ENABLE")
             else:
                 for sql in migration.SQLITE_FORWARD:
