@@ -25,7 +25,7 @@ tamper-evident against someone who can write to the database.
 Every process that appends (web, worker, command line — on several machines, through a shared file
 system) must see the same key and the same anchor file.
 
-Known limits (README, docs/verify.md): someone holding the key and write access to both the
+Known limits (README, "Vad `jamkoll verify` bevisar"): someone holding the key and write access to both the
 database and the anchor file can rewrite history; entries after the last anchored one are
 protected by the key alone; nothing here proves an entry that was never written.
 """
