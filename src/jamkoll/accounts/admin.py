@@ -3,7 +3,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import RoleAssignment
+from .models import Profile, RoleAssignment
+
+
+class ProfileInline(admin.StackedInline):
+    """The title and organisation a user's certifications and signatures show."""
+
+    model = Profile
+    can_delete = False
+    max_num = 1
+    raw_id_fields = ("organisation",)
+    verbose_name = verbose_name_plural = Profile._meta.verbose_name
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -18,7 +28,7 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class JamkollUserAdmin(UserAdmin):
-    inlines = [RoleAssignmentInline]
+    inlines = [ProfileInline, RoleAssignmentInline]
 
 
 @admin.register(RoleAssignment)
