@@ -36,3 +36,12 @@ class RoleAssignmentAdmin(SimpleHistoryAdmin):
     list_display = ("user", "role", "county")
     list_filter = ("role",)
     raw_id_fields = ("county",)
+
+
+@admin.register(Profile)
+class ProfileAdmin(SimpleHistoryAdmin):
+    """Also on each user's page (ProfileInline)."""
+
+    list_display = ("user", "title", "organisation")
+    search_fields = ("user__username", "user__first_name", "user__last_name", "title")
+    raw_id_fields = ("user", "organisation")
