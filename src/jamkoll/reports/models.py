@@ -9,7 +9,7 @@ altered silently.
 
 Frozen means frozen everywhere (issue 12, finding 8): a version that is certified, signed or
 submitted, and its files, are neither changed nor deleted — not by the admin, not by `save()` or
-`delete()` here, and not by SQL (triggers on SQLite and PostgreSQL, migration 0003). The one
+`delete()` here, and not by SQL (triggers on SQLite and PostgreSQL: `triggers`). The one
 change a certified or signed version takes is its submission (state, date, receipt, who). A file
 is never changed; a draft's files go with the draft.
 """
@@ -29,6 +29,8 @@ from simple_history.models import HistoricalRecords
 
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.reference.models import Organisation
+
+from .triggers import FROZEN_FILE, FROZEN_VERSION  # the database's triggers say the same
 
 
 class ReportKind(models.TextChoices):
@@ -66,10 +68,6 @@ TITLE_LINE_MAX = 300
 SUBMISSION_FIELDS = frozenset(
     {"state", "submitted_on", "receipt_reference", "submitted_by_id", "submitted_by_name"}
 )
-
-
-FROZEN_VERSION = "en intygad, undertecknad eller inlämnad rapportversion ändras aldrig och tas aldrig bort"
-FROZEN_FILE = "en rapportfil ändras aldrig; en fil i en låst version tas aldrig bort"
 
 
 class FrozenError(RuntimeError):
