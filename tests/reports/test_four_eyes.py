@@ -173,7 +173,7 @@ def test_the_api_answers_four_eyes_with_the_reason(coordinator: Any, everything:
         response = _api(everything, f"/api/v1/reports/{own.pk}/certify", {"on": "2019-03-27"})
     assert response.status_code == 403 and response.json()["detail"] == MADE_IT
     certified = _api(everything, f"/api/v1/reports/{_draft(coordinator).pk}/certify", {"on": "2019-03-27"})
-    assert certified.status_code == 201
+    assert certified.status_code == 201 and certified.json()["certified_by"] == "allt-i-ett"
     with nothing_stored():
         response = _api(everything, f"/api/v1/reports/{certified.json()['id']}/sign", {"on": "2019-03-28"})
     assert response.status_code == 403 and response.json()["detail"] == CERTIFIED_IT

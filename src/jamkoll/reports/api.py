@@ -48,6 +48,10 @@ class VersionOut(Schema):
     title: str
     generated_at: dt.datetime
     amount_applied: str | None = None
+    # Who took each step, as the document names them (from the accounts that acted).
+    certified_by: str | None = None
+    signed_by: str | None = None
+    submitted_by: str | None = None
     files: list[FileOut]
 
 
@@ -92,6 +96,9 @@ def _version_out(v: ReportVersion) -> dict[str, Any]:
         "title": v.title,
         "generated_at": v.generated_at,
         "amount_applied": to_str(v.amount_applied),
+        "certified_by": v.certified_by_name or None,
+        "signed_by": v.signed_by_name or None,
+        "submitted_by": v.submitted_by_name or None,
         "files": [{"format": f.format, "size": f.size, "sha256": f.sha256} for f in v.files.all()],
     }
 
