@@ -19,7 +19,7 @@ from django.test import Client
 
 from jamkoll.accounts.models import Role
 from jamkoll.accounts.policy import SEED_LOADER
-from jamkoll.accounts.services import role_assign
+from jamkoll.accounts.services import ROLE_ORGANISATIONS, ROLE_TITLES, profile_set, role_assign
 
 BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
 
@@ -77,10 +77,17 @@ def swedish() -> Any:
 
 
 def persona(username: str, role: str | None = None, county: str | None = None) -> Any:
-    """A user with one role (an `rss` role scoped to `county`), or with none."""
+    """A user with one role (an `rss` role scoped to `county`), or with none; with the role's title
+    and organisation (what a certification or signature shows), as the demo users have."""
     user = get_user_model().objects.create_user(username=username, password="pw-" + username)
     if role is not None:
         role_assign(user=user, role=role, county_code=county, actor=SEED_LOADER)
+        profile_set(
+            user=user,
+            actor=SEED_LOADER,
+            title=ROLE_TITLES[role],
+            organisation_code=county or ROLE_ORGANISATIONS.get(role),
+        )
     return user
 
 

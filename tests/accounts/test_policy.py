@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
-from jamkoll.accounts.models import Role, RoleAssignment
+from jamkoll.accounts.models import Profile, Role, RoleAssignment
 from jamkoll.accounts.policy import check, require, rss_counties
 from jamkoll.accounts.services import DEMO_USERS, demo_users_create
 from jamkoll.reference.models import Organisation
@@ -74,6 +74,20 @@ def test_demo_users_one_per_role_and_idempotent() -> None:
     assert RoleAssignment.objects.filter(user__username="rss-skane").get().county.code == "12"  # type: ignore[union-attr]
 
 
+def test_demo_users_have_their_roles_title_and_organisation() -> None:
+    """What a certification or signature shows comes from the account (issue 12, finding 1)."""
+    demo_users_create()
+    profiles = {
+        p.user.username: (p.title, p.organisation.code if p.organisation else None)
+        for p in Profile.objects.select_related("user", "organisation")
+    }
+    assert profiles["ekonomichef"] == ("Ekonomichef", "SKR")
+    assert profiles["firmatecknare"] == ("Behörig företrädare", "SKR")
+    assert profiles["samordnare"] == ("Programhandläggare", "SKR")
+    assert profiles["rss-skane"] == ("Regional utvecklingsledare för kvinnofrid", "12")
+    assert profiles["kammarkollegiet"] == ("Handläggare", "KAMK")
+
+
 def test_the_same_role_cannot_be_given_twice(coordinator: Any, rss_skane: Any) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         RoleAssignment.objects.create(user=coordinator, role=Role.COORDINATOR)
@@ -100,3 +114,18 @@ def test_it_grants_a_role_only_for_an_admin_with_the_reason(coordinator: Any, ad
     with pytest.raises(ValidationError) as unknown:
         role_assign(user=user, role=Role.RSS, county_code="99", actor=admin_user)
     assert unknown.value.message_dict == {"county_code": ["okänt län '99'"]}
+
+
+def test_the_administrator_edits_a_users_title_and_organisation(adminpersona: Any, certifier: Any) -> None:
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    page = client_for(adminpersona).get(reverse("admin:auth_user_change", args=[certifier.pk]))
+    html = page.content.decode()
+    assert (
+        page.status_code == 200
+        and 'name="profile-0-title"' in html
+        and 'name="profile-0-organisation"' in html
+    )
+    assert 'value="Ekonomichef"' in html

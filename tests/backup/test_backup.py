@@ -33,8 +33,8 @@ from jamkoll.backup.services import BackupError, backup_create, backup_restore, 
 from jamkoll.ledger.models import ChainHead, LedgerEntry
 from jamkoll.ledger.services import entry_record, entry_reverse, ledger_verify
 from jamkoll.programmes.selectors import decision_get
-from jamkoll.reports.models import ReportFile
-from jamkoll.reports.services import report_generate
+from jamkoll.reports.models import ReportFile, ReportState, ReportVersion
+from jamkoll.reports.services import report_certify, report_generate
 from jamkoll.reports.tasks import generate_report
 from tests.conftest import persona
 
@@ -57,7 +57,7 @@ def anchor_file(tmp_path: Path, settings: Any) -> Iterator[Path]:
 
 
 @pytest.fixture
-def rich(coordinator: Any, anchor_file: Path) -> None:
+def rich(coordinator: Any, certifier: Any, anchor_file: Path) -> None:
     """The seeded database plus what a year of use adds: ledger entries (a reversal among them),
     report versions with their files (bytes), their history, a session, queued tasks (UUID keys,
     JSON columns, JSON null beside SQL NULL), and the anchor file."""
@@ -74,6 +74,9 @@ def rich(coordinator: Any, anchor_file: Path) -> None:
         report_generate(
             actor=coordinator, kind=kind, decision=decision, year=2018, formats=("md", "html", "docx")
         )
+    # A certified version (frozen: the database's triggers refuse to change or delete it).
+    financial = ReportVersion.objects.get(kind="financial", year=2018)
+    report_certify(actor=certifier, version=financial, on=dt.date(2019, 3, 1))
     Client().force_login(coordinator)  # a session row
     for _ in range(2):
         generate_report.enqueue(str(uuid.uuid4()))
@@ -83,7 +86,8 @@ def rich(coordinator: Any, anchor_file: Path) -> None:
     if not anchor_file.exists():
         anchor_file.parent.mkdir(parents=True, exist_ok=True)
         anchor_file.write_bytes(ANCHOR)
-    assert LedgerEntry.objects.count() >= 5 and ReportFile.objects.count() == 6
+    assert LedgerEntry.objects.count() >= 5 and ReportFile.objects.count() > 6
+    assert ReportVersion.objects.filter(state=ReportState.CERTIFIED).exists()
     assert not ledger_verify().problems
 
 

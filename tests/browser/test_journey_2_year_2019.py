@@ -12,13 +12,14 @@
 4. The half-yearly status report is written and handed in (as final; the document that is sent to
    Regeringskansliet, and closes that obligation, is made under Rapporter: not part of this journey).
 5. The coordinator generates the 2019 result report, which contains the new activities and the
-   output; the 2019 financial report is certified by the certifier; the signatory signs both
-   reports and registers their submission, and their obligations close on time.
+   output, and the financial report; the financial report is certified by the certifier (another
+   account: four eyes); the signatory (a third) signs both reports and registers their
+   submission, and their obligations close on time. Names and titles come from the accounts.
 
 One journey in one test (the live database is shared, so steps split into tests would depend on
 each other's order); each phase is a helper below, timed by the `phase` fixture. It works in 2019
 only. Every date a user types is a date in 2019–2020 (a plan step or a ledger entry may not lie in
-the future; a certification not before the end of the year reported). Amounts and names are test
+the future; a certification not before the end of the year reported). Amounts are test
 input, except Skåne's share (600 000 kr, seed 002) and the year's grant (20 000 000 kr, the
 agreement's budget for 2019).
 """
@@ -453,23 +454,30 @@ def _act(page: Page, button: str, fields: dict[str, str]) -> None:
 
 
 def reports_certified_signed_submitted(page: Page) -> None:
-    # The certifier certifies the financial report: not before the end of 2019, not in the future.
+    # Four eyes (issue 12): the coordinator generated the reports, the certifier (another account)
+    # certifies the financial report, the signatory (a third) signs. The names and titles come
+    # from the accounts (the demo users' own), not from the form, which asks only for the date.
     login(page, "ekonomichef")
     _open_report(page, "Ekonomisk redovisning 2019")
-    _act(page, "Intyga", {"name": "Erik Ekonom", "on": "2020-03-20"})
-    expect(page.locator("main .facts")).to_contain_text("2020-03-20, Erik Ekonom")
+    expect(page.locator("main")).to_contain_text("Du intygar som SKR:s ekonomichef, Ekonomichef.")
+    _act(page, "Intyga", {"on": "2020-03-20"})
+    expect(page.locator("main .facts")).to_contain_text(
+        "2020-03-20, SKR:s ekonomichef, Ekonomichef, Sveriges Kommuner och Regioner"
+    )
     logout(page)
 
     # The signatory signs both reports and registers their submission.
     login(page, "firmatecknare")
-    signature = {"name": "Frida Företrädare", "title": "Direktör", "on": "2020-03-24"}
+    signature = {"on": "2020-03-24"}
     for title, receipt in (
         ("Ekonomisk redovisning 2019", "KAMK 2020/77"),
         ("Resultatrapport 2019", "S2020/0412"),
     ):
         _open_report(page, title)
         _act(page, "Underteckna", signature)
-        expect(page.locator("main .facts")).to_contain_text("Frida Företrädare")
+        expect(page.locator("main .facts")).to_contain_text(
+            "SKR:s behöriga företrädare, Behörig företrädare, Sveriges Kommuner och Regioner"
+        )
         _act(page, "Registrera inlämning", {"on": "2020-03-26", "receipt_reference": receipt})
         expect(page.locator("main .facts")).to_contain_text(f"2020-03-26, mottagarens diarienummer {receipt}")
 

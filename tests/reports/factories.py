@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 import factory
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from jamkoll.programmes.selectors import decision_brief
@@ -25,6 +26,13 @@ def _on_if(*states: str) -> Any:
 
 def _name_if(name: str, *states: str) -> Any:
     return factory.LazyAttribute(lambda o: name if o.state in states else "")
+
+
+def _account_if(username: str, *states: str) -> Any:
+    """The account that certified (signed) a version in one of `states`: one per name, made once."""
+    return factory.LazyAttribute(
+        lambda o: get_user_model().objects.get_or_create(username=username)[0] if o.state in states else None
+    )
 
 
 class ReportVersionFactory(factory.django.DjangoModelFactory):
@@ -45,8 +53,10 @@ class ReportVersionFactory(factory.django.DjangoModelFactory):
     fingerprint = "0" * 64
     generated_by_name = "fabriken"
     generated_at = factory.LazyFunction(timezone.now)
+    certified_by = _account_if("fabrikens-ekonomichef", ReportState.CERTIFIED)
     certified_by_name = _name_if("Eva Ek", ReportState.CERTIFIED)
     certified_on = _on_if(ReportState.CERTIFIED)
+    signed_by = _account_if("fabrikens-firmatecknare", ReportState.SIGNED, ReportState.SUBMITTED)
     signed_by_name = _name_if("Sven Sign", ReportState.SIGNED, ReportState.SUBMITTED)
     signed_on = _on_if(ReportState.SIGNED, ReportState.SUBMITTED)
     submitted_on = _on_if(ReportState.SUBMITTED)

@@ -209,12 +209,13 @@ def test_the_applicant_is_named_as_on_the_applications_date(
 def test_a_signed_application_is_dated_and_named_by_its_signature(
     coordinator: Any, signatory: Any, grant: FundingDecision
 ) -> None:
-    signed = report_sign(
-        actor=signatory, version=_draft(coordinator, grant), name="Sven Sign", title="VD", on=SIGNED_ON
-    )
+    signed = report_sign(actor=signatory, version=_draft(coordinator, grant), on=SIGNED_ON)
     text = _md(signed)
     assert "Stockholm 2021-10-15" in text and "Utkast" not in text
-    assert "- Namnförtydligande: Sven Sign" in text and "- Datum: 2021-10-15" in text
+    # The name and title are the signing account's and its organisation's, not typed text.
+    assert "- Namnförtydligande: frida-firmatecknare" in text and "- Datum: 2021-10-15" in text
+    assert "Behörig företrädare, Sveriges Kommuner och Regioner" in text
+    assert (signed.signed_by, signed.signed_by_name) == (signatory, "frida-firmatecknare")
 
 
 # --- Which year -------------------------------------------------------------------------------
@@ -430,8 +431,8 @@ def test_signing_and_submitting_closes_the_2022_application_on_time(
     draft = _draft(coordinator, grant, amount_applied="20000000", formats=("md", "pdf"))
     assert report_obligation(draft) == obligation
     with pytest.raises(PermissionDenied, match="undertecknas av en behörig företrädare"):
-        report_sign(actor=coordinator, version=draft, name="A", title="B", on=SIGNED_ON)
-    signed = report_sign(actor=signatory, version=draft, name="Sven Sign", title="VD", on=SIGNED_ON)
+        report_sign(actor=coordinator, version=draft, on=SIGNED_ON)
+    signed = report_sign(actor=signatory, version=draft, on=SIGNED_ON)
     assert (signed.state, signed.version, signed.amount_applied) == ("signed", 2, Decimal("20000000.00"))
     submitted = report_submit(
         actor=request.getfixturevalue(submitter),
@@ -450,9 +451,7 @@ def test_signing_and_submitting_closes_the_2022_application_on_time(
 def test_the_ministry_cannot_submit_it_for_skr(
     coordinator: Any, signatory: Any, ministry: Any, grant: FundingDecision
 ) -> None:
-    signed = report_sign(
-        actor=signatory, version=_draft(coordinator, grant), name="Sven Sign", title="VD", on=SIGNED_ON
-    )
+    signed = report_sign(actor=signatory, version=_draft(coordinator, grant), on=SIGNED_ON)
     with nothing_stored(), pytest.raises(PermissionDenied, match="Inlämning registreras av SKR"):
         report_submit(actor=ministry, version=signed, on=SUBMITTED_ON, receipt_reference="A1")
 
@@ -461,9 +460,7 @@ def test_the_ministry_cannot_submit_it_for_skr(
 
 
 def _submitted(coordinator: Any, signatory: Any, grant: FundingDecision) -> ReportVersion:
-    signed = report_sign(
-        actor=signatory, version=_draft(coordinator, grant), name="Sven Sign", title="VD", on=SIGNED_ON
-    )
+    signed = report_sign(actor=signatory, version=_draft(coordinator, grant), on=SIGNED_ON)
     return report_submit(actor=coordinator, version=signed, on=SUBMITTED_ON, receipt_reference="A2021/1")
 
 
@@ -531,7 +528,7 @@ def test_the_api_signs_and_submits_it_and_the_obligation_closes(
     coordinator: Any, signatory: Any, rss_skane: Any, grant: FundingDecision
 ) -> None:
     draft = _draft(coordinator, grant)
-    sign = {"name": "Sven Sign", "title": "VD", "on": "2021-10-15"}
+    sign = {"on": "2021-10-15"}
     with nothing_stored():
         refused = _api(coordinator, f"/api/v1/reports/{draft.pk}/sign", sign)
         assert refused.status_code == 403 and "behörig företrädare" in refused.json()["detail"]
@@ -561,7 +558,7 @@ def test_the_api_refuses_a_certification_before_the_year_ended_beside_the_date(
         response = _api(
             certifier,
             f"/api/v1/reports/{draft.pk}/certify",
-            {"name": "Eva Ek", "title": "Ekonomichef", "on": "2018-12-30"},
+            {"on": "2018-12-30"},
         )
     assert response.status_code == 422
     assert response.json()["errors"] == {
@@ -573,10 +570,11 @@ def test_the_api_steps_refuse_hostile_values(
     coordinator: Any, signatory: Any, grant: FundingDecision
 ) -> None:
     draft = _draft(coordinator, grant)
-    data = {"name": "Sven Sign", "title": "VD", "on": "2021-10-15", "place": "Stockholm"}
+    data = {"on": "2021-10-15", "place": "Stockholm"}
     fields: dict[str, list[Any]] = {
-        "name": [*HOSTILE_TEXT, ""],
-        "title": HOSTILE_TEXT,
+        # A name or title is not taken (the account's are used): refused, not ignored.
+        "name": [*HOSTILE_TEXT, "", "Sven Sign"],
+        "title": ["VD"],
         "place": HOSTILE_TEXT,
         "on": ["0001-01-01", "9999-12-31", "2018-02-30", "\x00", "2099-12-31", 5],
     }

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from jamkoll.reports.models import ReportJob, ReportKind, ReportState, ReportVersion
 from tests.conftest import client_for
@@ -29,14 +29,8 @@ FUTURE = "2099-12-31"
 
 # A valid form per step, and the hostile values of each of its fields.
 STEP_DATA = {
-    "certify": {
-        "name": "Eva Ek",
-        "title": "Ekonomichef",
-        "on": "2019-03-27",
-        "deviations": "",
-        "proposed_actions": "",
-    },
-    "sign": {"name": "Sven Sign", "title": "VD", "on": "2019-03-28", "place": "Stockholm"},
+    "certify": {"on": "2019-03-27", "deviations": "", "proposed_actions": ""},
+    "sign": {"on": "2019-03-28", "place": "Stockholm"},
     "submit": {"on": "2019-03-29", "receipt_reference": "KAMK 2019/77"},
 }
 # The version each step is open on, and who takes it.
@@ -322,3 +316,19 @@ def test_it_lists_no_version_outside_what_the_page_shows(rss_skane: Any) -> None
     ids = [v["id"] for v in client_for(rss_skane).get("/api/v1/reports").json()]
     assert ids == [own.pk]
     assert ReportVersion.objects.count() == 2
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}})
+def test_it_creates_a_job_through_the_api_and_polls_it_to_its_version(coordinator: Any) -> None:
+    """Issue 12, finding 12: POST /reports/jobs is the jobs' route, not a version's ("/jobs" is no
+    id), answered 202; polling the job gives its progress and, once done, the version it made."""
+    client = client_for(coordinator)
+    created = _post(client, {"kind": "result", "decision": SLUG, "year": 2018})
+    assert created.status_code == 202, created.content
+    job_id = created.json()["id"]
+    polled = client.get(f"{JOBS}/{job_id}")
+    assert polled.status_code == 200
+    assert (polled.json()["id"], polled.json()["status"], polled.json()["progress"]) == (job_id, "done", 100)
+    version = client.get(f"/api/v1/reports/{polled.json()['result']}")
+    assert version.status_code == 200 and version.json()["kind"] == "result"
+    assert client.get(f"{JOBS}/not-a-job").status_code == 404  # a job's id is a UUID, never a version's

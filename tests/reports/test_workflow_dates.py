@@ -37,7 +37,7 @@ def test_it_refuses_a_certification_before_the_end_of_the_year(
 ) -> None:
     draft = _draft(coordinator)
     with nothing_stored(), pytest.raises(ValidationError) as caught:
-        report_certify(actor=certifier, version=draft, name="Eva Ek", title="Ekonomichef", on=on)
+        report_certify(actor=certifier, version=draft, on=on)
     assert caught.value.message_dict == {"on": [BEFORE_END]}
 
 
@@ -45,8 +45,6 @@ def test_it_certifies_on_the_last_day_of_the_year_or_later(coordinator: Any, cer
     certified = report_certify(
         actor=certifier,
         version=_draft(coordinator),
-        name="Eva Ek",
-        title="Ekonomichef",
         on=dt.date(2018, 12, 31),
     )
     assert certified.state == ReportState.CERTIFIED and certified.certified_on == dt.date(2018, 12, 31)
@@ -55,8 +53,6 @@ def test_it_certifies_on_the_last_day_of_the_year_or_later(coordinator: Any, cer
 def test_the_certify_form_shows_the_reason_beside_the_date(coordinator: Any, certifier: Any) -> None:
     draft = _draft(coordinator)
     data = {
-        "name": "Eva Ek",
-        "title": "Ekonomichef",
         "on": "2018-11-30",
         "deviations": "",
         "proposed_actions": "",
@@ -74,11 +70,9 @@ def test_it_refuses_a_signature_of_a_result_report_before_the_end_of_the_year(
 ) -> None:
     draft = _draft(coordinator, kind="result")
     with nothing_stored(), pytest.raises(ValidationError) as caught:
-        report_sign(actor=signatory, version=draft, name="Sven Sign", title="VD", on=dt.date(2018, 12, 1))
+        report_sign(actor=signatory, version=draft, on=dt.date(2018, 12, 1))
     assert caught.value.message_dict == {"on": [SIGN_BEFORE_END]}
-    signed = report_sign(
-        actor=signatory, version=draft, name="Sven Sign", title="VD", on=dt.date(2019, 3, 28)
-    )
+    signed = report_sign(actor=signatory, version=draft, on=dt.date(2019, 3, 28))
     assert signed.state == ReportState.SIGNED
 
 
@@ -88,18 +82,14 @@ def test_it_refuses_a_signature_dated_before_the_certification(
     certified = report_certify(
         actor=certifier,
         version=_draft(coordinator),
-        name="Eva Ek",
-        title="Ekonomichef",
         on=dt.date(2019, 3, 27),
     )
     with nothing_stored(), pytest.raises(ValidationError) as caught:
-        report_sign(actor=signatory, version=certified, name="Sven Sign", title="VD", on=dt.date(2019, 3, 26))
+        report_sign(actor=signatory, version=certified, on=dt.date(2019, 3, 26))
     assert caught.value.message_dict == {
         "on": ["Underskriften kan inte dateras före intygandet (2019-03-27)."]
     }
-    signed = report_sign(
-        actor=signatory, version=certified, name="Sven Sign", title="VD", on=dt.date(2019, 3, 27)
-    )
+    signed = report_sign(actor=signatory, version=certified, on=dt.date(2019, 3, 27))
     assert signed.signed_on == dt.date(2019, 3, 27)
 
 
@@ -111,7 +101,5 @@ def test_an_application_is_signed_before_its_year_as_it_should_be(coordinator: A
         actor=coordinator,
         formats=("md",),
     )
-    signed = report_sign(
-        actor=signatory, version=draft, name="Sven Sign", title="VD", on=dt.date(2021, 10, 15)
-    )
+    signed = report_sign(actor=signatory, version=draft, on=dt.date(2021, 10, 15))
     assert signed.signed_on == dt.date(2021, 10, 15)

@@ -4,7 +4,17 @@ from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AuditEvent, RoleAssignment
+from .models import AuditEvent, Profile, RoleAssignment
+
+
+class ProfileInline(admin.StackedInline):
+    """The title and organisation a user's certifications and signatures show."""
+
+    model = Profile
+    can_delete = False
+    max_num = 1
+    raw_id_fields = ("organisation",)
+    verbose_name = verbose_name_plural = Profile._meta.verbose_name
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -19,7 +29,7 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class JamkollUserAdmin(UserAdmin):
-    inlines = [RoleAssignmentInline]
+    inlines = [ProfileInline, RoleAssignmentInline]
 
 
 @admin.register(RoleAssignment)
@@ -49,3 +59,12 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(Profile)
+class ProfileAdmin(SimpleHistoryAdmin):
+    """Also on each user's page (ProfileInline)."""
+
+    list_display = ("user", "title", "organisation")
+    search_fields = ("user__username", "user__first_name", "user__last_name", "title")
+    raw_id_fields = ("user", "organisation")

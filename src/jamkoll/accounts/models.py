@@ -10,6 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jamkoll.reference.models import Organisation
+from jamkoll.validation import TextValidator
+
+# A title as a certification or signature shows it ("Ekonomichef", "Biträdande avdelningschef").
+TITLE_MAX = 100
 
 
 class Role(models.TextChoices):
@@ -121,3 +125,40 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {AuditKind(self.kind).label} {self.username}"
+
+
+class Profile(models.Model):
+    """What a document says about the person behind an account, beside the account's name: the
+    title (befattning) and the organisation they work for. A certification or signature takes them
+    from here (never from text typed into the form); the system administrator keeps them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name=_("användare"),
+    )
+    title = models.CharField(
+        _("titel"),
+        max_length=TITLE_MAX,
+        blank=True,
+        validators=[TextValidator(multiline=False)],
+        help_text=_("Befattningen som står i intyganden och underskrifter, t.ex. Ekonomichef."),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+        help_text=_("Organisationen som personen arbetar för; dess namn vid dagen för intygandet står med."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("befattning")
+        verbose_name_plural = _("befattningar")
+
+    def __str__(self) -> str:
+        return self.title or str(self.user)

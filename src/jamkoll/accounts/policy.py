@@ -7,7 +7,11 @@ predicates, also registered as Django permissions (`user.has_perm("jamkoll.<acti
 Every service that changes data takes a required `actor`: a user (checked here), or a
 `SystemActor` — the operator at the command line, the seed loader — that the CLI and the loaders
 pass explicitly. There is no "no actor" that skips the policy: `None` is an anonymous visitor and
-is refused like one.
+is refused like one. A system actor may do what a rule allows anyone, except what only a person
+may (`person_only`: certify, sign, submit a report — a system actor is no second pair of eyes).
+
+A rule may add conditions to its role predicate, each with its own reason (four eyes: "you made
+this version; another person must certify it").
 """
 
 from __future__ import annotations
@@ -247,10 +251,69 @@ def receives_obligation_q(user: Any) -> Q:
     return Q(receiver_role__in=roles) if roles else _NOTHING
 
 
+# --- Reports: four eyes (DESIGN §1) ---
+# One account never both prepares and certifies, nor certifies and signs, the same document
+# version, whatever roles it holds. A version names the account that generated it
+# (`generated_by_id`), the version it is based on (`supersedes`) and, once certified, the account
+# that certified it (`certified_by_id`, carried to every later version of the chain). accounts
+# imports nothing from reports: these read those attributes.
+
+# How far back a chain is followed (a chain is draft → certified → signed: three versions).
+CHAIN_MAX = 20
+
+
+def _chain(version: Any) -> list[Any]:
+    """The version and the versions it is based on, newest first."""
+    chain: list[Any] = []
+    while version is not None and len(chain) < CHAIN_MAX:
+        chain.append(version)
+        version = version.supersedes if getattr(version, "supersedes_id", None) else None
+    return chain
+
+
+def _account_id(user: Any) -> Any:
+    return getattr(user, "pk", None) if getattr(user, "is_authenticated", False) else None
+
+
+@rules.predicate
+def did_not_prepare(user: Any, version: Any) -> bool:
+    """The user generated neither this version nor any version it is based on."""
+    me = _account_id(user)
+    return me is None or all(getattr(v, "generated_by_id", None) != me for v in _chain(version))
+
+
+@rules.predicate
+def did_not_certify(user: Any, version: Any) -> bool:
+    """The user did not certify this version (nor a version it is based on)."""
+    me = _account_id(user)
+    return me is None or all(getattr(v, "certified_by_id", None) != me for v in _chain(version))
+
+
+@rules.predicate
+def has_title(user: Any) -> bool:
+    """The account has a title (befattning), which a certification or signature shows."""
+    profile = getattr(user, "profile", None)  # no profile: RelatedObjectDoesNotExist, an AttributeError
+    return bool(getattr(profile, "title", ""))
+
+
+# A system actor (the command line, the worker) is not a person: it cannot be a second pair of eyes,
+# and a certification or signature names a person. The refusal of every `person_only` rule.
+PERSON_REQUIRED = _(
+    "Intygande, underskrift och inlämning görs av en person med ett eget konto, inte av systemet "
+    "(på kommandoraden: --as ANVÄNDARNAMN)."
+)
+NO_TITLE = _("Ditt konto saknar titel; systemadministratören anger den under Användare (Befattning).")
+
+
 @dataclass(frozen=True)
 class Rule:
     predicate: rules.Predicate | Callable[..., bool]
     refusal: str | Promise
+    # Further conditions, asked in order once the predicate allows, each with its own reason: the
+    # role may, but not this person on this object (four eyes).
+    conditions: tuple[tuple[rules.Predicate, str | Promise], ...] = ()
+    # Only a person may: a `SystemActor` is refused with PERSON_REQUIRED.
+    person_only: bool = False
 
 
 # action -> rule. A refusal names what is missing, in the user's language (Swedish first).
@@ -276,11 +339,36 @@ RULES: dict[str, Rule] = {
     # The application for the next year's money (issue 11): SKR's own request to the government,
     # drafted by its programme staff; no county writes it.
     "report.generate_application": Rule(is_coordinator, _("Ansökan om medel upprättas av SKR:s samordnare.")),
-    "report.certify": Rule(is_certifier, _("Den ekonomiska redovisningen intygas av ekonomichefen.")),
-    "report.sign": Rule(is_signatory, _("Rapporter undertecknas av en behörig företrädare för SKR.")),
+    # Four eyes: the certifier did not generate the version (nor the one it is based on); the
+    # signatory did not certify it. Each records the acting account, and a person's title.
+    "report.certify": Rule(
+        is_certifier,
+        _("Den ekonomiska redovisningen intygas av ekonomichefen."),
+        conditions=(
+            (
+                did_not_prepare,
+                _("Du skapade den här versionen; en annan person måste intyga den (fyra ögon)."),
+            ),
+            (has_title, NO_TITLE),
+        ),
+        person_only=True,
+    ),
+    "report.sign": Rule(
+        is_signatory,
+        _("Rapporter undertecknas av en behörig företrädare för SKR."),
+        conditions=(
+            (
+                did_not_certify,
+                _("Du intygade den här versionen; en annan person måste underteckna den (fyra ögon)."),
+            ),
+            (has_title, NO_TITLE),
+        ),
+        person_only=True,
+    ),
     "report.submit": Rule(
         is_coordinator | is_signatory,
         _("Inlämning registreras av SKR:s samordnare eller behöriga företrädare."),
+        person_only=True,
     ),
     # Plans, activities and results (issue 5). obj is the plan or the activity.
     "plan.view": Rule(
@@ -409,8 +497,23 @@ RULES: dict[str, Rule] = {
     ),
 }
 
+
+def _whole(rule: Rule) -> Any:
+    """The rule's predicate and its conditions as one predicate (for `user.has_perm`)."""
+    predicate: Any = rule.predicate
+    for condition, _reason in rule.conditions:
+        predicate = predicate & condition
+    return predicate
+
+
 for _action, _rule in RULES.items():
-    rules.add_perm(f"jamkoll.{_action}", _rule.predicate)
+    rules.add_perm(f"jamkoll.{_action}", _whole(_rule))
+
+
+def _test(predicate: Any, actor: Any, obj: Any) -> bool:
+    return bool(
+        predicate.test(actor, obj) if isinstance(predicate, rules.Predicate) else predicate(actor, obj)
+    )
 
 
 def check(actor: Any, action: str, obj: Any = None) -> Verdict:
@@ -418,14 +521,15 @@ def check(actor: Any, action: str, obj: Any = None) -> Verdict:
     if rule is None:
         raise KeyError(f"okänd behörighet: {action}")
     if isinstance(actor, SystemActor):
-        return ALLOW
-    predicate = rule.predicate
-    allowed = predicate.test(actor, obj) if isinstance(predicate, rules.Predicate) else predicate(actor, obj)
-    if allowed:
-        return ALLOW
-    if not getattr(actor, "is_authenticated", False):
-        return Verdict(False, f"{_('Logga in för att fortsätta.')} {rule.refusal}".strip())
-    return Verdict(False, str(rule.refusal))
+        return Verdict(False, str(PERSON_REQUIRED)) if rule.person_only else ALLOW
+    if not _test(rule.predicate, actor, obj):
+        if not getattr(actor, "is_authenticated", False):
+            return Verdict(False, f"{_('Logga in för att fortsätta.')} {rule.refusal}".strip())
+        return Verdict(False, str(rule.refusal))
+    for condition, refusal in rule.conditions:
+        if not _test(condition, actor, obj):
+            return Verdict(False, str(refusal))
+    return ALLOW
 
 
 def require(actor: Any, action: str, obj: Any = None) -> None:

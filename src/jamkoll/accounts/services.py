@@ -8,10 +8,12 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from jamkoll.errors import NotFound, field_error
+from jamkoll.errors import ErrorCollector, NotFound, field_error
+from jamkoll.reference.models import Organisation, OrganisationKind
 from jamkoll.reference.selectors import county_get
+from jamkoll.validation import clean_text
 
-from .models import Role, RoleAssignment
+from .models import TITLE_MAX, Profile, Role, RoleAssignment
 from .policy import operator, require
 
 
@@ -23,6 +25,26 @@ class DemoUser:
     county: str | None
     description: str
 
+
+# Each role's title and the organisation it works for (an RSS leader: their county), as a
+# certification or signature shows them. The demo users get these; so do the tests' personas.
+ROLE_TITLES: dict[str, str] = {
+    Role.COORDINATOR: "Programhandläggare",
+    Role.CERTIFIER: "Ekonomichef",
+    Role.SIGNATORY: "Behörig företrädare",
+    Role.RSS: "Regional utvecklingsledare för kvinnofrid",
+    Role.MINISTRY: "Handläggare",
+    Role.TREASURY: "Handläggare",
+    Role.ANALYST: "Analytiker",
+    Role.ADMIN: "Systemadministratör",
+}
+ROLE_ORGANISATIONS: dict[str, str] = {
+    Role.COORDINATOR: "SKR",
+    Role.CERTIFIER: "SKR",
+    Role.SIGNATORY: "SKR",
+    Role.MINISTRY: "RK",
+    Role.TREASURY: "KAMK",
+}
 
 DEMO_USERS = [
     DemoUser("samordnare", "jamkoll-samordnare", Role.COORDINATOR, None, "SKR:s programhandläggare"),
@@ -43,6 +65,33 @@ DEMO_USERS = [
     DemoUser("analytiker", "jamkoll-analytiker", Role.ANALYST, None, "Analytiker"),
     DemoUser("admin", "jamkoll-admin", Role.ADMIN, None, "Systemadministratör"),
 ]
+
+
+def _organisation(code: str | None) -> Organisation | None:
+    """A county (two digits) or another organisation (SKR, RK, KAMK) by its code; `field_error`
+    for an unknown one."""
+    if not code:
+        return None
+    kind = OrganisationKind.LAN if code.isdigit() else OrganisationKind.OTHER
+    found = Organisation.objects.filter(kind=kind, code=code[:20]).first()
+    if found is None:
+        raise field_error("organisation", f"okänd organisation {code[:20]!r}")
+    return found
+
+
+def profile_set(*, user: Any, actor: Any, title: Any, organisation_code: str | None = None) -> Profile:
+    """Set the title and organisation a user's certifications and signatures show. Only a system
+    administrator (or a system actor: the demo command, the tests' fixtures); the admin's user page
+    edits the same fields."""
+    require(actor, "users.manage", user)
+    errors = ErrorCollector()
+    clean_title = errors.run(lambda: clean_text(title, field="title", max_length=TITLE_MAX))
+    organisation = errors.run(lambda: _organisation(organisation_code))
+    errors.raise_if_any()
+    profile, _created = Profile.objects.update_or_create(
+        user=user, defaults={"title": clean_title, "organisation": organisation}
+    )
+    return profile
 
 
 def role_assign(*, user: object, role: str, actor: Any, county_code: str | None = None) -> RoleAssignment:
@@ -72,4 +121,10 @@ def demo_users_create() -> list[DemoUser]:
         user.set_password(demo.password)
         user.save()
         role_assign(user=user, role=demo.role, county_code=demo.county, actor=actor)
+        profile_set(
+            user=user,
+            actor=actor,
+            title=ROLE_TITLES[demo.role],
+            organisation_code=demo.county or ROLE_ORGANISATIONS.get(demo.role),
+        )
     return DEMO_USERS

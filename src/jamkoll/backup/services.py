@@ -72,6 +72,7 @@ from django.utils import timezone
 
 import jamkoll
 from jamkoll.ledger.chain import append_only_lifted
+from jamkoll.reports import triggers as report_triggers
 
 FORMAT = "jamkoll-backup"
 FORMAT_VERSION = 1
@@ -503,11 +504,13 @@ def _empty(alias: str, *, only: Iterable[str] | None = None) -> None:
             connection.check_constraints()
             cursor.execute(f"TRUNCATE {', '.join(names)}")
         else:
-            # SQLite's DELETE meets the ledger's refusal (a row trigger): lifted for this
-            # transaction only, back in place when the tables are empty.
+            # SQLite's DELETE meets the ledger's refusal and the frozen reports' refusal (row
+            # triggers): lifted for this transaction only, back in place when the tables are empty.
             with append_only_lifted(alias):
+                report_triggers.drop(connection)
                 for name in names:
                     cursor.execute(f"DELETE FROM {name}")
+                report_triggers.install(connection)
 
 
 def _member_rows(archive: zipfile.ZipFile, name: str) -> Iterator[list[Any]]:

@@ -141,6 +141,18 @@ def budget_line_guard(line: BudgetLine, amount: Decimal) -> list[str]:
     return new_breaches(compute(sums, limits), compute(sums, after))
 
 
+def allocation_guard(line: BudgetLine, amounts: dict[str, Decimal]) -> list[str]:
+    """What setting the counties' allocations of an RSS line to `amounts` (county code -> amount)
+    would break in the ledger: above all, a county's allocation below what it has already
+    requisitioned (under the ledger's lock, as `budget_line_guard`)."""
+    _lock_head()
+    budget = line.budget
+    limits = ledger_limits(budget=budget)
+    after = replace(limits, allocations={**limits.allocations, **amounts})
+    sums = ledger_sums(decision=budget.decision, year=budget.year)
+    return new_breaches(compute(sums, limits), compute(sums, after))
+
+
 def _amount(value: Any) -> Decimal:
     try:
         amount = parse_amount(value)

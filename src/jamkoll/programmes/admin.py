@@ -1,7 +1,29 @@
+"""Programmes in the admin. The money — budgets, budget lines, allocation rules and the counties'
+allocations — is shown here but changed only through the services, which keep the invariants
+(budget lines within the year's total; no county's allocation below what it has requisitioned):
+the decision registration page (Beslut → Registrera/ändra) and `jamkoll decision`. Changed here,
+an allocation could fall below a county's requisitions unnoticed (issue 12, finding 8)."""
+
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import models as m
+
+
+class ShowOnly:
+    """Shown, never added, changed or deleted in the admin."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class DecisionInline(admin.TabularInline):
@@ -38,7 +60,7 @@ class ConditionInline(admin.StackedInline):
     extra = 0
 
 
-class BudgetInline(admin.TabularInline):
+class BudgetInline(ShowOnly, admin.TabularInline):
     model = m.Budget
     extra = 0
     show_change_link = True
@@ -53,33 +75,33 @@ class FundingDecisionAdmin(SimpleHistoryAdmin):
     inlines = [PartyInline, DiaryNumberInline, ConditionInline, BudgetInline]
 
 
-class BudgetLineInline(admin.TabularInline):
+class BudgetLineInline(ShowOnly, admin.TabularInline):
     model = m.BudgetLine
     extra = 0
 
 
 @admin.register(m.Budget)
-class BudgetAdmin(SimpleHistoryAdmin):
+class BudgetAdmin(ShowOnly, SimpleHistoryAdmin):
     list_display = ("decision", "year", "total")
     list_filter = ("decision", "year")
     inlines = [BudgetLineInline]
 
 
 @admin.register(m.Allocation)
-class AllocationAdmin(SimpleHistoryAdmin):
+class AllocationAdmin(ShowOnly, SimpleHistoryAdmin):
     list_display = ("budget_line", "county", "amount")
     list_filter = ("budget_line__budget__year",)
     raw_id_fields = ("county",)
 
 
-class OverrideInline(admin.TabularInline):
+class OverrideInline(ShowOnly, admin.TabularInline):
     model = m.AllocationRuleOverride
     extra = 0
     raw_id_fields = ("county",)
 
 
 @admin.register(m.AllocationRule)
-class AllocationRuleAdmin(SimpleHistoryAdmin):
+class AllocationRuleAdmin(ShowOnly, SimpleHistoryAdmin):
     list_display = ("decision", "recipient", "default_amount", "first_year", "last_year")
     inlines = [OverrideInline]
 
@@ -94,8 +116,14 @@ for model in (
     m.GoalArea,
     m.FocusArea,
     m.Earmark,
-    m.BudgetLine,
-    m.AllocationRuleOverride,
 ):
     admin.site.register(model, SimpleHistoryAdmin)
+
+
+class MoneyAdmin(ShowOnly, SimpleHistoryAdmin):
+    pass
+
+
+admin.site.register(m.BudgetLine, MoneyAdmin)
+admin.site.register(m.AllocationRuleOverride, MoneyAdmin)
 admin.site.register(m.GoalAreaSubGoal)

@@ -505,6 +505,9 @@ def programmes_seed(*, actor: Any, report: SeedReport | None = None) -> SeedRepo
 # change of a budget line's amount is refused when it would break their rules, without programmes
 # importing them: guard(line, new_amount) -> problems (empty when fine).
 BUDGET_LINE_GUARDS: list[Callable[[BudgetLine, Decimal], list[str]]] = []
+# The same for the counties' allocations of a line: guard(line, {county code: new amount}) ->
+# problems (a county's allocation below what it has already requisitioned).
+ALLOCATION_GUARDS: list[Callable[[BudgetLine, dict[str, Decimal]], list[str]]] = []
 
 
 def budget_line_set(*, line: BudgetLine, amount: Decimal, source: str, actor: Any) -> BudgetLine:
@@ -563,7 +566,9 @@ def budget_check(budget: Budget) -> None:
 def allocations_generate(
     *, budget_line: BudgetLine, actor: Any, report: SeedReport | None = None
 ) -> list[Allocation]:
-    """Divide a recipient line per county by the decision's rule for that year. All or nothing."""
+    """Divide a recipient line per county by the decision's rule for that year. All or nothing;
+    refused (`AllocationError`) when a county would get less than it has already requisitioned
+    (ALLOCATION_GUARDS). The only way an allocation changes: the admin shows allocations only."""
     require(actor, "programme.change")
     year = budget_line.budget.year
     rule = (
@@ -588,6 +593,10 @@ def allocations_generate(
         overrides={o.county.code: o.amount for o in rule.overrides.all()},
     )
     with transaction.atomic():
+        for guard in ALLOCATION_GUARDS:
+            problems = guard(budget_line, amounts)
+            if problems:
+                raise AllocationError(f"{budget_line}: {problems[0]}")
         return [
             upsert(
                 Allocation,

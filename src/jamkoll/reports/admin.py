@@ -1,3 +1,9 @@
+"""The report archive in the admin: shown, never changed. Versions are made by the services
+(generate, certify, sign, submit); a certified, signed or submitted version and its files are
+frozen everywhere (the models' guards and the database's triggers refuse it too), so the admin
+neither adds, changes nor deletes a version or a file — a submitted report's public link never
+breaks because of the admin."""
+
 from typing import Any
 
 from django.contrib import admin
@@ -7,43 +13,36 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import ReportFile, ReportJob, ReportVersion
 
 
-class FileInline(admin.TabularInline):
+class ShowOnly:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class FileInline(ShowOnly, admin.TabularInline):
     model = ReportFile
     fields = ("format", "size", "sha256")
     readonly_fields = fields
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(ReportVersion)
-class ReportVersionAdmin(SimpleHistoryAdmin):
-    """Versions are made by the services (generate, certify, sign, submit); the admin shows them.
-    A certified or signed version is frozen: nothing here may change it."""
-
+class ReportVersionAdmin(ShowOnly, SimpleHistoryAdmin):
     list_display = ("title", "decision", "year", "scope", "version", "state", "generated_at")
     list_filter = ("kind", "state", "year")
-    inlines = [FileInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    inlines = [FileInline]  # simple-history's "revert" needs the change permission: none
 
 
 @admin.register(ReportFile)
-class ReportFileAdmin(admin.ModelAdmin):
+class ReportFileAdmin(ShowOnly, admin.ModelAdmin):
     list_display = ("version", "format", "size", "sha256")
     exclude = ("content",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ReportJob)

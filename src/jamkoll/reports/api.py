@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.security import django_auth
+from pydantic import ConfigDict
 
 from jamkoll.money import to_str
 from jamkoll.schema_types import ERRORS, ApiDate, Code, LongText, ShortText, Year
@@ -47,6 +48,10 @@ class VersionOut(Schema):
     title: str
     generated_at: dt.datetime
     amount_applied: str | None = None
+    # Who took each step, as the document names them (from the accounts that acted).
+    certified_by: str | None = None
+    signed_by: str | None = None
+    submitted_by: str | None = None
     files: list[FileOut]
 
 
@@ -91,6 +96,9 @@ def _version_out(v: ReportVersion) -> dict[str, Any]:
         "title": v.title,
         "generated_at": v.generated_at,
         "amount_applied": to_str(v.amount_applied),
+        "certified_by": v.certified_by_name or None,
+        "signed_by": v.signed_by_name or None,
+        "submitted_by": v.submitted_by_name or None,
         "files": [{"format": f.format, "size": f.size, "sha256": f.sha256} for f in v.files.all()],
     }
 
@@ -100,12 +108,6 @@ def _version_out(v: ReportVersion) -> dict[str, Any]:
 )
 def versions(request: HttpRequest) -> list[dict[str, Any]]:
     return [_version_out(v) for v in version_list(user=request.user)[:500]]
-
-
-@router.get("/{int:pk}", response={200: VersionOut, **ERRORS}, auth=django_auth, summary="En rapportversion")
-def version(request: HttpRequest, pk: int) -> dict[str, Any]:
-    found, _actions = report_version_for_user(actor=request.user, pk=pk)
-    return _version_out(found)
 
 
 @router.post("/jobs", response={202: JobOut, **ERRORS}, auth=django_auth, summary="Skapa en rapport")
@@ -134,10 +136,21 @@ def _job_out(job: ReportJob) -> dict[str, Any]:
 
 
 @router.get(
-    "/jobs/{job_id}", response={200: JobOut, **ERRORS}, auth=django_auth, summary="Ett rapportjobbs förlopp"
+    "/jobs/{uuid:job_id}",
+    response={200: JobOut, **ERRORS},
+    auth=django_auth,
+    summary="Ett rapportjobbs förlopp",
 )
 def job(request: HttpRequest, job_id: uuid.UUID) -> dict[str, Any]:
     return _job_out(job_for_user(actor=request.user, pk=job_id))
+
+
+# After the jobs' routes, and typed: "/jobs" is never taken for a version's id (issue 12, finding 12:
+# an untyped "/{pk}" declared first answered POST /jobs with 405).
+@router.get("/{int:pk}", response={200: VersionOut, **ERRORS}, auth=django_auth, summary="En rapportversion")
+def version(request: HttpRequest, pk: int) -> dict[str, Any]:
+    found, _actions = report_version_for_user(actor=request.user, pk=pk)
+    return _version_out(found)
 
 
 # --- The workflow: certify, sign, submit ------------------------------------------------------
@@ -145,10 +158,11 @@ def job(request: HttpRequest, job_id: uuid.UUID) -> dict[str, Any]:
 
 class CertifyIn(Schema):
     """The ekonomichef's certification of a financial report; dated no earlier than 31 December
-    of the year reported and not after today."""
+    of the year reported and not after today. Not by the account that generated the version (four
+    eyes). The certificate names the signed-in account, with its title and organisation: no name
+    or title is sent (a field that is not taken is refused)."""
 
-    name: ShortText
-    title: ShortText
+    model_config = ConfigDict(extra="forbid")  # a field we do not take is refused, not ignored
     on: ApiDate
     deviations: LongText = ""
     proposed_actions: LongText = ""
@@ -156,10 +170,10 @@ class CertifyIn(Schema):
 
 class SignIn(Schema):
     """An authorised representative's signature; a year's report is signed no earlier than
-    31 December of its year, and not before its certification."""
+    31 December of its year, and not before its certification, by another account than the one
+    that certified it. The signature names the signed-in account, with its title and organisation."""
 
-    name: ShortText
-    title: ShortText
+    model_config = ConfigDict(extra="forbid")  # a field we do not take is refused, not ignored
     on: ApiDate
     place: Annotated[ShortText, Field(max_length=PLACE_MAX)] = "Stockholm"
 

@@ -7,7 +7,13 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Rapporter och redovisningar")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
         from django.urls import reverse
+
+        from .triggers import install_after_migrate
+
+        # The database's own guard of frozen versions and files, from the model as it is now.
+        post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="reports-frozen-triggers")
 
         from jamkoll.obligations.selectors import CLOSER_LINKS
 

@@ -101,17 +101,17 @@ class ApplicationForm(forms.Form):
         self.fields["year"].help_text = years_help
 
 
+# No name or title is typed: a certification or signature names the signed-in account, with the
+# title and organisation the administrator gave it (accounts.Profile).
+
+
 class CertifyForm(forms.Form):
-    name = _line(_("Namn"))
-    title = _line(_("Titel"), initial=_("Ekonomichef"))
     on = _date(_("Datum"), up_to_today=True)
     deviations = _text(_("Avvikelser"))
     proposed_actions = _text(_("Åtgärdsförslag"))
 
 
 class SignForm(forms.Form):
-    name = _line(_("Namn"))
-    title = _line(_("Titel"))
     on = _date(_("Datum"), up_to_today=True)
     place = _line(_("Ort"), max_length=PLACE_MAX, initial="Stockholm")
 

@@ -6,12 +6,19 @@ are never changed once certified or signed: certifying or signing produces a new
 files carry the certification or signature, and a later change to the data makes a version
 *outdated* (its `fingerprint` no longer matches the data), which the pages show — it is never
 altered silently.
+
+Frozen means frozen everywhere (issue 12, finding 8): a version that is certified, signed or
+submitted, and its files, are neither changed nor deleted — not by the admin, not by `save()` or
+`delete()` here, and not by SQL (triggers on SQLite and PostgreSQL: `triggers`). The one
+change a certified or signed version takes is its submission (state, date, receipt, who). A file
+is never changed; a draft's files go with the draft.
 """
 
 from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -22,6 +29,8 @@ from simple_history.models import HistoricalRecords
 
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.reference.models import Organisation
+
+from .triggers import FROZEN_FILE, FROZEN_VERSION  # the database's triggers say the same
 
 
 class ReportKind(models.TextChoices):
@@ -51,6 +60,18 @@ CLOSED_BY_PREFIX = "report-version"
 
 # The free introduction of an application, as the coordinator types it (about two pages).
 INTRODUCTION_MAX = 5000
+
+# A certifier's or signatory's title line: their title and their organisation's name.
+TITLE_LINE_MAX = 300
+
+# What a submission changes on a certified or signed version; nothing else of it ever changes.
+SUBMISSION_FIELDS = frozenset(
+    {"state", "submitted_on", "receipt_reference", "submitted_by_id", "submitted_by_name"}
+)
+
+
+class FrozenError(RuntimeError):
+    """A certified, signed or submitted version, or a file of one, was to be changed or deleted."""
 
 
 AMOUNT_HELP = _("Bara för en ansökan om medel; tomt när inget belopp anges.")
@@ -106,20 +127,46 @@ class ReportVersion(models.Model):
     )
     generated_by_name = models.CharField(_("skapad av (namn)"), max_length=200)
     generated_at = models.DateTimeField(_("skapad"))
-    # Certification (ekonomichefen, seed 001 §8): name, title, date, deviations, proposed actions.
+    # Certification (ekonomichefen, seed 001 §8): who (the account), name, title, date, deviations,
+    # proposed actions. The name and title are the account's and its organisation's on the day,
+    # kept as they were (a later change of title does not alter a certified document).
+    certified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("intygad av (konto)"),
+    )
     certified_by_name = models.CharField(_("intygad av"), max_length=200, blank=True)
-    certified_title = models.CharField(_("titel"), max_length=200, blank=True)
+    certified_title = models.CharField(_("titel"), max_length=TITLE_LINE_MAX, blank=True)
     certified_on = models.DateField(_("intygad den"), null=True, blank=True)
     deviations = models.TextField(_("avvikelser"), blank=True)
     proposed_actions = models.TextField(_("åtgärdsförslag"), blank=True)
-    # Signature of an authorised representative.
+    # Signature of an authorised representative: the account, as for the certification.
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("undertecknad av (konto)"),
+    )
     signed_by_name = models.CharField(_("undertecknad av"), max_length=200, blank=True)
-    signed_title = models.CharField(_("titel"), max_length=200, blank=True)
+    signed_title = models.CharField(_("titel"), max_length=TITLE_LINE_MAX, blank=True)
     signed_on = models.DateField(_("undertecknad den"), null=True, blank=True)
     signed_place = models.CharField(_("ort"), max_length=100, blank=True)
-    # Submission to the receiving party.
+    # Submission to the receiving party, and the account that registered it.
     submitted_on = models.DateField(_("inlämnad den"), null=True, blank=True)
     receipt_reference = models.CharField(_("mottagarens diarienummer"), max_length=100, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("inlämnad av (konto)"),
+    )
     submitted_by_name = models.CharField(_("inlämnad av"), max_length=200, blank=True)
     # What the coordinator typed for an application (issue 11); empty for the other kinds.
     amount_applied = models.DecimalField(
@@ -144,12 +191,16 @@ class ReportVersion(models.Model):
             models.UniqueConstraint(
                 fields=["kind", "decision", "year", "scope", "version"], name="reportversion_unique"
             ),
+            # A certified version names the account that certified it (and its name and date); a
+            # signed one the account that signed it.
             models.CheckConstraint(
-                condition=~Q(state="certified") | (~Q(certified_by_name="") & Q(certified_on__isnull=False)),
+                condition=~Q(state="certified")
+                | (Q(certified_by__isnull=False) & ~Q(certified_by_name="") & Q(certified_on__isnull=False)),
                 name="reportversion_certified_has_certifier",
             ),
             models.CheckConstraint(
-                condition=~Q(state="signed") | (~Q(signed_by_name="") & Q(signed_on__isnull=False)),
+                condition=~Q(state="signed")
+                | (Q(signed_by__isnull=False) & ~Q(signed_by_name="") & Q(signed_on__isnull=False)),
                 name="reportversion_signed_has_signatory",
             ),
             models.CheckConstraint(
@@ -160,6 +211,26 @@ class ReportVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} v{self.version} ({self.get_state_display()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A frozen version is never changed, except by its submission (SUBMISSION_FIELDS)."""
+        if not self._state.adding and self.pk is not None:
+            stored = ReportVersion.objects.filter(pk=self.pk).first()
+            if stored is not None and stored.frozen:
+                changed = {
+                    f.attname
+                    for f in self._meta.concrete_fields
+                    if getattr(stored, f.attname) != getattr(self, f.attname)
+                }
+                submitting = stored.state != ReportState.SUBMITTED and self.state == ReportState.SUBMITTED
+                if changed - (SUBMISSION_FIELDS if submitting else frozenset()):
+                    raise FrozenError(FROZEN_VERSION)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if self.frozen or ReportVersion.objects.filter(pk=self.pk).exclude(state=ReportState.DRAFT).exists():
+            raise FrozenError(FROZEN_VERSION)
+        return super().delete(*args, **kwargs)
 
     @property
     def county_code(self) -> str | None:
@@ -186,6 +257,18 @@ class ReportFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} {self.format}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise FrozenError(FROZEN_FILE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if ReportVersion.objects.filter(pk=self.version_id).exclude(state=ReportState.DRAFT).exists():
+            raise FrozenError(
+                "en fil i en intygad, undertecknad eller inlämnad rapportversion tas aldrig bort"
+            )
+        return super().delete(*args, **kwargs)
 
 
 class JobStatus(models.TextChoices):

@@ -7,6 +7,11 @@ policy's reason, or a `ValidationError` not tied to a field, with a `code`, for 
 version's state does not allow (`transitions`). Nothing here changes a stored file: certifying or
 signing makes a new version, submitting records the date and the receiver's diary number and
 closes the obligation.
+
+Certifying, signing and submitting are a person's acts: each records the acting account (never a
+`SystemActor`, which the policy refuses), and four eyes hold — the certifier did not generate the
+version, the signatory did not certify it (the policy's rules, with their reasons). The name and
+title on the document are the account's and its organisation's (`accounts.selectors.signer_get`).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jamkoll.accounts.policy import actor_label, actor_user, require
+from jamkoll.accounts.selectors import signer_get
 from jamkoll.errors import ErrorCollector, NotFound, error_line, field_error
 from jamkoll.money import AmountError, parse_amount
 from jamkoll.obligations.transitions import close_refusal, obligation_close
@@ -31,7 +37,7 @@ from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import decision_brief
 from jamkoll.reference.models import Organisation
 from jamkoll.reference.selectors import county_get
-from jamkoll.validation import LONG, SHORT, YEAR_MAX, YEAR_MIN, clean_date, clean_int, clean_text
+from jamkoll.validation import LONG, YEAR_MAX, YEAR_MIN, clean_date, clean_int, clean_text
 
 from .assemblers import ApplicationInput, assemble, fingerprint
 from .document import Document
@@ -427,11 +433,13 @@ def report_outdated(version: ReportVersion) -> bool:
 # --- The workflow: certify, sign, submit (which step is open: transitions) ---------------------
 
 CARRIED = (
+    "certified_by",
     "certified_by_name",
     "certified_title",
     "certified_on",
     "deviations",
     "proposed_actions",
+    "signed_by",
     "signed_by_name",
     "signed_title",
     "signed_on",
@@ -538,54 +546,54 @@ def report_certify(
     *,
     actor: Any,
     version: ReportVersion,
-    name: Any,
-    title: Any,
     on: Any,
     deviations: Any = "",
     proposed_actions: Any = "",
 ) -> ReportVersion:
-    """The ekonomichef certifies the financial report (seed 001 §8)."""
+    """The ekonomichef certifies the financial report (seed 001 §8). Four eyes: not the account
+    that generated the version (the policy's "report.certify" says why). The certificate names
+    the acting account, with its title and organisation on the day (`signer_get`)."""
     require(actor, "report.certify", version)
     require_step(version, Step.CERTIFY)
     data = _cleaned(
-        name=lambda: clean_text(name, field="name", max_length=SHORT, required=True),
-        title=lambda: clean_text(title, field="title", max_length=SHORT, required=True),
         on=lambda: _on_for(version, on, act="certify"),
         deviations=lambda: clean_text(deviations, field="deviations", max_length=LONG, multiline=True),
         proposed_actions=lambda: clean_text(
             proposed_actions, field="proposed_actions", max_length=LONG, multiline=True
         ),
     )
+    signer = signer_get(actor=actor, on=data["on"])
     return _successor(
         version,
         Step.CERTIFY,
         actor,
-        certified_by_name=data["name"],
-        certified_title=data["title"],
+        certified_by=signer.user,
+        certified_by_name=signer.name,
+        certified_title=signer.title,
         certified_on=data["on"],
         deviations=data["deviations"],
         proposed_actions=data["proposed_actions"],
     )
 
 
-def report_sign(
-    *, actor: Any, version: ReportVersion, name: Any, title: Any, on: Any, place: Any = "Stockholm"
-) -> ReportVersion:
-    """An authorised representative signs. A financial report must be certified first."""
+def report_sign(*, actor: Any, version: ReportVersion, on: Any, place: Any = "Stockholm") -> ReportVersion:
+    """An authorised representative signs. A financial report must be certified first, and is
+    signed by another account than the one that certified it (the policy's "report.sign"). The
+    signature names the acting account, with its title and organisation on the day."""
     require(actor, "report.sign", version)
     require_step(version, Step.SIGN)
     data = _cleaned(
-        name=lambda: clean_text(name, field="name", max_length=SHORT, required=True),
-        title=lambda: clean_text(title, field="title", max_length=SHORT, required=True),
         on=lambda: _on_for(version, on, act="sign"),
         place=lambda: clean_text(place, field="place", max_length=PLACE_MAX),
     )
+    signer = signer_get(actor=actor, on=data["on"])
     return _successor(
         version,
         Step.SIGN,
         actor,
-        signed_by_name=data["name"],
-        signed_title=data["title"],
+        signed_by=signer.user,
+        signed_by_name=signer.name,
+        signed_title=signer.title,
         signed_on=data["on"],
         signed_place=data["place"],
     )
@@ -610,6 +618,7 @@ def report_submit(*, actor: Any, version: ReportVersion, on: Any, receipt_refere
         version.state = ReportState.SUBMITTED
         version.submitted_on = data["on"]
         version.receipt_reference = data["receipt_reference"]
+        version.submitted_by = actor_user(actor)
         version.submitted_by_name = actor_label(actor)
         version.save()
         obligation = report_obligation(version)
