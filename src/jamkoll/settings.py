@@ -268,6 +268,18 @@ OTP_TOTP_ISSUER = "JämKoll"
 # Background work (DESIGN §4): Django's Tasks API with the queue in our own database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# Rendering a document (issue 12, jamkoll.reports.isolation): in a child process with a time and an
+# address-space limit. A web request that renders (certifying, signing) has its own, shorter time
+# limit, well inside gunicorn's 30 s timeout.
+REPORT_RENDER_SECONDS = float(os.environ.get("JAMKOLL_RENDER_SECONDS", "120"))
+REPORT_RENDER_REQUEST_SECONDS = float(os.environ.get("JAMKOLL_RENDER_REQUEST_SECONDS", "20"))
+REPORT_RENDER_MEMORY_MB = int(os.environ.get("JAMKOLL_RENDER_MEMORY_MB", "2048"))
+# A running report job holds a lease that its worker renews every few seconds; a job whose lease has
+# run out lost its worker (kill -9, out of memory) and is run again, at most REPORT_JOB_ATTEMPTS
+# times in all, then failed with the reason.
+REPORT_JOB_LEASE_SECONDS = float(os.environ.get("JAMKOLL_JOB_LEASE_SECONDS", "60"))
+REPORT_JOB_ATTEMPTS = int(os.environ.get("JAMKOLL_JOB_ATTEMPTS", "3"))
+
 EMAIL_BACKEND = os.environ.get("JAMKOLL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 LOGGING = {

@@ -21,3 +21,15 @@ class ReportsConfig(AppConfig):
 
         # The deadline pages link an obligation closed by a submission to the submitted version.
         CLOSER_LINKS[CLOSED_BY_PREFIX] = lambda _obligation, number: reverse("reports:version", args=[number])
+
+    def worker_started(self) -> str | None:
+        """Called by `jamkoll worker` as it starts: jobs whose worker died are queued again (or
+        failed after their last attempt) now, and then every half lease by a sweeper thread, so
+        that a worker that stays up also takes over from one that died beside it."""
+        from .tasks import jobs_recover, start_sweeper
+
+        changed = jobs_recover()
+        start_sweeper()
+        if changed:
+            return f"Rapportjobb vars arbetare avbröts: {len(changed)} (köade igen eller misslyckade)."
+        return None

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -316,6 +317,16 @@ class ReportJob(models.Model):
     )
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
     updated_at = models.DateTimeField(_("uppdaterad"), auto_now=True)
+    # Keeping a job from hanging when its worker dies (issue 12, services.report_jobs_recover).
+    attempts = models.PositiveSmallIntegerField(_("försök"), default=0)
+    lease_until = models.DateTimeField(
+        _("arbetaren hörs av senast"),
+        null=True,
+        blank=True,
+        help_text=_("Förnyas av arbetaren medan jobbet körs; när tiden gått ut antas arbetaren borta."),
+    )
+    worker = models.CharField(_("arbetare"), max_length=100, blank=True)
+    task_id = models.CharField(_("uppgiftens id i kön"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("rapportjobb")
@@ -324,3 +335,13 @@ class ReportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.year}: {self.get_status_display()} {self.progress} %"
+
+    @property
+    def worker_silent(self) -> bool:
+        """Running, but its worker has not renewed the lease in time (it is probably gone; the next
+        worker to look queues the job again)."""
+        return (
+            self.status == JobStatus.RUNNING
+            and self.lease_until is not None
+            and self.lease_until < timezone.now()
+        )

@@ -18,13 +18,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +45,7 @@ from jamkoll.validation import LONG, YEAR_MAX, YEAR_MIN, clean_date, clean_int, 
 
 from .assemblers import ApplicationInput, assemble, fingerprint
 from .document import Document
+from .isolation import render_files, render_limits
 from .models import (
     CLOSED_BY_PREFIX,
     INTRODUCTION_MAX,
@@ -51,7 +56,6 @@ from .models import (
     ReportState,
     ReportVersion,
 )
-from .renderers import render
 from .selectors import application_years, report_obligation, step_verdict
 from .transitions import Step, require_step
 
@@ -253,22 +257,63 @@ def report_job_create(
         requested_by=actor_user(actor),
     )
     if enqueue:
-        from .tasks import generate_report  # the task module imports this one
-
-        generate_report.enqueue(str(job.pk))
+        _enqueue(job)
         job.refresh_from_db()  # an immediate backend has already run it
     return job
 
 
+def _enqueue(job: ReportJob) -> None:
+    from .tasks import generate_report  # the task module imports this one
+
+    result = generate_report.enqueue(str(job.pk))
+    ReportJob.objects.filter(pk=job.pk, task_id="").update(task_id=str(result.id))
+
+
+def _worker_name() -> str:
+    return f"{os.getpid()}@{socket.gethostname()}"[:100]
+
+
+def _lease_end() -> dt.datetime:
+    return timezone.now() + dt.timedelta(seconds=settings.REPORT_JOB_LEASE_SECONDS)
+
+
+def report_job_claim(job: ReportJob) -> bool:
+    """Take a queued job for this process: one more attempt, a lease this process renews while it
+    works. False when it is not queued (running elsewhere, done, or failed)."""
+    return bool(
+        ReportJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
+            status=JobStatus.RUNNING,
+            attempts=F("attempts") + 1,
+            lease_until=_lease_end(),
+            worker=_worker_name(),
+            progress=1,
+            message=_("Startar"),
+        )
+    )
+
+
 def report_job_run(*, job: ReportJob, actor: Any, formats: Iterable[str] = ALL_FORMATS) -> ReportVersion:
     """Generate what the job asks for as `actor`, writing the progress to the job. A refusal
-    (the actor may no longer generate it, the data no longer allows it) fails the job with the
-    reason and is raised again."""
+    (the actor may no longer generate it, the data no longer allows it, the rendering went over
+    its limits) fails the job with the reason and is raised again.
+
+    Progress is written outside any transaction, so the page sees it as it happens; every write
+    also renews the job's lease (see `report_jobs_recover`)."""
+    if job.status == JobStatus.QUEUED and not report_job_claim(job):
+        raise ValidationError(_("Jobbet körs redan eller är avslutat."), code="not_queued")
+    lease = {"renewed": timezone.now()}
 
     def progress(percent: int, message: str) -> None:
+        lease["renewed"] = timezone.now()
         ReportJob.objects.filter(pk=job.pk).update(
-            progress=percent, message=message[:300], status=JobStatus.RUNNING
+            progress=percent, message=message[:300], status=JobStatus.RUNNING, lease_until=_lease_end()
         )
+
+    def tick() -> None:
+        # Renewed when half of the lease has gone, not on every tick: one write every half lease.
+        if (timezone.now() - lease["renewed"]).total_seconds() >= settings.REPORT_JOB_LEASE_SECONDS / 2:
+            lease["renewed"] = timezone.now()
+            ReportJob.objects.filter(pk=job.pk).update(lease_until=_lease_end())
 
     try:
         version = report_generate(
@@ -282,16 +327,77 @@ def report_job_run(*, job: ReportJob, actor: Any, formats: Iterable[str] = ALL_F
             introduction=job.introduction,
             formats=formats,
             progress=progress,
+            tick=tick,
         )
     except Exception as exc:
         message = error_line(exc) if isinstance(exc, ValidationError) else str(exc)
-        ReportJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, message=message[:300])
+        ReportJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, message=message[:300], lease_until=None
+        )
         raise
     ReportJob.objects.filter(pk=job.pk).update(
-        status=JobStatus.DONE, progress=100, message=_("Klar"), result=version
+        status=JobStatus.DONE, progress=100, message=_("Klar"), result=version, lease_until=None
     )
     job.refresh_from_db()
     return version
+
+
+def report_jobs_recover(*, now: dt.datetime | None = None, skip_own: bool = True) -> list[ReportJob]:
+    """Jobs whose worker is gone (its lease ran out: kill -9, out of memory, a lost machine) are
+    queued again, at most REPORT_JOB_ATTEMPTS attempts in all, then failed with the reason. The
+    queue's own record of the dead run (django-tasks-db leaves it RUNNING for ever) is marked
+    failed. `skip_own`: jobs this very process runs are alive by definition (the worker's sweeper
+    thread must not take its own slow job for a dead one). Returns the jobs it changed."""
+    now = now or timezone.now()
+    limit = settings.REPORT_JOB_ATTEMPTS
+    stale = ReportJob.objects.filter(status=JobStatus.RUNNING, lease_until__lt=now)
+    if skip_own:
+        stale = stale.exclude(worker=_worker_name())
+    changed = []
+    for job in stale:
+        update: dict[str, Any]
+        if job.attempts >= limit:
+            update = {
+                "status": JobStatus.FAILED,
+                "lease_until": None,
+                "message": _("Arbetaren avbröts (försök %(n)s av %(max)s).")
+                % {"n": job.attempts, "max": limit},
+            }
+        else:
+            update = {
+                "status": JobStatus.QUEUED,
+                "lease_until": None,
+                "progress": 0,
+                "task_id": "",
+                "message": _("Arbetaren avbröts; försöker igen (försök %(n)s av %(max)s).")
+                % {"n": job.attempts + 1, "max": limit},
+            }
+        # Conditional on the lease we saw: another sweeper (or the worker itself) may have got there.
+        if not ReportJob.objects.filter(
+            pk=job.pk, status=JobStatus.RUNNING, lease_until=job.lease_until
+        ).update(**update):
+            continue
+        _task_abandoned(job.task_id)
+        job.refresh_from_db()
+        if job.status == JobStatus.QUEUED:
+            _enqueue(job)
+            job.refresh_from_db()
+        changed.append(job)
+    return changed
+
+
+def _task_abandoned(task_id: str) -> None:
+    """The queue's row of a run whose worker is gone: failed, so that it no longer shows as running."""
+    if not task_id:
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(pk=task_id, status="RUNNING").update(
+        status="FAILED",
+        finished_at=timezone.now(),
+        exception_class_path="jamkoll.reports.WorkerGone",
+        traceback="Arbetaren avbröts (lease utgången).",
+    )
 
 
 # --- Generation --------------------------------------------------------------------------------
@@ -305,19 +411,40 @@ def _scope(county_code: str | None, period_start: dt.date | None) -> str:
     return ""
 
 
-def _store(version: ReportVersion, document: Any, formats: Iterable[str], progress: Progress | None) -> None:
+def _render_all(
+    document: Any,
+    formats: Iterable[str],
+    *,
+    progress: Progress | None,
+    tick: Callable[[], None] | None = None,
+    interactive: bool = False,
+) -> dict[str, bytes]:
+    """Every format rendered in a child process within the render limits (`isolation`), outside
+    any transaction: a slow rendering holds no lock and its progress is visible as it goes."""
     formats = list(formats)
-    for i, fmt in enumerate(formats):
+
+    def started(i: int, fmt: str) -> None:
         if progress:
             progress(10 + int(85 * i / len(formats)), _("Skapar %(format)s") % {"format": fmt.upper()})
-        content = render(document, fmt)
-        ReportFile.objects.create(
+
+    return render_files(
+        document, formats, limits=render_limits(interactive=interactive), started=started, tick=tick
+    )
+
+
+def _store(version: ReportVersion, files: dict[str, bytes]) -> None:
+    """The rendered files of a version just saved, in the same transaction: a version never
+    exists without its files, and no file without its version."""
+    ReportFile.objects.bulk_create(
+        ReportFile(
             version=version,
             format=fmt,
             content=content,
             sha256=hashlib.sha256(content).hexdigest(),
             size=len(content),
         )
+        for fmt, content in files.items()
+    )
 
 
 def report_generate(
@@ -332,9 +459,11 @@ def report_generate(
     introduction: Any = "",
     formats: Iterable[str] = ALL_FORMATS,
     progress: Progress | None = None,
+    tick: Callable[[], None] | None = None,
 ) -> ReportVersion:
-    """Assemble the document from the database, render every format and archive it as a new
-    draft version with its SHA-256 sums."""
+    """Assemble the document from the database, render every format (in a child process, within
+    the render limits) and archive it as a new draft version with its SHA-256 sums. The version
+    and its files are written in one short transaction after the rendering."""
     shape = _request_shape(
         kind=kind,
         county_code=county_code,
@@ -359,6 +488,7 @@ def report_generate(
         application_input=_application_input(shape, timezone.localdate(now)),
     )
     scope = _scope(code, start)
+    files = _render_all(document, formats, progress=progress, tick=tick)
     with transaction.atomic():
         last = (
             ReportVersion.objects.select_for_update()
@@ -382,7 +512,7 @@ def report_generate(
             generated_by_name=actor_label(actor),
             generated_at=now,
         )
-        _store(version, document, formats, progress)
+        _store(version, files)
     if progress:
         progress(100, _("Klar"))
     return version
@@ -451,49 +581,58 @@ CARRIED = (
 
 def _successor(version: ReportVersion, step: Step, actor: Any, **fields: Any) -> ReportVersion:
     """A frozen copy with new state and fields; its files are rendered again so that they show the
-    certification or signature. The data must be unchanged since the version was generated."""
+    certification or signature. The data must be unchanged since the version was generated.
+
+    This runs inside the web request: the rendering happens first, in a child process within the
+    request's render limit (`isolation`), and outside the transaction; the state is then checked
+    again under the lock and the successor saved with its files at once."""
     if report_outdated(version):
         raise ValidationError(
             _("Underlaget har ändrats sedan versionen skapades; skapa en ny version först."), code="outdated"
         )
+    _require_latest(version, step)
+    carried = {name: getattr(version, name) for name in CARRIED}
+    carried.update(fields)
+    successor = ReportVersion(
+        kind=version.kind,
+        decision=version.decision,
+        year=version.year,
+        county=version.county,
+        period_start=version.period_start,
+        scope=version.scope,
+        version=version.version + 1,
+        title=version.title,
+        fingerprint=version.fingerprint,
+        supersedes=version,
+        state=ReportState.CERTIFIED if step == Step.CERTIFY else ReportState.SIGNED,
+        generated_by=actor_user(actor),
+        generated_by_name=actor_label(actor),
+        generated_at=timezone.now(),
+        **carried,
+    )
+    formats = [f.format for f in version.files.all()] or list(ALL_FORMATS)
+    files = _render_all(version_document(successor), formats, progress=None, interactive=True)
     with transaction.atomic():
-        last = (
-            ReportVersion.objects.select_for_update()
-            .filter(kind=version.kind, decision=version.decision, year=version.year, scope=version.scope)
-            .order_by("-version")
-            .first()
-        )
-        assert last is not None
-        if last.pk != version.pk:
-            raise ValidationError(
-                _("Det finns en nyare version (v%(n)s); utgå från den.") % {"n": last.version},
-                code="superseded",
-            )
-        require_step(last, step)  # the state as it is now, under the lock
-        carried = {name: getattr(version, name) for name in CARRIED}
-        carried.update(fields)
-        successor = ReportVersion(
-            kind=version.kind,
-            decision=version.decision,
-            year=version.year,
-            county=version.county,
-            period_start=version.period_start,
-            scope=version.scope,
-            version=version.version + 1,
-            title=version.title,
-            fingerprint=version.fingerprint,
-            supersedes=version,
-            state=ReportState.CERTIFIED if step == Step.CERTIFY else ReportState.SIGNED,
-            generated_by=actor_user(actor),
-            generated_by_name=actor_label(actor),
-            generated_at=timezone.now(),
-            **carried,
-        )
+        _require_latest(version, step, lock=True)  # the state as it is now, under the lock
         successor.full_clean()
         successor.save()
-        document = version_document(successor)
-        _store(successor, document, [f.format for f in version.files.all()] or ALL_FORMATS, None)
+        _store(successor, files)
     return successor
+
+
+def _require_latest(version: ReportVersion, step: Step, *, lock: bool = False) -> None:
+    """`version` is the newest of its chain and `step` is open on it (with `lock`: under a lock)."""
+    versions = ReportVersion.objects.filter(
+        kind=version.kind, decision=version.decision, year=version.year, scope=version.scope
+    )
+    last = (versions.select_for_update() if lock else versions).order_by("-version").first()
+    assert last is not None
+    if last.pk != version.pk:
+        raise ValidationError(
+            _("Det finns en nyare version (v%(n)s); utgå från den.") % {"n": last.version},
+            code="superseded",
+        )
+    require_step(last, step)
 
 
 def _on(value: Any, field: str = "on") -> dt.date:

@@ -6,17 +6,28 @@ the version records that person as its author, and a role withdrawn (or a county
 the job waited in the queue must not still produce a draft in their name. Running as `WORKER`
 would pass the policy unasked and record "bakgrundsjobb" instead of the person. Only a job asked
 for by a system actor (no user) runs as `WORKER`.
+
+A job never hangs (issue 12): a running job holds a lease its worker renews; `jobs_recover` (when a
+worker starts, and then in a sweeper thread of every worker) queues a job whose lease ran out again
+or, after its last attempt, fails it with the reason.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django_tasks import task
 
 from jamkoll.accounts.policy import WORKER
 
 from .models import JobStatus, ReportJob
-from .services import report_job_run
+from .services import report_job_run, report_jobs_recover
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -24,8 +35,38 @@ def generate_report(job_id: str) -> str:
     job = ReportJob.objects.select_related("decision", "county", "requested_by").get(pk=job_id)
     if job.status == JobStatus.DONE:
         return str(job.result_id)
+    if job.status != JobStatus.QUEUED:
+        return ""  # failed (its attempts used up), or taken by another worker
     try:
         version = report_job_run(job=job, actor=job.requested_by or WORKER)
     except (PermissionDenied, ValidationError):
         return ""  # refused: the job says why, and the page shows it
     return str(version.pk)
+
+
+def jobs_recover() -> list[ReportJob]:
+    return report_jobs_recover()
+
+
+_sweeper: threading.Thread | None = None
+
+
+def start_sweeper() -> None:
+    """A daemon thread that runs `jobs_recover` every half lease for as long as the worker lives."""
+    global _sweeper
+    if _sweeper is not None and _sweeper.is_alive():
+        return
+    stop = threading.Event()
+    interval = max(settings.REPORT_JOB_LEASE_SECONDS / 2, 0.5)
+
+    def sweep() -> None:
+        while not stop.wait(interval):
+            try:
+                report_jobs_recover()
+            except Exception:  # a locked or lost database: the next round tries again
+                logger.exception("Rapportjobben kunde inte gås igenom")
+            finally:
+                connection.close()  # this thread's own connection
+
+    _sweeper = threading.Thread(target=sweep, name="jamkoll-job-sweeper", daemon=True)
+    _sweeper.start()

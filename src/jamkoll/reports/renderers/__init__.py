@@ -17,6 +17,7 @@ from collections.abc import Callable
 from importlib import import_module
 
 from jamkoll.reports.document import BulletList, Document, Paragraph
+from jamkoll.reports.renderers.safe_text import sanitise
 
 FORMATS = ("html", "pdf", "docx", "md")
 
@@ -39,13 +40,14 @@ _RENDERERS = {
 
 
 def render(document: Document, fmt: str) -> bytes:
-    """The document as a file in `fmt` (one of FORMATS). Text formats are UTF-8."""
+    """The document as a file in `fmt` (one of FORMATS). Text formats are UTF-8. Stored text that a
+    format cannot hold (control characters) is made printable first (`safe_text.sanitise`)."""
     if fmt not in _RENDERERS:
         raise ValueError(f"okänt format {fmt!r}; välj bland {', '.join(FORMATS)}")
     check_document(document)
     module, name = _RENDERERS[fmt]
     renderer: Callable[[Document], bytes | str] = getattr(import_module(module), name)
-    result = renderer(document)
+    result = renderer(sanitise(document))
     return result.encode("utf-8") if isinstance(result, str) else result
 
 
@@ -55,7 +57,7 @@ def render_html_fragment(document: Document) -> str:
     from jamkoll.reports.renderers.html import render_html_fragment as fragment
 
     check_document(document)
-    return fragment(document)
+    return fragment(sanitise(document))
 
 
 def check_document(document: Document) -> None:

@@ -39,6 +39,7 @@ from jamkoll.reports.document import (
     Table,
 )
 from jamkoll.reports.renderers.common import URL, Labels, column_align, labels_for, signature_lines
+from jamkoll.reports.renderers.safe_text import break_long_words
 
 _APP_DIR = Path(__file__).resolve().parent.parent
 _TEMPLATE_DIR = _APP_DIR / "templates"
@@ -343,7 +344,8 @@ def css_string(text: str) -> str:
 
 def render_print_html(document: Document) -> str:
     """The HTML that WeasyPrint lays out: the same body, print CSS, plus the page footer wording,
-    which depends on the document's language and so cannot live in the static file."""
+    which depends on the document's language and so cannot live in the static file. Long words
+    get break opportunities (`break_long_words`): unbroken, one of them exhausts WeasyPrint."""
     labels = labels_for(document)
     page_rule = (
         "@page { @bottom-right { content: "
@@ -352,4 +354,4 @@ def render_print_html(document: Document) -> str:
         "@page title { @bottom-right { content: none; } }\n"
     )
     css = mark_safe(stylesheet("print.css") + "\n" + page_rule)
-    return _render("reports/document.html", _context(document, mode="print") | {"css": css})
+    return break_long_words(_render("reports/document.html", _context(document, mode="print") | {"css": css}))
