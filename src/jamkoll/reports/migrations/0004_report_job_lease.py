@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0002_application_kind'),
+        ('reports', '0003_accounts_that_acted_and_frozen_versions'),
     ]
 
     operations = [
