@@ -338,3 +338,9 @@ def test_a_programmes_change_history_is_for_the_roles(everyone: dict[str, Any]) 
         response = _client(everyone, name).get("/satsningar/starkt-jamstalldhet-kvinnofrid-2018-2020/")
         assert response.status_code == 200  # the programme itself is public
         assert bool(response.context["history_verdict"]) == (name in ROLE_HOLDERS), name
+
+
+def test_an_account_without_a_role_sees_the_public_start_page(no_role: Any, analyst: Any) -> None:
+    """No to-do list leading to deadlines it may not open (they need a role)."""
+    assert 'id="todo-heading"' not in client_for(no_role).get("/").content.decode()
+    assert 'id="todo-heading"' in client_for(analyst).get("/").content.decode()
