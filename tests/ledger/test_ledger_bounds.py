@@ -135,13 +135,24 @@ def test_it_bounds_the_reversal_reason(decision: FundingDecision) -> None:
 
 
 def test_entry_for_user_says_who_may_reverse(
-    decision: FundingDecision, coordinator: Any, rss_norrbotten: Any, no_role: Any
+    decision: FundingDecision,
+    coordinator: Any,
+    rss_skane: Any,
+    rss_norrbotten: Any,
+    treasury: Any,
+    no_role: Any,
 ) -> None:
     skane = record(decision, county_code="12")
     entry, verdict = entry_for_user(actor=coordinator, sequence=skane.sequence, slug=SLUG, year=2018)
     assert entry == skane and verdict
-    entry, verdict = entry_for_user(actor=rss_norrbotten, sequence=str(skane.sequence))
-    assert not verdict and verdict.reason == "Du kan bara rekvirera för ditt eget län."
+    entry, verdict = entry_for_user(actor=rss_skane, sequence=str(skane.sequence))
+    assert entry == skane and verdict
+    state = record(decision)
+    entry, verdict = entry_for_user(actor=treasury, sequence=state.sequence)
+    assert not verdict and verdict.reason == "Rekvisition kräver rollen samordnare eller behörig företrädare."
+    # Another county's entry is not shown at all (issue 12): refused with the reason, as a draft is.
+    with pytest.raises(PermissionDenied, match="RSS-ledaren för det egna länets poster"):
+        entry_for_user(actor=rss_norrbotten, sequence=str(skane.sequence))
     with pytest.raises(PermissionDenied, match="Medelsflödet visas för användare med en roll"):
         entry_for_user(actor=no_role, sequence=skane.sequence)
     for sequence in ["0", "-1", "٣", "99999999999999999999", "x"]:

@@ -75,9 +75,10 @@ def test_history_page_lists_programmes_since_2008(client: Client) -> None:
     assert html.index("Program för hållbar jämställdhet") < html.index("Modellkommuner")
 
 
-def test_change_history_is_shown_to_logged_in_users(client: Client, coordinator: Any) -> None:
-    anonymous = client.get(PROGRAMME).content.decode()
-    assert "Ändringshistoriken visas för inloggade användare." in anonymous
+def test_change_history_is_shown_to_users_with_a_role(client: Client, coordinator: Any, no_role: Any) -> None:
+    # Issue 12: the names in the history are not for the public, nor for an account without a role.
+    for html in (client.get(PROGRAMME).content.decode(), client_for(no_role).get(PROGRAMME).content.decode()):
+        assert "Ändringshistoriken visas för användare med en roll i satsningen." in html
     budget = Budget.objects.get(decision__slug="jamstalldhet-kvinnofrid-2018-2020", year=2018)
     budget.note = "Test av historik"
     budget.save()

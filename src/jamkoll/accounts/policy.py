@@ -12,6 +12,36 @@ may (`person_only`: certify, sign, submit a report — a system actor is no seco
 
 A rule may add conditions to its role predicate, each with its own reason (four eyes: "you made
 this version; another person must certify it").
+
+Who reads what (DESIGN §1 "Reading"; issue 12). "SKR" is the coordinator, the certifier and the
+signatory; "state" the ministry (Regeringskansliet) and the treasury (Kammarkollegiet); "RSS" a
+county's RSS leader. The admin reads what SKR reads (the administration shows every row anyway).
+An account without a role is the public: signed in, it sees what an anonymous visitor sees.
+
+    object                                 public,   every   SKR,    state        RSS leader
+                                           no role   role    admin
+    -------------------------------------  --------  ------  ------  -----------  ---------------
+    programmes, decisions, allocations,    yes       yes     yes     yes          yes
+      submitted reports
+    ledger totals per year, line, county   no (1)    yes     yes     yes          yes
+      (balance page and API, RSS overview)
+    a ledger entry: date, amount,          no        no      all     state tier   own county's
+      reference, note, who recorded it                                             RSS-tier ones
+    an obligation: what, owed by, owed     no (1)    yes     yes     yes          yes
+      to, dates, status, met when
+    its record: receipt reference,         no        no      all     state tier   own county's
+      document, what closed it, names,                                             RSS-tier ones
+      its change history
+    history of a programme or decision     no        yes     yes     yes          yes
+    report drafts ("report.view_draft")    no        no      SKR     no           own county's
+
+(1) DESIGN §1 also gives the public the money per county and which obligations were met and
+when; no public page shows these yet (their pages need a role).
+
+The rules: "ledger.view" (totals), "ledger.view_entry" and "obligation.view_record"
+(`may_view_record`, and `record_visibility_q` for lists), "obligation.view", "history.view".
+A refused single object answers 403 with the reason, as a draft does; a list leaves it out.
+Whoever owes or receives an obligation sees its record (tests/accounts/test_read_scope.py).
 """
 
 from __future__ import annotations
@@ -305,6 +335,45 @@ PERSON_REQUIRED = _(
 NO_TITLE = _("Ditt konto saknar titel; systemadministratören anger den under Användare (Befattning).")
 
 
+# --- Reading: records of ledger entries and obligations (the table in the module docstring) ---
+# A refused single object is 403 with the reason (as for drafts); a list leaves it out.
+
+SKR_ROLES = (Role.COORDINATOR, Role.CERTIFIER, Role.SIGNATORY)
+STATE_ROLES = (Role.MINISTRY, Role.TREASURY)
+
+
+def _reads_every_record(user: Any) -> bool:
+    return isinstance(user, SystemActor) or any(has_role(user, role) for role in (*SKR_ROLES, Role.ADMIN))
+
+
+@rules.predicate
+def may_view_record(user: Any, obj: Any) -> bool:
+    """May `user` see the record of a ledger entry or an obligation (references, names, history)?
+    `obj` names its `tier` ("state" or "rss") and `county_code`; None asks "every record"."""
+    if _reads_every_record(user):
+        return True
+    if obj is None:
+        return False
+    if getattr(obj, "tier", None) == "state":
+        return any(has_role(user, role) for role in STATE_ROLES)
+    code = county_code_of(obj)
+    return bool(code) and has_role(user, Role.RSS, code)
+
+
+def record_visibility_q(user: Any, *, tier_field: str = "tier", county_field: str = "county__code") -> Q:
+    """`may_view_record` as a condition on ledger entries or obligations (`tier_field` and
+    `county_field` are the lookups of their tier and county code)."""
+    if _reads_every_record(user):
+        return Q(pk__isnull=False)  # every row (not `Q()`, which vanishes when combined with |)
+    q = _NOTHING
+    if any(has_role(user, role) for role in STATE_ROLES):
+        q |= Q(**{tier_field: "state"})
+    counties = sorted(rss_counties(user))
+    if counties:
+        q |= Q(**{tier_field: "rss", f"{county_field}__in": counties})
+    return q
+
+
 @dataclass(frozen=True)
 class Rule:
     predicate: rules.Predicate | Callable[..., bool]
@@ -415,7 +484,16 @@ RULES: dict[str, Rule] = {
         ),
     ),
     # The ledger (issue 4). obj is the county code for the RSS tier.
+    # The totals (the balance); the entries themselves are "ledger.view_entry".
     "ledger.view": Rule(has_any_role, _("Medelsflödet visas för användare med en roll i satsningen.")),
+    # One entry with its reference, note and recorder (obj: the entry; None: every entry).
+    "ledger.view_entry": Rule(
+        may_view_record,
+        _(
+            "Enskilda poster med referens och namn visas för SKR, för Regeringskansliet och "
+            "Kammarkollegiet på statsnivån och för RSS-ledaren för det egna länets poster."
+        ),
+    ),
     # May record some entry at all (the entry form); which kind and county is the rules below.
     "ledger.record": Rule(
         is_coordinator | is_signatory | is_treasury | is_any_rss,
@@ -452,7 +530,8 @@ RULES: dict[str, Rule] = {
     "programme.view": Rule(rules.always_allow, ""),
     "allocation.view": Rule(rules.always_allow, ""),
     "organisation.view": Rule(rules.always_allow, ""),
-    "history.view": Rule(is_authenticated, _("Ändringshistoriken visas för inloggade användare.")),
+    # The history of a programme or decision (an obligation's is "obligation.view_record").
+    "history.view": Rule(has_any_role, _("Ändringshistoriken visas för användare med en roll i satsningen.")),
     "programme.change": Rule(is_coordinator | is_admin, _("Kräver rollen samordnare.")),
     # The page that registers and edits a decision: the coordinator writes; the ministry and the
     # treasury, the other parties to the decision, read it as entered.
@@ -479,7 +558,18 @@ RULES: dict[str, Rule] = {
         is_admin | is_coordinator | receives_obligation,
         _("Bara den som åtagandet lämnas till, eller SKR:s samordnare, kan undanta det."),
     ),
-    "obligation.view": Rule(is_authenticated, _("Deadlines och åtaganden visas för inloggade användare.")),
+    "obligation.view": Rule(
+        has_any_role, _("Deadlines och åtaganden visas för användare med en roll i satsningen.")
+    ),
+    # The obligation's record: receipt reference, document, what closed it, names, history.
+    "obligation.view_record": Rule(
+        may_view_record,
+        _(
+            "Diarienummer, handlingar, namn och ändringshistorik visas för SKR, för "
+            "Regeringskansliet och Kammarkollegiet på statsnivån och för RSS-ledaren för det "
+            "egna länets åtaganden."
+        ),
+    ),
     # obligation.submit and obligation.waive: in the obligations section at the end of this file.
     "obligation.edit": Rule(
         is_admin | is_coordinator | is_ministry,

@@ -139,11 +139,16 @@ def balance(request: HttpRequest, slug: str, year: Year) -> dict[str, Any]:
 
 
 @router.get(
-    "/{slug}/{year}/entries", response={200: list[EntryOut], **ERRORS}, auth=django_auth, summary="Poster"
+    "/{slug}/{year}/entries",
+    response={200: list[EntryOut], **ERRORS},
+    auth=django_auth,
+    summary="Poster",
+    description="Bara de poster du får se: SKR alla, Regeringskansliet och Kammarkollegiet "
+    "statsnivåns, en RSS-ledare sitt läns. Saldot (`/balance`) räknas på alla poster.",
 )
 def entries(request: HttpRequest, slug: str, year: Year, filters: Query[EntryFilter]) -> list[dict[str, Any]]:
     decision, year = decision_year_for_user(actor=request.user, action="ledger.view", slug=slug, year=year)
-    qs = entry_list(decision=decision, year=year, county_code=filters.county)
+    qs = entry_list(actor=request.user, decision=decision, year=year, county_code=filters.county)
     if filters.kind:
         qs = qs.filter(kind=filters.kind.value)
     return [_entry_out(e) for e in qs[filters.offset : filters.offset + filters.limit]]

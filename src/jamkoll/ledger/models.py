@@ -133,6 +133,11 @@ class LedgerEntry(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise AppendOnlyError("poster i medelsflödet tas aldrig bort; registrera en rättelse i stället")
 
+    @property
+    def county_code(self) -> str | None:
+        """The RSS tier's county (None on the state tier): what the policy scopes a reader by."""
+        return self.county.code if self.county_id and self.county else None
+
     def canonical(self) -> str:
         """The fields the digest covers (`chain.entry_digest`), in a fixed textual form identical
         on every database.

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from jamkoll.accounts.policy import Verdict, check, require
+from jamkoll.accounts.policy import Verdict, check, record_visibility_q, require
 from jamkoll.errors import NotFound
 from jamkoll.money import to_str
 from jamkoll.programmes.models import Budget, FundingDecision, Recipient
@@ -46,9 +46,10 @@ def entry_for_user(
     *, actor: Any, sequence: int | str, slug: str | None = None, year: int | str | None = None
 ) -> tuple[LedgerEntry, Verdict]:
     """The one access helper for a ledger entry (web, API and CLI alike): the entry with
-    `sequence` (within the decision `slug` and `year` when given) if `actor` may see the ledger,
-    and whether `actor` may reverse it. `PermissionDenied` with the policy's reason, or `NotFound`
-    for an unknown entry."""
+    `sequence` (within the decision `slug` and `year` when given) if `actor` may see it
+    ("ledger.view_entry": another county's entry is refused, as a draft is), and whether `actor`
+    may reverse it. `PermissionDenied` with the policy's reason, or `NotFound` for an unknown
+    entry."""
     require(actor, "ledger.view")
     number = int_param(sequence, minimum=1, maximum=SEQUENCE_MAX)
     qs = LedgerEntry.objects.select_related("decision", "county", "goal_area", "reverses")
@@ -59,15 +60,24 @@ def entry_for_user(
     entry = qs.filter(sequence=number).first() if number is not None else None
     if entry is None:
         raise NotFound(_("Ingen post med löpnummer %(n)s.") % {"n": str(sequence)[:20]})
+    require(actor, "ledger.view_entry", entry)
     return entry, reverse_verdict(actor, entry)
 
 
 def entry_list(
-    *, decision: FundingDecision | None = None, year: int | None = None, county_code: str | None = None
+    *,
+    actor: Any,
+    decision: FundingDecision | None = None,
+    year: int | None = None,
+    county_code: str | None = None,
 ) -> QuerySet[LedgerEntry]:
-    qs = LedgerEntry.objects.select_related(
-        "decision", "county", "goal_area", "recorded_by", "reverses", "reversed_by"
-    ).prefetch_related("county__names")
+    """The entries `actor` may see ("ledger.view_entry", as a query: `record_visibility_q`), newest
+    first. The totals are `balance_get`'s, over every entry, for every role."""
+    qs = (
+        LedgerEntry.objects.filter(record_visibility_q(actor))
+        .select_related("decision", "county", "goal_area", "recorded_by", "reverses", "reversed_by")
+        .prefetch_related("county__names")
+    )
     if decision is not None:
         qs = qs.filter(decision=decision)
     if year is not None:

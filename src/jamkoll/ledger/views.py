@@ -120,7 +120,7 @@ def _page(
     kinds, recipients = _allowed_choices(request.user, names)
     lines = [(g.number, f"{g.number}. {g.title}") for g in decision.goal_areas.all()]
     filters = _filters(request.GET, names)
-    entries = entry_list(decision=decision, year=year, county_code=filters["lan"] or None)
+    entries = entry_list(actor=request.user, decision=decision, year=year, county_code=filters["lan"] or None)
     if filters["slag"]:
         entries = entries.filter(kind=filters["slag"])
     page = Paginator(entries, PAGE_SIZE).get_page(filters["sida"])
@@ -129,7 +129,7 @@ def _page(
         sequence, form = failed
         row = next((r for r in rows if r.entry.sequence == sequence), None)
         if row is None:  # not on this page or filtered out: show it first, with its form open
-            entry = entry_list(decision=decision, year=year).get(sequence=sequence)
+            entry = entry_list(actor=request.user, decision=decision, year=year).get(sequence=sequence)
             row = Row(entry, reverse_verdict(request.user, entry), form)
             rows.insert(0, row)
         row.form, row.open = form, True
@@ -154,6 +154,8 @@ def _page(
         "chart": chart,
         "kinds": kinds,
         "recipients": recipients,
+        # Why some entries are not listed (another county's, the state tier's), or empty.
+        "entries_verdict": check(request.user, "ledger.view_entry"),
         "lines": lines,
         "kind_choices": EntryKind.choices,
         "filters": filters,

@@ -71,6 +71,10 @@ class ObligationOut(Schema):
         description="Kvar att betala enligt medelsflödet (decimalsträng) för ett öppet åtagande som "
         "gäller pengar, annars null."
     )
+    record_withheld: str = Field(
+        description="Varför mottagarens diarienummer, handlingen och vad som stängde åtagandet inte "
+        "visas för dig (de fälten är då tomma); tomt när de visas."
+    )
 
 
 class ObligationDetailOut(ObligationOut):
@@ -108,12 +112,13 @@ class RescheduleIn(Schema):
 RESPONSES: dict[int, Any] = {200: ObligationDetailOut, **ERRORS}
 
 
-def _detail(obligation: Obligation, actions: dict[str, Verdict]) -> dict[str, Any]:
+def _detail(actor: Any, obligation: Obligation, actions: dict[str, Verdict]) -> dict[str, Any]:
+    row = selectors.obligation_row(obligation, timezone.localdate(), viewer=actor)
     return {
-        **selectors.obligation_row(obligation, timezone.localdate()),
+        **row,
         "source_text": obligation.source_text,
         "source": obligation.source,
-        "document_reference": obligation.document_reference,
+        "document_reference": "" if row["record_withheld"] else obligation.document_reference,
         "waived": obligation.waived_at is not None,
         "waiver_reason": obligation.waiver_reason,
         "actions": {a: {"allowed": bool(v), "reason": v.reason} for a, v in actions.items()},
@@ -139,12 +144,12 @@ def obligation_list(request: HttpRequest, filters: Query[ObligationFilter]) -> l
         status=filters.status.value if filters.status else None,
         today=today,
     )
-    return selectors.obligation_rows(obligations, today)
+    return selectors.obligation_rows(obligations, today, viewer=request.user)
 
 
 @router.get("/{int:pk}", response=RESPONSES, summary="Ett åtagande")
 def obligation_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
-    return _detail(*selectors.obligation_for_user(actor=request.user, pk=pk))
+    return _detail(request.user, *selectors.obligation_for_user(actor=request.user, pk=pk))
 
 
 @router.post("/{int:pk}/submit", response=RESPONSES, summary="Registrera inlämning")

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from jamkoll.accounts.models import RoleAssignment
 from jamkoll.accounts.policy import (
     Verdict,
+    check,
     obligation_owners_q,
     owes_obligation_q,
     receives_obligation_q,
@@ -267,15 +268,16 @@ def obligations_still_owed(obligations: Sequence[Obligation]) -> dict[int, Decim
     return owed
 
 
-def closure_text(obligation: Obligation) -> str:
+def closure_text(obligation: Obligation, *, record: bool = True) -> str:
     """ "Stängd av post #57 i medelsflödet, 2019-11-20, i tid" (or "Inlämnad 2019-11-20, för
-    sent" when registered by hand); empty while the obligation is open."""
+    sent" when registered by hand, or for a reader who may not see the obligation's record:
+    what closed it is part of the record); empty while the obligation is open."""
     if obligation.submitted_on is None:
         return ""
     late = obligation.effective_date is not None and obligation.submitted_on > obligation.effective_date
     when = _("för sent") if late else _("i tid")
     day = obligation.submitted_on.isoformat()
-    if obligation.closed_by:
+    if obligation.closed_by and record:
         return _("Stängd av %(what)s, %(day)s, %(when)s") % {
             "what": obligation.document_reference,
             "day": day,
@@ -294,21 +296,26 @@ def still_owed_text(amount: Decimal | None) -> str:
     }
 
 
-def obligation_rows(obligations: Iterable[Obligation], today: dt.date) -> list[dict[str, Any]]:
+def obligation_rows(
+    obligations: Iterable[Obligation], today: dt.date, *, viewer: Any
+) -> list[dict[str, Any]]:
     """`obligation_row` for a list, asking what is still owed once for all of them."""
     items = list(obligations)
     owed = obligations_still_owed(items)
-    return [obligation_row(o, today, owed=owed) for o in items]
+    return [obligation_row(o, today, viewer=viewer, owed=owed) for o in items]
 
 
 def obligation_row(
-    obligation: Obligation, today: dt.date, *, owed: Mapping[int, Decimal] | None = None
+    obligation: Obligation, today: dt.date, *, viewer: Any, owed: Mapping[int, Decimal] | None = None
 ) -> dict[str, Any]:
     """The CLI and API form of an obligation (DESIGN §5, plus a few keys of our own: among them
-    what closed it, the reason it was reopened, and what is still owed)."""
+    what closed it, the reason it was reopened, and what is still owed) as `viewer` may read it:
+    without "obligation.view_record" the receipt reference and what closed it are empty and
+    `record_withheld` says why."""
     on = about_date(obligation)
     if owed is None:
         owed = obligations_still_owed([obligation])
+    record = check(viewer, "obligation.view_record", obligation)
     return {
         "id": obligation.pk,
         "decision": obligation.decision.slug,
@@ -327,11 +334,12 @@ def obligation_row(
         "period_start": obligation.period_start.isoformat() if obligation.period_start else None,
         "period_end": obligation.period_end.isoformat() if obligation.period_end else None,
         "submitted_on": obligation.submitted_on.isoformat() if obligation.submitted_on else None,
-        "receipt_reference": obligation.receipt_reference,
-        "closed_by": obligation.closed_by,
-        "closure": closure_text(obligation),
+        "receipt_reference": obligation.receipt_reference if record else "",
+        "closed_by": obligation.closed_by if record else "",
+        "closure": closure_text(obligation, record=bool(record)),
         "reopen_reason": obligation.reopen_reason if obligation.submitted_on is None else "",
         "still_owed": to_str(owed.get(obligation.pk)),
+        "record_withheld": record.reason,
     }
 
 
@@ -461,16 +469,18 @@ class ObligationCard:
     reclaim_risk: bool
     moved_because: str | None
     actions: dict[str, Verdict]
+    # May the user see the record: receipt reference, document, names, history (and why not)?
+    record: Verdict
     forms: dict[str, Any] = field(default_factory=dict)
     still_owed: Decimal | None = None
 
     @property
     def closure(self) -> str:
-        return closure_text(self.obligation)
+        return closure_text(self.obligation, record=bool(self.record))
 
     @property
     def closure_link(self) -> str | None:
-        return closer_link(self.obligation)
+        return closer_link(self.obligation) if self.record else None
 
     @property
     def still_owed_text(self) -> str:
@@ -528,6 +538,7 @@ def obligation_card(
         if obligation.moved and obligation.nominal_date
         else None,
         actions=actions if actions is not None else obligation_actions(user, obligation),
+        record=check(user, "obligation.view_record", obligation),
         still_owed=owed.get(obligation.pk),
     )
 

@@ -77,7 +77,7 @@ class Command(JamkollCommand):
             name = f"JämKoll: {decision.slug if decision else 'alla beslut'}" + (f" {year}" if year else "")
             self.stdout.write(calendar_ical(obligations, name=name, today=today).decode(), ending="")
             return
-        rows = obligation_rows(obligations, today)
+        rows = obligation_rows(obligations, today, viewer=actor)
         if fmt == "json":
             self.stdout.write(to_json(rows))
             return
