@@ -585,3 +585,22 @@ def test_the_api_steps_refuse_hostile_values(
                 response = _api(signatory, f"/api/v1/reports/{draft.pk}/sign", {**data, field: value})
                 assert response.status_code == 422, where
                 assert field in response.json()["errors"], (where, response.json())
+
+
+def test_the_public_sees_the_submitted_report_but_not_its_record(
+    coordinator: Any, signatory: Any, ministry: Any, no_role: Any, grant: FundingDecision
+) -> None:
+    """A submitted report is public; the receiver's diary number and who handed it in are its
+    record (issue 12, finding 9): for accounts with a role only. The menu offers an account without
+    a role no page that would refuse it."""
+    submitted = _submitted(coordinator, signatory, grant)
+    page = f"/rapporter/{submitted.pk}/"
+    for reader in (Client(), client_for(no_role)):
+        response = reader.get(page)
+        html = response.content.decode()
+        assert response.status_code == 200 and SUBMITTED_ON.isoformat() in html
+        assert "A2021/1" not in html and "mottagarens diarienummer" not in html
+    assert "A2021/1" in client_for(ministry).get(page).content.decode()
+    menu = client_for(no_role).get("/").content.decode()
+    assert 'href="/medel/"' not in menu and 'href="/deadlines/"' not in menu
+    assert 'href="/medel/"' in client_for(ministry).get("/").content.decode()

@@ -485,6 +485,10 @@ RULES: dict[str, Rule] = {
     ),
     # The ledger (issue 4). obj is the county code for the RSS tier.
     # The totals (the balance); the entries themselves are "ledger.view_entry".
+    # A submitted report is public; who handed it in and the receiver's diary number are its record.
+    "report.view_record": Rule(
+        has_any_role, _("Mottagarens diarienummer visas för användare med en roll i satsningen.")
+    ),
     "ledger.view": Rule(has_any_role, _("Medelsflödet visas för användare med en roll i satsningen.")),
     # One entry with its reference, note and recorder (obj: the entry; None: every entry).
     "ledger.view_entry": Rule(

@@ -203,6 +203,7 @@ def _version_page(
             "obligation": report_obligation(version),
             "successors": version.successors.all(),
             "register_decision": _register_decision_url(request.user, version),
+            "show_record": check(request.user, "report.view_record", version).allowed,
         },
         status=400 if sent else 200,
     )
