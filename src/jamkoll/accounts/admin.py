@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
+
+from jamkoll.admin_show_only import ShowOnly
 
 from .models import AuditEvent, Profile, RoleAssignment
 
@@ -40,7 +41,7 @@ class RoleAssignmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ShowOnly, admin.ModelAdmin):
     """The audit of sign-ins and refusals (issue 12): read, filtered and searched, never changed
     or deleted, not even by the administrator."""
 
@@ -50,15 +51,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
     list_select_related = ("user",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Profile)

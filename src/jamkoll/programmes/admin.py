@@ -4,26 +4,12 @@ allocations — is shown here but changed only through the services, which keep 
 the decision registration page (Beslut → Registrera/ändra) and `jamkoll decision`. Changed here,
 an allocation could fall below a county's requisitions unnoticed (issue 12, finding 8)."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from jamkoll.admin_show_only import ShowOnly
+
 from . import models as m
-
-
-class ShowOnly:
-    """Shown, never added, changed or deleted in the admin."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class DecisionInline(admin.TabularInline):

@@ -4,24 +4,12 @@ frozen everywhere (the models' guards and the database's triggers refuse it too)
 neither adds, changes nor deletes a version or a file — a submitted report's public link never
 breaks because of the admin."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from jamkoll.admin_show_only import ShowOnly
+
 from .models import ReportFile, ReportJob, ReportVersion
-
-
-class ShowOnly:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class FileInline(ShowOnly, admin.TabularInline):
