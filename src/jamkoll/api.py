@@ -9,17 +9,20 @@ reason, `NotFound` a 404, a request that does not match its schema a 422 naming 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Query, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
+from ninja.openapi.docs import Swagger, _csrf_needed
 
 from jamkoll.accounts.policy import require
 from jamkoll.errors import error_body
@@ -40,6 +43,22 @@ from jamkoll.web.health import database_unavailable
 
 log = logging.getLogger(__name__)
 
+
+class LocalSwagger(Swagger):
+    """Swagger UI from our own static files (settings.NINJA_DIR), under the Content-Security-Policy.
+    ninja renders its local template only when it is an installed app, else one that loads the UI
+    from a CDN; we render the local one always."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {
+            "swagger_settings": json.dumps(self.settings, indent=1),
+            "api": api,
+            "add_csrf": _csrf_needed(api),
+        }
+        return render(request, self.template, context)
+
+
 api = NinjaAPI(
     title="JämKoll API",
     version="1",
@@ -48,6 +67,7 @@ api = NinjaAPI(
         "Belopp anges som decimalsträngar i kronor med två decimaler."
     ),
     urls_namespace="api",
+    docs=LocalSwagger(),
 )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
@@ -60,7 +61,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "csp",  # Content-Security-Policy (the web-security block below)
-    "ninja",  # serves the API docs' Swagger UI from our own static files, not a CDN
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "django_htmx",
@@ -110,10 +110,16 @@ MIDDLEWARE = [
 ROOT_URLCONF = "jamkoll.urls"
 WSGI_APPLICATION = "jamkoll.wsgi.application"
 
+# The API docs' Swagger UI comes from django-ninja's bundled files, served as our own static files
+# (no CDN). Found without importing ninja: as an installed app it would load ninja and pydantic into
+# every command (tests/test_cli_cost.py); jamkoll.api.LocalSwagger renders its template.
+NINJA_DIR = Path(find_spec("ninja").origin or "").parent  # type: ignore[union-attr]
+STATICFILES_DIRS = [NINJA_DIR / "static"]
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [NINJA_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
