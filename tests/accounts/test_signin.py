@@ -210,6 +210,20 @@ def test_a_refusal_inside_a_transaction_is_kept(no_role: Any) -> None:
     assert refusal.reason == "Den ekonomiska redovisningen intygas av ekonomichefen."
 
 
+def test_a_refusal_in_a_transaction_outside_a_request_is_not_left_for_a_later_request(
+    no_role: Any, coordinator: Any, caplog: Any
+) -> None:
+    """A script's (or a worker's) refusal inside a transaction reaches the log only: kept aside, it
+    would be written by the next request, naming an account that may be gone (it broke the
+    PostgreSQL suite's deferred foreign-key check)."""
+    with caplog.at_level(logging.INFO, logger="jamkoll.audit"):
+        with pytest.raises(PermissionDenied), transaction.atomic():
+            require(no_role, "report.certify", "version 8")
+        assert "action=report.certify" in caplog.text
+    assert client_for(coordinator).get("/planer/").status_code == 200  # a later request flushes
+    assert not AuditEvent.objects.filter(kind=AuditKind.REFUSAL, target="version 8").exists()
+
+
 def test_an_anonymous_refusal_is_logged_not_stored(client: Client, caplog: Any) -> None:
     with caplog.at_level(logging.INFO, logger="jamkoll.audit"), pytest.raises(PermissionDenied):
         require(None, "plan.edit")

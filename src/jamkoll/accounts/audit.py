@@ -113,6 +113,10 @@ def _in_transaction() -> bool:
 
 def _save(event: AuditEvent) -> None:
     if _in_transaction():
+        if _request.get() is None:
+            # Outside a request nobody writes it after the transaction: kept aside it would be
+            # written later by another request (naming an account that may be gone). The log has it.
+            return
         pending = _pending.get()
         if pending is None:
             pending = []
