@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -119,3 +120,29 @@ def test_the_worker_recovers_jobs_when_it_starts(coordinator: Any, monkeypatch: 
     assert line == "Rapportjobb vars arbetare avbröts: 1 (köade igen eller misslyckade)."
     job.refresh_from_db()
     assert job.status == "queued"
+
+
+def test_a_run_taken_over_by_another_worker_stores_nothing_and_leaves_the_job_alone(
+    coordinator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that stalled past its lease while rendering: the job was queued again and taken by
+    another worker (one more attempt). The stale run must not store a second version, move the
+    progress, nor finish or fail the job that the other run now owns."""
+    from jamkoll.reports import services
+
+    job = report_job_create(actor=coordinator, kind="financial", decision_slug=SLUG, year=2018, enqueue=False)
+    real = services.render_files
+
+    def stalled(*args: Any, **kwargs: Any) -> dict[str, bytes]:
+        files = real(*args, **kwargs)
+        # Meanwhile: the lease ran out, the sweeper re-queued the job, another worker claimed it.
+        ReportJob.objects.filter(pk=job.pk).update(attempts=2, worker="999@other", progress=7)
+        return files
+
+    monkeypatch.setattr(services, "render_files", stalled)
+    with pytest.raises(ValidationError) as caught:
+        services.report_job_run(job=job, actor=coordinator, formats=("md",))
+    assert caught.value.code == "superseded"
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.worker, job.progress) == ("running", 2, "999@other", 7)
+    assert not ReportVersion.objects.exists()

@@ -302,18 +302,27 @@ def report_job_run(*, job: ReportJob, actor: Any, formats: Iterable[str] = ALL_F
     if job.status == JobStatus.QUEUED and not report_job_claim(job):
         raise ValidationError(_("Jobbet körs redan eller är avslutat."), code="not_queued")
     lease = {"renewed": timezone.now()}
+    # This run's attempt: every write of this run is fenced by it. A run that stalled past its
+    # lease may have been queued again and taken by another worker (attempts + 1); then this run
+    # must neither move the job's progress nor store a second version nor finish or fail the job.
+    attempt = ReportJob.objects.values_list("attempts", flat=True).get(pk=job.pk)
+    mine = ReportJob.objects.filter(pk=job.pk, attempts=attempt, status=JobStatus.RUNNING)
 
     def progress(percent: int, message: str) -> None:
         lease["renewed"] = timezone.now()
-        ReportJob.objects.filter(pk=job.pk).update(
-            progress=percent, message=message[:300], status=JobStatus.RUNNING, lease_until=_lease_end()
-        )
+        mine.update(progress=percent, message=message[:300], lease_until=_lease_end())
 
     def tick() -> None:
         # Renewed when half of the lease has gone, not on every tick: one write every half lease.
         if (timezone.now() - lease["renewed"]).total_seconds() >= settings.REPORT_JOB_LEASE_SECONDS / 2:
             lease["renewed"] = timezone.now()
-            ReportJob.objects.filter(pk=job.pk).update(lease_until=_lease_end())
+            mine.update(lease_until=_lease_end())
+
+    def fence() -> None:
+        if not mine.select_for_update().exists():
+            raise ValidationError(
+                _("Jobbet har tagits över av en annan körning; den här sparar ingenting."), code="superseded"
+            )
 
     try:
         version = report_generate(
@@ -328,16 +337,13 @@ def report_job_run(*, job: ReportJob, actor: Any, formats: Iterable[str] = ALL_F
             formats=formats,
             progress=progress,
             tick=tick,
+            fence=fence,
         )
     except Exception as exc:
         message = error_line(exc) if isinstance(exc, ValidationError) else str(exc)
-        ReportJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED, message=message[:300], lease_until=None
-        )
+        mine.update(status=JobStatus.FAILED, message=message[:300], lease_until=None)
         raise
-    ReportJob.objects.filter(pk=job.pk).update(
-        status=JobStatus.DONE, progress=100, message=_("Klar"), result=version, lease_until=None
-    )
+    mine.update(status=JobStatus.DONE, progress=100, message=_("Klar"), result=version, lease_until=None)
     job.refresh_from_db()
     return version
 
@@ -460,10 +466,12 @@ def report_generate(
     formats: Iterable[str] = ALL_FORMATS,
     progress: Progress | None = None,
     tick: Callable[[], None] | None = None,
+    fence: Callable[[], None] | None = None,
 ) -> ReportVersion:
     """Assemble the document from the database, render every format (in a child process, within
     the render limits) and archive it as a new draft version with its SHA-256 sums. The version
-    and its files are written in one short transaction after the rendering."""
+    and its files are written in one short transaction after the rendering; `fence`, called first
+    in it, may refuse the write (a job's run that another worker has taken over)."""
     shape = _request_shape(
         kind=kind,
         county_code=county_code,
@@ -490,6 +498,8 @@ def report_generate(
     scope = _scope(code, start)
     files = _render_all(document, formats, progress=progress, tick=tick)
     with transaction.atomic():
+        if fence:
+            fence()
         last = (
             ReportVersion.objects.select_for_update()
             .filter(kind=kind, decision=decision, year=number, scope=scope)
