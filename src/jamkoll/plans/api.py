@@ -119,6 +119,7 @@ class ActivityOut(Schema):
     status: str
     planned_start: str | None
     planned_end: str | None
+    planned_period: str
     actual_start: str | None
     actual_end: str | None
     budget_line: str | None
@@ -187,6 +188,7 @@ class ActivityPatch(Schema):
     municipalities: Links | None = None
     planned_start: ApiDate | None = None
     planned_end: ApiDate | None = None
+    planned_period: ShortText | None = None
     budget_line: Code | None = None
     planned_cost: AmountText | None = None
     status: ActivityStatus | None = None
@@ -215,6 +217,7 @@ class ActivityIn(Schema):
     municipalities: Links = []
     planned_start: ApiDate | None = None
     planned_end: ApiDate | None = None
+    planned_period: ShortText = ""
     budget_line: Code | None = None
     planned_cost: AmountText | None = None
     status: ActivityStatus = ActivityStatus.PLANNED

@@ -21,7 +21,7 @@ from jamkoll.validation import DATE_MAX, DATE_MIN, LONG, SHORT, TextValidator, c
 
 from .locks import COUNTY_PLANNING_FIELDS, PLANNING_FIELDS
 from .models import Activity, ActivityStatus, CountyPlanStatus, Output
-from .services import COUNT_MAX, REFERENCE_MAX, UNIT_MAX
+from .services import COUNT_MAX, PERIOD_MAX, REFERENCE_MAX, UNIT_MAX
 from .transitions import Transition
 
 
@@ -307,6 +307,7 @@ class ActivityForm(forms.ModelForm):
             "status",
             "planned_start",
             "planned_end",
+            "planned_period",
             "actual_start",
             "actual_end",
             "planned_cost",
@@ -323,6 +324,7 @@ class ActivityForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         _bound_text(self.fields["title"], SHORT, multiline=False)
         _bound_text(self.fields["description"], LONG, multiline=True)
+        _bound_text(self.fields["planned_period"], PERIOD_MAX, multiline=False)
         for name in ("planned_start", "planned_end", "actual_start", "actual_end"):
             self.fields[name].validators.append(_date_in_range)
         if not planning:

@@ -40,6 +40,7 @@ PLANNING_FIELDS = (
     "municipalities",
     "planned_start",
     "planned_end",
+    "planned_period",
     "budget_line",
     "planned_cost",
 )

@@ -354,6 +354,15 @@ class Activity(models.Model):
     )
     planned_start = models.DateField(_("planerad start"), null=True, blank=True)
     planned_end = models.DateField(_("planerat slut"), null=True, blank=True)
+    planned_period = models.CharField(
+        _("tid enligt underlaget"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            'Handlingens egna ord när den bara anger ett år eller en händelse ("genomförs under 2019"): '
+            "inga datum hittas på som underlaget inte anger."
+        ),
+    )
     actual_start = models.DateField(_("faktisk start"), null=True, blank=True)
     actual_end = models.DateField(_("faktiskt slut"), null=True, blank=True)
     budget_line = models.ForeignKey(

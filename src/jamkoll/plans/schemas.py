@@ -157,6 +157,7 @@ class ActivityDoc(Document):
     status: Annotated[ActivityStatus, CHOICE] = ActivityStatus.PLANNED
     planned_start: DocDate | None = None
     planned_end: DocDate | None = None
+    planned_period: ShortText = ""
     actual_start: DocDate | None = None
     actual_end: DocDate | None = None
     budget_line: BudgetLineRef | None = None

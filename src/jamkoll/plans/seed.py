@@ -235,6 +235,7 @@ class _ActivityContext:
                 "status": a.status,
                 "planned_start": a.planned_start,
                 "planned_end": a.planned_end,
+                "planned_period": a.planned_period,
                 "actual_start": a.actual_start,
                 "actual_end": a.actual_end,
                 "budget_line": self._line(a, place.at("budget_line")),

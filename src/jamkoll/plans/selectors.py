@@ -453,6 +453,7 @@ def activity_dict(activity: Activity, year: int) -> dict[str, Any]:
         "status": activity.status,
         "planned_start": _iso(activity.planned_start),
         "planned_end": _iso(activity.planned_end),
+        "planned_period": activity.planned_period,
         "actual_start": _iso(activity.actual_start),
         "actual_end": _iso(activity.actual_end),
         "budget_line": f"{line.goal_area.number}-{line.recipient}" if line is not None else None,

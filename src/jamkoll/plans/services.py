@@ -530,6 +530,7 @@ _M2M = ("sub_goals", "strategy_objectives", "partners", "counties", "municipalit
 # The bounds of an activity's own fields: its code (a slug in URLs), its report section ("4.1").
 CODE_MAX = 80
 SECTION_MAX = 10
+PERIOD_MAX = SHORT  # Activity.planned_period: the document's words ("genomförs under 2019")
 LINKS_MAX = 400  # more than Sweden's 290 municipalities
 _CODE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?")
 # Which organisations each link may name (partners: any body but a municipality or a county as
@@ -631,6 +632,8 @@ def _activity_value(decision: FundingDecision, year: int, name: str, value: Any)
         return clean_text(value, field=name, max_length=LONG, multiline=True)
     if name == "report_section":
         return clean_text(value, field=name, max_length=SECTION_MAX)
+    if name == "planned_period":
+        return clean_text(value, field=name, max_length=PERIOD_MAX)
     if name == "status":
         if value not in ActivityStatus.values:
             raise field_error(
