@@ -1,6 +1,5 @@
 """The source documents (../shared/seeds beside the checkout) for tests that check the system
-against what the documents say. `JAMKOLL_SEEDS_DIR` points elsewhere when the checkout is not
-beside ../shared."""
+against what the documents say."""
 
 from __future__ import annotations
 
@@ -13,8 +12,15 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def seeds_dir() -> Path:
+    """`JAMKOLL_SEEDS_DIR`, or the nearest folder `shared/seeds` above the checkout (CI puts
+    ../shared beside the clone; a git worktree may sit deeper)."""
     configured = os.environ.get("JAMKOLL_SEEDS_DIR")
-    return Path(configured) if configured else REPO.parent / "shared" / "seeds"
+    if configured:
+        return Path(configured)
+    for parent in REPO.parents:
+        if (parent / "shared" / "seeds").is_dir():
+            return parent / "shared" / "seeds"
+    raise FileNotFoundError("the source documents are not found: set JAMKOLL_SEEDS_DIR to the seeds folder")
 
 
 def normalise(text: str) -> str:
