@@ -253,7 +253,7 @@ FACTS: list[Fact] = [
          lambda: (decision("forlossningsvard-kvinnors-halsa-2015-2019").amount_note, decision("forlossningsvard-kvinnors-halsa-2015-2019").amount_per_year, decision("forlossningsvard-kvinnors-halsa-2015-2019").amount_total),
          ("Under 2017 betalades totalt 790 miljoner kronor direkt till landstingen.", None, None)),
     Fact("001", "Sedan 2014 har staten en överenskommelse med SKL om att stärka arbetet med mänskliga rättigheter", lambda: (*years(decision("manskliga-rattigheter-2014")), decision("manskliga-rattigheter-2014").amount_total), (2014, None, None)),
-    Fact("001", "Fokus under 2017 var ökade kunskaper", lambda: decision("manskliga-rattigheter-2014").amount_per_year, None),
+    Fact("001", "Fokus under 2017 var ökade kunskaper om hur mänskliga rättigheter omsätts i praktiken", lambda: contains(programme("manskliga-rattigheter").description, "Fokus under 2017 var ökade kunskaper om hur mänskliga rättigheter omsätts i praktiken"), True),
     Fact("001", "En annan överenskommelse som gällde mellan staten och SKL 2016–2017 var Män och jämställdhet", lambda: (decision("man-och-jamstalldhet-2016-2017").kind, *years(decision("man-och-jamstalldhet-2016-2017"))), ("agreement", 2016, 2017)),
     Fact("001", "Överenskommelsen omfattade sammanlagt 18 miljoner kronor. Fokus under 2017 låg på våldsförebyggande arbete, hälsa, utbildning och föräldraskap.",
          lambda: (decision("man-och-jamstalldhet-2016-2017").amount_total, decision("man-och-jamstalldhet-2016-2017").amount_per_year, "Fokus under 2017 låg på våldsförebyggande arbete, hälsa, utbildning och föräldraskap." in programme("man-och-jamstalldhet").description),
