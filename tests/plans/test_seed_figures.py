@@ -33,6 +33,7 @@ from jamkoll.programmes.selectors import decision_get
 from jamkoll.reports.assemblers import result_report, rss_report
 from jamkoll.reports.document import Table
 from tests.conftest import client_for
+from tests.hostile import nothing_stored
 
 from .factories import SLUG, ActivityFactory
 
@@ -236,7 +237,6 @@ def test_the_seed_file_refuses_an_unknown_qualifier(monkeypatch: pytest.MonkeyPa
 
     from jamkoll.plans import seed
     from jamkoll.seeding import SeedError, read_json
-    from tests.hostile import nothing_stored
 
     document = copy.deepcopy(read_json("jamkoll.plans", "plans_2018.json"))
     at = next(i for i, a in enumerate(document["activities"]) if a["outputs"])
@@ -313,6 +313,11 @@ def test_the_web_form_takes_the_qualifier_and_the_page_shows_it(coordinator: Any
     assert Output.objects.get(
         activity__code="2018-4-1-jonkoping-chefsnatverk", label="Deltagare"
     ).qualifier == (Q.APPROXIMATE)
+    with nothing_stored():
+        refused = client.post(
+            page_url, {"form": "output", "label": "X", "unit": "st", "total": "4", "qualifier": "x" * 500}
+        )
+    assert refused.status_code == 400 and "qualifier" in refused.content.decode()
     page = _plain(client.get(page_url).content.decode())
     assert "ungefär 40" in page and "räknas inte som mätt resultat" in page
     shown = _plain(client.get(f"/planer/{SLUG}/2018/aktivitet/2018-3-1-kunskapsstyrning/").content.decode())
