@@ -426,6 +426,7 @@ def test_the_api_lists_the_21_counties_with_what_is_missing(
         "activities": 1,
         "activities_with_outputs": 0,
         "outputs": 0,
+        "outputs_not_measured": 0,
         "missing": ["Inga resultat"],
     }
     assert by_code["25"]["missing"] == ["Ingen genomförandeplan", "Inga egna aktiviteter"]

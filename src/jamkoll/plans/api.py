@@ -22,7 +22,7 @@ from jamkoll.schema_types import ERRORS, ApiDate, Code, Count, LongText, ShortTe
 from jamkoll.validation import text_problem
 
 from .locks import plan_lock_verdict
-from .models import ActivityStatus, Evaluation, Output, ProjectPlan, SubProject
+from .models import ActivityStatus, Evaluation, Output, OutputQualifier, ProjectPlan, SubProject
 from .selectors import (
     FILTER_NUMBER_MAX,
     ActivityFilter,
@@ -96,9 +96,13 @@ class OutputOut(Schema):
     label: str
     unit: str
     total: int
+    qualifier: OutputQualifier  # how exact `total` is; only exact and at_least are measured
+    measured: bool
+    figure: str  # the total as the documents say it: "ungefär 20", "planerat: 6"
     women: int | None
     men: int | None
     other: int | None
+    note: str
 
 
 class ActivityOut(Schema):
@@ -270,6 +274,7 @@ class OutputIn(Schema):
     men: Count | None = None
     other: Count | None = None
     note: ShortText = ""
+    qualifier: OutputQualifier = OutputQualifier.EXACT
 
 
 class StepIn(Schema):
@@ -317,9 +322,13 @@ def output_out(output: Output) -> dict[str, Any]:
         "label": output.label,
         "unit": output.unit,
         "total": output.total,
+        "qualifier": output.qualifier,
+        "measured": output.measured,
+        "figure": output.figure_sv,
         "women": output.women,
         "men": output.men,
         "other": output.other,
+        "note": output.note,
     }
 
 

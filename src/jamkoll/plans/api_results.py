@@ -30,7 +30,7 @@ from jamkoll.schema_types import ERRORS, ApiDate, Code, Count, LongText, ShortTe
 
 from .api import ActivityOut, EvaluationOut, OutputOut, Unit, evaluation_out, output_out
 from .api import router as plans_router
-from .models import ActivityStatus, CountyPlanStatus, StatusReport, SteeringGroupMember
+from .models import ActivityStatus, CountyPlanStatus, OutputQualifier, StatusReport, SteeringGroupMember
 from .selectors import (
     activity_dict,
     activity_for_user,
@@ -83,8 +83,9 @@ class CountyRowOut(Schema):
     name: str
     plan_status: str | None
     activities: int
-    activities_with_outputs: int
-    outputs: int
+    activities_with_outputs: int  # with at least one measured result
+    outputs: int  # measured results (exact figures and lower bounds)
+    outputs_not_measured: int  # approximate, likely, planned or estimated figures
     missing: list[str]
 
 
@@ -172,6 +173,7 @@ def counties(request: HttpRequest, slug: str, year: Year) -> Any:
             "activities": r.activities,
             "activities_with_outputs": r.with_outputs,
             "outputs": r.outputs,
+            "outputs_not_measured": r.unmeasured,
             "missing": [str(m) for m in r.missing],
         }
         for r in rss_overview(decision=decision, year=number)
@@ -276,6 +278,7 @@ class OutputPatch(Strict):
     men: Count | None = None
     other: Count | None = None
     note: ShortText | None = None
+    qualifier: OutputQualifier | None = None
 
 
 @router.patch(

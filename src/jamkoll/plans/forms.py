@@ -20,7 +20,7 @@ from jamkoll.money import AmountError, parse_amount
 from jamkoll.validation import DATE_MAX, DATE_MIN, LONG, SHORT, TextValidator, clean_int
 
 from .locks import COUNTY_PLANNING_FIELDS, PLANNING_FIELDS
-from .models import Activity, ActivityStatus, CountyPlanStatus, Output
+from .models import Activity, ActivityStatus, CountyPlanStatus, Output, OutputQualifier
 from .services import COUNT_MAX, PERIOD_MAX, REFERENCE_MAX, UNIT_MAX
 from .transitions import Transition
 
@@ -343,13 +343,20 @@ class OutputForm(forms.ModelForm):
 
     class Meta:
         model = Output
-        fields = ["label", "unit", "total", "women", "men", "other", "note"]
+        fields = ["label", "unit", "total", "qualifier", "women", "men", "other", "note"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _bound_text(self.fields["label"], SHORT, multiline=False)
         _bound_text(self.fields["unit"], UNIT_MAX, multiline=False)
         _bound_text(self.fields["note"], SHORT, multiline=False)
+        # A select always posts its value; a post without it keeps what the result says (a new
+        # one is exact), it does not refuse.
+        self.fields["qualifier"].required = False
+
+    def clean_qualifier(self) -> str:
+        value = self.cleaned_data.get("qualifier")
+        return value or (self.instance.qualifier if self.instance.pk else OutputQualifier.EXACT)
 
 
 STATUS_CHOICES = [("", _("Alla")), *ActivityStatus.choices]

@@ -15,9 +15,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from jamkoll.money import group_digits
 from jamkoll.programmes.models import BudgetLine, FundingDecision, GoalArea, money_field
 from jamkoll.reference.models import Organisation, PolicySubGoal, StrategyObjective
 
@@ -416,8 +418,48 @@ class Activity(models.Model):
             raise ValidationError(errors)
 
 
+class OutputQualifier(models.TextChoices):
+    """How exact a figure is, in the document's own terms (issue 13 class 2): "ett tjugotal" is
+    approximate, not 20; "sannolikt fem kommuner" is likely; "2019 startar … sex Modellregioner"
+    is planned; "kan det vara ungefär 250 000" is an estimate. Only exact figures and lower bounds
+    ("minst", "över") are measured results (`MEASURED`); the others keep their word wherever the
+    figure is shown and are never counted with the measured ones."""
+
+    EXACT = "exact", _("exakt")
+    APPROXIMATE = "approximate", _("ungefär")
+    AT_LEAST = "at_least", _("minst")
+    LIKELY = "likely", _("sannolikt")
+    PLANNED = "planned", _("planerat")
+    ESTIMATED = "estimated", _("uppskattat")
+
+
+# The qualifiers of measured results: a lower bound is measured (shown with "minst").
+MEASURED = frozenset({OutputQualifier.EXACT, OutputQualifier.AT_LEAST})
+
+# How a qualified figure reads, in Swedish (documents) — pages translate the same formats.
+FIGURE_FORMATS: dict[str, str] = {
+    OutputQualifier.EXACT: "%(n)s",
+    OutputQualifier.APPROXIMATE: gettext_noop("ungefär %(n)s"),
+    OutputQualifier.AT_LEAST: gettext_noop("minst %(n)s"),
+    OutputQualifier.LIKELY: gettext_noop("sannolikt %(n)s"),
+    OutputQualifier.PLANNED: gettext_noop("planerat: %(n)s"),
+    OutputQualifier.ESTIMATED: gettext_noop("cirka %(n)s (uppskattning)"),
+}
+
+
+def figure_text(total: int | None, qualifier: str, *, translate: bool = True) -> str:
+    """A figure with its qualifier: "ungefär 20", "sannolikt 5", "planerat: 6", "cirka 250 000
+    (uppskattning)", "minst 11"; an exact figure bare ("11"). Digits grouped the Swedish way.
+    `translate=False` for documents, which are Swedish whatever the reader's language."""
+    if total is None:
+        return "–"
+    form = FIGURE_FORMATS.get(qualifier, "%(n)s")
+    return (gettext(form) if translate else form) % {"n": group_digits(str(total))}
+
+
 class Output(models.Model):
-    """A measured result of an activity, optionally broken down by sex; the parts add up."""
+    """A result of an activity, optionally broken down by sex; the parts add up. `qualifier` says
+    how exact the figure is; only `MEASURED` ones are measured results."""
 
     activity = models.ForeignKey(
         Activity, on_delete=models.CASCADE, related_name="outputs", verbose_name=_("aktivitet")
@@ -428,6 +470,17 @@ class Output(models.Model):
     women = models.PositiveIntegerField(_("kvinnor"), null=True, blank=True)
     men = models.PositiveIntegerField(_("män"), null=True, blank=True)
     other = models.PositiveIntegerField(_("annat eller okänt"), null=True, blank=True)
+    qualifier = models.CharField(
+        _("uppgiftens exakthet"),
+        max_length=20,
+        choices=OutputQualifier.choices,
+        default=OutputQualifier.EXACT,
+        help_text=_(
+            "Som underlaget uttrycker det: exakt, ungefär (”ett tjugotal”), minst (”över”), "
+            "sannolikt, planerat eller uppskattat. Bara exakta uppgifter och minsta-värden räknas "
+            "som mätta resultat."
+        ),
+    )
     note = models.CharField(_("anmärkning"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(_("ordning"), default=0)
     history = HistoricalRecords()
@@ -446,15 +499,33 @@ class Output(models.Model):
                     & Q(total=F("women") + F("men") + F("other"))
                 ),
                 name="output_breakdown_adds_up",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(qualifier__in=OutputQualifier.values), name="output_qualifier_known"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.label}: {self.total} {self.unit}"
+        return f"{self.label}: {self.figure_sv} {self.unit}"
 
     @property
     def has_breakdown(self) -> bool:
         return self.women is not None
+
+    @property
+    def measured(self) -> bool:
+        """An exact figure or a lower bound: counted among measured results."""
+        return self.qualifier in MEASURED
+
+    @property
+    def figure(self) -> str:
+        """The total with its qualifier, in the reader's language (pages)."""
+        return figure_text(self.total, self.qualifier)
+
+    @property
+    def figure_sv(self) -> str:
+        """The total with its qualifier, in Swedish (documents, the API)."""
+        return figure_text(self.total, self.qualifier, translate=False)
 
     def clean(self) -> None:
         parts = {"women": self.women, "men": self.men, "other": self.other}

@@ -32,7 +32,7 @@ from jamkoll.reference.schemas import (
 from jamkoll.schema_types import Count, LongText, ShortText, Year
 from jamkoll.seeding import Place, document_parse
 
-from .models import ActivityStatus, CountyPlanStatus, PlanStatus
+from .models import ActivityStatus, CountyPlanStatus, OutputQualifier, PlanStatus
 
 # The report's title (the document's `title`) is stored as the text with this key.
 TITLE_KEY = "title"
@@ -137,6 +137,9 @@ class OutputDoc(Document):
     women: Count | None = None
     men: Count | None = None
     other: Count | None = None
+    # How exact the document is about the figure ("ett tjugotal" → approximate); `note` keeps the
+    # document's own words.
+    qualifier: Annotated[OutputQualifier, CHOICE] = OutputQualifier.EXACT
     note: ShortText = ""
 
 

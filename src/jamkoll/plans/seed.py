@@ -264,6 +264,7 @@ class _ActivityContext:
                 "women": o.women,
                 "men": o.men,
                 "other": o.other,
+                "qualifier": o.qualifier,
                 "note": o.note,
             }
             with at.model_errors():

@@ -24,6 +24,7 @@ from jamkoll.validation import int_param
 
 from .locks import activity_lock_verdict, plan_lock_verdict
 from .models import (
+    MEASURED,
     Activity,
     ActivityStatus,
     CountyPlan,
@@ -361,12 +362,14 @@ class CountyRow:
     name: str
     plan: CountyPlan | None
     activities: int
-    outputs: int
+    outputs: int  # measured results (exact figures and lower bounds) of own activities
     allocation: Decimal | None
     disbursed: Decimal | None
     spent: Decimal | None
-    with_outputs: int = 0  # own activities with at least one output
+    with_outputs: int = 0  # own activities with at least one measured result
     requisitioned: Decimal | None = None
+    # Approximate, likely, planned and estimated figures: shown apart, never counted as results.
+    unmeasured: int = 0
 
     @property
     def missing(self) -> list[str]:
@@ -392,6 +395,7 @@ def rss_overview(*, decision: FundingDecision, year: int, balances: Any = None) 
         p.county.code: p
         for p in CountyPlan.objects.filter(decision=decision, year=year).select_related("county")
     }
+    measured = Q(outputs__qualifier__in=sorted(MEASURED))
     counts = {
         row["county_code"]: row
         for row in Activity.objects.filter(decision=decision, year=year)
@@ -399,8 +403,9 @@ def rss_overview(*, decision: FundingDecision, year: int, balances: Any = None) 
         .values(county_code=F("owner_county__code"))
         .annotate(
             n=Count("id", distinct=True),
-            n_outputs=Count("outputs", distinct=True),
-            n_with=Count("id", filter=Q(outputs__isnull=False), distinct=True),
+            n_outputs=Count("outputs", filter=measured, distinct=True),
+            n_with=Count("id", filter=measured, distinct=True),
+            n_unmeasured=Count("outputs", filter=~measured & Q(outputs__isnull=False), distinct=True),
         )
     }
     money = {c.code: c for c in balances.counties} if balances is not None else {}
@@ -419,6 +424,7 @@ def rss_overview(*, decision: FundingDecision, year: int, balances: Any = None) 
                 spent=c.spent if c else None,
                 with_outputs=counts.get(code, {}).get("n_with", 0),
                 requisitioned=c.requisitioned if c else None,
+                unmeasured=counts.get(code, {}).get("n_unmeasured", 0),
             )
         )
     return rows
@@ -464,9 +470,13 @@ def activity_dict(activity: Activity, year: int) -> dict[str, Any]:
                 "label": o.label,
                 "unit": o.unit,
                 "total": o.total,
+                "qualifier": o.qualifier,
+                "measured": o.measured,
+                "figure": o.figure_sv,
                 "women": o.women,
                 "men": o.men,
                 "other": o.other,
+                "note": o.note,
             }
             for o in activity.outputs.all()
         ],

@@ -51,6 +51,7 @@ from .models import (
     CountyPlanStatus,
     Evaluation,
     Output,
+    OutputQualifier,
     PlanBudgetLine,
     PlanComment,
     PlanCommentKind,
@@ -982,6 +983,20 @@ def _total(value: Any, errors: ErrorCollector) -> int | None:
     return total
 
 
+def _qualifier(value: Any, errors: ErrorCollector) -> str | None:
+    """How exact a figure is (`OutputQualifier`): one of the known values, or the field is named."""
+
+    def check_value() -> str:
+        if value not in OutputQualifier.values:
+            raise field_error(
+                "qualifier",
+                _("Okänd exakthet; tillåtna: %(q)s.") % {"q": ", ".join(OutputQualifier.values)},
+            )
+        return str(value)
+
+    return errors.run(check_value)
+
+
 def output_create(
     *,
     activity: Activity,
@@ -993,10 +1008,14 @@ def output_create(
     men: int | None = None,
     other: int | None = None,
     note: str = "",
+    qualifier: str = OutputQualifier.EXACT,
 ) -> Output:
-    """Add a measured result; a breakdown by sex must add up to the total (names the field)."""
+    """Add a result; a breakdown by sex must add up to the total (names the field). `qualifier`
+    says how exact the figure is (an approximate, likely, planned or estimated one is not a
+    measured result)."""
     require(actor, "activity.edit", activity)
     errors = ErrorCollector()
+    clean_qualifier = _qualifier(qualifier, errors)
     texts = {
         name: errors.run(partial(clean_text, value, field=name, max_length=bound, required=required))
         for name, value, bound, required in (
@@ -1013,7 +1032,13 @@ def output_create(
     }
     errors.raise_if_any()
     position = (activity.outputs.order_by("-position").values_list("position", flat=True).first() or 0) + 1
-    output = Output(activity=activity, position=position, **texts, **counts)
+    output = Output(
+        activity=activity,
+        position=position,
+        qualifier=clean_qualifier or OutputQualifier.EXACT,
+        **texts,
+        **counts,
+    )
     output.full_clean()
     _recorded_by(output, actor)
     output.save()
@@ -1028,7 +1053,7 @@ def output_create(
 # year and why.
 
 COUNTY_ACTIVITY_FIELDS = (*COUNTY_PLANNING_FIELDS, "status", "actual_start", "actual_end")
-OUTPUT_FIELDS = ("label", "unit", "total", "women", "men", "other", "note")
+OUTPUT_FIELDS = ("label", "unit", "total", "women", "men", "other", "note", "qualifier")
 EVALUATION_FIELDS = ("title", "method", "description", "findings", "recommendations", "activities")
 STATUS_REPORT_TEXTS = ("summary", "deviations", "risks")
 MEMBER_FIELDS = ("name", "title", "department", "period_start", "period_end")
@@ -1250,6 +1275,8 @@ def output_update(*, output: Output, actor: Any, **changes: Any) -> Output:
             cleaned[name] = errors.run(
                 partial(clean_text, value, field=name, max_length=bounds[name], required=name != "note")
             )
+        elif name == "qualifier":
+            cleaned[name] = _qualifier(value, errors)
         else:
             cleaned[name] = _total(value, errors) if name == "total" else _count(value, name, errors)
     errors.raise_if_any()

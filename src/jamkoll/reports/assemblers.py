@@ -220,17 +220,22 @@ def _with_content(sections: list[Section]) -> list[Section]:
 def _result_appendices(decision: FundingDecision, year: int, on: dt.date) -> list[Section]:
     activities = list(activity_list(decision=decision, year=year))
     outputs = [(a, o) for a in activities for o in a.outputs.all()]
+    # Only exact figures and lower bounds are measured results; "ett tjugotal", "sannolikt",
+    # planned and estimated figures are listed apart, with their qualifier (issue 13 class 2).
+    measured = [(a, o) for a, o in outputs if o.measured]
+    unmeasured = [(a, o) for a, o in outputs if not o.measured]
     figures = Section(title=f"Bilaga: Resultat i siffror {year}", level=1, numbered=False)
     figures.blocks.append(
         Paragraph(
             "Tabellen sammanställer de mätta resultat som redovisas ovan, med uppdelning på kön där "
-            "uppgiften finns.",
+            "uppgiften finns. Ungefärliga, sannolika, planerade och uppskattade uppgifter räknas inte "
+            "som mätta resultat och redovisas i en egen tabell.",
             style="note",
         )
     )
     # The column "Annat/okänt" is there when someone was counted neither as a woman nor as a man,
     # so that every row adds up (the 2018 report has no such count, and no such column).
-    other = any(o.other for _a, o in outputs)
+    other = any(o.other for _a, o in measured)
     figures.blocks.append(
         Table(
             caption=f"Mätta resultat {year}",
@@ -250,14 +255,14 @@ def _result_appendices(decision: FundingDecision, year: int, on: dt.date) -> lis
                     a.report_section,
                     a.title,
                     o.label,
-                    _int(o.total),
+                    o.figure_sv,
                     o.unit,
                     _int(o.women),
                     _int(o.men),
                     *((_int(o.other),) if other else ()),
                     o.note,
                 )
-                for a, o in outputs
+                for a, o in measured
             ),
             align=(
                 "left",
@@ -273,6 +278,18 @@ def _result_appendices(decision: FundingDecision, year: int, on: dt.date) -> lis
             widths=(6, 20, 20, 7, 9, 8, 6, 10, 14) if other else (6, 22, 22, 8, 10, 8, 6, 18),
         )
     )
+    if unmeasured:
+        figures.blocks.append(
+            Table(
+                caption=f"Ungefärliga, sannolika, planerade och uppskattade uppgifter {year}",
+                headers=("Avsnitt", "Aktivitet", "Uppgift", "Antal", "Enhet", "Underlagets ord"),
+                rows=tuple(
+                    (a.report_section, a.title, o.label, o.figure_sv, o.unit, o.note) for a, o in unmeasured
+                ),
+                align=("left", "left", "left", "right", "left", "left"),
+                widths=(6, 20, 22, 14, 12, 26),
+            )
+        )
     overview = Section(title=f"Bilaga: Aktiviteter {year} per målområde", level=1, numbered=False)
     counts: dict[tuple[int, str], int] = {}
     for a in activities:
@@ -579,7 +596,7 @@ def rss_report(*, decision: FundingDecision, year: int, county_code: str) -> Doc
             work.blocks.append(Paragraph(f"{a.title} ({a.get_status_display().lower()}). {a.description}"))
             outputs = list(a.outputs.all())
             if outputs:
-                work.blocks.append(BulletList(tuple(f"{o.label}: {_int(o.total)} {o.unit}" for o in outputs)))
+                work.blocks.append(BulletList(tuple(f"{o.label}: {o.figure_sv} {o.unit}" for o in outputs)))
     else:
         work.blocks.append(Paragraph("Inga egna aktiviteter är registrerade för länet.", style="note"))
     common = Section(title="Gemensamma insatser som berör länet", number="3", level=1)
