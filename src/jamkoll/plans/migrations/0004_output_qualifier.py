@@ -26,7 +26,7 @@ def qualify_seeded(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('plans', '0002_plan_comment'),
+        ('plans', '0003_activity_planned_period'),
     ]
 
     operations = [
