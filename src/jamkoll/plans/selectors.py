@@ -99,7 +99,7 @@ def activity_list(
         Activity.objects.filter(decision=decision)
         .select_related("sub_project", "goal_area", "owner_county", "budget_line__goal_area")
         .prefetch_related(
-            "counties__names",
+            "counties",
             "partners__names",
             "sub_goals",
             "strategy_objectives",
