@@ -332,7 +332,8 @@ def test_the_coordinator_drafts_it_on_the_page_and_the_job_makes_it(coordinator:
     index = client_for(coordinator).get("/rapporter/").content.decode()
     assert f'href="{PAGE}"' in index  # reachable from the reports page
     page = client_for(coordinator).get(PAGE).content.decode()
-    assert f'<option value="{GRANT}"' in page and f"{GRANT}: 2022, 2023" in page
+    assert f'<option value="{GRANT}"' in page and "jämställdhetsarbete 2021: 2022, 2023" in page
+    assert f"{GRANT}:" not in page  # the decision by its title, not its slug (issue 13)
     response = client_for(coordinator).post(
         PAGE,
         {"decision": GRANT, "year": "2022", "amount_applied": "20 000 000", "introduction": "Vi ansöker."},

@@ -21,6 +21,7 @@ from ninja.security import django_auth
 from jamkoll.accounts.policy import Verdict, require
 from jamkoll.programmes.schemas import DecisionDocument, Slug
 from jamkoll.programmes.selectors import decision_document_dump, decision_get
+from jamkoll.reference.sources import cite
 from jamkoll.schema_types import ERRORS, ApiDate, ReasonText, ShortText, Year
 from jamkoll.seeding import SeedError, json_parse
 
@@ -117,7 +118,7 @@ def _detail(actor: Any, obligation: Obligation, actions: dict[str, Verdict]) -> 
     return {
         **row,
         "source_text": obligation.source_text,
-        "source": obligation.source,
+        "source": cite(obligation.source),
         "document_reference": "" if row["record_withheld"] else obligation.document_reference,
         "waived": obligation.waived_at is not None,
         "waiver_reason": obligation.waiver_reason,

@@ -33,6 +33,7 @@ from jamkoll.accounts.policy import (
     user_roles,
 )
 from jamkoll.errors import NotFound
+from jamkoll.history import change_line
 from jamkoll.money import format_sek, to_str
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import decision_list
@@ -576,11 +577,7 @@ def obligation_history(obligation: Obligation, limit: int = 50) -> list[HistoryL
         previous = records[i + 1] if i + 1 < len(records) else None
         if previous is not None and record.history_type == "~":
             delta = record.diff_against(previous, excluded_fields=HISTORY_QUIET)
-            for change in delta.changes:
-                label = getattr(Obligation._meta.get_field(change.field), "verbose_name", change.field)
-                changes.append(
-                    f"{label}: {change.old if change.old not in (None, '') else '–'} → {change.new}"
-                )
+            changes = [change_line(Obligation, change) for change in delta.changes]
         user = record.history_user
         lines.append(
             HistoryLine(

@@ -16,7 +16,7 @@ SOURCES: dict[str, str] = {
     "004": "Regeringens pressmeddelande (Arbetsmarknadsdepartementet) om medel till SKR 2021",
 }
 
-_SEED = re.compile(r"\bseed (\d{3})\b")
+_SEED = re.compile(r"\bseed (\d{3})\b", re.IGNORECASE)
 
 
 def cite(text: str) -> str:

@@ -122,8 +122,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def _application_form(data: Any = None) -> ApplicationForm:
     announced = application_decisions()
-    decisions = [(d.slug, f"{d.title} ({d.slug})") for d, _years in announced]
-    years = "; ".join(f"{d.slug}: {', '.join(str(y) for y in years)}" for d, years in announced)
+    decisions = [(d.slug, d.title) for d, _years in announced]
+    years = "; ".join(f"{d.title}: {', '.join(str(y) for y in years)}" for d, years in announced)
     help_text = _("Ett år som beslutet aviserar en ansökan för (%(years)s).") % {"years": years or "–"}
     return ApplicationForm(data, decisions=decisions, years_help=help_text)
 
