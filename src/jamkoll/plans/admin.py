@@ -14,7 +14,7 @@ class ActivityAdmin(SimpleHistoryAdmin):
     list_display = ("code", "title", "sub_project", "goal_area", "owner_county", "status", "year")
     list_filter = ("year", "status", "sub_project", "goal_area__number")
     search_fields = ("code", "title", "description")
-    filter_horizontal = ("sub_goals", "strategy_objectives", "partners", "counties")
+    filter_horizontal = ("sub_goals", "also_serves", "strategy_objectives", "partners", "counties")
     raw_id_fields = ("owner_county", "county_plan", "budget_line", "municipalities")
     inlines = [OutputInline]
 

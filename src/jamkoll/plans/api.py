@@ -109,12 +109,15 @@ class ActivityOut(Schema):
     id: str
     sub_project: str
     sub_project_number: int
-    goal_area: int
+    goal_area: int  # the goal area the activity is reported under
+    also_serves: list[int]  # goal areas it also serves, not reported under them (seed 003 §2)
     title: str
-    description: str
+    is_example: bool  # the document gives it as an example
+    description: str  # as stored: a note's reference is the mark "[^n]" where the document has it
     report_section: str
     owner_county: str | None
     counties: list[str]
+    counties_not_named: bool  # the document names no county: `counties` is empty
     partners: list[str]
     partner_codes: list[str]
     municipalities: list[str]

@@ -308,7 +308,18 @@ class Activity(models.Model):
     sub_project = models.ForeignKey(
         SubProject, on_delete=models.PROTECT, related_name="activities", verbose_name=_("delprojekt")
     )
+    # The goal area the activity is reported under; it may also serve others (`also_serves`).
     goal_area = models.ForeignKey(GoalArea, on_delete=models.PROTECT, verbose_name=_("målområde"))
+    # Goal areas the activity contributes to without being reported under them: seed 003 §2
+    # reports no activities under the collaboration goal (goal area 1), "I stället redovisas
+    # samverkan i förekommande fall i anslutning till respektive aktivitet".
+    also_serves = models.ManyToManyField(
+        GoalArea,
+        blank=True,
+        related_name="served_by_activities",
+        verbose_name=_("bidrar även till målområden"),
+        help_text=_("Målområden som aktiviteten bidrar till utan att redovisas under dem."),
+    )
     owner_county = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -371,7 +382,18 @@ class Activity(models.Model):
         BudgetLine, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("budgetrad")
     )
     planned_cost = money_field(_("planerad kostnad"), null=True, blank=True)
-    footnotes = models.CharField(_("fotnoter"), max_length=40, blank=True)
+    # Given by the document as an example ("Några exempel från RSS arbete i länen"), not as the
+    # whole of the work.
+    is_example = models.BooleanField(
+        _("exempel"), default=False, help_text=_("Underlaget anger aktiviteten som ett exempel.")
+    )
+    # The document speaks of the work without naming the counties it was done in: no county is
+    # linked, and no county's report lists the activity as its own.
+    counties_not_named = models.BooleanField(
+        _("länen anges inte"),
+        default=False,
+        help_text=_("Underlaget anger inte i vilka län aktiviteten genomförts."),
+    )
     source = models.CharField(_("källa"), max_length=300, blank=True)
     history = HistoricalRecords()
 

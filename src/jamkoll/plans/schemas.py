@@ -104,8 +104,7 @@ class NarrativeDoc(Document):
     text: Annotated[LongText, NONEMPTY]
     section: SectionNumber = ""
     position: Position = 0
-    footnote: Number | None = None
-    footnotes: Items[Number] = []  # not stored
+    footnote: Number | None = None  # the text is that note's (referenced by "[^n]" in a text)
     organisations: Items[OrgRef] = []  # not stored
     source: ShortText = ""
 
@@ -165,7 +164,11 @@ class ActivityDoc(Document):
     actual_end: DocDate | None = None
     budget_line: BudgetLineRef | None = None
     outputs: Items[OutputDoc] = []
-    footnotes: Annotated[list[Number], Field(max_length=10)] = []
+    # Goal areas served without being reported under them (seed 003 §2: no activities are
+    # reported under the collaboration goal).
+    also_serves: Items[Number] = []
+    is_example: bool = False  # the document gives it as an example
+    counties_not_named: bool = False  # the document names no county for it: `counties` stays empty
     source: ShortText = ""
 
 
@@ -209,6 +212,28 @@ def _unique(place: Place, values: list[Any], field: str) -> None:
         seen.add(value)
 
 
+def _notes_referenced(place: Place, doc: PlansDocument) -> None:
+    """Every note is referenced where the document prints it ("[^n]" in a text), and every mark
+    names a note of the year: a note printed with no reference, or a reference leading nowhere, is
+    a text not held as the document has it (issue 13)."""
+    from .footnotes import marks
+
+    notes = {n.footnote for n in doc.narratives if n.footnote is not None}
+    referenced: set[int] = set()
+    texts = [(place.at("narratives", i, "text"), n.text) for i, n in enumerate(doc.narratives)]
+    texts += [(place.at("activities", i, "description"), a.description) for i, a in enumerate(doc.activities)]
+    for at, text in texts:
+        for number in marks(text):
+            if number not in notes:
+                raise at.error(f"hänvisning till not {number}, som dokumentet inte har")
+            referenced.add(number)
+    for i, n in enumerate(doc.narratives):
+        if n.footnote is not None and n.footnote not in referenced:
+            raise place.at("narratives", i, "footnote").error(
+                f'not {n.footnote} hänvisas inte till någonstans i texten ("[^{n.footnote}]")'
+            )
+
+
 def plans_document_parse(data: Any, *, file: str) -> PlansDocument:
     """The schema and the references inside the document."""
     place = Place(file)
@@ -227,6 +252,17 @@ def plans_document_parse(data: Any, *, file: str) -> PlansDocument:
     for i, activity in enumerate(doc.activities):
         if activity.sub_project not in sub_projects:
             raise place.at("activities", i, "sub_project").error(f"okänt delprojekt {activity.sub_project}")
+    for i, activity in enumerate(doc.activities):
+        at = place.at("activities", i)
+        if activity.goal_area in activity.also_serves:
+            raise at.at("also_serves").error(
+                f"målområde {activity.goal_area} är det som aktiviteten redovisas under"
+            )
+        if len(set(activity.also_serves)) != len(activity.also_serves):
+            raise at.at("also_serves").error("ett målområde förekommer två gånger")
+        if activity.counties_not_named and (activity.counties or activity.owner_county):
+            raise at.at("counties").error("länen anges inte (counties_not_named) men län är angivna")
+    _notes_referenced(place, doc)
     _unique(place.at("evaluations"), [e.title for e in doc.evaluations], "title")
     codes = {a.code for a in doc.activities}
     for i, evaluation in enumerate(doc.evaluations):

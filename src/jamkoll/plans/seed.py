@@ -219,6 +219,11 @@ class _ActivityContext:
             if number not in self.objectives:
                 raise place.at("strategy_objectives", j).error(f"okänd målsättning {number}")
             objectives.append(self.objectives[number])
+        also_serves = []
+        for j, number in enumerate(a.also_serves):
+            if number not in self.goal_areas:
+                raise place.at("also_serves", j).error(f"okänt målområde {number}")
+            also_serves.append(self.goal_areas[number])
         owner = self.resolve.county(a.owner_county, place.at("owner_county"))
         activity = upsert(
             Activity,
@@ -239,7 +244,8 @@ class _ActivityContext:
                 "actual_start": a.actual_start,
                 "actual_end": a.actual_end,
                 "budget_line": self._line(a, place.at("budget_line")),
-                "footnotes": ",".join(str(n) for n in a.footnotes),
+                "is_example": a.is_example,
+                "counties_not_named": a.counties_not_named,
                 "source": a.source,
             },
             report=self.report,
@@ -247,6 +253,7 @@ class _ActivityContext:
         )
         report = self.report
         set_m2m(activity, "sub_goals", sub_goals, report)
+        set_m2m(activity, "also_serves", also_serves, report)
         set_m2m(activity, "strategy_objectives", objectives, report)
         set_m2m(activity, "partners", self.resolve.many(a.partners, place.at("partners")), report)
         counties = [self.resolve.county(c, place.at("counties", j)) for j, c in enumerate(a.counties)]

@@ -101,6 +101,7 @@ def activity_list(
         .select_related("sub_project", "goal_area", "owner_county", "budget_line__goal_area")
         .prefetch_related(
             "counties",
+            "also_serves",
             "partners__names",
             "sub_goals",
             "strategy_objectives",
@@ -446,7 +447,11 @@ def activity_dict(activity: Activity, year: int) -> dict[str, Any]:
         "sub_project": activity.sub_project.name,
         "sub_project_number": activity.sub_project.number,
         "goal_area": activity.goal_area.number,
+        # Goal areas served without being reported under them (not counted there).
+        "also_serves": [g.number for g in activity.also_serves.all()],
         "title": activity.title,
+        "is_example": activity.is_example,
+        "counties_not_named": activity.counties_not_named,
         "description": activity.description,
         "report_section": activity.report_section,
         "owner_county": activity.owner_county.code if activity.owner_county else None,
@@ -543,6 +548,21 @@ def report_content(*, decision: FundingDecision, year: int) -> ReportContent:
         ),
         structure_year=structure_year,
     )
+
+
+def activity_notes(*, activity: Activity) -> list[tuple[int, str]]:
+    """The notes of the year's report that the activity's text references ("[^n]"), in order."""
+    from .footnotes import marks
+
+    numbers = marks(activity.description)
+    if not numbers:
+        return []
+    texts = dict(
+        Narrative.objects.filter(
+            decision_id=activity.decision_id, year=activity.year, footnote__in=numbers
+        ).values_list("footnote", "text")
+    )
+    return [(n, texts[n]) for n in dict.fromkeys(numbers) if n in texts]
 
 
 # === The county's own work and the results (issue 11) ======================================

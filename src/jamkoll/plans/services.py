@@ -440,6 +440,8 @@ def _copy_activities(source: ProjectPlan, plan: ProjectPlan, actor: Any) -> int:
             description=old.description,
             report_section=old.report_section,
             position=old.position,
+            is_example=old.is_example,
+            counties_not_named=old.counties_not_named,
             status=ActivityStatus.PLANNED,
             budget_line=lines.get((line.goal_area_id, line.recipient)) if line is not None else None,
         )
@@ -447,6 +449,7 @@ def _copy_activities(source: ProjectPlan, plan: ProjectPlan, actor: Any) -> int:
         new._change_reason = _("kopierad från %(year)s") % {"year": source.year}  # type: ignore[attr-defined]
         new.save()
         new.sub_goals.set(old.sub_goals.all())
+        new.also_serves.set(old.also_serves.all())
         new.strategy_objectives.set(old.strategy_objectives.all())
         new.partners.set(old.partners.all())
         new.counties.set(old.counties.all())

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Collection
+from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,7 @@ from jamkoll.charts import Bar, bar_chart
 from jamkoll.ledger.selectors import balance_get
 from jamkoll.money import format_sek, group_digits
 from jamkoll.obligations.selectors import obligation_of_kind
+from jamkoll.plans.footnotes import split_marks, strip_marks
 from jamkoll.plans.models import Activity, ActivityStatus, ProjectPlan
 from jamkoll.plans.selectors import (
     ActivityFilter,
@@ -47,28 +49,28 @@ NOT_STATED = "ej angivet i underlaget"
 # --- shared pieces ---------------------------------------------------------------------------
 
 
-def text_blocks(text: str, footnotes: tuple[int, ...] = ()) -> list[Any]:
-    """Stored text → paragraphs and bullet lists (lines starting with "- "). Footnote references
-    attach to the last block."""
+def text_blocks(text: str, footnotes: tuple[int, ...] = (), notes: Collection[int] = ()) -> list[Any]:
+    """Stored text → paragraphs and bullet lists (lines starting with "- "). A mark "[^n]" of a
+    note in `notes` becomes a reference where it stands (`plans.footnotes`); `footnotes` are
+    references that attach to the end of the last block."""
     blocks: list[Any] = []
     for chunk in [c.strip() for c in text.split("\n\n") if c.strip()]:
         lines = [line.strip() for line in chunk.splitlines() if line.strip()]
         if all(line.startswith("- ") for line in lines):
-            blocks.append(BulletList(tuple(line[2:].strip() for line in lines)))
+            items = [split_marks(line[2:].strip(), notes) for line in lines]
+            inline = tuple(at for _t, at in items)
+            blocks.append(BulletList(tuple(t for t, _at in items), notes_at=inline if any(inline) else ()))
         else:
-            blocks.append(Paragraph(" ".join(lines)))
+            clean, at = split_marks(" ".join(lines), notes)
+            blocks.append(Paragraph(clean, notes_at=at))
     if footnotes and blocks:
         last = blocks[-1]
         if isinstance(last, Paragraph):
-            blocks[-1] = Paragraph(last.text, footnotes=footnotes, style=last.style)
+            blocks[-1] = replace(last, footnotes=footnotes)
         elif isinstance(last, BulletList):
             refs = (*tuple(() for _ in last.items[:-1]), footnotes)
-            blocks[-1] = BulletList(last.items, footnotes=refs, ordered=last.ordered)
+            blocks[-1] = replace(last, footnotes=refs)
     return blocks
-
-
-def _footnote_numbers(activity: Activity) -> tuple[int, ...]:
-    return tuple(int(n) for n in activity.footnotes.split(",") if n.strip().isdigit())
 
 
 def diary_facts(decision: FundingDecision, on: dt.date) -> list[tuple[str, str]]:
@@ -128,7 +130,7 @@ def _kr(amount: Decimal | None) -> str:
 # --- the result report (seed 003's structure) ------------------------------------------------
 
 
-def _activity_blocks(activities: list[Activity], as_list: bool) -> list[Any]:
+def _activity_blocks(activities: list[Activity], as_list: bool, notes: Collection[int]) -> list[Any]:
     # Where one sentence of the report covers two activities both carry it; print it once.
     unique: list[Activity] = []
     for a in activities:
@@ -136,20 +138,18 @@ def _activity_blocks(activities: list[Activity], as_list: bool) -> list[Any]:
             unique.append(a)
     activities = unique
     if as_list:
-        return [
-            BulletList(
-                tuple(a.description for a in activities),
-                footnotes=tuple(_footnote_numbers(a) for a in activities),
-            )
-        ]
+        items = [split_marks(" ".join(a.description.split()), notes) for a in activities]
+        inline = tuple(at for _t, at in items)
+        return [BulletList(tuple(t for t, _at in items), notes_at=inline if any(inline) else ())]
     blocks: list[Any] = []
     for a in activities:
-        blocks.extend(text_blocks(a.description, _footnote_numbers(a)))
+        blocks.extend(text_blocks(a.description, notes=notes))
     return blocks
 
 
-def _section_blocks(narratives: list[Any], activities: list[Activity]) -> list[Any]:
-    """The coordinator's texts and the activities' texts of one section, in the report's order.
+def _section_blocks(narratives: list[Any], activities: list[Activity], notes: Collection[int]) -> list[Any]:
+    """The coordinator's texts and the activities' texts of one section, in the report's order,
+    each note reference where the text has it.
 
     An introduction ending in a colon introduces a bulleted list of the activities that follow."""
     items: list[tuple[int, int, Any]] = [(n.position, 0, n) for n in narratives]
@@ -162,11 +162,11 @@ def _section_blocks(narratives: list[Any], activities: list[Activity]) -> list[A
         if is_activity:
             pending.append(item)
             continue
-        blocks += _activity_blocks(pending, as_list)
+        blocks += _activity_blocks(pending, as_list, notes)
         pending = []
-        blocks += text_blocks(item.text)
-        as_list = item.text.rstrip().endswith(":")
-    return blocks + _activity_blocks(pending, as_list)
+        blocks += text_blocks(item.text, notes=notes)
+        as_list = strip_marks(item.text).rstrip().endswith(":")
+    return blocks + _activity_blocks(pending, as_list, notes)
 
 
 def result_report(*, decision: FundingDecision, year: int) -> Document:
@@ -191,7 +191,9 @@ def result_report(*, decision: FundingDecision, year: int) -> Document:
         )
         out.blocks.extend(
             _section_blocks(
-                content.narratives.get(section.number, []), content.activities.get(section.number, [])
+                content.narratives.get(section.number, []),
+                content.activities.get(section.number, []),
+                content.footnotes.keys(),
             )
         )
         sections.append(out)
@@ -204,7 +206,7 @@ def result_report(*, decision: FundingDecision, year: int) -> Document:
     others = [a for number, items in content.activities.items() if number not in placed for a in items]
     if others:
         rest = Section(title="Övriga aktiviteter", level=1, numbered=False)
-        rest.blocks.extend(_activity_blocks(others, as_list=False))
+        rest.blocks.extend(_activity_blocks(others, False, content.footnotes.keys()))
         sections.append(rest)
     document.sections.extend(sections)
     document.sections.extend(_result_appendices(decision, year, on))
@@ -291,10 +293,15 @@ def _result_appendices(decision: FundingDecision, year: int, on: dt.date) -> lis
             )
         )
     overview = Section(title=f"Bilaga: Aktiviteter {year} per målområde", level=1, numbered=False)
+    # Counted under the goal area each is reported under, and only there; every goal area of the
+    # decision has a row, the collaboration goal's with none (seed 003 §2).
     counts: dict[tuple[int, str], int] = {}
     for a in activities:
         key = (a.goal_area.number, a.get_status_display())
         counts[key] = counts.get(key, 0) + 1
+    for area in decision.goal_areas.all():
+        if not any(number == area.number for number, _status in counts):
+            counts[(area.number, "–")] = 0
     overview.blocks.append(
         Table(
             caption=f"Aktiviteter {year} per målområde och status",
@@ -304,6 +311,28 @@ def _result_appendices(decision: FundingDecision, year: int, on: dt.date) -> lis
             footer=("Totalt", "", str(len(activities))),
         )
     )
+    serving = [(a, [g.number for g in a.also_serves.all()]) for a in activities]
+    serving = [(a, numbers) for a, numbers in serving if numbers]
+    if serving:
+        overview.blocks.append(
+            Paragraph(
+                "Aktiviteter som även bidrar till ett annat målområde än det de redovisas under. De "
+                "räknas bara under sitt eget målområde ovan.",
+                style="note",
+            )
+        )
+        overview.blocks.append(
+            Table(
+                caption=f"Aktiviteter {year} som även bidrar till andra målområden",
+                headers=("Avsnitt", "Aktivitet", "Redovisas under målområde", "Bidrar även till målområde"),
+                rows=tuple(
+                    (a.report_section, a.title, str(a.goal_area.number), ", ".join(str(n) for n in numbers))
+                    for a, numbers in serving
+                ),
+                align=("left", "left", "right", "right"),
+                widths=(8, 52, 20, 20),
+            )
+        )
     return [figures, overview]
 
 
@@ -593,7 +622,14 @@ def rss_report(*, decision: FundingDecision, year: int, county_code: str) -> Doc
     work = Section(title="Länets aktiviteter och resultat", number="2", level=1)
     if own:
         for a in own:
-            work.blocks.append(Paragraph(f"{a.title} ({a.get_status_display().lower()}). {a.description}"))
+            # An activity the document gives as an example says so; the county report prints no
+            # notes, so a note's mark is left out.
+            example = " Exempel i resultatrapporten." if a.is_example else ""
+            work.blocks.append(
+                Paragraph(
+                    f"{a.title} ({a.get_status_display().lower()}).{example} {strip_marks(a.description)}"
+                )
+            )
             outputs = list(a.outputs.all())
             if outputs:
                 work.blocks.append(BulletList(tuple(f"{o.label}: {o.figure_sv} {o.unit}" for o in outputs)))

@@ -13,11 +13,18 @@ from typing import Literal
 Align = Literal["left", "right"]
 
 
+# A note referenced inside a text: (offset in the text, number of Document.footnotes). The
+# reference is printed right after the character before the offset, where the source puts it
+# (seed 003's note 1 stands after "s.k. patientkontrakt", in the middle of a sentence).
+NoteAt = tuple[int, int]
+
+
 @dataclass(frozen=True)
 class Paragraph:
     text: str
     footnotes: tuple[int, ...] = ()  # numbers of Document.footnotes referenced at the end
     style: Literal["body", "lead", "note", "quote"] = "body"
+    notes_at: tuple[NoteAt, ...] = ()  # references inside the text
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,28 @@ class BulletList:
     # Footnote numbers per item (same length as items, or empty).
     footnotes: tuple[tuple[int, ...], ...] = ()
     ordered: bool = False
+    # References inside each item's text (same length as items, or empty).
+    notes_at: tuple[tuple[NoteAt, ...], ...] = ()
+
+
+def pieces(
+    text: str, notes_at: tuple[NoteAt, ...], at_end: tuple[int, ...] = ()
+) -> list[tuple[str, tuple[int, ...]]]:
+    """The text cut where references stand: [(piece, note numbers printed right after it)]. The
+    numbers of `at_end` follow the last piece. Every renderer prints a text through this."""
+    refs = [(min(max(o, 0), len(text)), n) for o, n in sorted(notes_at)] + [(len(text), n) for n in at_end]
+    out: list[tuple[str, tuple[int, ...]]] = []
+    last = 0
+    for offset in sorted({o for o, _n in refs}):
+        out.append((text[last:offset], tuple(n for o, n in refs if o == offset)))
+        last = offset
+    if last < len(text) or not out:
+        out.append((text[last:], ()))
+    return out
+
+
+def note_numbers(notes_at: tuple[NoteAt, ...]) -> tuple[int, ...]:
+    return tuple(n for _o, n in notes_at)
 
 
 @dataclass(frozen=True)

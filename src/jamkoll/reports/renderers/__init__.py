@@ -69,11 +69,15 @@ def check_document(document: Document) -> None:
         for block in section.blocks:
             if isinstance(block, Paragraph):
                 referenced.update(block.footnotes)
-            elif isinstance(block, BulletList) and block.footnotes:
-                if len(block.footnotes) != len(block.items):
-                    raise ValueError(f"listan i {section.heading!r} har noter för fel antal punkter")
+                referenced.update(n for _offset, n in block.notes_at)
+            elif isinstance(block, BulletList):
+                for per_item in (block.footnotes, block.notes_at):
+                    if per_item and len(per_item) != len(block.items):
+                        raise ValueError(f"listan i {section.heading!r} har noter för fel antal punkter")
                 for numbers in block.footnotes:
                     referenced.update(numbers)
+                for notes_at in block.notes_at:
+                    referenced.update(n for _offset, n in notes_at)
     missing = sorted(referenced - document.footnotes.keys())
     if missing:
         raise ValueError(f"det hänvisas till noter som saknas: {missing}")

@@ -35,9 +35,11 @@ from jamkoll.reports.document import (
     Document,
     Figure,
     KeyValues,
+    NoteAt,
     Paragraph,
     SignatureBlock,
     Table,
+    pieces,
 )
 from jamkoll.reports.renderers.common import (
     Labels,
@@ -263,8 +265,18 @@ def _block(word: WordDocument, blocks: list[Block], index: int, labels: Labels) 
 
 def _paragraph(word: WordDocument, block: Paragraph) -> None:
     style = {"body": "Normal", "lead": LEAD, "note": NOTE, "quote": "Quote"}[block.style]
-    paragraph = word.add_paragraph(block.text, style=style)
-    _refs(paragraph, block.footnotes)
+    paragraph = word.add_paragraph(style=style)
+    _text_with_refs(paragraph, block.text, block.notes_at, block.footnotes)
+
+
+def _text_with_refs(
+    paragraph: WordParagraph, text: str, notes_at: tuple[NoteAt, ...], at_end: tuple[int, ...]
+) -> None:
+    """The text in runs, each note reference a superscript run where it stands in the text."""
+    for piece, numbers in pieces(text, notes_at, at_end):
+        if piece:
+            paragraph.add_run(piece)
+        _refs(paragraph, numbers)
 
 
 def _refs(paragraph: WordParagraph, numbers: tuple[int, ...]) -> None:
@@ -279,9 +291,10 @@ def _list(word: WordDocument, block: BulletList) -> None:
     # counting from the first; each ordered list gets a numbering of its own that starts at 1.
     num_id = _restarted_numbering(word) if block.ordered else None
     notes = block.footnotes or tuple(() for _ in block.items)
-    for item, numbers in zip(block.items, notes, strict=True):
-        paragraph = word.add_paragraph(item, style=style)
-        _refs(paragraph, numbers)
+    inline = block.notes_at or tuple(() for _ in block.items)
+    for item, at, numbers in zip(block.items, inline, notes, strict=True):
+        paragraph = word.add_paragraph(style=style)
+        _text_with_refs(paragraph, item, at, numbers)
         if num_id is not None:
             num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
             num_pr.get_or_add_ilvl().val = 0

@@ -34,9 +34,11 @@ from jamkoll.reports.document import (
     Document,
     Figure,
     KeyValues,
+    NoteAt,
     Paragraph,
     SignatureBlock,
     Table,
+    pieces,
 )
 from jamkoll.reports.renderers.common import URL, Labels, column_align, labels_for, signature_lines
 from jamkoll.reports.renderers.safe_text import break_long_words
@@ -80,15 +82,14 @@ class Cell:
 
 @dataclass(frozen=True)
 class ParagraphView:
-    text: SafeString
+    text: SafeString  # with its note references in place
     style: str
-    refs: list[Ref]
     kind: str = "paragraph"
 
 
 @dataclass(frozen=True)
 class ListView:
-    items: list[tuple[SafeString, list[Ref]]]
+    items: list[SafeString]  # each with its note references in place
     ordered: bool
     kind: str = "list"
 
@@ -193,6 +194,32 @@ def rich_text(text: str) -> SafeString:
     return mark_safe("".join(parts).replace("\n", "<br>"))
 
 
+def refs_html(refs: Sequence[Ref], labels: Labels) -> SafeString:
+    """One superscript for the references standing at one place ("1, 2"), each a link to its note
+    with its own id for the note's back-link."""
+    if not refs:
+        return mark_safe("")
+    links = [
+        format_html(
+            '<a id="{}" href="#{}" aria-label="{} {}">{}</a>', r.id, r.target, labels.note, r.number, r.number
+        )
+        for r in refs
+    ]
+    return format_html('<sup class="fnref">{}</sup>', mark_safe(", ".join(links)))
+
+
+def text_with_refs(
+    text: str, notes_at: tuple[NoteAt, ...], at_end: tuple[int, ...], ids: _Ids, labels: Labels
+) -> SafeString:
+    """`rich_text` with every note reference printed where it stands in the text."""
+    return mark_safe(
+        "".join(
+            rich_text(piece) + refs_html(ids.footnote_refs(numbers), labels)
+            for piece, numbers in pieces(text, notes_at, at_end)
+        )
+    )
+
+
 def note_id(number: int) -> str:
     return f"not-{number}"
 
@@ -261,13 +288,15 @@ def _figure_svg(svg: str, prefix: str) -> SafeString:
 def _block_view(block: Block, ids: _Ids, labels: Labels) -> BlockView:
     if isinstance(block, Paragraph):
         return ParagraphView(
-            text=rich_text(block.text), style=block.style, refs=ids.footnote_refs(block.footnotes)
+            text=text_with_refs(block.text, block.notes_at, block.footnotes, ids, labels), style=block.style
         )
     if isinstance(block, BulletList):
         notes = block.footnotes or tuple(() for _ in block.items)
+        inline = block.notes_at or tuple(() for _ in block.items)
         return ListView(
             items=[
-                (rich_text(item), ids.footnote_refs(n)) for item, n in zip(block.items, notes, strict=True)
+                text_with_refs(item, at, n, ids, labels)
+                for item, at, n in zip(block.items, inline, notes, strict=True)
             ],
             ordered=block.ordered,
         )

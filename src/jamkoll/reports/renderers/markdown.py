@@ -19,9 +19,11 @@ from jamkoll.reports.document import (
     Document,
     Figure,
     KeyValues,
+    NoteAt,
     Paragraph,
     SignatureBlock,
     Table,
+    pieces,
 )
 from jamkoll.reports.renderers.common import (
     BLANK,
@@ -71,6 +73,16 @@ def _refs(numbers: Sequence[int]) -> str:
     return "".join(f"[^{n}]" for n in numbers)
 
 
+def _text_with_refs(
+    text: str, notes_at: tuple[NoteAt, ...], at_end: tuple[int, ...], *, line_start: bool = False
+) -> str:
+    """The escaped text with each note reference `[^n]` where it stands in the text."""
+    return "".join(
+        escape(piece, line_start=line_start and i == 0) + _refs(numbers)
+        for i, (piece, numbers) in enumerate(pieces(text, notes_at, at_end))
+    )
+
+
 def render_markdown(document: Document) -> str:
     labels = labels_for(document)
     out: list[str] = [f"# {escape(document.title)}", *_title_block(document, labels)]
@@ -97,9 +109,10 @@ def _block(blocks: list[Block], index: int, labels: Labels) -> str:
         return _paragraph(block)
     if isinstance(block, BulletList):
         notes = block.footnotes or tuple(() for _ in block.items)
+        inline = block.notes_at or tuple(() for _ in block.items)
         items = "\n".join(
-            f"{f'{i}.' if block.ordered else '-'} {escape(item)}{_refs(n)}"
-            for i, (item, n) in enumerate(zip(block.items, notes, strict=True), 1)
+            f"{f'{i}.' if block.ordered else '-'} {_text_with_refs(item, at, n)}"
+            for i, (item, at, n) in enumerate(zip(block.items, inline, notes, strict=True), 1)
         )
         previous = blocks[index - 1] if index else None
         if isinstance(previous, BulletList) and previous.ordered == block.ordered:
@@ -119,7 +132,7 @@ def _block(blocks: list[Block], index: int, labels: Labels) -> str:
 
 
 def _paragraph(block: Paragraph) -> str:
-    text = escape(block.text, line_start=True) + _refs(block.footnotes)
+    text = _text_with_refs(block.text, block.notes_at, block.footnotes, line_start=True)
     if block.style == "quote":
         return "> " + text.replace("\\\n", "\\\n> ")
     if block.style == "lead":

@@ -23,7 +23,7 @@ import dataclasses
 import re
 from typing import Any, TypeVar
 
-from jamkoll.reports.document import Document
+from jamkoll.reports.document import BulletList, Document, NoteAt, Paragraph, pieces
 
 T = TypeVar("T")
 
@@ -37,7 +37,29 @@ def safe_text(text: str) -> str:
     return _ILLEGAL.sub("", _LINE_BREAKS.sub("\n", text))
 
 
+def _safe_with_notes(text: str, notes_at: tuple[NoteAt, ...]) -> tuple[str, tuple[NoteAt, ...]]:
+    """`safe_text` piece by piece, so that a reference inside the text keeps its place when a
+    character before it is dropped or a line break shortened."""
+    if not notes_at:
+        return safe_text(text), ()
+    out, refs, length = [], [], 0
+    for piece, numbers in pieces(text, notes_at):
+        piece = safe_text(piece)
+        out.append(piece)
+        length += len(piece)
+        refs += [(length, n) for n in numbers]
+    return "".join(out), tuple(refs)
+
+
 def _sanitised(value: Any) -> Any:
+    if isinstance(value, Paragraph) and value.notes_at:
+        text, notes_at = _safe_with_notes(value.text, value.notes_at)
+        return dataclasses.replace(value, text=text, notes_at=notes_at)
+    if isinstance(value, BulletList) and value.notes_at:
+        items = [_safe_with_notes(t, n) for t, n in zip(value.items, value.notes_at, strict=True)]
+        return dataclasses.replace(
+            value, items=tuple(t for t, _n in items), notes_at=tuple(n for _t, n in items)
+        )
     if isinstance(value, str):
         return safe_text(value)
     if isinstance(value, tuple):

@@ -3,8 +3,11 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils.html import linebreaks
+from django.utils.safestring import SafeString, mark_safe
 
 from jamkoll.money import format_mnkr, format_sek, group_digits
+from jamkoll.plans.footnotes import MARK
 from jamkoll.reference.sources import cite as cite_sources
 
 register = template.Library()
@@ -43,6 +46,14 @@ def short_name_on(organisation: Any, on: dt.date | int | None) -> str:
 def cite(text: str) -> str:
     """A data file's "seed 001, bilaga 1 §7" as the document's title."""
     return cite_sources(text)
+
+
+@register.filter
+def note_marks(text: str) -> SafeString:
+    """Stored text as paragraphs, each note mark "[^n]" a superscript number where the text has it
+    (`plans.footnotes`); the notes themselves are listed by the page."""
+    html = linebreaks(text, autoescape=True)
+    return mark_safe(MARK.sub(lambda m: f'<sup class="fnref"><a href="#not-{m[1]}">{m[1]}</a></sup>', html))
 
 
 @register.filter
