@@ -35,6 +35,7 @@ from jamkoll.programmes.selectors import (
     county_name_map,
     decision_get,
     decision_list,
+    recipient_short_name,
 )
 from jamkoll.reference.models import Organisation
 from jamkoll.reference.selectors import county_get
@@ -127,7 +128,7 @@ def _kr(amount: Decimal | None) -> str:
 
 def recipient_short(decision: FundingDecision, on: dt.date) -> str:
     """The recipient's short name on `on` (SKL before 2019-11-27, SKR after)."""
-    return decision.recipient.short_name_at(on) if decision.recipient else "ej angiven mottagare"
+    return recipient_short_name(decision=decision, on=on)
 
 
 def signature_block(*, version: Any, short: str, statement: str, heading: str = "") -> SignatureBlock:
