@@ -174,3 +174,13 @@ def test_the_2018_deadlines_page_names_skl(coordinator: Any) -> None:
     for reason in _policy_reasons():
         main = main.replace(reason, " ")
     assert _today_names(main) == []
+
+
+def test_the_2018_agreements_form_names_its_organisations_as_in_2018(coordinator: Any) -> None:
+    """The registered 2018 decision's form lists the organisations by their names on its date; a
+    new decision's form by today's."""
+    page = client_for(coordinator).get(f"/beslut/{SLUG}/").content.decode("utf-8")
+    assert "Sveriges Kommuner och Landsting (SKL)" in page
+    assert "Sveriges Kommuner och Regioner" not in _main(page)
+    new = client_for(coordinator).get("/beslut/ny/").content.decode("utf-8")
+    assert "Sveriges Kommuner och Regioner (SKR)" in new
