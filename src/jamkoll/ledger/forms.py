@@ -59,12 +59,13 @@ class EntryForm(forms.Form):
         kinds: list[tuple[str, str]],
         recipients: list[tuple[str, str]],
         lines: list[tuple[int, str]],
-        short: str,
+        short: str = "",
         **kwargs: Any,
     ) -> None:
         """`short`: the recipient's short name valid in `year` (SKL for 2018, SKR from 2019-11-27),
         which the help texts name."""
         super().__init__(*args, **kwargs)
+        short = short or str(_("mottagaren"))
         self.user = user
         self.earliest, self.latest = entry_date_bounds(year)
         self.fields["kind"].choices = kinds  # type: ignore[attr-defined]

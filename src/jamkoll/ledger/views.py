@@ -69,7 +69,7 @@ class Row:
         return not e.reverses_id and not hasattr(e, "reversed_by")
 
 
-def _allowed_choices(user: Any, county_names: dict[str, str], short: str) -> tuple[list[Any], list[Any]]:
+def _allowed_choices(user: Any, county_names: dict[str, str], short: str = "") -> tuple[list[Any], list[Any]]:
     """The kinds and recipients this user may record: the policy decides, the form only offers."""
     kinds = {
         kind
@@ -79,7 +79,7 @@ def _allowed_choices(user: Any, county_names: dict[str, str], short: str) -> tup
     }
     recipients: list[tuple[str, str]] = []
     if any(check(user, action_for(Tier.STATE, k)) for k in EntryKind.values):
-        recipients.append((STATE_RECIPIENT, _("Staten – %(short)s") % {"short": short}))
+        recipients.append((STATE_RECIPIENT, _("Staten – %(short)s") % {"short": short or _("mottagaren")}))
     recipients += [
         (code, f"{code} {name}")
         for code, name in county_names.items()
