@@ -92,7 +92,7 @@ def test_login_and_logout(client: Client, coordinator: Any) -> None:
     )
     assert response.status_code == 302
     html = client.get("/").content.decode()
-    assert "anna-samordnare" in html and "Samordnare (SKR)" in html
+    assert "anna-samordnare" in html and "Samordnare (förbundet)" in html
     assert client.post(reverse("logout")).status_code == 302
     assert "Logga in" in client.get("/").content.decode()
 

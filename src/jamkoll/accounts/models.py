@@ -17,9 +17,12 @@ TITLE_MAX = 100
 
 
 class Role(models.TextChoices):
-    COORDINATOR = "coordinator", _("Samordnare (SKR)")
-    CERTIFIER = "certifier", _("Ekonomichef, intygar (SKR)")
-    SIGNATORY = "signatory", _("Behörig företrädare (SKR)")
+    # The roles are timeless (an account holds one from one year to the next): they name the
+    # organisation by what it is, "förbundet" (SKL until 2019-11-27, SKR after), not by a name that
+    # is wrong for some of the years the account works on (issue 13).
+    COORDINATOR = "coordinator", _("Samordnare (förbundet)")
+    CERTIFIER = "certifier", _("Ekonomichef, intygar (förbundet)")
+    SIGNATORY = "signatory", _("Behörig företrädare (förbundet)")
     RSS = "rss", _("Regional utvecklingsledare för kvinnofrid (RSS)")
     MINISTRY = "ministry", _("Handläggare, Regeringskansliet")
     TREASURY = "treasury", _("Handläggare, Kammarkollegiet")

@@ -25,14 +25,12 @@ class EntryForm(forms.Form):
     kind = forms.ChoiceField(label=_("Slag"))
     recipient = forms.ChoiceField(
         label=_("Nivå / län"),
-        help_text=_("SKR: mellan staten och SKR. Ett län: mellan SKR och länets RSS."),
     )
     line = forms.TypedChoiceField(
         label=_("Målområde"),
         required=False,
         coerce=int,
         empty_value=None,
-        help_text=_("Bara för SKR:s egna utgifter."),
     )
     amount = AmountField(
         label=_("Belopp (kr)"),
@@ -61,14 +59,22 @@ class EntryForm(forms.Form):
         kinds: list[tuple[str, str]],
         recipients: list[tuple[str, str]],
         lines: list[tuple[int, str]],
+        short: str = "",
         **kwargs: Any,
     ) -> None:
+        """`short`: the recipient's short name valid in `year` (SKL for 2018, SKR from 2019-11-27),
+        which the help texts name."""
         super().__init__(*args, **kwargs)
+        short = short or str(_("mottagaren"))
         self.user = user
         self.earliest, self.latest = entry_date_bounds(year)
         self.fields["kind"].choices = kinds  # type: ignore[attr-defined]
         self.fields["recipient"].choices = recipients  # type: ignore[attr-defined]
         self.fields["line"].choices = [("", "—"), *lines]  # type: ignore[attr-defined]
+        self.fields["recipient"].help_text = _(
+            "%(short)s: mellan staten och %(short)s. Ett län: mellan %(short)s och länets RSS."
+        ) % {"short": short}
+        self.fields["line"].help_text = _("Bara för %(short)s:s egna utgifter.") % {"short": short}
         date = self.fields["entry_date"]
         assert isinstance(date, BoundedDateField)
         date.set_bounds(self.earliest, self.latest)

@@ -32,6 +32,7 @@ from jamkoll.programmes.selectors import (
     county_name_map,
     decision_year_for_user,
     decisions_with_budgets,
+    recipient_short_name,
 )
 from jamkoll.validation import int_param
 
@@ -68,7 +69,7 @@ class Row:
         return not e.reverses_id and not hasattr(e, "reversed_by")
 
 
-def _allowed_choices(user: Any, county_names: dict[str, str]) -> tuple[list[Any], list[Any]]:
+def _allowed_choices(user: Any, county_names: dict[str, str], short: str = "") -> tuple[list[Any], list[Any]]:
     """The kinds and recipients this user may record: the policy decides, the form only offers."""
     kinds = {
         kind
@@ -78,7 +79,7 @@ def _allowed_choices(user: Any, county_names: dict[str, str]) -> tuple[list[Any]
     }
     recipients: list[tuple[str, str]] = []
     if any(check(user, action_for(Tier.STATE, k)) for k in EntryKind.values):
-        recipients.append((STATE_RECIPIENT, _("Staten – SKR")))
+        recipients.append((STATE_RECIPIENT, _("Staten – %(short)s") % {"short": short or _("mottagaren")}))
     recipients += [
         (code, f"{code} {name}")
         for code, name in county_names.items()
@@ -117,7 +118,8 @@ def _page(
     budget = budget_get(decision=decision, year=year)
     balance = balance_get(decision=decision, year=year)
     names = county_name_map(as_of(year))
-    kinds, recipients = _allowed_choices(request.user, names)
+    short = recipient_short_name(decision=decision, on=as_of(year))
+    kinds, recipients = _allowed_choices(request.user, names, short)
     lines = [(g.number, f"{g.number}. {g.title}") for g in decision.goal_areas.all()]
     filters = _filters(request.GET, names)
     entries = entry_list(actor=request.user, decision=decision, year=year, county_code=filters["lan"] or None)
@@ -158,6 +160,7 @@ def _page(
         "entries_verdict": check(request.user, "ledger.view_entry"),
         "lines": lines,
         "kind_choices": EntryKind.choices,
+        "recipient_short": short,
         "filters": filters,
         "query": urlencode(kept),
         "filter_query": urlencode({k: v for k, v in kept.items() if k != "sida"}),
@@ -172,6 +175,7 @@ def _entry_form(request: HttpRequest, ctx: dict[str, Any], data: Any = None) -> 
         kinds=ctx["kinds"],
         recipients=ctx["recipients"],
         lines=ctx["lines"],
+        short=ctx["recipient_short"],
         initial={"entry_date": timezone.localdate()},
     )
 

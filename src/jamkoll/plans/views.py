@@ -25,6 +25,7 @@ from jamkoll.programmes.selectors import (
     county_name_map,
     decision_year_for_user,
     decisions_with_budgets,
+    recipient_short_name,
 )
 from jamkoll.reference.selectors import strategy_objective_list, sub_goal_list
 
@@ -433,7 +434,8 @@ def _county_choices(
     names = county_name_map(as_of(year))
     if check(user, "activity.create", None):
         counties = list(names.items())
-        head = [("", _("SKR (nationell aktivitet)"))] if national else []
+        short = recipient_short_name(decision=decision, on=as_of(year))
+        head = [("", _("%(short)s (nationell aktivitet)") % {"short": short})] if national else []
     else:
         counties = [(c, n) for c, n in names.items() if c in rss_counties(user)]
         head = []

@@ -40,6 +40,19 @@ def as_of(year: int) -> dt.date:
     return dt.date(year, 12, 31)
 
 
+def recipient_short_name(*, decision: FundingDecision, on: dt.date) -> str:
+    """The decision's recipient's short name valid on `on` (SKL before 2019-11-27, SKR after)."""
+    if decision.recipient is None:
+        return gettext("mottagaren")
+    return decision.recipient.short_name_at(on)
+
+
+def recipient_names(*, decision: FundingDecision, on: dt.date) -> dict[str, str]:
+    """A budget line's recipient (its stored code) as a table names it on `on`: the decision's
+    recipient's short name then, or RSS."""
+    return {Recipient.SKR.value: recipient_short_name(decision=decision, on=on), Recipient.RSS.value: "RSS"}
+
+
 def programme_list() -> QuerySet[Programme]:
     return Programme.objects.prefetch_related(
         Prefetch("decisions", queryset=FundingDecision.objects.order_by("start_year", "slug"))
@@ -189,7 +202,7 @@ class AllocationTable:
 def allocation_table(*, decision: FundingDecision, year: int) -> AllocationTable:
     budget = budget_get(decision=decision, year=year)
     on = as_of(year)
-    recipient_name = decision.recipient.short_name_at(on) if decision.recipient else "SKR"
+    recipient_name = recipient_short_name(decision=decision, on=on)
     lines = [
         LineRow(
             goal_area=line.goal_area.number,

@@ -37,6 +37,7 @@ from jamkoll.programmes.selectors import (
     county_name_map,
     decision_get,
     decision_list,
+    recipient_short_name,
 )
 from jamkoll.reference.models import Organisation
 from jamkoll.reference.selectors import county_get
@@ -127,6 +128,44 @@ def _kr(amount: Decimal | None) -> str:
     return format_sek(amount)
 
 
+def recipient_short(decision: FundingDecision, on: dt.date) -> str:
+    """The recipient's short name on `on` (SKL before 2019-11-27, SKR after)."""
+    return recipient_short_name(decision=decision, on=on)
+
+
+def signature_block(*, version: Any, short: str, statement: str, heading: str = "") -> SignatureBlock:
+    """The signature of an authorised representative (seed 001, bilaga 1 §8: the requisition, the
+    financial report and the activity reports are signed in original by one). Name, title line,
+    date and place are the version's once it is signed; before that they print as lines to sign on.
+    One block for every document that is signed: the financial report, the result report, the
+    half-yearly status report and the application."""
+    return SignatureBlock(
+        heading=heading or f"Underskrift av behörig företrädare för {short}",
+        statement=statement,
+        name=getattr(version, "signed_by_name", "") or "",
+        title=getattr(version, "signed_title", "") or "",
+        date=_date(getattr(version, "signed_on", None)),
+        place=getattr(version, "signed_place", "") or "",
+    )
+
+
+def signature_section(*, version: Any, short: str, what: str, number: str = "") -> Section:
+    """The closing "Underskrift" section of an activity report (the result report, a half-yearly
+    status report): the block the financial report has, with the agreement's words."""
+    section = Section(title="Underskrift", number=number, level=1, numbered=bool(number))
+    section.blocks.append(
+        signature_block(
+            version=version,
+            short=short,
+            statement=(
+                f"{what} ska vara undertecknad i original av en behörig företrädare för {short} "
+                "(överenskommelsen, bilaga 1 §8)."
+            ),
+        )
+    )
+    return section
+
+
 # --- the result report (seed 003's structure) ------------------------------------------------
 
 
@@ -169,7 +208,7 @@ def _section_blocks(narratives: list[Any], activities: list[Activity], notes: Co
     return blocks + _activity_blocks(pending, as_list, notes)
 
 
-def result_report(*, decision: FundingDecision, year: int) -> Document:
+def result_report(*, decision: FundingDecision, year: int, version: Any = None) -> Document:
     on = as_of(year)
     content = report_content(decision=decision, year=year)
     organisation = decision.recipient.name_at(on) if decision.recipient else ""
@@ -209,6 +248,9 @@ def result_report(*, decision: FundingDecision, year: int) -> Document:
         rest.blocks.extend(_activity_blocks(others, False, content.footnotes.keys()))
         sections.append(rest)
     document.sections.extend(sections)
+    document.sections.append(
+        signature_section(version=version, short=recipient_short(decision, on), what="Verksamhetsrapporten")
+    )
     document.sections.extend(_result_appendices(decision, year, on))
     return document
 
@@ -350,7 +392,7 @@ def financial_report(*, decision: FundingDecision, year: int, version: Any = Non
     balance = balance_get(decision=decision, year=year)
     names = county_name_map(on)
     organisation = decision.recipient.name_at(on) if decision.recipient else ""
-    short = decision.recipient.short_name_at(on) if decision.recipient else "SKR"
+    short = recipient_short(decision, on)
     receiver = condition_addressee(decision=decision, kind=ConditionKind.FINANCIAL_REPORT, year=year)
     receiver_name = receiver.name_at(on) if receiver else "ej angivet i beslutet"
     due = _due_date(decision, year, "financial_report")
@@ -465,13 +507,10 @@ def financial_report(*, decision: FundingDecision, year: int, version: Any = Non
         )
     )
     certification.blocks.append(
-        SignatureBlock(
-            heading=f"Underskrift av behörig företrädare för {short}",
+        signature_block(
+            version=version,
+            short=short,
             statement="Redovisningen ska vara undertecknad i original av en behörig företrädare.",
-            name=getattr(version, "signed_by_name", "") or "",
-            title=getattr(version, "signed_title", "") or "",
-            date=_date(getattr(version, "signed_on", None)),
-            place=getattr(version, "signed_place", "") or "",
         )
     )
     if balance.counties:
@@ -511,7 +550,9 @@ def _due_date(decision: FundingDecision, year: int, kind: str) -> str:
 # --- the half-yearly status report and the RSS county report --------------------------------
 
 
-def status_report(*, decision: FundingDecision, year: int, period_start: dt.date) -> Document:
+def status_report(
+    *, decision: FundingDecision, year: int, period_start: dt.date, version: Any = None
+) -> Document:
     report = status_report_get(decision=decision, period_start=period_start)
     period_end = report.period_end if report else _half_year_end(period_start)
     on = period_end
@@ -579,7 +620,10 @@ def status_report(*, decision: FundingDecision, year: int, period_start: dt.date
             align=("left", "right"),
         )
     )
-    document.sections = [overview, progress, deviations, money]
+    signature = signature_section(
+        version=version, short=recipient_short(decision, on), what="Halvårsrapporten", number="5"
+    )
+    document.sections = [overview, progress, deviations, money, signature]
     return document
 
 
@@ -594,7 +638,8 @@ def rss_report(*, decision: FundingDecision, year: int, county_code: str) -> Doc
     balance = balance_get(decision=decision, year=year)
     mine = next((c for c in balance.counties if c.code == county_code), None)
     organisation = f"RSS {county_name}"
-    skr_name = decision.recipient.name_at(on) if decision.recipient else "SKR"
+    skr_name = decision.recipient.name_at(on) if decision.recipient else "ej angiven mottagare"
+    skr_short = recipient_short(decision, on)
     document = Document(
         kind="rss",
         title=f"Länsrapport {year}: {county_name}",
@@ -646,8 +691,8 @@ def rss_report(*, decision: FundingDecision, year: int, county_code: str) -> Doc
             headers=("", "Kronor"),
             rows=(
                 ("Tilldelat", _kr(mine.allocation if mine else None)),
-                ("Rekvirerat från SKR", _kr(mine.requisitioned if mine else Decimal("0.00"))),
-                ("Utbetalt av SKR", _kr(mine.disbursed if mine else Decimal("0.00"))),
+                (f"Rekvirerat från {skr_short}", _kr(mine.requisitioned if mine else Decimal("0.00"))),
+                (f"Utbetalt av {skr_short}", _kr(mine.disbursed if mine else Decimal("0.00"))),
                 ("Använt", _kr(mine.spent if mine else Decimal("0.00"))),
                 ("Återbetalt", _kr(mine.repaid if mine else Decimal("0.00"))),
             ),
@@ -911,13 +956,11 @@ def application(
 
     signature = Section(title="Underskrift", number="6", level=1)
     signature.blocks.append(
-        SignatureBlock(
+        signature_block(
+            version=version,
+            short=short,
             heading=f"För {name}",
             statement=f"Underskrift av behörig företrädare för {short}.",
-            name=getattr(version, "signed_by_name", "") or "",
-            title=getattr(version, "signed_title", "") or "",
-            date=_date(signed_on),
-            place=getattr(version, "signed_place", "") or "",
         )
     )
     document.sections = [request, background, goals, work, money, signature]
@@ -940,11 +983,13 @@ def assemble(
             raise ValueError("ansökan kräver uppgifterna från formuläret (ApplicationInput)")
         return application(decision=decision, year=year, inputs=application_input, version=version)
     if kind == "result":
-        return result_report(decision=decision, year=year)
+        return result_report(decision=decision, year=year, version=version)
     if kind == "financial":
         return financial_report(decision=decision, year=year, version=version)
     if kind == "status":
-        return status_report(decision=decision, year=year, period_start=period_start or dt.date(year, 1, 1))
+        return status_report(
+            decision=decision, year=year, period_start=period_start or dt.date(year, 1, 1), version=version
+        )
     if kind == "rss":
         if not county_code:
             raise ValueError("länsrapporten kräver ett län (--county)")

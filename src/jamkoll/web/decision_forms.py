@@ -78,10 +78,19 @@ class YearField(IntegerTextField):
         super().__init__(minimum=YEAR_MIN, maximum=YEAR_MAX, **kwargs)
 
 
-def organisation_choices() -> list[tuple[str, str]]:
-    today = dt.date.today()
+def organisation_choices(on: dt.date | None = None) -> list[tuple[str, str]]:
+    """The organisations by their names on `on` (a registered decision's date: the 2018 agreement's
+    form names SKL), today for a new decision."""
+    on = on or dt.date.today()
     others = organisation_list(kind=OrganisationKind.OTHER).prefetch_related(None).prefetch_related("names")
-    return [BLANK] + [(o.code, f"{o.name_at(today)} ({o.code})") for o in others]
+    return [BLANK] + [(o.code, _organisation_label(o, on)) for o in others]
+
+
+def _organisation_label(organisation: Any, on: dt.date) -> str:
+    """ "Sveriges Kommuner och Landsting (SKL)" on a 2018 date: the name and the short name valid
+    then, or the code where the organisation has no short name ("Kammarkollegiet (KAMK)")."""
+    name, short = organisation.name_at(on), organisation.short_name_at(on)
+    return f"{name} ({short if short != name else organisation.code})"
 
 
 def programme_choices() -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ as entered (no form to send).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -74,8 +75,18 @@ def decision_edit(request: HttpRequest, slug: str) -> HttpResponse:
     return _page(request, decision=decision_brief(slug=slug), initial={"slug": slug})
 
 
+def _named_on(decision: FundingDecision | None) -> dt.date | None:
+    """The day a registered decision's organisations are named as on: its decision date, else the
+    first day of its first year; None (today) for a new one."""
+    if decision is None:
+        return None
+    if decision.decided_on:
+        return decision.decided_on
+    return dt.date(decision.start_year, 1, 1) if decision.start_year else None
+
+
 def _page(request: HttpRequest, *, decision: FundingDecision | None, initial: dict[str, Any]) -> HttpResponse:
-    organisations = organisation_choices()
+    organisations = organisation_choices(_named_on(decision))
     if request.method == "POST":
         require(request.user, "programme.change")
         return _post(request, decision=decision, initial=initial, organisations=organisations)

@@ -42,6 +42,32 @@ def short_name_on(organisation: Any, on: dt.date | int | None) -> str:
     return str(organisation.short_name_at(on or dt.date.today()))
 
 
+def _on(on: dt.date | int | None) -> dt.date:
+    if isinstance(on, int):
+        return dt.date(on, 12, 31)
+    return on or dt.date.today()
+
+
+@register.simple_tag
+def recipient_short(decision: Any, on: dt.date | int | None) -> str:
+    """`{% recipient_short decision year as short %}`: the decision's recipient's short name valid
+    on the date (an int is a year, its last day): SKL for 2018, SKR from 2019-11-27."""
+    from jamkoll.programmes.selectors import recipient_short_name
+
+    return recipient_short_name(decision=decision, on=_on(on)) if decision is not None else ""
+
+
+@register.simple_tag
+def recipient_label(decision: Any, on: dt.date | int | None, recipient: str) -> str:
+    """`{% recipient_label decision year line.recipient %}`: a budget line's recipient as the
+    table names it for that year ("SKL" in 2018, "SKR" in 2020, "RSS")."""
+    from jamkoll.programmes.selectors import recipient_names
+
+    if decision is None:
+        return str(recipient)
+    return recipient_names(decision=decision, on=_on(on)).get(str(recipient), str(recipient))
+
+
 @register.filter
 def cite(text: str) -> str:
     """A data file's "seed 001, bilaga 1 §7" as the document's title."""
