@@ -317,7 +317,7 @@ class Obligation(models.Model):
             return ObligationStatus.FULFILLED_UNDATED
         if self.effective_date is None:
             return ObligationStatus.NOT_SCHEDULED
-        records_from = self.decision.records_from
+        records_from = self.decision.records_from if self.decision_id else None
         if records_from is not None and records_from <= today and self.effective_date < records_from:
             # Due before JämKoll kept the records, and nothing registered: not known to be late.
             return ObligationStatus.UNKNOWN
