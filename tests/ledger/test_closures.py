@@ -84,7 +84,10 @@ def test_a_requisition_at_the_command_line_closes_the_years_requisition_on_time(
     assert row["closure"] == f"Stängd av post #{entry.sequence} i medelsflödet, 2019-11-20, i tid"
     assert row["reopen_reason"] == "" and row["still_owed"] is None
     table = run("deadlines", AGREEMENT, "--year", "2019", "--today", "2020-06-01")
-    assert f"Inlämnad i tid (överfört: JämKolls tolkning) – Stängd av post #{entry.sequence} i medelsflödet" in table
+    assert (
+        f"Inlämnad i tid (överfört: JämKolls tolkning) – Stängd av post #{entry.sequence} i medelsflödet"
+        in table
+    )
 
 
 def test_reversing_the_entry_at_the_command_line_reopens_it_with_the_reason() -> None:

@@ -241,6 +241,17 @@ def test_the_2018_activity_report_and_project_plan_are_fulfilled_without_a_date(
     assert "projektplan beskriver" in obligation("2018-project_plan").evidence_text
 
 
+def test_what_a_document_shows_done_is_not_waived_but_its_date_may_be_registered(coordinator: Any) -> None:
+    from jamkoll.obligations.transitions import obligation_waive
+
+    o = obligation("2018-activity_report")
+    with pytest.raises(ValidationError) as exc:
+        obligation_waive(obligation=o, reason="Behövs inte", actor=coordinator)
+    assert exc.value.code == "fulfilled"
+    done = obligation_submit(obligation=o, submitted_on=D("2019-03-29"), actor=coordinator, today=SEEDED_ON)
+    assert done.status_on(SEEDED_ON) == ObligationStatus.SUBMITTED_ON_TIME and done.evidence
+
+
 def _records_from(day: dt.date) -> None:
     FundingDecision.objects.filter(slug=AGREEMENT).update(records_from=day)
 
