@@ -82,7 +82,7 @@ def world(db: None) -> World:
     state_entry = entry_record(**common, reference=STATE_REF, note=STATE_NOTE)
     skane_entry = entry_record(**common, reference=SKANE_REF, note=SKANE_NOTE, county_code="12")
     state = Obligation.objects.get(decision__slug=SLUG, key="2019-requisition")
-    skane = Obligation.objects.get(decision__slug=SLUG, key="2019-financial_report-rss-12")
+    skane = Obligation.objects.get(decision__slug=SLUG, key="2019-requisition-rss-12")
     # A date, so that the county's obligation is in the calendar feed too.
     obligation_reschedule(
         obligation=skane, nominal_date=dt.date(2020, 3, 31), reason="enligt SKR", actor=recorder

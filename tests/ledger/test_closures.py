@@ -22,6 +22,7 @@ from jamkoll.accounts.policy import operator
 from jamkoll.ledger.models import ChainHead, LedgerEntry
 from jamkoll.ledger.services import entry_record, entry_reverse
 from jamkoll.obligations.models import Obligation, ObligationStatus
+from jamkoll.obligations.registration import obligation_register
 from jamkoll.obligations.transitions import obligation_submit, obligation_waive
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import decision_get
@@ -83,7 +84,10 @@ def test_a_requisition_at_the_command_line_closes_the_years_requisition_on_time(
     assert row["closure"] == f"Stängd av post #{entry.sequence} i medelsflödet, 2019-11-20, i tid"
     assert row["reopen_reason"] == "" and row["still_owed"] is None
     table = run("deadlines", AGREEMENT, "--year", "2019", "--today", "2020-06-01")
-    assert f"Inlämnad i tid (överfört) – Stängd av post #{entry.sequence} i medelsflödet" in table
+    assert (
+        f"Inlämnad i tid (överfört: JämKolls tolkning) – Stängd av post #{entry.sequence} i medelsflödet"
+        in table
+    )
 
 
 def test_reversing_the_entry_at_the_command_line_reopens_it_with_the_reason() -> None:
@@ -207,7 +211,26 @@ def test_money_paid_out_after_settling_reopens_the_repayment(decision: FundingDe
     assert ob.reopen_reason == f"Efter post #{late.sequence} (utbetalning) finns {owed} kvar att återbetala"
 
 
-def test_a_countys_repayment_closes_the_countys_repayment(decision: FundingDecision, rss_skane: Any) -> None:
+def county_repayment(code: str) -> Obligation:
+    return Obligation.objects.get(decision__slug=AGREEMENT, year=2019, kind="repayment", county__code=code)
+
+
+def test_a_countys_repayment_closes_the_countys_repayment(
+    decision: FundingDecision, rss_skane: Any, coordinator: Any
+) -> None:
+    # No document states a county's repayment to SKR (issue 13): a user registers it with its source.
+    for code in ("12", "25"):
+        obligation_register(
+            decision=decision,
+            tier="rss",
+            kind="repayment",
+            year=2019,
+            county=code,
+            title=f"Återbetalning av RSS-medel för 2019, län {code}",
+            source_text="Medel som inte används återbetalas till SKR.",
+            source="SKR:s instruktioner till RSS 2019",
+            actor=coordinator,
+        )
     record(decision, "requisition", "20000000", "2019-11-20")
     record(decision, "disbursement", "20000000", "2019-12-10")
     record(decision, "requisition", "600000", "2019-04-15", county_code="12", actor=rss_skane)
@@ -215,15 +238,15 @@ def test_a_countys_repayment_closes_the_countys_repayment(decision: FundingDecis
     record(decision, "expenditure", "500000", "2019-12-20", county_code="12", actor=rss_skane)
     assert deadline_rows()["2019-repayment-rss-12"]["still_owed"] == "100000.00"
     record(decision, "repayment", "60000", "2020-01-15", county_code="12", actor=rss_skane)
-    assert obligation("2019-repayment-rss-12").submitted_on is None
+    assert county_repayment("12").submitted_on is None
     last = record(decision, "repayment", "40000", "2020-01-20", county_code="12", actor=rss_skane)
-    ob = obligation("2019-repayment-rss-12")
+    ob = county_repayment("12")
     assert (ob.submitted_on, ob.closed_by, ob.submitted_by) == (
         dt.date(2020, 1, 20),
         f"ledger-entry:{last.sequence}",
         rss_skane,
     )
-    assert obligation("2019-repayment-rss-25").submitted_on is None
+    assert county_repayment("25").submitted_on is None
     assert obligation("2019-repayment").submitted_on is None  # SKR still owes the state its part
 
 

@@ -77,9 +77,11 @@ def test_the_2021_decision_owes_applications_for_2022_and_2023_without_dates() -
     assert "nya ansökningar för de två återstående åren" in applications[0].source_text
 
 
-def test_each_county_owes_skr_a_requisition_a_report_and_a_repayment_per_year() -> None:
+def test_each_county_may_requisition_from_skr_per_year_and_owes_nothing_no_document_states() -> None:
     rss = Obligation.objects.filter(decision__slug=AGREEMENT, tier=Tier.RSS)
-    assert rss.count() == 21 * 3 * 3
+    # Seed 002 states the requisition only: no report to, no repayment to SKR (issue 13).
+    assert rss.count() == 21 * 3
+    assert set(rss.values_list("kind", flat=True)) == {ObligationKind.REQUISITION}
     skane = obligation("2018-requisition-rss-12")
     assert skane.county is not None and skane.county.code == "12"
     assert skane.owed_by == skane.county and skane.owed_to.code == "SKR"
@@ -158,7 +160,9 @@ def test_a_condition_stated_for_a_later_year_overrules_the_carried_over_one() ->
     assert o.source_text.startswith("Medel avseende 2019")
     later = obligation("2020-requisition")  # now carried over from 2019
     assert (later.derived, later.nominal_date) == (True, D("2020-11-15"))
-    assert "Villkoret står för 2019" in later.date_note
+    assert (
+        "JämKolls tolkning" in later.date_note and "villkoret för 2019 (15 november 2019)" in later.date_note
+    )
 
 
 def test_it_finds_the_receiver_in_the_decisions_data_not_in_codes() -> None:
@@ -198,7 +202,7 @@ def test_receiver_roles_come_from_what_the_party_is() -> None:
     assert obligation("2018-project_plan").receiver_role == "ministry"
     assert obligation("2018-status_report-h1").receiver_role == "ministry"  # the government offices
     assert obligation("2022-application", GRANT_2021).receiver_role == "ministry"
-    assert obligation("2018-repayment-rss-25").receiver_role == "coordinator"  # the decision's recipient
+    assert obligation("2018-requisition-rss-25").receiver_role == "coordinator"  # the decision's recipient
 
 
 def test_a_user_generates_only_with_the_right_to_change_programmes(rss_skane: Any, coordinator: Any) -> None:

@@ -69,7 +69,7 @@ def test_waived_and_not_scheduled() -> None:
 def test_the_status_filter_finds_exactly_the_obligations_with_that_status() -> None:
     Obligation.objects.filter(pk=obligation("2018-financial_report").pk).update(submitted_on=D("2019-04-05"))
     Obligation.objects.filter(pk=obligation("2018-repayment").pk).update(submitted_on=D("2019-03-29"))
-    Obligation.objects.filter(pk=obligation("2018-activity_report").pk).update(
+    Obligation.objects.filter(pk=obligation("2019-activity_report").pk).update(
         waived_at=timezone.now(), waiver_reason="test"
     )
     for today in [D("2018-01-01"), D("2019-03-15"), D("2019-04-01"), D("2020-03-31"), D("2030-01-01")]:

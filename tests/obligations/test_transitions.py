@@ -193,7 +193,6 @@ def test_one_date_for_every_county_at_once(coordinator: Any, rss_norrbotten: Any
     assert len(changed) == 20
     assert obligation("2018-requisition-rss-12").effective_date == D("2018-05-15")
     assert obligation("2018-requisition-rss-25").nominal_date is None  # already handed in
-    assert obligation("2018-repayment-rss-12").nominal_date is None
 
 
 def test_rss_cannot_set_the_date_for_all_counties(rss_skane: Any) -> None:

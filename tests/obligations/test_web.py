@@ -10,10 +10,17 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from jamkoll.obligations.models import CalendarFeed, Obligation
+from jamkoll.programmes.models import FundingDecision
 from tests.conftest import client_for
 from tests.hostile import assert_refused
 
 from .conftest import AGREEMENT, obligation
+
+
+def always_kept() -> None:
+    """The agreement's records kept from the start (`records_from` null): the ordinary statuses."""
+    FundingDecision.objects.filter(slug=AGREEMENT).update(records_from=None)
+
 
 pytestmark = pytest.mark.django_db
 CAL_2019 = f"/deadlines/{AGREEMENT}/2019/"
@@ -61,6 +68,7 @@ def test_writes_need_the_csrf_token(coordinator: Any) -> None:
 
 
 def test_the_calendar_groups_by_month_with_both_dates_and_badges(coordinator: Any) -> None:
+    always_kept()  # the records were always kept: the 2018 report is overdue, at risk of reclaim
     html = client_for(coordinator).get(CAL_2019).content.decode()
     assert "Ekonomisk redovisning för 2018, intygad av ekonomichefen" in html
     assert '<time datetime="2019-04-01">2019-04-01</time>' in html
@@ -226,15 +234,15 @@ def test_waive_and_reschedule_through_the_web(coordinator: Any) -> None:
 def test_one_date_for_all_counties_from_the_calendar(coordinator: Any) -> None:
     response = client_for(coordinator).post(
         f"/deadlines/{AGREEMENT}/2018/rss-datum/",
-        {"kind": "financial_report", "nominal_date": "2019-02-28", "reason": "SKR:s instruktioner"},
+        {"kind": "requisition", "nominal_date": "2018-05-15", "reason": "SKR:s instruktioner"},
     )
     assert response.status_code == 302
     dates = set(
         Obligation.objects.filter(
-            decision__slug=AGREEMENT, year=2018, kind="financial_report", tier="rss"
+            decision__slug=AGREEMENT, year=2018, kind="requisition", tier="rss"
         ).values_list("effective_date", flat=True)
     )
-    assert dates == {dt.date(2019, 2, 28)}
+    assert dates == {dt.date(2018, 5, 15)}
 
 
 # --- Att göra ------------------------------------------------------------------------------------
@@ -299,6 +307,7 @@ def test_feed_writes_are_post_only_and_need_login(client: Client, certifier: Any
 def test_english_is_available(coordinator: Any) -> None:
     c = client_for(coordinator)
     c.post(reverse("set_language"), {"language": "en", "next": "/"})
+    always_kept()
     html = c.get(CAL_2019).content.decode()
     assert '<html lang="en">' in html
     assert "Last day" in html and "Owed by" in html and "reclaim risk" in html

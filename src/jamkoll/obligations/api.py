@@ -52,8 +52,15 @@ class ObligationOut(Schema):
     county: str | None
     nominal_date: dt.date | None
     effective_date: dt.date | None
-    status: str
+    status: str = Field(
+        description="Beräknad status: upcoming, due_soon, overdue, not_scheduled, submitted_on_time, "
+        "submitted_late, waived, fulfilled_undated (en handling visar det fullgjort men inte när) "
+        "eller unknown (föll ut innan JämKoll förde beslutets uppgifter och inget är registrerat)."
+    )
     derived: bool
+    evidence: str = Field(
+        description="Handlingen som visar åtagandet fullgjort när den inte anger datum; tomt annars."
+    )
     reclaim_risk: bool
     period_start: dt.date | None
     period_end: dt.date | None

@@ -12,8 +12,13 @@ from jamkoll.accounts.models import Role
 from jamkoll.reference.models import Organisation
 from jamkoll.validation import DATE_MAX, DATE_MIN, REASON, SHORT, TextValidator
 
-from .models import ObligationKind, ObligationStatus
+from .models import ObligationKind, ObligationStatus, Tier
 from .transitions import RECEIPT_REFERENCE_MAX, RSS_KINDS
+
+# Bounds of a registered obligation (registration.obligation_register checks them again).
+REGISTER_TITLE_MAX = 300
+REGISTER_SOURCE_MAX = 300
+REGISTER_SOURCE_TEXT_MAX = 2000
 
 OWNER_ROLES = [Role.COORDINATOR, Role.CERTIFIER, Role.SIGNATORY, Role.RSS]
 
@@ -104,3 +109,43 @@ class RssRescheduleForm(RescheduleForm):
     kind = forms.ChoiceField(label=_("Åtagande"), choices=[(k.value, k.label) for k in RSS_KINDS])
 
     field_order = ["kind", "nominal_date", "reason"]
+
+
+class ObligationRegisterForm(forms.Form):
+    """An obligation a document states and the decision's conditions do not, with that document's
+    words and where they stand: both required."""
+
+    tier = forms.ChoiceField(label=_("Nivå"), choices=Tier.choices, initial=Tier.RSS)
+    county = forms.ChoiceField(label=_("Län"), required=False, help_text=_("Anges för RSS-nivån."))
+    kind = forms.ChoiceField(label=_("Slag"), choices=ObligationKind.choices)
+    year = forms.TypedChoiceField(label=_("Avser år"), coerce=int)
+    title = _text(_("Rubrik"), REGISTER_TITLE_MAX)
+    nominal_date = BoundedDateField(
+        label=_("Sista dag enligt handlingen"),
+        required=False,
+        help_text=_("Lämna tomt om handlingen inte anger något datum."),
+    )
+    source_text = forms.CharField(
+        label=_("Text ur handlingen"),
+        max_length=REGISTER_SOURCE_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[TextValidator(multiline=True)],
+        help_text=_("Handlingens egna ord om åtagandet, ordagrant."),
+    )
+    source = _text(
+        _("Källa"),
+        REGISTER_SOURCE_MAX,
+        help_text=_(
+            "Handlingen och var i den texten står, t.ex. SKR:s instruktioner till RSS 2018, avsnitt 3."
+        ),
+    )
+
+    def __init__(
+        self, *args: Any, years: Iterable[int] = (), counties: Iterable[tuple[str, str]] = (), **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        year_field = self.fields["year"]
+        county_field = self.fields["county"]
+        assert isinstance(year_field, forms.ChoiceField) and isinstance(county_field, forms.ChoiceField)
+        year_field.choices = [(y, str(y)) for y in years]
+        county_field.choices = [("", _("Inget län (statsnivån)")), *counties]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from jamkoll.accounts.models import Role
@@ -28,7 +28,7 @@ from jamkoll.programmes.models import Condition, FundingDecision
 from jamkoll.programmes.selectors import as_of, budgets_for_decision, decision_list
 from jamkoll.reference.models import Organisation, OrganisationCategory
 from jamkoll.reference.selectors import county_list
-from jamkoll.seeding import SeedReport, upsert
+from jamkoll.seeding import Place, SeedReport, read_json, upsert
 
 from .deadlines import moved_because
 from .models import Obligation, ObligationKind, ObligationOwner, Tier
@@ -135,24 +135,43 @@ RSS_SOURCE_TEXT = (
     "RSS ska få möjlighet att rekvirera dessa medel enligt instruktioner som SKL kommer att skicka ut "
     "i mars eller april, men detta är ännu inte klart."
 )
+# Seed 002 says the counties may requisition their share; no document states that they report to
+# or repay the recipient, so no such obligation is generated (a user may register one with its own
+# source: `registration.obligation_register`). {recipient}: the recipient's short name in the year.
 RSS_RULES = (
-    (ObligationKind.REQUISITION, "Rekvisition från SKR av RSS-medel för {year} ({amount}), {county}"),
-    (ObligationKind.FINANCIAL_REPORT, "Redovisning av hur RSS-medlen för {year} har använts, {county}"),
     (
-        ObligationKind.REPAYMENT,
-        "Återbetalning till SKR av RSS-medel för {year} som inte har använts, {county}",
+        ObligationKind.REQUISITION,
+        "Rekvisition från {recipient} av RSS-medel för {year} ({amount}), {county}",
     ),
 )
 
 NOTE_DERIVED = (
-    "Villkoret står för {first} och gäller genom överenskommelsen även {year}; datumet är överfört "
-    "från {first} års villkor. Ett senare beslut kan ange annat."
+    "JämKolls tolkning, inte överenskommelsens ord: {section} anger villkoret för {first} "
+    "({day_month} {first_date_year}); JämKoll för över samma dag och månad till {year}. "
+    "Ett senare beslut kan ange annat."
 )
 NOTE_STATUS = "Överenskommelsen anger att styrgruppen rapporterar halvårsvis men inga datum."
 NOTE_APPLICATION = "SKR planerar nya ansökningar; underlaget anger inget datum."
 NOTE_RSS = (
-    "Underlagen anger inget datum: SKR skickar instruktioner till RSS. Datumet sätts för alla län samtidigt."
+    "Underlagen anger inget datum: {recipient} skickar instruktioner till RSS. Datumet sätts för alla "
+    "län samtidigt."
 )
+# What a document shows done without saying when (seed 003 is the 2018 activity report): kept as
+# data, a list of {decision, key, evidence, text}.
+FULFILLED_FILE = "fulfilled.json"
+MONTH_NAMES = {number: name for name, number in MONTHS.items()}
+
+
+def day_month(day: dt.date) -> str:
+    """ "31 mars", as the documents write a date."""
+    return f"{day.day} {MONTH_NAMES[day.month]}"
+
+
+def rss_about(year: int) -> dt.date:
+    """The day a county's requisition for `year` is about when no document dates it: SKL's
+    instructions come in the spring of the year (seed 002), so the year's first day names the
+    parties as they were then (SKL until 2019-11-26)."""
+    return dt.date(year, 1, 1)
 
 
 def citation(condition: Condition) -> str:
@@ -222,7 +241,7 @@ def _state_specs(decision: FundingDecision) -> list[_Spec]:
                         owners=rule.owners,
                         derived=derived,
                         nominal_date=_shift_years(stated, year - condition.year) if stated else None,
-                        date_note=NOTE_DERIVED.format(first=condition.year, year=year) if derived else "",
+                        date_note=_derived_note(condition, stated, year) if derived else "",
                         **common,
                     )
                 )
@@ -262,9 +281,26 @@ def _state_specs(decision: FundingDecision) -> list[_Spec]:
     return specs
 
 
+def _derived_note(condition: Condition, stated: dt.date | None, year: int) -> str:
+    section = condition.section or citation(condition)
+    if stated is None:
+        return (
+            f"JämKolls tolkning, inte överenskommelsens ord: {section} anger villkoret för "
+            f"{condition.year}; JämKoll för över det till {year}. Ett senare beslut kan ange annat."
+        )
+    return NOTE_DERIVED.format(
+        section=section,
+        first=condition.year,
+        day_month=day_month(stated),
+        first_date_year=stated.year,
+        year=year,
+    )
+
+
 def _rss_specs(decision: FundingDecision) -> list[_Spec]:
-    """Each county owes the decision's recipient (SKR) a requisition, a report and a repayment of
-    its share, per year the decision allocates to the counties."""
+    """Each county may requisition its share from the decision's recipient, per year the decision
+    allocates to the counties (seed 002). Nothing else: no document states a county's report or
+    repayment to the recipient."""
     recipient = decision.recipient
     if recipient is None:
         return []
@@ -274,6 +310,7 @@ def _rss_specs(decision: FundingDecision) -> list[_Spec]:
         for row in table.counties:
             county = counties[row.code]
             name = county.name_at(as_of(table.year))
+            receiver = recipient.short_name_at(rss_about(table.year))
             for kind, title in RSS_RULES:
                 specs.append(
                     _Spec(
@@ -281,14 +318,16 @@ def _rss_specs(decision: FundingDecision) -> list[_Spec]:
                         year=table.year,
                         kind=kind,
                         tier=Tier.RSS,
-                        title=title.format(year=table.year, amount=format_sek(row.amount), county=name),
+                        title=title.format(
+                            year=table.year, amount=format_sek(row.amount), county=name, recipient=receiver
+                        ),
                         owed_by=county,
                         owed_to=recipient,
                         owners=(Role.RSS,),
                         county=county,
                         source_text=RSS_SOURCE_TEXT,
                         source=RSS_SOURCE,
-                        date_note=NOTE_RSS,
+                        date_note=NOTE_RSS.format(recipient=receiver),
                     )
                 )
     return specs
@@ -354,15 +393,86 @@ def _specs(decision: FundingDecision) -> dict[str, _Spec]:
     return specs
 
 
+def acted_on(obligation: Obligation) -> bool:
+    """Someone recorded something on it: a submission or closure, a waiver, another date, a
+    document showing it done. Such an obligation is never removed by generating again."""
+    return (
+        obligation.submitted_on is not None
+        or obligation.waived_at is not None
+        or obligation.rescheduled_at is not None
+        or bool(obligation.evidence)
+    )
+
+
+def generated_q() -> Q:
+    """The obligations that generation made (not those a user registered with their own source)."""
+    return Q(registered_at__isnull=True)
+
+
+@dataclass
+class GenerationResult:
+    """What `obligations_generate` removed (generated earlier, no longer following from any
+    document, nothing recorded on them) and kept (the same, but someone acted on them)."""
+
+    removed: list[str]
+    kept: list[str]
+
+
+def _prune_generated(
+    decision: FundingDecision, keys: set[str], report: SeedReport, result: GenerationResult
+) -> None:
+    stale = (
+        Obligation.objects.filter(decision=decision)
+        .filter(generated_q())
+        .exclude(key__in=keys)
+        .order_by("key")
+    )
+    for obligation in stale:
+        label = f"{decision.slug}/{obligation.key}"
+        if acted_on(obligation):
+            result.kept.append(label)
+            continue
+        obligation.delete()
+        report.count_deleted(Obligation)
+        result.removed.append(label)
+
+
+def _apply_fulfilled(report: SeedReport) -> None:
+    """What the documents show done without a date (`data/fulfilled.json`)."""
+    for i, row in enumerate(read_json("jamkoll.obligations", FULFILLED_FILE)):
+        place = Place(FULFILLED_FILE).at(i)
+        obligation = Obligation.objects.filter(decision__slug=row["decision"], key=row["key"]).first()
+        if obligation is None:
+            raise place.at("key").error(f"okänt åtagande {row['decision']}/{row['key']}")
+        if obligation.waived_at is not None:
+            continue
+        upsert(
+            Obligation,
+            {"pk": obligation.pk},
+            {"evidence": row["evidence"], "evidence_text": row.get("text", "")},
+            report=report,
+            place=place,
+        )
+
+
 @transaction.atomic
-def obligations_generate(*, actor: Any, report: SeedReport | None = None) -> SeedReport:
-    """Every obligation the decisions' conditions set, for both tiers. Idempotent. The seed loader
-    passes `SEED_LOADER`; a user must be allowed to change the programmes."""
+def obligations_generate(
+    *, actor: Any, report: SeedReport | None = None, result: GenerationResult | None = None
+) -> SeedReport:
+    """Every obligation the decisions' conditions set, for both tiers, and what the documents show
+    done. Idempotent. An obligation generated earlier that no longer follows from a document is
+    removed, unless someone acted on it (`acted_on`): those are kept and listed in `result.kept`.
+    Obligations users registered with their own source are left alone. The seed loader passes
+    `SEED_LOADER`; a user must be allowed to change the programmes."""
     require(actor, "programme.change")
     report = report or SeedReport()
+    result = result if result is not None else GenerationResult(removed=[], kept=[])
     for decision in _decisions():
-        for spec in _specs(decision).values():
+        specs = _specs(decision)
+        for spec in specs.values():
             _save_spec(decision, spec, report)
+        _prune_generated(decision, set(specs), report, result)
+    _apply_fulfilled(report)
     return report
 
 
@@ -501,6 +611,7 @@ def obligations_generate_for(
             changes.append(_change(obligation, Change.CHANGED if fields else Change.UNCHANGED, fields))
         stale = list(
             Obligation.objects.filter(decision=decision)
+            .filter(generated_q())
             .exclude(key__in=list(specs))
             .select_related("county", "condition")
             .order_by("year", "key")
@@ -511,8 +622,9 @@ def obligations_generate_for(
 
 def obligation_remove(obligation: Obligation, *, report: SeedReport | None = None) -> ObligationChange:
     """Delete an open obligation that no longer follows from its decision (its reminders go with
-    it). One that was submitted or waived is never removed: the caller refuses the change."""
-    if obligation.submitted_on is not None or obligation.waived_at is not None:
+    it). One that was submitted, waived or shown done is never removed: the caller refuses the
+    change."""
+    if obligation.submitted_on is not None or obligation.waived_at is not None or obligation.evidence:
         raise ValueError("ett inlämnat eller undantaget åtagande tas aldrig bort")
     change = _change(obligation, Change.REMOVED)
     obligation.delete()

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from jamkoll.reference.sources import cite
+
 from .models import Obligation
 from .selectors import about_date, party_name
 
@@ -30,7 +32,12 @@ def _description(obligation: Obligation, today: dt.date) -> str:
         _("Status: %(status)s") % {"status": obligation.status_on(today).label},
     ]
     if obligation.derived:
-        lines.append(_("Överfört från ett tidigare års villkor."))
+        lines.append(obligation.date_note or _("JämKolls tolkning, inte överenskommelsens ord."))
+    if obligation.evidence:
+        lines.append(
+            _("Fullgjord enligt %(source)s; datum framgår inte av underlaget.")
+            % {"source": cite(obligation.evidence)}
+        )
     if obligation.reclaim_risk_on(today):
         lines.append(_("Risk för återkrav: redovisningen har inte kommit in i tid."))
     lines += ["", _("Ur handlingen:"), obligation.source_text]

@@ -3,7 +3,9 @@
 Each obligation comes from a condition of a decision and quotes it. The nominal date is the date
 the text states (NULL when no document states one: shown as "ej fastställt", never invented); the
 effective date follows from it by Lag (1930:173) and is recomputed on every save. The status is
-computed from the dates and the submission, never stored.
+computed from the dates, the submission, what a document shows done (`evidence`: "fullgjord, datum
+framgår inte av underlaget") and the decision's `records_from` (what fell due before JämKoll kept
+the records and is not registered is "Uppgift saknas", not overdue), never stored.
 
 An obligation is closed by the act that fulfils it (a ledger entry, a proposed plan, a submitted
 report) or registered as handed in by hand. `closed_by` names that act as a stable key
@@ -57,6 +59,24 @@ class ObligationStatus(models.TextChoices):
     OVERDUE = "overdue", _("Försenad")
     WAIVED = "waived", _("Undantagen")
     NOT_SCHEDULED = "not_scheduled", _("Ej fastställt")
+    # A document shows it done but not when (seed 003 is the 2018 activity report).
+    FULFILLED_UNDATED = "fulfilled_undated", _("Fullgjord – datum framgår inte av underlaget")
+    # Fell due before JämKoll began keeping the decision's records and nothing is registered: the
+    # documents say neither that it was handed in nor that it was late.
+    UNKNOWN = "unknown", _("Uppgift saknas")
+
+
+# The statuses of an obligation that is still owed (the to-do list, the reminders).
+OPEN_STATUSES = frozenset(
+    {
+        ObligationStatus.UPCOMING,
+        ObligationStatus.DUE_SOON,
+        ObligationStatus.OVERDUE,
+        ObligationStatus.NOT_SCHEDULED,
+    }
+)
+EVIDENCE_MAX = 300
+EVIDENCE_TEXT_MAX = 1000
 
 
 class Obligation(models.Model):
@@ -109,7 +129,10 @@ class Obligation(models.Model):
     derived = models.BooleanField(
         _("överfört"),
         default=False,
-        help_text=_("Villkoret står för ett tidigare år och gäller genom överenskommelsen även detta år."),
+        help_text=_(
+            "JämKolls tolkning, inte handlingens ord: villkoret står för ett tidigare år och JämKoll "
+            "för över det till detta år."
+        ),
     )
     period_start = models.DateField(_("period från"), null=True, blank=True)
     period_end = models.DateField(_("period till"), null=True, blank=True)
@@ -175,6 +198,39 @@ class Obligation(models.Model):
         verbose_name=_("undantagen av"),
     )
     waiver_reason = models.TextField(_("skäl för undantag"), blank=True)
+    registered_at = models.DateTimeField(
+        _("registrerat åtagande"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "När en användare registrerade åtagandet med en egen källa; tomt när det följer av "
+            "beslutets villkor. Ett registrerat åtagande genereras aldrig om och tas aldrig bort av "
+            "genereringen."
+        ),
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registrerat av"),
+    )
+    evidence = models.CharField(
+        _("underlag som visar att det är fullgjort"),
+        max_length=EVIDENCE_MAX,
+        blank=True,
+        help_text=_(
+            "Handlingen som visar att åtagandet är fullgjort när den inte anger när, t.ex. "
+            "seed 003 §1. Tomt när ingen handling visar det."
+        ),
+    )
+    evidence_text = models.CharField(
+        _("ur underlaget"),
+        max_length=EVIDENCE_TEXT_MAX,
+        blank=True,
+        help_text=_("Meningen i handlingen som visar det."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -203,6 +259,16 @@ class Obligation(models.Model):
                 condition=Q(waived_at__isnull=True) | ~Q(waiver_reason=""),
                 name="obligation_waiver_has_reason",
                 violation_error_message=_("Ett undantag måste ha ett skäl."),
+            ),
+            models.CheckConstraint(
+                condition=Q(evidence="") | Q(waived_at__isnull=True),
+                name="obligation_not_both_fulfilled_and_waived",
+                violation_error_message=_("Ett fullgjort åtagande kan inte vara undantaget."),
+            ),
+            models.CheckConstraint(
+                condition=Q(evidence_text="") | ~Q(evidence=""),
+                name="obligation_evidence_text_has_source",
+                violation_error_message=_("Texten ur underlaget kräver en källa."),
             ),
             models.CheckConstraint(
                 condition=Q(period_start__isnull=True)
@@ -239,14 +305,22 @@ class Obligation(models.Model):
         return bool(self.nominal_date and self.effective_date and self.effective_date != self.nominal_date)
 
     def status_on(self, today: dt.date) -> ObligationStatus:
+        """Computed from the dates, the registrations and the decision's `records_from` (see
+        `selectors.status_q`, which must agree)."""
         if self.waived_at is not None:
             return ObligationStatus.WAIVED
         if self.submitted_on is not None:
             if self.effective_date is not None and self.submitted_on > self.effective_date:
                 return ObligationStatus.SUBMITTED_LATE
             return ObligationStatus.SUBMITTED_ON_TIME
+        if self.evidence:
+            return ObligationStatus.FULFILLED_UNDATED
         if self.effective_date is None:
             return ObligationStatus.NOT_SCHEDULED
+        records_from = self.decision.records_from if self.decision_id else None
+        if records_from is not None and records_from <= today and self.effective_date < records_from:
+            # Due before JämKoll kept the records, and nothing registered: not known to be late.
+            return ObligationStatus.UNKNOWN
         if today > self.effective_date:
             return ObligationStatus.OVERDUE
         if (self.effective_date - today).days <= DUE_SOON_DAYS:

@@ -23,15 +23,28 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jamkoll.accounts.policy import require
+from jamkoll.accounts.models import Role
+from jamkoll.accounts.policy import actor_user, require
 from jamkoll.programmes.models import Condition, FundingDecision
 from jamkoll.programmes.services import decision_write
+from jamkoll.reference.selectors import county_list
+from jamkoll.reference.sources import cite
 from jamkoll.seeding import Loc, SeedError, SeedReport, dotted_path, json_path
+from jamkoll.validation import YEAR_MAX, YEAR_MIN, clean_date, clean_int, clean_text
 
-from .generation import Change, ObligationChange, obligation_remove, obligations_generate_for
-from .models import Obligation, Tier
+from .generation import (
+    STATE_RULES,
+    Change,
+    ObligationChange,
+    obligation_remove,
+    obligations_generate_for,
+    receiver_role_for,
+)
+from .models import Obligation, ObligationKind, ObligationOwner, Tier
+from .transitions import date_bounds
 
 if TYPE_CHECKING:  # the schemas (pydantic) are imported when a document is read
     from jamkoll.programmes.schemas import DecisionDocument
@@ -139,6 +152,8 @@ def _refusal(obligation: Obligation, doc: DecisionDocument, detached: dict[int, 
     (`detached`: obligation → the position of its condition that the document removes)."""
     if obligation.submitted_on is not None:
         state = _("är inlämnat %(date)s") % {"date": obligation.submitted_on.isoformat()}
+    elif obligation.evidence:
+        state = _("är fullgjort enligt %(source)s") % {"source": cite(obligation.evidence)}
     else:
         state = _("är undantaget (%(reason)s)") % {"reason": obligation.waiver_reason}
     what = _("åtagandet ”%(title)s” %(state)s och kan inte tas bort") % {
@@ -184,7 +199,11 @@ def decision_register(
                 Obligation.objects.filter(pk__in=detached).update(condition=None)
             decision = decision_write(doc, actor=actor, report=report, file=file)
             generated = obligations_generate_for(decision=decision, actor=actor, report=report)
-            kept = [o for o in generated.stale if o.submitted_on is not None or o.waived_at is not None]
+            kept = [
+                o
+                for o in generated.stale
+                if o.submitted_on is not None or o.waived_at is not None or o.evidence
+            ]
             if kept:
                 problems = [_refusal(o, doc, detached) for o in kept]
                 stored = [("conditions", position) for position in detached.values()]
@@ -216,3 +235,140 @@ def decision_register_data(
     may not register decisions learns that, not what is wrong with the document."""
     require(actor, "programme.change")
     return decision_register(decision_document_read(data, file=file), actor=actor, dry_run=dry_run, file=file)
+
+
+# --- An obligation a user registers with its own source -------------------------------------------
+#
+# An obligation exists only where a document states it: the generator makes those the decisions'
+# conditions state; one that another document states (SKR's instructions to the counties, a later
+# decision) is registered here by a user who may change the programmes, with the document's words
+# and where they stand. Generation never changes or removes it (`generation.generated_q`).
+
+REGISTERED_KEY_PREFIX = "reg"
+REGISTERED_TITLE_MAX = 300
+REGISTERED_SOURCE_MAX = 300
+REGISTERED_SOURCE_TEXT_MAX = 2000
+
+
+def _registered_key(decision: FundingDecision, year: int, kind: str, tier: str, county: Any) -> str:
+    base = f"{REGISTERED_KEY_PREFIX}-{year}-{kind}-{tier}" + (f"-{county.code}" if county else "")
+    taken = set(
+        Obligation.objects.filter(decision=decision, key__startswith=base).values_list("key", flat=True)
+    )
+    n = 1
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def obligation_register(
+    *,
+    decision: FundingDecision,
+    tier: str,
+    kind: str,
+    year: Any,
+    title: Any,
+    source_text: Any,
+    source: Any,
+    county: str | None = None,
+    nominal_date: Any = None,
+    actor: Any,
+) -> Obligation:
+    """Register an obligation that a document states and the decision's conditions do not (a
+    county's report to SKR stated in SKR's instructions): the document's words (`source_text`) and
+    where they stand (`source`) are required. For the RSS tier the county owes the decision's
+    recipient; for the state tier the recipient owes the responsible ministry (or the grantor).
+    `nominal_date`: the last day the document states, or None when it states none. Refused as a
+    `ValidationError` keyed by the field; the policy's "programme.change" decides who."""
+    require(actor, "programme.change")
+    errors: dict[str, list[str]] = {}
+
+    def check_field(name: str, fn: Any) -> Any:
+        try:
+            return fn()
+        except ValidationError as exc:
+            for message in exc.messages:
+                errors.setdefault(name, []).append(message)
+            return None
+
+    if tier not in Tier.values:
+        errors.setdefault("tier", []).append(_("Välj nivå."))
+    if kind not in ObligationKind.values:
+        errors.setdefault("kind", []).append(_("Välj slag av åtagande."))
+    number = check_field("year", lambda: clean_int(year, field="year", minimum=YEAR_MIN, maximum=YEAR_MAX))
+    if number is not None and decision.years and number not in decision.years:
+        years = ", ".join(str(y) for y in decision.years)
+        errors.setdefault("year", []).append(_("Välj ett av beslutets år (%(years)s).") % {"years": years})
+        number = None
+    text_title = check_field(
+        "title", lambda: clean_text(title, field="title", max_length=REGISTERED_TITLE_MAX, required=True)
+    )
+    text = check_field(
+        "source_text",
+        lambda: clean_text(
+            source_text,
+            field="source_text",
+            max_length=REGISTERED_SOURCE_TEXT_MAX,
+            multiline=True,
+            required=True,
+        ),
+    )
+    where = check_field(
+        "source", lambda: clean_text(source, field="source", max_length=REGISTERED_SOURCE_MAX, required=True)
+    )
+    day = None
+    if number is not None and nominal_date not in (None, ""):
+        earliest, latest = date_bounds(decision, number)
+        day = check_field(
+            "nominal_date",
+            lambda: clean_date(nominal_date, field="nominal_date", earliest=earliest, latest=latest),
+        )
+    organisation = None
+    if tier == Tier.RSS:
+        code = (county or "").strip()[:10]
+        organisation = county_list().filter(code=code).first() if code else None
+        if organisation is None:
+            errors.setdefault("county", []).append(_("Välj det län som åtagandet gäller."))
+    elif county:
+        errors.setdefault("county", []).append(_("Län anges bara för RSS-nivån."))
+    recipient = decision.recipient
+    ministry = decision.responsible_ministry or decision.grantor
+    if recipient is None or (tier == Tier.STATE and ministry is None):
+        errors.setdefault(NON_FIELD_ERRORS, []).append(
+            _("Beslutet anger ingen mottagare att åtagandet gäller.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    assert recipient is not None and number is not None
+    owners: tuple[Role, ...]
+    if tier == Tier.RSS:
+        owed_by, owed_to, owners = organisation, recipient, (Role.RSS,)
+    else:
+        assert ministry is not None
+        rule = STATE_RULES.get(kind)
+        owed_by, owed_to, owners = recipient, ministry, (rule.owners if rule else (Role.COORDINATOR,))
+    with transaction.atomic():
+        obligation = Obligation(
+            decision=decision,
+            key=_registered_key(decision, number, kind, tier, organisation),
+            year=number,
+            kind=kind,
+            tier=tier,
+            title=text_title,
+            owed_by=owed_by,
+            owed_to=owed_to,
+            county=organisation,
+            receiver_role=receiver_role_for(owed_to, decision),
+            source_text=text,
+            source=where,
+            nominal_date=day,
+            registered_at=timezone.now(),
+            registered_by=actor_user(actor),
+        )
+        obligation.full_clean()
+        obligation._history_user = actor_user(actor)  # type: ignore[attr-defined]
+        obligation._change_reason = _("Registrerat med egen källa")  # type: ignore[attr-defined]
+        obligation.save()
+        for role in owners:
+            ObligationOwner.objects.create(obligation=obligation, role=role)
+    return obligation

@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .models import Obligation, ObligationKind, Reminder, ReminderKind, Tier
+from .models import OPEN_STATUSES, Obligation, ObligationKind, Reminder, ReminderKind, Tier
 from .selectors import about_date, obligation_queryset, party_name, reminder_recipients
 
 logger = logging.getLogger(__name__)
@@ -82,16 +82,20 @@ def _send(reminder: Reminder, obligation: Obligation, today: dt.date) -> None:
 
 def reminders_send(*, today: dt.date) -> ReminderReport:
     """E-mail each owner of an open obligation 30, 7 and 1 days before its effective date and when it
-    becomes overdue, each reminder exactly once however often this runs."""
+    becomes overdue, each reminder exactly once however often this runs. None for one that fell due
+    before the decision's records were kept ("Uppgift saknas") or that a document shows done."""
     report = ReminderReport()
     candidates = obligation_queryset().filter(
         waived_at__isnull=True,
         submitted_on__isnull=True,
+        evidence="",
         effective_date__lte=today + dt.timedelta(days=30),
         effective_date__gte=today - dt.timedelta(days=OVERDUE_CATCH_UP_DAYS),
     )
     for obligation in candidates.order_by("effective_date", "pk"):
         assert obligation.effective_date is not None
+        if obligation.status_on(today) not in OPEN_STATUSES:
+            continue  # "Uppgift saknas" (due before the records were kept): no reminder
         stage = reminder_stage(obligation.effective_date, today)
         if stage is None:
             continue

@@ -38,6 +38,7 @@ from jamkoll.money import format_sek, to_str
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import decision_list
 from jamkoll.reference.models import Organisation, OrganisationCategory
+from jamkoll.reference.sources import cite
 from jamkoll.validation import YEAR_MAX, YEAR_MIN, int_param
 
 from .deadlines import non_working_reason
@@ -82,18 +83,30 @@ def obligation_queryset() -> QuerySet[Obligation]:
 
 def status_q(status: str, today: dt.date) -> Q:
     """The query condition for one computed status on `today` (see Obligation.status_on)."""
-    open_ = Q(waived_at__isnull=True, submitted_on__isnull=True)
+    open_ = Q(waived_at__isnull=True, submitted_on__isnull=True, evidence="")
     submitted = Q(waived_at__isnull=True, submitted_on__isnull=False)
+    # Due before the decision's records were kept (and that day has come): not known to be late.
+    before_records = Q(
+        decision__records_from__isnull=False,
+        decision__records_from__lte=today,
+        effective_date__lt=F("decision__records_from"),
+    )
     conditions = {
         ObligationStatus.WAIVED: Q(waived_at__isnull=False),
         ObligationStatus.SUBMITTED_LATE: submitted & Q(submitted_on__gt=F("effective_date")),
         ObligationStatus.SUBMITTED_ON_TIME: submitted
         & (Q(effective_date__isnull=True) | Q(submitted_on__lte=F("effective_date"))),
+        ObligationStatus.FULFILLED_UNDATED: Q(waived_at__isnull=True, submitted_on__isnull=True)
+        & ~Q(evidence=""),
         ObligationStatus.NOT_SCHEDULED: open_ & Q(effective_date__isnull=True),
-        ObligationStatus.OVERDUE: open_ & Q(effective_date__lt=today),
+        ObligationStatus.UNKNOWN: open_ & before_records,
+        ObligationStatus.OVERDUE: open_ & Q(effective_date__lt=today) & ~before_records,
         ObligationStatus.DUE_SOON: open_
-        & Q(effective_date__gte=today, effective_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS)),
-        ObligationStatus.UPCOMING: open_ & Q(effective_date__gt=today + dt.timedelta(days=DUE_SOON_DAYS)),
+        & Q(effective_date__gte=today, effective_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
+        & ~before_records,
+        ObligationStatus.UPCOMING: open_
+        & Q(effective_date__gt=today + dt.timedelta(days=DUE_SOON_DAYS))
+        & ~before_records,
     }
     try:
         return conditions[ObligationStatus(status)]
@@ -331,6 +344,7 @@ def obligation_row(
         "effective_date": obligation.effective_date.isoformat() if obligation.effective_date else None,
         "status": obligation.status_on(today).value,
         "derived": obligation.derived,
+        "evidence": cite(obligation.evidence),
         "reclaim_risk": obligation.reclaim_risk_on(today),
         "period_start": obligation.period_start.isoformat() if obligation.period_start else None,
         "period_end": obligation.period_end.isoformat() if obligation.period_end else None,
@@ -375,21 +389,26 @@ class TodoList:
     overdue: list[TodoItem] = field(default_factory=list)
     upcoming: list[TodoItem] = field(default_factory=list)
     unscheduled: int = 0
+    # Due before JämKoll kept the decision's records, nothing registered ("Uppgift saknas").
+    unknown: list[TodoItem] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.overdue or self.upcoming or self.unscheduled)
+        return not (self.overdue or self.upcoming or self.unscheduled or self.unknown)
 
 
 def todo_for_user(user: Any, today: dt.date) -> TodoList:
-    """The user's open obligations: overdue first, then the upcoming in date order. Those owed *to*
+    """The user's open obligations: overdue first, then the upcoming in date order, and apart those
+    due before the decision's records were kept with nothing registered. Those owed *to*
     the user's organisation are included (to register their receipt), marked `owes=False`."""
     todo = TodoList()
     if not user_roles(user):
         return todo
     owed_ids = set(_mine(user, receiving=False).values_list("pk", flat=True))
     mine = _mine(user, receiving=True)
-    open_ = obligation_list().filter(pk__in=mine, waived_at__isnull=True, submitted_on__isnull=True)
+    open_ = obligation_list().filter(
+        pk__in=mine, waived_at__isnull=True, submitted_on__isnull=True, evidence=""
+    )
     todo.unscheduled = open_.filter(effective_date__isnull=True).count()
     for obligation in open_.filter(effective_date__isnull=False):
         status = obligation.status_on(today)
@@ -401,7 +420,12 @@ def todo_for_user(user: Any, today: dt.date) -> TodoList:
             on=about_date(obligation),
             reclaim_risk=obligation.reclaim_risk_on(today),
         )
-        (todo.overdue if status == ObligationStatus.OVERDUE else todo.upcoming).append(item)
+        if status == ObligationStatus.OVERDUE:
+            todo.overdue.append(item)
+        elif status == ObligationStatus.UNKNOWN:
+            todo.unknown.append(item)
+        else:
+            todo.upcoming.append(item)
     return todo
 
 

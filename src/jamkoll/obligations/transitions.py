@@ -5,6 +5,7 @@
     submitted, closed by <key>                       --reopen--> open (with the reason)
     open                                             --waive---> waived
     open, derived or without a stated date           --reschedule--> open (new nominal date)
+    fulfilled per a document, date unknown           --submit--> submitted (the date found)
 
 Submitted by hand and waived are final here; a mistaken registration is corrected by an
 administrator, and the change history keeps both. An obligation *closed* by the act that fulfils
@@ -64,6 +65,7 @@ class Refusal(StrEnum):
     SUBMITTED = "submitted"
     DATE_STATED = "date_stated"
     NOT_CLOSED = "not_closed"
+    FULFILLED = "fulfilled"
 
 
 # The column the receiver's diary number is stored in; a document reference made by the reports
@@ -94,6 +96,11 @@ def submit_refusal(obligation: Obligation) -> ValidationError | None:
 
 
 def waive_refusal(obligation: Obligation) -> ValidationError | None:
+    """What a document shows done is not excused: registering its date is still possible."""
+    if obligation.evidence and obligation.waived_at is None and obligation.submitted_on is None:
+        return ValidationError(
+            _("Åtagandet är fullgjort enligt underlaget och kan inte undantas."), code=Refusal.FULFILLED
+        )
     return _closed(obligation)
 
 

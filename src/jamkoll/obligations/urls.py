@@ -14,6 +14,7 @@ urlpatterns = [
     path("atagande/<int:pk>/inlamning/", views.obligation_submit_view, name="submit"),
     path("atagande/<int:pk>/undantag/", views.obligation_waive_view, name="waive"),
     path("atagande/<int:pk>/nytt-datum/", views.obligation_reschedule_view, name="reschedule"),
+    path("<slug:decision>/registrera/", views.obligation_register_view, name="register"),
     path("<slug:decision>/<int:year>/", views.calendar, name="calendar"),
     path("<slug:decision>/<int:year>/rss-datum/", views.rss_reschedule_view, name="rss_reschedule"),
 ]

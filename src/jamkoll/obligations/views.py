@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from jamkoll.accounts.policy import check, require
 from jamkoll.errors import NotFound, form_add_errors
@@ -32,6 +32,7 @@ from jamkoll.reference.selectors import county_list
 from . import feeds, selectors
 from .forms import (
     CalendarFilterForm,
+    ObligationRegisterForm,
     RescheduleForm,
     RssRescheduleForm,
     SubmitForm,
@@ -40,6 +41,7 @@ from .forms import (
 )
 from .ical import calendar_ical
 from .models import Obligation, Tier
+from .registration import obligation_register
 from .transitions import (
     Action,
     obligation_reschedule,
@@ -134,6 +136,7 @@ def _calendar_page(
             "count": len(cards),
             "today": today,
             "rss_forms": rss_forms,
+            "can_register": check(request.user, "programme.change"),
             "next": request.POST.get("next") or request.get_full_path(),
         },
         status=status,
@@ -261,6 +264,56 @@ def rss_reschedule_view(request: HttpRequest, decision: str, year: int) -> HttpR
             calendar_url = reverse("obligations:calendar", args=[funding_decision.slug, number])
             return redirect(_safe_next(request, calendar_url))
     return _calendar_page(request, funding_decision, number, rss_bound=(number, form), status=400)
+
+
+def _register_form(decision: FundingDecision, data: Any = None) -> ObligationRegisterForm:
+    years = decision.years or selectors.obligation_years(decision=decision)
+    on = as_of(max(years)) if years else timezone.localdate()
+    return ObligationRegisterForm(data, years=years, counties=county_choices(county_list(), on))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def obligation_register_view(request: HttpRequest, decision: str) -> HttpResponse:
+    """Register an obligation that a document states and the decision's conditions do not, with
+    that document's words and where they stand (`registration.obligation_register`)."""
+    funding_decision = selectors.deadline_decision_for_user(
+        actor=request.user, action="programme.change", slug=decision
+    )
+    status = 200
+    if request.method == "POST":
+        form = _register_form(funding_decision, request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                obligation = obligation_register(
+                    decision=funding_decision,
+                    tier=data["tier"],
+                    kind=data["kind"],
+                    year=data["year"],
+                    county=data["county"] or None,
+                    title=data["title"],
+                    nominal_date=data["nominal_date"],
+                    source_text=data["source_text"],
+                    source=data["source"],
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                form_add_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("%(title)s: åtagandet är registrerat.") % {"title": obligation.title}
+                )
+                return redirect("obligations:obligation", obligation.pk)
+        status = 400
+    else:
+        form = _register_form(funding_decision)
+    return render(
+        request,
+        "obligations/register.html",
+        {"decision": funding_decision, "form": form},
+        status=status,
+    )
 
 
 @login_required

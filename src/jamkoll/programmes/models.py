@@ -164,6 +164,15 @@ class FundingDecision(models.Model):
     decided_on = models.DateField(_("beslutsdatum"), null=True, blank=True)
     note = models.TextField(_("anmärkning"), blank=True)
     source = models.CharField(_("källa"), max_length=300, blank=True)
+    records_from = models.DateField(
+        _("uppgifter förs från"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Den dag JämKoll började föra beslutets uppgifter; tomt: alltid. Vad som föll ut före den "
+            "dagen och inte är registrerat visas som ”Uppgift saknas”, inte som försenat."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:

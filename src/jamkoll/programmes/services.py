@@ -6,6 +6,7 @@ database exactly as it was.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.utils import timezone
 
 from jamkoll.accounts.policy import require
 from jamkoll.errors import NotFound
@@ -115,6 +117,7 @@ def _load_decision(
     actor: Any,
     programme: Programme | None = None,
     prune: bool = False,
+    records_from: dt.date | None = None,
 ) -> FundingDecision:
     """Write one decision and everything it states, as `doc` (validated and checked by
     `programmes.schemas`) gives it; the references to the database are resolved here, each a
@@ -125,7 +128,10 @@ def _load_decision(
     `prune`: the document is the whole decision, so what it no longer states — a party, a
     signature, a condition, a goal area, a budget year or line, a rule — is deleted (a decision
     registered again, `decision_write`). A condition that obligations still cite is refused here;
-    the obligations app detaches them first and decides what may go (`obligations.registration`)."""
+    the obligations app detaches them first and decides what may go (`obligations.registration`).
+
+    `records_from`: the seed loader's day, stored as the decision's `records_from` when this
+    creates it (never changed afterwards)."""
     if programme is None:
         programme = Programme.objects.filter(slug=doc.programme).first()
         if programme is None:
@@ -158,6 +164,11 @@ def _load_decision(
         report=report,
         place=place,
     )
+    if records_from is not None and getattr(decision, "_seed_created", False):
+        # The day JämKoll began keeping this decision's records: set once, when the loader first
+        # creates it; a later load leaves it as it is.
+        decision.records_from = records_from
+        decision.save(update_fields=["records_from"])
 
     def prune_rest(
         model: type[models.Model], keep: Iterable[int], at: Place, what: Callable[[Any], str], **lookup: Any
@@ -466,6 +477,7 @@ def programmes_seed(*, actor: Any, report: SeedReport | None = None) -> SeedRepo
     report = report or SeedReport()
     doc = programmes_document_parse(read_json("jamkoll.programmes", FILE), file=FILE)
     place = Place(FILE)
+    today = timezone.localdate()
     for i, a in enumerate(doc.appropriations):
         upsert(
             Appropriation,
@@ -497,7 +509,14 @@ def programmes_seed(*, actor: Any, report: SeedReport | None = None) -> SeedRepo
             place=at,
         )
         for j, d in enumerate(p.decisions):
-            _load_decision(d, programme=programme, place=at.at("decisions", j), report=report, actor=actor)
+            _load_decision(
+                d,
+                programme=programme,
+                place=at.at("decisions", j),
+                report=report,
+                actor=actor,
+                records_from=today,
+            )
     return report
 
 

@@ -88,7 +88,8 @@ class Command(JamkollCommand):
                 "effective_date": row["effective_date"] or "ej fastställt",
                 "nominal_date": row["nominal_date"] or "",
                 "status": labels[row["status"]]
-                + (" (överfört)" if row["derived"] else "")
+                + (" (överfört: JämKolls tolkning)" if row["derived"] else "")
+                + (f" – enligt {row['evidence']}" if row["evidence"] else "")
                 + (" – risk för återkrav" if row["reclaim_risk"] else "")
                 + (f" – {row['closure']}" if row["closed_by"] else "")
                 + (f" – återöppnad: {row['reopen_reason']}" if row["reopen_reason"] else "")

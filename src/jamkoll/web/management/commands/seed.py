@@ -6,7 +6,7 @@ from django.db import transaction
 
 from jamkoll.accounts.policy import SEED_LOADER
 from jamkoll.commands import JamkollCommand
-from jamkoll.obligations.generation import obligations_generate
+from jamkoll.obligations.generation import GenerationResult, obligations_generate
 from jamkoll.plans.seed import plans_seed
 from jamkoll.programmes.services import BudgetError, programmes_seed
 from jamkoll.reference.services import reference_seed
@@ -26,17 +26,23 @@ class Command(JamkollCommand):
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         report = SeedReport()
+        generated = GenerationResult(removed=[], kept=[])
         try:
             with transaction.atomic():
                 reference_seed(actor=SEED_LOADER, report=report)
                 programmes_seed(actor=SEED_LOADER, report=report)
-                obligations_generate(actor=SEED_LOADER, report=report)
+                obligations_generate(actor=SEED_LOADER, report=report, result=generated)
                 plans_seed(actor=SEED_LOADER, report=report)
         except SeedError as exc:
             raise CommandError(f"inläsningen avbröts, inget sparades: {exc}") from None
         except BudgetError as exc:
             message = " ".join(exc.messages)
             raise CommandError(f"inläsningen avbröts, inget sparades: {message}") from None
+        for label in generated.kept:
+            self.stdout.write(
+                f"  behållet åtagande {label}: följer inte längre av någon handling, men något är "
+                "registrerat på det"
+            )
         if not report.changed:
             self.stdout.write("Inläsningen är klar: databasen var redan aktuell, inget ändrades.")
             return
@@ -44,4 +50,6 @@ class Command(JamkollCommand):
             self.stdout.write(f"  nya {label}: {n}")
         for label, n in sorted(report.updated.items()):
             self.stdout.write(f"  ändrade {label}: {n}")
+        for label, n in sorted(report.deleted.items()):
+            self.stdout.write(f"  borttagna {label}: {n}")
         self.stdout.write("Inläsningen är klar.")
