@@ -278,7 +278,7 @@ class DocumentSection(models.Model):
         return str(_("underskrift")) if self.key == "underskrift" else str(_("inledning"))
 
 
-def section_field() -> models.ForeignKey:
+def section_field() -> models.ForeignKey[DocumentSection | None, DocumentSection | None]:
     """The section of a held document a seeded row comes from; empty for a user's own row."""
     return models.ForeignKey(
         DocumentSection,
