@@ -38,7 +38,7 @@ from jamkoll.programmes.selectors import allocation_dict
 from jamkoll.reference.models import OrganisationKind
 from jamkoll.reference.selectors import organisation_list, organisation_row
 from jamkoll.reports.api import router as reports_router
-from jamkoll.schema_types import ApiDate, Code
+from jamkoll.schema_types import ApiDate, Code, ShortText
 from jamkoll.web.health import database_unavailable
 
 log = logging.getLogger(__name__)
@@ -205,6 +205,32 @@ class AllocationsOut(Schema):
     counties: list[CountyOut]
 
 
+class DocumentSearch(Schema):
+    q: ShortText | None = None
+
+
+class DocumentSectionOut(Schema):
+    anchor: str
+    number: str
+    heading: str
+    label: str
+    text: str
+
+
+class SourceDocumentOut(Schema):
+    title: str
+    kind: str
+    date: dt.date | None
+    sections: list[DocumentSectionOut]
+
+
+class DecisionDocumentsOut(Schema):
+    decision: str
+    title: str
+    query: str | None
+    documents: list[SourceDocumentOut]
+
+
 router = Router()
 
 
@@ -255,6 +281,49 @@ def allocations(request: HttpRequest, slug: str, year: int) -> object:
         actor=request.user, action="allocation.view", slug=slug, year=year, full=True
     )
     return allocation_dict(programme_selectors.allocation_table(decision=decision, year=number))
+
+
+@router.get(
+    "/decisions/{slug}/documents",
+    response=DecisionDocumentsOut,
+    summary="Beslutets handlingar, avsnitt för avsnitt",
+)
+def decision_documents(request: HttpRequest, slug: str, search: Query[DocumentSearch]) -> object:
+    """The documents the decision rests on, whole, section by section (the text verbatim); with
+    `q`, only the sections that hold it (case and spacing ignored)."""
+    require(request.user, "programme.view")
+    decision = programme_selectors.decision_get(slug=slug)
+    documents = programme_selectors.decision_documents(decision=decision)
+    query = " ".join((search.q or "").split()) or None
+    found = (
+        {hit.section.pk for hit in programme_selectors.document_search(documents=documents, query=query)}
+        if query
+        else None
+    )
+    return {
+        "decision": decision.slug,
+        "title": decision.title,
+        "query": query,
+        "documents": [
+            {
+                "title": d.title,
+                "kind": d.kind,
+                "date": d.dated,
+                "sections": [
+                    {
+                        "anchor": s.anchor,
+                        "number": s.number,
+                        "heading": s.heading,
+                        "label": s.label,
+                        "text": s.text,
+                    }
+                    for s in d.sections.all()
+                    if found is None or s.pk in found
+                ],
+            }
+            for d in documents
+        ],
+    }
 
 
 for _exc, _handler in (

@@ -44,6 +44,7 @@ class DiaryNumberInline(admin.TabularInline):
 class ConditionInline(admin.StackedInline):
     model = m.Condition
     extra = 0
+    raw_id_fields = ("document_section",)
 
 
 class BudgetInline(ShowOnly, admin.TabularInline):
@@ -113,3 +114,25 @@ class MoneyAdmin(ShowOnly, SimpleHistoryAdmin):
 admin.site.register(m.BudgetLine, MoneyAdmin)
 admin.site.register(m.AllocationRuleOverride, MoneyAdmin)
 admin.site.register(m.GoalAreaSubGoal)
+
+
+# The decisions' documents, held whole (issue 13): their text is the documents' own, loaded from
+# `documents.json` by the seed; shown here, never edited.
+class DocumentSectionInline(ShowOnly, admin.StackedInline):
+    model = m.DocumentSection
+    extra = 0
+    fields = ("key", "number", "heading", "text", "position")
+
+
+@admin.register(m.SourceDocument)
+class SourceDocumentAdmin(ShowOnly, SimpleHistoryAdmin):
+    list_display = ("title", "decision", "kind", "dated")
+    list_filter = ("kind",)
+    inlines = [DocumentSectionInline]
+
+
+@admin.register(m.DocumentSection)
+class DocumentSectionAdmin(ShowOnly, SimpleHistoryAdmin):
+    list_display = ("document", "key", "number", "heading")
+    list_filter = ("document",)
+    search_fields = ("heading", "text")

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -204,6 +204,101 @@ class FundingDecision(models.Model):
         return str(self.start_year or "")
 
 
+class DocumentKind(models.TextChoices):
+    AGREEMENT = "agreement", _("Överenskommelse")
+    CIRCULAR = "circular", _("Cirkulär")
+    BOARD_DECISION = "board_decision", _("Styrelsebeslut")
+    NEWS = "news", _("Nyhet")
+    PRESS_RELEASE = "press_release", _("Pressmeddelande")
+    OTHER = "other", _("Annan handling")
+
+
+SECTION_TEXT_MAX = 20_000
+
+
+class SourceDocument(models.Model):
+    """A document a decision rests on, held whole (issue 13, class 8): its text is kept section by
+    section (`DocumentSection`), readable on the decision's page and searchable. `seed` is the
+    number the data files cite it by ("seed 001"); users see `title`."""
+
+    decision = models.ForeignKey(
+        FundingDecision, on_delete=models.CASCADE, related_name="documents", verbose_name=_("beslut")
+    )
+    seed = models.CharField(
+        _("nummer i underlaget"), max_length=3, validators=[RegexValidator(r"^[0-9]{3}$")]
+    )
+    title = models.CharField(_("titel"), max_length=300)
+    kind = models.CharField(_("slag av handling"), max_length=20, choices=DocumentKind.choices)
+    dated = models.DateField(
+        _("datum"), null=True, blank=True, help_text=_("Tomt när handlingen inte anger något datum.")
+    )
+    position = models.PositiveSmallIntegerField(_("ordning"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("handling")
+        verbose_name_plural = _("handlingar")
+        ordering = ["decision", "position"]
+        constraints = [models.UniqueConstraint(fields=["decision", "seed"], name="sourcedocument_unique")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DocumentSection(models.Model):
+    """One section of a held document, its text verbatim (the document's own spelling)."""
+
+    document = models.ForeignKey(
+        SourceDocument, on_delete=models.CASCADE, related_name="sections", verbose_name=_("handling")
+    )
+    key = models.SlugField(_("nyckel"), max_length=60)
+    number = models.CharField(_("avsnittsnummer"), max_length=10, blank=True)
+    heading = models.CharField(_("rubrik i handlingen"), max_length=300, blank=True)
+    text = models.TextField(
+        _("text"), max_length=SECTION_TEXT_MAX, validators=[MaxLengthValidator(SECTION_TEXT_MAX)]
+    )
+    position = models.PositiveSmallIntegerField(_("ordning"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("avsnitt")
+        verbose_name_plural = _("avsnitt")
+        ordering = ["document", "position"]
+        constraints = [models.UniqueConstraint(fields=["document", "key"], name="documentsection_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.document.title}, {self.label}"
+
+    @property
+    def anchor(self) -> str:
+        """The id of the section on the decision's page of documents."""
+        return f"handling-{self.document.seed}-{self.key}"
+
+    @property
+    def label(self) -> str:
+        """How a citation names the section: "bilaga 1 §8", "§8", or the heading."""
+        if self.number:
+            prefix = "bilaga 1 " if self.key.startswith("bilaga-1-") else ""
+            return f"{prefix}§{self.number}"
+        if self.key == "bilaga-1":
+            return str(_("bilaga 1"))
+        if self.heading:
+            return self.heading
+        return str(_("underskrift")) if self.key == "underskrift" else str(_("inledning"))
+
+
+def section_field() -> models.ForeignKey[DocumentSection | None, DocumentSection | None]:
+    """The section of a held document a seeded row comes from; empty for a user's own row."""
+    return models.ForeignKey(
+        DocumentSection,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("avsnitt i handlingen"),
+    )
+
+
 class Party(models.Model):
     decision = models.ForeignKey(
         FundingDecision, on_delete=models.CASCADE, related_name="parties", verbose_name=_("beslut")
@@ -349,6 +444,7 @@ class Condition(models.Model):
         help_text=_("Den organisation som handlingen eller pengarna ska till, enligt villkoret."),
     )
     source = models.CharField(_("källa"), max_length=300, blank=True)
+    document_section = section_field()
     due_date = models.DateField(
         _("sista dag"),
         null=True,
@@ -388,6 +484,7 @@ class GoalArea(models.Model):
         StrategyObjective, blank=True, verbose_name=_("strategins målsättningar")
     )
     source = models.CharField(_("källa"), max_length=300, blank=True)
+    document_section = section_field()
     history = HistoricalRecords()
 
     class Meta:
@@ -459,6 +556,7 @@ class Earmark(models.Model):
     goal_areas = models.ManyToManyField(GoalArea, blank=True, verbose_name=_("målområden"))
     position = models.PositiveSmallIntegerField(_("ordning"), default=0)
     source = models.CharField(_("källa"), max_length=300, blank=True)
+    document_section = section_field()
     history = HistoricalRecords()
 
     class Meta:
@@ -496,6 +594,7 @@ class Budget(models.Model):
         help_text=_("Tomt när årets belopp inte är beslutat."),
     )
     source = models.CharField(_("källa"), max_length=300, blank=True)
+    document_section = section_field()
     note = models.TextField(_("anmärkning"), blank=True)
     history = HistoricalRecords()
 
@@ -529,6 +628,7 @@ class BudgetLine(models.Model):
         help_text=_("Beslutet, eller den fastställda projektplanen där beslutet lämnar beloppet öppet."),
     )
     source = models.CharField(_("källa"), max_length=300, blank=True)
+    document_section = section_field()
     history = HistoricalRecords()
 
     class Meta:
@@ -566,6 +666,7 @@ class AllocationRule(models.Model):
     last_year = models.PositiveSmallIntegerField(_("sista år"))
     text = models.TextField(_("text ur handlingen"), blank=True)
     source = models.CharField(_("källa"), max_length=300, blank=True)
+    document_section = section_field()
     history = HistoricalRecords()
 
     class Meta:

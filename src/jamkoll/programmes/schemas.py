@@ -38,9 +38,11 @@ from jamkoll.schema_types import LongText, ShortText, Year
 from jamkoll.seeding import Place, document_parse
 
 from .models import (
+    SECTION_TEXT_MAX,
     ConditionKind,
     DecisionKind,
     DiaryNumberPurpose,
+    DocumentKind,
     ProgrammeRelation,
     Recipient,
 )
@@ -347,3 +349,37 @@ def appropriation_key_parts(key: str) -> tuple[int, str, int]:
     if match is None:
         raise ValueError(f"ogiltig anslagsnyckel {key!r}")
     return int(match[1]), match[2], int(match[3])
+
+
+# --- documents.json: the decisions' documents, held whole (issue 13, class 8) -----------------
+
+SectionText = Annotated[str, StringConstraints(min_length=1, max_length=SECTION_TEXT_MAX)]
+SectionKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
+
+
+class SectionDoc(Document):
+    key: SectionKey
+    number: Annotated[str, StringConstraints(pattern=r"^([0-9]{1,2}(\.[0-9]{1,2})?)?$", max_length=10)] = ""
+    heading: ShortText = ""
+    text: SectionText
+
+
+class SourceDocumentDoc(Document):
+    seed: Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")]
+    decision: Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$", max_length=80)]
+    kind: Annotated[DocumentKind, CHOICE]
+    date: DocDate | None = None
+    sections: Annotated[list[SectionDoc], Field(min_length=1, max_length=200)]
+
+
+class DocumentsFile(Document):
+    documents: Items[SourceDocumentDoc]
+
+
+def documents_file_parse(data: Any, *, file: str) -> DocumentsFile:
+    place = Place(file)
+    doc = document_parse(DocumentsFile, data, place=place)
+    _unique(place.at("documents"), doc.documents, lambda d: (d.decision, d.seed), "seed")
+    for i, d in enumerate(doc.documents):
+        _unique(place.at("documents", i, "sections"), d.sections, lambda s: s.key, "key")
+    return doc

@@ -25,6 +25,7 @@ from .models import (
     Budget,
     BudgetLine,
     Condition,
+    DocumentSection,
     Earmark,
     FundingDecision,
     GoalArea,
@@ -32,6 +33,7 @@ from .models import (
     Party,
     Programme,
     Recipient,
+    SourceDocument,
 )
 
 
@@ -87,10 +89,10 @@ def decision_get(*, slug: str) -> FundingDecision:
             ),
             "approvals__organisation__names",
             "diary_numbers__issuer__names",
-            "conditions",
+            Prefetch("conditions", queryset=Condition.objects.select_related("document_section__document")),
             Prefetch(
                 "goal_areas",
-                queryset=GoalArea.objects.prefetch_related(
+                queryset=GoalArea.objects.select_related("document_section__document").prefetch_related(
                     Prefetch(
                         "goalareasubgoal_set", queryset=GoalAreaSubGoal.objects.select_related("sub_goal")
                     ),
@@ -98,8 +100,14 @@ def decision_get(*, slug: str) -> FundingDecision:
                     "focus_areas",
                 ),
             ),
+            Prefetch("earmarks", queryset=Earmark.objects.select_related("document_section__document")),
             "earmarks__goal_areas",
+            Prefetch(
+                "allocation_rules",
+                queryset=AllocationRule.objects.select_related("document_section__document"),
+            ),
             "allocation_rules__overrides__county__names",
+            "documents",
         )
         .filter(slug=slug)
         .first()
@@ -138,12 +146,13 @@ def budget_get(*, decision: FundingDecision, year: int) -> Budget:
         raise NotFound(_outside(year, decision))
     budget = (
         Budget.objects.filter(decision=decision, year=year)
+        .select_related("document_section__document")
         .prefetch_related(
             Prefetch(
                 "lines",
-                queryset=BudgetLine.objects.select_related("goal_area").order_by(
-                    "goal_area__number", "-recipient"
-                ),
+                queryset=BudgetLine.objects.select_related(
+                    "goal_area", "document_section__document"
+                ).order_by("goal_area__number", "-recipient"),
             )
         )
         .first()
@@ -163,6 +172,8 @@ class LineRow:
     recipient_label: str
     amount: Decimal | None
     source: str
+    # the section of the held document the line comes from (None: not stated, or a user's row)
+    section: DocumentSection | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +192,7 @@ class AllocationTable:
     counties: list[CountyRow]
     recipient_name: str
     note: str
+    section: DocumentSection | None = None
 
     @property
     def county_total(self) -> Decimal:
@@ -215,6 +227,7 @@ def allocation_table(*, decision: FundingDecision, year: int) -> AllocationTable
             ),
             amount=line.amount,
             source=line.source,
+            section=line.document_section,
         )
         for line in budget.lines.all()
     ]
@@ -233,6 +246,7 @@ def allocation_table(*, decision: FundingDecision, year: int) -> AllocationTable
         counties=counties,
         recipient_name=recipient_name,
         note=budget.note,
+        section=budget.document_section,
     )
 
 
@@ -540,3 +554,45 @@ def decision_document_dump(decision: FundingDecision) -> dict[str, Any]:
             for r in d.allocation_rules.all()
         ],
     }
+
+
+# --- the decisions' documents, held whole (issue 13, class 8) ---------------------------------
+
+SEARCH_MAX = 200  # characters of a search in the documents
+
+
+def decision_documents(*, decision: FundingDecision) -> list[SourceDocument]:
+    """The documents a decision rests on, each with its sections in the document's order."""
+    return list(
+        SourceDocument.objects.filter(decision=decision)
+        .prefetch_related(Prefetch("sections", queryset=DocumentSection.objects.order_by("position")))
+        .order_by("position")
+    )
+
+
+@dataclass(frozen=True)
+class SectionHit:
+    """A section where a search is found, with the paragraphs that hold it."""
+
+    section: DocumentSection
+    paragraphs: list[str]
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def document_search(*, documents: Iterable[SourceDocument], query: str) -> list[SectionHit]:
+    """The sections whose heading or text holds `query` (case and spacing ignored), in the
+    documents' order, each with its paragraphs that hold it. An empty query finds nothing; the
+    caller bounds its length (SEARCH_MAX)."""
+    wanted = _folded(query)
+    if not wanted:
+        return []
+    hits = []
+    for document in documents:
+        for section in document.sections.all():
+            paragraphs = [p for p in section.text.split("\n\n") if wanted in _folded(p)]
+            if paragraphs or wanted in _folded(section.heading):
+                hits.append(SectionHit(section, paragraphs))
+    return hits

@@ -7,6 +7,7 @@ database exactly as it was.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -34,6 +35,7 @@ from .models import (
     Condition,
     DecidedBy,
     DiaryNumber,
+    DocumentSection,
     Earmark,
     FocusArea,
     FundingDecision,
@@ -42,12 +44,14 @@ from .models import (
     Party,
     Programme,
     Signature,
+    SourceDocument,
 )
 
 if TYPE_CHECKING:  # the schemas (pydantic) are imported when a document is read
     from .schemas import DecisionDocument
 
 FILE = "programmes.json"
+DOCUMENTS_FILE = "documents.json"
 N = TypeVar("N", PolicySubGoal, StrategyObjective)
 
 
@@ -517,7 +521,130 @@ def programmes_seed(*, actor: Any, report: SeedReport | None = None) -> SeedRepo
                 actor=actor,
                 records_from=today,
             )
+    documents_seed(report=report)
+    sections_link(decisions=[d.slug for p in doc.programmes for d in p.decisions], report=report)
     return report
+
+
+def documents_seed(*, report: SeedReport) -> None:
+    """Hold the decisions' documents whole, section by section (`documents.json`: the text of
+    seeds 000, 001, 002 and 004 verbatim). Called by `programmes_seed`, inside its transaction."""
+    from jamkoll.reference.sources import SOURCES
+
+    from .schemas import documents_file_parse
+
+    doc = documents_file_parse(read_json("jamkoll.programmes", DOCUMENTS_FILE), file=DOCUMENTS_FILE)
+    place = Place(DOCUMENTS_FILE)
+    for i, d in enumerate(doc.documents):
+        at = place.at("documents", i)
+        decision = FundingDecision.objects.filter(slug=d.decision).first()
+        if decision is None:
+            raise at.at("decision").error(f"okänt beslut {d.decision!r}")
+        if d.seed not in SOURCES:
+            raise at.at("seed").error(f"okänd handling {d.seed!r} (saknas i reference.sources)")
+        document = upsert(
+            SourceDocument,
+            {"decision": decision, "seed": d.seed},
+            {"title": SOURCES[d.seed], "kind": d.kind, "dated": d.date, "position": i},
+            report=report,
+            place=at,
+        )
+        for j, sec in enumerate(d.sections):
+            upsert(
+                DocumentSection,
+                {"document": document, "key": sec.key},
+                {"number": sec.number, "heading": sec.heading, "text": sec.text, "position": j},
+                report=report,
+                place=at.at("sections", j),
+            )
+
+
+_CITATION = re.compile(r"seed (\d{3})([^;]*)")
+_PARAGRAPH = re.compile(r"§\s*(\d{1,2}(?:\.\d{1,2})?)")
+_NUMBER = re.compile(r"\d[\d ]*\d")
+_SPACE = re.compile(r"\s+")
+
+
+def normalised(text: str) -> str:
+    """Whitespace collapsed: how a quotation is compared with a document's text."""
+    return _SPACE.sub(" ", text).strip()
+
+
+def quoted_parts(text: str) -> list[str]:
+    """A quotation's parts around its elisions ("[…]"), each to be found in the source."""
+    return [normalised(part) for part in text.split("[…]") if part.strip()]
+
+
+def _amount_phrases(amount: Decimal | None) -> list[str]:
+    """How a document may write an amount: "20 miljoner", "400 000 kronor"."""
+    if amount is None or amount <= 0:
+        return []
+    phrases = [f"{int(amount):,} kronor".replace(",", " ")]
+    millions = amount / Decimal(1_000_000)
+    if millions == millions.to_integral_value():
+        phrases.append(f"{int(millions)} miljoner")
+    return phrases
+
+
+def section_for(
+    *, citation: str, decision: FundingDecision, quote: str = "", amount: Decimal | None = None
+) -> DocumentSection | None:
+    """The held section a data row's citation ("seed 001, bilaga 1 §4, §6.1, §7"; "seed 000;
+    seed 002 (för 2018)") points to: of the sections it names (or, naming none, of the whole
+    document), the first that holds the row's quotation, else its amount as the document writes
+    it, else the numbers the citation quotes; failing that the first section it names by number.
+    None when the citation names no held document."""
+    fallback: DocumentSection | None = None
+    for seed, rest in _CITATION.findall(citation):
+        documents = SourceDocument.objects.filter(seed=seed).order_by("-decision_id")
+        document = documents.filter(decision=decision).first() or documents.first()
+        if document is None:
+            continue
+        sections = list(document.sections.all())
+        numbers = _PARAGRAPH.findall(rest.split("(")[0])
+        named = [s for n in numbers for s in sections if s.number == n]
+        candidates = named or sections
+        fallback = fallback or (named[0] if named else None)
+        texts = [(s, normalised(f"{s.heading} {s.text}")) for s in candidates]
+        parts = quoted_parts(quote)
+        quoted = [n.strip() for n in _NUMBER.findall(rest[rest.find("(") :])] if "(" in rest else []
+        # (hints, whether all must be found): the quotation's parts, the amount's spellings, the
+        # numbers the citation quotes ("400 000 kr per län")
+        for hints, needs_all in ((parts, True), (_amount_phrases(amount), False), (quoted, True)):
+            if not hints:
+                continue
+            for section, text in texts:
+                found = [h in text for h in hints]
+                if all(found) if needs_all else any(found):
+                    return section
+    return fallback
+
+
+def sections_link(*, decisions: list[str], report: SeedReport) -> None:
+    """Link every condition, goal area, earmark, budget, budget line and allocation rule of the
+    seeded `decisions` to the section of the held document it comes from, derived from its
+    citation (`source`, or a condition's `section` under its decision's source). A row whose
+    citation names no held document (a budget line "ej angivet i underlaget") keeps no link."""
+
+    def link(obj: Any, section: DocumentSection | None) -> None:
+        if obj.document_section_id != (section.pk if section else None):
+            upsert(type(obj), {"pk": obj.pk}, {"document_section": section}, report=report)
+
+    for decision in FundingDecision.objects.filter(slug__in=decisions).order_by("pk"):
+        seeds = [seed for seed, _ in _CITATION.findall(decision.source)]
+        for c in decision.conditions.all():
+            citation = c.source if "seed " in c.source else "; ".join(f"seed {s}, {c.section}" for s in seeds)
+            link(c, section_for(citation=citation, decision=decision, quote=c.text))
+        for g in decision.goal_areas.all():
+            link(g, section_for(citation=g.source, decision=decision, quote=g.text))
+        for e in decision.earmarks.all():
+            link(e, section_for(citation=e.source, decision=decision, amount=e.amount))
+        for b in decision.budgets.all():
+            link(b, section_for(citation=b.source, decision=decision, amount=b.total))
+            for line in b.lines.all():
+                link(line, section_for(citation=line.source, decision=decision, amount=line.amount))
+        for r in decision.allocation_rules.all():
+            link(r, section_for(citation=r.source, decision=decision, quote=r.text))
 
 
 # Checks that apps above programmes (the ledger) register in their AppConfig.ready(), so that a

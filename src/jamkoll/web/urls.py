@@ -10,6 +10,7 @@ urlpatterns = [
     path("satsningar/<slug:slug>/", views.programme_detail, name="programme"),
     path("beslut/ny/", decision_views.decision_new, name="decision_new"),
     path("beslut/<slug:slug>/", decision_views.decision_edit, name="decision_edit"),
+    path("beslut/<slug:slug>/handlingar/", views.decision_documents, name="decision_documents"),
     path("rss/<slug:slug>/<int:year>/", views.rss_overview, name="rss_overview"),
     path("konto/tvastegsverifiering/", account_views.two_factor_page, name="two_factor"),
 ]

@@ -21,7 +21,7 @@ from jamkoll.plans.selectors import rss_overview as rss_rows
 from jamkoll.programmes import selectors
 from jamkoll.programmes.models import ProgrammeRelation
 from jamkoll.reports.selectors import published_list
-from jamkoll.validation import YEAR_MAX, YEAR_MIN, int_param
+from jamkoll.validation import YEAR_MAX, YEAR_MIN, int_param, text_problem
 
 
 @require_safe
@@ -83,6 +83,33 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "can_view_ledger": check(request.user, "ledger.view"),
             "published": [v for d in decisions for v in published_list(decision_slug=d.slug)],
         },
+    )
+
+
+@require_safe
+def decision_documents(request: HttpRequest, slug: str) -> HttpResponse:
+    """The documents a decision rests on, whole, section by section (each with its anchor), and a
+    search in them (`?q=`). Public, like the programme page that shows the decision."""
+    require(request.user, "programme.view")
+    decision = selectors.decision_get(slug=slug)
+    documents = selectors.decision_documents(decision=decision)
+    raw = request.GET.get("q", "")
+    query = " ".join(raw.split())
+    problem = text_problem(query, multiline=False, max_length=selectors.SEARCH_MAX) if query else None
+    hits = [] if problem else selectors.document_search(documents=documents, query=query)
+    return render(
+        request,
+        "web/decision_documents.html",
+        {
+            "decision": decision,
+            "documents": documents,
+            "query": "" if problem else query,
+            "searched": bool(query) and not problem,
+            "problem": problem,
+            "hits": hits,
+            "search_max": selectors.SEARCH_MAX,
+        },
+        status=400 if problem else 200,
     )
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programmes', '0003_condition_due_date'),
+        ('programmes', '0004_source_documents'),
     ]
 
     operations = [

@@ -1,10 +1,13 @@
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils.html import linebreaks
+from django.urls import reverse
+from django.utils.html import conditional_escape, format_html, linebreaks
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from jamkoll.money import format_mnkr, format_sek, group_digits
 from jamkoll.plans.footnotes import MARK
@@ -94,3 +97,35 @@ def num(value: Any) -> str:
         return "–"
     text = str(value)
     return group_digits(text) if text.isdigit() else text
+
+
+@register.filter
+def source_link(section: Any, decision_slug: str) -> str:
+    """`{{ row.document_section|source_link:decision.slug }}`: "Källa: <the document's title>,
+    §8" linking to the section on the decision's page of documents; empty for a row without one."""
+    if section is None:
+        return ""
+    href = reverse("web:decision_documents", args=[decision_slug]) + "#" + section.anchor
+    return format_html(
+        '<a class="source-link" href="{}">{}: {}, {}</a>',
+        href,
+        gettext("Källa"),
+        section.document.title,
+        section.label,
+    )
+
+
+@register.filter
+def marked(text: str, query: str) -> str:
+    """`text` escaped, each occurrence of `query` (case ignored) in <mark>."""
+    text, words = str(text or ""), str(query or "").split()
+    if not words:
+        return conditional_escape(text)
+    pattern = re.compile(r"\s+".join(re.escape(w) for w in words), re.IGNORECASE)
+    out, last = [], 0
+    for match in pattern.finditer(text):
+        out.append(conditional_escape(text[last : match.start()]))
+        out.append(format_html("<mark>{}</mark>", match.group()))
+        last = match.end()
+    out.append(conditional_escape(text[last:]))
+    return mark_safe("".join(out))  # every part is escaped above
