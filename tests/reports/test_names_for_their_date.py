@@ -162,11 +162,6 @@ def test_every_2018_page_names_skl(agreement: Any, coordinator: Any, request: py
     assert problems == {}, problems
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the obligations' titles and notes come from obligations/generation.py, another part of "
-    "issue 13 ('Rekvisition från SKR av RSS-medel för 2018'); remove this mark once they are fixed",
-)
 def test_the_2018_deadlines_page_names_skl(coordinator: Any) -> None:
     response = client_for(coordinator).get(f"/deadlines/{SLUG}/2018/")
     assert response.status_code == 200
