@@ -29,8 +29,13 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def seed_path(number: str) -> Path:
+    """The file of seed `number` ("003")."""
+    (path,) = seeds_dir().glob(f"{number}_*.txt")
+    return path
+
+
 @cache
 def seed_text(number: str) -> str:
     """The text of seed `number` ("003"), white space normalised."""
-    (path,) = seeds_dir().glob(f"{number}_*.txt")
-    return normalise(path.read_text(encoding="utf-8"))
+    return normalise(seed_path(number).read_text(encoding="utf-8"))

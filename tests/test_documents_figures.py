@@ -20,13 +20,11 @@ The documents are read from /work/shared/seeds (the folder `shared/seeds` above 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 
 import pytest
 
@@ -43,6 +41,7 @@ from jamkoll.programmes.models import (
 from jamkoll.programmes.selectors import allocation_table
 from jamkoll.reference.models import Organisation, OrganisationKind, PolicySubGoal, StrategyObjective
 from jamkoll.reference.sources import SOURCES
+from tests.seeds import seed_path
 
 pytestmark = pytest.mark.django_db
 
@@ -54,25 +53,13 @@ METROPOLITAN = {"01", "12", "14"}
 # --- The documents --------------------------------------------------------------------------------
 
 
-def seeds_dir() -> Path:
-    env = os.environ.get("JAMKOLL_SEEDS_DIR")
-    if env:
-        return Path(env)
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "shared" / "seeds"
-        if candidate.is_dir():
-            return candidate
-    pytest.fail("the source documents are not found: set JAMKOLL_SEEDS_DIR to the seeds folder")
-
-
 def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("**", "")).strip()
 
 
 @cache
 def document(seed: str) -> str:
-    (path,) = seeds_dir().glob(f"{seed}_*.txt")
-    return normalise(path.read_text(encoding="utf-8"))
+    return normalise(seed_path(seed).read_text(encoding="utf-8"))
 
 
 # --- How the system holds a fact ------------------------------------------------------------------

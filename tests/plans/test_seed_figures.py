@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,12 +33,13 @@ from jamkoll.reports.assemblers import result_report, rss_report
 from jamkoll.reports.document import Table
 from tests.conftest import client_for
 from tests.hostile import nothing_stored
+from tests.seeds import seed_path
 
 from .factories import SLUG, ActivityFactory
 
 pytestmark = pytest.mark.django_db
 
-SEED_003 = Path(__file__).resolve().parents[1] / "reports" / "data" / "seed_003_result_report_2018.txt"
+SEED_003 = seed_path("003")
 
 Q = OutputQualifier
 # (phrase in seed 003, activity code, output label, total, qualifier)

@@ -6,9 +6,7 @@ out, or changed by a single letter) fails the test."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
@@ -25,6 +23,7 @@ from jamkoll.programmes.models import (
 )
 from jamkoll.programmes.services import normalised, programmes_seed, quoted_parts
 from jamkoll.seeding import SeedReport
+from tests.seeds import seed_path
 
 pytestmark = pytest.mark.django_db
 AGREEMENT = "jamstalldhet-kvinnofrid-2018-2020"
@@ -38,20 +37,8 @@ FURNITURE = {
 }
 
 
-def _seeds_dir() -> Path:
-    """The source documents: `JAMKOLL_SEEDS_DIR`, or the folder `shared/seeds` above the checkout."""
-    env = os.environ.get("JAMKOLL_SEEDS_DIR")
-    if env:
-        return Path(env)
-    for parent in Path(__file__).resolve().parents:
-        if (parent / "shared" / "seeds").is_dir():
-            return parent / "shared" / "seeds"
-    pytest.fail("the source documents are not found: set JAMKOLL_SEEDS_DIR to the seeds folder")
-
-
 def _seed_text(seed: str) -> str:
-    (path,) = _seeds_dir().glob(f"{seed}_*.txt")
-    return path.read_text(encoding="utf-8")
+    return seed_path(seed).read_text(encoding="utf-8")
 
 
 def _paragraphs(text: str) -> list[str]:

@@ -27,12 +27,13 @@ from jamkoll.reports.services import (
     report_submit,
 )
 from tests.conftest import client_for, persona
+from tests.seeds import seed_path
 
 pytestmark = pytest.mark.django_db
 SLUG = "jamstalldhet-kvinnofrid-2018-2020"
 # Seed 003 (the 2018 result report as handed in), kept with the tests: tests read no file outside
 # the repository.
-SEED_003 = Path(__file__).resolve().parent / "data" / "seed_003_result_report_2018.txt"
+SEED_003 = seed_path("003")
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
