@@ -196,6 +196,9 @@ class ActivityPatch(Schema):
     planned_start: ApiDate | None = None
     planned_end: ApiDate | None = None
     planned_period: ShortText | None = None
+    also_serves: Numbers | None = None
+    is_example: bool | None = None
+    counties_not_named: bool | None = None
     budget_line: Code | None = None
     planned_cost: AmountText | None = None
     status: ActivityStatus | None = None
@@ -225,6 +228,9 @@ class ActivityIn(Schema):
     planned_start: ApiDate | None = None
     planned_end: ApiDate | None = None
     planned_period: ShortText = ""
+    also_serves: Numbers = []
+    is_example: bool = False
+    counties_not_named: bool = False
     budget_line: Code | None = None
     planned_cost: AmountText | None = None
     status: ActivityStatus = ActivityStatus.PLANNED

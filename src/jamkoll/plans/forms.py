@@ -254,8 +254,36 @@ class ActivityEditForm(forms.Form):
                 required=False,
                 widget=forms.SelectMultiple(attrs=_SELECT_MANY),
             )
+            f["also_serves"] = forms.MultipleChoiceField(
+                label=_("Bidrar även till målområde"),
+                choices=choices["goal_area"],
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                help_text=_(
+                    "Målområden som aktiviteten bidrar till utan att redovisas under dem, till exempel "
+                    "samverkansmålet (resultatrapport 2018 §2)."
+                ),
+            )
+            f["counties_not_named"] = forms.BooleanField(
+                label=_("Underlaget anger inte vilka län"),
+                required=False,
+                help_text=_("Lämna då berörda län tomma: inga län gissas fram."),
+            )
+            f["is_example"] = forms.BooleanField(
+                label=_("Exempel i underlaget"),
+                required=False,
+                help_text=_(
+                    "Handlingen ger aktiviteten som ett exempel, inte som en fullständig uppräkning."
+                ),
+            )
             f["planned_start"] = BoundedDateField(label=_("Planerad start"), required=False)
             f["planned_end"] = BoundedDateField(label=_("Planerat slut"), required=False)
+            f["planned_period"] = OneLineField(
+                label=_("Tid enligt underlaget"),
+                max_length=PERIOD_MAX,
+                required=False,
+                help_text=_("Handlingens egna ord när den bara anger ett år, t.ex. ”genomförs under 2019”."),
+            )
             f["budget_line"] = forms.ChoiceField(
                 label=_("Budgetrad"), choices=[("", _("– ingen –")), *choices["budget_line"]], required=False
             )
@@ -283,8 +311,12 @@ def activity_initial(activity: Activity) -> dict[str, Any]:
         "partners": [p.code for p in activity.partners.all()],
         "counties": [c.code for c in activity.counties.all()],
         "municipalities": [m.code for m in activity.municipalities.all()],
+        "also_serves": [str(g.number) for g in activity.also_serves.all()],
+        "counties_not_named": activity.counties_not_named,
+        "is_example": activity.is_example,
         "planned_start": activity.planned_start,
         "planned_end": activity.planned_end,
+        "planned_period": activity.planned_period,
         "budget_line": f"{line.goal_area.number}-{line.recipient}" if line is not None else "",
         "planned_cost": f"{activity.planned_cost:f}" if activity.planned_cost is not None else "",
         "status": activity.status,

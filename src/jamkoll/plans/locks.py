@@ -44,6 +44,9 @@ PLANNING_FIELDS = (
     "planned_period",
     "budget_line",
     "planned_cost",
+    "also_serves",
+    "is_example",
+    "counties_not_named",
 )
 PROGRESS_FIELDS = ("status", "actual_start", "actual_end")
 

@@ -530,7 +530,7 @@ def subproject_update(
 
 ACTIVITY_FIELDS = PLANNING_FIELDS + PROGRESS_FIELDS
 _DATES = ("planned_start", "planned_end", "actual_start", "actual_end")
-_M2M = ("sub_goals", "strategy_objectives", "partners", "counties", "municipalities")
+_M2M = ("sub_goals", "strategy_objectives", "partners", "counties", "municipalities", "also_serves")
 # The bounds of an activity's own fields: its code (a slug in URLs), its report section ("4.1").
 CODE_MAX = 80
 SECTION_MAX = 10
@@ -672,6 +672,12 @@ def _activity_value(decision: FundingDecision, year: int, name: str, value: Any)
                 name, _("Välj ett av beslutets målområden (%(all)s).") % {"all": numbers or "–"}
             )
         return area
+    if name == "also_serves":
+        return _goal_area_links(decision, value, name)
+    if name in ("is_example", "counties_not_named"):
+        if not isinstance(value, bool):
+            raise field_error(name, _("Ange sant eller falskt."))
+        return value
     if name == "sub_goals":
         return _numbered_links(PolicySubGoal, value, name)
     if name == "strategy_objectives":
@@ -686,6 +692,22 @@ def _activity_value(decision: FundingDecision, year: int, name: str, value: Any)
         return parse_amount(value)
     except AmountError as exc:
         raise field_error(name, str(exc)) from None
+
+
+def _goal_area_links(decision: FundingDecision, value: Any, field: str) -> list[GoalArea]:
+    """The decision's goal areas an activity also serves (by number), without being reported
+    under them (seed 003 §2: no activities are reported under the collaboration goal)."""
+    areas = {g.number: g for g in decision.goal_areas.all()}
+    found = []
+    for item in _items(value, field):
+        number = clean_int(item, field=field, minimum=1, maximum=99)
+        if number not in areas:
+            raise field_error(
+                field,
+                _("Välj bland beslutets målområden (%(all)s).") % {"all": ", ".join(map(str, areas)) or "–"},
+            )
+        found.append(areas[number])
+    return found
 
 
 def _unknown_fields(changes: dict[str, Any], allowed: Iterable[str]) -> None:
@@ -805,6 +827,13 @@ def _save_activity(activity: Activity, cleaned: dict[str, Any], actor: Any, *, p
         for name in _M2M:
             if name in cleaned:
                 getattr(activity, name).set(cleaned[name])
+        if activity.also_serves.filter(pk=activity.goal_area_id).exists():
+            raise ValidationError(
+                {
+                    "also_serves": _("Aktiviteten redovisas redan under målområde %(n)s.")
+                    % {"n": activity.goal_area.number}
+                }
+            )
     return activity
 
 
