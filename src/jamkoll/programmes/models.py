@@ -284,7 +284,11 @@ class DocumentSection(models.Model):
             return str(_("bilaga 1"))
         if self.heading:
             return self.heading
-        return str(_("underskrift")) if self.key == "underskrift" else str(_("inledning"))
+        if self.key == "underskrift":
+            return str(_("underskrift"))
+        # The circular's head (date, addressees, title, case number) has no heading of its own;
+        # "inledning" would be confused with bilaga 1 §1 Inledning.
+        return str(_("mottagare och ärende"))
 
 
 def section_field() -> models.ForeignKey[DocumentSection | None, DocumentSection | None]:
