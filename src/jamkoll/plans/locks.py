@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from jamkoll.accounts.policy import ALLOW, Verdict
-from jamkoll.programmes.selectors import recipient_short_name
 
 from .models import Activity, CountyPlan, CountyPlanStatus, PlanStatus, ProjectPlan, StatusReportItem
 
@@ -121,15 +120,9 @@ def county_plan_lock(
         False,
         _(
             "Genomförandeplanen för %(county)s %(year)s är framtagen, så planeringen är låst. "
-            "Status, faktiska datum och resultat kan ändras; %(short)s:s samordnare kan öppna planen igen."
+            "Status, faktiska datum och resultat kan ändras; samordnaren kan öppna planen igen."
         )
-        % {
-            "county": county_plan_name(county_plan),
-            "year": county_plan.year,
-            "short": recipient_short_name(
-                decision=county_plan.decision, on=dt.date(county_plan.year, 12, 31)
-            ),
-        },
+        % {"county": county_plan_name(county_plan), "year": county_plan.year},
     )
 
 

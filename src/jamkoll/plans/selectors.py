@@ -98,10 +98,13 @@ def activity_list(
 ) -> QuerySet[Activity]:
     qs = (
         Activity.objects.filter(decision=decision)
-        .select_related("sub_project", "goal_area", "owner_county", "budget_line__goal_area")
+        .select_related(
+            "sub_project", "goal_area", "owner_county", "budget_line__goal_area", "county_plan__county"
+        )
         .prefetch_related(
             "counties",
             "also_serves",
+            "county_plan__county__names",  # a county plan's lock reason names its county
             "partners__names",
             "sub_goals",
             "strategy_objectives",

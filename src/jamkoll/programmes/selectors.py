@@ -46,7 +46,12 @@ def recipient_short_name(*, decision: FundingDecision, on: dt.date) -> str:
     """The decision's recipient's short name valid on `on` (SKL before 2019-11-27, SKR after)."""
     if decision.recipient is None:
         return gettext("mottagaren")
-    return decision.recipient.short_name_at(on)
+    # A page asks once per row (each budget line, each lock reason): the names are read once per
+    # decision object.
+    known: dict[dt.date, str] = decision.__dict__.setdefault("_recipient_short_names", {})
+    if on not in known:
+        known[on] = decision.recipient.short_name_at(on)
+    return known[on]
 
 
 def recipient_names(*, decision: FundingDecision, on: dt.date) -> dict[str, str]:
