@@ -361,7 +361,7 @@ def money_moves(page: Page) -> None:
     expect(plan).to_contain_text("Inlämnad i tid")
     state = _row(page, "Rekvisition av medel för 2019 från Kammarkollegiet")
     expect(state).to_contain_text("Inlämnad i tid")
-    county = _row(page, "Rekvisition från SKR av RSS-medel för 2019 (600 000 kr), Skåne län")
+    county = _row(page, "Rekvisition från SKL av RSS-medel för 2019 (600 000 kr), Skåne län")
     expect(county).to_contain_text("Inlämnad i tid")
     logout(page)
 
