@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "jamkoll.obligations",
     "jamkoll.plans",
     "jamkoll.reports",
+    "jamkoll.indicators",
     "jamkoll.web",
     "jamkoll.backup",
 ]

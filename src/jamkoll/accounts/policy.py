@@ -544,6 +544,20 @@ RULES: dict[str, Rule] = {
         _("Beslutsregistreringen visas för SKR:s samordnare, Regeringskansliet och Kammarkollegiet."),
     ),
     "reference.change": Rule(is_admin, _("Kräver rollen systemadministratör.")),
+    # Key figures (issue 14): the explorer is public (small counts suppressed); the analyst imports
+    # and completes the catalogue, and so may the coordinator and the administrator.
+    "indicator.view": Rule(rules.always_allow, ""),
+    "indicator.view_unsuppressed": Rule(
+        has_any_role, _("Värden bakom små antal visas bara för inloggade med en roll.")
+    ),
+    "indicator.import": Rule(
+        is_analyst | is_coordinator | is_admin,
+        _("Nyckeltal importeras av en analytiker, SKR:s samordnare eller systemadministratören."),
+    ),
+    "indicator.edit": Rule(
+        is_analyst | is_coordinator | is_admin,
+        _("Nyckeltalskatalogen ändras av en analytiker, SKR:s samordnare eller systemadministratören."),
+    ),
     "county.edit": Rule(
         is_coordinator | is_rss_for_county,
         _("Du kan bara ändra uppgifter för ditt eget län."),
