@@ -1,0 +1,336 @@
+"""Reads of key figures: the catalogue, and the gap analysis (DESIGN §3 "Key figures").
+
+For an indicator and a year, `gap_table` gives every organisation of a level (municipalities,
+regions, counties) with women's, men's and the total value, the gap (K − M), the ratio (K / M), the
+rank by gap, the gap the year before, and the county's and the nation's figures to compare with.
+Values stay `Decimal`; a missing value is `None`, never 0. `dec_str` is the one way a value becomes
+text in JSON, CSV and the API (a decimal string without trailing zeros, `None` stays `None`).
+
+Rank: by the size of the gap, |K − M|, smallest first — rank 1 is where women's and men's values are
+closest. Equal gaps share a rank and the next rank is skipped ("1, 2, 2, 4"); an organisation without
+both values has no rank.
+
+Suppression (`suppress`): in public views a value whose `count` is below the threshold
+(settings.INDICATOR_SUPPRESS_BELOW, default 5) is hidden, and with it every value from which it could
+be derived: if women's or men's value is hidden, both are, and the gap, the ratio and the rank; the
+total is hidden when its own count is small (with both sexes hidden it no longer reveals either).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from jamkoll.errors import NotFound, field_error
+from jamkoll.reference.models import Organisation, OrganisationKind
+from jamkoll.reference.selectors import organisation_list
+
+from .codes import LEVELS, kolada_id
+from .models import PERIOD_MAX, PERIOD_MIN, Gender, Indicator, Observation
+
+RATIO_PLACES = Decimal("0.0001")
+
+
+def dec_str(value: Decimal | None) -> str | None:
+    """`Decimal("82526.000000")` → `"82526"`, `Decimal("45.50")` → `"45.5"`; never an exponent."""
+    if value is None:
+        return None
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in {"-0", ""} else text
+
+
+def suppress_threshold() -> int:
+    return int(getattr(settings, "INDICATOR_SUPPRESS_BELOW", 5))
+
+
+def indicator_list(*, search: str | None = None, provisional: bool | None = None) -> QuerySet[Indicator]:
+    qs = Indicator.objects.prefetch_related("sub_goals", "strategy_objectives").order_by("code")
+    if search:
+        qs = qs.filter(title__icontains=search[:200]) | qs.filter(code__iexact=search[:20])
+    if provisional is not None:
+        qs = qs.filter(provisional=provisional)
+    return qs
+
+
+def indicator_get(code: str) -> Indicator:
+    indicator = (
+        Indicator.objects.filter(code=code).prefetch_related("sub_goals", "strategy_objectives").first()
+        if isinstance(code, str) and len(code) <= 20
+        else None
+    )
+    if indicator is None:
+        raise NotFound(_("okänt nyckeltal %(code)r") % {"code": str(code)[:20]})
+    return indicator
+
+
+def level_kind(level: str) -> str:
+    kind = LEVELS.get(level)
+    if kind is None:
+        raise field_error(
+            "level", _("okänd nivå %(level)r; välj kommun, region eller lan") % {"level": level[:20]}
+        )
+    return kind
+
+
+def check_year(year: int) -> int:
+    if not isinstance(year, int) or not PERIOD_MIN <= year <= PERIOD_MAX:
+        raise field_error(
+            "year", _("året måste ligga mellan %(min)s och %(max)s") % {"min": PERIOD_MIN, "max": PERIOD_MAX}
+        )
+    return year
+
+
+def years_with_data(indicator: Indicator) -> list[int]:
+    return list(
+        Observation.objects.filter(indicator=indicator)
+        .values_list("period", flat=True)
+        .distinct()
+        .order_by("period")
+    )
+
+
+@dataclass(frozen=True)
+class GapRow:
+    code: str  # JämKoll's code: four digits for a municipality, two for a region or county, "00" Riket
+    kolada_id: str
+    kind: str
+    name: str
+    county_code: str | None
+    women: Decimal | None
+    men: Decimal | None
+    total: Decimal | None
+    women_count: int | None = None
+    men_count: int | None = None
+    total_count: int | None = None
+    gap: Decimal | None = None
+    ratio: Decimal | None = None
+    rank: int | None = None
+    previous_gap: Decimal | None = None
+    suppressed: bool = False
+
+    @property
+    def change(self) -> Decimal | None:
+        """The gap's change since the year before (negative: the gap has shrunk if it was positive)."""
+        if self.gap is None or self.previous_gap is None:
+            return None
+        return self.gap - self.previous_gap
+
+    def as_dict(self) -> dict[str, str | int | None]:
+        """The CLI's and API's JSON form: decimal strings, `None` where a value is missing."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "women": dec_str(self.women),
+            "men": dec_str(self.men),
+            "total": dec_str(self.total),
+            "gap": dec_str(self.gap),
+            "ratio": dec_str(self.ratio),
+            "rank": self.rank,
+        }
+
+
+@dataclass(frozen=True)
+class GapTable:
+    indicator: Indicator
+    year: int
+    level: str
+    rows: list[GapRow]
+    national: GapRow | None
+    counties: dict[str, GapRow]  # by county code: the county's (län, else region's) figures
+
+    def county_of(self, row: GapRow) -> GapRow | None:
+        return self.counties.get(row.county_code or "")
+
+
+def _gap(women: Decimal | None, men: Decimal | None) -> tuple[Decimal | None, Decimal | None]:
+    if women is None or men is None:
+        return None, None
+    gap = women - men
+    try:
+        ratio = (women / men).quantize(RATIO_PLACES, rounding=ROUND_HALF_EVEN) if men != 0 else None
+    except InvalidOperation:
+        ratio = None
+    return gap, ratio
+
+
+def _values(indicator: Indicator, year: int, kinds: Sequence[str]) -> dict[int, dict[str, tuple]]:
+    """{organisation id: {gender: (value, count)}} for one indicator and year (one query)."""
+    out: dict[int, dict[str, tuple]] = {}
+    rows = Observation.objects.filter(
+        indicator=indicator, period=year, organisation__kind__in=kinds
+    ).values_list("organisation_id", "gender", "value", "count")
+    for org_id, gender, value, count in rows:
+        out.setdefault(org_id, {})[gender] = (value, count)
+    return out
+
+
+def _row(org: Organisation, values: dict[str, tuple], on: dt.date) -> GapRow:
+    women, women_count = values.get(Gender.WOMEN, (None, None))
+    men, men_count = values.get(Gender.MEN, (None, None))
+    total, total_count = values.get(Gender.TOTAL, (None, None))
+    gap, ratio = _gap(women, men)
+    county_code = org.code if org.kind in {OrganisationKind.LAN, OrganisationKind.REGION} else None
+    if org.kind == OrganisationKind.KOMMUN and org.county is not None:
+        county_code = org.county.code
+    return GapRow(
+        code=org.code,
+        kolada_id=kolada_id(org.kind, org.code),
+        kind=org.kind,
+        name=org.name_at(on),
+        county_code=county_code,
+        women=women,
+        men=men,
+        total=total,
+        women_count=women_count,
+        men_count=men_count,
+        total_count=total_count,
+        gap=gap,
+        ratio=ratio,
+    )
+
+
+def _gap_size(row: GapRow) -> Decimal:
+    return abs(row.gap) if row.gap is not None else Decimal(0)
+
+
+def rank_rows(rows: Iterable[GapRow]) -> list[GapRow]:
+    """Ranks by |gap|, smallest first, ties sharing a rank; rows without a gap keep rank None."""
+    rows = list(rows)
+    ranked = sorted((r for r in rows if r.gap is not None), key=_gap_size)
+    ranks: dict[str, int] = {}
+    previous: Decimal | None = None
+    rank = 0
+    for position, row in enumerate(ranked, start=1):
+        size = _gap_size(row)
+        if size != previous:
+            rank, previous = position, size
+        ranks[row.code] = rank
+    return [replace(r, rank=ranks.get(r.code)) for r in rows]
+
+
+def gap_table(*, indicator: Indicator | str, year: int, level: str = "kommun") -> GapTable:
+    """Every organisation of `level` for `indicator` and `year`, ordered by rank (those without a
+    rank last, by code). Names are those valid at the end of the year."""
+    if isinstance(indicator, str):
+        indicator = indicator_get(indicator)
+    year = check_year(year)
+    kind = level_kind(level)
+    on = dt.date(year, 12, 31)
+    county_kinds = [OrganisationKind.LAN, OrganisationKind.REGION]
+    kinds = sorted({kind, OrganisationKind.RIKET, *county_kinds})
+    values = _values(indicator, year, kinds)
+    previous = _values(indicator, year - 1, [kind]) if year > PERIOD_MIN else {}
+    orgs = list(organisation_list(kind=None).filter(kind__in=kinds))
+    rows: list[GapRow] = []
+    national: GapRow | None = None
+    counties: dict[str, GapRow] = {}
+    regions: dict[str, GapRow] = {}
+    for org in orgs:
+        row = _row(org, values.get(org.pk, {}), on)
+        if org.kind == kind:
+            before = previous.get(org.pk, {})
+            gap_before, _ratio = _gap(
+                before.get(Gender.WOMEN, (None,))[0], before.get(Gender.MEN, (None,))[0]
+            )
+            rows.append(replace(row, previous_gap=gap_before))
+        if org.kind == OrganisationKind.RIKET:
+            national = row
+        elif org.kind == OrganisationKind.LAN:
+            counties[org.code] = row
+        elif org.kind == OrganisationKind.REGION and org.pk in values:
+            regions[org.code] = row
+    # A county's own figures; a region's stand in where the county has none (Kolada has regions).
+    for code, row in regions.items():
+        own = counties.get(code)
+        if own is None or (own.women is None and own.men is None and own.total is None):
+            counties[code] = row
+    rows = rank_rows(rows)
+    rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.code))
+    return GapTable(
+        indicator=indicator, year=year, level=level, rows=rows, national=national, counties=counties
+    )
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    period: int
+    women: Decimal | None
+    men: Decimal | None
+    total: Decimal | None
+    gap: Decimal | None
+    ratio: Decimal | None
+    women_count: int | None = None
+    men_count: int | None = None
+    total_count: int | None = None
+
+
+def trend(*, indicator: Indicator | str, organisation: Organisation) -> list[TrendPoint]:
+    """Every year with a value for `organisation`, oldest first."""
+    if isinstance(indicator, str):
+        indicator = indicator_get(indicator)
+    by_year: dict[int, dict[str, tuple]] = {}
+    for period, gender, value, count in Observation.objects.filter(
+        indicator=indicator, organisation=organisation
+    ).values_list("period", "gender", "value", "count"):
+        by_year.setdefault(period, {})[gender] = (value, count)
+    points = []
+    for period in sorted(by_year):
+        v = by_year[period]
+        women, wc = v.get(Gender.WOMEN, (None, None))
+        men, mc = v.get(Gender.MEN, (None, None))
+        total, tc = v.get(Gender.TOTAL, (None, None))
+        gap, ratio = _gap(women, men)
+        points.append(TrendPoint(period, women, men, total, gap, ratio, wc, mc, tc))
+    return points
+
+
+def _small(count: int | None, threshold: int) -> bool:
+    return count is not None and count < threshold
+
+
+def suppress(rows: Iterable[GapRow], threshold: int | None = None) -> list[GapRow]:
+    """`rows` as a public view may show them (see the module's docstring); ranks are given anew over
+    the rows still shown, so that a hidden gap cannot be read from the gaps in the ranking."""
+    limit = suppress_threshold() if threshold is None else threshold
+    out = []
+    for row in rows:
+        hide_sexes = _small(row.women_count, limit) or _small(row.men_count, limit)
+        hide_total = _small(row.total_count, limit)
+        if not (hide_sexes or hide_total):
+            out.append(row)
+            continue
+        changes: dict = {"suppressed": True}
+        if hide_sexes:
+            changes.update(women=None, men=None, gap=None, ratio=None, rank=None, previous_gap=None)
+            changes.update(women_count=None, men_count=None)
+        if hide_total:
+            changes.update(total=None, total_count=None)
+        out.append(replace(row, **changes))
+    if any(r.suppressed for r in out):
+        order = {r.code: i for i, r in enumerate(out)}
+        out = sorted(rank_rows(out), key=lambda r: (r.rank is None, r.rank or 0, order[r.code]))
+    return out
+
+
+def suppress_points(points: Iterable[TrendPoint], threshold: int | None = None) -> list[TrendPoint]:
+    """The same rule for a trend series."""
+    limit = suppress_threshold() if threshold is None else threshold
+    out = []
+    for p in points:
+        hide_sexes = _small(p.women_count, limit) or _small(p.men_count, limit)
+        hide_total = _small(p.total_count, limit)
+        changes: dict = {}
+        if hide_sexes:
+            changes.update(women=None, men=None, gap=None, ratio=None, women_count=None, men_count=None)
+        if hide_total:
+            changes.update(total=None, total_count=None)
+        out.append(replace(p, **changes) if changes else p)
+    return out
