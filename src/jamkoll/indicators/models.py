@@ -79,6 +79,11 @@ class Indicator(models.Model):
             "Skapad ur en datafil utan katalogpost; titeln är bara id:t tills en analytiker kompletterar."
         ),
     )
+    generated = models.BooleanField(
+        _("genererat exempel"),
+        default=False,
+        help_text=_("Demonstrationsdata som JämKoll har genererat, inte verklig statistik."),
+    )
     sub_goals = models.ManyToManyField(
         PolicySubGoal, verbose_name=_("jämställdhetspolitiska delmål"), blank=True, related_name="indicators"
     )
