@@ -9,6 +9,7 @@ missing. Endpoints do not catch: `jamkoll.api` answers the services' errors with
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import re
 import uuid
@@ -630,7 +631,7 @@ def trend(request: HttpRequest, code: IndicatorCode, filters: Query[TrendFilter]
     if not unsuppressed:
         points = selectors.suppress_points(points)
     last = max((p.period for p in points), default=None)
-    name = organisation.name_at(selectors.dt.date(last, 12, 31)) if last else organisation.code
+    name = organisation.name_at(dt.date(last, 12, 31)) if last else organisation.code
     return {
         "indicator": target.code,
         "title": target.title,
