@@ -26,6 +26,7 @@ from ninja.openapi.docs import Swagger, _csrf_needed
 
 from jamkoll.accounts.policy import require
 from jamkoll.errors import error_body
+from jamkoll.indicators.api import router as indicators_router
 from jamkoll.ledger.api import router as ledger_router
 from jamkoll.money import to_str
 from jamkoll.obligations.api import decisions_router
@@ -340,6 +341,7 @@ for _exc, _handler in (
 
 api.add_router("/", router)
 api.add_router("/decisions", decisions_router)
+api.add_router("/indicators", indicators_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/obligations", obligations_router)
 api.add_router("/plans", plans_router)

@@ -22,17 +22,18 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from jamkoll.errors import NotFound, field_error
 from jamkoll.reference.models import Organisation, OrganisationKind
 from jamkoll.reference.selectors import organisation_list
 
-from .codes import LEVELS, kolada_id
-from .models import PERIOD_MAX, PERIOD_MIN, Gender, Indicator, Observation
+from .codes import LEVELS, kolada_id, kolada_org
+from .models import PERIOD_MAX, PERIOD_MIN, Gender, ImportRun, Indicator, Observation
 
 RATIO_PLACES = Decimal("0.0001")
 
@@ -51,12 +52,16 @@ def suppress_threshold() -> int:
     return int(getattr(settings, "INDICATOR_SUPPRESS_BELOW", 5))
 
 
-def indicator_list(*, search: str | None = None, provisional: bool | None = None) -> QuerySet[Indicator]:
+def indicator_list(
+    *, search: str | None = None, provisional: bool | None = None, generated: bool | None = None
+) -> QuerySet[Indicator]:
     qs = Indicator.objects.prefetch_related("sub_goals", "strategy_objectives").order_by("code")
     if search:
         qs = qs.filter(title__icontains=search[:200]) | qs.filter(code__iexact=search[:20])
     if provisional is not None:
         qs = qs.filter(provisional=provisional)
+    if generated is not None:
+        qs = qs.filter(generated=generated)
     return qs
 
 
@@ -115,6 +120,9 @@ class GapRow:
     rank: int | None = None
     previous_gap: Decimal | None = None
     suppressed: bool = False
+    # The counts behind `previous_gap`: `suppress` hides it when one of them is small.
+    previous_women_count: int | None = None
+    previous_men_count: int | None = None
 
     @property
     def change(self) -> Decimal | None:
@@ -237,10 +245,17 @@ def gap_table(*, indicator: Indicator | str, year: int, level: str = "kommun") -
         row = _row(org, values.get(org.pk, {}), on)
         if org.kind == kind:
             before = previous.get(org.pk, {})
-            gap_before, _ratio = _gap(
-                before.get(Gender.WOMEN, (None,))[0], before.get(Gender.MEN, (None,))[0]
+            women_before = before.get(Gender.WOMEN, (None, None))
+            men_before = before.get(Gender.MEN, (None, None))
+            gap_before, _ratio = _gap(women_before[0], men_before[0])
+            rows.append(
+                replace(
+                    row,
+                    previous_gap=gap_before,
+                    previous_women_count=women_before[1],
+                    previous_men_count=men_before[1],
+                )
             )
-            rows.append(replace(row, previous_gap=gap_before))
         if org.kind == OrganisationKind.RIKET:
             national = row
         elif org.kind == OrganisationKind.LAN:
@@ -304,10 +319,14 @@ def suppress(rows: Iterable[GapRow], threshold: int | None = None) -> list[GapRo
     for row in rows:
         hide_sexes = _small(row.women_count, limit) or _small(row.men_count, limit)
         hide_total = _small(row.total_count, limit)
+        # A gap the year before that rests on a small count is hidden as that year's gap would be.
+        hide_previous = _small(row.previous_women_count, limit) or _small(row.previous_men_count, limit)
         if not (hide_sexes or hide_total):
-            out.append(row)
+            out.append(replace(row, previous_gap=None) if hide_previous else row)
             continue
         changes: dict = {"suppressed": True}
+        if hide_previous:
+            changes["previous_gap"] = None
         if hide_sexes:
             changes.update(women=None, men=None, gap=None, ratio=None, rank=None, previous_gap=None)
             changes.update(women_count=None, men_count=None)
@@ -333,4 +352,151 @@ def suppress_points(points: Iterable[TrendPoint], threshold: int | None = None) 
         if hide_total:
             changes.update(total=None, total_count=None)
         out.append(replace(p, **changes) if changes else p)
+    return out
+
+
+# --- The API's reads: organisations by id, observations, import runs ---------------------------
+
+
+def organisation_for(code: str, level: str | None = None, *, field: str = "organisation") -> Organisation:
+    """The organisation a request names: by JämKoll's code and `level` ("kommun" "0580", "region"
+    "12"), or by the id Kolada and our exports use ("0580", "0012", "0000"; "12" is a county).
+    `ValidationError` on `field` when it names none."""
+    kind = level_kind(level) if level else None
+    text = str(code).strip()[:20]
+    if kind is not None:
+        found = Organisation.objects.filter(kind=kind, code=text).first()
+        if found is not None:
+            return found
+    try:
+        kolada_kind, jamkoll_code = kolada_org(text)
+    except ValueError as exc:
+        raise field_error(field, str(exc)) from None
+    if kind is not None and kolada_kind != kind:
+        raise field_error(
+            field, _("%(code)r är ingen organisation på nivån %(level)s") % {"code": text, "level": level}
+        )
+    found = Organisation.objects.filter(kind=kolada_kind, code=jamkoll_code).first()
+    if found is None:
+        raise field_error(field, _("okänd organisation %(code)r") % {"code": text})
+    return found
+
+
+def observation_list(
+    *,
+    indicator: Indicator,
+    period_from: int | None = None,
+    period_to: int | None = None,
+    organisation: Organisation | None = None,
+    level: str | None = None,
+    gender: str | None = None,
+) -> QuerySet[Observation]:
+    """An indicator's observations, by period, organisation (kind, code) and gender."""
+    qs = Observation.objects.filter(indicator=indicator).select_related("organisation")
+    if period_from is not None:
+        qs = qs.filter(period__gte=period_from)
+    if period_to is not None:
+        qs = qs.filter(period__lte=period_to)
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    if level:
+        qs = qs.filter(organisation__kind=level_kind(level))
+    if gender:
+        qs = qs.filter(gender=gender)
+    return qs.order_by("period", "organisation__kind", "organisation__code", "gender")
+
+
+def hidden_observations(rows: Sequence[Observation], threshold: int | None = None) -> set[int]:
+    """The ids of `rows` a public view may not show (the rule of `suppress`: women's and men's
+    values both when either count is small, the total when its own is). One query for the other
+    sexes' counts of the same organisations and years."""
+    limit = suppress_threshold() if threshold is None else threshold
+    if not rows:
+        return set()
+    keys = {(r.organisation_id, r.period) for r in rows}
+    indicator_id = rows[0].indicator_id
+    small_sexes = set(
+        Observation.objects.filter(
+            indicator_id=indicator_id,
+            organisation_id__in={k[0] for k in keys},
+            period__in={k[1] for k in keys},
+            gender__in=[Gender.WOMEN, Gender.MEN],
+            count__lt=limit,
+        ).values_list("organisation_id", "period")
+    )
+    hidden = set()
+    for r in rows:
+        if r.gender == Gender.TOTAL:
+            if _small(r.count, limit):
+                hidden.add(r.pk)
+        elif (r.organisation_id, r.period) in small_sexes:
+            hidden.add(r.pk)
+    return hidden
+
+
+def import_run_list() -> QuerySet[ImportRun]:
+    return ImportRun.objects.order_by("-created_at")
+
+
+def import_run_get(pk: Any) -> ImportRun:
+    run = ImportRun.objects.filter(pk=pk).first()
+    if run is None:
+        raise NotFound(_("okänd import %(id)s") % {"id": str(pk)[:40]})
+    return run
+
+
+# --- The result report's key figures -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkedIndicator:
+    """An indicator that follows one of the given sub-goals or strategy objectives, with the
+    national (Riket) figures for the year, suppressed as in a public view (None: no value)."""
+
+    indicator: Indicator
+    sub_goals: tuple[int, ...]  # numbers
+    strategy_objectives: tuple[int, ...]
+    national: GapRow | None
+
+
+def linked_national(
+    *, sub_goals: Iterable[int], strategy_objectives: Iterable[int], year: int, public: bool = True
+) -> list[LinkedIndicator]:
+    """The indicators linked to the sub-goals or objectives (primary keys) with their national
+    figures for `year`, by code. A constant number of queries, however many indicators there are."""
+    year = check_year(year)
+    sub_goal_ids, objective_ids = list(sub_goals), list(strategy_objectives)
+    if not sub_goal_ids and not objective_ids:
+        return []
+    indicators = list(
+        Indicator.objects.filter(Q(sub_goals__in=sub_goal_ids) | Q(strategy_objectives__in=objective_ids))
+        .distinct()
+        .prefetch_related("sub_goals", "strategy_objectives")
+        .order_by("code")
+    )
+    if not indicators:
+        return []
+    riket = organisation_list(kind=OrganisationKind.RIKET).first()
+    values: dict[int, dict[str, tuple]] = {}
+    if riket is not None:
+        for indicator_id, gender, value, count in Observation.objects.filter(
+            indicator__in=indicators, organisation=riket, period=year
+        ).values_list("indicator_id", "gender", "value", "count"):
+            values.setdefault(indicator_id, {})[gender] = (value, count)
+    on = dt.date(year, 12, 31)
+    out = []
+    for indicator in indicators:
+        national = None
+        if riket is not None and indicator.pk in values:
+            national = _row(riket, values[indicator.pk], on)
+            if public:
+                national = suppress([national])[0]
+        out.append(
+            LinkedIndicator(
+                indicator=indicator,
+                sub_goals=tuple(sorted(g.number for g in indicator.sub_goals.all())),
+                strategy_objectives=tuple(sorted(o.number for o in indicator.strategy_objectives.all())),
+                national=national,
+            )
+        )
     return out

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from jamkoll.charts import Bar, bar_chart
+from jamkoll.indicators.selectors import LinkedIndicator, dec_str, linked_national, suppress_threshold
 from jamkoll.ledger.selectors import balance_get
 from jamkoll.money import format_sek, group_digits
 from jamkoll.obligations.selectors import obligation_of_kind
@@ -28,7 +29,14 @@ from jamkoll.plans.selectors import (
     report_content,
     status_report_get,
 )
-from jamkoll.programmes.models import ConditionKind, DiaryNumberPurpose, FundingDecision, Recipient
+from jamkoll.programmes.models import (
+    ConditionKind,
+    DiaryNumberPurpose,
+    FundingDecision,
+    GoalArea,
+    GoalAreaSubGoal,
+    Recipient,
+)
 from jamkoll.programmes.selectors import (
     AllocationTable,
     as_of,
@@ -236,6 +244,7 @@ def result_report(*, decision: FundingDecision, year: int, version: Any = None) 
             )
         )
         sections.append(out)
+    _key_figures(sections, decision, year)
     if content.structure_year != year:
         # Headings carried from an earlier year's report: those the year has nothing under are left
         # out (an empty "Inledning" is not a text of this year).
@@ -253,6 +262,112 @@ def result_report(*, decision: FundingDecision, year: int, version: Any = None) 
     )
     document.sections.extend(_result_appendices(decision, year, on))
     return document
+
+
+KEY_FIGURES_TITLE = "Nyckeltal och indikatorer"
+GENERATED_NOTE = "Genererade exempeldata – inte verklig statistik"
+
+
+def _figure(value: Decimal | None) -> str:
+    """A key figure's value as Swedish text: "1 234,5"; "–" where there is none (or it is hidden)."""
+    text = dec_str(value)
+    if text is None:
+        return "–"
+    sign, text = ("−", text[1:]) if text.startswith("-") else ("", text)
+    whole, _dot, fraction = text.partition(".")
+    return sign + group_digits(whole) + ("," + fraction if fraction else "")
+
+
+def _links(item: LinkedIndicator) -> str:
+    parts = [f"delmål {n}" for n in item.sub_goals]
+    parts += [f"målsättning {n}" for n in item.strategy_objectives]
+    return ", ".join(parts)
+
+
+def key_figure_blocks(decision: FundingDecision, year: int) -> list[Any]:
+    """The key figures linked to the agreement's goals (its goal areas' sub-goals and strategy
+    objectives), with the nation's values for the year, suppressed as in public views; a plain
+    sentence when there are none. Never a figure that is not in the data."""
+    sub_goals = GoalAreaSubGoal.objects.filter(goal_area__decision=decision).values_list(
+        "sub_goal_id", flat=True
+    )
+    objectives = GoalArea.strategy_objectives.through.objects.filter(goalarea__decision=decision).values_list(
+        "strategyobjective_id", flat=True
+    )
+    linked = linked_national(sub_goals=set(sub_goals), strategy_objectives=set(objectives), year=year)
+    if not linked:
+        return [
+            Paragraph(
+                "Inga nyckeltal är ännu kopplade till överenskommelsens mål i JämKoll; därför redovisas "
+                "inga värden här.",
+                style="note",
+            )
+        ]
+    blocks: list[Any] = [
+        Paragraph(
+            f"Nyckeltal som följer de jämställdhetspolitiska delmål och strategins målsättningar som "
+            f"överenskommelsens målområden bygger på, med rikets värden {year} för kvinnor och män. "
+            f"Skillnad är kvinnors värde minus mäns, kvot kvinnors värde delat med mäns. Ett värde som "
+            f"vilar på färre än {suppress_threshold()} personer visas inte, och inte heller de värden "
+            f"det kan räknas fram ur; – betyder att värde saknas.",
+            style="note",
+        )
+    ]
+    if any(item.indicator.generated for item in linked):
+        blocks.append(
+            Paragraph(
+                f"Nyckeltal märkta ”{GENERATED_NOTE}” bygger på data som JämKoll har genererat för "
+                "demonstration; de är inte statistik.",
+                style="note",
+            )
+        )
+    rows = []
+    for item in linked:
+        indicator, national = item.indicator, item.national
+        title = f"{indicator.title} ({indicator.code})"
+        if indicator.unit:
+            title += f", {indicator.unit}"
+        if indicator.generated:
+            title += f" – {GENERATED_NOTE}"
+        rows.append(
+            (
+                title,
+                _links(item),
+                *(
+                    _figure(getattr(national, name) if national else None)
+                    for name in ("women", "men", "total", "gap", "ratio")
+                ),
+            )
+        )
+    blocks.append(
+        Table(
+            caption=f"Nyckeltal kopplade till överenskommelsens mål: riket {year}",
+            headers=("Nyckeltal", "Följer", "Kvinnor", "Män", "Totalt", "Skillnad (K − M)", "Kvot (K/M)"),
+            rows=tuple(rows),
+            align=("left", "left", "right", "right", "right", "right", "right"),
+            widths=(34, 16, 10, 10, 10, 11, 9),
+        )
+    )
+    if all(item.national is None for item in linked):
+        blocks.append(Paragraph(f"Inget av nyckeltalen har värden för riket {year} i JämKoll.", style="note"))
+    return blocks
+
+
+def _key_figures(sections: list[Section], decision: FundingDecision, year: int) -> None:
+    """The key figures in the report's "Nyckeltal och indikatorer" section, after the coordinator's
+    text (seed 003). A report without that heading gets a section of its own when there are linked
+    key figures; a later year's carried heading with neither text nor key figures stays out."""
+    blocks = key_figure_blocks(decision, year)
+    has_figures = any(isinstance(b, Table) for b in blocks)
+    section = next((s for s in sections if s.title.strip().lower() == KEY_FIGURES_TITLE.lower()), None)
+    if section is None:
+        if has_figures:
+            section = Section(title=KEY_FIGURES_TITLE, level=1, numbered=False)
+            section.blocks.extend(blocks)
+            sections.append(section)
+        return
+    if section.blocks or has_figures:
+        section.blocks.extend(blocks)
 
 
 def _with_content(sections: list[Section]) -> list[Section]:
