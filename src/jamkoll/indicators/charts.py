@@ -65,8 +65,9 @@ def _label(title: str, generated: bool) -> str:
 def _open(chart_id: str, height: int, title: str, description: str, generated: bool) -> list[str]:
     cid = escape(chart_id)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" id="{cid}" '
-        f'viewBox="0 0 {WIDTH} {height}" width="100%" aria-labelledby="{cid}-title {cid}-desc">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart indicator-chart" role="img" id="{cid}" '
+        f'viewBox="0 0 {WIDTH} {height}" width="100%" font-size="13" '
+        f'aria-labelledby="{cid}-title {cid}-desc">',
         f'<title id="{cid}-title">{escape(_label(title, generated))}</title>',
         f'<desc id="{cid}-desc">{escape(_label(description or title, generated))}</desc>',
     ]
@@ -119,7 +120,13 @@ def _empty(chart_id: str, title: str, generated: bool, message: str) -> SafeStri
 
 
 def gap_chart(
-    items: Sequence[GapItem], *, chart_id: str, title: str, description: str = "", generated: bool = False
+    items: Sequence[GapItem],
+    *,
+    chart_id: str,
+    title: str,
+    description: str = "",
+    generated: bool = False,
+    axis: str = "",
 ) -> SafeString:
     """Bars of K − M around a zero line, largest gap in women's favour first."""
     if not items:
@@ -129,8 +136,8 @@ def gap_chart(
     ticks = nice_ticks(min(0.0, *values), max(0.0, *values))
     low, high = ticks[0], ticks[-1]
     if len(ordered) <= 60:
-        return _gap_rows(ordered, ticks, low, high, chart_id, title, description, generated)
-    return _gap_columns(ordered, ticks, low, high, chart_id, title, description, generated)
+        return _gap_rows(ordered, ticks, low, high, chart_id, title, description, generated, axis)
+    return _gap_columns(ordered, ticks, low, high, chart_id, title, description, generated, axis)
 
 
 def _gap_rows(
@@ -142,10 +149,11 @@ def _gap_rows(
     title: str,
     description: str,
     generated: bool,
+    axis: str,
 ) -> SafeString:
-    row_h, label_w, right, top = 20, 220, 70, 44
+    row_h, label_w, right, top = 22, 220, 70, 44
     plot_w = WIDTH - label_w - right
-    height = top + row_h * len(ordered) + 30
+    height = top + row_h * len(ordered) + 48
 
     def x_of(v: float) -> float:
         return label_w + plot_w * (v - low) / (high - low)
@@ -177,6 +185,8 @@ def _gap_rows(
             _text(text_x, y + 14, format_number(item.gap, signed=True), anchor=anchor, cls="chart-value")
         )
     parts.append(f'<line x1="{zero:.1f}" y1="{top - 4}" x2="{zero:.1f}" y2="{bottom}" stroke="{AXIS}"/>')
+    if axis:
+        parts.append(_text(WIDTH - right, bottom + 36, axis, anchor="end", cls="chart-value"))
     parts.append("</svg>")
     return mark_safe("".join(parts))
 
@@ -190,8 +200,9 @@ def _gap_columns(
     title: str,
     description: str,
     generated: bool,
+    axis: str,
 ) -> SafeString:
-    left, right, top, plot_h = 64, 16, 44, 260
+    left, right, top, plot_h = 64, 16, 60, 260
     plot_w = WIDTH - left - right
     height = top + plot_h + 44
     step = plot_w / len(ordered)
@@ -205,6 +216,8 @@ def _gap_columns(
         y = y_of(t)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" stroke="{GRID}"/>')
         parts.append(_text(left - 6, y + 4, _tick_text(t), anchor="end", cls="chart-value"))
+    if axis:
+        parts.append(_text(left - 6, top - 12, axis, anchor="start", cls="chart-value"))
     zero = y_of(0.0)
     for i, item in enumerate(ordered):
         v = float(item.gap)
@@ -378,7 +391,7 @@ def scatter_chart(
             left + side - 10, top + side - 10, _("Männens värde högre"), anchor="end", extra=f' fill="{MEN}"'
         )
     )
-    parts.append(_text(x_of(high) - 6, y_of(high) + 16, "y = x", anchor="end", cls="chart-value"))
+    parts.append(_text(x_of(high) - 30, y_of(high) + 6, "y = x", anchor="end", cls="chart-value"))
     for item in sorted(items, key=lambda i: i.highlight):
         x, y = x_of(float(item.men)), y_of(float(item.women))
         colour = WOMEN if item.women > item.men else MEN if item.women < item.men else TOTAL

@@ -4,6 +4,7 @@ is shown with the decimals its source gave, never rounded away on the page."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.utils.translation import gettext as _
@@ -31,7 +32,9 @@ def format_number(value: Decimal | int | None, *, places: int | None = None, sig
         return MISSING
     if places is not None:
         number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
-    text = dec_str(number) or "0"
+        text = format(number, "f")  # exactly `places` decimals, zeros kept
+    else:
+        text = dec_str(number) or "0"
     negative = text.startswith("-")
     whole, _sep, frac = text.lstrip("-").partition(".")
     out = group_digits(whole) + ("," + frac if frac else "")
@@ -40,3 +43,16 @@ def format_number(value: Decimal | int | None, *, places: int | None = None, sig
     if signed and number > 0:
         return "+" + out
     return out
+
+
+def decimals_of(values: Iterable[Decimal | None], *, most: int = 6) -> int:
+    """How many decimals the most precise of `values` has (trailing zeros not counted), at most
+    `most`: a column is shown with that many throughout (`60,0` beside `58,3`)."""
+    places = 0
+    for value in values:
+        if value is None or not value.is_finite():
+            continue
+        text = dec_str(value) or ""
+        if "." in text:
+            places = max(places, len(text.split(".")[1]))
+    return min(places, most)

@@ -37,6 +37,7 @@ from jamkoll.reference.selectors import sub_goal_list
 from jamkoll.validation import text_problem
 
 from . import charts, explorer
+from .formatting import decimals_of
 from .forms import ImportForm, IndicatorEditForm, max_upload_bytes
 from .models import PERIOD_MAX, PERIOD_MIN, ImportRun, ImportStatus, Indicator
 from .selectors import (
@@ -155,9 +156,11 @@ def _title(choice: Choice, county: GapRow | None = None) -> str:
     }
 
 
-def _trend_org(request: HttpRequest, ex: explorer.Explorer) -> tuple[GapRow | None, Organisation | None]:
+def _trend_org(
+    request: HttpRequest, ex: explorer.Explorer, default: GapRow | None = None
+) -> tuple[GapRow | None, Organisation | None]:
     """The organisation of the trend chart: `?org=<Kolada id>` among the page's organisations,
-    else the nation."""
+    else `default` (the county on a county's page), else the nation."""
     wanted = request.GET.get("org", "")
     candidates = [line.row for line in ex.lines] + ([ex.national] if ex.national else [])
     candidates += list(ex.table.counties.values())
@@ -165,7 +168,7 @@ def _trend_org(request: HttpRequest, ex: explorer.Explorer) -> tuple[GapRow | No
     if 0 < len(wanted) <= 4:
         row = next((r for r in candidates if r.kolada_id == wanted), None)
     if row is None:
-        row = ex.national
+        row = default or ex.national
     if row is None:
         return None, None
     return row, Organisation.objects.filter(kind=row.kind, code=row.code).first()
@@ -199,6 +202,7 @@ def _charts(
         )
         % {"n": len(gap_items), "pos": positive, "neg": sum(1 for i in gap_items if i.gap < 0)},
         generated=generated,
+        axis=_("K − M, %(unit)s") % {"unit": _gap_unit(indicator.unit)} if indicator.unit else _("K − M"),
     )
     scatter_items = [
         charts.ScatterItem(line.row.name, line.row.women, line.row.men, line.row.kolada_id == chosen)
@@ -243,6 +247,11 @@ def _charts(
         "trend_row": trend_row,
         "trend_title": trend_title,
     }
+
+
+def _gap_unit(unit: str) -> str:
+    """The unit of a difference: a difference of percentages is in percentage points."""
+    return _("procentenheter") if unit.strip().lower() in {"procent", "%", "andel (%)"} else unit
 
 
 SORT_LABELS = {
@@ -347,15 +356,18 @@ def _explorer_page(request: HttpRequest, choice: Choice, county: str | None = No
     ex = explorer.explore(table=table, public=public, county=county)
     if county_row is not None and public:
         county_row = explorer.suppress_one(county_row)
-    trend_row, org = _trend_org(request, ex)
+    trend_row, org = _trend_org(request, ex, county_row)
     base = {
         "ar": choice.year,
         "niva": choice.level if county is None else "",
         "org": trend_row.kolada_id if trend_row and request.GET.get("org") else "",
     }
     downloads = {"ar": choice.year, "niva": choice.level, **({"lan": county} if county else {})}
+    figures = [ex.national, county_row, *(line.row for line in ex.lines), *(line.county for line in ex.lines)]
+    places = decimals_of(v for r in figures if r is not None for v in (r.women, r.men, r.total))
     context.update(
         {
+            "places": places,
             "ex": ex,
             "county": county_row,
             "title": _title(choice, county_row),

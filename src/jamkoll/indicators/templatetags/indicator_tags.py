@@ -12,12 +12,12 @@ register = template.Library()
 
 
 @register.filter
-def num(value: Decimal | int | None) -> str:
-    """`−1 234,5`; a missing value `–`."""
-    return format_number(value)
+def num(value: Decimal | int | None, places: int | None = None) -> str:
+    """`−1 234,5`; a missing value `–`; `{{ v|num:1 }}` with exactly one decimal."""
+    return format_number(value, places=places)
 
 
 @register.filter
-def signed(value: Decimal | int | None) -> str:
+def signed(value: Decimal | int | None, places: int | None = None) -> str:
     """A gap or a change: `+2,5`, `−1`, `0`."""
-    return format_number(value, signed=True)
+    return format_number(value, places=places, signed=True)
