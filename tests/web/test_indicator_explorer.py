@@ -407,3 +407,20 @@ def test_format_number() -> None:
     assert format_number(Decimal("2.5"), signed=True) == "+2,5"
     assert format_number(None) == "–"
     assert format_number(Decimal("-0.0")) == "0"
+
+
+def test_the_change_does_not_give_away_last_years_hidden_gap(analyst: Any) -> None:
+    """Upplands Väsby's counts were small in 2023: in 2024 its gap is shown, but not its change
+    since 2023 (gap 2024 − change would be the hidden gap of 2023)."""
+    indicator = make_indicator("N99004", years=(2023, 2024))
+    path = reverse("indicators:download", args=[indicator.code, "csv"]) + "?ar=2024"
+
+    def change(client: Client) -> str:
+        text = client.get(path).content.decode("utf-8-sig")
+        row = next(line for line in text.splitlines() if line.startswith(SMALL + ","))
+        cells = row.split(",")
+        assert cells[5]  # the gap of 2024 is shown
+        return cells[8]
+
+    assert change(Client()) == ""
+    assert change(client_for(analyst)) != ""

@@ -21,9 +21,10 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from .codes import LEVELS
 from .formatting import generated_label
-from .models import PERIOD_MIN
-from .selectors import GapRow, GapTable, dec_str, gap_table, suppress, suppress_threshold
+from .models import PERIOD_MIN, Gender, Observation
+from .selectors import GapRow, GapTable, dec_str, suppress, suppress_threshold
 
 PAGE_SIZE = 50
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -51,6 +52,20 @@ class Explorer:
     public: bool
 
 
+def _hidden_gaps(table: GapTable, year: int) -> set[str]:
+    """The organisations of the table's level whose gap `year` is hidden for the public (women's
+    or men's count below the threshold: `selectors.suppress`'s rule), in one query."""
+    return set(
+        Observation.objects.filter(
+            indicator=table.indicator,
+            period=year,
+            organisation__kind=LEVELS[table.level],
+            gender__in=[Gender.WOMEN, Gender.MEN],
+            count__lt=suppress_threshold(),
+        ).values_list("organisation__code", flat=True)
+    )
+
+
 def suppress_one(row: GapRow | None) -> GapRow | None:
     return suppress([row])[0] if row is not None else None
 
@@ -67,8 +82,7 @@ def explore(*, table: GapTable, public: bool, county: str | None = None) -> Expl
         counties = {code: suppress_one(r) or r for code, r in counties.items()}
         national = suppress_one(national)
         if table.year > PERIOD_MIN and any(r.previous_gap is not None for r in rows):
-            before = gap_table(indicator=table.indicator, year=table.year - 1, level=table.level)
-            hidden_before = {r.code for r in suppress(before.rows) if r.suppressed}
+            hidden_before = _hidden_gaps(table, table.year - 1)
     if county is not None:
         rows = [r for r in rows if r.county_code == county]
     lines = [
