@@ -424,3 +424,41 @@ def test_the_change_does_not_give_away_last_years_hidden_gap(analyst: Any) -> No
 
     assert change(Client()) == ""
     assert change(client_for(analyst)) != ""
+
+
+def test_charts_draw_what_they_say() -> None:
+    from jamkoll.indicators import charts
+
+    gap = charts.gap_chart(
+        [charts.GapItem("Ale", Decimal("2.5")), charts.GapItem("Bjuv", Decimal("-1.25"), highlight=True)],
+        chart_id="g1",
+        title="Skillnad",
+        generated=True,
+    )
+    assert 'role="img"' in gap and 'aria-labelledby="g1-title g1-desc"' in gap
+    assert f'<title id="g1-title">{GENERATED}. Skillnad</title>' in gap
+    assert "+2,5" in gap and "\u22121,25" in gap and 'stroke="#f2b600"' in gap
+    assert "<script" not in charts.gap_chart(
+        [charts.GapItem("<script>x</script>", Decimal(1))], chart_id="g2", title="<b>"
+    )
+    many = charts.gap_chart(
+        [charts.GapItem(f"K{i}", Decimal(i - 100)) for i in range(290)], chart_id="g3", title="t"
+    )
+    assert many.count("<rect") == 290  # one bar each (the legend draws lines)
+    trend = charts.trend_chart(
+        [
+            charts.TrendItem(2020, Decimal(1), Decimal(2), Decimal("1.5")),
+            charts.TrendItem(2021, None, Decimal(3), Decimal(2)),
+            charts.TrendItem(2022, Decimal(2), Decimal(1), Decimal("1.5")),
+        ],
+        chart_id="t1",
+        title="Tid",
+    )
+    # A missing value breaks women's line: no polyline of women's colour, three of the others' two.
+    assert trend.count(f'stroke="{charts.WOMEN}" stroke-width="2.5"') == 0
+    assert trend.count("<polyline") == 2
+    scatter = charts.scatter_chart(
+        [charts.ScatterItem("Ale", Decimal(3), Decimal(2))], chart_id="s1", title="Punkter"
+    )
+    assert 'stroke-dasharray="5 4"' in scatter and "y = x" in scatter
+    assert "Inga värden att visa." in charts.trend_chart([], chart_id="t2", title="x")
