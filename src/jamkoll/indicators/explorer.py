@@ -1,0 +1,267 @@
+"""The explorer's reading of a gap table: what a visitor may see (suppression), in which order, one
+page at a time, and as a CSV or XLSX download. Built on `selectors.gap_table`; the views stay thin.
+
+Suppression for the public (no "indicator.view_unsuppressed"): `selectors.suppress` over the rows,
+the counties and the nation; besides, the change since the year before is left out wherever the
+year before's values were hidden (else a shown gap and its change would give the hidden one away).
+
+Downloads neutralise formula injection: a text cell that begins with `=`, `+`, `-`, `@`, a tab or a
+carriage return is written with a leading apostrophe (`'=…`), so that a spreadsheet shows it as
+text. A number is written as a number (a negative gap stays `-1.5`, which no spreadsheet runs).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from .codes import LEVELS
+from .formatting import generated_label
+from .models import PERIOD_MIN, Gender, Observation
+from .selectors import GapRow, GapTable, dec_str, suppress, suppress_threshold
+
+PAGE_SIZE = 50
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+# ?sortera= → the row's value to sort by.
+SORTS = ("rang", "namn", "kvinnor", "man", "totalt", "skillnad", "kvot", "forandring")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of the explorer's table: the organisation's figures, its county's and the change."""
+
+    row: GapRow
+    county: GapRow | None
+    change: Decimal | None
+
+
+@dataclass(frozen=True)
+class Explorer:
+    table: GapTable
+    lines: list[Line]  # every row of the level (or of one county), in rank order
+    national: GapRow | None
+    suppressed: int  # how many rows have a hidden value
+    public: bool
+
+
+def _hidden_gaps(table: GapTable, year: int) -> set[str]:
+    """The organisations of the table's level whose gap `year` is hidden for the public (women's
+    or men's count below the threshold: `selectors.suppress`'s rule), in one query."""
+    return set(
+        Observation.objects.filter(
+            indicator=table.indicator,
+            period=year,
+            organisation__kind=LEVELS[table.level],
+            gender__in=[Gender.WOMEN, Gender.MEN],
+            count__lt=suppress_threshold(),
+        ).values_list("organisation__code", flat=True)
+    )
+
+
+def suppress_one(row: GapRow | None) -> GapRow | None:
+    return suppress([row])[0] if row is not None else None
+
+
+def explore(*, table: GapTable, public: bool, county: str | None = None) -> Explorer:
+    """The table's rows as `Line`s (only `county`'s municipalities when given), suppressed for the
+    public."""
+    rows = table.rows
+    counties = dict(table.counties)
+    national = table.national
+    hidden_before: set[str] = set()
+    if public:
+        rows = suppress(rows)
+        counties = {code: suppress_one(r) or r for code, r in counties.items()}
+        national = suppress_one(national)
+        if table.year > PERIOD_MIN and any(r.previous_gap is not None for r in rows):
+            hidden_before = _hidden_gaps(table, table.year - 1)
+    if county is not None:
+        rows = [r for r in rows if r.county_code == county]
+    lines = [
+        Line(
+            row=r,
+            county=counties.get(r.county_code or "") if r.kind == "kommun" else None,
+            change=None if r.code in hidden_before else r.change,
+        )
+        for r in rows
+    ]
+    return Explorer(
+        table=table,
+        lines=lines,
+        national=national,
+        suppressed=sum(1 for r in rows if r.suppressed),
+        public=public,
+    )
+
+
+def _sort_value(line: Line, key: str) -> Decimal | str | int | None:
+    row = line.row
+    return {
+        "rang": row.rank,
+        "namn": row.name,
+        "kvinnor": row.women,
+        "man": row.men,
+        "totalt": row.total,
+        "skillnad": row.gap,
+        "kvot": row.ratio,
+        "forandring": line.change,
+    }[key]
+
+
+def sort_lines(lines: Sequence[Line], key: str, descending: bool) -> list[Line]:
+    """Sorted by `key` (one of SORTS); rows without the value always last."""
+    if key not in SORTS:
+        key = "rang"
+    present = [line for line in lines if _sort_value(line, key) is not None]
+    missing = [line for line in lines if _sort_value(line, key) is None]
+    if key == "namn":
+        present.sort(key=lambda line: (line.row.name.casefold(), line.row.code), reverse=descending)
+    else:
+        present.sort(key=lambda line: (_sort_value(line, key), line.row.code), reverse=descending)
+    return present + missing
+
+
+# --- Downloads -------------------------------------------------------------------------------------
+
+
+def neutralise(value: str) -> str:
+    """A text cell a spreadsheet will not run as a formula."""
+    if value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def header() -> list[str]:
+    return [
+        _("Kod"),
+        _("Namn"),
+        _("Kvinnor"),
+        _("Män"),
+        _("Totalt"),
+        _("Skillnad K−M"),
+        _("Kvot K/M"),
+        _("Rang"),
+        _("Förändring av skillnaden sedan föregående år"),
+        _("Länet, kvinnor"),
+        _("Länet, män"),
+        _("Länet, skillnad K−M"),
+        _("Riket, kvinnor"),
+        _("Riket, män"),
+        _("Riket, skillnad K−M"),
+        _("Dolt (litet antal)"),
+    ]
+
+
+def _cells(line: Line, national: GapRow | None) -> list[Decimal | int | str | None]:
+    r, c, n = line.row, line.county, national
+    return [
+        r.kolada_id,
+        r.name,
+        r.women,
+        r.men,
+        r.total,
+        r.gap,
+        r.ratio,
+        r.rank,
+        line.change,
+        c.women if c else None,
+        c.men if c else None,
+        c.gap if c else None,
+        n.women if n else None,
+        n.men if n else None,
+        n.gap if n else None,
+        _("ja") if r.suppressed else "",
+    ]
+
+
+def preamble(explorer: Explorer, title: str) -> list[str]:
+    """The lines above the table in a download: the generated label first where it applies, the
+    title, the suppression rule for the public."""
+    out = []
+    if explorer.table.indicator.generated:
+        out.append(generated_label())
+    out.append(title)
+    if explorer.public:
+        out.append(
+            _(
+                "Värden bakom färre än %(n)s personer eller fall visas inte, "
+                "inte heller värden som de kan räknas fram ur."
+            )
+            % {"n": suppress_threshold()}
+        )
+    return out
+
+
+def _text(value: Decimal | int | str | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return dec_str(value) or ""
+    if isinstance(value, int):
+        return str(value)
+    return neutralise(value)
+
+
+def to_csv(explorer: Explorer, title: str) -> bytes:
+    """UTF-8 with a byte-order mark (so that Excel reads å, ä, ö), comma-separated, decimal point
+    (`selectors.dec_str`, as the API and the CLI). The preamble rows come first, each in the first
+    column, then an empty row, then the header and the rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for text in preamble(explorer, title):
+        writer.writerow([neutralise(text)])
+    writer.writerow([])
+    writer.writerow(header())
+    for line in explorer.lines:
+        writer.writerow([_text(v) for v in _cells(line, explorer.national)])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(explorer: Explorer, title: str) -> bytes:
+    """One sheet: the preamble, the header (bold, frozen), the rows; numbers as numbers."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=_("Nyckeltal")[:31])
+    bold = Font(bold=True)
+    for i, text in enumerate(preamble(explorer, title)):
+        cell = WriteOnlyCell(sheet, value=neutralise(text))
+        if i == 0:
+            cell.font = bold
+        sheet.append([cell])
+    sheet.append([])
+    heads = []
+    for text in header():
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = bold
+        heads.append(cell)
+    sheet.append(heads)
+    for line in explorer.lines:
+        sheet.append([_xlsx_value(v) for v in _cells(line, explorer.national)])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _xlsx_value(value: Decimal | int | str | None) -> Decimal | int | str | None:
+    if isinstance(value, str):
+        return neutralise(value)
+    return value
+
+
+def rows_with_gap(lines: Iterable[Line]) -> list[Line]:
+    return [line for line in lines if line.row.gap is not None]
+
+
+def with_rows(explorer: Explorer, lines: list[Line]) -> Explorer:
+    return replace(explorer, lines=lines)
