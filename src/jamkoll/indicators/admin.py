@@ -6,7 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from jamkoll.admin_show_only import ShowOnly
 
-from .models import ImportRun, Indicator, Observation
+from .models import ImportRun, Indicator, Observation, ObservationChange
 
 
 @admin.register(Indicator)
@@ -29,3 +29,19 @@ class ObservationAdmin(ShowOnly, admin.ModelAdmin):
 class ImportRunAdmin(ShowOnly, admin.ModelAdmin):
     list_display = ("created_at", "format", "filename", "status", "progress", "rows", "created", "updated")
     list_filter = ("status", "format")
+
+
+@admin.register(ObservationChange)
+class ObservationChangeAdmin(ShowOnly, admin.ModelAdmin):
+    list_display = (
+        "run",
+        "indicator_code",
+        "organisation_code",
+        "period",
+        "gender",
+        "old_value",
+        "new_value",
+    )
+    list_filter = ("gender",)
+    raw_id_fields = ("run",)
+    show_full_result_count = False
