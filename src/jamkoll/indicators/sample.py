@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from jamkoll.accounts.policy import require
 from jamkoll.reference.models import Organisation, OrganisationKind, PolicySubGoal
@@ -294,4 +294,8 @@ def sample_load(*, actor: object) -> SampleSummary:
     Observation.objects.filter(indicator__in=indicators.values()).delete()
     for start in range(0, len(rows), BATCH):
         Observation.objects.bulk_create(rows[start : start + BATCH])
+    if connection.vendor == "postgresql":
+        # Fresh statistics, or the planner may not use the gap query's index until autovacuum runs.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE indicators_observation")
     return SampleSummary(len(indicators), len(rows), len(rows))

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from jamkoll.errors import NotFound, field_error
@@ -166,16 +166,12 @@ def _values(indicator: Indicator, year: int, kinds: Sequence[str]) -> dict[int, 
 
 
 def _values_by_year(
-    indicator: Indicator, years: Sequence[int], kinds: Sequence[str], *, sexes_only_before: int | None = None
+    indicator: Indicator, years: Sequence[int], kinds: Sequence[str]
 ) -> dict[int, dict[int, dict[str, tuple]]]:
-    """{year: {organisation id: {gender: (value, count)}}} for one indicator (one query). Years before
-    `sexes_only_before` bring women's and men's values only (what a gap needs)."""
+    """{year: {organisation id: {gender: (value, count)}}} for one indicator (one query, read from
+    the unique index on (indicator, period, organisation, gender))."""
     out: dict[int, dict[int, dict[str, tuple]]] = {year: {} for year in years}
-    where = Q(period__in=[y for y in years if sexes_only_before is None or y >= sexes_only_before])
-    if sexes_only_before is not None:
-        before = [y for y in years if y < sexes_only_before]
-        where |= Q(period__in=before, gender__in=[Gender.WOMEN, Gender.MEN])
-    rows = Observation.objects.filter(where, indicator=indicator)
+    rows = Observation.objects.filter(indicator=indicator, period__in=list(years))
     # Observations exist only for the organisations of the analysis's levels (codes.LEVELS): when
     # all of them are asked for, no join to the organisations is needed.
     if not set(LEVELS.values()) <= set(kinds):
@@ -297,9 +293,7 @@ def gap_table(*, indicator: Indicator | str, year: int, level: str = "kommun") -
     county_kinds = [OrganisationKind.LAN, OrganisationKind.REGION]
     kinds = sorted({kind, OrganisationKind.RIKET, *county_kinds})
     # This year's values and last year's (for the change in the gap) in one query.
-    by_year = _values_by_year(
-        indicator, [year - 1, year] if year > PERIOD_MIN else [year], kinds, sexes_only_before=year
-    )
+    by_year = _values_by_year(indicator, [year - 1, year] if year > PERIOD_MIN else [year], kinds)
     values, previous = by_year[year], by_year.get(year - 1, {})
     orgs = _organisations(kinds, on)
     # The ranks first, from the gaps alone, so that each row is made once, with its rank.

@@ -6,8 +6,12 @@ a DEFAULT partition (which catches 2100 and anything a later range misses), each
 indexes stay a size that VACUUM, ANALYZE and a rebuild can handle, a decade can be detached and
 archived as a whole, and a query for one year reads one partition only (pruning).
 
-The gap query (`selectors.gap_table`: `WHERE indicator_id = ? AND period = ?`) is served by the
-unique index of `observation_one_per_key` on (indicator_id, period, organisation_id, gender).
+The gap query (`selectors.gap_table`: `WHERE indicator_id = ? AND period IN (?, ?)`) is served by
+the unique index of `observation_one_per_key` on (indicator_id, period, organisation_id, gender).
+Django's index for the foreign key on indicator_id alone is dropped here: the unique index begins
+with the same column and serves the same lookups (a cascade delete of an indicator), and at a few
+hundred million rows a redundant index costs every import and tempts the planner to read all the
+years of an indicator. The reverse makes it again under Django's name.
 
 A partitioned table's unique keys must include the partition key: PostgreSQL's primary key is
 (id, period). Django keeps `id` as the model's primary key (ids still come from the one identity
@@ -44,6 +48,12 @@ COLUMN_NAMES = '"id", "period", "gender", "value", "count", "status", "indicator
 
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def _indicator_index(schema_editor: Any) -> str:
+    """Django's name for the index of the foreign key on indicator_id (as 0001 made it)."""
+    name: str = schema_editor._create_index_name(TABLE, ["indicator_id"], suffix="")
+    return name
 
 
 def _rebuild(schema_editor: Any, *, partitioned: bool) -> None:
@@ -92,8 +102,12 @@ def _rebuild(schema_editor: Any, *, partitioned: bool) -> None:
             if kind == "p":
                 definition = 'PRIMARY KEY ("id", "period")' if partitioned else 'PRIMARY KEY ("id")'
             cursor.execute(f"ALTER TABLE {_q(TABLE)} ADD CONSTRAINT {_q(name)} {definition}")
-        for _name, definition in indexes:
-            cursor.execute(definition.replace(" ON ONLY ", " ON ", 1))
+        redundant = _indicator_index(schema_editor)
+        for name, definition in indexes:
+            if name != redundant:
+                cursor.execute(definition.replace(" ON ONLY ", " ON ", 1))
+        if not partitioned:
+            cursor.execute(f'CREATE INDEX {_q(redundant)} ON {_q(TABLE)} ("indicator_id")')
 
         cursor.execute(f"INSERT INTO {_q(TABLE)} ({COLUMN_NAMES}) SELECT {COLUMN_NAMES} FROM {_q(OLD)}")
         cursor.execute(f"DROP TABLE {_q(OLD)}")
