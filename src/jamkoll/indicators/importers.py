@@ -108,6 +108,10 @@ def parse_value(raw: Any) -> Decimal | None:
         raise ValueError(_("för stort värde %(value)s (högst 10^14 till beloppet)") % {"value": show(raw)})
     if number.as_tuple().exponent < -VALUE_DECIMAL_PLACES:  # type: ignore[operator]
         number = number.quantize(QUANTUM, rounding=ROUND_HALF_EVEN)
+        if abs(number) >= _LIMIT:  # 99999999999999.9999999 rounds up to the limit
+            raise ValueError(
+                _("för stort värde %(value)s (högst 10^14 till beloppet)") % {"value": show(raw)}
+            )
     return number
 
 
@@ -270,8 +274,7 @@ class Checker:
         self.rows += 1
         if row[0] < 0 and row[3] != "T":
             self.new_divided.add(row[0])
-        if not self.problems:
-            self.sink(row)
+        self.sink(row)  # after a problem too: a key twice is found among the rest
 
 
 # --- progress -------------------------------------------------------------------------------
@@ -604,7 +607,7 @@ def read_csv(path: str, checker: Checker, progress: Progress | None = None) -> N
                 _table_row(checker, line, cells, cols)
         except csv.Error as exc:
             checker.problem(
-                _("rad %(n)s") % {"n": reader.line_num + 1},
+                _("rad %(n)s") % {"n": max(reader.line_num, 2)},
                 "",
                 _("raden kan inte läsas som CSV (%(detail)s); inget importerades")
                 % {"detail": str(exc)[:200]},
@@ -694,6 +697,7 @@ class CatalogueEntry:
     operating_area: str
     perspective: str
     publication_date: Any  # dt.date | None
+    index: int = 0  # in $.values
 
 
 def _text(entry: dict[str, Any], key: str, limit: int, *, multiline: bool = False) -> str:
@@ -775,6 +779,7 @@ def read_catalogue(
                     operating_area=fields["operating_area"],
                     perspective=fields["perspective"],
                     publication_date=published,
+                    index=index,
                 )
         except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError, ValueError) as exc:
             problem = json_error(exc, reader)

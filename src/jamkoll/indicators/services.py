@@ -181,6 +181,7 @@ def _observations(run: ImportRun, path: str, report: Progress) -> ImportRun:
         if checker.problems:
             problems = checker.problems + _duplicate_problems(stage, run.format)
             raise _refuse(run, problems, checker.more)
+        stage.flush()  # outside the transaction: a refused merge must leave the staged rows
         try:
             with transaction.atomic():
                 counts = stage.merge(
@@ -266,16 +267,16 @@ def _catalogue(run: ImportRun, path: str, report: Progress) -> ImportRun:
 
     checker = Checker(orgs={}, indicators={}, sink=lambda row: None)
     seen: dict[str, int] = {}
-    for index, entry in enumerate(read_catalogue(path, checker, lambda p: report(p // 2))):
+    for entry in read_catalogue(path, checker, lambda p: report(p // 2)):
         if entry.code in seen:
             checker.problem(
-                f"$.values[{index}].id",
+                f"$.values[{entry.index}].id",
                 "id",
                 _("id %(code)s förekommer redan i $.values[%(i)s]")
                 % {"code": entry.code, "i": seen[entry.code]},
             )
         else:
-            seen[entry.code] = index
+            seen[entry.code] = entry.index
     if checker.problems:
         raise _refuse(run, checker.problems, checker.more)
     created = updated = unchanged = 0

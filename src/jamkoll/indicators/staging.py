@@ -144,6 +144,10 @@ class Stage:
         change = ObservationChange._meta.db_table
         distinct = "IS DISTINCT FROM" if self.vendor == "postgresql" else "IS NOT"
         with connection.cursor() as cursor:
+            if self.vendor != "postgresql":
+                cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {TABLE} WHERE dup IS NOT NULL)")
+                if cursor.fetchone()[0]:
+                    raise DuplicateKeys()
             if new_indicators:
                 mapping: list[tuple[int, int]] = []
                 for code, temp in new_indicators.items():
