@@ -77,10 +77,10 @@ def parse_value(raw: Any) -> Decimal | None:
     NaN, infinities, |value| >= 10^14. A decimal comma is accepted (`12,5`)."""
     if raw is None:
         return None
-    if isinstance(raw, bool):
-        raise ValueError(_("inte ett tal: %(value)s") % {"value": show(raw)})
     if isinstance(raw, Decimal):
         number = raw
+    elif isinstance(raw, bool):
+        raise ValueError(_("inte ett tal: %(value)s") % {"value": show(raw)})
     elif isinstance(raw, int):
         number = Decimal(raw)
     elif isinstance(raw, float):
@@ -88,18 +88,9 @@ def parse_value(raw: Any) -> Decimal | None:
             raise ValueError(_("inte ett ändligt tal: %(value)s") % {"value": show(raw)})
         number = Decimal(repr(raw))
     elif isinstance(raw, str):
-        text = raw.strip()
-        if not text:
+        number = _parse_text(raw)
+        if number is None:
             return None
-        if len(text) > 60:
-            raise ValueError(_("inte ett tal (för långt): %(value)s") % {"value": show(text)})
-        if "," in text and "." not in text:
-            text = text.replace(",", ".")
-        text = text.replace("\u2212", "-")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(_("inte ett tal: %(value)s") % {"value": show(raw)}) from None
     else:
         raise ValueError(_("inte ett tal: %(value)s") % {"value": show(raw)})
     if not number.is_finite():
@@ -115,6 +106,24 @@ def parse_value(raw: Any) -> Decimal | None:
     return number
 
 
+def _parse_text(raw: str) -> Decimal | None:
+    """A number written as text: `12.5`, `12,5` (a decimal comma), `−3` (U+2212); None if empty."""
+    text = raw.strip()
+    if not text:
+        return None
+    if len(text) > 60 or "_" in text:
+        raise ValueError(_("inte ett tal: %(value)s") % {"value": show(raw)})
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
+    text = text.replace("\u2212", "-")
+    if not text.isascii():
+        raise ValueError(_("inte ett tal: %(value)s") % {"value": show(raw)})
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValueError(_("inte ett tal: %(value)s") % {"value": show(raw)}) from None
+
+
 def value_text(number: Decimal | None) -> str | None:
     """The decimal as the staging table takes it: fixed-point, never an exponent."""
     if number is None:
@@ -123,6 +132,8 @@ def value_text(number: Decimal | None) -> str | None:
 
 
 def parse_period(raw: Any) -> int:
+    if type(raw) is int and PERIOD_MIN <= raw <= PERIOD_MAX:
+        return raw
     if isinstance(raw, bool):
         raise ValueError(_("ogiltigt år %(value)s") % {"value": show(raw)})
     if isinstance(raw, int):
@@ -150,6 +161,8 @@ def parse_period(raw: Any) -> int:
 
 
 def parse_count(raw: Any) -> int | None:
+    if type(raw) is int and 0 <= raw <= COUNT_MAX:
+        return raw
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     if isinstance(raw, bool):
@@ -177,7 +190,7 @@ def parse_count(raw: Any) -> int | None:
 
 
 def parse_status(raw: Any) -> str:
-    if raw is None:
+    if raw is None or raw == "":
         return ""
     if not isinstance(raw, str):
         raise ValueError(_("ogiltig status %(value)s") % {"value": show(raw)})
@@ -228,6 +241,9 @@ class Checker:
             self.problems.append({"where": where, "field": column, "message": str(message)})
         else:
             self.more += 1
+
+    def line_problem(self, line: int, column: str, message: str) -> None:
+        self.problem(_("rad %(n)s") % {"n": line}, column, message)
 
     @property
     def failed(self) -> bool:
@@ -376,15 +392,16 @@ def _kolada_block(checker: Checker, index: int, block: Any) -> None:
         return
     seen: set[str] = set()
     for j, entry in enumerate(values):
-        where = f"{path}.values[{j}]"
         if not isinstance(entry, dict):
-            checker.problem(where, "", _("väntade ett objekt med gender, value, count och status"))
+            checker.problem(
+                f"{path}.values[{j}]", "", _("väntade ett objekt med gender, value, count och status")
+            )
             bad = True
             continue
         gender = entry.get("gender")
         if gender not in GENDERS:
             checker.problem(
-                where + ".gender",
+                f"{path}.values[{j}].gender",
                 "gender",
                 _("ogiltigt kön %(value)s (ange T, K eller M)") % {"value": show(gender)},
             )
@@ -392,32 +409,32 @@ def _kolada_block(checker: Checker, index: int, block: Any) -> None:
             continue
         if gender in seen:
             checker.problem(
-                where + ".gender", "gender", _("könet %(g)s förekommer två gånger") % {"g": gender}
+                f"{path}.values[{j}].gender", "gender", _("könet %(g)s förekommer två gånger") % {"g": gender}
             )
             bad = True
             continue
         seen.add(gender)
         deleted = entry.get("isdeleted", entry.get("is_deleted", False))
         if deleted not in (True, False, None, 0, 1):
-            checker.problem(where + ".isdeleted", "isdeleted", _("väntade true eller false"))
+            checker.problem(f"{path}.values[{j}].isdeleted", "isdeleted", _("väntade true eller false"))
             bad = True
         raw = entry.get("value")
         try:
             value = None if deleted else parse_value(raw)
         except ValueError as exc:
-            checker.problem(where + ".value", "value", str(exc))
+            checker.problem(f"{path}.values[{j}].value", "value", str(exc))
             bad = True
             value = None
         try:
             count = parse_count(entry.get("count"))
         except ValueError as exc:
-            checker.problem(where + ".count", "count", str(exc))
+            checker.problem(f"{path}.values[{j}].count", "count", str(exc))
             bad = True
             count = None
         try:
             status = parse_status(entry.get("status"))
         except ValueError as exc:
-            checker.problem(where + ".status", "status", str(exc))
+            checker.problem(f"{path}.values[{j}].status", "status", str(exc))
             bad = True
             status = ""
         if not bad:
@@ -461,7 +478,6 @@ def _columns(header: list[Any], checker: Checker, where: str) -> dict[str, int] 
 
 
 def _table_row(checker: Checker, line: int, cells: list[Any] | tuple[Any, ...], cols: dict[str, int]) -> None:
-    where = _("rad %(n)s") % {"n": line}
     width = len(cells)
     bad = False
 
@@ -472,7 +488,7 @@ def _table_row(checker: Checker, line: int, cells: list[Any] | tuple[Any, ...], 
     try:
         indicator = checker.indicator(cell("kpi"))
     except ValueError as exc:
-        checker.problem(where, "kpi", str(exc))
+        checker.line_problem(line, "kpi", str(exc))
         bad = True
     try:
         raw_org = cell("organisation")
@@ -480,24 +496,30 @@ def _table_row(checker: Checker, line: int, cells: list[Any] | tuple[Any, ...], 
             raw_org = _excel_org(raw_org)
         organisation = checker.organisation(raw_org.strip() if isinstance(raw_org, str) else raw_org)
     except ValueError as exc:
-        checker.problem(where, "organisation", str(exc))
+        checker.line_problem(line, "organisation", str(exc))
         bad = True
     try:
         period = parse_period(cell("period"))
     except ValueError as exc:
-        checker.problem(where, "period", str(exc))
+        checker.line_problem(line, "period", str(exc))
         bad = True
     raw_gender = cell("gender")
-    gender = raw_gender.strip().upper() if isinstance(raw_gender, str) else raw_gender
+    gender = (
+        raw_gender
+        if raw_gender in GENDERS
+        else raw_gender.strip().upper()
+        if isinstance(raw_gender, str)
+        else ""
+    )
     if gender not in GENDERS:
-        checker.problem(
-            where, "gender", _("ogiltigt kön %(value)s (ange T, K eller M)") % {"value": show(raw_gender)}
+        checker.line_problem(
+            line, "gender", _("ogiltigt kön %(value)s (ange T, K eller M)") % {"value": show(raw_gender)}
         )
         bad = True
     try:
         value = parse_value(cell("value"))
     except ValueError as exc:
-        checker.problem(where, "value", str(exc))
+        checker.line_problem(line, "value", str(exc))
         bad = True
         value = None
     count: int | None = None
@@ -505,14 +527,14 @@ def _table_row(checker: Checker, line: int, cells: list[Any] | tuple[Any, ...], 
         try:
             count = parse_count(cell("count"))
         except ValueError as exc:
-            checker.problem(where, "count", str(exc))
+            checker.line_problem(line, "count", str(exc))
             bad = True
     status = ""
     if "status" in cols:
         try:
             status = parse_status(cell("status"))
         except ValueError as exc:
-            checker.problem(where, "status", str(exc))
+            checker.line_problem(line, "status", str(exc))
             bad = True
     if not bad:
         checker.add((indicator, organisation, period, gender, value_text(value), count, status, line))

@@ -185,10 +185,13 @@ class Stage:
                         f"WHERE o.value {distinct} s.value ORDER BY s.line",
                         [run_id],
                     )
+            # SQLite: in the key's order (the staging table's index), so that the observations' index
+            # is written page after page rather than at random.
+            order = "" if self.vendor == "postgresql" else f"ORDER BY {KEY}"
             merge = (
                 f"INSERT INTO {obs} (indicator_id, organisation_id, period, gender, value, count, status) "
                 f"SELECT indicator_id, organisation_id, period, gender, value, count, status FROM {TABLE} "
-                f"WHERE true ON CONFLICT ({KEY}) DO UPDATE SET value = excluded.value, "
+                f"WHERE true {order} ON CONFLICT ({KEY}) DO UPDATE SET value = excluded.value, "
                 "count = excluded.count, status = excluded.status "
                 f"WHERE {obs}.value {distinct} excluded.value OR {obs}.count {distinct} excluded.count "
                 f"OR {obs}.status {distinct} excluded.status"
