@@ -42,7 +42,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -282,9 +282,8 @@ def child_import(fmt: str, path: str) -> None:
     from jamkoll.accounts.policy import operator
     from jamkoll.indicators import services
 
-    import_file: Callable[..., Any] = services.import_file  # type: ignore[attr-defined]
     start = time.perf_counter()
-    run = import_file(actor=operator("bench"), path=path, format=fmt)
+    run = services.import_file(actor=operator("bench"), path=path, format=fmt)
     seconds = time.perf_counter() - start
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "rss_mb": rss, "status": run.status, "rows": run.rows}))
@@ -457,7 +456,8 @@ def report(f: Figures) -> str:
             continue
         ratio = f.ratio(fmt)
         lines.append(
-            f"  import_file {fmt}: {timing.text()}, {f.rate(timing):_.0f} rows/s; ".replace("_", " ")
+            f"  import_file {fmt}: {timing.text()}, "
+            + f"{f.rate(timing):_.0f} rows/s; ".replace("_", " ")
             + f"ratio {ratio:.2f}× of raw (target ≥ 0.5: {'met' if ratio >= 0.5 else 'NOT met'}); "
             f"peak RSS {f.rss_mb.get(fmt, 0):.0f} MB (bare Django {f.rss_bare_django_mb:.0f} MB)"
         )
