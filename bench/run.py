@@ -12,6 +12,10 @@ ledger load: 20 concurrent writers for 60 s on PostgreSQL (JAMKOLL_BENCH_PG_URL,
              bench`; SQLite when the server cannot be reached): entries/s vs. the bare serialised
              append in plain SQL, and 0 errors other than refusals, 0 lost or duplicated entries,
              `jamkoll verify` clean including the anchor, or the run fails (bench/ledger_load.py).
+indicators:  1 000 000 key-figure observations (JAMKOLL_BENCH_OBSERVATIONS) imported from Kolada
+             JSON and CSV vs. a raw COPY (PostgreSQL) / executemany (SQLite) of the same rows, with
+             peak RSS; the gap analysis over 290 municipalities vs. a hand-written SQL query; on
+             PostgreSQL (when it can be reached) and on SQLite (bench/indicators_bench.py).
 """
 
 from __future__ import annotations
@@ -59,8 +63,42 @@ def ledger_load(seconds: float = 60.0) -> int:
     return subprocess.run(argv, cwd=root, env=env, check=False).returncode
 
 
+def _postgres_url() -> str:
+    url = os.environ.get("JAMKOLL_BENCH_PG_URL") or os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return ""
+    try:
+        import psycopg
+
+        psycopg.connect(url, connect_timeout=5).close()
+    except Exception as exc:
+        print(f"indicators: PostgreSQL cannot be reached at {url} ({type(exc).__name__}); SQLite only")
+        return ""
+    return url
+
+
+def indicators_bench() -> int:
+    """Imports and the gap analysis at national scale, each database in a process of its own."""
+    root = Path(__file__).resolve().parent.parent
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(root / "src"), str(root), os.environ.get("PYTHONPATH")])
+        ),
+    }
+    status = 0
+    url = _postgres_url()
+    for database in ([url] if url else []) + [""]:
+        argv = [sys.executable, "-m", "bench.indicators_bench"]
+        if database:
+            argv += ["--database-url", database]
+        status |= subprocess.run(argv, cwd=root, env=env, check=False).returncode
+    return status
+
+
 def main() -> None:
     load_status = ledger_load()
+    indicators_status = indicators_bench()
     tmp = Path(tempfile.mkdtemp(prefix="jamkoll-bench-"))
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["JAMKOLL_DATA_DIR"] = str(tmp)
@@ -126,6 +164,10 @@ def main() -> None:
     print(report(time_formats(document)))
     if load_status != 0:
         raise SystemExit("ledger load: a figure is wrong (see above)")
+    if indicators_status != 0:
+        raise SystemExit(
+            "indicators: an import failed or the gap analysis disagrees with the SQL (see above)"
+        )
 
 
 if __name__ == "__main__":

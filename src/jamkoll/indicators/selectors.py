@@ -30,7 +30,6 @@ from django.utils.translation import gettext as _
 
 from jamkoll.errors import NotFound, field_error
 from jamkoll.reference.models import Organisation, OrganisationKind
-from jamkoll.reference.selectors import organisation_list
 
 from .codes import LEVELS, kolada_id, kolada_org
 from .models import PERIOD_MAX, PERIOD_MIN, Gender, ImportRun, Indicator, Observation
@@ -171,28 +170,88 @@ def _gap(women: Decimal | None, men: Decimal | None) -> tuple[Decimal | None, De
 
 def _values(indicator: Indicator, year: int, kinds: Sequence[str]) -> dict[int, dict[str, tuple]]:
     """{organisation id: {gender: (value, count)}} for one indicator and year (one query)."""
-    out: dict[int, dict[str, tuple]] = {}
-    rows = Observation.objects.filter(
-        indicator=indicator, period=year, organisation__kind__in=kinds
-    ).values_list("organisation_id", "gender", "value", "count")
-    for org_id, gender, value, count in rows:
-        out.setdefault(org_id, {})[gender] = (value, count)
+    return _values_by_year(indicator, [year], kinds).get(year, {})
+
+
+def _values_by_year(
+    indicator: Indicator, years: Sequence[int], kinds: Sequence[str]
+) -> dict[int, dict[int, dict[str, tuple]]]:
+    """{year: {organisation id: {gender: (value, count)}}} for one indicator (one query, read from
+    the unique index on (indicator, period, organisation, gender))."""
+    out: dict[int, dict[int, dict[str, tuple]]] = {year: {} for year in years}
+    rows = Observation.objects.filter(indicator=indicator, period__in=list(years))
+    # Observations exist only for the organisations of the analysis's levels (codes.LEVELS): when
+    # all of them are asked for, no join to the organisations is needed.
+    if not set(LEVELS.values()) <= set(kinds):
+        rows = rows.filter(organisation__kind__in=kinds)
+    for period, org_id, gender, value, count in rows.values_list(
+        "period", "organisation_id", "gender", "value", "count"
+    ):
+        out[period].setdefault(org_id, {})[gender] = (value, count)
     return out
 
 
-def _row(org: Organisation, values: dict[str, tuple], on: dt.date) -> GapRow:
+@dataclass(frozen=True)
+class _Org:
+    """What a gap row needs of an organisation, read as plain values (no model instances, no
+    prefetching: the gap table over 290 municipalities is on the explorer's every page)."""
+
+    pk: int
+    code: str
+    kind: str
+    county_code: str | None  # a municipality's county (län)
+    name: str
+
+
+def _name_at(names: list[tuple[str, dt.date | None, dt.date | None]], on: dt.date) -> str | None:
+    """`Organisation.name_at` over (name, valid_from, valid_to) rows: the name valid on `on`;
+    before the first name the first, after the last the last."""
+    if not names:
+        return None
+    ordered = sorted(names, key=lambda n: n[1] or dt.date.min)
+    for name, start, end in ordered:
+        if (start is None or start <= on) and (end is None or on <= end):
+            return name
+    first_start = ordered[0][1]
+    if first_start and on < first_start:
+        return ordered[0][0]
+    return ordered[-1][0]
+
+
+def _organisations(kinds: Sequence[str], on: dt.date) -> list[_Org]:
+    """The organisations of `kinds` with their names on `on` (one query), by kind and code."""
+    found: dict[int, tuple[str, str, str | None, list[tuple[str, dt.date | None, dt.date | None]]]] = {}
+    for pk, code, kind, county, name, start, end in (
+        Organisation.objects.filter(kind__in=kinds)
+        .order_by("kind", "code")
+        .values_list(
+            "pk", "code", "kind", "county__code", "names__name", "names__valid_from", "names__valid_to"
+        )
+    ):
+        entry = found.setdefault(pk, (code, kind, county, []))
+        if name is not None:
+            entry[3].append((name, start, end))
+    return [
+        _Org(pk, code, kind, county, _name_at(names, on) or code)
+        for pk, (code, kind, county, names) in found.items()
+    ]
+
+
+def _row(
+    org: _Org, values: dict[str, tuple], previous_gap: Decimal | None = None, rank: int | None = None
+) -> GapRow:
     women, women_count = values.get(Gender.WOMEN, (None, None))
     men, men_count = values.get(Gender.MEN, (None, None))
     total, total_count = values.get(Gender.TOTAL, (None, None))
     gap, ratio = _gap(women, men)
     county_code = org.code if org.kind in {OrganisationKind.LAN, OrganisationKind.REGION} else None
-    if org.kind == OrganisationKind.KOMMUN and org.county is not None:
-        county_code = org.county.code
+    if org.kind == OrganisationKind.KOMMUN and org.county_code is not None:
+        county_code = org.county_code
     return GapRow(
         code=org.code,
         kolada_id=kolada_id(org.kind, org.code),
         kind=org.kind,
-        name=org.name_at(on),
+        name=org.name,
         county_code=county_code,
         women=women,
         men=men,
@@ -202,6 +261,8 @@ def _row(org: Organisation, values: dict[str, tuple], on: dt.date) -> GapRow:
         total_count=total_count,
         gap=gap,
         ratio=ratio,
+        previous_gap=previous_gap,
+        rank=rank,
     )
 
 
@@ -209,18 +270,23 @@ def _gap_size(row: GapRow) -> Decimal:
     return abs(row.gap) if row.gap is not None else Decimal(0)
 
 
-def rank_rows(rows: Iterable[GapRow]) -> list[GapRow]:
-    """Ranks by |gap|, smallest first, ties sharing a rank; rows without a gap keep rank None."""
-    rows = list(rows)
-    ranked = sorted((r for r in rows if r.gap is not None), key=_gap_size)
+def _ranks(gaps: Iterable[tuple[str, Decimal | None]]) -> dict[str, int]:
+    """{code: rank} by |gap|, smallest first, ties sharing a rank; codes without a gap left out."""
+    ranked = sorted(((code, abs(gap)) for code, gap in gaps if gap is not None), key=lambda item: item[1])
     ranks: dict[str, int] = {}
     previous: Decimal | None = None
     rank = 0
-    for position, row in enumerate(ranked, start=1):
-        size = _gap_size(row)
+    for position, (code, size) in enumerate(ranked, start=1):
         if size != previous:
             rank, previous = position, size
-        ranks[row.code] = rank
+        ranks[code] = rank
+    return ranks
+
+
+def rank_rows(rows: Iterable[GapRow]) -> list[GapRow]:
+    """Ranks by |gap|, smallest first, ties sharing a rank; rows without a gap keep rank None."""
+    rows = list(rows)
+    ranks = _ranks((r.code, r.gap) for r in rows)
     return [replace(r, rank=ranks.get(r.code)) for r in rows]
 
 
@@ -234,28 +300,41 @@ def gap_table(*, indicator: Indicator | str, year: int, level: str = "kommun") -
     on = dt.date(year, 12, 31)
     county_kinds = [OrganisationKind.LAN, OrganisationKind.REGION]
     kinds = sorted({kind, OrganisationKind.RIKET, *county_kinds})
-    values = _values(indicator, year, kinds)
-    previous = _values(indicator, year - 1, [kind]) if year > PERIOD_MIN else {}
-    orgs = list(organisation_list(kind=None).filter(kind__in=kinds))
+    # This year's values and last year's (for the change in the gap) in one query.
+    by_year = _values_by_year(indicator, [year - 1, year] if year > PERIOD_MIN else [year], kinds)
+    values, previous = by_year[year], by_year.get(year - 1, {})
+    orgs = _organisations(kinds, on)
+    # The ranks first, from the gaps alone, so that each row is made once, with its rank.
+    gaps = []
+    for org in orgs:
+        if org.kind == kind:
+            now = values.get(org.pk, {})
+            gaps.append(
+                (org.code, _gap(now.get(Gender.WOMEN, (None,))[0], now.get(Gender.MEN, (None,))[0])[0])
+            )
+    ranks = _ranks(gaps)
     rows: list[GapRow] = []
     national: GapRow | None = None
     counties: dict[str, GapRow] = {}
     regions: dict[str, GapRow] = {}
     for org in orgs:
-        row = _row(org, values.get(org.pk, {}), on)
         if org.kind == kind:
             before = previous.get(org.pk, {})
             women_before = before.get(Gender.WOMEN, (None, None))
             men_before = before.get(Gender.MEN, (None, None))
             gap_before, _ratio = _gap(women_before[0], men_before[0])
-            rows.append(
-                replace(
-                    row,
-                    previous_gap=gap_before,
-                    previous_women_count=women_before[1],
-                    previous_men_count=men_before[1],
-                )
+            row = replace(
+                _row(org, values.get(org.pk, {}), gap_before, ranks.get(org.code)),
+                previous_women_count=women_before[1],
+                previous_men_count=men_before[1],
             )
+            rows.append(row)
+            if org.kind == OrganisationKind.KOMMUN:
+                continue
+            # The county's figures to compare with carry no rank and no history.
+            row = replace(row, rank=None, previous_gap=None)
+        else:
+            row = _row(org, values.get(org.pk, {}))
         if org.kind == OrganisationKind.RIKET:
             national = row
         elif org.kind == OrganisationKind.LAN:
@@ -267,7 +346,6 @@ def gap_table(*, indicator: Indicator | str, year: int, level: str = "kommun") -
         own = counties.get(code)
         if own is None or (own.women is None and own.men is None and own.total is None):
             counties[code] = row
-    rows = rank_rows(rows)
     rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.code))
     return GapTable(
         indicator=indicator, year=year, level=level, rows=rows, national=national, counties=counties
@@ -476,19 +554,19 @@ def linked_national(
     )
     if not indicators:
         return []
-    riket = organisation_list(kind=OrganisationKind.RIKET).first()
+    on = dt.date(year, 12, 31)
+    riket = next(iter(_organisations([OrganisationKind.RIKET], on)), None)
     values: dict[int, dict[str, tuple]] = {}
     if riket is not None:
         for indicator_id, gender, value, count in Observation.objects.filter(
-            indicator__in=indicators, organisation=riket, period=year
+            indicator__in=indicators, organisation_id=riket.pk, period=year
         ).values_list("indicator_id", "gender", "value", "count"):
             values.setdefault(indicator_id, {})[gender] = (value, count)
-    on = dt.date(year, 12, 31)
     out = []
     for indicator in indicators:
         national = None
         if riket is not None and indicator.pk in values:
-            national = _row(riket, values[indicator.pk], on)
+            national = _row(riket, values[indicator.pk])
             if public:
                 national = suppress([national])[0]
         out.append(

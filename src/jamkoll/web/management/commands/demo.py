@@ -11,7 +11,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from jamkoll.accounts.models import Role
+from jamkoll.accounts.policy import SEED_LOADER
 from jamkoll.accounts.services import demo_users_create
+from jamkoll.indicators.sample import sample_load
 
 
 class Command(BaseCommand):
@@ -25,6 +27,11 @@ class Command(BaseCommand):
             action="store_true",
             help="skapa demoanvändarna även i en annan databas än den inbäddade (bara för tester)",
         )
+        parser.add_argument(
+            "--no-sample",
+            action="store_true",
+            help="läs inte in de genererade exempelnyckeltalen (inte verklig statistik)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["force_demo_users"] and not is_embedded_demo_database():
@@ -37,6 +44,12 @@ class Command(BaseCommand):
                 "Ta bort DATABASE_URL, eller använd `jamkoll seed` för en riktig databas."
             )
         call_command("seed", stdout=self.stdout)
+        if not options["no_sample"]:
+            sample = sample_load(actor=SEED_LOADER)
+            self.stdout.write(
+                f"Genererade exempelnyckeltal (inte verklig statistik): {sample.indicators} nyckeltal, "
+                f"{sample.observations} värden" + ("" if sample.written else " (fanns redan)")
+            )
         users = demo_users_create()
         self.stdout.write("\nDemoanvändare (användarnamn / lösenord / roll):")
         for u in users:
