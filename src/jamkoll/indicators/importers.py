@@ -88,9 +88,10 @@ def parse_value(raw: Any) -> Decimal | None:
             raise ValueError(_("inte ett ändligt tal: %(value)s") % {"value": show(raw)})
         number = Decimal(repr(raw))
     elif isinstance(raw, str):
-        number = _parse_text(raw)
-        if number is None:
+        parsed = _parse_text(raw)
+        if parsed is None:
             return None
+        number = parsed
     else:
         raise ValueError(_("inte ett tal: %(value)s") % {"value": show(raw)})
     if not number.is_finite():
