@@ -231,3 +231,24 @@ def test_value_edges() -> None:
     for bad in ("NaN", "inf", "1E+400", "1e14", "99999999999999.9999999", "1 000", "12,5,3", True):
         with pytest.raises(ValueError):
             parse_value(bad)
+
+
+@pytest.mark.django_db
+def test_problems_are_capped_with_a_count(tmp_path: Path) -> None:
+    rows = [HEADER] + [[KPI, "0180", str(1950 + i % 150), "X", "1"] for i in range(1205)]
+    with pytest.raises(ValidationError) as refused:
+        import_file(actor=operator(), path=write_csv(tmp_path / "many.csv", rows))
+    problems = ImportRun.objects.get().problems
+    assert len(problems) == 1001 and problems[-1]["message"] == "och 205 problem till"
+    assert refused.value.messages[0] == "filen avvisades (1205 problem), inget importerades"
+
+
+@pytest.mark.django_db
+def test_too_many_unknown_indicators(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jamkoll.indicators import importers
+
+    monkeypatch.setattr(importers, "NEW_INDICATORS_MAX", 2)
+    rows = [HEADER] + [[f"X{i}", "0180", "2023", "T", "1"] for i in range(3)]
+    with pytest.raises(ValidationError, match="rad 4, kpi: fler än 2 nyckeltal som saknas i katalogen"):
+        import_file(actor=operator(), path=write_csv(tmp_path / "new.csv", rows))
+    assert not Indicator.objects.filter(code__startswith="X").exists()

@@ -38,6 +38,7 @@ from .codes import kolada_org
 from .models import CODE_MAX, PERIOD_MAX, PERIOD_MIN, VALUE_DECIMAL_PLACES, VALUE_LIMIT
 
 PROBLEM_LIMIT = 1000
+NEW_INDICATORS_MAX = 10_000  # provisional indicators one file may create (Kolada has about 6 000)
 STATUS_MAX = 40
 COUNT_MAX = 2**31 - 1
 ORG_MAX = 20
@@ -88,9 +89,10 @@ def parse_value(raw: Any) -> Decimal | None:
             raise ValueError(_("inte ett ändligt tal: %(value)s") % {"value": show(raw)})
         number = Decimal(repr(raw))
     elif isinstance(raw, str):
-        number = _parse_text(raw)
-        if number is None:
+        parsed = _parse_text(raw)
+        if parsed is None:
             return None
+        number = parsed
     else:
         raise ValueError(_("inte ett tal: %(value)s") % {"value": show(raw)})
     if not number.is_finite():
@@ -259,6 +261,11 @@ class Checker:
         if pk is None:
             pk = self.new_indicators.get(code)
             if pk is None:
+                if len(self.new_indicators) >= NEW_INDICATORS_MAX:
+                    raise ValueError(
+                        _("fler än %(n)s nyckeltal som saknas i katalogen; läs in katalogen först")
+                        % {"n": NEW_INDICATORS_MAX}
+                    )
                 pk = -(len(self.new_indicators) + 1)
                 self.new_indicators[code] = pk
         if isinstance(raw, str):

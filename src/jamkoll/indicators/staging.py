@@ -10,8 +10,9 @@ statement merges them into the observations.
 - The merge, in one transaction: create the provisional indicators; record the values that
   change (`ObservationChange`, one INSERT … SELECT joining the staged rows to the stored ones);
   then `INSERT … SELECT … ON CONFLICT (key) DO UPDATE … WHERE` something differs, so that an
-  unchanged value is not written at all. Counts: existing keys (one join, skipped when none of the
-  file's indicators has any value yet), rows written (the merge's rowcount).
+  unchanged value is not written at all. Counts: the file's indicators' observations before and
+  after (index-only counts; their difference is what was created) and the rows the merge wrote.
+  The change join is skipped when none of the file's indicators has any value yet.
 """
 
 from __future__ import annotations
@@ -143,13 +144,13 @@ class Stage:
         org = Observation._meta.get_field("organisation").related_model._meta.db_table  # type: ignore[union-attr]
         change = ObservationChange._meta.db_table
         distinct = "IS DISTINCT FROM" if self.vendor == "postgresql" else "IS NOT"
+        mapping: list[tuple[int, int]] = []
         with connection.cursor() as cursor:
             if self.vendor != "postgresql":
                 cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {TABLE} WHERE dup IS NOT NULL)")
                 if cursor.fetchone()[0]:
                     raise DuplicateKeys()
             if new_indicators:
-                mapping: list[tuple[int, int]] = []
                 for code, temp in new_indicators.items():
                     indicator, made = Indicator.objects.get_or_create(
                         code=code,
@@ -167,24 +168,22 @@ class Stage:
                     f"UPDATE {TABLE} SET indicator_id = CASE indicator_id {cases} END WHERE indicator_id < 0"
                 )
             known = sorted(set(known_indicators))
-            existing = 0
-            if known and Observation.objects.filter(indicator_id__in=known).exists():
+            # Counted per indicator (an index-only count), not by joining every staged row.
+            before = Observation.objects.filter(indicator_id__in=known).count() if known else 0
+            if before:
                 join = (
                     f"FROM {TABLE} s JOIN {obs} o ON o.indicator_id = s.indicator_id AND o.period = s.period "
                     "AND o.organisation_id = s.organisation_id AND o.gender = s.gender"
                 )
-                cursor.execute(f"SELECT count(*) {join}")
-                existing = int(cursor.fetchone()[0])
-                if existing:
-                    run_id = ImportRun._meta.pk.get_db_prep_value(run.pk, connection)
-                    cursor.execute(
-                        f"INSERT INTO {change} (run_id, indicator_code, organisation_code, "
-                        "organisation_kind, period, gender, old_value, new_value) "
-                        f"SELECT %s, i.code, g.code, g.kind, s.period, s.gender, o.value, s.value {join} "
-                        f"JOIN {ind} i ON i.id = s.indicator_id JOIN {org} g ON g.id = s.organisation_id "
-                        f"WHERE o.value {distinct} s.value ORDER BY s.line",
-                        [run_id],
-                    )
+                run_id = ImportRun._meta.pk.get_db_prep_value(run.pk, connection)
+                cursor.execute(
+                    f"INSERT INTO {change} (run_id, indicator_code, organisation_code, "
+                    "organisation_kind, period, gender, old_value, new_value) "
+                    f"SELECT %s, i.code, g.code, g.kind, s.period, s.gender, o.value, s.value {join} "
+                    f"JOIN {ind} i ON i.id = s.indicator_id JOIN {org} g ON g.id = s.organisation_id "
+                    f"WHERE o.value {distinct} s.value ORDER BY s.line",
+                    [run_id],
+                )
             # SQLite: in the key's order (the staging table's index), so that the observations' index
             # is written page after page rather than at random.
             order = "" if self.vendor == "postgresql" else f"ORDER BY {KEY}"
@@ -207,9 +206,11 @@ class Stage:
             else:
                 cursor.execute(merge)
             written = max(cursor.rowcount, 0)
-        counts.created = rows - existing
+            every = known + [pk for _temp, pk in mapping]
+            after = Observation.objects.filter(indicator_id__in=every).count()
+        counts.created = after - before
         counts.updated = written - counts.created
-        counts.unchanged = existing - counts.updated
+        counts.unchanged = rows - counts.created - counts.updated
         return counts
 
 
