@@ -297,3 +297,10 @@ LOGGING = {
     # Sign-ins, logouts and refusals (accounts/audit.py), also kept in the audit table.
     "loggers": {"jamkoll.audit": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
+
+# Key figures (issue 14). Public views hide a value resting on fewer persons or cases than this.
+INDICATOR_SUPPRESS_BELOW = int(os.environ.get("JAMKOLL_INDICATOR_SUPPRESS_BELOW", "5"))
+# Kolada's API, for `jamkoll indicators fetch` (the machines here have no network; tests serve their own).
+KOLADA_BASE_URL = os.environ.get("KOLADA_BASE_URL", "https://api.kolada.se/v3")
+# The largest key-figure file the web and the API take (the command line takes any size).
+INDICATOR_UPLOAD_MAX_MB = int(os.environ.get("JAMKOLL_INDICATOR_UPLOAD_MAX_MB", "200"))

@@ -3,9 +3,7 @@ counts suppressed for the public and shown to a role; every input bounded."""
 
 from __future__ import annotations
 
-import importlib
 import json
-import sys
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from jamkoll.indicators import services as indicator_services
 from jamkoll.indicators.models import ImportRun, ImportStatus, Indicator, Observation
 from jamkoll.reference.models import Organisation, PolicySubGoal, StrategyObjective
 
@@ -32,15 +31,8 @@ SECRETS = {"777.123", "41.25", "735.873", "18.8393", "9.9", "-10.25", "10.5", "2
 
 
 @pytest.fixture
-def services(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The services module: the real one when it exists, else the contract's stand-in."""
-    try:
-        return importlib.import_module("jamkoll.indicators.services")
-    except ModuleNotFoundError:
-        from . import contract_services
-
-        monkeypatch.setitem(sys.modules, "jamkoll.indicators.services", contract_services)
-        return contract_services
+def services() -> Any:
+    return indicator_services
 
 
 def _org(kind: str, code: str) -> Organisation:
@@ -374,7 +366,7 @@ def test_upload_refuses_a_file_too_big_and_stores_nothing(
     analyst: Any, services: Any, settings: Any, tmp_path: Path
 ) -> None:
     settings.DATA_DIR = tmp_path
-    settings.INDICATOR_UPLOAD_MAX = 1024 * 1024
+    settings.INDICATOR_UPLOAD_MAX_MB = 1
     upload = SimpleUploadedFile("stor.csv", b"x" * (1024 * 1024 + 1), content_type="text/csv")
     response = client_for(analyst).post(f"{BASE}/imports", {"file": upload, "format": "csv"})
     assert response.status_code == 413 and "för stor" in response.json()["detail"]

@@ -7,7 +7,6 @@ import io
 import uuid
 from decimal import Decimal
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from jamkoll.indicators import views
+from jamkoll.indicators import services
 from jamkoll.indicators.explorer import neutralise
 from jamkoll.indicators.formatting import format_number
 from jamkoll.indicators.models import ImportRun, ImportStatus, Indicator, Observation
@@ -310,38 +309,33 @@ def test_import_page_is_for_the_analyst(analyst: Any, rss_skane: Any) -> None:
     assert client_for(analyst).get(reverse("indicators:import")).status_code == 200
 
 
-def test_import_upload_creates_and_enqueues_a_run(
-    analyst: Any, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_import_upload_creates_enqueues_and_runs(analyst: Any, settings: Any, tmp_path: Path) -> None:
     settings.DATA_DIR = tmp_path
-    calls: list[Any] = []
-
-    def create(*, actor: Any, format: str, filename: str, stored_file: str = "") -> ImportRun:
-        calls.append((actor, format, filename, stored_file))
-        return ImportRun.objects.create(
-            format=format, filename=filename, stored_file=stored_file, requested_by=actor
-        )
-
-    fake = SimpleNamespace(
-        import_run_create=create, import_run_enqueue=lambda run: calls.append(("enqueue", run.pk))
+    document = (
+        b'{"values": [{"kpi": "N99010", "municipality": "1280", "period": 2024, "values": ['
+        b'{"gender": "M", "count": 40, "status": "", "value": 71.5, "isdeleted": false},'
+        b'{"gender": "K", "count": 41, "status": "", "value": 70.25, "isdeleted": false}]}],'
+        b' "count": 1, "next_url": null, "previous_url": null}'
     )
-    monkeypatch.setattr(views, "_services", lambda: fake)
-    upload = io.BytesIO(b'{"values": [], "count": 0, "next_url": null, "previous_url": null}')
+    upload = io.BytesIO(document)
     upload.name = "../../kolada svar.json"
     response = client_for(analyst).post(reverse("indicators:import"), {"file": upload, "format": "kolada"})
     assert response.status_code == 302
     run = ImportRun.objects.get()
     assert response["Location"] == reverse("indicators:import_status", args=[run.pk])
-    actor, fmt, filename, stored = calls[0]
-    assert actor == analyst
-    assert fmt == "kolada" and "/" not in filename and Path(stored).parent == tmp_path / "imports"
-    assert Path(stored).read_bytes().startswith(b'{"values"')
-    assert calls[1] == ("enqueue", run.pk)
+    assert run.requested_by == analyst and run.status == ImportStatus.QUEUED
+    assert "/" not in run.filename and Path(run.stored_file).parent == tmp_path / "imports"
+    assert Path(run.stored_file).read_bytes() == document
+    run = services.import_run_execute(run)  # what the worker does with the queued task
+    assert run.status == ImportStatus.DONE and run.created == 2
+    assert not Path(run.stored_file).exists()
+    values = dict(Observation.objects.filter(indicator__code="N99010").values_list("gender", "value"))
+    assert values == {"K": Decimal("70.25"), "M": Decimal("71.5")}
 
 
 def test_import_refuses_a_wrong_file(analyst: Any, settings: Any, tmp_path: Path) -> None:
     settings.DATA_DIR = tmp_path
-    settings.INDICATOR_IMPORT_MAX_MB = 0
+    settings.INDICATOR_UPLOAD_MAX_MB = 0
     upload = io.BytesIO(b"kpi,organisation\n")
     upload.name = "data.csv"
     response = client_for(analyst).post(reverse("indicators:import"), {"file": upload, "format": "csv"})
@@ -372,33 +366,27 @@ def test_import_status_polls_and_lists_problems(analyst: Any) -> None:
     assert client.get(reverse("indicators:import_status", args=[uuid.uuid4()])).status_code == 404
 
 
-def test_edit_calls_the_service(analyst: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_edit_completes_a_provisional_indicator(analyst: Any) -> None:
     indicator = Indicator.objects.create(code="N99003", title="N99003", provisional=True)
     goal = PolicySubGoal.objects.order_by("number").first()
     assert goal is not None
-    seen: dict[str, Any] = {}
-
-    def update(*, actor: Any, indicator: Indicator, **fields: Any) -> Indicator:
-        seen.update(fields)
-        indicator.title = fields["title"]
-        indicator.save()
-        return indicator
-
-    monkeypatch.setattr(views, "_services", lambda: SimpleNamespace(indicator_update=update))
     assert Client().get(reverse("indicators:edit", args=[indicator.code])).status_code == 302
     client = client_for(analyst)
     assert client.get(reverse("indicators:edit", args=[indicator.code])).status_code == 200
     bad = client.post(
         reverse("indicators:edit", args=[indicator.code]), {"title": "x\x00", "sub_goals": [goal.number]}
     )
-    assert bad.status_code == 400 and not seen
+    assert bad.status_code == 400
+    indicator.refresh_from_db()
+    assert indicator.title == "N99003" and indicator.provisional
     response = client.post(
         reverse("indicators:edit", args=[indicator.code]),
         {"title": "Andel kvinnor", "sub_goals": [goal.number], "higher_is_better": "1"},
     )
     assert response.status_code == 302
-    assert seen["title"] == "Andel kvinnor" and seen["sub_goals"] == [goal.number]
-    assert seen["higher_is_better"] is True
+    indicator.refresh_from_db()
+    assert indicator.title == "Andel kvinnor" and not indicator.provisional
+    assert list(indicator.sub_goals.values_list("number", flat=True)) == [goal.number]
 
 
 def test_format_number() -> None:

@@ -10,13 +10,9 @@ missing. Endpoints do not catch: `jamkoll.api` answers the services' errors with
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import re
 import uuid
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema
@@ -31,14 +27,11 @@ from jamkoll.reference.models import Organisation
 from jamkoll.schema_types import ERRORS, ErrorOut, LongText, Offset, ShortText
 from jamkoll.validation import text_problem
 
-from . import selectors
+from . import selectors, services
 from .codes import kolada_id
-from .models import CODE_MAX, PERIOD_MAX, PERIOD_MIN, ImportFormat, ImportRun, Indicator, Observation
+from .models import CODE_MAX, PERIOD_MAX, PERIOD_MIN, ImportRun, Indicator, Observation
 
 GENERATED_NOTE = "Genererade exempeldata – inte verklig statistik"
-# An upload's size limit (settings.INDICATOR_UPLOAD_MAX, bytes): Kolada's whole series for a few
-# hundred KPIs is well below it; a larger file is refused before it is stored.
-UPLOAD_MAX = 200 * 1024 * 1024
 PROBLEMS_SHOWN = 1000  # an import run's problems in one answer (the run keeps them all)
 LINKS_MAX = 50
 
@@ -69,11 +62,6 @@ Description = Annotated[LongText, Field(max_length=10000)]
 Numbers = Annotated[list[Annotated[int, Field(ge=1, le=1000)]], Field(max_length=LINKS_MAX)]
 
 router = Router(tags=["indicators"])
-
-
-def _services() -> Any:
-    """`jamkoll.indicators.services` (the writes: imports, catalogue edits), looked up when called."""
-    return importlib.import_module("jamkoll.indicators.services")
 
 
 def _unsuppressed(request: HttpRequest) -> bool:
@@ -487,25 +475,6 @@ def import_run(request: HttpRequest, run_id: uuid.UUID) -> dict[str, Any]:
     return {**_run_out(run), "problems": [_problem(p) for p in problems[:PROBLEMS_SHOWN]]}
 
 
-_SAFE_NAME = re.compile(r"[^\w.\- ]+")
-_SUFFIX = {
-    ImportFormat.KOLADA: ".json",
-    ImportFormat.CATALOGUE: ".json",
-    ImportFormat.CSV: ".csv",
-    ImportFormat.XLSX: ".xlsx",
-}
-
-
-def _upload_format(name: str, given: str | None) -> str:
-    if given:
-        return given
-    suffix = Path(name).suffix.lower()
-    by_suffix = {".json": ImportFormat.KOLADA, ".csv": ImportFormat.CSV, ".xlsx": ImportFormat.XLSX}
-    if suffix not in by_suffix:
-        raise field_error("format", _("ange formatet (kolada, catalogue, csv eller xlsx)"))
-    return str(by_suffix[suffix])
-
-
 @router.post(
     "/imports",
     response={202: ImportRunDetailOut, 413: ErrorOut, **ERRORS},
@@ -519,35 +488,16 @@ def _upload_format(name: str, given: str | None) -> str:
 def import_upload(
     request: HttpRequest, file: File[UploadedFile], payload: Form[UploadIn]
 ) -> tuple[int, dict[str, Any]]:
-    require(request.user, "indicator.import")
-    limit = int(getattr(settings, "INDICATOR_UPLOAD_MAX", UPLOAD_MAX))
-    size = file.size or 0
-    if size > limit:
-        raise HttpError(
-            413,
-            _("Filen är för stor (%(size)s MB); högst %(max)s MB tas emot.")
-            % {"size": size // (1024 * 1024), "max": limit // (1024 * 1024)},
-        )
-    if size == 0:
-        raise field_error("file", _("Filen är tom."))
-    name = Path(str(file.name or "")).name
-    name = _SAFE_NAME.sub("_", name).strip()[:200] or "fil"
-    fmt = _upload_format(name, payload.format)
-    folder = Path(settings.DATA_DIR) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    stored = folder / f"{uuid.uuid4()}{_SUFFIX.get(ImportFormat(fmt), '')}"
-    with stored.open("wb") as out:
-        for chunk in file.chunks():
-            out.write(chunk)
-    services = _services()
     try:
-        run = services.import_run_create(
-            actor=request.user, format=fmt, filename=name, stored_file=str(stored)
+        run = services.import_upload(
+            actor=request.user,
+            name=str(file.name or ""),
+            size=file.size or 0,
+            chunks=file.chunks(),
+            format=payload.format,
         )
-    except Exception:
-        stored.unlink(missing_ok=True)
-        raise
-    services.import_run_enqueue(run)
+    except services.UploadTooLarge as exc:
+        raise HttpError(413, " ".join(exc.messages)) from None
     run.refresh_from_db()
     return 202, {**_run_out(run), "problems": [_problem(p) for p in (run.problems or [])[:PROBLEMS_SHOWN]]}
 
@@ -581,7 +531,7 @@ def indicator_patch(request: HttpRequest, code: IndicatorCode, payload: Indicato
     changes = payload.dict(exclude_unset=True)
     # Only the direction may be emptied: a text sent as null is left as it is.
     changes = {k: v for k, v in changes.items() if v is not None or k == "higher_is_better"}
-    _services().indicator_update(actor=request.user, indicator=target, **changes)
+    services.indicator_update(actor=request.user, indicator=target, **changes)
     return _indicator_detail(selectors.indicator_get(code))
 
 

@@ -6,16 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from jamkoll.forms import MultiLineField, OneLineField
 from jamkoll.reference.models import PolicySubGoal, StrategyObjective
 
 from .models import ImportFormat, Indicator
+from .services import upload_limit_bytes
 
-# The largest file the web accepts (the command line takes any size): JAMKOLL_INDICATOR_IMPORT_MAX_MB.
-DEFAULT_MAX_MB = 200
 WEB_FORMATS = [
     (ImportFormat.KOLADA.value, ImportFormat.KOLADA.label),
     (ImportFormat.CSV.value, ImportFormat.CSV.label),
@@ -23,10 +21,6 @@ WEB_FORMATS = [
     (ImportFormat.CATALOGUE.value, ImportFormat.CATALOGUE.label),
 ]
 SUFFIXES = {"kolada": (".json",), "catalogue": (".json",), "csv": (".csv", ".txt"), "xlsx": (".xlsx",)}
-
-
-def max_upload_bytes() -> int:
-    return int(getattr(settings, "INDICATOR_IMPORT_MAX_MB", DEFAULT_MAX_MB)) * 1024 * 1024
 
 
 class ImportForm(forms.Form):
@@ -45,7 +39,7 @@ class ImportForm(forms.Form):
         upload = data.get("file")
         fmt = data.get("format")
         if upload is not None:
-            limit = max_upload_bytes()
+            limit = upload_limit_bytes()
             if upload.size is not None and upload.size > limit:
                 self.add_error(
                     "file",

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable
+import re
+import uuid
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +93,76 @@ def import_run_create(*, actor: Any, format: str, filename: str, stored_file: st
         requested_by=actor_user(actor),
         requested_by_label=actor_label(actor)[:200],
     )
+
+
+# The largest file the web and the API accept (the command line takes any size), in MB:
+# JAMKOLL_INDICATOR_UPLOAD_MAX_MB. Kolada's whole series for a few hundred KPIs is well below it.
+UPLOAD_MAX_MB_DEFAULT = 200
+_SAFE_NAME = re.compile(r"[^\w.\- ]+")
+_SUFFIX = {
+    ImportFormat.KOLADA: ".json",
+    ImportFormat.CATALOGUE: ".json",
+    ImportFormat.CSV: ".csv",
+    ImportFormat.XLSX: ".xlsx",
+}
+
+
+def upload_limit_bytes() -> int:
+    return int(getattr(settings, "INDICATOR_UPLOAD_MAX_MB", UPLOAD_MAX_MB_DEFAULT)) * 1024 * 1024
+
+
+class UploadTooLarge(ValidationError):
+    """A file over `upload_limit_bytes()`; the API answers 413, a form shows it beside the file."""
+
+
+def upload_format(name: str, given: str | None) -> str:
+    """The format asked for, else the one the file's name says."""
+    if given:
+        return _clean_format(given)
+    by_suffix = {".json": ImportFormat.KOLADA, ".csv": ImportFormat.CSV, ".xlsx": ImportFormat.XLSX}
+    fmt = by_suffix.get(Path(name).suffix.lower())
+    if fmt is None:
+        raise field_error("format", _("ange formatet (kolada, catalogue, csv eller xlsx)"))
+    return str(fmt)
+
+
+def import_upload(
+    *, actor: Any, name: str, size: int, chunks: Iterable[bytes], format: str | None = None
+) -> ImportRun:
+    """An uploaded file (web form or API) stored under DATA_DIR/imports/ with a name of our own,
+    its run created and queued. Refused before anything is stored: no permission, an empty or too
+    large file, an unknown format. The stored file is removed again if the run cannot be made."""
+    require(actor, "indicator.import")
+    limit = upload_limit_bytes()
+    if size > limit:
+        raise UploadTooLarge(
+            {
+                "file": [
+                    _(
+                        "Filen är för stor (%(size)s MB); högst %(max)s MB tas emot. "
+                        "Större filer importeras med kommandot jamkoll indicators import."
+                    )
+                    % {"size": size // (1024 * 1024), "max": limit // (1024 * 1024)}
+                ]
+            }
+        )
+    if size <= 0:
+        raise field_error("file", _("Filen är tom."))
+    shown = _SAFE_NAME.sub("_", Path(str(name or "")).name).strip()[:200] or "fil"
+    fmt = upload_format(shown, format)
+    folder = imports_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = folder / f"{uuid.uuid4().hex}{_SUFFIX.get(ImportFormat(fmt), '')}"
+    try:
+        with stored.open("wb") as out:
+            for chunk in chunks:
+                out.write(chunk)
+        run = import_run_create(actor=actor, format=fmt, filename=shown, stored_file=str(stored))
+    except BaseException:
+        stored.unlink(missing_ok=True)
+        raise
+    import_run_enqueue(run)
+    return run
 
 
 def _progress_writer(run: ImportRun, progress: Progress | None) -> Progress:

@@ -8,20 +8,15 @@ and `explorer` compute, the templates draw.
 
 from __future__ import annotations
 
-import importlib
 import re
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -36,9 +31,9 @@ from jamkoll.reference.models import Organisation, OrganisationKind
 from jamkoll.reference.selectors import sub_goal_list
 from jamkoll.validation import text_problem
 
-from . import charts, explorer
+from . import charts, explorer, services
 from .formatting import decimals_of
-from .forms import ImportForm, IndicatorEditForm, max_upload_bytes
+from .forms import ImportForm, IndicatorEditForm
 from .models import PERIOD_MAX, PERIOD_MIN, ImportRun, ImportStatus, Indicator
 from .selectors import (
     GapRow,
@@ -58,12 +53,6 @@ LEVELS = (
 )
 LIST_PAGE_SIZE = 25
 SEARCH_MAX = 200
-
-
-def _services() -> ModuleType:
-    """`indicators.services` (written beside this module by the importers; resolved when used, so
-    that the explorer works on its own)."""
-    return importlib.import_module("jamkoll.indicators.services")
 
 
 def _int(value: str | None, low: int, high: int) -> int | None:
@@ -415,19 +404,6 @@ def download(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
 # --- Import and editing ---------------------------------------------------------------------------
 
 
-def _store(upload: UploadedFile) -> tuple[str, str]:
-    """The upload written under DATA_DIR/imports/ with a name of our own; (path, shown name)."""
-    shown = Path(str(upload.name or "fil")).name
-    shown = re.sub(r"[^\w.\- ]", "_", shown)[:120] or "fil"
-    folder = Path(settings.DATA_DIR) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{uuid.uuid4().hex}{Path(shown).suffix.lower()[:8]}"
-    with target.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    return str(target), shown
-
-
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def import_page(request: HttpRequest) -> HttpResponse:
@@ -436,15 +412,16 @@ def import_page(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            path, shown = _store(form.cleaned_data["file"])
-            services = _services()
+            upload = form.cleaned_data["file"]
             try:
-                run = services.import_run_create(
-                    actor=request.user, format=form.cleaned_data["format"], filename=shown, stored_file=path
+                run = services.import_upload(
+                    actor=request.user,
+                    name=str(upload.name or ""),
+                    size=upload.size or 0,
+                    chunks=upload.chunks(),
+                    format=form.cleaned_data["format"],
                 )
-                services.import_run_enqueue(run)
             except ValidationError as exc:
-                Path(path).unlink(missing_ok=True)
                 form_add_errors(form, exc, {"filename": "file", "stored_file": "file"})
             else:
                 return redirect("indicators:import_status", pk=run.pk)
@@ -453,7 +430,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "indicators/import.html",
-        {"form": form, "recent": recent, "max_mb": max_upload_bytes() // (1024 * 1024)},
+        {"form": form, "recent": recent, "max_mb": services.upload_limit_bytes() // (1024 * 1024)},
         status=status,
     )
 
@@ -481,7 +458,7 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                _services().indicator_update(actor=request.user, indicator=indicator, **form.service_fields())
+                services.indicator_update(actor=request.user, indicator=indicator, **form.service_fields())
             except ValidationError as exc:
                 form_add_errors(form, exc)
             else:
