@@ -4,7 +4,7 @@ An anonymous visitor follows "Nyckeltal" in the menu, opens the generated demons
 (labelled as such), picks a year and a level, sees the table and the charts, sees that a
 municipality with small counts is hidden, picks a municipality for the trend and downloads the table
 as CSV. Then the analyst signs in, sees the same municipality's values (not hidden for a role) and
-opens the import page; where the importers' services are installed, a three-row CSV is imported
+opens the import page; a three-row CSV is imported
 and its progress page reaches "Klar".
 
 The live site's database gets the indicator from `indicator_seed` (one generated indicator,
@@ -13,7 +13,6 @@ The live site's database gets the indicator from `indicator_seed` (one generated
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -105,8 +104,6 @@ def test_journey_4_indicator_explorer(page: Page, indicator_site: LiveSite, tmp_
     expect(page.locator("#id_file")).to_be_visible()
     expect(page.locator("#id_format")).to_be_visible()
 
-    if importlib.util.find_spec("jamkoll.indicators.services") is None:
-        return  # the importers' services are not installed in this branch
     upload = tmp_path / "nyckeltal.csv"
     upload.write_text(
         "kpi,organisation,period,gender,value\n"
