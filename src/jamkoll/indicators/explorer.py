@@ -21,9 +21,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from .codes import LEVELS
 from .formatting import generated_label
-from .models import PERIOD_MIN, Gender, Observation
 from .selectors import GapRow, GapTable, dec_str, suppress, suppress_threshold
 
 PAGE_SIZE = 50
@@ -52,20 +50,6 @@ class Explorer:
     public: bool
 
 
-def _hidden_gaps(table: GapTable, year: int) -> set[str]:
-    """The organisations of the table's level whose gap `year` is hidden for the public (women's
-    or men's count below the threshold: `selectors.suppress`'s rule), in one query."""
-    return set(
-        Observation.objects.filter(
-            indicator=table.indicator,
-            period=year,
-            organisation__kind=LEVELS[table.level],
-            gender__in=[Gender.WOMEN, Gender.MEN],
-            count__lt=suppress_threshold(),
-        ).values_list("organisation__code", flat=True)
-    )
-
-
 def suppress_one(row: GapRow | None) -> GapRow | None:
     return suppress([row])[0] if row is not None else None
 
@@ -76,20 +60,17 @@ def explore(*, table: GapTable, public: bool, county: str | None = None) -> Expl
     rows = table.rows
     counties = dict(table.counties)
     national = table.national
-    hidden_before: set[str] = set()
-    if public:
+    if public:  # `suppress` also hides a change that rests on last year's small counts
         rows = suppress(rows)
         counties = {code: suppress_one(r) or r for code, r in counties.items()}
         national = suppress_one(national)
-        if table.year > PERIOD_MIN and any(r.previous_gap is not None for r in rows):
-            hidden_before = _hidden_gaps(table, table.year - 1)
     if county is not None:
         rows = [r for r in rows if r.county_code == county]
     lines = [
         Line(
             row=r,
             county=counties.get(r.county_code or "") if r.kind == "kommun" else None,
-            change=None if r.code in hidden_before else r.change,
+            change=r.change,
         )
         for r in rows
     ]
