@@ -103,7 +103,7 @@ def years_with_data(indicator: Indicator) -> list[int]:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class GapRow:
     code: str  # JämKoll's code: four digits for a municipality, two for a region or county, "00" Riket
     kolada_id: str
@@ -209,7 +209,7 @@ def _float_to_decimal(value: float | int) -> Decimal:
     return _SQLITE_DECIMALS.create_decimal_from_float(value).quantize(_SIX_PLACES)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Org:
     """What a gap row needs of an organisation, read as plain values (no model instances, no
     prefetching: the gap table over 290 municipalities is on the explorer's every page)."""
