@@ -303,4 +303,7 @@ INDICATOR_SUPPRESS_BELOW = int(os.environ.get("JAMKOLL_INDICATOR_SUPPRESS_BELOW"
 # Kolada's API, for `jamkoll indicators fetch` (the machines here have no network; tests serve their own).
 KOLADA_BASE_URL = os.environ.get("KOLADA_BASE_URL", "https://api.kolada.se/v3")
 # The largest key-figure file the web and the API take (the command line takes any size).
+# A running import renews its lease every third of it; one whose lease ran out is taken for dead.
+INDICATOR_IMPORT_LEASE_SECONDS = float(os.environ.get("JAMKOLL_INDICATOR_IMPORT_LEASE_SECONDS", "120"))
+INDICATOR_IMPORT_ATTEMPTS = int(os.environ.get("JAMKOLL_INDICATOR_IMPORT_ATTEMPTS", "2"))
 INDICATOR_UPLOAD_MAX_MB = int(os.environ.get("JAMKOLL_INDICATOR_UPLOAD_MAX_MB", "200"))

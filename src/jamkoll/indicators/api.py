@@ -470,6 +470,7 @@ def imports(request: HttpRequest, filters: Query[ImportFilter]) -> dict[str, Any
 )
 def import_run(request: HttpRequest, run_id: uuid.UUID) -> dict[str, Any]:
     require(request.user, "indicator.import")
+    services.import_runs_recover(pk=run_id)
     run = selectors.import_run_get(run_id)
     problems = run.problems if isinstance(run.problems, list) else []
     return {**_run_out(run), "problems": [_problem(p) for p in problems[:PROBLEMS_SHOWN]]}

@@ -173,6 +173,10 @@ class ImportRun(models.Model):
     requested_by_label = models.CharField(_("begärd av (namn)"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
     finished_at = models.DateTimeField(_("klar"), null=True, blank=True)
+    # A running import holds a lease its process renews; one whose lease ran out lost its process
+    # (kill -9, out of memory) and is queued again or failed (`services.import_runs_recover`).
+    lease_until = models.DateTimeField(_("pågår till och med"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("försök"), default=0)
     rows = models.PositiveIntegerField(_("rader"), default=0)
     created = models.PositiveIntegerField(_("nya värden"), default=0)
     updated = models.PositiveIntegerField(_("ändrade värden"), default=0)

@@ -14,16 +14,19 @@ its transaction, so a page polling the run sees it move; the CLI shows the same 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import logging
 import os
 import re
+import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,6 +47,7 @@ from .importers import (
 from .models import ImportFormat, ImportRun, ImportStatus, Indicator
 from .staging import DuplicateKeys, Stage
 
+log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
 ERRORS_SHOWN = 1000
 DATA_FORMATS = {ImportFormat.KOLADA, ImportFormat.CSV, ImportFormat.XLSX, ImportFormat.API}
@@ -205,6 +209,78 @@ def _finish_file(run: ImportRun) -> None:
             stored.unlink(missing_ok=True)
 
 
+def lease_end(now: dt.datetime | None = None) -> dt.datetime:
+    return (now or timezone.now()) + dt.timedelta(seconds=settings.INDICATOR_IMPORT_LEASE_SECONDS)
+
+
+@contextlib.contextmanager
+def _lease(run: ImportRun) -> Iterator[None]:
+    """Hold the run's lease while it runs: a daemon thread renews it every third of the lease on
+    its own connection, whatever the import's loop (or its one long merge statement) is doing. A
+    process that dies stops renewing, and `import_runs_recover` takes the run for dead."""
+    stop = threading.Event()
+    interval = max(settings.INDICATOR_IMPORT_LEASE_SECONDS / 3, 0.2)
+
+    def renew() -> None:
+        while not stop.wait(interval):
+            try:
+                ImportRun.objects.filter(pk=run.pk, status=ImportStatus.RUNNING).update(
+                    lease_until=lease_end()
+                )
+            except DatabaseError as exc:  # locked by the merge (SQLite) or away: the next round tries
+                log.warning("Importens lån kunde inte förnyas: %s", exc)
+            finally:
+                connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=renew, name="jamkoll-import-lease", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+
+
+def import_runs_recover(*, now: dt.datetime | None = None, pk: Any = None) -> list[ImportRun]:
+    """Runs whose process is gone (their lease ran out: kill -9, out of memory, a lost machine)
+    are queued again while their uploaded file is there and attempts are left
+    (settings.INDICATOR_IMPORT_ATTEMPTS), else failed with the reason. An import is one
+    transaction, so a dead run changed nothing; only its status was left "running". Called when a
+    worker starts and when a page or the API asks for a run (`pk`). Returns the runs it changed."""
+    now = now or timezone.now()
+    stale = ImportRun.objects.filter(status=ImportStatus.RUNNING, lease_until__lt=now)
+    if pk is not None:
+        stale = stale.filter(pk=pk)
+    limit = settings.INDICATOR_IMPORT_ATTEMPTS
+    changed = []
+    for run in stale:
+        again = run.attempts < limit and bool(run.stored_file) and os.path.isfile(run.stored_file)
+        update: dict[str, Any]
+        if again:
+            update = {"status": ImportStatus.QUEUED, "lease_until": None, "progress": 0}
+        else:
+            message = _(
+                "Importen avbröts (försök %(n)s av %(max)s); inga värden ändrades. Ladda upp filen igen."
+            ) % {"n": max(run.attempts, 1), "max": limit}
+            update = {
+                "status": ImportStatus.FAILED,
+                "lease_until": None,
+                "finished_at": now,
+                "problems": [{"where": "", "field": "", "message": message}],
+            }
+        # Conditional on the lease we saw: the run's own process (or another sweeper) may have got there.
+        if not ImportRun.objects.filter(
+            pk=run.pk, status=ImportStatus.RUNNING, lease_until=run.lease_until
+        ).update(**update):
+            continue
+        run.refresh_from_db()
+        if again:
+            import_run_enqueue(run)
+        else:
+            _finish_file(run)
+        changed.append(run)
+    return changed
+
+
 def import_run_execute(
     run: ImportRun, *, path: str | None = None, progress: Progress | None = None
 ) -> ImportRun:
@@ -213,25 +289,33 @@ def import_run_execute(
     run.status = ImportStatus.RUNNING
     run.progress = 0
     run.problems = []
-    run.save(update_fields=["status", "progress", "problems"])
+    run.lease_until = lease_end()
+    run.save(update_fields=["status", "progress", "problems", "lease_until"])
     report = _progress_writer(run, progress)
     try:
-        if not source or not os.path.isfile(source):
-            raise _refuse(
-                run,
-                [
-                    {
-                        "where": "",
-                        "field": "file",
-                        "message": _("filen finns inte: %(p)s") % {"p": str(source)[:200]},
-                    }
-                ],
-            )
-        if run.format == ImportFormat.CATALOGUE:
-            return _catalogue(run, source, report)
-        return _observations(run, source, report)
+        with _lease(run):
+            return _execute(run, source, report)
     finally:
+        ImportRun.objects.filter(pk=run.pk).update(lease_until=None)
+        run.lease_until = None
         _finish_file(run)
+
+
+def _execute(run: ImportRun, source: str, report: Progress) -> ImportRun:
+    if not source or not os.path.isfile(source):
+        raise _refuse(
+            run,
+            [
+                {
+                    "where": "",
+                    "field": "file",
+                    "message": _("filen finns inte: %(p)s") % {"p": str(source)[:200]},
+                }
+            ],
+        )
+    if run.format == ImportFormat.CATALOGUE:
+        return _catalogue(run, source, report)
+    return _observations(run, source, report)
 
 
 def _observations(run: ImportRun, path: str, report: Progress) -> ImportRun:

@@ -5,13 +5,14 @@ the run is over (`services.import_run_execute`)."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
 from jamkoll.accounts.policy import WORKER, require
 
 from .models import ImportRun, ImportStatus
-from .services import import_run_execute
+from .services import import_run_execute, import_runs_recover, lease_end
 
 
 @task()
@@ -20,10 +21,11 @@ def run_import(run_id: str) -> str:
     if run is None or run.status != ImportStatus.QUEUED:
         return ""  # gone, or taken by another worker
     claimed = ImportRun.objects.filter(pk=run.pk, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING
+        status=ImportStatus.RUNNING, lease_until=lease_end(), attempts=F("attempts") + 1
     )
     if not claimed:
         return ""
+    run.refresh_from_db()
     try:
         # Asked again as the run starts: a role withdrawn while the run waited must not import.
         require(run.requested_by or WORKER, "indicator.import")
@@ -38,3 +40,7 @@ def run_import(run_id: str) -> str:
     except (PermissionDenied, ValidationError):
         return run.status  # refused: the run lists the problems, and the page shows them
     return run.status
+
+
+def runs_recover() -> list[ImportRun]:
+    return import_runs_recover()

@@ -439,6 +439,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 @require_safe
 def import_status(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     require(request.user, "indicator.import")
+    services.import_runs_recover(pk=pk)  # a run whose process died says so instead of "pågår"
     run = ImportRun.objects.filter(pk=pk).first()
     if run is None:
         raise NotFound(_("Importen finns inte."))

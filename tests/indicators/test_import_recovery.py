@@ -1,0 +1,138 @@
+"""A killed import (kill -9, out of memory) does not stay "Pågår" for ever: its lease runs out and
+`import_runs_recover` queues it again while attempts and its file are left, else fails it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.test import override_settings
+from django.utils import timezone
+
+from jamkoll.indicators.models import ImportRun, ImportStatus, Observation
+from jamkoll.indicators.services import import_run_create, import_runs_recover, imports_dir
+
+from .docs import kolada_doc, obs, write_json
+
+pytestmark = pytest.mark.django_db
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
+def _upload(tmp_path: Path, analyst: Any, name: str = "up.json") -> ImportRun:
+    folder = imports_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    source = write_json(tmp_path / name, kolada_doc([obs("N00945", "0180", 2024, K=1, M=2)]))
+    stored = folder / f"recover-{name}"
+    shutil.copy(source, stored)
+    return import_run_create(actor=analyst, format="kolada", filename=name, stored_file=str(stored))
+
+
+def _die(run: ImportRun, *, attempts: int, ago: int = 5) -> None:
+    """What a worker killed mid-run leaves: RUNNING, with a lease that ran out `ago` seconds ago."""
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportStatus.RUNNING,
+        attempts=attempts,
+        progress=40,
+        lease_until=timezone.now() - dt.timedelta(seconds=ago),
+    )
+
+
+@override_settings(TASKS=IMMEDIATE, INDICATOR_IMPORT_ATTEMPTS=2)
+def test_a_dead_run_is_run_again_and_finishes(tmp_path: Path, analyst: Any) -> None:
+    run = _upload(tmp_path, analyst)
+    _die(run, attempts=1)
+    changed = import_runs_recover()
+    assert [r.pk for r in changed] == [run.pk]
+    run.refresh_from_db()
+    # Queued again and (the immediate backend) run at once: done, attempt 2, file deleted.
+    assert run.status == ImportStatus.DONE and run.attempts == 2 and run.created == 2
+    assert run.lease_until is None
+    assert not Path(run.stored_file).exists()
+
+
+@override_settings(TASKS=DUMMY, INDICATOR_IMPORT_ATTEMPTS=2)
+def test_after_the_last_attempt_the_run_fails_with_the_reason(tmp_path: Path, analyst: Any) -> None:
+    run = _upload(tmp_path, analyst)
+    _die(run, attempts=2)
+    import_runs_recover()
+    run.refresh_from_db()
+    assert run.status == ImportStatus.FAILED and run.finished_at is not None
+    assert run.problems[0]["message"].startswith("Importen avbröts (försök 2 av 2)")
+    assert not Observation.objects.exists()
+    assert not Path(run.stored_file).exists()  # the upload is cleaned up with the failed run
+
+
+@override_settings(TASKS=DUMMY)
+def test_a_run_whose_lease_holds_is_left_alone(tmp_path: Path, analyst: Any) -> None:
+    run = _upload(tmp_path, analyst)
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportStatus.RUNNING, attempts=1, lease_until=timezone.now() + dt.timedelta(seconds=60)
+    )
+    assert import_runs_recover() == []
+    run.refresh_from_db()
+    assert run.status == ImportStatus.RUNNING
+
+
+@override_settings(TASKS=DUMMY)
+def test_a_cli_run_without_a_file_to_retry_fails(analyst: Any) -> None:
+    run = import_run_create(actor=analyst, format="kolada", filename="cli.json")
+    _die(run, attempts=0)
+    import_runs_recover()
+    run.refresh_from_db()
+    assert run.status == ImportStatus.FAILED
+    assert "Ladda upp filen igen" in run.problems[0]["message"]
+
+
+@override_settings(TASKS=DUMMY)
+def test_the_status_page_and_the_api_recover_the_run_they_show(
+    client: Any, tmp_path: Path, analyst: Any
+) -> None:
+    run = _upload(tmp_path, analyst)
+    _die(run, attempts=9)
+    client.force_login(analyst)
+    answer = client.get(f"/api/v1/indicators/imports/{run.pk}")
+    assert answer.status_code == 200 and answer.json()["status"] == ImportStatus.FAILED
+    other = _upload(tmp_path, analyst, "b.json")
+    _die(other, attempts=9)
+    page = client.get(f"/nyckeltal/import/{other.pk}/")
+    assert page.status_code == 200
+    assert "Importen avbröts" in page.content.decode()
+
+
+@override_settings(TASKS=DUMMY)
+def test_the_worker_recovers_at_start(tmp_path: Path, analyst: Any) -> None:
+    run = _upload(tmp_path, analyst)
+    _die(run, attempts=0)
+    line = apps.get_app_config("indicators").worker_started()
+    assert line == "Importer vars arbetare avbröts: 1 (köade igen eller misslyckade)."
+    run.refresh_from_db()
+    assert run.status == ImportStatus.QUEUED and run.progress == 0 and run.lease_until is None
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(INDICATOR_IMPORT_LEASE_SECONDS=0.6)
+def test_a_running_import_renews_its_lease(tmp_path: Path, analyst: Any) -> None:
+    """The lease moves on while the import works (here: a slow progress callback), so a long
+    import is never taken for dead; it is released when the run is over."""
+    import time
+
+    from jamkoll.indicators.services import import_file
+
+    path = write_json(tmp_path / "slow.json", kolada_doc([obs("N00945", "0180", 2024, K=1, M=2)]))
+    seen: list[dt.datetime] = []
+
+    def slow(percent: int) -> None:
+        if not seen:
+            first = ImportRun.objects.get().lease_until
+            time.sleep(0.9)  # three renewals at 0.2 s
+            seen.extend([first, ImportRun.objects.get().lease_until])
+
+    run = import_file(actor=analyst, path=path, progress=slow)
+    assert len(seen) == 2 and seen[1] > seen[0]
+    run.refresh_from_db()
+    assert run.status == ImportStatus.DONE and run.lease_until is None
