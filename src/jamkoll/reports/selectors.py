@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from jamkoll.accounts.policy import Verdict, actor_user, check, draft_visibility_q, require
@@ -16,7 +16,7 @@ from jamkoll.obligations.selectors import obligation_of_kind
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.validation import int_param
 
-from .models import ReportJob, ReportKind, ReportState, ReportVersion
+from .models import ReportFile, ReportJob, ReportKind, ReportState, ReportVersion
 from .transitions import STEP_ACTIONS, Step, open_step
 
 PK_MAX = 2**31 - 1
@@ -27,8 +27,13 @@ def visible_q(user: Any) -> Q:
     return Q(state=ReportState.SUBMITTED) | draft_visibility_q(user)
 
 
+def _files_listed() -> Prefetch[Any]:
+    """A version's files as a list shows them: format, size and checksum, never the bytes."""
+    return Prefetch("files", queryset=ReportFile.objects.defer("content").order_by("format"))
+
+
 def version_list(*, user: Any, decision_slug: str | None = None) -> QuerySet[ReportVersion]:
-    qs = ReportVersion.objects.select_related("decision", "county").prefetch_related("files")
+    qs = ReportVersion.objects.select_related("decision", "county").prefetch_related(_files_listed())
     if decision_slug:
         qs = qs.filter(decision__slug=decision_slug)
     return qs.filter(visible_q(user)).order_by("decision__slug", "-year", "kind", "scope", "-version")
@@ -38,7 +43,7 @@ def published_list(*, decision_slug: str) -> QuerySet[ReportVersion]:
     return (
         ReportVersion.objects.filter(decision__slug=decision_slug, state=ReportState.SUBMITTED)
         .select_related("county")
-        .prefetch_related("files")
+        .prefetch_related(_files_listed())
         .order_by("-year", "kind", "scope", "-version")
     )
 
