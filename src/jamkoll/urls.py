@@ -24,7 +24,7 @@ urlpatterns = [
     path("logga-in/", account_views.SigninView.as_view(), name="login"),
     path("logga-in/kod/", account_views.login_code, name="login_code"),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path(settings.ADMIN_PATH, admin.site.urls),  # not /admin/, where every scanner looks first
     # For load balancers: the process answers; the database, its migrations and a worker are there.
     path("healthz", health.healthz, name="healthz"),

@@ -190,3 +190,19 @@ def test_the_worker_queues_todays_run_at_once() -> None:
     assert reminders_schedule(immediately=True) is True
     queued = DBTaskResult.objects.get(task_path=reminders_daily.module_path, status="READY")
     assert queued.run_after is None or queued.run_after.year == 9999 or queued.run_after <= timezone.now()
+
+
+def test_a_reminder_is_written_in_the_language_its_reader_chose(owners: Any, client: Any) -> None:
+    """The language switch on the site is kept for a signed-in user; their e-mail follows it."""
+    coordinator = owners[0]
+    client.force_login(coordinator)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    coordinator.profile.refresh_from_db()
+    assert coordinator.profile.language == "en"
+    reminders_send(today=D("2019-03-02"))
+    mine = [m for m in mail.outbox if "Ekonomisk redovisning för 2018" in m.subject]
+    english = next(m for m in mine if m.to == [coordinator.email])
+    swedish = next(m for m in mine if m.to != [coordinator.email])
+    assert english.subject.startswith("[JämKoll] Reminder:")
+    assert "Owed by" in english.body and "Lämnas av" not in english.body
+    assert swedish.subject.startswith("[JämKoll] Påminnelse:") and "Lämnas av" in swedish.body

@@ -157,6 +157,13 @@ class Profile(models.Model):
         verbose_name=_("organisation"),
         help_text=_("Organisationen som personen arbetar för; dess namn vid dagen för intygandet står med."),
     )
+    language = models.CharField(
+        _("språk"),
+        max_length=5,
+        choices=[("sv", "Svenska"), ("en", "English")],
+        blank=True,
+        help_text=_("Språket för e-post från JämKoll; sparas när personen byter språk på webbplatsen."),
+    )
     history = HistoricalRecords()
 
     class Meta:

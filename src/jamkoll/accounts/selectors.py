@@ -37,3 +37,9 @@ def signer_get(*, actor: Any, on: dt.date) -> Signer:
     organisation = profile.organisation.name_at(on) if profile and profile.organisation else ""
     line = ", ".join(part for part in (title, organisation) if part)
     return Signer(user=user, name=actor_label(user), title=line[:TITLE_LINE_MAX])
+
+
+def user_language(user: Any) -> str:
+    """The language to write to `user` in (e-mail): the one they chose on the site, else Swedish."""
+    profile = Profile.objects.filter(user_id=getattr(user, "pk", None)).only("language").first()
+    return profile.language if profile is not None and profile.language else "sv"

@@ -128,3 +128,17 @@ def demo_users_create() -> list[DemoUser]:
             organisation_code=demo.county or ROLE_ORGANISATIONS.get(demo.role),
         )
     return DEMO_USERS
+
+
+LANGUAGE_CODES = ("sv", "en")
+
+
+def language_remember(*, user: Any, language: str) -> None:
+    """Keep the language a signed-in user chose on the site, for the e-mail JämKoll sends them.
+    An unknown code is ignored (the site's switch offers only these)."""
+    if language not in LANGUAGE_CODES or not getattr(user, "is_authenticated", False):
+        return
+    profile, _created = Profile.objects.get_or_create(user=user)
+    if profile.language != language:
+        profile.language = language
+        profile.save(update_fields=["language"])

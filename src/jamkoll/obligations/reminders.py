@@ -22,6 +22,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from jamkoll.accounts.selectors import user_language
+
 from .models import OPEN_STATUSES, Obligation, ObligationKind, Reminder, ReminderKind, Tier
 from .selectors import about_date, obligation_queryset, party_name, reminder_recipients
 
@@ -74,7 +76,7 @@ def _send(reminder: Reminder, obligation: Obligation, today: dt.date) -> None:
         "owed_by": party_name(obligation.owed_by, on),
         "reclaim_risk": obligation.kind == ObligationKind.FINANCIAL_REPORT and obligation.tier == Tier.STATE,
     }
-    with translation.override("sv"):
+    with translation.override(user_language(reminder.user)):
         subject = " ".join(render_to_string("obligations/email/reminder_subject.txt", context).split())
         body = render_to_string("obligations/email/reminder_body.txt", context)
     send_mail(subject, body, None, [reminder.user.email])

@@ -178,3 +178,16 @@ def admin_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse
     """The admin's login page is the site's (its own form would skip the code step)."""
     wanted = request.GET.get("next", "")
     return redirect_to_login(_safe_next(request, wanted) if wanted else reverse("admin:index"))
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, which also keeps a signed-in user's choice for the e-mail JämKoll
+    sends them (`accounts.services.language_remember`)."""
+    from django.views.i18n import set_language as django_set_language
+
+    from jamkoll.accounts.services import language_remember
+
+    response = django_set_language(request)
+    if request.method == "POST" and response.status_code in (200, 302):
+        language_remember(user=request.user, language=str(request.POST.get("language", ""))[:10])
+    return response
