@@ -15,6 +15,8 @@ from django.db import connection
 
 from jamkoll.ledger.models import ChainHead, LedgerEntry
 from jamkoll.ledger.services import ledger_verify
+from jamkoll.obligations.models import ObligationKind
+from jamkoll.obligations.selectors import obligation_of_kind
 from jamkoll.plans.models import Activity, CountyPlan, Output
 from jamkoll.programmes.models import Allocation, Budget, FundingDecision, Programme
 from jamkoll.volume import SEEDED_DECISION, SYNTHETIC_SOURCE, database_refusal, is_synthetic
@@ -86,6 +88,16 @@ def test_verify_passes_afterwards(small: str) -> None:
     out = StringIO()
     call_command("verify", stdout=out)
     assert "Allt stämmer" in out.getvalue()
+
+
+def test_requisition_obligation_closed_as_the_service_would(small: str) -> None:
+    seeded = FundingDecision.objects.get(slug=SEEDED_DECISION)
+    obligation = obligation_of_kind(decision=seeded, year=2018, kind=ObligationKind.REQUISITION)
+    assert obligation is not None
+    first = LedgerEntry.objects.filter(decision=seeded, year=2018, tier="state", kind="requisition").first()
+    assert first is not None
+    assert obligation.closed_by == f"ledger-entry:{first.sequence}"
+    assert obligation.submitted_on == first.entry_date
 
 
 def test_plan_page_shows_the_volume(small: str, coordinator: Any) -> None:

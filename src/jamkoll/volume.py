@@ -37,9 +37,10 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
+from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -194,19 +195,40 @@ def database_refusal(db: dict[str, Any] | None = None) -> str | None:
 
 
 class Writer:
+    """Bulk inserts in batches of `BATCH`, counted per model, with progress every `PROGRESS_EVERY`
+    rows; `stream` never holds more than one batch, so the declared maxima fit in memory."""
+
     def __init__(self, result: VolumeResult, progress: Callable[[str], None]):
         self.result, self.started = result, time.monotonic()
         self.progress = lambda text: progress(f"{text} ({time.monotonic() - self.started:.1f} s)")
 
     def bulk(self, model: type[M], rows: Iterable[M], *, label: str | None = None) -> list[M]:
-        rows = list(rows)
         done: list[M] = []
-        for start in range(0, len(rows), BATCH):
-            done += model._default_manager.bulk_create(rows[start : start + BATCH])
-            if len(done) % PROGRESS_EVERY == 0 or (len(rows) > PROGRESS_EVERY and len(done) == len(rows)):
-                self.progress(f"  {label or model.__name__}: {len(done)} av {len(rows)}")
-        self.result.created[label or model.__name__] += len(rows)
+        self.stream(model, rows, label=label, then=done.extend)
         return done
+
+    def stream(
+        self,
+        model: type[M],
+        rows: Iterable[M],
+        *,
+        label: str | None = None,
+        total: int | None = None,
+        then: Callable[[list[M]], None] | None = None,
+    ) -> int:
+        """Insert `rows`; `then(batch)` after each batch, the rows holding their primary keys."""
+        label = label or model.__name__
+        count = 0
+        iterator = iter(rows)
+        while batch := list(islice(iterator, BATCH)):
+            model._default_manager.bulk_create(batch)
+            count += len(batch)
+            self.result.created[label] += len(batch)
+            if then is not None:
+                then(batch)
+            if count % PROGRESS_EVERY == 0 or (total and total > PROGRESS_EVERY and count == total):
+                self.progress(f"  {label}: {count}" + (f" av {total}" if total else ""))
+        return count
 
 
 def volume_generate(args: VolumeArgs, *, progress: Callable[[str], None] = lambda s: None) -> VolumeResult:
@@ -432,17 +454,18 @@ def _activities(
         for p in CountyPlan.objects.filter(decision=decision, year__in=years).only("pk", "year", "county_id")
     }
     statuses = [ActivityStatus.PLANNED, ActivityStatus.ONGOING, ActivityStatus.COMPLETED]
-    rows: list[Activity] = []
-    n = 0
-    for year in years:
-        for county in counties:
-            for i in range(1, per_county + 1):
-                n += 1
-                area = goal_areas[n % len(goal_areas)]
-                line = rss_lines.get((year, area.pk))
-                start = dt.date(year, 1 + n % 12, 1 + n % 28)
-                rows.append(
-                    Activity(
+    through = Activity.counties.through
+
+    def rows() -> Iterator[Activity]:
+        n = 0
+        for year in years:
+            for county in counties:
+                for i in range(1, per_county + 1):
+                    n += 1
+                    area = goal_areas[n % len(goal_areas)]
+                    line = rss_lines.get((year, area.pk))
+                    start = dt.date(year, 1 + n % 12, 1 + n % 28)
+                    yield Activity(
                         decision=decision,
                         year=year,
                         code=f"{PREFIX}{county.code}-{i:04d}",
@@ -460,34 +483,41 @@ def _activities(
                         planned_cost=Decimal(1000 + (n * 37) % 9000) if line is not None else None,
                         source=SYNTHETIC_SOURCE,
                     )
+
+    def links_and_outputs(batch: list[Activity]) -> None:
+        links = [through(activity_id=a.pk, organisation_id=a.owner_county_id) for a in batch]
+        through._default_manager.bulk_create(links)
+        writer.result.created["Activity.counties"] += len(links)
+        outputs = []
+        for a in batch:
+            women, men, other = 5 + (a.pk * 7) % 40, 3 + (a.pk * 5) % 30, a.pk % 3
+            outputs.append(
+                Output(
+                    activity_id=a.pk,
+                    label=f"Deltagare ({LABEL})",
+                    unit="personer",
+                    total=women + men + other,
+                    women=women,
+                    men=men,
+                    other=other,
+                    qualifier=OutputQualifier.EXACT,
+                    position=0,
                 )
-    activities = writer.bulk(Activity, rows, label="Activity")
-    through = Activity.counties.through
-    writer.bulk(
-        through,
-        [through(activity_id=a.pk, organisation_id=a.owner_county_id) for a in activities],
-        label="Activity.counties",
-    )
-    outputs = []
-    for j, a in enumerate(activities):
-        women, men, other = 5 + (j * 7) % 40, 3 + (j * 5) % 30, j % 3
-        outputs.append(
-            Output(
-                activity_id=a.pk,
-                label=f"Deltagare ({LABEL})",
-                unit="personer",
-                total=women + men + other,
-                women=women,
-                men=men,
-                other=other,
-                qualifier=OutputQualifier.EXACT,
-                position=0,
             )
-        )
-    writer.bulk(Output, outputs, label="Output")
+        Output.objects.bulk_create(outputs)
+        writer.result.created["Output"] += len(outputs)
+
+    total = len(years) * len(counties) * per_county
+    writer.stream(Activity, rows(), label="Activity", total=total, then=links_and_outputs)
 
 
 # --- the ledger ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Head:
+    sequence: int
+    digest: str
 
 
 @dataclass
@@ -535,57 +565,63 @@ def _ledger(writer: Writer, pairs: list[tuple[FundingDecision, int]], wanted: in
     if not slots:
         raise VolumeError(_("inget beslutsår har utrymme kvar för poster i medelsflödet."))
     today = timezone.localdate()
-    stream: list[tuple[_Slot, str, str, Organisation | None, Decimal]] = []
-    cycle = 0
-    while len(stream) < wanted:
-        slot = slots[cycle % len(slots)]
-        cycle += 1
-        whole = slot.amount * len(slot.counties)
-        stream.append((slot, Tier.STATE, EntryKind.REQUISITION, None, whole))
-        stream.append((slot, Tier.STATE, EntryKind.DISBURSEMENT, None, whole))
-        for county in slot.counties:
-            for kind in (EntryKind.REQUISITION, EntryKind.DISBURSEMENT, EntryKind.EXPENDITURE):
-                stream.append((slot, Tier.RSS, kind, county, slot.amount))
-    del stream[wanted:]
+
+    def stream() -> Iterator[tuple[_Slot, str, str, Organisation | None, Decimal]]:
+        cycle = 0
+        while True:
+            slot = slots[cycle % len(slots)]
+            cycle += 1
+            whole = slot.amount * len(slot.counties)
+            yield (slot, Tier.STATE, EntryKind.REQUISITION, None, whole)
+            yield (slot, Tier.STATE, EntryKind.DISBURSEMENT, None, whole)
+            for county in slot.counties:
+                for kind in (EntryKind.REQUISITION, EntryKind.DISBURSEMENT, EntryKind.EXPENDITURE):
+                    yield (slot, Tier.RSS, kind, county, slot.amount)
+
     head = ChainHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
         ChainHead.objects.get_or_create(pk=1)
         head = ChainHead.objects.select_for_update().get(pk=1)
     key = key_for_append(head.sequence)
-    sequence, previous = head.sequence, head.digest or GENESIS
+    chain = _Head(head.sequence, head.digest or GENESIS)  # the last entry written
     recorded_at = timezone.now()
-    rows: list[LedgerEntry] = []
-    for n, (slot, tier, kind, county, amount) in enumerate(stream, start=1):
-        sequence += 1
-        day = min(dt.date(slot.year, 1 + n % 12, 1 + n % 28), today)
-        entry = LedgerEntry(
-            sequence=sequence,
-            decision=slot.decision,
-            year=slot.year,
-            tier=tier,
-            kind=kind,
-            county=county,
-            amount=amount,
-            entry_date=day,
-            reference=f"SYNTETISK-{sequence}",
-            note=f"Post med {LABEL}.",
-            recorded_by=None,
-            recorded_by_name=VOLUME_ACTOR.name,
-            recorded_at=recorded_at,
-            previous_digest=previous,
-        )
-        entry.digest = previous = entry_digest(entry, key)
-        rows.append(entry)
-    entries = writer.bulk(LedgerEntry, rows, label="LedgerEntry")
-    ChainHead.objects.filter(pk=1).update(sequence=sequence, digest=previous)
+
+    def rows() -> Iterator[LedgerEntry]:
+        # Exactly what `ledger.services._append` sets, one entry after the other.
+        for n, (slot, tier, kind, county, amount) in enumerate(islice(stream(), wanted), start=1):
+            entry = LedgerEntry(
+                sequence=chain.sequence + 1,
+                decision=slot.decision,
+                year=slot.year,
+                tier=tier,
+                kind=kind,
+                county=county,
+                amount=amount,
+                entry_date=min(dt.date(slot.year, 1 + n % 12, 1 + n % 28), today),
+                reference=f"SYNTETISK-{chain.sequence + 1}",
+                note=f"Post med {LABEL}.",
+                recorded_by=None,
+                recorded_by_name=VOLUME_ACTOR.name,
+                recorded_at=recorded_at,
+                previous_digest=chain.digest,
+            )
+            entry.digest = entry_digest(entry, key)
+            chain.sequence, chain.digest = entry.sequence, entry.digest
+            yield entry
+
     # What the service derives from an entry: the first requisition of each tier and county closes
     # that year's requisition obligation.
     first: dict[tuple[int, int, int | None], LedgerEntry] = {}
-    for entry in entries:
-        if entry.kind == EntryKind.REQUISITION:
-            first.setdefault((entry.decision_id, entry.year, entry.county_id), entry)
+
+    def firsts(batch: list[LedgerEntry]) -> None:
+        for entry in batch:
+            if entry.kind == EntryKind.REQUISITION:
+                first.setdefault((entry.decision_id, entry.year, entry.county_id), entry)
+
+    writer.stream(LedgerEntry, rows(), label="LedgerEntry", total=wanted, then=firsts)
+    last_sequence, last_digest = chain.sequence, chain.digest
+    ChainHead.objects.filter(pk=1).update(sequence=last_sequence, digest=last_digest)
     writer.progress(_("Rekvisitionsåtaganden som posterna stänger …"))
     for entry in first.values():
         entry_closures(entry=entry, actor=VOLUME_ACTOR)
-    last_sequence, last_digest = sequence, previous
     transaction.on_commit(lambda: anchor_after_commit(key=key, sequence=last_sequence, digest=last_digest))
