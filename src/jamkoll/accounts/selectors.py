@@ -41,5 +41,8 @@ def signer_get(*, actor: Any, on: dt.date) -> Signer:
 
 def user_language(user: Any) -> str:
     """The language to write to `user` in (e-mail): the one they chose on the site, else Swedish."""
-    profile = Profile.objects.filter(user_id=getattr(user, "pk", None)).only("language").first()
-    return profile.language if profile is not None and profile.language else "sv"
+    pk = getattr(user, "pk", None)
+    if pk is None:
+        return "sv"
+    language = Profile.objects.filter(user_id=pk).values_list("language", flat=True).first()
+    return str(language) if language else "sv"
