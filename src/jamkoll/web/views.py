@@ -21,11 +21,14 @@ from jamkoll.plans.selectors import rss_overview as rss_rows
 from jamkoll.programmes import selectors
 from jamkoll.programmes.models import ProgrammeRelation
 from jamkoll.reports.selectors import published_list
+from jamkoll.web.public_views import public_home
 from jamkoll.validation import YEAR_MAX, YEAR_MIN, int_param, text_problem
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return public_home(request)
     require(request.user, "programme.view")
     programmes = [p for p in selectors.programme_list() if p.start_year and p.start_year >= 2018]
     return render(request, "web/home.html", {"programmes": programmes})
