@@ -24,7 +24,7 @@ from jamkoll.ledger.models import EntryKind, LedgerEntry, Tier
 from jamkoll.money import to_str
 from jamkoll.obligations.models import Obligation, ObligationKind, ObligationStatus
 from jamkoll.obligations.selectors import party_name
-from jamkoll.programmes.models import FundingDecision
+from jamkoll.programmes.models import Allocation, FundingDecision
 from jamkoll.programmes.selectors import (
     AllocationTable,
     allocation_table,
@@ -70,6 +70,7 @@ class CountyMoney:
     name: str
     allocated: Decimal | None
     money: Money
+    allocation_source: str = ""  # the document the allocation comes from, by its title
 
 
 @dataclass(frozen=True)
@@ -226,7 +227,9 @@ def public_obligations(*, decision: FundingDecision, year: int, today: dt.date) 
             )
         )
     # the state tier's before the counties' (tier "rss" sorts before "state")
-    return sorted(out, key=lambda o: (o.tier != Tier.STATE, o.county_code or ""))
+    return sorted(
+        out, key=lambda o: (o.tier != Tier.STATE, o.county_code or "", o.effective_date or dt.date.max)
+    )
 
 
 def public_reports(*, decision: FundingDecision, year: int) -> list[PublishedReport]:
@@ -256,6 +259,16 @@ def public_decision_years() -> list[tuple[FundingDecision, list[int]]]:
     return [(d, sorted(d.budgets.values_list("year", flat=True))) for d in decisions]
 
 
+def allocation_sources(*, decision: FundingDecision, year: int) -> dict[str, str]:
+    """Each county's allocation's source, cited by the document's title: the rule it follows
+    (seed 002: 400 000 kr a county, 600 000 kr for the three metropolitan ones), else its line's."""
+    rows = Allocation.objects.filter(budget_line__budget__decision=decision, budget_line__budget__year=year)
+    return {
+        code: cite(rule_source or line_source)
+        for code, rule_source, line_source in rows.values_list("county__code", "rule__source", "budget_line__source")
+    }
+
+
 def public_year(*, actor: Any, slug: str, year: int, today: dt.date | None = None) -> PublicYear:
     """One decision's year as the public sees it ("ledger.view_public", "obligation.view_public").
     NotFound for an unknown decision or a year without a budget."""
@@ -273,8 +286,15 @@ def public_year(*, actor: Any, slug: str, year: int, today: dt.date | None = Non
     names = county_name_map(as_of(year))
     allocated = {c.code: c.amount for c in table.counties}
     codes = sorted(set(allocated) | set(by_county))
+    sources_by_county = allocation_sources(decision=decision, year=year)
     counties = [
-        CountyMoney(code, names.get(code, code), allocated.get(code), _money(by_county.get(code, {})))
+        CountyMoney(
+            code,
+            names.get(code, code),
+            allocated.get(code),
+            _money(by_county.get(code, {})),
+            sources_by_county.get(code, ""),
+        )
         for code in codes
     ]
     sources = sorted({d.title for d in decision.documents.all()})
