@@ -135,6 +135,7 @@ def test_was_the_2018_financial_report_handed_in_on_time() -> None:
     # No document says when it was handed in: the page says so rather than guess.
     assert "Inlämnad uppgift saknas" in text
     assert "Status Uppgift saknas" in text
+    assert "Det framgår inte av underlaget om eller när den lämnades in." in text
 
 
 def test_a_registered_submission_answers_on_time(coordinator: Any) -> None:
@@ -151,6 +152,12 @@ def test_the_start_page_already_shows_the_years_figures() -> None:
     text = text_of(Client().get("/").content.decode())
     # seed 001: 20 MSEK per year; seed 002: 18 × 400 000 + 3 × 600 000 = 9 000 000 to the RSS
     assert "Medel och redovisningar 2018 20 000 000 kr 9 000 000 kr uppgift saknas sista dag 2019-04-01" in text
+
+
+def test_the_programme_page_links_each_year_to_its_public_page() -> None:
+    client = Client()
+    page = client.get("/satsningar/starkt-jamstalldhet-kvinnofrid-2018-2020/?ar=2019").content.decode()
+    assert f'href="/medel-och-redovisningar/{SLUG}/2019/"' in page
 
 
 def test_an_unknown_year_or_county_is_a_clear_404() -> None:
