@@ -49,12 +49,18 @@ def unpublished(db: None) -> Any:
     common = {"decision": decision, "year": 2018, "entry_date": day, "note": SECRETS["ledger note"]}
     reference = SECRETS["ledger reference"]
     entry_record(actor=user, kind="requisition", amount="9000000", reference=reference, **common)
-    entry_record(actor=user, kind="requisition", amount="500000", reference=reference, county_code="12", **common)
-    wrong = entry_record(actor=user, kind="requisition", amount="1234", reference=reference, county_code="12", **common)
+    entry_record(
+        actor=user, kind="requisition", amount="500000", reference=reference, county_code="12", **common
+    )
+    wrong = entry_record(
+        actor=user, kind="requisition", amount="1234", reference=reference, county_code="12", **common
+    )
     entry_reverse(actor=user, entry=wrong, reason=SECRETS["reversal reason"])
     # Reports: a draft and a certified version (unpublished), and a submitted one (public).
     ReportVersionFactory(kind=ReportKind.FINANCIAL, state=ReportState.DRAFT, title=SECRETS["draft title"])
-    ReportVersionFactory(kind=ReportKind.FINANCIAL, state=ReportState.CERTIFIED, title=SECRETS["certified title"])
+    ReportVersionFactory(
+        kind=ReportKind.FINANCIAL, state=ReportState.CERTIFIED, title=SECRETS["certified title"]
+    )
     ReportVersionFactory(kind=ReportKind.RESULT, state=ReportState.SUBMITTED, title=PUBLISHED)
     # The financial report registered with the receiver's diary number and the document.
     obligation = Obligation.objects.get(decision__slug=SLUG, key="2018-financial_report")

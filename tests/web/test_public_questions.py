@@ -103,7 +103,13 @@ def test_skanes_recorded_money_shows_as_sums(coordinator: Any) -> None:
     day = dt.date(2018, 6, 1)
     for kind in ("requisition", "disbursement"):  # the state tier first: SKR's money from the state
         entry_record(
-            actor=operator(), decision=decision, year=2018, kind=kind, amount="9000000", reference="S", entry_date=day
+            actor=operator(),
+            decision=decision,
+            year=2018,
+            kind=kind,
+            amount="9000000",
+            reference="S",
+            entry_date=day,
         )
     common = {"decision": decision, "year": 2018, "county_code": "12", "entry_date": day}
     entry_record(actor=coordinator, kind="requisition", amount="600000", reference="R1", **common)
@@ -112,7 +118,9 @@ def test_skanes_recorded_money_shows_as_sums(coordinator: Any) -> None:
     entry_record(actor=coordinator, kind="repayment", amount="87654.50", reference="B1", **common)
     client = Client()
     home = client.get("/").content.decode()
-    skane = click(client, click(client, home, "Medel och redovisningar 2018", href_contains=SLUG), "Skåne län")
+    skane = click(
+        client, click(client, home, "Medel och redovisningar 2018", href_contains=SLUG), "Skåne län"
+    )
     assert row(skane, "Tilldelat") == "600 000 kr"
     assert row(skane, "Rekvirerat") == "600 000 kr"
     assert row(skane, "Utbetalt") == "600 000 kr"
@@ -151,7 +159,9 @@ def test_a_registered_submission_answers_on_time(coordinator: Any) -> None:
 def test_the_start_page_already_shows_the_years_figures() -> None:
     text = text_of(Client().get("/").content.decode())
     # seed 001: 20 MSEK per year; seed 002: 18 × 400 000 + 3 × 600 000 = 9 000 000 to the RSS
-    assert "Medel och redovisningar 2018 20 000 000 kr 9 000 000 kr uppgift saknas sista dag 2019-04-01" in text
+    assert (
+        "Medel och redovisningar 2018 20 000 000 kr 9 000 000 kr uppgift saknas sista dag 2019-04-01" in text
+    )
 
 
 def test_the_programme_page_links_each_year_to_its_public_page() -> None:

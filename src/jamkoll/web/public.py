@@ -265,7 +265,9 @@ def allocation_sources(*, decision: FundingDecision, year: int) -> dict[str, str
     rows = Allocation.objects.filter(budget_line__budget__decision=decision, budget_line__budget__year=year)
     return {
         code: cite(rule_source or line_source)
-        for code, rule_source, line_source in rows.values_list("county__code", "rule__source", "budget_line__source")
+        for code, rule_source, line_source in rows.values_list(
+            "county__code", "rule__source", "budget_line__source"
+        )
     }
 
 
@@ -340,7 +342,12 @@ def public_year_dict(data: PublicYear) -> dict[str, Any]:
         ],
         "obligations": [o.as_dict() for o in data.obligations],
         "reports": [
-            {"title": r.title, "kind": r.kind_label, "county": r.county_code, "submitted_on": r.submitted_on.isoformat() if r.submitted_on else None}
+            {
+                "title": r.title,
+                "kind": r.kind_label,
+                "county": r.county_code,
+                "submitted_on": r.submitted_on.isoformat() if r.submitted_on else None,
+            }
             for r in data.reports
         ],
         "sources": data.sources,

@@ -15,6 +15,7 @@ from jamkoll.programmes import selectors
 
 from . import public
 
+
 @require_safe
 def public_home(request: HttpRequest) -> HttpResponse:
     """The start page for an anonymous visitor: the programmes, and per decision and year a link
@@ -60,7 +61,11 @@ def public_obligation(request: HttpRequest, slug: str, year: int, key: str) -> H
     whether on time, the report handed in."""
     data = public.public_year(actor=request.user, slug=slug, year=year)
     obligation = public.obligation_of(data, key)
-    reports = [r for r in data.reports if r.obligation_kind == obligation.kind and r.county_code == obligation.county_code]
+    reports = [
+        r
+        for r in data.reports
+        if r.obligation_kind == obligation.kind and r.county_code == obligation.county_code
+    ]
     return render(
         request,
         "web/public_obligation.html",

@@ -21,8 +21,8 @@ from jamkoll.plans.selectors import rss_overview as rss_rows
 from jamkoll.programmes import selectors
 from jamkoll.programmes.models import ProgrammeRelation
 from jamkoll.reports.selectors import published_list
-from jamkoll.web.public_views import public_home
 from jamkoll.validation import YEAR_MAX, YEAR_MIN, int_param, text_problem
+from jamkoll.web.public_views import public_home
 
 
 @require_safe
