@@ -197,3 +197,14 @@ def test_the_public_json_gives_the_same_summary() -> None:
     assert report["nominal_date"] == "2019-03-31"
     assert report["effective_date"] == "2019-04-01"
     assert report["submitted_on"] is None and report["on_time"] is None
+
+
+def test_the_county_chooser_leads_to_the_county_page() -> None:
+    client = Client()
+    home = client.get("/").content.decode()
+    assert f'action="/medel-och-redovisningar/{SLUG}/lan/"' in home
+    response = client.get(f"/medel-och-redovisningar/{SLUG}/lan/", {"lan": "12", "ar": "2018"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/medel-och-redovisningar/{SLUG}/2018/lan/12/"
+    assert client.get(f"/medel-och-redovisningar/{SLUG}/lan/", {"lan": "99", "ar": "2018"}).status_code == 404
+    assert client.get(f"/medel-och-redovisningar/{SLUG}/lan/", {"lan": "12", "ar": "x"}).status_code == 404

@@ -7,11 +7,15 @@ through `jamkoll.web.public`, which exposes sums and dates only."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from jamkoll.accounts.policy import require
+from jamkoll.errors import NotFound
 from jamkoll.programmes import selectors
+from jamkoll.programmes.selectors import as_of, county_name_map
+from jamkoll.validation import YEAR_MAX, YEAR_MIN, int_param
 
 from . import public
 
@@ -26,7 +30,22 @@ def public_home(request: HttpRequest) -> HttpResponse:
         (decision, [public.public_year(actor=request.user, slug=decision.slug, year=y) for y in years])
         for decision, years in public.public_decision_years()
     ]
-    return render(request, "web/home_public.html", {"programmes": programmes, "decisions": decisions})
+    latest = max((y.year for _d, ys in decisions for y in ys), default=None)
+    counties = sorted(county_name_map(as_of(latest)).items()) if latest else []
+    context = {"programmes": programmes, "decisions": decisions, "counties": counties}
+    return render(request, "web/home_public.html", context)
+
+
+@require_safe
+def public_county_choose(request: HttpRequest, slug: str) -> HttpResponse:
+    """The start page's county chooser (`?ar=2018&lan=12`): to that county's page for that year."""
+    year = int_param(request.GET.get("ar"), minimum=YEAR_MIN, maximum=YEAR_MAX)
+    code = (request.GET.get("lan") or "")[:10]
+    if year is None:
+        raise NotFound(_("Välj ett år."))
+    data = public.public_year(actor=request.user, slug=slug, year=year)
+    public.county_of(data, code)
+    return redirect("web:public_county", slug=slug, year=year, code=code)
 
 
 @require_safe
