@@ -6,7 +6,9 @@ from . import public_views
 
 urlpatterns = [
     path(
-        "medel-och-redovisningar/<slug:slug>/lan/", public_views.public_county_choose, name="public_county_choose"
+        "medel-och-redovisningar/<slug:slug>/lan/",
+        public_views.public_county_choose,
+        name="public_county_choose",
     ),
     path("medel-och-redovisningar/<slug:slug>/<int:year>/", public_views.public_year, name="public_year"),
     path(
