@@ -79,7 +79,8 @@ def test_a_failure_inside_the_session_middleware_is_a_503_too(coordinator: Any) 
 
 def test_any_other_error_is_still_a_500() -> None:
     client = Client(raise_request_exception=False)
-    with mock.patch("jamkoll.web.views.render", side_effect=RuntimeError("bug")):
+    # "/" for an anonymous visitor is the public start page (web/public_views.py)
+    with mock.patch("jamkoll.web.public_views.render", side_effect=RuntimeError("bug")):
         response = client.get("/")
     assert response.status_code == 500
 

@@ -35,8 +35,8 @@ An account without a role is the public: signed in, it sees what an anonymous vi
     history of a programme or decision     no        yes     yes     yes          yes
     report drafts ("report.view_draft")    no        no      SKR     no           own county's
 
-(1) DESIGN §1 also gives the public the money per county and which obligations were met and
-when; no public page shows these yet (their pages need a role).
+(1) DESIGN §1 gives the public the money per kind and county and which obligations were met and
+when: "ledger.view_public" and "obligation.view_public" (sums and dates only, `jamkoll.web.public`).
 
 The rules: "ledger.view" (totals), "ledger.view_entry" and "obligation.view_record"
 (`may_view_record`, and `record_visibility_q` for lists), "obligation.view", "history.view".
@@ -490,6 +490,9 @@ RULES: dict[str, Rule] = {
         has_any_role, _("Mottagarens diarienummer visas för användare med en roll i satsningen.")
     ),
     "ledger.view": Rule(has_any_role, _("Medelsflödet visas för användare med en roll i satsningen.")),
+    # The public's view (DESIGN §1, issue 15): sums per kind and county for a year, never an entry
+    # (`jamkoll.web.public`).
+    "ledger.view_public": Rule(rules.always_allow, ""),
     # One entry with its reference, note and recorder (obj: the entry; None: every entry).
     "ledger.view_entry": Rule(
         may_view_record,
@@ -579,6 +582,8 @@ RULES: dict[str, Rule] = {
     "obligation.view": Rule(
         has_any_role, _("Deadlines och åtaganden visas för användare med en roll i satsningen.")
     ),
+    # The public's view: what, owed by and to, the dates and the status; never its record.
+    "obligation.view_public": Rule(rules.always_allow, ""),
     # The obligation's record: receipt reference, document, what closed it, names, history.
     "obligation.view_record": Rule(
         may_view_record,

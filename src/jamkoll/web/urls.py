@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import account_views, decision_views, views
 
@@ -12,5 +12,6 @@ urlpatterns = [
     path("beslut/<slug:slug>/", decision_views.decision_edit, name="decision_edit"),
     path("beslut/<slug:slug>/handlingar/", views.decision_documents, name="decision_documents"),
     path("rss/<slug:slug>/<int:year>/", views.rss_overview, name="rss_overview"),
+    path("", include("jamkoll.web.public_urls")),  # the public's pages (issue 15)
     path("konto/tvastegsverifiering/", account_views.two_factor_page, name="two_factor"),
 ]

@@ -22,10 +22,13 @@ from jamkoll.programmes import selectors
 from jamkoll.programmes.models import ProgrammeRelation
 from jamkoll.reports.selectors import published_list
 from jamkoll.validation import YEAR_MAX, YEAR_MIN, int_param, text_problem
+from jamkoll.web.public_views import public_home
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return public_home(request)
     require(request.user, "programme.view")
     programmes = [p for p in selectors.programme_list() if p.start_year and p.start_year >= 2018]
     return render(request, "web/home.html", {"programmes": programmes})
