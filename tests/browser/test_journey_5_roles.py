@@ -14,6 +14,7 @@ The journeys only read. To extend one, add a `Stop` to its list: a path, the hea
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -188,3 +189,7 @@ def test_journey_5_public_visitor(page: Page) -> None:
         ],
     )
     expect(page.locator("header").get_by_role("link", name="Logga in", exact=True)).to_be_visible()
+    # At 390 px the programme's tables scroll sideways: each is a named region in the tab order.
+    region = page.locator("main .table-wrap[role=region]").first
+    expect(region).to_have_attribute("tabindex", "0")
+    expect(region).to_have_attribute("aria-label", re.compile(r"\w"))
