@@ -14,6 +14,11 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-li
 # downloads are not used. apt brings Chromium's libraries; the fonts render Swedish text.
 CHROMIUM ?= /usr/bin/chromium
 BROWSER_PACKAGES := chromium fonts-liberation fonts-dejavu-core
+# axe-core (npm) checks every page the journeys reach for WCAG 2.1 AA; pinned, installed into
+# tests/browser/node_modules (git-ignored) by `make browser-deps` when missing or of another version.
+AXE_VERSION := 4.10.3
+AXE_DIR := tests/browser
+AXE_JS := $(AXE_DIR)/node_modules/axe-core/axe.min.js
 
 .PHONY: install system-deps browser-deps demo test lint types test-sqlite test-browser test-postgres bench messages clean
 
@@ -47,6 +52,12 @@ browser-deps:
 		|| { echo "FEL: kunde inte installera$$missing med apt-get (webbläsartesterna kör Debians Chromium, $(CHROMIUM))"; exit 1; }; \
 	fi; \
 	"$(CHROMIUM)" --version >/dev/null 2>&1 || { echo "FEL: $(CHROMIUM) finns men startar inte (webbläsartesterna behöver Debians paket chromium)"; exit 1; }
+	@if ! grep -qs '"version": "$(AXE_VERSION)"' $(AXE_DIR)/node_modules/axe-core/package.json || [ ! -f $(AXE_JS) ]; then \
+		command -v npm >/dev/null || { echo "FEL: npm saknas (webbläsartesterna hämtar axe-core $(AXE_VERSION) med npm; installera paketet npm)"; exit 1; }; \
+		echo "Installerar axe-core $(AXE_VERSION) (npm) i $(AXE_DIR)/node_modules"; \
+		npm install --no-save --no-package-lock --no-audit --no-fund --silent --prefix $(AXE_DIR) axe-core@$(AXE_VERSION) \
+		|| { echo "FEL: kunde inte installera axe-core $(AXE_VERSION) med npm"; exit 1; }; \
+	fi
 
 demo: install system-deps
 	@mkdir -p $(JAMKOLL_DATA_DIR)
@@ -67,7 +78,7 @@ test-sqlite: install system-deps
 # once per run). Screenshots, server logs and timings: test-artefacts/browser/.
 test-browser: install system-deps browser-deps
 	@echo "== Webbläsarresorna (Chromium, SQLite) =="
-	env -u DATABASE_URL JAMKOLL_CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q -m browser tests/browser
+	env -u DATABASE_URL JAMKOLL_CHROMIUM=$(CHROMIUM) JAMKOLL_AXE_JS=$(CURDIR)/$(AXE_JS) $(BIN)/pytest -q -m browser tests/browser
 
 test-postgres: install system-deps
 	@echo "== Testsviten på PostgreSQL =="
@@ -89,4 +100,4 @@ messages: install
 	cd src/jamkoll && ../../$(BIN)/jamkoll makemessages -l en --no-obsolete && ../../$(BIN)/jamkoll compilemessages -l en
 
 clean:
-	rm -rf $(VENV) var test-artefacts .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var test-artefacts $(AXE_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -6,7 +6,8 @@ folder out (tests/conftest.py) unless it is named (`pytest tests/browser/test_sm
 
 Each journey gets a fresh browser context (no cookies); the live database is shared by the whole
 session, so a journey must not depend on another having run (journey 1 works in 2022, journey 2 in
-2019, journey 3 writes nothing). The last page of every journey is kept as
+2019, journey 3 writes nothing). axe-core checks every page state a journey reaches (pages.check_a11y:
+WCAG 2.1 AA, a critical or serious violation fails the journey). The last page of every journey is kept as
 `test-artefacts/browser/<journey>.png`; a failing journey also keeps its page's HTML, and its report
 quotes the server's log from the time it ran, the browser's console errors and its failed requests.
 """
@@ -26,6 +27,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from .live import LiveSite, LiveSiteError
+from .pages import check_a11y
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -216,8 +218,14 @@ def page(
 
     setattr(item, "jamkoll_sections", sections)  # noqa: B010 (read by pytest_runtest_makereport)
     yield page
-    page.screenshot(path=str(shot), full_page=True)
     rep = getattr(item, "rep_call", None)
+    a11y: list[str] = []
+    if rep is not None and rep.passed:
+        try:  # the journey's last page state, when no helper has checked it yet
+            check_a11y(page)
+        except AssertionError as exc:
+            a11y.append(str(exc))
+    page.screenshot(path=str(shot), full_page=True)
     if rep is not None and rep.failed:
         (artefacts / f"{name}.html").write_text(page.content(), encoding="utf-8")
     page.close()
@@ -225,5 +233,6 @@ def page(
     # The site's Content-Security-Policy has no 'unsafe-inline' (issue 12): Chromium reports every
     # inline script, style or handler it refused in the console.
     problems += [f"blockerat av CSP: {m}" for m in console if "Content Security Policy" in m]
+    problems += a11y
     if problems and not (rep is not None and rep.failed):
         pytest.fail("\n".join(problems), pytrace=False)

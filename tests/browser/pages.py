@@ -7,7 +7,10 @@ switch, which is the first submit button of every page, and "Logga ut"); fields 
 
 from __future__ import annotations
 
+import os
+import weakref
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Locator, Page, Response, expect
@@ -21,11 +24,78 @@ REASON_OTHER_COUNTY_ACTIVITY = "Du kan bara ändra aktiviteter i ditt eget län.
 REASON_OTHER_COUNTY_PLAN = "Du kan bara ändra ditt eget läns genomförandeplan."
 
 
+# --- Accessibility: axe-core on every page a journey reaches -----------------------------------
+
+# axe-core comes from npm (`make browser-deps` installs the pinned version into tests/browser/node_modules).
+AXE_JS = Path(
+    os.environ.get(
+        "JAMKOLL_AXE_JS", Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+    )
+)
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]  # WCAG 2.1 AA
+AXE_FAILING_IMPACTS = ("critical", "serious")
+_AXE_RUN = """async ([tags, impacts]) => {
+    const result = await axe.run(document, {
+        runOnly: {type: "tag", values: tags}, resultTypes: ["violations"], preload: false,
+    });
+    return result.violations.filter(v => impacts.includes(v.impact)).map(v => ({
+        id: v.id, impact: v.impact, help: v.help,
+        targets: v.nodes.map(n => n.target.join(" ")),
+        summary: v.nodes[0] ? v.nodes[0].failureSummary : "",
+    }));
+}"""
+# What a page state is: its address and a cheap fingerprint of its body (one axe run per state).
+_STATE = (
+    "() => location.pathname + location.search + '#' + document.title + '#' + document.body.innerHTML.length"
+)
+_checked: weakref.WeakKeyDictionary[Page, set[str]] = weakref.WeakKeyDictionary()
+_axe_source: list[str] = []
+
+
+def axe_source() -> str:
+    if not _axe_source:
+        if not AXE_JS.exists():
+            raise AssertionError(
+                f"axe-core saknas ({AXE_JS}): kör `make browser-deps` (installerar npm-paketet axe-core)."
+            )
+        _axe_source.append(AXE_JS.read_text(encoding="utf-8"))
+    return _axe_source[0]
+
+
+def check_a11y(page: Page) -> None:
+    """Run axe-core (WCAG 2.1 A and AA) on the page as it is now; fail on a critical or serious
+    violation, naming the rule, its impact, the elements and the address. A page state already
+    checked in this journey is not checked again.
+
+    axe is evaluated into the page through the DevTools protocol (not a `<script>` tag, which the
+    site's Content-Security-Policy would refuse). It runs without preloading the style sheets: that
+    re-parses an `@import`ed sheet (the admin's) in an inline `<style>`, which the CSP refuses; only
+    css-orientation-lock needs it."""
+    state = str(page.evaluate(_STATE))
+    seen = _checked.setdefault(page, set())
+    if state in seen:
+        return
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(axe_source() + "\n;0")
+    violations = page.evaluate(_AXE_RUN, [AXE_TAGS, list(AXE_FAILING_IMPACTS)])
+    seen.add(state)
+    if violations:
+        lines = [f"axe-core: {len(violations)} allvarliga tillgänglighetsfel på {page.url}"]
+        for v in violations:
+            lines.append(f"- {v['id']} ({v['impact']}): {v['help']}")
+            lines += [f"    {target}" for target in v["targets"][:10]]
+            if len(v["targets"]) > 10:
+                lines.append(f"    … och {len(v['targets']) - 10} till")
+            lines.append("    " + v["summary"].replace("\n", "\n    "))
+        raise AssertionError("\n".join(lines))
+
+
 def goto(page: Page, path: str, *, status: int = 200) -> Response:
-    """Open `path` (relative to the live server) and check the answer's status."""
+    """Open `path` (relative to the live server), check the answer's status and run axe on it."""
     response = page.goto(path)
     assert response is not None, f"ingen sida för {path}"
     assert response.status == status, f"{path}: väntade status {status}, fick {response.status}"
+    check_a11y(page)
     return response
 
 
@@ -40,18 +110,21 @@ def login(page: Page, username: str, *, password: str | None = None) -> None:
     error = page.locator("main .error")
     assert not error.count(), f"inloggningen som {username} misslyckades: {error.first.inner_text()}"
     expect(page.locator("header .who")).to_contain_text(username)
+    check_a11y(page)
 
 
 def logout(page: Page) -> None:
     with page.expect_navigation():
         page.locator("header").get_by_role("button", name="Logga ut", exact=True).click()
     expect(page.locator("header").get_by_role("link", name="Logga in", exact=True)).to_be_visible()
+    check_a11y(page)
 
 
 def menu(page: Page, name: str) -> None:
     """Follow a link of the main menu ("Deadlines", "Planer och resultat", "Medelsflöde", …)."""
     with page.expect_navigation():
         page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name=name, exact=True).click()
+    check_a11y(page)
 
 
 def _scope(page: Page, within: Locator | str | None) -> Locator:
@@ -64,6 +137,7 @@ def click_link(page: Page, name: str, *, within: Locator | str | None = None, ex
     """Follow the link called `name` inside `<main>` (or `within`) and wait for the new page."""
     with page.expect_navigation():
         _scope(page, within).get_by_role("link", name=name, exact=exact).first.click()
+    check_a11y(page)
 
 
 def click_button(
@@ -77,6 +151,7 @@ def click_button(
         return
     with page.expect_navigation():
         button.click()
+    check_a11y(page)
 
 
 def fill_form(page: Page, fields: Mapping[str, Any], *, within: Locator | str | None = None) -> None:
@@ -125,6 +200,7 @@ def post_anyway(page: Page, path: str, data: Mapping[str, str]) -> None:
             }""",
             [path, {"csrfmiddlewaretoken": csrf_token(page), **data}],
         )
+    check_a11y(page)
 
 
 def api_call(page: Page, method: str, path: str, body: Mapping[str, Any] | None = None) -> tuple[int, Any]:

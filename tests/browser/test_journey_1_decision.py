@@ -22,7 +22,7 @@ from playwright.sync_api import Page, expect
 
 from jamkoll.obligations.deadlines import effective_date
 
-from .pages import click_link, expect_heading, expect_message, fill_form, goto, login
+from .pages import check_a11y, click_link, expect_heading, expect_message, fill_form, goto, login
 
 PROGRAMME = "Utökat jämställdhetsarbete med fokus på hedersrelaterat våld och förtryck"
 SLUG = "hedersrelaterat-2022"
@@ -114,11 +114,13 @@ def test_journey_1_coordinator_registers_2022_decision(page: Page) -> None:
         expect(page.locator(f"#id_conditions-{i}-due_date")).to_have_value(nominal.isoformat())
         expect(preview).to_contain_text(_long(effective_date(nominal)))
     expect(preview).to_contain_text("6 juni 2022 är en helgdag (nationaldagen) → 7 juni 2022")
+    check_a11y(page)
 
     # 4. "Spara": the decision and its obligations are registered; its page lists them.
     with page.expect_navigation():
         page.locator("#save-top").click()
     expect_message(page, f"Beslutet {SLUG} är registrerat.")
+    check_a11y(page)
     current = page.locator("#ataganden")
     for _text, _kind, nominal in CONDITIONS:
         expect(current).to_contain_text(_long(effective_date(nominal)))

@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 
 from .indicator_seed import CODE, TITLE, load_into
 from .live import LiveSite
-from .pages import click_button, click_link, expect_heading, goto, login, menu
+from .pages import check_a11y, click_button, click_link, expect_heading, goto, login, menu
 
 GENERATED = "Genererade exempeldata – inte verklig statistik"
 
@@ -69,12 +69,14 @@ def test_journey_4_indicator_explorer(page: Page, indicator_site: LiveSite, tmp_
     kiruna = page.locator("main table.indicator-table tbody tr", has_text="Kiruna")
     expect(kiruna).to_contain_text("dolt")
     expect(page.locator("main .suppression-note")).to_be_visible()
+    check_a11y(page)
 
     # A municipality's trend: follow its name in the table.
     with page.expect_navigation():
         page.locator("main table.indicator-table tbody").get_by_role("link", name="Malmö", exact=True).click()
     expect(page.locator("main h3#tidsserie")).to_contain_text("Malmö")
     expect(page.locator("#id_org")).to_have_value("1280")
+    check_a11y(page)
     trend_rows = page.locator("main #tidsserie + .split table tbody tr")
     expect(trend_rows).to_have_count(10)
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from .pages import click_link, expect_heading, login, menu
+from .pages import check_a11y, click_link, expect_heading, goto, login, menu
 
 PROGRAMME = "Stärkt jämställdhets- och kvinnofridsarbete på lokal och regional nivå"
 
 
 def test_smoke_anonymous_start_to_programme(page: Page) -> None:
     """An anonymous visitor opens the start page and follows a programme to its page."""
-    page.goto("/")
+    goto(page, "/")
     expect_heading(page, "Satsningar för jämställdhet och kvinnofrid")
     expect(page.locator("header").get_by_role("link", name="Logga in", exact=True)).to_be_visible()
 
@@ -32,6 +32,7 @@ def test_smoke_coordinator_sees_deadlines(page: Page) -> None:
 def test_smoke_api_docs_run_under_the_content_security_policy(page: Page) -> None:
     """The API docs (Swagger UI from our own static files) render under the site's CSP, which has no
     'unsafe-inline': a refused inline script or style fails the journey (conftest.page)."""
-    page.goto("/api/v1/docs")
+    goto(page, "/api/v1/docs")
     expect(page.locator(".swagger-ui .title")).to_contain_text("JämKoll API")
     expect(page.locator(".opblock").first).to_be_visible()
+    check_a11y(page)  # the rendered documentation (axe also ran on the page before Swagger UI drew it)

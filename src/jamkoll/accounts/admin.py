@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from jamkoll.admin_show_only import ShowOnly
@@ -18,7 +19,10 @@ class ProfileInline(admin.StackedInline):
     verbose_name = verbose_name_plural = Profile._meta.verbose_name
 
 
-class RoleAssignmentInline(admin.TabularInline):
+class RoleAssignmentInline(admin.StackedInline):
+    """Stacked, not tabular: each field keeps its own label (a tabular inline's selects have none,
+    which axe-core counts as a critical WCAG failure)."""
+
     model = RoleAssignment
     extra = 0
     raw_id_fields = ("county",)
@@ -30,7 +34,19 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class JamkollUserAdmin(UserAdmin):
+    """What a user may do comes from their roles (accounts/policy.py), not from Django's groups and
+    permissions, which the page therefore leaves out (their two-list widget also fails WCAG: a
+    labelled span without a role). The dates of the last sign-in and of joining are shown, not edited
+    (their split date and time fields have no labels of their own)."""
+
     inlines = [ProfileInline, RoleAssignmentInline]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personuppgifter"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Behörighet"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("Viktiga datum"), {"fields": ("last_login", "date_joined")}),
+    )
+    readonly_fields = ("last_login", "date_joined")
 
 
 @admin.register(RoleAssignment)

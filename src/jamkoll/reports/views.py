@@ -25,6 +25,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.http import HttpResponseClientRedirect
 
 from jamkoll.accounts.policy import Verdict, check
 from jamkoll.errors import NotFound, form_add_errors
@@ -166,6 +167,8 @@ def application_new(request: HttpRequest) -> HttpResponse:
 def job(request: HttpRequest, pk: str) -> HttpResponse:
     item = job_for_user(actor=request.user, pk=pk)
     if item.status == JobStatus.DONE and item.result_id:
+        if getattr(request, "htmx", False):  # the job page's poll: the whole browser goes on
+            return HttpResponseClientRedirect(reverse("reports:version", args=[item.result_id]))
         return redirect("reports:version", pk=item.result_id)
     return render(request, "reports/job.html", {"job": item})
 
