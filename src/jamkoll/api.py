@@ -24,6 +24,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 from ninja.openapi.docs import Swagger, _csrf_needed
 
+from jamkoll.accounts.api import router as users_router
 from jamkoll.accounts.policy import require
 from jamkoll.errors import error_body
 from jamkoll.indicators.api import router as indicators_router
@@ -347,3 +348,4 @@ api.add_router("/obligations", obligations_router)
 api.add_router("/plans", plans_router)
 api.add_router("/plans", plans_results_router)  # county plans and results (issue 11)
 api.add_router("/reports", reports_router)
+api.add_router("/users", users_router)  # users and roles, for the administrator (issue 15)
