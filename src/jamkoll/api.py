@@ -40,7 +40,7 @@ from jamkoll.programmes.selectors import allocation_dict
 from jamkoll.reference.models import OrganisationKind
 from jamkoll.reference.selectors import organisation_list, organisation_row
 from jamkoll.reports.api import router as reports_router
-from jamkoll.schema_types import ApiDate, Code, ShortText
+from jamkoll.schema_types import ERRORS, ApiDate, Code, ShortText
 from jamkoll.web.health import database_unavailable
 
 log = logging.getLogger(__name__)
@@ -236,7 +236,7 @@ class DecisionDocumentsOut(Schema):
 router = Router()
 
 
-@router.get("/organisations", response=list[OrganisationOut], summary="Organisationer")
+@router.get("/organisations", response={200: list[OrganisationOut], **ERRORS}, summary="Organisationer")
 def organisations(request: HttpRequest, filters: Query[OrganisationFilter]) -> list[dict[str, str | None]]:
     require(request.user, "organisation.view")
     on = filters.on or dt.date.today()
@@ -265,19 +265,23 @@ def _programme_out(p: Programme) -> dict[str, object]:
     }
 
 
-@router.get("/programmes", response=list[ProgrammeOut], summary="Satsningar")
+@router.get("/programmes", response={200: list[ProgrammeOut], **ERRORS}, summary="Satsningar")
 def programmes(request: HttpRequest) -> list[dict[str, object]]:
     require(request.user, "programme.view")
     return [_programme_out(p) for p in programme_selectors.programme_list()]
 
 
-@router.get("/programmes/{slug}", response=ProgrammeOut, summary="En satsning")
+@router.get("/programmes/{slug}", response={200: ProgrammeOut, **ERRORS}, summary="En satsning")
 def programme(request: HttpRequest, slug: str) -> object:
     require(request.user, "programme.view")
     return _programme_out(programme_selectors.programme_get(slug=slug))
 
 
-@router.get("/decisions/{slug}/allocations/{year}", response=AllocationsOut, summary="Ett års fördelning")
+@router.get(
+    "/decisions/{slug}/allocations/{year}",
+    response={200: AllocationsOut, **ERRORS},
+    summary="Ett års fördelning",
+)
 def allocations(request: HttpRequest, slug: str, year: int) -> object:
     decision, number = programme_selectors.decision_year_for_user(
         actor=request.user, action="allocation.view", slug=slug, year=year, full=True
@@ -287,7 +291,7 @@ def allocations(request: HttpRequest, slug: str, year: int) -> object:
 
 @router.get(
     "/decisions/{slug}/documents",
-    response=DecisionDocumentsOut,
+    response={200: DecisionDocumentsOut, **ERRORS},
     summary="Beslutets handlingar, avsnitt för avsnitt",
 )
 def decision_documents(request: HttpRequest, slug: str, search: Query[DocumentSearch]) -> object:

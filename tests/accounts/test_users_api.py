@@ -56,7 +56,9 @@ def test_the_admin_grants_and_removes_a_role(admin: Any, rss_skane: Any) -> None
 
 
 @pytest.mark.parametrize("who", ["coordinator", "rss_skane", "analyst", "no_role"])
-def test_every_other_role_is_refused_with_the_policys_reason(who: str, request: Any, rss_norrbotten: Any) -> None:
+def test_every_other_role_is_refused_with_the_policys_reason(
+    who: str, request: Any, rss_norrbotten: Any
+) -> None:
     client = client_for(request.getfixturevalue(who))
     existing = RoleAssignment.objects.get(user=rss_norrbotten)
     for response in (
@@ -89,7 +91,9 @@ def test_the_anonymous_visitor_is_refused(rss_norrbotten: Any) -> None:
         ({"role": "coordinator", "name": "x"}, "name"),
     ],
 )
-def test_bad_input_is_a_422_naming_the_field(admin: Any, rss_norrbotten: Any, body: dict[str, Any], field: str) -> None:
+def test_bad_input_is_a_422_naming_the_field(
+    admin: Any, rss_norrbotten: Any, body: dict[str, Any], field: str
+) -> None:
     before = RoleAssignment.objects.count()
     response = _post(client_for(admin), f"{API}/nils-norrbotten/roles", body)
     assert response.status_code == 422, response.content

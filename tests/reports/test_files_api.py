@@ -22,7 +22,9 @@ DRAFT_REASON = (
 
 def _skane_rss() -> Any:
     version = ReportVersionFactory(kind=ReportKind.RSS, county_code="12")
-    ReportFile.objects.create(version=version, format="md", content=b"# Sk\xc3\xa5ne", sha256="a" * 64, size=8)
+    ReportFile.objects.create(
+        version=version, format="md", content=b"# Sk\xc3\xa5ne", sha256="a" * 64, size=8
+    )
     return version
 
 

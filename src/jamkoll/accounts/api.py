@@ -112,5 +112,7 @@ def grant(request: HttpRequest, username: str, payload: RoleIn) -> tuple[int, di
 )
 def revoke(request: HttpRequest, username: str, role_id: int) -> tuple[int, None]:
     found = user_for_admin(actor=request.user, username=username)
-    role_remove(assignment=role_assignment_for_admin(actor=request.user, user=found, pk=role_id), actor=request.user)
+    role_remove(
+        assignment=role_assignment_for_admin(actor=request.user, user=found, pk=role_id), actor=request.user
+    )
     return 204, None
