@@ -87,7 +87,7 @@ def test_the_anonymous_visitor_is_refused(output: Output) -> None:
 def test_bad_input_is_a_422_naming_the_field_and_an_unknown_output_a_404(
     coordinator: Any, output: Output
 ) -> None:
-    year_url, activity_url, one_url = _urls(output)
+    year_url, activity_url, _one_url = _urls(output)
     client = client_for(coordinator)
     response = client.get(year_url, {"limit": 0})
     assert response.status_code == 422 and "limit" in response.json()["errors"]
