@@ -33,16 +33,17 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from jamkoll.accounts.models import Role
 from jamkoll.obligations.models import Obligation
 from jamkoll.plans.models import Activity
 from jamkoll.reports.models import ReportFile, ReportKind
-from tests.conftest import client_for
+from tests.conftest import client_for, persona
 
 from .reports.factories import ReportVersionFactory
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 6
+EXAMPLES = 8
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 CSRF = "s" * 32  # the cookie and the header agree: Django's CSRF check passes, as a browser's would
 SLUG = "jamstalldhet-kvinnofrid-2018-2020"
@@ -85,14 +86,14 @@ def _known() -> dict[str, Any]:
     return known
 
 
-def _identities(coordinator: Any) -> dict[str, tuple[dict[str, str], dict[str, str]]]:
-    """(headers, cookies) of each identity: none, and a coordinator's session (from the test
-    client's sign-in) with a CSRF cookie and header that agree, as a browser's would."""
-    session = client_for(coordinator).cookies["sessionid"].value
-    return {
-        "anonymous": ({}, {}),
-        "coordinator": ({"X-CSRFToken": CSRF}, {"sessionid": session, "csrftoken": CSRF}),
-    }
+def _identities(**users: Any) -> dict[str, tuple[dict[str, str], dict[str, str]]]:
+    """(headers, cookies) of each identity: none, and each user's session (from the test client's
+    sign-in) with a CSRF cookie and header that agree, as a browser's would."""
+    identities: dict[str, tuple[dict[str, str], dict[str, str]]] = {"anonymous": ({}, {})}
+    for name, user in users.items():
+        session = client_for(user).cookies["sessionid"].value
+        identities[name] = ({"X-CSRFToken": CSRF}, {"sessionid": session, "csrftoken": CSRF})
+    return identities
 
 
 def _fuzz(
@@ -126,7 +127,8 @@ def _fuzz(
 def test_the_api_answers_every_operation_as_its_schema_says(coordinator: Any, same_connection: None) -> None:
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler())
     known = _known()
-    identities = _identities(coordinator)
+    # The administrator only where the coordinator is refused throughout: the users and their roles.
+    identities = _identities(coordinator=coordinator, admin=persona("ada-admin", Role.ADMIN))
     failures: list[str] = []
     seen: dict[str, Counter[tuple[str, int]]] = {who: Counter() for who in identities}
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -142,6 +144,8 @@ def test_the_api_answers_every_operation_as_its_schema_says(coordinator: Any, sa
         if fixed:
             strategies.append(operation.as_strategy(GenerationMode.POSITIVE, path_parameters=fixed))
         for who, identity in identities.items():
+            if (who == "admin") != operation.path.startswith("/api/v1/users"):
+                continue
             try:
                 _fuzz(st.one_of(strategies), identity, seen[who])
             except (
@@ -155,4 +159,5 @@ def test_the_api_answers_every_operation_as_its_schema_says(coordinator: Any, sa
         who: {m for (m, status), n in counts.items() if 200 <= status < 300} for who, counts in seen.items()
     }
     assert {"GET", "POST", "PATCH"} <= ok["coordinator"]
+    assert "GET" in ok["admin"]
     assert "GET" in ok["anonymous"]
