@@ -56,7 +56,7 @@ def _role_out(a: RoleAssignment) -> dict[str, Any]:
         "id": a.pk,
         "role": a.role,
         "label": str(a.get_role_display()),
-        "county": a.county.code if a.county_id else None,
+        "county": a.county.code if a.county is not None else None,
     }
 
 
