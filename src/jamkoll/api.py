@@ -24,6 +24,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 from ninja.openapi.docs import Swagger, _csrf_needed
 
+from jamkoll.accounts.api import router as users_router
 from jamkoll.accounts.policy import require
 from jamkoll.errors import error_body
 from jamkoll.indicators.api import router as indicators_router
@@ -39,7 +40,7 @@ from jamkoll.programmes.selectors import allocation_dict
 from jamkoll.reference.models import OrganisationKind
 from jamkoll.reference.selectors import organisation_list, organisation_row
 from jamkoll.reports.api import router as reports_router
-from jamkoll.schema_types import ApiDate, Code, ShortText
+from jamkoll.schema_types import ERRORS, ApiDate, Code, ShortText
 from jamkoll.web.health import database_unavailable
 
 log = logging.getLogger(__name__)
@@ -241,7 +242,7 @@ class DecisionDocumentsOut(Schema):
 router = Router()
 
 
-@router.get("/organisations", response=list[OrganisationOut], summary="Organisationer")
+@router.get("/organisations", response={200: list[OrganisationOut], **ERRORS}, summary="Organisationer")
 def organisations(request: HttpRequest, filters: Query[OrganisationFilter]) -> list[dict[str, str | None]]:
     require(request.user, "organisation.view")
     on = filters.on or dt.date.today()
@@ -270,19 +271,23 @@ def _programme_out(p: Programme) -> dict[str, object]:
     }
 
 
-@router.get("/programmes", response=list[ProgrammeOut], summary="Satsningar")
+@router.get("/programmes", response={200: list[ProgrammeOut], **ERRORS}, summary="Satsningar")
 def programmes(request: HttpRequest) -> list[dict[str, object]]:
     require(request.user, "programme.view")
     return [_programme_out(p) for p in programme_selectors.programme_list()]
 
 
-@router.get("/programmes/{slug}", response=ProgrammeOut, summary="En satsning")
+@router.get("/programmes/{slug}", response={200: ProgrammeOut, **ERRORS}, summary="En satsning")
 def programme(request: HttpRequest, slug: str) -> object:
     require(request.user, "programme.view")
     return _programme_out(programme_selectors.programme_get(slug=slug))
 
 
-@router.get("/decisions/{slug}/allocations/{year}", response=AllocationsOut, summary="Ett års fördelning")
+@router.get(
+    "/decisions/{slug}/allocations/{year}",
+    response={200: AllocationsOut, **ERRORS},
+    summary="Ett års fördelning",
+)
 def allocations(request: HttpRequest, slug: str, year: int) -> object:
     decision, number = programme_selectors.decision_year_for_user(
         actor=request.user, action="allocation.view", slug=slug, year=year, full=True
@@ -292,7 +297,7 @@ def allocations(request: HttpRequest, slug: str, year: int) -> object:
 
 @router.get(
     "/decisions/{slug}/documents",
-    response=DecisionDocumentsOut,
+    response={200: DecisionDocumentsOut, **ERRORS},
     summary="Beslutets handlingar, avsnitt för avsnitt",
 )
 def decision_documents(request: HttpRequest, slug: str, search: Query[DocumentSearch]) -> object:
@@ -353,3 +358,4 @@ api.add_router("/obligations", obligations_router)
 api.add_router("/plans", plans_router)
 api.add_router("/plans", plans_results_router)  # county plans and results (issue 11)
 api.add_router("/reports", reports_router)
+api.add_router("/users", users_router)  # users and roles, for the administrator (issue 15)

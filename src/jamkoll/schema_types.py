@@ -39,5 +39,12 @@ class ErrorOut(BaseModel):
     errors: dict[str, list[str]] = {}
 
 
-# For an operation's `response=`: `{201: EntryOut, **ERRORS}` documents the error body.
-ERRORS: dict[int, type[BaseModel]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# For an operation's `response=`: `{201: EntryOut, **ERRORS}` documents the error body. 400 is the
+# site's answer to a path or query carrying a control character (web.middleware), before any view.
+ERRORS: dict[int, type[BaseModel]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+}

@@ -27,14 +27,14 @@ def test_it_requires_login(client: Client) -> None:
 
 def test_list_with_filters(coordinator: Any) -> None:
     c = client_for(coordinator)
-    rows = c.get(API, {"decision": AGREEMENT, "year": 2019}).json()
+    rows = c.get(API, {"decision": AGREEMENT, "year": 2019}).json()["items"]
     report = next(r for r in rows if r["kind"] == "financial_report" and r["year"] == 2018)
     assert (report["nominal_date"], report["effective_date"]) == ("2019-03-31", "2019-04-01")
     # Due before JämKoll kept the agreement's records, nothing registered: not known to be late.
     assert report["reclaim_risk"] is False and report["status"] == "unknown"
-    skane = c.get(API, {"county": "12", "kind": "requisition"}).json()
+    skane = c.get(API, {"county": "12", "kind": "requisition"}).json()["items"]
     assert [r["county"] for r in skane] == ["12", "12", "12"]
-    undated = c.get(API, {"decision": AGREEMENT, "status": "not_scheduled"}).json()
+    undated = c.get(API, {"decision": AGREEMENT, "status": "not_scheduled"}).json()["items"]
     assert len(undated) == 6 + 63 and all(r["nominal_date"] is None for r in undated)
 
 
@@ -130,3 +130,15 @@ def test_posts_need_the_csrf_token(coordinator: Any) -> None:
 def test_the_schema_lists_the_endpoints(client: Client) -> None:
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert API in paths and f"{API}/{{pk}}/submit" in paths and f"{API}/{{pk}}/waive" in paths
+
+
+def test_the_list_pages_with_a_total(coordinator: Any) -> None:
+    """Issue 15: a year's deadlines a page at a time; the pages together are the whole list."""
+    c = client_for(coordinator)
+    whole = c.get(API, {"decision": AGREEMENT, "year": 2019, "limit": 500}).json()
+    first = c.get(API, {"decision": AGREEMENT, "year": 2019, "limit": 10}).json()
+    second = c.get(API, {"decision": AGREEMENT, "year": 2019, "limit": 10, "offset": 10}).json()
+    assert first["total"] == whole["total"] > 20 and (first["limit"], second["offset"]) == (10, 10)
+    assert first["items"] + second["items"] == whole["items"][:20]
+    refused = c.get(API, {"limit": 501})
+    assert refused.status_code == 422 and "limit" in refused.json()["errors"]

@@ -236,7 +236,9 @@ def test_the_api_shows_the_closure_and_the_reopen_reason(coordinator: Any) -> No
         WORDS,
     )
     assert detail["still_owed"] is None and detail["reopen_reason"] == ""
-    rows = c.get("/api/v1/obligations", {"decision": AGREEMENT, "year": 2019, "kind": "requisition"}).json()
+    rows = c.get("/api/v1/obligations", {"decision": AGREEMENT, "year": 2019, "kind": "requisition"}).json()[
+        "items"
+    ]
     row = next(r for r in rows if r["id"] == o.pk)
     assert row["closed_by"] == KEY and row["status"] == "submitted_on_time"
     obligations_reopen(closed_by=KEY, reason="Fel belopp", actor=coordinator)

@@ -313,7 +313,7 @@ def test_it_refuses_a_body_that_is_not_json(coordinator: Any) -> None:
 def test_it_lists_no_version_outside_what_the_page_shows(rss_skane: Any) -> None:
     ReportVersionFactory(kind=ReportKind.RSS, county_code="25")
     own = ReportVersionFactory(kind=ReportKind.RSS, county_code="12")
-    ids = [v["id"] for v in client_for(rss_skane).get("/api/v1/reports").json()]
+    ids = [v["id"] for v in client_for(rss_skane).get("/api/v1/reports").json()["items"]]
     assert ids == [own.pk]
     assert ReportVersion.objects.count() == 2
 

@@ -1,4 +1,5 @@
-"""Reads about accounts: who a person is on a document they certify or sign."""
+"""Reads about accounts: who a person is on a document they certify or sign; the users and their
+roles, for the administrator."""
 
 from __future__ import annotations
 
@@ -6,10 +7,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
-from .models import Profile
-from .policy import PERSON_REQUIRED, actor_label, actor_user
+from jamkoll.errors import NotFound
+
+from .models import Profile, RoleAssignment
+from .policy import PERSON_REQUIRED, actor_label, actor_user, require
 
 # The column a title line is stored in (ReportVersion.certified_title, signed_title).
 TITLE_LINE_MAX = 300
@@ -46,3 +52,45 @@ def user_language(user: Any) -> str:
         return "sv"
     language = Profile.objects.filter(user_id=pk).values_list("language", flat=True).first()
     return str(language) if language else "sv"
+
+
+def _users() -> QuerySet[Any]:
+    assignments = RoleAssignment.objects.select_related("county").order_by("role", "county__code")
+    return (
+        get_user_model()
+        .objects.select_related("profile", "profile__organisation")
+        .prefetch_related(Prefetch("role_assignments", queryset=assignments), "profile__organisation__names")
+        .order_by("username")
+    )
+
+
+def user_list(*, actor: Any, role: str | None = None, q: str | None = None) -> QuerySet[Any]:
+    """Every account with its roles, for a system administrator (`users.manage`); `role` keeps the
+    holders of a role, `q` the accounts whose user name or name holds it."""
+    require(actor, "users.manage")
+    users = _users()
+    if role:
+        users = users.filter(role_assignments__role=role).distinct()
+    if q:
+        users = users.filter(
+            Q(username__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q)
+        )
+    return users
+
+
+def user_for_admin(*, actor: Any, username: str) -> Any:
+    """One account by its user name, for a system administrator; `NotFound` for an unknown one."""
+    require(actor, "users.manage")
+    found = _users().filter(username=username[:150]).first()
+    if found is None:
+        raise NotFound(_("Användaren finns inte."))
+    return found
+
+
+def role_assignment_for_admin(*, actor: Any, user: Any, pk: int) -> RoleAssignment:
+    """One of `user`'s role assignments, for a system administrator; `NotFound` otherwise."""
+    require(actor, "users.manage", user)
+    found = RoleAssignment.objects.select_related("user", "county").filter(user=user, pk=pk).first()
+    if found is None:
+        raise NotFound(_("Användaren har ingen sådan roll."))
+    return found

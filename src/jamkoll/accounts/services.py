@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from jamkoll.errors import ErrorCollector, NotFound, field_error
 from jamkoll.reference.models import Organisation, OrganisationKind
@@ -95,17 +96,36 @@ def profile_set(*, user: Any, actor: Any, title: Any, organisation_code: str | N
 
 
 def role_assign(*, user: object, role: str, actor: Any, county_code: str | None = None) -> RoleAssignment:
-    """Grant `user` a role (an `rss` role for a county). Only a system administrator (or a system
-    actor: the demo command, the tests' fixtures) grants roles."""
+    """Grant `user` a role (an `rss` role for a county, no other role for one). Only a system
+    administrator (or a system actor: the demo command, the tests' fixtures) grants roles. Granting
+    a role the user already holds changes nothing."""
     require(actor, "users.manage", user)
+    errors = ErrorCollector()
+    if role not in Role.values:
+        errors.add("role", _("Okänd roll; tillåtna: %(roles)s.") % {"roles": ", ".join(Role.values)})
     county = None
     if county_code:
-        try:
-            county = county_get(code=county_code)
-        except NotFound as exc:
-            raise field_error("county_code", str(exc)) from None
+        if role != Role.RSS:
+            errors.add("county_code", _("Bara rollen RSS gäller ett län."))
+        else:
+            try:
+                county = county_get(code=county_code)
+            except NotFound as exc:
+                errors.add("county_code", str(exc))
+    elif role == Role.RSS:
+        errors.add("county_code", _("Rollen RSS gäller ett län: ange länet."))
+    errors.raise_if_any()
     assignment, _created = RoleAssignment.objects.get_or_create(user=user, role=role, county=county)
     return assignment
+
+
+def role_remove(*, assignment: RoleAssignment, actor: Any) -> None:
+    """Take a role from its user (the change history keeps it). Only a system administrator; an
+    administrator does not take their own administrator role (someone must be left to give it back)."""
+    require(actor, "users.manage", assignment.user)
+    if assignment.role == Role.ADMIN and assignment.user_id == getattr(actor, "pk", None):
+        raise field_error("role", _("Du kan inte ta bort din egen roll som systemadministratör."))
+    assignment.delete()
 
 
 @transaction.atomic

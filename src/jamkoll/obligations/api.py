@@ -19,6 +19,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.security import django_auth
 
 from jamkoll.accounts.policy import Verdict, require
+from jamkoll.api_paging import Page, PageIn, page
 from jamkoll.programmes.schemas import DecisionDocument, Slug
 from jamkoll.programmes.selectors import decision_document_dump, decision_get
 from jamkoll.reference.sources import cite
@@ -94,7 +95,7 @@ class ObligationDetailOut(ObligationOut):
     actions: dict[str, ActionOut]
 
 
-class ObligationFilter(Schema):
+class ObligationFilter(PageIn, Schema):
     decision: Annotated[str, Field(max_length=80, pattern=r"^[a-z0-9-]+$")] | None = None
     year: Year | None = None
     kind: ObligationKind | None = None
@@ -133,10 +134,10 @@ def _detail(actor: Any, obligation: Obligation, actions: dict[str, Verdict]) -> 
     }
 
 
-@router.get("", response={200: list[ObligationOut], **ERRORS}, summary="Åtaganden (deadlines)")
-def obligation_list(request: HttpRequest, filters: Query[ObligationFilter]) -> list[dict[str, Any]]:
+@router.get("", response={200: Page[ObligationOut], **ERRORS}, summary="Åtaganden (deadlines)")
+def obligation_list(request: HttpRequest, filters: Query[ObligationFilter]) -> dict[str, Any]:
     """`year` is the year the deadline falls in (the nominal date); obligations without a date are
-    listed for the year they concern."""
+    listed for the year they concern. A page at a time (`limit`, `offset`; `total` counts them all)."""
     require(request.user, "obligation.view")
     today = timezone.localdate()
     decision = None
@@ -152,7 +153,9 @@ def obligation_list(request: HttpRequest, filters: Query[ObligationFilter]) -> l
         status=filters.status.value if filters.status else None,
         today=today,
     )
-    return selectors.obligation_rows(obligations, today, viewer=request.user)
+    chunk = page(obligations, filters)
+    chunk["items"] = selectors.obligation_rows(chunk["items"], today, viewer=request.user)
+    return chunk
 
 
 @router.get("/{int:pk}", response=RESPONSES, summary="Ett åtagande")

@@ -15,6 +15,7 @@ from ninja.security import django_auth
 from pydantic import AfterValidator, ConfigDict, StringConstraints
 
 from jamkoll.accounts.policy import require
+from jamkoll.api_paging import Page, PageIn, page
 from jamkoll.errors import NotFound
 from jamkoll.money import to_str
 from jamkoll.programmes.selectors import decision_brief, decision_year_for_user
@@ -583,6 +584,60 @@ def activity_remove(request: HttpRequest, slug: str, year: Year, code: str) -> A
     target, _verdict = activity_for_user(actor=request.user, slug=slug, year=year, code=code)
     activity_delete(activity=activity_row(activity=target), actor=request.user)
     return 204, None
+
+
+# --- Outputs (results): read a year's, an activity's, one -----------------------------------------
+
+
+class YearOutputOut(OutputOut):
+    activity: str  # the activity's code
+    activity_title: str
+    owner_county: str | None  # the county whose implementation plan holds the activity
+
+
+class OutputFilter(PageIn, FilterIn):
+    """The activities' filters (`lan`: the activities of a county, its own and those it takes part
+    in) and the page."""
+
+
+@router.get(
+    "/{slug}/{int:year}/outputs",
+    response={200: Page[YearOutputOut], **ERRORS},
+    auth=django_auth,
+    summary="Årets resultat, aktivitet för aktivitet",
+    description="Varje aktivitets resultat i planens ordning; samma filter som aktiviteterna. "
+    "Sidvis (`limit`, `offset`; `total` är antalet resultat i allt).",
+)
+def year_outputs(request: HttpRequest, slug: str, year: Year, filters: Query[OutputFilter]) -> Any:
+    decision, number = decision_year_for_user(actor=request.user, action="plan.view", slug=slug, year=year)
+    query = {k: v for k, v in filters.dict(exclude={"limit", "offset"}).items() if v is not None}
+    rows = [
+        (a, o)
+        for a in activity_list(decision=decision, year=number, filters=ActivityFilter.from_query(query))
+        for o in a.outputs.all()
+    ]
+    return page(rows, filters, _year_output_out)
+
+
+def _year_output_out(row: tuple[Any, Output]) -> dict[str, Any]:
+    activity, output = row
+    return {
+        **output_out(output),
+        "activity": activity.code,
+        "activity_title": activity.title,
+        "owner_county": activity.owner_county.code if activity.owner_county_id else None,
+    }
+
+
+@router.get(
+    "/{slug}/{int:year}/activities/{code}/outputs",
+    response={200: list[OutputOut], **ERRORS},
+    auth=django_auth,
+    summary="En aktivitets resultat",
+)
+def outputs(request: HttpRequest, slug: str, year: Year, code: str) -> Any:
+    target, _verdict = activity_for_user(actor=request.user, slug=slug, year=year, code=code)
+    return [output_out(o) for o in target.outputs.order_by("position")]
 
 
 @router.post(

@@ -281,6 +281,17 @@ class OutputPatch(Strict):
     qualifier: OutputQualifier | None = None
 
 
+@router.get(
+    "/{slug}/{int:year}/activities/{code}/outputs/{int:output_id}",
+    response={200: OutputOut, **ERRORS},
+    auth=django_auth,
+    summary="Ett resultat",
+)
+def output_get(request: HttpRequest, slug: str, year: Year, code: str, output_id: int) -> Any:
+    output, _verdict = output_for_user(actor=request.user, slug=slug, year=year, code=code, pk=output_id)
+    return output_out(output)
+
+
 @router.patch(
     "/{slug}/{int:year}/activities/{code}/outputs/{int:output_id}",
     response={200: OutputOut, **ERRORS},

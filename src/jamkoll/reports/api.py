@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
 from ninja.security import django_auth
 from pydantic import ConfigDict
 
+from jamkoll.api_paging import Page, PageIn, page
 from jamkoll.money import to_str
 from jamkoll.schema_types import ERRORS, ApiDate, Code, LongText, ShortText, Year
 
 from .models import INTRODUCTION_MAX, ReportJob, ReportKind, ReportVersion
-from .selectors import job_for_user, report_version_for_user, version_list
+from .renderers import CONTENT_TYPES
+from .selectors import job_for_user, report_version_for_user, version_file, version_list
 from .services import (
     PLACE_MAX,
     RECEIPT_MAX,
@@ -103,11 +105,20 @@ def _version_out(v: ReportVersion) -> dict[str, Any]:
     }
 
 
+class VersionFilter(PageIn):
+    decision: Code | None = None
+
+
 @router.get(
-    "", response={200: list[VersionOut], **ERRORS}, auth=django_auth, summary="Rapportversioner som du får se"
+    "",
+    response={200: Page[VersionOut], **ERRORS},
+    auth=django_auth,
+    summary="Rapportversioner som du får se",
+    description="Sidvis (`limit`, `offset`; `total` är antalet versioner i allt); `decision` "
+    "begränsar till ett besluts versioner.",
 )
-def versions(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_version_out(v) for v in version_list(user=request.user)[:500]]
+def versions(request: HttpRequest, filters: Query[VersionFilter]) -> dict[str, Any]:
+    return page(version_list(user=request.user, decision_slug=filters.decision), filters, _version_out)
 
 
 @router.post("/jobs", response={202: JobOut, **ERRORS}, auth=django_auth, summary="Skapa en rapport")
@@ -208,3 +219,34 @@ def sign(request: HttpRequest, pk: int, payload: SignIn) -> tuple[int, dict[str,
 def submit(request: HttpRequest, pk: int, payload: SubmitIn) -> dict[str, Any]:
     found, _actions = report_version_for_user(actor=request.user, pk=pk)
     return _version_out(report_submit(actor=request.user, version=found, **payload.model_dump()))
+
+
+# --- The stored files: the same bytes and name as the version page's download links ------------
+
+ReportFormat = Literal["html", "pdf", "docx", "md"]
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.get(
+    "/{int:pk}/files/{fmt}",
+    response=ERRORS,
+    auth=django_auth,
+    summary="Hämta en versions fil (PDF, DOCX, HTML eller Markdown)",
+    description="Filen som den lagrades när versionen skapades; `X-Content-SHA256` är dess "
+    "SHA-256 (samma som i versionens `files`).",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "Filen",
+                "content": {ct.split(";")[0]: _BINARY for ct in CONTENT_TYPES.values()},
+            }
+        }
+    },
+)
+def download(request: HttpRequest, pk: int, fmt: ReportFormat) -> HttpResponse:
+    found, _actions = report_version_for_user(actor=request.user, pk=pk)
+    file, filename = version_file(found, fmt)
+    response = HttpResponse(bytes(file.content), content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-SHA256"] = file.sha256
+    return response

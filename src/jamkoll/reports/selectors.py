@@ -17,6 +17,7 @@ from jamkoll.programmes.models import FundingDecision
 from jamkoll.validation import int_param
 
 from .models import ReportFile, ReportJob, ReportKind, ReportState, ReportVersion
+from .renderers import CONTENT_TYPES, EXTENSIONS
 from .transitions import STEP_ACTIONS, Step, open_step
 
 PK_MAX = 2**31 - 1
@@ -59,6 +60,18 @@ def version_get(*, pk: int | str) -> ReportVersion:
     if version is None:
         raise NotFound(_("Rapportversionen finns inte."))
     return version
+
+
+def version_file(version: ReportVersion, fmt: str) -> tuple[ReportFile, str]:
+    """A version's stored file in `fmt` (html, pdf, docx, md) and the name it is downloaded as
+    ("financial-agreement-2018-v2.pdf"); `NotFound` for a format the version has no file in.
+    The web's download and the API's serve the same bytes under the same name."""
+    file = version.files.filter(format=fmt).first() if fmt in CONTENT_TYPES else None
+    if file is None:
+        raise NotFound(_("Formatet finns inte för den här versionen."))
+    suffix = f"-{version.scope.split(':')[-1]}" if version.scope else ""
+    name = f"{version.kind}-{version.decision.slug}-{version.year}{suffix}-v{version.version}"
+    return file, f"{name}.{EXTENSIONS[fmt]}"
 
 
 def step_verdict(actor: Any, version: ReportVersion, step: Step) -> Verdict:

@@ -33,13 +33,14 @@ from jamkoll.programmes.selectors import county_name_map, decisions_with_budgets
 
 from .forms import STEP_FORMS, ApplicationForm, GenerateForm
 from .models import JobStatus, ReportKind, ReportState, ReportVersion
-from .renderers import CONTENT_TYPES, EXTENSIONS, render_html_fragment
+from .renderers import CONTENT_TYPES, render_html_fragment
 from .selectors import (
     application_decisions,
     job_for_user,
     report_obligation,
     report_version_for_user,
     step_verdict,
+    version_file,
     version_list,
 )
 from .services import (
@@ -241,13 +242,9 @@ def version_page(request: HttpRequest, pk: int) -> HttpResponse:
 @_login_if_anonymous
 def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     version, _actions = report_version_for_user(actor=request.user, pk=pk)
-    file = version.files.filter(format=fmt).first() if fmt in CONTENT_TYPES else None
-    if file is None:
-        raise NotFound(_("Formatet finns inte för den här versionen."))
+    file, filename = version_file(version, fmt)
     response = HttpResponse(bytes(file.content), content_type=CONTENT_TYPES[fmt])
-    suffix = f"-{version.scope.split(':')[-1]}" if version.scope else ""
-    name = f"{version.kind}-{version.decision.slug}-{version.year}{suffix}-v{version.version}"
-    response["Content-Disposition"] = f'attachment; filename="{name}.{EXTENSIONS[fmt]}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-SHA256"] = file.sha256
     return response
 

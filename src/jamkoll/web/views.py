@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -176,6 +176,12 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     # Only our own NotFound messages are for the user; Django's resolver message is not.
     reason = str(exception) if isinstance(exception, NotFound) else ""
+    if request.path.startswith("/api/"):
+        # An address no API operation matches (`/api/v1/reports/abc`: an id that is no number) is
+        # answered in the API's one error body, as the operations' own 404s are (issue 15).
+        return JsonResponse(
+            {"detail": reason or _("Adressen finns inte i API:et."), "errors": {}}, status=404
+        )
     return _refusal(
         request,
         status=404,

@@ -1,0 +1,54 @@
+"""One way to page an API list (issue 15): `?limit=&offset=` with a bounded page size, answered as
+`{"total": <rows in all>, "limit": …, "offset": …, "items": [...]}` (the shape the indicator lists
+introduced). An endpoint takes `paging: Query[PageIn]` (or a filter schema that inherits it),
+declares `response={200: Page[ItemOut], …}` and returns `page(rows, paging, item_out)`.
+
+Lives at the package root, beside `errors.py`, so that every app's API may import it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any, Generic, TypeVar
+
+from django.db.models import QuerySet
+from pydantic import BaseModel, Field
+
+from jamkoll.schema_types import Offset
+
+PAGE_MAX = 500
+PAGE_DEFAULT = 100
+
+T = TypeVar("T")
+
+
+class PageIn(BaseModel):
+    """The page asked for: at most `PAGE_MAX` rows from `offset` (0 is the first row)."""
+
+    limit: Annotated[int, Field(ge=1, le=PAGE_MAX, description=f"Högst {PAGE_MAX} rader per sida.")] = (
+        PAGE_DEFAULT
+    )
+    offset: Annotated[Offset, Field(description="Hoppa över så många rader.")] = 0
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list; `total` counts every row the filters keep, not just this page's."""
+
+    total: int
+    limit: int
+    offset: int
+    items: list[T]
+
+
+def page(
+    rows: QuerySet[Any] | Sequence[Any], paging: PageIn, out: Callable[[Any], Any] | None = None
+) -> dict[str, Any]:
+    """The page `paging` asks for of `rows` (a queryset is counted and sliced in the database),
+    each row through `out` when given."""
+    total = rows.count() if isinstance(rows, QuerySet) else len(rows)
+    chunk = rows[paging.offset : paging.offset + paging.limit]
+    return {
+        "total": total,
+        "limit": paging.limit,
+        "offset": paging.offset,
+        "items": [out(row) for row in chunk] if out else list(chunk),
+    }
