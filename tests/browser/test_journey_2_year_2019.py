@@ -355,7 +355,7 @@ def money_moves(page: Page) -> None:
         expect(skane).to_contain_text(amount)
 
     # Both requisitions closed their obligations, on time; so did the plan's proposal.
-    menu(page, "Deadlines")
+    menu(page, "Tidsfrister")
     goto(page, DEADLINES_2019)
     plan = _row(page, "Förslag till projektplan för 2019")
     expect(plan).to_contain_text("Inlämnad i tid")

@@ -37,7 +37,7 @@ class SteeringGroup(models.Model):
         verbose_name_plural = _("styrgrupper")
 
     def __str__(self) -> str:
-        return f"Styrgrupp {self.decision.slug}"
+        return gettext("Styrgrupp för %(title)s") % {"title": self.decision.title}
 
 
 class SteeringGroupMember(models.Model):
@@ -232,7 +232,8 @@ class CountyPlan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Genomförandeplan {self.county.code} {self.year}"
+        on = dt.date(self.year, 12, 31)
+        return gettext("Genomförandeplan %(year)s för %(county)s") % {"year": self.year, "county": self.county.name_at(on)}
 
     @property
     def county_code(self) -> str | None:
