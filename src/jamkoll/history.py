@@ -75,7 +75,7 @@ def _related_name(model: Any, pk: Any) -> str:
     if isinstance(pk, models.Model):
         return str(pk)
     obj = model._default_manager.filter(pk=pk).first()
-    return str(obj) if obj is not None else _("borttagen (%(pk)s)") % {"pk": pk}
+    return str(obj) if obj is not None else _("borttagen")
 
 
 def change_line(model: type[models.Model], change: Any) -> str:

@@ -147,7 +147,9 @@ def table_from_request(
     default_descending: bool = False,
 ) -> Table:
     """Sort (unless `sort` says it is done) and page `items` as the query string asks."""
-    column, descending = sort or sort_of(request, columns, default_sort, default_descending=default_descending)
+    column, descending = sort or sort_of(
+        request, columns, default_sort, default_descending=default_descending
+    )
     ordered = items if sort is not None else sorted_items(items, column, descending)
     if not isinstance(ordered, QuerySet):
         ordered = list(ordered)
@@ -166,7 +168,14 @@ def table_from_request(
             if current:
                 header.aria_sort = "descending" if descending else "ascending"
         headers.append(header)
-    table = Table(page=page, headers=headers, sort=column.key, descending=descending, total=total, showing_all=showing_all)
+    table = Table(
+        page=page,
+        headers=headers,
+        sort=column.key,
+        descending=descending,
+        total=total,
+        showing_all=showing_all,
+    )
     if page.has_previous():
         table.previous_href = link(request, fragment, **{PAGE: page.previous_page_number()})
     if page.has_next():
@@ -201,7 +210,9 @@ def export_response(
             body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
     else:
-        response = HttpResponse(rows_to_csv(head, rows, preamble=preamble), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            rows_to_csv(head, rows, preamble=preamble), content_type="text/csv; charset=utf-8"
+        )
     response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -57,4 +57,6 @@ def test_nothing_is_wider_than_a_360_px_screen(page: Page) -> None:
     expect(toggle).to_be_visible()
     expect(page.get_by_role("navigation", name="Huvudmeny")).to_be_hidden()
     toggle.click()
-    expect(page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Tidsfrister")).to_be_visible()
+    expect(
+        page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Tidsfrister")
+    ).to_be_visible()

@@ -44,7 +44,13 @@ def test_the_form_is_above_the_tables_and_a_failed_save_opens_it_with_a_summary(
     assert "obligatoriskt fält" in html and "data-error-summary" not in html
     response = c.post(
         PAGE,
-        {"kind": "requisition", "recipient": "SKR", "amount": "tusen", "entry_date": "2018-11-20", "reference": ""},
+        {
+            "kind": "requisition",
+            "recipient": "SKR",
+            "amount": "tusen",
+            "entry_date": "2018-11-20",
+            "reference": "",
+        },
     )
     assert response.status_code == 400
     page = response.content.decode()
@@ -54,8 +60,12 @@ def test_the_form_is_above_the_tables_and_a_failed_save_opens_it_with_a_summary(
     assert 'role="alert"' in page and 'tabindex="-1" data-error-summary' in page
     # Beside the field, and the field points at it.
     assert 'id="id_amount_error"' in page
-    assert re.search(r'<input[^>]*aria-describedby="id_amount_helptext id_amount_error"[^>]*id="id_amount"', page) or (
-        re.search(r'<input[^>]*id="id_amount"[^>]*aria-describedby="id_amount_helptext id_amount_error"', page)
+    assert re.search(
+        r'<input[^>]*aria-describedby="id_amount_helptext id_amount_error"[^>]*id="id_amount"', page
+    ) or (
+        re.search(
+            r'<input[^>]*id="id_amount"[^>]*aria-describedby="id_amount_helptext id_amount_error"', page
+        )
     )
     assert page.index("data-error-summary") < page.index('class="figures"')
     # jamkoll.js moves the focus to the summary: the script is a static file (CSP: no inline script).
@@ -92,17 +102,17 @@ def test_entries_sort_page_and_filter(coordinator: Any) -> None:
 
 def test_export_has_every_filtered_row_with_numbers_and_neutralised_text(coordinator: Any) -> None:
     _entries(27)
-    _entries(1, reference="=HYPERLINK(\"http://evil\",\"x\")")
+    _entries(1, reference='=HYPERLINK("http://evil","x")')
     c = client_for(coordinator)
     rows = _csv(c.get(PAGE, {"format": "csv", "sortera": "nummer"}).content)
     body = rows[3:]
     assert len(body) == 28 and body[0][0] == "1" and body[0][5] == "1000.50"
-    assert body[-1][6] == "'=HYPERLINK(\"http://evil\",\"x\")"
+    assert body[-1][6] == '\'=HYPERLINK("http://evil","x")'
     xlsx = c.get(PAGE, {"format": "xlsx", "sortera": "nummer"})
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     values = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
     assert values[3][0] == 1 and float(values[3][5]) == 1000.5
-    assert values[-1][6] == "'=HYPERLINK(\"http://evil\",\"x\")"
+    assert values[-1][6] == '\'=HYPERLINK("http://evil","x")'
 
 
 @pytest.mark.parametrize(

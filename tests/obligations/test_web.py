@@ -101,7 +101,7 @@ def test_the_calendar_shows_forms_only_to_those_allowed_and_otherwise_why(
     fin = obligation("2018-financial_report")
     coord_html = client_for(coordinator).get(CAL_2019).content.decode()
     # The rows are compact: the forms are on the obligation's own page, one link away.
-    assert "action=\"/deadlines/atagande/" not in coord_html
+    assert 'action="/deadlines/atagande/' not in coord_html
     assert f'href="/deadlines/atagande/{fin.pk}/?next=' in coord_html and "Registrera…" in coord_html
     assert "Datum för alla län" in coord_html
     rss_html = client_for(rss_skane).get(CAL_2019, {"county": "12"}).content.decode()

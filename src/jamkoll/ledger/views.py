@@ -140,8 +140,14 @@ def _page(
     sort = sort_of(request, ENTRY_COLUMNS, "nummer", default_descending=True)  # newest first
     entries = sorted_items(entries, *sort)
     table = table_from_request(
-        request, entries, ENTRY_COLUMNS, default_sort="nummer", page_size=PAGE_SIZE, show_all_max=200,
-        fragment="poster", sort=sort,
+        request,
+        entries,
+        ENTRY_COLUMNS,
+        default_sort="nummer",
+        page_size=PAGE_SIZE,
+        show_all_max=200,
+        fragment="poster",
+        sort=sort,
     )
     page = table.page
     rows = [Row(e, reverse_verdict(request.user, e), _reverse_form(e.sequence)) for e in table.rows]
@@ -241,7 +247,9 @@ def _export(fmt: str, ctx: dict[str, Any]) -> HttpResponse:
             e.entry_date,
             e.get_kind_display(),
             e.goal_area.number if e.goal_area else None,
-            names.get(e.county.code, e.county.code) if e.county else _("Staten – %(short)s") % {"short": short},
+            names.get(e.county.code, e.county.code)
+            if e.county
+            else _("Staten – %(short)s") % {"short": short},
             e.amount,
             e.reference,
             e.note,

@@ -8,6 +8,7 @@ budget line. RSS activities belong to a county and are edited only by that count
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -233,7 +234,10 @@ class CountyPlan(models.Model):
 
     def __str__(self) -> str:
         on = dt.date(self.year, 12, 31)
-        return gettext("Genomförandeplan %(year)s för %(county)s") % {"year": self.year, "county": self.county.name_at(on)}
+        return gettext("Genomförandeplan %(year)s för %(county)s") % {
+            "year": self.year,
+            "county": self.county.name_at(on),
+        }
 
     @property
     def county_code(self) -> str | None:
