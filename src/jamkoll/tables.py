@@ -182,8 +182,8 @@ def table_from_request(
         table.next_href = link(request, fragment, **{PAGE: page.next_page_number()})
     if not showing_all and paginator.num_pages > 1 and total <= show_all_max:
         table.all_href = link(request, fragment, **{PAGE: ALL})
-    table.csv_href = link(request, **{FORMAT: "csv", PAGE: None})
-    table.xlsx_href = link(request, **{FORMAT: "xlsx", PAGE: None})
+    table.csv_href = link(request, format="csv", sida=None)
+    table.xlsx_href = link(request, format="xlsx", sida=None)
     return table
 
 

@@ -8,8 +8,11 @@ from typing import Any
 
 import pytest
 
+from jamkoll.history import value_text
+from jamkoll.obligations.models import Obligation
 from jamkoll.plans.models import CountyPlan, SteeringGroup
 from jamkoll.programmes.models import Budget, BudgetLine, FundingDecision, Programme
+from jamkoll.reference.sources import cite
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +43,9 @@ def test_a_budget_line_names_its_recipient() -> None:
         pytest.skip("no budget line")
     assert line.budget.decision.title in str(line)
     assert str(line.get_recipient_display()) in str(line)
+
+
+def test_the_history_cites_a_data_file_by_its_title() -> None:
+    field = Obligation._meta.get_field("evidence")
+    text = value_text(field, "seed 003 §1")
+    assert "seed 003" not in text and text == cite("seed 003 §1")
