@@ -577,7 +577,7 @@ RULES: dict[str, Rule] = {
         _("Bara den som åtagandet lämnas till, eller SKR:s samordnare, kan undanta det."),
     ),
     "obligation.view": Rule(
-        has_any_role, _("Deadlines och åtaganden visas för användare med en roll i satsningen.")
+        has_any_role, _("Tidsfrister och åtaganden visas för användare med en roll i satsningen.")
     ),
     # The obligation's record: receipt reference, document, what closed it, names, history.
     "obligation.view_record": Rule(
