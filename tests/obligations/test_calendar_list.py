@@ -105,3 +105,9 @@ def test_bad_parameters_are_no_server_error(coordinator: Any, params: dict[str, 
     response = client_for(coordinator).get(CAL_2019, params)
     assert response.status_code in (200, 400)  # 400: a query string over the site's limit
     assert b"<script>alert(1)" not in response.content
+
+
+def test_the_filter_keeps_the_sort_and_the_bulk_form_sits_above_the_list(coordinator: Any) -> None:
+    html = client_for(coordinator).get(CAL_2019, {"sortera": "atagande"}).content.decode()
+    assert '<input type="hidden" name="sortera" value="atagande">' in html
+    assert html.index("Datum för alla län") < html.index('class="deadlines"')
