@@ -19,6 +19,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jamkoll.reference.sources import cite
+
 TYPES = {"+": gettext_lazy("Skapad"), "~": gettext_lazy("Ändrad"), "-": gettext_lazy("Borttagen")}
 
 
@@ -66,7 +68,7 @@ def value_text(field: Any, value: Any) -> str:
         return formats.date_format(value, "DATE_FORMAT")
     if isinstance(value, Decimal | int | float):
         return formats.number_format(value, force_grouping=True)
-    return str(value)
+    return cite(str(value))  # a data file's "seed 003 §1" as the document's title
 
 
 def _related_name(model: Any, pk: Any) -> str:
@@ -75,7 +77,7 @@ def _related_name(model: Any, pk: Any) -> str:
     if isinstance(pk, models.Model):
         return str(pk)
     obj = model._default_manager.filter(pk=pk).first()
-    return str(obj) if obj is not None else _("borttagen (%(pk)s)") % {"pk": pk}
+    return str(obj) if obj is not None else _("borttagen")
 
 
 def change_line(model: type[models.Model], change: Any) -> str:

@@ -16,12 +16,14 @@ MILLION = Decimal(1_000_000)
 NBSP = "\u00a0"
 # The largest amount a ledger or budget column holds (max_digits=14, two decimals).
 MAX_AMOUNT = Decimal("999999999999.99")
-# Plain ("2500000.00") or Swedish ("2 500 000,00") notation, ASCII digits only: no exponent,
+# Plain ("2500000.00") or Swedish ("2 500 000,00", "1 234 567 kr") notation, ASCII digits only: no exponent,
 # no underscores, no full-width or Arabic-Indic digits, no "inf"/"nan".
 _AMOUNT = re.compile(
     r"(?P<sign>[-−]?)"
     r"(?P<whole>[0-9]{1,15}|[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3}){1,4})"
     r"(?:[.,](?P<frac>[0-9]{1,20}))?"
+    # A form may also say the unit, as a Swedish reader writes it: "1 234 567 kr", "2 500 kr.".
+    r"(?:[ \u00a0\u202f]?(?:kr|KR|Kr|kronor|SEK)\.?)?"
 )
 
 

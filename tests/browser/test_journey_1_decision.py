@@ -128,7 +128,7 @@ def test_journey_1_coordinator_registers_2022_decision(page: Page) -> None:
 
     # 5. The deadlines of 2022 and 2023 show them with their effective dates (as ISO dates).
     click_link(page, "2022", within="#ataganden")
-    expect_heading(page, "Deadlines 2022")
+    expect_heading(page, "Tidsfrister 2022")
     calendar = page.locator("main")
     for _text, _kind, nominal in CONDITIONS[:2]:
         expect(calendar).to_contain_text(effective_date(nominal).isoformat())

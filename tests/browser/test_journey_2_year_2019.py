@@ -258,6 +258,7 @@ def skane_plans_and_reports_results(page: Page) -> None:
     # Skåne requisitions its share from SKR (the RSS tier of the ledger).
     menu(page, "Medelsflöde")
     goto(page, LEDGER_2019)
+    _open_entry_form(page)
     fill_form(
         page,
         {
@@ -276,8 +277,16 @@ def skane_plans_and_reports_results(page: Page) -> None:
 # --- 3. The money -----------------------------------------------------------------------------
 
 
+def _open_entry_form(page: Page) -> None:
+    """The ledger's entry form sits at the top of the page, folded until asked for."""
+    details = page.locator("main details.entry-form")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+
+
 def _ledger_entry(page: Page, fields: dict[str, str]) -> None:
     goto(page, LEDGER_2019)
+    _open_entry_form(page)
     fill_form(page, fields)
     click_button(page, "Registrera")
     expect(page.locator("main .error")).to_have_count(0)
@@ -355,7 +364,7 @@ def money_moves(page: Page) -> None:
         expect(skane).to_contain_text(amount)
 
     # Both requisitions closed their obligations, on time; so did the plan's proposal.
-    menu(page, "Deadlines")
+    menu(page, "Tidsfrister")
     goto(page, DEADLINES_2019)
     plan = _row(page, "Förslag till projektplan för 2019")
     expect(plan).to_contain_text("Inlämnad i tid")

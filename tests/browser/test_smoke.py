@@ -24,8 +24,8 @@ def test_smoke_anonymous_start_to_programme(page: Page) -> None:
 def test_smoke_coordinator_sees_deadlines(page: Page) -> None:
     """The coordinator signs in and opens the deadlines from the main menu."""
     login(page, "samordnare")
-    menu(page, "Deadlines")
-    expect_heading(page, "Deadlines")
+    menu(page, "Tidsfrister")
+    expect_heading(page, "Tidsfrister")
     expect(page.locator("main")).to_contain_text("Kalender per beslut och år")
 
 

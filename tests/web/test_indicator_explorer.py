@@ -15,9 +15,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from jamkoll.indicators import services
-from jamkoll.indicators.explorer import neutralise
 from jamkoll.indicators.formatting import format_number
 from jamkoll.indicators.models import ImportRun, ImportStatus, Indicator, Observation
+from jamkoll.output import neutralise
 from jamkoll.reference.models import Organisation, OrganisationKind, OrganisationName, PolicySubGoal
 from tests.conftest import client_for
 

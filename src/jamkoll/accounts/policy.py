@@ -580,7 +580,7 @@ RULES: dict[str, Rule] = {
         _("Bara den som åtagandet lämnas till, eller SKR:s samordnare, kan undanta det."),
     ),
     "obligation.view": Rule(
-        has_any_role, _("Deadlines och åtaganden visas för användare med en roll i satsningen.")
+        has_any_role, _("Tidsfrister och åtaganden visas för användare med en roll i satsningen.")
     ),
     # The public's view: what, owed by and to, the dates and the status; never its record.
     "obligation.view_public": Rule(rules.always_allow, ""),

@@ -5,28 +5,25 @@ Suppression for the public (no "indicator.view_unsuppressed"): `selectors.suppre
 the counties and the nation; besides, the change since the year before is left out wherever the
 year before's values were hidden (else a shown gap and its change would give the hidden one away).
 
-Downloads neutralise formula injection: a text cell that begins with `=`, `+`, `-`, `@`, a tab or a
-carriage return is written with a leading apostrophe (`'=…`), so that a spreadsheet shows it as
-text. A number is written as a number (a negative gap stays `-1.5`, which no spreadsheet runs).
+Downloads are written by `jamkoll.output` (one writer for every table of the site), which
+neutralises formula injection: a text cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage
+return gets a leading apostrophe (`'=…`); a number stays a number (`-1.5`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from jamkoll.output import rows_to_csv, rows_to_xlsx
+
 from .formatting import generated_label
 from .selectors import GapRow, GapTable, dec_str, suppress, suppress_threshold
 
 PAGE_SIZE = 50
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 # ?sortera= → the row's value to sort by.
 SORTS = ("rang", "namn", "kvinnor", "man", "totalt", "skillnad", "kvot", "forandring")
@@ -113,13 +110,6 @@ def sort_lines(lines: Sequence[Line], key: str, descending: bool) -> list[Line]:
 # --- Downloads -------------------------------------------------------------------------------------
 
 
-def neutralise(value: str) -> str:
-    """A text cell a spreadsheet will not run as a formula."""
-    if value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value):
-        return "'" + value
-    return value
-
-
 def header() -> list[str]:
     return [
         _("Kod"),
@@ -181,63 +171,22 @@ def preamble(explorer: Explorer, title: str) -> list[str]:
     return out
 
 
-def _text(value: Decimal | int | str | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return dec_str(value) or ""
-    if isinstance(value, int):
-        return str(value)
-    return neutralise(value)
+def _csv_cell(value: Decimal | int | str | None) -> int | str | None:
+    """A Decimal with the decimals its source gave (`dec_str`); the rest as `jamkoll.output` writes it."""
+    return dec_str(value) if isinstance(value, Decimal) else value
 
 
 def to_csv(explorer: Explorer, title: str) -> bytes:
-    """UTF-8 with a byte-order mark (so that Excel reads å, ä, ö), comma-separated, decimal point
-    (`selectors.dec_str`, as the API and the CLI). The preamble rows come first, each in the first
-    column, then an empty row, then the header and the rows."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for text in preamble(explorer, title):
-        writer.writerow([neutralise(text)])
-    writer.writerow([])
-    writer.writerow(header())
-    for line in explorer.lines:
-        writer.writerow([_text(v) for v in _cells(line, explorer.national)])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """`jamkoll.output.rows_to_csv`: decimal point (`selectors.dec_str`, as the API and the CLI),
+    the preamble rows first."""
+    rows = ([_csv_cell(v) for v in _cells(line, explorer.national)] for line in explorer.lines)
+    return rows_to_csv(header(), rows, preamble=preamble(explorer, title))
 
 
 def to_xlsx(explorer: Explorer, title: str) -> bytes:
-    """One sheet: the preamble, the header (bold, frozen), the rows; numbers as numbers."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=_("Nyckeltal")[:31])
-    bold = Font(bold=True)
-    for i, text in enumerate(preamble(explorer, title)):
-        cell = WriteOnlyCell(sheet, value=neutralise(text))
-        if i == 0:
-            cell.font = bold
-        sheet.append([cell])
-    sheet.append([])
-    heads = []
-    for text in header():
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        heads.append(cell)
-    sheet.append(heads)
-    for line in explorer.lines:
-        sheet.append([_xlsx_value(v) for v in _cells(line, explorer.national)])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _xlsx_value(value: Decimal | int | str | None) -> Decimal | int | str | None:
-    if isinstance(value, str):
-        return neutralise(value)
-    return value
+    """`jamkoll.output.rows_to_xlsx`: the preamble, the header (bold), the rows; numbers as numbers."""
+    rows = (_cells(line, explorer.national) for line in explorer.lines)
+    return rows_to_xlsx(header(), rows, sheet_title=_("Nyckeltal"), preamble=preamble(explorer, title))
 
 
 def rows_with_gap(lines: Iterable[Line]) -> list[Line]:

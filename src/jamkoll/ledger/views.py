@@ -14,12 +14,13 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jamkoll.accounts.policy import Verdict, check, require
@@ -34,6 +35,7 @@ from jamkoll.programmes.selectors import (
     decisions_with_budgets,
     recipient_short_name,
 )
+from jamkoll.tables import Column, export_format, export_response, sort_of, sorted_items, table_from_request
 from jamkoll.validation import int_param
 
 from .forms import ENTRY_ALIASES, EntryForm, ReverseForm
@@ -50,6 +52,16 @@ from .selectors import (
 from .services import entry_record, entry_reverse
 
 PAGE_SIZE = 25
+ENTRY_COLUMNS = [
+    Column("nummer", "#", ("sequence",)),
+    Column("datum", gettext_lazy("Datum"), ("entry_date", "sequence")),
+    Column("slag", gettext_lazy("Slag"), ("kind", "sequence")),
+    Column("niva", gettext_lazy("Nivå"), (F("county__code").asc(nulls_first=True), "sequence")),
+    Column("belopp", gettext_lazy("Belopp"), ("amount", "sequence"), css="num"),
+    Column("referens", gettext_lazy("Referens"), ("reference", "sequence")),
+    Column("registrerad", gettext_lazy("Registrerad av")),
+    Column("atgard", gettext_lazy("Åtgärd")),
+]
 
 
 @dataclass
@@ -125,8 +137,20 @@ def _page(
     entries = entry_list(actor=request.user, decision=decision, year=year, county_code=filters["lan"] or None)
     if filters["slag"]:
         entries = entries.filter(kind=filters["slag"])
-    page = Paginator(entries, PAGE_SIZE).get_page(filters["sida"])
-    rows = [Row(e, reverse_verdict(request.user, e), _reverse_form(e.sequence)) for e in page]
+    sort = sort_of(request, ENTRY_COLUMNS, "nummer", default_descending=True)  # newest first
+    entries = sorted_items(entries, *sort)
+    table = table_from_request(
+        request,
+        entries,
+        ENTRY_COLUMNS,
+        default_sort="nummer",
+        page_size=PAGE_SIZE,
+        show_all_max=200,
+        fragment="poster",
+        sort=sort,
+    )
+    page = table.page
+    rows = [Row(e, reverse_verdict(request.user, e), _reverse_form(e.sequence)) for e in table.rows]
     if failed is not None:
         sequence, form = failed
         row = next((r for r in rows if r.entry.sequence == sequence), None)
@@ -152,6 +176,8 @@ def _page(
         "balance": balance,
         "county_names": names,
         "page": page,
+        "table": table,
+        "sorted_entries": entries,
         "rows": rows,
         "chart": chart,
         "kinds": kinds,
@@ -198,11 +224,54 @@ def _page_url(decision: FundingDecision, year: int, query: str) -> str:
     return f"{url}?{query}" if query else url
 
 
+def _export(fmt: str, ctx: dict[str, Any]) -> HttpResponse:
+    """The entries the user may see, filtered and sorted as on the page, every page."""
+    names, short = ctx["county_names"], ctx["recipient_short"]
+    header = [
+        "#",
+        _("Datum"),
+        _("Slag"),
+        _("Målområde"),
+        _("Nivå"),
+        _("Belopp (kr)"),
+        _("Referens"),
+        _("Anteckning"),
+        _("Rättar post"),
+        _("Skäl"),
+        _("Registrerad av"),
+        _("Registrerad"),
+    ]
+    rows = (
+        [
+            e.sequence,
+            e.entry_date,
+            e.get_kind_display(),
+            e.goal_area.number if e.goal_area else None,
+            names.get(e.county.code, e.county.code)
+            if e.county
+            else _("Staten – %(short)s") % {"short": short},
+            e.amount,
+            e.reference,
+            e.note,
+            e.reverses.sequence if e.reverses_id else None,
+            e.reason,
+            e.recorded_by_name,
+            timezone.localtime(e.recorded_at).strftime("%Y-%m-%d %H:%M") if e.recorded_at else "",
+        ]
+        for e in ctx["sorted_entries"]
+    )
+    title = _("Medelsflöde %(year)s: %(title)s") % {"year": ctx["year"], "title": ctx["decision"].title}
+    return export_response(fmt, name=title, header=header, rows=rows, preamble=[title])
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def ledger_page(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     decision, year = decision_year_for_user(actor=request.user, action="ledger.view", slug=slug, year=year)
     ctx = _page(request, decision, year)
+    fmt = export_format(request)
+    if fmt and request.method == "GET":
+        return _export(fmt, ctx)
     form = _entry_form(request, ctx)
     status = 200
     if request.method == "POST":

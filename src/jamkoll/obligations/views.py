@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +29,7 @@ from jamkoll.errors import NotFound, form_add_errors
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import as_of
 from jamkoll.reference.selectors import county_list
+from jamkoll.tables import Column, export_format, export_response, sort_of, sorted_items, table_from_request
 
 from . import feeds, selectors
 from .forms import (
@@ -91,6 +93,57 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+CALENDAR_COLUMNS = [
+    Column("datum", gettext_lazy("Sista dag"), selectors.ORDERING),
+    Column("atagande", gettext_lazy("Åtagande"), ("title", *selectors.ORDERING)),
+    Column(
+        "parter",
+        gettext_lazy("Lämnas av → till"),
+        (F("county__code").asc(nulls_first=True), "tier", *selectors.ORDERING),
+    ),
+    Column("status", gettext_lazy("Status")),
+    Column("atgarder", gettext_lazy("Åtgärder")),
+]
+CALENDAR_PAGE_SIZE = 50
+
+
+def _calendar_export(
+    fmt: str, user: Any, decision: FundingDecision, year: int, obligations: Any, today: Any
+) -> HttpResponse:
+    """The filtered, sorted obligations, every page; a receipt reference only where the user may
+    see the record (as on the page)."""
+    cards = selectors.obligation_cards(user, obligations, today)
+    header = [
+        _("Sista dag"),
+        _("Datum enligt handlingen"),
+        _("Åtagande"),
+        _("Slag"),
+        _("Avser år"),
+        _("Lämnas av"),
+        _("Lämnas till"),
+        _("Status"),
+        _("Inlämnad den"),
+        _("Mottagarens diarienummer"),
+    ]
+    rows = [
+        [
+            c.obligation.effective_date,
+            c.obligation.nominal_date,
+            c.obligation.title,
+            c.obligation.get_kind_display(),
+            c.obligation.year,
+            c.owed_by,
+            c.owed_to,
+            str(c.status.label),
+            c.obligation.submitted_on,
+            c.obligation.receipt_reference if c.record else "",
+        ]
+        for c in cards
+    ]
+    title = _("Tidsfrister %(year)s: %(title)s") % {"year": year, "title": decision.title}
+    return export_response(fmt, name=title, header=header, rows=rows, preamble=[title])
+
+
 def _calendar_page(
     request: HttpRequest,
     decision: FundingDecision,
@@ -112,11 +165,23 @@ def _calendar_page(
         status=filters.get("status") or None,
         today=today,
     )
-    cards = selectors.obligation_cards(request.user, obligations, today)
-    for card in cards:
-        _forms_for(card)
+    column, descending = sort_of(request, CALENDAR_COLUMNS, "datum")
+    obligations = sorted_items(obligations, column, descending)
+    fmt = export_format(request)
+    if fmt and request.method != "POST":
+        return _calendar_export(fmt, request.user, decision, year, obligations, today)
+    table = table_from_request(
+        request,
+        obligations,
+        CALENDAR_COLUMNS,
+        default_sort="datum",
+        page_size=CALENDAR_PAGE_SIZE,
+        show_all_max=300,
+        sort=(column, descending),
+    )
+    cards = selectors.obligation_cards(request.user, table.rows, today)
     can_edit = check(request.user, Action.EDIT)
-    rss_years = {c.obligation.year for c in cards if c.obligation.tier == Tier.RSS}
+    rss_years = set(obligations.filter(tier=Tier.RSS).order_by().values_list("year", flat=True).distinct())
     if rss_bound is not None:
         rss_years.add(rss_bound[0])
     rss_forms = (
@@ -124,6 +189,7 @@ def _calendar_page(
         if can_edit
         else []
     )
+    by_date = column.key == "datum"
     return render(
         request,
         "obligations/calendar.html",
@@ -132,8 +198,11 @@ def _calendar_page(
             "year": year,
             "years": years,
             "form": form,
-            "groups": selectors.group_by_month(cards),
-            "count": len(cards),
+            "table": table,
+            # In date order the rows fall under their month; in any other order one table.
+            "groups": selectors.group_by_month(cards) if by_date else [selectors.MonthGroup(None, cards)],
+            "by_date": by_date,
+            "count": table.total,
             "today": today,
             "rss_forms": rss_forms,
             "can_register": check(request.user, "programme.change"),

@@ -6,7 +6,6 @@ same bounds again, for the API and the command line."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -16,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jamkoll.forms import AmountField, BoundedDateField, MultiLineField, OneLineField
-from jamkoll.money import AmountError, parse_amount
 from jamkoll.validation import DATE_MAX, DATE_MIN, LONG, SHORT, TextValidator, clean_int
 
 from .locks import COUNTY_PLANNING_FIELDS, PLANNING_FIELDS
@@ -58,27 +56,6 @@ class CountField(forms.IntegerField):
             return clean_int(value, field="_", minimum=-(10**12), maximum=10**12)
         except ValidationError:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-
-
-class AmountFormField(forms.CharField):
-    """Kronor in plain or Swedish notation (`jamkoll.money.parse_amount`), or empty."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 40)
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if not text:
-            return None
-        try:
-            return parse_amount(text)
-        except AmountError as exc:
-            raise ValidationError(str(exc), code="invalid") from None
-
-    def run_validators(self, value: Any) -> None:  # the length applies to the text, checked above
-        return None
 
 
 def _bound_text(field: forms.Field, max_length: int, *, multiline: bool) -> None:
@@ -329,7 +306,7 @@ class ActivityForm(forms.ModelForm):
     """The activity page's short form. Without `planning` (the activity's plan is locked) only
     its progress: status and actual dates."""
 
-    planned_cost = AmountFormField(label=_("Planerad kostnad"))
+    planned_cost = AmountField(label=_("Planerad kostnad"), required=False)
 
     class Meta:
         model = Activity
@@ -431,7 +408,7 @@ class CountyActivityForm(forms.Form):
     planned_end = BoundedDateField(label=_("Planerat slut"), required=False)
     actual_start = BoundedDateField(label=_("Faktisk start"), required=False)
     actual_end = BoundedDateField(label=_("Faktiskt slut"), required=False)
-    planned_cost = AmountField(label=_("Planerad kostnad (kr)"), required=False)
+    planned_cost = AmountField(label=_("Planerad kostnad"), required=False)
 
     def __init__(self, *args: Any, decision: Any, year: int, locked: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ budget line. RSS activities belong to a county and are edited only by that count
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -37,7 +38,7 @@ class SteeringGroup(models.Model):
         verbose_name_plural = _("styrgrupper")
 
     def __str__(self) -> str:
-        return f"Styrgrupp {self.decision.slug}"
+        return gettext("Styrgrupp för %(title)s") % {"title": self.decision.title}
 
 
 class SteeringGroupMember(models.Model):
@@ -232,7 +233,11 @@ class CountyPlan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Genomförandeplan {self.county.code} {self.year}"
+        on = dt.date(self.year, 12, 31)
+        return gettext("Genomförandeplan %(year)s för %(county)s") % {
+            "year": self.year,
+            "county": self.county.name_at(on),
+        }
 
     @property
     def county_code(self) -> str | None:

@@ -28,6 +28,7 @@ from jamkoll.programmes.selectors import (
     recipient_short_name,
 )
 from jamkoll.reference.selectors import strategy_objective_list, sub_goal_list
+from jamkoll.tables import export_format, export_response, link
 
 from .forms import (
     START_COPY,
@@ -136,6 +137,8 @@ def _plan_page(
         "sub_goals": sub_goal_list(),
         "objectives": strategy_objective_list(),
         "counties": county_name_map(as_of(year)),
+        "export_csv": link(request, format="csv"),
+        "export_xlsx": link(request, format="xlsx"),
         "partners": partner_list(decision=decision, year=year),
         "status_choices": STATUS_CHOICES,
         "plan_statuses": PlanStatus,
@@ -235,7 +238,45 @@ def _refused(
 @login_required
 def plan_page(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     decision, number, plan, steps = _plan_context(request, slug, year)
+    fmt = export_format(request)
+    if fmt:
+        return _activities_export(fmt, request, decision, number)
     return _plan_page(request, decision=decision, year=number, plan=plan, steps=steps)
+
+
+def _activities_export(fmt: str, request: HttpRequest, decision: FundingDecision, year: int) -> HttpResponse:
+    """The plan's activities as the page's filters select them, every sub-project, as a download."""
+    branches = plan_tree(decision=decision, year=year, filters=ActivityFilter.from_query(request.GET))
+    names = county_name_map(as_of(year))
+    header = [
+        _("Delprojekt"),
+        _("Avsnitt"),
+        _("Aktivitet"),
+        _("Målområde"),
+        _("Län"),
+        _("Status"),
+        _("Planerad kostnad (kr)"),
+    ]
+    rows = []
+    for branch in branches:
+        for a in branch.activities:
+            if a.counties_not_named:
+                counties = _("ej angivna")
+            else:
+                counties = ", ".join(names.get(c.code, c.code) for c in a.counties.all())
+            rows.append(
+                [
+                    str(branch.sub_project),
+                    a.report_section,
+                    a.title,
+                    a.goal_area.number if a.goal_area_id else None,
+                    counties,
+                    a.get_status_display(),
+                    a.planned_cost,
+                ]
+            )
+    title = _("Aktiviteter %(year)s: %(title)s") % {"year": year, "title": decision.title}
+    return export_response(fmt, name=title, header=header, rows=rows, preamble=[title])
 
 
 @require_POST

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -609,7 +610,7 @@ class Budget(models.Model):
         constraints = [models.UniqueConstraint(fields=["decision", "year"], name="budget_unique")]
 
     def __str__(self) -> str:
-        return f"{self.decision.slug} {self.year}"
+        return f"{self.decision.title} {self.year}"
 
 
 class BudgetLine(models.Model):
@@ -644,7 +645,11 @@ class BudgetLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.budget} målområde {self.goal_area.number} {self.recipient}"
+        return gettext("%(budget)s, målområde %(number)s, %(recipient)s") % {
+            "budget": self.budget,
+            "number": self.goal_area.number,
+            "recipient": self.get_recipient_display(),
+        }
 
     @property
     def decided_by_plan(self) -> bool:

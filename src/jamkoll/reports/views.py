@@ -24,12 +24,15 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from jamkoll.accounts.policy import Verdict, check
 from jamkoll.errors import NotFound, form_add_errors
 from jamkoll.programmes.selectors import county_name_map, decisions_with_budgets
+from jamkoll.tables import Column, export_format, export_response, sort_of, sorted_items, table_from_request
+from jamkoll.validation import int_param
 
 from .forms import STEP_FORMS, ApplicationForm, GenerateForm
 from .models import JobStatus, ReportKind, ReportState, ReportVersion
@@ -86,6 +89,34 @@ def _generate_form(data: Any = None) -> GenerateForm:
     return GenerateForm(data, decisions=decisions, counties=counties)
 
 
+ARCHIVE_COLUMNS = [
+    Column("rapport", gettext_lazy("Rapport"), ("title", "-version", "pk")),
+    Column("ar", gettext_lazy("År"), ("year", "title", "-version", "pk")),
+    Column("version", gettext_lazy("Version"), ("version", "pk")),
+    Column("status", gettext_lazy("Status"), ("state", "title", "pk")),
+    Column("skapad", gettext_lazy("Skapad"), ("generated_at", "pk")),
+    Column("filer", gettext_lazy("Filer")),
+]
+
+
+def _archive_export(fmt: str, versions: Any) -> HttpResponse:
+    header = [_("Rapport"), _("Beslut"), _("År"), _("Version"), _("Status"), _("Skapad"), _("Skapad av")]
+    rows = (
+        [
+            v.title,
+            v.decision.title,
+            v.year,
+            v.version,
+            v.get_state_display(),
+            timezone.localtime(v.generated_at).strftime("%Y-%m-%d %H:%M") if v.generated_at else "",
+            v.generated_by_name,
+        ]
+        for v in versions
+    )
+    title = _("Rapporter och redovisningar")
+    return export_response(fmt, name=title, header=header, rows=rows, preamble=[title])
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
@@ -109,11 +140,40 @@ def index(request: HttpRequest) -> HttpResponse:
                 form_add_errors(form, exc)
             else:
                 return redirect("reports:job", pk=job.pk)
+    versions = version_list(user=request.user)
+    kind = request.GET.get("slag", "")
+    state = request.GET.get("status", "")
+    year = int_param(request.GET.get("ar"), minimum=1900, maximum=2100)
+    if kind in ReportKind.values:
+        versions = versions.filter(kind=kind)
+    if state in ReportState.values:
+        versions = versions.filter(state=state)
+    if year:
+        versions = versions.filter(year=year)
+    column, descending = sort_of(request, ARCHIVE_COLUMNS, "skapad", default_descending=True)
+    versions = sorted_items(versions, column, descending)
+    fmt = export_format(request)
+    if fmt and request.method == "GET":
+        return _archive_export(fmt, versions)
+    table = table_from_request(
+        request,
+        versions,
+        ARCHIVE_COLUMNS,
+        default_sort="skapad",
+        page_size=25,
+        show_all_max=200,
+        fragment="arkiv",
+        sort=(column, descending),
+    )
     return render(
         request,
         "reports/index.html",
         {
-            "versions": version_list(user=request.user)[:200],
+            "versions": table.rows,
+            "table": table,
+            "filters": {"slag": kind, "status": state, "ar": year or ""},
+            "kind_choices": ReportKind.choices,
+            "state_choices": ReportState.choices,
             "form": form,
             "can_generate": can_generate,
             "can_apply": check(request.user, "report.generate_application"),

@@ -1,0 +1,65 @@
+"""Layout on the main pages as the coordinator sees them (issue 15): the header is one line at
+1 280 px and wider, and nothing is wider than a 360 px screen (tables scroll inside their own
+focusable region, the menu collapses under a button)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from .pages import goto, login
+
+DECISION = "jamstalldhet-kvinnofrid-2018-2020"
+PAGES = [
+    "/",
+    "/deadlines/",
+    f"/deadlines/{DECISION}/2019/",
+    f"/medel/{DECISION}/2019/",
+    "/planer/",
+    "/rapporter/",
+    "/nyckeltal/",
+    "/historik/",
+    "/satsningar/starkt-jamstalldhet-kvinnofrid-2018-2020/",
+]
+
+HEADER_ON_ONE_LINE = """() => {
+  const row = document.querySelector('.site-header .header-row');
+  const items = [...row.children].filter(e => e.offsetParent !== null);
+  const tops = items.map(e => e.getBoundingClientRect().top);
+  const bottoms = items.map(e => e.getBoundingClientRect().bottom);
+  return {lowestTop: Math.max(...tops), highestBottom: Math.min(...bottoms), count: items.length};
+}"""
+
+
+def test_the_header_stays_on_one_line_from_1280_px(page: Page) -> None:
+    login(page, "samordnare")
+    for width in (1280, 1366, 1920):
+        page.set_viewport_size({"width": width, "height": 900})
+        for path in PAGES:
+            goto(page, path)
+            box = page.evaluate(HEADER_ON_ONE_LINE)
+            # Every item of the header row starts above the bottom of every other: one line.
+            assert box["lowestTop"] < box["highestBottom"], (width, path, box)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (width, path)
+
+
+def test_nothing_is_wider_than_a_360_px_screen(page: Page) -> None:
+    login(page, "samordnare")
+    page.set_viewport_size({"width": 360, "height": 740})
+    for path in PAGES:
+        goto(page, path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, (path, width)
+        # A table wider than the screen scrolls inside a named region a keyboard can reach.
+        for region in page.locator("main .table-wrap").all():
+            if region.evaluate("e => e.scrollWidth > e.clientWidth"):
+                expect(region).to_have_attribute("tabindex", "0")
+                expect(region).to_have_attribute("role", "region")
+                assert region.get_attribute("aria-label") or region.get_attribute("aria-labelledby"), path
+    # The menu is behind its button, and opens.
+    toggle = page.get_by_role("button", name="Meny")
+    expect(toggle).to_be_visible()
+    expect(page.get_by_role("navigation", name="Huvudmeny")).to_be_hidden()
+    toggle.click()
+    expect(
+        page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Tidsfrister")
+    ).to_be_visible()
