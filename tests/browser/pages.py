@@ -121,7 +121,7 @@ def logout(page: Page) -> None:
 
 
 def menu(page: Page, name: str) -> None:
-    """Follow a link of the main menu ("Deadlines", "Planer och resultat", "Medelsflöde", …)."""
+    """Follow a link of the main menu ("Tidsfrister", "Planer och resultat", "Medelsflöde", …)."""
     with page.expect_navigation():
         page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name=name, exact=True).click()
     check_a11y(page)
