@@ -48,7 +48,10 @@ log = logging.getLogger(__name__)
 class LocalSwagger(Swagger):
     """Swagger UI from our own static files (settings.NINJA_DIR), under the Content-Security-Policy.
     ninja renders its local template only when it is an installed app, else one that loads the UI
-    from a CDN; we render the local one always."""
+    from a CDN; we render the local one always, from our copy of its template with the page's
+    language (`<html lang>`) and a main landmark."""
+
+    template = "web/api_docs.html"
 
     def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
         self.settings["url"] = self.get_openapi_url(api, kwargs)
@@ -65,7 +68,9 @@ api = NinjaAPI(
     version="1",
     description=(
         "Läs-API för organisationer, satsningar, beslut och fördelningar. "
-        "Belopp anges som decimalsträngar i kronor med två decimaler."
+        "Belopp anges som decimalsträngar i kronor med två decimaler. "
+        "Logga in (session) eller skicka en personlig API-nyckel: `Authorization: Bearer <nyckel>` "
+        "(skapas under API-nycklar på ditt konto eller med `jamkoll token create ANVÄNDARNAMN`)."
     ),
     urls_namespace="api",
     docs=LocalSwagger(),
