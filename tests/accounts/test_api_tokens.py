@@ -257,3 +257,18 @@ def test_a_user_revokes_their_own_key_but_not_anothers(coordinator: Any, rss_ska
         token_revoke(token=theirs, actor=coordinator)
     with pytest.raises(PermissionDenied):
         token_create(user=rss_skane, actor=coordinator, name="x")
+
+
+def test_the_admin_shows_keys_and_uses_and_can_still_delete_their_user(coordinator: Any) -> None:
+    from django.contrib.auth import get_user_model
+
+    admin_user = get_user_model().objects.create_superuser("root-tokens", password="pw")
+    key = _key(coordinator)
+    Client().get(BALANCE, **_bearer(key))
+    client = client_for(admin_user)
+    html = client.get("/forvaltning/accounts/apitoken/").content.decode()
+    assert ApiToken.objects.get().prefix in html and key not in html
+    assert client.get("/forvaltning/accounts/apitokenuse/").status_code == 200
+    response = client.post(f"/forvaltning/auth/user/{coordinator.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not ApiToken.objects.exists() and not ApiTokenUse.objects.exists()
