@@ -21,6 +21,7 @@ from jamkoll.commands import JamkollCommand, date_option
 from jamkoll.output import to_json, to_table
 
 USERNAME_MAX = 150
+STATUS_WORDS = {"active": "giltig", "revoked": "återkallad", "expired": "har gått ut"}
 
 
 class Command(JamkollCommand):
@@ -100,9 +101,7 @@ class Command(JamkollCommand):
             self.stdout.write("Inga API-nycklar.")
             return
         for row in rows:
-            row["status"] = {"active": "giltig", "revoked": "återkallad", "expired": "har gått ut"}[
-                row["status"]
-            ]
+            row["status"] = STATUS_WORDS[str(row["status"])]
         self.stdout.write(
             to_table(
                 rows,
