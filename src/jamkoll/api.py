@@ -72,7 +72,9 @@ api = NinjaAPI(
     version="1",
     description=(
         "Läs-API för organisationer, satsningar, beslut och fördelningar. "
-        "Belopp anges som decimalsträngar i kronor med två decimaler."
+        "Belopp anges som decimalsträngar i kronor med två decimaler. "
+        "Logga in (session) eller skicka en personlig API-nyckel: `Authorization: Bearer <nyckel>` "
+        "(skapas under API-nycklar på ditt konto eller med `jamkoll token create ANVÄNDARNAMN`)."
     ),
     urls_namespace="api",
     docs=LocalSwagger(),

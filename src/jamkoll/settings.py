@@ -99,6 +99,8 @@ MIDDLEWARE = [
     # session's verified device (django-otp), and JAMKOLL_REQUIRE_2FA.
     "jamkoll.accounts.audit.AuditMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Issue 15: `Authorization: Bearer <API key>` on /api/ paths makes the key's user the request's.
+    "jamkoll.accounts.api_auth.BearerTokenMiddleware",
     "jamkoll.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication: its refusal page is the site's own, with the user's menu.

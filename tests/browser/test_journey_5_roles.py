@@ -43,7 +43,9 @@ PROGRAMME_PAGE = Stop(f"/satsningar/{PROGRAMME_SLUG}/", PROGRAMME, ("2018", "202
 PLAN_2018 = Stop(
     f"/planer/{DECISION}/2018/", "Plan och aktiviteter 2018", ("Ny utlysning av Modellkommuner 2018",)
 )
-DEADLINES_2018 = Stop(f"/deadlines/{DECISION}/2018/", "Tidsfrister 2018", rows="main table.deadlines tbody tr")
+DEADLINES_2018 = Stop(
+    f"/deadlines/{DECISION}/2018/", "Tidsfrister 2018", rows="main table.deadlines tbody tr"
+)
 # The agreement's budget for 2018 and Skåne's share (seed 002).
 LEDGER_2018 = Stop(
     f"/medel/{DECISION}/2018/", "Medelsflöde 2018", ("20 000 000 kr", "12 Skåne län", "600 000 kr")

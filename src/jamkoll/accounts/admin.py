@@ -1,12 +1,15 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from jamkoll.admin_show_only import ShowOnly
 
-from .models import AuditEvent, Profile, RoleAssignment
+from .models import ApiToken, ApiTokenUse, AuditEvent, Profile, RoleAssignment
 
 
 class ProfileInline(admin.StackedInline):
@@ -76,3 +79,35 @@ class ProfileAdmin(SimpleHistoryAdmin):
     list_display = ("user", "title", "organisation")
     search_fields = ("user__username", "user__first_name", "user__last_name", "title")
     raw_id_fields = ("user", "organisation")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ShowOnly, admin.ModelAdmin):
+    """Personal API keys (issue 15): read here; a key is revoked by its user on their page or with
+    `jamkoll token revoke`. The key itself is never stored, so never shown."""
+
+    list_display = ("prefix", "user", "name", "created_at", "last_used_at", "revoked_at", "expires_at")
+    search_fields = ("prefix", "user__username", "name")
+    readonly_fields = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at", "expires_at"]
+    exclude = ("digest",)
+    list_select_related = ("user",)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Deleting a user deletes their keys and their use log: the administrator may (else the
+        # admin could not delete a user who ever made a key).
+        return bool(request.user.is_superuser)
+
+
+@admin.register(ApiTokenUse)
+class ApiTokenUseAdmin(ShowOnly, admin.ModelAdmin):
+    """Every request made with an API key: read, never changed."""
+
+    list_display = ("at", "token", "method", "path", "status", "ip")
+    list_filter = ("method", "status")
+    search_fields = ("token__prefix", "token__user__username", "path")
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in ApiTokenUse._meta.fields]
+    list_select_related = ("token", "token__user")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)  # with the key's user (ApiTokenAdmin)

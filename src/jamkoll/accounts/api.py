@@ -9,9 +9,9 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
-from ninja.security import django_auth
 from pydantic import ConfigDict
 
+from jamkoll.accounts.api_auth import user_auth
 from jamkoll.api_paging import Page, PageIn, page
 from jamkoll.schema_types import ERRORS, Code, ShortText
 
@@ -76,7 +76,7 @@ def _user_out(user: Any) -> dict[str, Any]:
 @router.get(
     "",
     response={200: Page[UserOut], **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Användare och deras roller",
     description="För systemadministratören. Sidvis (`limit`, `offset`); `role` behåller rollens "
     "innehavare, `q` användare vars namn eller användarnamn innehåller texten.",
@@ -86,7 +86,7 @@ def users(request: HttpRequest, filters: Query[UserFilter]) -> dict[str, Any]:
     return page(found, filters, _user_out)
 
 
-@router.get("/{username}", response={200: UserOut, **ERRORS}, auth=django_auth, summary="En användare")
+@router.get("/{username}", response={200: UserOut, **ERRORS}, auth=user_auth, summary="En användare")
 def user(request: HttpRequest, username: str) -> dict[str, Any]:
     return _user_out(user_for_admin(actor=request.user, username=username))
 
@@ -94,7 +94,7 @@ def user(request: HttpRequest, username: str) -> dict[str, Any]:
 @router.post(
     "/{username}/roles",
     response={201: UserOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Ge en användare en roll",
     description="En roll som användaren redan har ändrar ingenting.",
 )
@@ -107,7 +107,7 @@ def grant(request: HttpRequest, username: str, payload: RoleIn) -> tuple[int, di
 @router.delete(
     "/{username}/roles/{int:role_id}",
     response={204: None, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Ta en roll från en användare",
 )
 def revoke(request: HttpRequest, username: str, role_id: int) -> tuple[int, None]:

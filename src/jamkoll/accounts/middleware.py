@@ -30,7 +30,9 @@ class TwoFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not settings.JAMKOLL_REQUIRE_2FA:
+        if not settings.JAMKOLL_REQUIRE_2FA or getattr(request, "jamkoll_api_token", None) is not None:
+            # An API key is its own credential (made in a session that passed this check, or by
+            # the operator on the server), not a session to verify.
             return self.get_response(request)
         user = request.user
         verified = getattr(user, "is_verified", lambda: False)  # set by django-otp's OTPMiddleware

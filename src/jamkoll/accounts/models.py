@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -172,3 +174,77 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return self.title or str(self.user)
+
+
+# A token is "jk_" + 43 URL-safe characters (32 random bytes); its first 11 characters are shown.
+TOKEN_NAME_MAX = 100
+TOKEN_PREFIX_LEN = 11
+TOKEN_MAX = 100  # what an Authorization header may carry before it is refused unread
+
+
+class ApiToken(models.Model):
+    """A personal API key (issue 15): sent as `Authorization: Bearer <token>`, acting with its
+    user's roles and scope. Only the SHA-256 of the token is stored; the token itself is shown
+    once, when it is made (accounts/tokens.py)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("användare"),
+    )
+    name = models.CharField(_("namn"), max_length=TOKEN_NAME_MAX, validators=[TextValidator(multiline=False)])
+    prefix = models.CharField(_("början av nyckeln"), max_length=TOKEN_PREFIX_LEN, db_index=True)
+    digest = models.CharField(_("kontrollsumma"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("skapad"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("senast använd"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("återkallad"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("gäller till"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API-nyckel")
+        verbose_name_plural = _("API-nycklar")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+    def status(self, now: Any = None) -> str:
+        """ "active", "revoked" or "expired"."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= (now or timezone.now()):
+            return "expired"
+        return "active"
+
+    def status_label(self) -> str:
+        return str(TOKEN_STATUS_LABELS[self.status()])
+
+
+TOKEN_STATUS_LABELS = {
+    "active": _("Giltig"),
+    "revoked": _("Återkallad"),
+    "expired": _("Har gått ut"),
+}
+
+
+class ApiTokenUse(models.Model):
+    """One request made with an API key: when, what and how it was answered."""
+
+    token = models.ForeignKey(
+        ApiToken, on_delete=models.CASCADE, related_name="uses", verbose_name=_("nyckel")
+    )
+    at = models.DateTimeField(_("tidpunkt"), default=timezone.now)
+    method = models.CharField(_("metod"), max_length=10)
+    path = models.CharField(_("sökväg"), max_length=200)
+    status = models.PositiveSmallIntegerField(_("svarskod"), null=True, blank=True)
+    ip = models.GenericIPAddressField(_("adress"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("användning av API-nyckel")
+        verbose_name_plural = _("användningar av API-nycklar")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["token", "at"], name="apitokenuse_token_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.method} {self.path}"

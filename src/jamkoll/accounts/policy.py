@@ -184,6 +184,15 @@ def has_any_role(user: Any) -> bool:
     return bool(user_roles(user))
 
 
+@rules.predicate
+def is_own_account(user: Any, obj: Any) -> bool:
+    """`obj` is the user's own account, or an API key of it (accounts/tokens.py)."""
+    if obj is None or not getattr(user, "is_authenticated", False):
+        return False
+    owner = getattr(obj, "user_id", None) if hasattr(obj, "user_id") else getattr(obj, "pk", None)
+    return owner is not None and owner == user.pk
+
+
 # --- Reports: who may see drafts (predicate and its Q form) ---
 # A report version that is not yet submitted (a draft, or a certified or signed version on its way)
 # is seen by SKR's coordinator, the certifier and the signatory, and by an RSS leader for their own
@@ -601,6 +610,12 @@ RULES: dict[str, Rule] = {
     "feed.manage": Rule(is_authenticated, _("Logga in för att hantera ditt kalenderflöde.")),
     # The user's own second sign-in step (issue 12): offered to the roles that move money or
     # certify, and to the administrator who grants them (accounts/signin.py TWO_FACTOR_ROLES).
+    # Personal API keys (issue 15): a user makes and revokes keys for their own account only (the
+    # command line, a system actor, for anyone). obj is the account, or the key.
+    "account.api_tokens": Rule(
+        is_authenticated & is_own_account,
+        _("Du kan bara skapa och återkalla API-nycklar för ditt eget konto."),
+    ),
     "account.two_factor": Rule(
         is_coordinator | is_certifier | is_signatory | is_treasury | is_any_rss | is_admin,
         _(

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.security import django_auth
 from pydantic import AfterValidator, ConfigDict, StringConstraints
 
+from jamkoll.accounts.api_auth import user_auth
 from jamkoll.accounts.policy import check, require
 from jamkoll.errors import field_error
 from jamkoll.reference.models import Organisation
@@ -443,7 +443,7 @@ def observations(request: HttpRequest, filters: Query[ObservationFilter]) -> dic
 @router.get(
     "/imports",
     response={200: ImportRunPage, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Importer av nyckeltal",
     description="Importerna, senaste först, med status och förlopp. Kräver rollen analytiker, "
     "samordnare eller systemadministratör.",
@@ -462,7 +462,7 @@ def imports(request: HttpRequest, filters: Query[ImportFilter]) -> dict[str, Any
 @router.get(
     "/imports/{uuid:run_id}",
     response={200: ImportRunDetailOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="En import: status, förlopp och fel",
     description="Det en sida frågar efter medan importen pågår: status, förlopp i procent, antal "
     "nya, ändrade och oförändrade värden, och (för en avvisad fil) varje fel med rad eller "
@@ -479,7 +479,7 @@ def import_run(request: HttpRequest, run_id: uuid.UUID) -> dict[str, Any]:
 @router.post(
     "/imports",
     response={202: ImportRunDetailOut, 413: ErrorOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Importera en fil med nyckeltal",
     description="En fil (multipart, fältet `file`) i Koladas format (JSON, version 3 eller 2), "
     "Koladas nyckeltalskatalog, CSV eller XLSX (`format`; annars efter filens ändelse). Importen "
@@ -520,7 +520,7 @@ def indicator(request: HttpRequest, code: IndicatorCode) -> dict[str, Any]:
 @router.patch(
     "/{code}",
     response={200: IndicatorDetailOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Komplettera ett nyckeltal",
     description="Titel, beskrivning, enhet, riktning (`higher_is_better`, `null`: ingen) och "
     "kopplingar till delmål och målsättningar (listor med nummer). En titel tar bort markeringen "

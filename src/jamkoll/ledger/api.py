@@ -10,9 +10,9 @@ from typing import Annotated, Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.security import django_auth
 from pydantic import StringConstraints
 
+from jamkoll.accounts.api_auth import user_auth
 from jamkoll.money import to_str
 from jamkoll.programmes.selectors import decision_year_for_user
 from jamkoll.schema_types import ERRORS, ApiDate, Code, LongText, Offset, ReasonText, ShortText, Year
@@ -130,7 +130,7 @@ def _entry_out(e: LedgerEntry) -> dict[str, Any]:
 @router.get(
     "/{slug}/{year}/balance",
     response={200: BalanceOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Saldo för ett år",
 )
 def balance(request: HttpRequest, slug: str, year: Year) -> dict[str, Any]:
@@ -141,7 +141,7 @@ def balance(request: HttpRequest, slug: str, year: Year) -> dict[str, Any]:
 @router.get(
     "/{slug}/{year}/entries",
     response={200: list[EntryOut], **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Poster",
     description="Bara de poster du får se: SKR alla, Regeringskansliet och Kammarkollegiet "
     "statsnivåns, en RSS-ledare sitt läns. Saldot (`/balance`) räknas på alla poster.",
@@ -157,7 +157,7 @@ def entries(request: HttpRequest, slug: str, year: Year, filters: Query[EntryFil
 @router.post(
     "/{slug}/{year}/entries",
     response={201: EntryOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Registrera en post",
 )
 def create_entry(request: HttpRequest, slug: str, year: Year, payload: EntryIn) -> Any:
@@ -180,7 +180,7 @@ def create_entry(request: HttpRequest, slug: str, year: Year, payload: EntryIn) 
 @router.post(
     "/entries/{sequence}/reverse",
     response={201: EntryOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Rätta en post med en motpost",
 )
 def reverse(request: HttpRequest, sequence: Sequence, payload: ReverseIn) -> Any:

@@ -16,8 +16,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.security import django_auth
 
+from jamkoll.accounts.api_auth import user_auth
 from jamkoll.accounts.policy import Verdict, require
 from jamkoll.api_paging import Page, PageIn, page
 from jamkoll.programmes.schemas import DecisionDocument, Slug
@@ -30,7 +30,7 @@ from . import registration, selectors, transitions
 from .models import Obligation, ObligationKind, ObligationStatus
 from .transitions import RECEIPT_REFERENCE_MAX, Action
 
-router = Router(auth=django_auth, tags=["obligations"])
+router = Router(auth=user_auth, tags=["obligations"])
 
 # The receiver's diary number has a column of 100 characters.
 ReceiptReference = Annotated[ShortText, Field(max_length=RECEIPT_REFERENCE_MAX)]
@@ -262,7 +262,7 @@ def _body(request: HttpRequest) -> Any:
 @decisions_router.post(
     "",
     response={200: RegistrationOut, 201: RegistrationOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     openapi_extra=_DOCUMENT_BODY,
     summary="Registrera eller uppdatera ett beslut",
 )

@@ -11,9 +11,9 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.security import django_auth
 from pydantic import AfterValidator, ConfigDict, StringConstraints
 
+from jamkoll.accounts.api_auth import user_auth
 from jamkoll.accounts.policy import require
 from jamkoll.api_paging import Page, PageIn, page
 from jamkoll.errors import NotFound
@@ -393,7 +393,7 @@ def _sub_project_out(sub_project: SubProject) -> dict[str, Any]:
 
 
 @router.get(
-    "/{slug}/{int:year}", response={200: PlanOut, **ERRORS}, auth=django_auth, summary="Årets projektplan"
+    "/{slug}/{int:year}", response={200: PlanOut, **ERRORS}, auth=user_auth, summary="Årets projektplan"
 )
 def plan(request: HttpRequest, slug: str, year: Year) -> Any:
     current, _steps = plan_for_user(actor=request.user, slug=slug, year=year)
@@ -403,7 +403,7 @@ def plan(request: HttpRequest, slug: str, year: Year) -> Any:
 @router.post(
     "/{slug}/{int:year}",
     response={201: PlanOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Skapa årets projektplan (tom eller från ett annat års plan)",
 )
 def plan_add(request: HttpRequest, slug: str, year: Year, payload: PlanCreateIn) -> Any:
@@ -422,7 +422,7 @@ def plan_add(request: HttpRequest, slug: str, year: Year, payload: PlanCreateIn)
 @router.patch(
     "/{slug}/{int:year}",
     response={200: PlanOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Ändra projektplanens titel eller sammanfattning (utkast)",
 )
 def plan_patch(request: HttpRequest, slug: str, year: Year, payload: PlanPatch) -> Any:
@@ -434,7 +434,7 @@ def plan_patch(request: HttpRequest, slug: str, year: Year, payload: PlanPatch) 
 @router.post(
     "/{slug}/{int:year}/versions",
     response={201: PlanOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Ny version av en fastställd plan, för ändringar",
 )
 def plan_version(request: HttpRequest, slug: str, year: Year) -> Any:
@@ -445,7 +445,7 @@ def plan_version(request: HttpRequest, slug: str, year: Year) -> Any:
 @router.put(
     "/{slug}/{int:year}/budget/{goal_area}/{recipient}",
     response={200: BudgetSplitOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Planens belopp för en budgetrad som beslutet lämnar öppen",
 )
 def plan_budget(
@@ -469,7 +469,7 @@ def plan_budget(
 @router.post(
     "/{slug}/{int:year}/steps/{action}",
     response={200: PlanOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Ett steg i planens arbetsgång",
 )
 def plan_step(request: HttpRequest, slug: str, year: Year, action: str, payload: StepIn) -> Any:
@@ -488,7 +488,7 @@ def plan_step(request: HttpRequest, slug: str, year: Year, action: str, payload:
 @router.get(
     "/{slug}/sub-projects",
     response={200: list[SubProjectOut], **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Beslutets delprojekt",
 )
 def sub_projects(request: HttpRequest, slug: str) -> Any:
@@ -500,7 +500,7 @@ def sub_projects(request: HttpRequest, slug: str) -> Any:
 @router.post(
     "/{slug}/sub-projects",
     response={201: SubProjectOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Nytt delprojekt",
 )
 def sub_project_add(request: HttpRequest, slug: str, payload: SubProjectIn) -> Any:
@@ -513,7 +513,7 @@ def sub_project_add(request: HttpRequest, slug: str, payload: SubProjectIn) -> A
 @router.patch(
     "/{slug}/sub-projects/{number}",
     response={200: SubProjectOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Ändra ett delprojekt",
 )
 def sub_project_patch(request: HttpRequest, slug: str, number: Number, payload: SubProjectPatch) -> Any:
@@ -525,7 +525,7 @@ def sub_project_patch(request: HttpRequest, slug: str, number: Number, payload: 
 @router.get(
     "/{slug}/{int:year}/activities",
     response={200: list[ActivityOut], **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Aktiviteter",
 )
 def activities(request: HttpRequest, slug: str, year: Year, filters: Query[FilterIn]) -> Any:
@@ -537,7 +537,7 @@ def activities(request: HttpRequest, slug: str, year: Year, filters: Query[Filte
 @router.get(
     "/{slug}/{int:year}/activities/{code}",
     response={200: ActivityOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="En aktivitet",
 )
 def activity(request: HttpRequest, slug: str, year: Year, code: str) -> Any:
@@ -548,7 +548,7 @@ def activity(request: HttpRequest, slug: str, year: Year, code: str) -> Any:
 @router.patch(
     "/{slug}/{int:year}/activities/{code}",
     response={200: ActivityOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Ändra en aktivitet",
 )
 def activity_patch(request: HttpRequest, slug: str, year: Year, code: str, payload: ActivityPatch) -> Any:
@@ -563,7 +563,7 @@ def activity_patch(request: HttpRequest, slug: str, year: Year, code: str, paylo
 @router.post(
     "/{slug}/{int:year}/activities",
     response={201: ActivityOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Ny aktivitet",
 )
 def activity_add(request: HttpRequest, slug: str, year: Year, payload: ActivityIn) -> Any:
@@ -577,7 +577,7 @@ def activity_add(request: HttpRequest, slug: str, year: Year, payload: ActivityI
 @router.delete(
     "/{slug}/{int:year}/activities/{code}",
     response={204: None, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Ta bort en aktivitet (medan planen är ett utkast, utan resultat)",
 )
 def activity_remove(request: HttpRequest, slug: str, year: Year, code: str) -> Any:
@@ -603,7 +603,7 @@ class OutputFilter(PageIn, FilterIn):
 @router.get(
     "/{slug}/{int:year}/outputs",
     response={200: Page[YearOutputOut], **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Årets resultat, aktivitet för aktivitet",
     description="Varje aktivitets resultat i planens ordning; samma filter som aktiviteterna. "
     "Sidvis (`limit`, `offset`; `total` är antalet resultat i allt).",
@@ -632,7 +632,7 @@ def _year_output_out(row: tuple[Any, Output]) -> dict[str, Any]:
 @router.get(
     "/{slug}/{int:year}/activities/{code}/outputs",
     response={200: list[OutputOut], **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="En aktivitets resultat",
 )
 def outputs(request: HttpRequest, slug: str, year: Year, code: str) -> Any:
@@ -643,7 +643,7 @@ def outputs(request: HttpRequest, slug: str, year: Year, code: str) -> Any:
 @router.post(
     "/{slug}/{int:year}/activities/{code}/outputs",
     response={201: OutputOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Lägg till ett resultat",
 )
 def output_add(request: HttpRequest, slug: str, year: Year, code: str, payload: OutputIn) -> Any:
@@ -655,7 +655,7 @@ def output_add(request: HttpRequest, slug: str, year: Year, code: str, payload: 
 @router.get(
     "/{slug}/{int:year}/evaluations",
     response={200: list[EvaluationOut], **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Utvärderingar",
 )
 def evaluations(request: HttpRequest, slug: str, year: Year) -> Any:
@@ -666,7 +666,7 @@ def evaluations(request: HttpRequest, slug: str, year: Year) -> Any:
 @router.get(
     "/{slug}/status-reports",
     response={200: list[StatusReportOut], **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Halvårsrapporter",
 )
 def status_reports(request: HttpRequest, slug: str) -> Any:

@@ -20,9 +20,9 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from ninja.security import django_auth
 from pydantic import ConfigDict, StringConstraints
 
+from jamkoll.accounts.api_auth import user_auth
 from jamkoll.accounts.policy import require
 from jamkoll.errors import NotFound
 from jamkoll.programmes.selectors import decision_brief, decision_year_for_user
@@ -160,7 +160,7 @@ def _enum_values(changes: dict[str, Any]) -> dict[str, Any]:
 @router.get(
     "/{slug}/{int:year}/counties",
     response={200: list[CountyRowOut], **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="De 21 länen sida vid sida: genomförandeplan, aktiviteter, resultat och vad som saknas",
 )
 def counties(request: HttpRequest, slug: str, year: Year) -> Any:
@@ -183,7 +183,7 @@ def counties(request: HttpRequest, slug: str, year: Year) -> Any:
 @router.get(
     "/{slug}/{int:year}/counties/{county}",
     response={200: CountyPlanOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Ett läns genomförandeplan",
 )
 def county_plan(request: HttpRequest, slug: str, year: Year, county: Code) -> Any:
@@ -193,7 +193,7 @@ def county_plan(request: HttpRequest, slug: str, year: Year, county: Code) -> An
 @router.post(
     "/{slug}/{int:year}/counties/{county}",
     response={201: CountyPlanOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Skapa ett läns genomförandeplan",
 )
 def county_plan_add(request: HttpRequest, slug: str, year: Year, county: Code, payload: CountyPlanIn) -> Any:
@@ -211,7 +211,7 @@ def county_plan_add(request: HttpRequest, slug: str, year: Year, county: Code, p
 @router.patch(
     "/{slug}/{int:year}/counties/{county}",
     response={200: CountyPlanOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Ändra ett läns genomförandeplan (sammanfattning, status)",
 )
 def county_plan_patch(
@@ -229,7 +229,7 @@ def county_plan_patch(
 @router.post(
     "/{slug}/{int:year}/counties/{county}/activities",
     response={201: ActivityOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Lägg till en aktivitet i ett läns genomförandeplan",
 )
 def county_activity_add(
@@ -251,7 +251,7 @@ def county_activity_add(
 @router.patch(
     "/{slug}/{int:year}/counties/{county}/activities/{code}",
     response={200: ActivityOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Ändra en aktivitet i ett läns genomförandeplan",
 )
 def county_activity_patch(
@@ -284,7 +284,7 @@ class OutputPatch(Strict):
 @router.get(
     "/{slug}/{int:year}/activities/{code}/outputs/{int:output_id}",
     response={200: OutputOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Ett resultat",
 )
 def output_get(request: HttpRequest, slug: str, year: Year, code: str, output_id: int) -> Any:
@@ -295,7 +295,7 @@ def output_get(request: HttpRequest, slug: str, year: Year, code: str, output_id
 @router.patch(
     "/{slug}/{int:year}/activities/{code}/outputs/{int:output_id}",
     response={200: OutputOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Rätta ett resultat",
 )
 def output_patch(
@@ -308,7 +308,7 @@ def output_patch(
 @router.delete(
     "/{slug}/{int:year}/activities/{code}/outputs/{int:output_id}",
     response={204: None, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Ta bort ett resultat (ändringshistoriken behåller det)",
 )
 def output_remove(request: HttpRequest, slug: str, year: Year, code: str, output_id: int) -> Any:
@@ -343,7 +343,7 @@ class EvaluationPatch(Strict):
 @plans_router.post(
     "/{slug}/{int:year}/evaluations",
     response={201: EvaluationOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Registrera en utvärdering",
 )
 def evaluation_add(request: HttpRequest, slug: str, year: Year, payload: EvaluationIn) -> Any:
@@ -355,7 +355,7 @@ def evaluation_add(request: HttpRequest, slug: str, year: Year, payload: Evaluat
 @router.patch(
     "/{slug}/{int:year}/evaluations/{int:evaluation_id}",
     response={200: EvaluationOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Ändra en utvärdering",
 )
 def evaluation_patch(
@@ -369,7 +369,7 @@ def evaluation_patch(
 @router.delete(
     "/{slug}/{int:year}/evaluations/{int:evaluation_id}",
     response={204: None, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Ta bort en utvärdering",
 )
 def evaluation_remove(request: HttpRequest, slug: str, year: Year, evaluation_id: int) -> Any:
@@ -442,7 +442,7 @@ def _status_report_out(report: StatusReport) -> dict[str, Any]:
 @plans_router.post(
     "/{slug}/status-reports",
     response={201: StatusReportDetailOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Påbörja en halvårsrapport (utkast)",
 )
 def status_report_add(request: HttpRequest, slug: str, payload: StatusReportIn) -> Any:
@@ -454,7 +454,7 @@ def status_report_add(request: HttpRequest, slug: str, payload: StatusReportIn) 
 @router.get(
     "/{slug}/status-reports/{period_start}",
     response={200: StatusReportDetailOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="En halvårsrapport med raderna",
 )
 def status_report(request: HttpRequest, slug: str, period_start: ApiDate) -> Any:
@@ -465,7 +465,7 @@ def status_report(request: HttpRequest, slug: str, period_start: ApiDate) -> Any
 @router.patch(
     "/{slug}/status-reports/{period_start}",
     response={200: StatusReportDetailOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Ändra en halvårsrapport: texter, rader och inlämning (allt eller inget)",
 )
 def status_report_patch(
@@ -532,7 +532,7 @@ def _member_out(m: SteeringGroupMember) -> dict[str, Any]:
 @router.get(
     "/{slug}/steering-group",
     response={200: SteeringGroupOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Styrgruppen och dess ledamöter",
 )
 def steering_group(request: HttpRequest, slug: str) -> Any:
@@ -547,7 +547,7 @@ def steering_group(request: HttpRequest, slug: str) -> Any:
 @router.post(
     "/{slug}/steering-group/members",
     response={201: MemberOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Registrera en ledamot i styrgruppen",
 )
 def steering_member_add(request: HttpRequest, slug: str, payload: MemberIn) -> Any:
@@ -559,7 +559,7 @@ def steering_member_add(request: HttpRequest, slug: str, payload: MemberIn) -> A
 @router.patch(
     "/{slug}/steering-group/members/{int:member_id}",
     response={200: MemberOut, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Ändra en ledamot",
 )
 def steering_member_patch(request: HttpRequest, slug: str, member_id: int, payload: MemberPatch) -> Any:
@@ -571,7 +571,7 @@ def steering_member_patch(request: HttpRequest, slug: str, member_id: int, paylo
 @router.delete(
     "/{slug}/steering-group/members/{int:member_id}",
     response={204: None, **ERRORS},
-    auth=django_auth,
+    auth=user_auth,
     summary="Ta bort en ledamot ur styrgruppen",
 )
 def steering_member_remove(request: HttpRequest, slug: str, member_id: int) -> Any:

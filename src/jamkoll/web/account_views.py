@@ -23,14 +23,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from jamkoll.accounts import two_factor
+from jamkoll.accounts import tokens, two_factor
 from jamkoll.accounts.audit import record
-from jamkoll.accounts.models import AuditKind
+from jamkoll.accounts.models import TOKEN_NAME_MAX, AuditKind
 from jamkoll.accounts.policy import require
 from jamkoll.accounts.signin import lockout_for_request, two_factor_required
+from jamkoll.errors import NotFound, form_add_errors
 
 PENDING = "jamkoll_signin_pending"
 PENDING_SECONDS = 300  # the code must follow the password within five minutes
@@ -191,3 +192,56 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and response.status_code in (200, 302):
         language_remember(user=request.user, language=str(request.POST.get("language", ""))[:10])
     return response
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("Namn"),
+        max_length=TOKEN_NAME_MAX,
+        required=False,
+        help_text=gettext_lazy("Vad nyckeln används till, t.ex. ”Rapportskript”. Högst 100 tecken."),
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def api_tokens_page(request: HttpRequest) -> HttpResponse:
+    """API-nycklar: the user's own personal API keys. A new key is shown once, on the answer to
+    the form that made it (never stored in clear, never in the session)."""
+    require(request.user, "account.api_tokens", request.user)
+    form = ApiTokenForm(request.POST or None)
+    created = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                created = tokens.token_create(
+                    user=request.user, actor=request.user, name=form.cleaned_data["name"]
+                )
+                form = ApiTokenForm()
+            except ValidationError as exc:
+                form_add_errors(form, exc)
+        if form.errors:
+            status = 400
+    context: dict[str, Any] = {
+        "form": form,
+        "tokens": tokens.token_list(user=request.user),
+        "created": created[0] if created else None,
+        "plaintext": created[1] if created else None,
+    }
+    return render(request, "registration/api_tokens.html", context, status=status)
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoke one of the user's own keys. Another user's key is not found (404), so the page does
+    not tell whether it exists."""
+    try:
+        token = tokens.token_find(key=str(pk), user=request.user)
+    except NotFound:
+        raise NotFound(_("Ingen sådan API-nyckel bland dina.")) from None
+    tokens.token_revoke(token=token, actor=request.user)
+    messages.success(request, _("API-nyckeln %(prefix)s… är återkallad.") % {"prefix": token.prefix})
+    return redirect("web:api_tokens")

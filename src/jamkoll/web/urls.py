@@ -14,4 +14,6 @@ urlpatterns = [
     path("rss/<slug:slug>/<int:year>/", views.rss_overview, name="rss_overview"),
     path("", include("jamkoll.web.public_urls")),  # the public's pages (issue 15)
     path("konto/tvastegsverifiering/", account_views.two_factor_page, name="two_factor"),
+    path("konto/api-nycklar/", account_views.api_tokens_page, name="api_tokens"),
+    path("konto/api-nycklar/<int:pk>/aterkalla/", account_views.api_token_revoke, name="api_token_revoke"),
 ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_role_labels_timeless'),
+        ('accounts', '0005_api_tokens'),
     ]
 
     operations = [
