@@ -25,9 +25,9 @@ from ninja.errors import ValidationError as SchemaError
 from ninja.openapi.docs import Swagger, _csrf_needed
 
 from jamkoll.accounts.policy import require
-from jamkoll.errors import error_body
 from jamkoll.comments.api import notifications_router
 from jamkoll.comments.api import router as comments_router
+from jamkoll.errors import error_body
 from jamkoll.indicators.api import router as indicators_router
 from jamkoll.ledger.api import router as ledger_router
 from jamkoll.money import to_str

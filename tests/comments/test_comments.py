@@ -42,7 +42,9 @@ def plan(decision: Any, coordinator: Any) -> ProjectPlan:
 
 @pytest.fixture
 def norrbotten_plan(decision: Any) -> CountyPlan:
-    return county_plan_create(decision=decision, year=2019, county_code="25", summary="Plan", actor=SEED_LOADER)
+    return county_plan_create(
+        decision=decision, year=2019, county_code="25", summary="Plan", actor=SEED_LOADER
+    )
 
 
 @pytest.fixture
@@ -114,9 +116,12 @@ def test_no_mail_when_the_comment_is_refused(
     plan: ProjectPlan, coordinator: Any, ministry: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     _with_mail(ministry)
-    with django_capture_on_commit_callbacks(execute=True), nothing_stored():
-        with pytest.raises(ValidationError):
-            comment_create(actor=coordinator, target=target_of(plan), body="@mia-departement @ingen-alls")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        nothing_stored(),
+        pytest.raises(ValidationError),
+    ):
+        comment_create(actor=coordinator, target=target_of(plan), body="@mia-departement @ingen-alls")
     assert mail.outbox == []
 
 
@@ -200,8 +205,13 @@ def test_a_report_drafts_comments_follow_the_draft_rule(db: None, coordinator: A
     comment_create(actor=ministry, target=target_of(submitted), body="Mottagen.")
 
 
-def test_the_send_back_reason_appears_among_the_comments(plan: ProjectPlan, coordinator: Any, ministry: Any) -> None:
-    for action, user, text in (("propose", coordinator, ""), ("send_back", ministry, "Beskriv delmål 6 tydligare.")):
+def test_the_send_back_reason_appears_among_the_comments(
+    plan: ProjectPlan, coordinator: Any, ministry: Any
+) -> None:
+    for action, user, text in (
+        ("propose", coordinator, ""),
+        ("send_back", ministry, "Beskriv delmål 6 tydligare."),
+    ):
         plan = plan_transition(
             plan=plan, action=action, on=dt.date(2019, 3, 29), reference="S2019/1", comment=text, actor=user
         )
@@ -261,7 +271,9 @@ def test_pages_hide_the_section_from_whoever_may_not_read_it(
     assert Comment.objects.count() == 1
 
 
-def test_the_section_costs_a_bounded_number_of_queries(plan: ProjectPlan, coordinator: Any, ministry: Any) -> None:
+def test_the_section_costs_a_bounded_number_of_queries(
+    plan: ProjectPlan, coordinator: Any, ministry: Any
+) -> None:
     client = client_for(coordinator)
     url = f"/planer/{SLUG}/2019/"
     client.get(url)
@@ -273,7 +285,9 @@ def test_the_section_costs_a_bounded_number_of_queries(plan: ProjectPlan, coordi
 
     before = count()
     for i in range(20):
-        comment_create(actor=persona(f"skribent{i}", Role.COORDINATOR), target=target_of(plan), body=f"nr {i}")
+        comment_create(
+            actor=persona(f"skribent{i}", Role.COORDINATOR), target=target_of(plan), body=f"nr {i}"
+        )
     assert count() == before
 
 

@@ -60,7 +60,13 @@ class MarkedOut(Schema):
 
 
 def _row(row: Any) -> dict[str, Any]:
-    return {"id": row.pk, "kind": row.kind, "author": row.author, "created_at": row.created_at, "body": row.body}
+    return {
+        "id": row.pk,
+        "kind": row.kind,
+        "author": row.author,
+        "created_at": row.created_at,
+        "body": row.body,
+    }
 
 
 @router.get("/{kind}/{pk}", response={200: list[CommentOut], **ERRORS}, summary="Kommentarer")

@@ -45,7 +45,12 @@ class Comment(models.Model):
         verbose_name=_("projektplan"),
     )
     activity = models.ForeignKey(
-        Activity, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("aktivitet")
+        Activity,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("aktivitet"),
     )
     county_plan = models.ForeignKey(
         CountyPlan,

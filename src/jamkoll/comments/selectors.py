@@ -66,7 +66,10 @@ class Target:
         if self.kind == "activity":
             return f"{obj.title} ({obj.year})"
         if self.kind == "county-plan":
-            return _("Genomförandeplan %(year)s, %(county)s") % {"year": obj.year, "county": obj.county.name_at(as_of(obj.year))}
+            return _("Genomförandeplan %(year)s, %(county)s") % {
+                "year": obj.year,
+                "county": obj.county.name_at(as_of(obj.year)),
+            }
         return f"{obj.title} v{obj.version}"
 
     @property
@@ -128,7 +131,9 @@ def comment_list(*, actor: Any, target: Target) -> list[CommentRow]:
     require(actor, "comment.view", target)
     comments = list(target.comments().select_related("author").order_by("-created_at", "-pk")[:LIST_MAX])
     rows = [
-        CommentRow(kind="comment", author=actor_label(c.author), created_at=c.created_at, body=c.body, pk=c.pk)
+        CommentRow(
+            kind="comment", author=actor_label(c.author), created_at=c.created_at, body=c.body, pk=c.pk
+        )
         for c in comments
     ]
     if target.kind == "plan":
@@ -136,7 +141,8 @@ def comment_list(*, actor: Any, target: Target) -> list[CommentRow]:
             "-created", "-pk"
         )[:LIST_MAX]
         rows += [
-            CommentRow(kind="send_back", author=s.author_name, created_at=s.created, body=s.text) for s in send_backs
+            CommentRow(kind="send_back", author=s.author_name, created_at=s.created, body=s.text)
+            for s in send_backs
         ]
     rows.sort(key=lambda r: r.created_at)
     return rows[-LIST_MAX:]

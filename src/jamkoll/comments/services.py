@@ -108,7 +108,10 @@ def comment_create(*, actor: Any, target: Target, body: Any) -> Comment:
     with transaction.atomic():
         comment = Comment.objects.create(author=author, body=text, **{target.field: target.obj})
         notifications = Notification.objects.bulk_create(
-            [Notification(recipient=user, comment=comment, created_at=comment.created_at) for user in recipients]
+            [
+                Notification(recipient=user, comment=comment, created_at=comment.created_at)
+                for user in recipients
+            ]
         )
         ids = [n.pk for n in notifications]
         if ids:
