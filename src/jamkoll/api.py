@@ -26,6 +26,8 @@ from ninja.openapi.docs import Swagger, _csrf_needed
 
 from jamkoll.accounts.api import router as users_router
 from jamkoll.accounts.policy import require
+from jamkoll.comments.api import notifications_router
+from jamkoll.comments.api import router as comments_router
 from jamkoll.errors import error_body
 from jamkoll.indicators.api import router as indicators_router
 from jamkoll.ledger.api import router as ledger_router
@@ -353,9 +355,11 @@ for _exc, _handler in (
     api.add_exception_handler(_exc, _handler)  # type: ignore[arg-type]
 
 api.add_router("/", router)
+api.add_router("/comments", comments_router)
 api.add_router("/decisions", decisions_router)
 api.add_router("/indicators", indicators_router)
 api.add_router("/ledger", ledger_router)
+api.add_router("/notifications", notifications_router)
 api.add_router("/obligations", obligations_router)
 api.add_router("/plans", plans_router)
 api.add_router("/plans", plans_results_router)  # county plans and results (issue 11)

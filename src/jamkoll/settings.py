@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "jamkoll.plans",
     "jamkoll.reports",
     "jamkoll.indicators",
+    "jamkoll.comments",
     "jamkoll.web",
     "jamkoll.backup",
 ]

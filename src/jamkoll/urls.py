@@ -21,6 +21,7 @@ urlpatterns = [
     path("planer/", include("jamkoll.plans.urls")),
     path("rapporter/", include("jamkoll.reports.urls")),
     path("nyckeltal/", include("jamkoll.indicators.urls")),
+    path("", include("jamkoll.comments.urls")),
     path("logga-in/", account_views.SigninView.as_view(), name="login"),
     path("logga-in/kod/", account_views.login_code, name="login_code"),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),

@@ -669,3 +669,34 @@ def require(actor: Any, action: str, obj: Any = None) -> None:
     if not verdict:
         record_refusal(actor, action, obj, verdict.reason)
         raise PermissionDenied(verdict.reason)
+
+
+# --- Comments (issue 15) ---
+# A comment's target (a project plan, an activity, a county plan, a report version) is described
+# by the comments app as an object naming `county_code` (None for a national one) and `draft`
+# (True for a report version not yet submitted). Comments are read by everyone with a role who may
+# see the target; an account whose only roles are RSS roles reads (and writes) them only on its own
+# county's activities, county plans and reports, and on national ones. A report version not yet
+# submitted needs "report.view_draft" as well. accounts imports nothing from comments.
+
+
+@rules.predicate
+def may_view_comments(user: Any, target: Any) -> bool:
+    if not has_any_role(user):
+        return False
+    if getattr(target, "draft", False) and not may_view_draft(user, target):
+        return False
+    code = county_code_of(target)
+    if code and not _global_roles(user):  # RSS roles only: their own county's
+        return has_role(user, Role.RSS, code)
+    return True
+
+
+_COMMENT_REFUSAL = _(
+    "Kommentarer visas för användare med en roll i satsningen som får se det som kommenteras "
+    "(en RSS-ledare ser kommentarerna för det egna länet)."
+)
+RULES["comment.view"] = Rule(may_view_comments, _COMMENT_REFUSAL)
+RULES["comment.create"] = Rule(may_view_comments, _COMMENT_REFUSAL, person_only=True)
+for _action in ("comment.view", "comment.create"):
+    rules.add_perm(f"jamkoll.{_action}", _whole(RULES[_action]))

@@ -1,0 +1,177 @@
+"""Reading comments and notifications. A comment's target is described once (`Target`): what it
+is, its county, whether it is a report draft, its title and its page; the policy
+("comment.view", accounts/policy.py) reads that description."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from jamkoll.accounts.policy import actor_label, require
+from jamkoll.errors import NotFound
+from jamkoll.plans.models import Activity, CountyPlan, PlanComment, PlanCommentKind, ProjectPlan
+from jamkoll.programmes.selectors import as_of
+from jamkoll.reports.models import ReportState, ReportVersion
+from jamkoll.validation import int_param
+
+from .models import Comment, Notification
+
+PK_MAX = 2**31 - 1
+# The newest comments a page or the API shows (oldest first among them).
+LIST_MAX = 200
+NOTIFICATIONS_MAX = 200
+
+# The target kinds as they appear in URLs and the API, with their model and Comment field.
+KINDS: dict[str, tuple[type[Any], str]] = {
+    "plan": (ProjectPlan, "plan"),
+    "activity": (Activity, "activity"),
+    "county-plan": (CountyPlan, "county_plan"),
+    "report": (ReportVersion, "report_version"),
+}
+_RELATED: dict[str, tuple[str, ...]] = {
+    "plan": ("decision",),
+    "activity": ("decision", "owner_county"),
+    "county-plan": ("decision", "county"),
+    "report": ("decision", "county"),
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a comment is about, as the policy and the pages need it."""
+
+    kind: str
+    obj: Any
+    county_code: str | None
+    draft: bool  # a report version not yet submitted ("report.view_draft")
+
+    @property
+    def field(self) -> str:
+        return KINDS[self.kind][1]
+
+    @property
+    def pk(self) -> int:
+        return int(self.obj.pk)
+
+    @property
+    def title(self) -> str:
+        obj = self.obj
+        if self.kind == "plan":
+            return f"{obj.title} ({obj.year})"
+        if self.kind == "activity":
+            return f"{obj.title} ({obj.year})"
+        if self.kind == "county-plan":
+            return _("Genomförandeplan %(year)s, %(county)s") % {
+                "year": obj.year,
+                "county": obj.county.name_at(as_of(obj.year)),
+            }
+        return f"{obj.title} v{obj.version}"
+
+    @property
+    def url(self) -> str:
+        obj = self.obj
+        if self.kind == "plan":
+            return reverse("plans:plan", args=[obj.decision.slug, obj.year])
+        if self.kind == "activity":
+            return reverse("plans:activity", args=[obj.decision.slug, obj.year, obj.code])
+        if self.kind == "county-plan":
+            return reverse("plans:county_plan", args=[obj.decision.slug, obj.year, obj.county.code])
+        return reverse("reports:version", args=[obj.pk])
+
+    def comments(self) -> QuerySet[Comment]:
+        return Comment.objects.filter(**{self.field: self.obj})
+
+
+def target_of(obj: Any) -> Target:
+    """The target for one of the four models (`TypeError` for anything else)."""
+    for kind, (model, _field) in KINDS.items():
+        if isinstance(obj, model):
+            if kind == "activity":
+                code = obj.owner_county_code
+            elif kind == "plan":
+                code = None
+            else:
+                code = obj.county_code
+            draft = kind == "report" and obj.state != ReportState.SUBMITTED
+            return Target(kind=kind, obj=obj, county_code=code, draft=draft)
+    raise TypeError(f"no comments on {type(obj).__name__}")
+
+
+def target_get(*, kind: str, pk: Any) -> Target:
+    """The target named in a URL or an API path; `NotFound` for an unknown kind or id."""
+    number = int_param(pk, minimum=1, maximum=PK_MAX)
+    if kind not in KINDS or number is None:
+        raise NotFound(_("Det finns inget sådant att kommentera."))
+    model, _field = KINDS[kind]
+    obj = model.objects.select_related(*_RELATED[kind]).filter(pk=number).first()
+    if obj is None:
+        raise NotFound(_("Det finns inget sådant att kommentera."))
+    return target_of(obj)
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    """One line of a comment list: a comment, or the ministry's reason for sending a plan back."""
+
+    kind: str  # "comment" or "send_back"
+    author: str
+    created_at: dt.datetime
+    body: str
+    pk: int | None = None
+
+
+def comment_list(*, actor: Any, target: Target) -> list[CommentRow]:
+    """The target's comments, oldest first (the newest LIST_MAX), with a plan's send-back reasons
+    among them; `PermissionDenied` unless the actor may read them. Two queries."""
+    require(actor, "comment.view", target)
+    comments = list(target.comments().select_related("author").order_by("-created_at", "-pk")[:LIST_MAX])
+    rows = [
+        CommentRow(
+            kind="comment", author=actor_label(c.author), created_at=c.created_at, body=c.body, pk=c.pk
+        )
+        for c in comments
+    ]
+    if target.kind == "plan":
+        send_backs = PlanComment.objects.filter(plan=target.obj, kind=PlanCommentKind.SEND_BACK).order_by(
+            "-created", "-pk"
+        )[:LIST_MAX]
+        rows += [
+            CommentRow(kind="send_back", author=s.author_name, created_at=s.created, body=s.text)
+            for s in send_backs
+        ]
+    rows.sort(key=lambda r: r.created_at)
+    return rows[-LIST_MAX:]
+
+
+def notification_list(*, user: Any) -> QuerySet[Notification]:
+    """The user's notifications, newest first (the newest NOTIFICATIONS_MAX)."""
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related(
+            "comment__author",
+            "comment__plan__decision",
+            "comment__activity__decision",
+            "comment__activity__owner_county",
+            "comment__county_plan__decision",
+            "comment__county_plan__county",
+            "comment__report_version__county",
+        )
+        .order_by("-created_at", "-pk")[:NOTIFICATIONS_MAX]
+    )
+
+
+def notification_target(notification: Notification) -> Target:
+    comment = notification.comment
+    obj = comment.plan or comment.activity or comment.county_plan or comment.report_version
+    return target_of(obj)
+
+
+def unread_count(*, user: Any) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
