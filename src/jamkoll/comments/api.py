@@ -10,17 +10,17 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from ninja.security import django_auth
 from pydantic import StringConstraints
 
+from jamkoll.accounts.api_auth import user_auth
 from jamkoll.schema_types import ERRORS
 
 from .models import BODY_MAX
 from .selectors import PK_MAX, comment_list, notification_list, notification_target, target_get
 from .services import comment_create, notification_mark_read
 
-router = Router(auth=django_auth, tags=["comments"])
-notifications_router = Router(auth=django_auth, tags=["comments"])
+router = Router(auth=user_auth, tags=["comments"])
+notifications_router = Router(auth=user_auth, tags=["comments"])
 
 Kind = Literal["plan", "activity", "county-plan", "report"]
 Id = Annotated[int, Field(ge=1, le=PK_MAX)]

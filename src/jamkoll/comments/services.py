@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from jamkoll.accounts.policy import actor_label, actor_user, check, require
+from jamkoll.accounts.selectors import user_language
 from jamkoll.errors import NotFound, field_error
 from jamkoll.validation import clean_text
 
@@ -88,7 +89,7 @@ def _mail(notification_ids: list[int]) -> None:
             "target_url": target.url,
         }
         try:
-            with translation.override("sv"):
+            with translation.override(user_language(notification.recipient)):
                 subject = " ".join(render_to_string("comments/email/mention_subject.txt", context).split())
                 body = render_to_string("comments/email/mention_body.txt", context)
             send_mail(subject, body, None, [notification.recipient.email])
