@@ -155,7 +155,6 @@ def test_it_rejects_the_wrong_method_in_the_api(
         for method, url in (
             ("put", _api(skane_activity)),
             ("post", _api(skane_activity)),
-            ("get", f"{_api(skane_activity)}/outputs"),
             ("put", f"{_api(skane_activity)}/outputs"),
             ("get", STEP_API),
             ("patch", STEP_API),

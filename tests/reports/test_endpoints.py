@@ -126,7 +126,7 @@ def test_it_puts_the_services_refusals_beside_the_generate_forms_fields(coordina
             response = client.post("/rapporter/", {"decision": SLUG, **data})
             assert response.status_code == 400, data
             html = response.content.decode()
-            assert message in html and 'class="error" role="alert"' in html, data
+            assert message in html and 'class="error-summary" role="alert"' in html, data
 
 
 def test_it_refuses_every_hostile_value_in_the_generate_form(coordinator: Any) -> None:
@@ -200,7 +200,8 @@ def test_it_refuses_every_hostile_value_in_a_step_beside_its_field(
         for where, sent in _hostile_walk(STEP_DATA[step], _step_fields(step)):
             response = client.post(f"/rapporter/{version.pk}/{step}/", sent)
             assert response.status_code == 400, where
-            assert 'class="errorlist' in assert_refused(response, where=where), where
+            html = assert_refused(response, where=where)
+            assert 'class="error-summary" role="alert"' in html and "field-error" in html, where
 
 
 def test_it_shows_a_steps_refusal_on_the_version_page_not_as_a_flash_message(certifier: Any) -> None:
@@ -210,7 +211,7 @@ def test_it_shows_a_steps_refusal_on_the_version_page_not_as_a_flash_message(cer
     html = response.content.decode()
     assert response.status_code == 400
     assert "bara den ekonomiska redovisningen intygas av ekonomichefen" in html
-    assert 'class="errorlist nonfield' in html
+    assert 'class="error-summary" role="alert"' in html  # a refusal of the whole step: in the summary
     assert "Förhandsvisning" in html  # the version page itself, shown again
 
 

@@ -111,7 +111,7 @@ def test_it_puts_the_obligations_date_error_beside_the_date(coordinator: Any) ->
     assert step == Step.SUBMIT
     assert "Datumet måste ligga mellan" in " ".join(form.errors["on"])
     assert not form.non_field_errors()
-    assert 'class="errorlist nonfield' not in response.content.decode()
+    assert 'class="error field-error"' in response.content.decode()  # beside the field, not above the form
 
 
 def test_the_submission_records_the_version_that_closed_the_obligation(coordinator: Any) -> None:
