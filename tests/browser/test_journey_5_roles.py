@@ -87,6 +87,8 @@ def test_journey_5_coordinator(page: Page) -> None:
                 ("Beslutets åtaganden", "Förslag till projektplan för 2018"),
             ),
             Stop(f"/planer/{DECISION}/halvarsrapporter/", "Styrgruppens halvårsrapporter"),
+            Stop("/aviseringar/", "Aviseringar"),
+            Stop("/konto/api-nycklar/", "API-nycklar"),
             Stop("/beslut/ny/", "Registrera ett nytt beslut"),
         ],
     )
@@ -186,6 +188,9 @@ def test_journey_5_public_visitor(page: Page) -> None:
             Stop("/historik/", "Satsningar sedan 2008"),
             INDICATORS,
             Stop(f"/beslut/{DECISION}/handlingar/", "Överenskommelse", ("SKL:s cirkulär 2018-01-26",)),
+            Stop(
+                f"/medel-och-redovisningar/{DECISION}/2019/", "Medel och redovisningar 2019", ("Skåne län",)
+            ),
             START,
             PROGRAMME_PAGE,
         ],
@@ -195,3 +200,28 @@ def test_journey_5_public_visitor(page: Page) -> None:
     region = page.locator("main .table-wrap[role=region]").first
     expect(region).to_have_attribute("tabindex", "0")
     expect(region).to_have_attribute("aria-label", re.compile(r"\w"))
+
+
+def test_journey_5_public_questions(page: Page) -> None:
+    """The visitor's two questions, from the start page in two clicks each, without signing in:
+    how much Skåne's RSS got (and used) in 2018 — 600 000 kr allocated (seed 002), no entry for what
+    it used ("uppgift saknas", never 0 kr) — and whether the 2018 financial report came in on time:
+    due 31 March 2019, a Sunday, so Monday 2019-04-01 (seed 001 §8; lag 1930:173)."""
+    year_link = f'main a[href="/medel-och-redovisningar/{DECISION}/2018/"]'
+    goto(page, "/")
+    with page.expect_navigation():
+        page.locator(year_link).first.click()
+    check_a11y(page)
+    expect_heading(page, "Medel och redovisningar 2018")
+    click_link(page, "Skåne län")
+    expect_heading(page, "Skåne län: RSS-medel 2018")
+    main = page.locator("main")
+    expect(main).to_contain_text("600 000 kr")
+    expect(main).to_contain_text("uppgift saknas")
+    goto(page, "/")
+    with page.expect_navigation():
+        page.locator(year_link).first.click()
+    check_a11y(page)
+    click_link(page, "Ekonomisk redovisning för 2018, intygad av ekonomichefen")
+    expect_heading(page, "Ekonomisk redovisning för 2018")
+    expect(main).to_contain_text("2019-04-01")
