@@ -372,4 +372,10 @@ def recent_changes(user: Any, limit: int = RECENT_MAX) -> list[RecentChange]:
                 )
             )
     found.sort(key=lambda c: c.when, reverse=True)
-    return found[:limit]
+    # One step often writes a row several times (a new version, then its fields): shown once.
+    shown: list[RecentChange] = []
+    for change in found:
+        if shown and (shown[-1].what, shown[-1].title, shown[-1].url) == (change.what, change.title, change.url):
+            continue
+        shown.append(change)
+    return shown[:limit]

@@ -85,7 +85,9 @@ def _names_q(query: str) -> Q:
 
 
 def _latest_decision() -> FundingDecision | None:
-    return FundingDecision.objects.select_related("programme").order_by("-start_year", "-slug").first()
+    """The latest decision that divides money among the counties (the RSS), else the latest."""
+    decisions = FundingDecision.objects.select_related("programme").order_by("-start_year", "-slug")
+    return decisions.filter(budgets__lines__allocations__isnull=False).first() or decisions.first()
 
 
 Finder = Callable[[Any, str, int, int], list[Hit]]
