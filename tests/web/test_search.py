@@ -73,25 +73,31 @@ def test_the_anonymous_visitor_never_sees_unpublished_content(
     client: Any, no_role: Any, coordinator: Any, rss_norrbotten: Any
 ) -> None:
     ReportVersionFactory(kind=ReportKind.FINANCIAL, state=ReportState.DRAFT, title="Hemligt utkast 2018")
-    ReportVersionFactory(kind=ReportKind.FINANCIAL, state=ReportState.SIGNED, title="Hemlig undertecknad 2018")
+    ReportVersionFactory(
+        kind=ReportKind.FINANCIAL, state=ReportState.SIGNED, title="Hemlig undertecknad 2018"
+    )
     ReportVersionFactory(
         kind=ReportKind.RSS, state=ReportState.DRAFT, county_code="12", title="Hemlig länsrapport Skåne"
     )
-    ReportVersionFactory(kind=ReportKind.RESULT, state=ReportState.SUBMITTED, title="Hemlig men inlämnad 2018")
+    ReportVersionFactory(
+        kind=ReportKind.RESULT, state=ReportState.SUBMITTED, title="Hemlig men inlämnad 2018"
+    )
     activity = Activity.objects.order_by("pk").first()
     assert activity is not None
     for visitor in (client, client_for(no_role)):
         response = visitor.get("/sok/", {"q": "Hemlig"})
-        assert _hits(response, "rapporter") == ["Hemlig men inlämnad 2018, version %d" % _version("inlämnad")]
+        assert _hits(response, "rapporter") == [f"Hemlig men inlämnad 2018, version {_version('inlämnad')}"]
         page = response.content.decode()
         assert "utkast" not in page.lower().split("<main")[1].split("hemlig men")[0]
-        assert "Hemligt utkast" not in page and "Hemlig undertecknad" not in page and "länsrapport" not in page
+        assert (
+            "Hemligt utkast" not in page and "Hemlig undertecknad" not in page and "länsrapport" not in page
+        )
         # Activities and partners are for those with a role in the programme.
         assert _hits(visitor.get("/sok/", {"q": activity.title[:30]}), "aktiviteter") == []
     # The coordinator sees every draft; an RSS leader only their own county's.
     assert len(_hits(client_for(coordinator).get("/sok/", {"q": "Hemlig"}), "rapporter")) == 4
     norrbotten = _hits(client_for(rss_norrbotten).get("/sok/", {"q": "Hemlig"}), "rapporter")
-    assert norrbotten == ["Hemlig men inlämnad 2018, version %d" % _version("inlämnad")]
+    assert norrbotten == [f"Hemlig men inlämnad 2018, version {_version('inlämnad')}"]
 
 
 def _version(word: str) -> int:
@@ -119,7 +125,11 @@ def test_a_hostile_query_gets_a_clear_message_never_a_500(client: Any, query: st
 
 
 def test_odd_paging_and_kinds_are_harmless(client: Any) -> None:
-    for params in ({"q": "län", "typ": "<script>", "sida": "-1"}, {"q": "län", "sida": "9" * 50}, {"q": "   "}):
+    for params in (
+        {"q": "län", "typ": "<script>", "sida": "-1"},
+        {"q": "län", "sida": "9" * 50},
+        {"q": "   "},
+    ):
         assert client.get("/sok/", params).status_code == 200
 
 
@@ -130,7 +140,7 @@ def test_many_hits_are_paged(client: Any) -> None:
     second = client.get("/sok/", {"q": "län", "typ": "lan", "sida": 2})
     rest = second.context["groups"][0]
     assert rest.page == 2 and 0 < len(rest.hits) <= search.PER_KIND
-    assert not set(h.title for h in rest.hits) & set(h.title for h in counties.hits)
+    assert not {h.title for h in rest.hits} & {h.title for h in counties.hits}
     assert "Föregående" in second.content.decode()
 
 

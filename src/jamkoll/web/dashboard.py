@@ -65,11 +65,22 @@ class Due:
     def empty(self) -> bool:
         return not (self.overdue or self.upcoming or self.unscheduled or self.unknown)
 
+    @property
+    def overdue_count(self) -> int:
+        return len(self.overdue) + self.more_overdue
+
+    @property
+    def unknown_count(self) -> int:
+        return len(self.unknown) + self.more_unknown
+
 
 def due_for_user(user: Any, today: dt.date) -> Due:
     """The overdue obligations and the next ones due, owed by my roles (and my county) or owed to
-    my organisation; capped (the full list is the deadline calendar)."""
+    my organisation (after those I owe); capped (the full list is the deadline calendar)."""
     todo = todo_for_user(user, today)
+    # What I owe before what is owed to me (to register its receipt); each by date (a stable sort).
+    for items in (todo.overdue, todo.upcoming, todo.unknown):
+        items.sort(key=lambda item: not item.owes)
     return Due(
         overdue=todo.overdue[:OVERDUE_MAX],
         upcoming=todo.upcoming[:UPCOMING_MAX],
@@ -242,7 +253,7 @@ def plan_changes(plan: ProjectPlan) -> list[str]:
         for name in PLAN_FIELDS:
             old, new = getattr(earlier, name), getattr(plan, name)
             if old != new:
-                model_field = ProjectPlan._meta.get_field(name)
+                model_field: Any = ProjectPlan._meta.get_field(name)
                 if name == "summary":
                     lines.append(
                         _("%(label)s ändrad.") % {"label": str(model_field.verbose_name).capitalize()}
@@ -263,7 +274,7 @@ def plan_changes(plan: ProjectPlan) -> list[str]:
         since = sent_back.created
     if since is not None:
         counts = {"+": 0, "~": 0, "-": 0}
-        history = Activity.history.filter(  # type: ignore[attr-defined]
+        history = Activity.history.filter(
             decision_id=plan.decision_id, year=plan.year, history_date__gt=since
         )
         for kind, _activity_id in history.values_list("history_type", "id").distinct():
@@ -375,7 +386,11 @@ def recent_changes(user: Any, limit: int = RECENT_MAX) -> list[RecentChange]:
     # One step often writes a row several times (a new version, then its fields): shown once.
     shown: list[RecentChange] = []
     for change in found:
-        if shown and (shown[-1].what, shown[-1].title, shown[-1].url) == (change.what, change.title, change.url):
+        if shown and (shown[-1].what, shown[-1].title, shown[-1].url) == (
+            change.what,
+            change.title,
+            change.url,
+        ):
             continue
         shown.append(change)
     return shown[:limit]

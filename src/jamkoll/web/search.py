@@ -183,12 +183,11 @@ def _partners(user: Any, query: str, start: int, stop: int) -> list[Hit]:
 
 
 def _counties(user: Any, query: str, start: int, stop: int) -> list[Hit]:
-    rows = (
+    rows = list(
         Organisation.objects.filter(Q(code=query) | _names_q(query), kind=OrganisationKind.LAN)
         .prefetch_related("names")
         .order_by("code")[start:stop]
     )
-    rows = list(rows)
     if not rows:
         return []
     decision = _latest_decision()
