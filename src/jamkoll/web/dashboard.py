@@ -97,7 +97,7 @@ def due_for_user(user: Any, today: dt.date) -> Due:
 
 @dataclass
 class QueueItem:
-    action: str  # what I am to do: "Intyga", "Registrera samråd", ...
+    actions: list[str]  # what I may do: "Intyga", "Registrera samråd", ...
     title: str
     url: str
     state: str  # where it stands now
@@ -227,7 +227,7 @@ def _report_items(user: Any) -> list[QueueItem]:
             diff, more = document_diff(texts[before.pk], texts[version.pk])
         items.append(
             QueueItem(
-                action=str(STEP_WORDS[step]),
+                actions=[str(STEP_WORDS[step])],
                 title=f"{version.title}, {_('version')} {version.version}",
                 url=reverse("reports:version", args=[version.pk]),
                 state=version.get_state_display(),
@@ -300,7 +300,7 @@ def _plan_items(user: Any) -> list[QueueItem]:
             continue
         items.append(
             QueueItem(
-                action=" / ".join(str(s.transition.button) for s in allowed),
+                actions=[str(s.transition.button) for s in allowed],
                 title=f"{plan.title} ({plan.decision.period}), {_('version')} {plan.version}",
                 url=reverse("plans:plan", args=[plan.decision.slug, plan.year]),
                 state=plan.get_status_display(),
