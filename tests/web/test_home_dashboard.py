@@ -177,6 +177,17 @@ def test_what_i_did_last_lists_my_own_changes_only(coordinator: Any, ministry: A
     assert dashboard.recent_changes(ministry) == []
 
 
+def test_the_previous_sign_in_and_failed_attempts_since_are_shown(client: Any, certifier: Any) -> None:
+    from jamkoll.accounts.models import AuditEvent, AuditKind
+
+    earlier = timezone.now() - dt.timedelta(days=3)
+    AuditEvent.objects.create(kind=AuditKind.LOGIN, user=certifier, username=certifier.username, at=earlier)
+    AuditEvent.objects.create(kind=AuditKind.LOGIN_FAILED, username=certifier.username)
+    html = client_for(certifier).get("/").content.decode()  # this sign-in is audited too
+    assert "Förra inloggningen: " + timezone.localtime(earlier).strftime("%Y-%m-%d %H:%M") in html
+    assert "1 misslyckat inloggningsförsök" in html
+
+
 def test_the_programmes_are_still_listed(coordinator: Any) -> None:
     html = client_for(coordinator).get("/").content.decode()
     assert "Aktuella satsningar" in html and "/satsningar/" in html

@@ -10,7 +10,8 @@ items are capped), all asking the one policy:
   submit (its open step, `reports.selectors.step_verdict`), a proposed plan to consult on or send
   back, a consulted plan to fix (`plans.transitions.open_steps`). Each item says what changed
   since the version before it.
-- `recent_changes`: my last changes, from the change history (simple-history's `history_user`).
+- `recent_changes`: my last changes, from the change history (simple-history's `history_user`),
+  and `sign_ins`: my previous sign-in and the failed attempts since (the audit, accounts.audit).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jamkoll.accounts.models import FAILED_KINDS, AuditEvent, AuditKind
 from jamkoll.accounts.policy import actor_user, draft_visibility_q, user_roles
 from jamkoll.history import TYPES, value_text
 from jamkoll.obligations.models import Obligation
@@ -394,3 +396,27 @@ def recent_changes(user: Any, limit: int = RECENT_MAX) -> list[RecentChange]:
             continue
         shown.append(change)
     return shown[:limit]
+
+
+@dataclass(frozen=True)
+class SignIns:
+    previous: dt.datetime | None  # the sign-in before this one
+    failed_since: int  # failed attempts on the account's name since then
+
+
+def sign_ins(user: Any) -> SignIns:
+    """When the user signed in before this time, and how many failed attempts on their name the
+    audit recorded since (accounts.audit): two queries."""
+    account = actor_user(user)
+    if account is None:
+        return SignIns(None, 0)
+    logins = list(
+        AuditEvent.objects.filter(user=account, kind=AuditKind.LOGIN)
+        .order_by("-at")
+        .values_list("at", flat=True)[:2]
+    )
+    previous = logins[1] if len(logins) > 1 else None
+    failed = AuditEvent.objects.filter(username=account.get_username(), kind__in=FAILED_KINDS)
+    if previous is not None:
+        failed = failed.filter(at__gt=previous)
+    return SignIns(previous, failed.count())

@@ -46,6 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "due": dashboard.due_for_user(request.user, timezone.localdate()),
             "queue": dashboard.decision_queue(request.user),
             "recent": dashboard.recent_changes(request.user),
+            "sign_ins": dashboard.sign_ins(request.user),
         },
     )
 
