@@ -7,6 +7,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("historik/", views.history, name="history"),
+    path("sok/", views.search, name="search"),
     path("satsningar/<slug:slug>/", views.programme_detail, name="programme"),
     path("beslut/ny/", decision_views.decision_new, name="decision_new"),
     path("beslut/<slug:slug>/", decision_views.decision_edit, name="decision_edit"),

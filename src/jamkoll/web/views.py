@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -22,7 +24,13 @@ from jamkoll.programmes import selectors
 from jamkoll.programmes.models import ProgrammeRelation
 from jamkoll.reports.selectors import published_list
 from jamkoll.validation import YEAR_MAX, YEAR_MIN, int_param, text_problem
+from jamkoll.web import dashboard
+from jamkoll.web import search as search_selectors
 from jamkoll.web.public_views import public_home
+
+
+def _current_programmes() -> list[Any]:
+    return [p for p in selectors.programme_list() if p.start_year and p.start_year >= 2018]
 
 
 @require_safe
@@ -30,8 +38,45 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return public_home(request)
     require(request.user, "programme.view")
-    programmes = [p for p in selectors.programme_list() if p.start_year and p.start_year >= 2018]
-    return render(request, "web/home.html", {"programmes": programmes})
+    # Signed in: what is due for me, what waits for my decision, what I did last (web.dashboard).
+    return render(
+        request,
+        "web/home_user.html",
+        {
+            "programmes": _current_programmes(),
+            "due": dashboard.due_for_user(request.user, timezone.localdate()),
+            "queue": dashboard.decision_queue(request.user),
+            "recent": dashboard.recent_changes(request.user),
+            "sign_ins": dashboard.sign_ins(request.user),
+        },
+    )
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    """Search across programmes, decisions and their texts, activities, partners, counties and
+    documents (`/sok/?q=…&typ=…&sida=…`), as far as the policy lets the user see them."""
+    raw = request.GET.get("q", "")
+    problem = search_selectors.query_problem(raw)
+    query = "" if problem else search_selectors.normalise(raw)
+    kind = request.GET.get("typ", "")
+    page = int_param(request.GET.get("sida"), minimum=1, maximum=search_selectors.PAGE_MAX) or 1
+    groups = (
+        [] if problem or not query else search_selectors.search(request.user, query, kind=kind, page=page)
+    )
+    return render(
+        request,
+        "web/search.html",
+        {
+            "query": query,
+            "raw_shown": "" if problem else raw[: search_selectors.QUERY_MAX],
+            "problem": problem,
+            "groups": groups,
+            "kind": kind if kind in search_selectors.KINDS else "",
+            "query_max": search_selectors.QUERY_MAX,
+        },
+        status=400 if problem else 200,
+    )
 
 
 @require_safe
