@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jamkoll.accounts.models import FAILED_KINDS, AuditEvent, AuditKind
-from jamkoll.accounts.policy import actor_user, draft_visibility_q, user_roles
+from jamkoll.accounts.policy import actor_user, check, draft_visibility_q, user_roles
 from jamkoll.history import TYPES, value_text
 from jamkoll.obligations.models import Obligation
 from jamkoll.obligations.selectors import TodoItem, todo_for_user
@@ -39,7 +39,7 @@ from jamkoll.plans.transitions import open_steps
 from jamkoll.programmes.models import FundingDecision, Programme
 from jamkoll.reports.models import ReportFile, ReportFormat, ReportState, ReportVersion
 from jamkoll.reports.selectors import step_verdict
-from jamkoll.reports.transitions import Step, open_step
+from jamkoll.reports.transitions import STEP_ACTIONS, STEPS, Step, open_step
 
 # How many items each part of the page shows at most (and so how many queries it may cost).
 OVERDUE_MAX = 10
@@ -191,9 +191,21 @@ def report_changes(version: ReportVersion, previous: ReportVersion | None) -> li
     return lines
 
 
+def _steps_for_roles(user: Any) -> Q:
+    """The kinds and states of report whose open step the user's roles may take at all (the
+    conditions on the version itself, four eyes and the obligation, are asked per version)."""
+    q = Q(pk__in=[])
+    for kind in STEPS:
+        for state in (ReportState.DRAFT, ReportState.CERTIFIED, ReportState.SIGNED):
+            step = open_step(ReportVersion(kind=kind, state=state))
+            if step is not None and check(user, STEP_ACTIONS[step]):
+                q |= Q(kind=kind, state=state)
+    return q
+
+
 def _report_candidates(user: Any) -> list[ReportVersion]:
-    """The newest version of each report series that is not yet submitted and that the user may
-    see (only the newest takes a step)."""
+    """The newest version of each report series that is not yet submitted, that the user may see
+    and whose open step their roles may take (only the newest version takes a step)."""
     newer = ReportVersion.objects.filter(
         kind=OuterRef("kind"),
         decision=OuterRef("decision"),
@@ -203,6 +215,7 @@ def _report_candidates(user: Any) -> list[ReportVersion]:
     )
     return list(
         ReportVersion.objects.exclude(state=ReportState.SUBMITTED)
+        .filter(_steps_for_roles(user))
         .filter(draft_visibility_q(user))
         .filter(~Exists(newer))
         .select_related("decision", "county", "supersedes__supersedes")
