@@ -249,7 +249,7 @@ def test_a_state_refusal_stands_beside_the_form_in_the_web(coordinator: Any) -> 
     again = c.post(reverse("obligations:waive", args=[o.pk]), {"reason": "igen"})
     body = assert_refused(again)
     assert again.status_code == 400 and "Åtagandet är undantaget." in body
-    assert 'class="error" role="alert"' in body  # on the form, not only as a flash message
+    assert 'class="error-summary" role="alert"' in body  # on the form, not only as a flash message
 
 
 def test_the_rss_date_for_all_counties_shows_errors_beside_the_fields(coordinator: Any) -> None:

@@ -224,8 +224,9 @@ def test_it_refuses_a_bad_year(seed_with: Any, document: dict[str, Any], year: A
         (
             lambda d: d["budgets"][0]["lines"][2].update(amount="9000001.00"),
             "budgets[0]",
-            "jamstalldhet-kvinnofrid-2018-2020 2018: budgetraderna (23000001.00 kr) överstiger totalen "
-            "(20000000.00 kr)",
+            "Överenskommelse mellan staten och Sveriges Kommuner och Landsting för att stärka "
+            "jämställdhetsarbetet på lokal och regional nivå 2018–2020 2018: budgetraderna (23000001.00 kr) "
+            "överstiger totalen (20000000.00 kr)",
         ),
     ],
 )
