@@ -39,6 +39,8 @@ class Stop:
 
 
 START = Stop("/", "Satsningar för jämställdhet och kvinnofrid", (PROGRAMME,))
+# Signed in: the start page of the user's own work, with the programmes below it.
+MY_START = Stop("/", "Min startsida", ("Det du gjorde senast", PROGRAMME))
 PROGRAMME_PAGE = Stop(f"/satsningar/{PROGRAMME_SLUG}/", PROGRAMME, ("2018", "2020"))
 PLAN_2018 = Stop(
     f"/planer/{DECISION}/2018/", "Plan och aktiviteter 2018", ("Ny utlysning av Modellkommuner 2018",)
@@ -54,7 +56,7 @@ REPORTS = Stop("/rapporter/", "Rapporter och redovisningar", ("Arkiv",))
 INDICATORS = Stop("/nyckeltal/", "Nyckeltal uppdelade på kön")
 
 # What every signed-in role works on.
-COMMON = (START, PROGRAMME_PAGE, PLAN_2018, DEADLINES_2018, LEDGER_2018, REPORTS, INDICATORS)
+COMMON = (MY_START, PROGRAMME_PAGE, PLAN_2018, DEADLINES_2018, LEDGER_2018, REPORTS, INDICATORS)
 
 
 def tour(page: Page, stops: Sequence[Stop]) -> None:
