@@ -22,8 +22,14 @@ PAGES = [
 ]
 
 HEADER_ON_ONE_LINE = """() => {
+  // Every link, button and field the header shows (not a closed menu's, not a hidden label): the
+  // nav and the tools wrap inside themselves too, so their own boxes are not enough.
   const row = document.querySelector('.site-header .header-row');
-  const items = [...row.children].filter(e => e.offsetParent !== null);
+  const items = [...row.querySelectorAll('a, button, summary, input, .brand')].filter(e => {
+    const r = e.getBoundingClientRect();
+    return e.offsetParent !== null && r.width > 2 && r.height > 2
+      && !e.closest('.account-menu ul') && !e.closest('.visually-hidden');
+  });
   const tops = items.map(e => e.getBoundingClientRect().top);
   const bottoms = items.map(e => e.getBoundingClientRect().bottom);
   return {lowestTop: Math.max(...tops), highestBottom: Math.min(...bottoms), count: items.length};
