@@ -114,25 +114,49 @@ def test_the_worker_recovers_at_start(tmp_path: Path, analyst: Any) -> None:
     assert run.status == ImportStatus.QUEUED and run.progress == 0 and run.lease_until is None
 
 
-@pytest.mark.django_db(transaction=True)
-@override_settings(INDICATOR_IMPORT_LEASE_SECONDS=0.6)
-def test_a_running_import_renews_its_lease(tmp_path: Path, analyst: Any) -> None:
-    """The lease moves on while the import works (here: a slow progress callback), so a long
-    import is never taken for dead; it is released when the run is over."""
+def test_lease_renew_moves_a_running_lease_on(tmp_path: Path, analyst: Any) -> None:
+    from jamkoll.indicators.services import lease_renew
+
+    run = _upload(tmp_path, analyst)
+    _die(run, attempts=1, ago=30)
+    assert lease_renew(run.pk) == 1
+    run.refresh_from_db()
+    assert run.lease_until is not None and run.lease_until > timezone.now()
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.DONE)
+    assert lease_renew(run.pk) == 0  # a finished run is not renewed
+
+
+@override_settings(INDICATOR_IMPORT_LEASE_SECONDS=0.3)
+def test_a_running_import_renews_its_lease_from_its_own_thread(
+    tmp_path: Path, analyst: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the import works (here: a slow progress callback), a thread of its own renews the lease
+    every third of it, and stops when the run is over. (The renewal itself writes on the thread's own
+    connection, which a test transaction would hide: `lease_renew` is tested above.)"""
+    import threading
     import time
 
-    from jamkoll.indicators.services import import_file
+    from jamkoll.indicators import services
 
+    renewed: list[tuple[Any, str]] = []
+
+    def record(pk: Any) -> int:
+        renewed.append((pk, threading.current_thread().name))
+        return 1
+
+    monkeypatch.setattr(services, "lease_renew", record)
     path = write_json(tmp_path / "slow.json", kolada_doc([obs("N00945", "0180", 2024, K=1, M=2)]))
-    seen: list[dt.datetime] = []
 
     def slow(percent: int) -> None:
-        if not seen:
-            first = ImportRun.objects.get().lease_until
-            time.sleep(0.9)  # three renewals at 0.2 s
-            seen.extend([first, ImportRun.objects.get().lease_until])
+        if not renewed:
+            time.sleep(0.5)  # about five renewals at 0.1 s
 
-    run = import_file(actor=analyst, path=path, progress=slow)
-    assert len(seen) == 2 and seen[1] > seen[0]
+    run = services.import_file(actor=analyst, path=path, progress=slow)
+    assert len(renewed) >= 2
+    assert {pk for pk, _ in renewed} == {run.pk}
+    assert {name for _, name in renewed} == {"jamkoll-import-lease"}
+    count = len(renewed)
+    time.sleep(0.3)
+    assert len(renewed) == count  # the thread stopped with the run
     run.refresh_from_db()
     assert run.status == ImportStatus.DONE and run.lease_until is None

@@ -213,20 +213,23 @@ def lease_end(now: dt.datetime | None = None) -> dt.datetime:
     return (now or timezone.now()) + dt.timedelta(seconds=settings.INDICATOR_IMPORT_LEASE_SECONDS)
 
 
+def lease_renew(run_id: Any) -> int:
+    """Move a running import's lease on (1 when it was still running, else 0)."""
+    return ImportRun.objects.filter(pk=run_id, status=ImportStatus.RUNNING).update(lease_until=lease_end())
+
+
 @contextlib.contextmanager
 def _lease(run: ImportRun) -> Iterator[None]:
-    """Hold the run's lease while it runs: a daemon thread renews it every third of the lease on
-    its own connection, whatever the import's loop (or its one long merge statement) is doing. A
-    process that dies stops renewing, and `import_runs_recover` takes the run for dead."""
+    """Hold the run's lease while it runs: a daemon thread renews it (`lease_renew`) every third of
+    the lease on its own connection, whatever the import's loop (or its one long merge statement) is
+    doing. A process that dies stops renewing, and `import_runs_recover` takes the run for dead."""
     stop = threading.Event()
-    interval = max(settings.INDICATOR_IMPORT_LEASE_SECONDS / 3, 0.2)
+    interval = max(settings.INDICATOR_IMPORT_LEASE_SECONDS / 3, 0.05)
 
     def renew() -> None:
         while not stop.wait(interval):
             try:
-                ImportRun.objects.filter(pk=run.pk, status=ImportStatus.RUNNING).update(
-                    lease_until=lease_end()
-                )
+                lease_renew(run.pk)
             except DatabaseError as exc:  # locked by the merge (SQLite) or away: the next round tries
                 log.warning("Importens lån kunde inte förnyas: %s", exc)
             finally:
@@ -238,6 +241,7 @@ def _lease(run: ImportRun) -> Iterator[None]:
         yield
     finally:
         stop.set()
+        thread.join(timeout=5)
 
 
 def import_runs_recover(*, now: dt.datetime | None = None, pk: Any = None) -> list[ImportRun]:
