@@ -22,6 +22,7 @@ from pydantic import AfterValidator, ConfigDict, StringConstraints
 
 from jamkoll.accounts.api_auth import user_auth
 from jamkoll.accounts.policy import check, require
+from jamkoll.api_paging import PageIn, page
 from jamkoll.errors import field_error
 from jamkoll.reference.models import Organisation
 from jamkoll.schema_types import ERRORS, ErrorOut, LongText, Offset, ShortText
@@ -106,12 +107,10 @@ class IndicatorPage(Schema):
     items: list[IndicatorOut]
 
 
-class IndicatorFilter(Schema):
+class IndicatorFilter(PageIn):
     q: Annotated[ShortText, Field(max_length=200)] | None = None
     provisional: bool | None = None
     generated: bool | None = None
-    limit: Annotated[int, Field(ge=1, le=500)] = 100
-    offset: Offset = 0
 
 
 class IndicatorPatch(Schema):
@@ -264,9 +263,8 @@ class ImportRunPage(Schema):
     items: list[ImportRunOut]
 
 
-class ImportFilter(Schema):
-    limit: Annotated[int, Field(ge=1, le=500)] = 100
-    offset: Offset = 0
+class ImportFilter(PageIn):
+    pass
 
 
 class UploadIn(Schema):
@@ -367,12 +365,7 @@ def indicators(request: HttpRequest, filters: Query[IndicatorFilter]) -> dict[st
     qs = selectors.indicator_list(
         search=filters.q or None, provisional=filters.provisional, generated=filters.generated
     )
-    return {
-        "total": qs.count(),
-        "limit": filters.limit,
-        "offset": filters.offset,
-        "items": [_indicator_out(i) for i in qs[filters.offset : filters.offset + filters.limit]],
-    }
+    return page(qs, filters, _indicator_out)
 
 
 # --- Observations and the analysis ------------------------------------------------------------
@@ -450,13 +443,7 @@ def observations(request: HttpRequest, filters: Query[ObservationFilter]) -> dic
 )
 def imports(request: HttpRequest, filters: Query[ImportFilter]) -> dict[str, Any]:
     require(request.user, "indicator.import")
-    qs = selectors.import_run_list()
-    return {
-        "total": qs.count(),
-        "limit": filters.limit,
-        "offset": filters.offset,
-        "items": [_run_out(r) for r in qs[filters.offset : filters.offset + filters.limit]],
-    }
+    return page(selectors.import_run_list(), filters, _run_out)
 
 
 @router.get(
