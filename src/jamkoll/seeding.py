@@ -24,7 +24,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
@@ -261,8 +261,7 @@ def upsert(
     obj = model._default_manager.filter(**lookup).first()
     if obj is None:
         obj = model(**lookup, **values)
-        obj.full_clean()
-        obj.save()
+        _checked_save(obj)
         obj._seed_created = True  # type: ignore[attr-defined]
         if report is not None:
             report.count(model, True, True)
@@ -271,11 +270,24 @@ def upsert(
     if changed:
         for name in changed:
             setattr(obj, name, values[name])
-        obj.full_clean()
-        obj.save(update_fields=changed)
+        _checked_save(obj, update_fields=changed)
     if report is not None:
         report.count(model, False, bool(changed))
     return obj
+
+
+def _checked_save(obj: models.Model, update_fields: list[str] | None = None) -> None:
+    """Validate the fields and the model's `clean`, then save. The unique and check constraints
+    are the database's to enforce (issue 16: asking the database first cost one query per
+    constraint and row, two thirds of a first seed's queries); a row that breaks one is the same
+    `ValidationError` as before, and the savepoint keeps the transaction usable after it."""
+    obj.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            obj.save(update_fields=update_fields)
+    except IntegrityError as exc:
+        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise ValidationError(_("bryter mot en regel i databasen: %(detail)s") % {"detail": detail}) from None
 
 
 def set_m2m(obj: models.Model, name: str, wanted: Iterable[models.Model], report: SeedReport | None) -> None:
