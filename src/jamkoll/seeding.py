@@ -266,7 +266,7 @@ def upsert(
         if report is not None:
             report.count(model, True, True)
         return obj
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    changed = [name for name, value in values.items() if _differs(obj, name, value)]
     if changed:
         for name in changed:
             setattr(obj, name, values[name])
@@ -274,6 +274,16 @@ def upsert(
     if report is not None:
         report.count(model, False, bool(changed))
     return obj
+
+
+def _differs(obj: models.Model, name: str, value: Any) -> bool:
+    """Whether `obj.name` is not `value`; a foreign key compared by its id, without loading the
+    object it points to (a query per row and key on a seed that changes nothing)."""
+    field = obj._meta.get_field(name)
+    if field.many_to_one or field.one_to_one:
+        wanted = value.pk if isinstance(value, models.Model) else value
+        return bool(getattr(obj, field.attname) != wanted)  # type: ignore[union-attr]
+    return bool(getattr(obj, name) != value)
 
 
 def _checked_save(obj: models.Model, update_fields: list[str] | None = None) -> None:
