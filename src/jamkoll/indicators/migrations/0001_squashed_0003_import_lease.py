@@ -17,6 +17,18 @@ import simple_history.models
 _partitioned = import_module("jamkoll.indicators.migrations.0002_observation_partitioned")
 
 
+def partition(apps, schema_editor):  # type: ignore[no-untyped-def]
+    """The indexes and foreign keys of the tables made above wait for the end of the migration
+    (Django's deferred SQL); the rebuild reads them from the catalogue, so they are made first, as
+    0001 had made them before 0002 ran: else the redundant index on indicator_id, which the rebuild
+    leaves out, would be made afterwards on the partitioned table."""
+    if schema_editor.connection.vendor == "postgresql":
+        for sql in schema_editor.deferred_sql:
+            schema_editor.execute(sql)
+        schema_editor.deferred_sql.clear()
+    _partitioned.partition(apps, schema_editor)
+
+
 class Migration(migrations.Migration):
     initial = True
 
@@ -187,5 +199,5 @@ class Migration(migrations.Migration):
             },
         ),
         # From 0002: on PostgreSQL the observation table is rebuilt partitioned by period.
-        migrations.RunPython(_partitioned.partition, _partitioned.unpartition, elidable=False),
+        migrations.RunPython(partition, _partitioned.unpartition, elidable=False),
     ]
