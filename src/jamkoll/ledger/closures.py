@@ -1,7 +1,7 @@
 """What the ledger's entries close among the obligations (DESIGN §7.4), and what is still owed.
 
 After every write (`services.entry_record`, `services.entry_reverse`), inside the entry's
-transaction and under the ledger's lock, the obligations the entry bears on are brought into line
+transaction and under the lock of its decision-year, the obligations the entry bears on are brought into line
 with the ledger, so that their closure is a function of the entries and not of the order of events:
 
 - a requisition (the state tier, or a county's) closes the year's requisition obligation of its
