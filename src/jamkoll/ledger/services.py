@@ -136,10 +136,14 @@ def _append(head: ChainHead, entry: LedgerEntry) -> LedgerEntry:
     return entry
 
 
-def _check(budget: Budget, decision: FundingDecision, year: int, key: Key, amount: Decimal) -> None:
+def _check(
+    budget: Budget, decision: FundingDecision, year: int, key: Key, amount: Decimal
+) -> dict[Key, Decimal]:
     """Refuse a write that breaks a rule, or makes an existing breach worse; a write that reduces
     a breach (a correction in steps) is allowed. A breach is about the year's balance, not one
-    field, so it is a non-field `ValidationError` (code "invariant") naming the figures."""
+    field, so it is a non-field `ValidationError` (code "invariant") naming the figures.
+
+    Returns the year's sums with the write included (for the closures: the year is summed once)."""
     sums: dict[Key, Decimal] = defaultdict(lambda: Decimal("0.00"), ledger_sums(decision=decision, year=year))
     limits = ledger_limits(budget=budget)
     before = compute(sums, limits)
@@ -147,6 +151,7 @@ def _check(budget: Budget, decision: FundingDecision, year: int, key: Key, amoun
     new = new_breaches(before, compute(sums, limits))
     if new:
         raise ValidationError(new[0], code="invariant")
+    return dict(sums)
 
 
 def budget_line_guard(line: BudgetLine, amount: Decimal) -> list[str]:
@@ -268,7 +273,7 @@ def entry_record(
     budget = budget_get(decision=decision, year=year)
     with transaction.atomic():
         _lock_year(decision.pk, year)
-        _check(budget, decision, year, (tier, kind, county_code, number), value)
+        sums = _check(budget, decision, year, (tier, kind, county_code, number), value)
         entry = _append(
             _lock_head(),
             LedgerEntry(
@@ -286,7 +291,7 @@ def entry_record(
                 recorded_by_name=actor_label(actor),
             ),
         )
-        entry_closures(entry=entry, actor=actor)
+        entry_closures(entry=entry, actor=actor, sums=sums)
     return entry
 
 
@@ -323,7 +328,8 @@ def entry_reverse(
         _lock_year(entry.decision_id, entry.year)
         if LedgerEntry.objects.filter(reverses=entry).exists():
             raise ValidationError(_("Post #%(n)s är redan rättad.") % {"n": entry.sequence}, code="reversal")
-        _check(budget, entry.decision, entry.year, (entry.tier, entry.kind, county_code, line), -entry.amount)
+        key = (entry.tier, entry.kind, county_code, line)
+        sums = _check(budget, entry.decision, entry.year, key, -entry.amount)
         reversal = _append(
             _lock_head(),
             LedgerEntry(
@@ -342,7 +348,7 @@ def entry_reverse(
                 recorded_by_name=actor_label(actor),
             ),
         )
-        entry_closures(entry=reversal, actor=actor)
+        entry_closures(entry=reversal, actor=actor, sums=sums)
     return reversal
 
 
