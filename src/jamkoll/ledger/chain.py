@@ -50,7 +50,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.utils import timezone
 
-from .models import LedgerEntry
+from .models import CANONICAL_FIELDS, LedgerEntry, canonical_form
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,7 @@ CATCHUP_EVENT = "catchup"
 EVENTS = {KEY_EVENT, APPEND_EVENT, CATCHUP_EVENT}
 TRIGGER = "ledger_entry_append_only"
 UNSEALED = 2**63
+WALK_CHUNK = 5000  # rows per fetch while `verify` walks the chain
 
 
 class LedgerKeyError(RuntimeError):
@@ -119,7 +120,11 @@ def key_create() -> bytes:
 
 def entry_digest(entry: LedgerEntry, key: bytes | None) -> str:
     """HMAC-SHA256 of the entry's canonical form; plain SHA-256 (key None) for a legacy entry."""
-    data = entry.canonical().encode("utf-8")
+    return canonical_digest(entry.canonical(), key)
+
+
+def canonical_digest(canonical: str, key: bytes | None) -> str:
+    data = canonical.encode("utf-8")
     if key is None:
         return hashlib.sha256(data).hexdigest()
     return hmac.new(key, data, hashlib.sha256).hexdigest()
@@ -289,33 +294,38 @@ def _walk(report: ChainReport, key: bytes | None, legacy_up_to: int, wanted: set
     found: dict[int, str] = {}
     keyed = mismatched = 0
     first_mismatch: list[str] = []
-    for entry in LedgerEntry.objects.order_by("sequence").iterator(chunk_size=2000):
+    # Plain tuples, streamed: no entry object per row (at 500 000 entries, half the time).
+    rows = (
+        LedgerEntry.objects.order_by("sequence")
+        .values_list(*CANONICAL_FIELDS, "digest")
+        .iterator(chunk_size=WALK_CHUNK)
+    )
+    for row in rows:
+        sequence, previous_digest, digest = row[0], row[-2], row[-1]
         report.entries += 1
-        if entry.sequence != expected_sequence:
+        if sequence != expected_sequence:
+            report.problems.append(f"post #{expected_sequence} saknas (nästa är #{sequence}): borttagen?")
+        if previous_digest != expected_previous:
             report.problems.append(
-                f"post #{expected_sequence} saknas (nästa är #{entry.sequence}): borttagen?"
+                f"post #{sequence}: kedjan är bruten (föregående post ändrad eller borttagen)"
             )
-        if entry.previous_digest != expected_previous:
-            report.problems.append(
-                f"post #{entry.sequence}: kedjan är bruten (föregående post ändrad eller borttagen)"
-            )
-        legacy = entry.sequence <= legacy_up_to
+        legacy = sequence <= legacy_up_to
         if key is not None or legacy:
             keyed += not legacy
-            if entry_digest(entry, None if legacy else key) != entry.digest:
+            if canonical_digest(canonical_form(*row[:-1]), None if legacy else key) != digest:
                 mismatched += not legacy
                 message = (
-                    f"post #{entry.sequence}: innehållet stämmer inte med kontrollsumman "
+                    f"post #{sequence}: innehållet stämmer inte med kontrollsumman "
                     "(ändrad utanför programmet?)"
                 )
                 if legacy:
                     report.problems.append(message)
                 else:
                     first_mismatch.append(message)
-        if entry.sequence in wanted:
-            found[entry.sequence] = entry.digest
-        expected_previous = entry.digest
-        expected_sequence = entry.sequence + 1
+        if sequence in wanted:
+            found[sequence] = digest
+        expected_previous = digest
+        expected_sequence = sequence + 1
     if mismatched > 1 and mismatched == keyed:
         report.problems.append(
             f"ingen av de {keyed} nyckelskyddade posterna stämmer med nyckeln ({key_source()}): fel "

@@ -1,7 +1,7 @@
 """What the ledger's entries close among the obligations (DESIGN §7.4), and what is still owed.
 
 After every write (`services.entry_record`, `services.entry_reverse`), inside the entry's
-transaction and under the ledger's lock, the obligations the entry bears on are brought into line
+transaction and under the lock of its decision-year, the obligations the entry bears on are brought into line
 with the ledger, so that their closure is a function of the entries and not of the order of events:
 
 - a requisition (the state tier, or a county's) closes the year's requisition obligation of its
@@ -46,7 +46,7 @@ from jamkoll.obligations.selectors import obligation_of_kind
 from jamkoll.obligations.transitions import close_refusal, obligation_close, obligations_reopen
 from jamkoll.programmes.models import FundingDecision
 
-from .balance import Balance, Limits, compute
+from .balance import Balance, Limits, Sums, compute
 from .models import EntryKind, LedgerEntry, Tier
 from .selectors import ledger_sums
 
@@ -170,9 +170,10 @@ def _owed(balance: Balance, county_code: str | None) -> Decimal:
     return county.to_repay if county is not None else Decimal("0.00")
 
 
-def entry_closures(*, entry: LedgerEntry, actor: Any) -> None:
+def entry_closures(*, entry: LedgerEntry, actor: Any, sums: Sums | None = None) -> None:
     """Close or reopen what `entry` (just appended, in its transaction) bears on. A failure here
-    raises, and the entry is not written either."""
+    raises, and the entry is not written either. `sums`: the year's sums with `entry` included,
+    when the caller has them already (the write has just checked them): not summed again."""
     decision, year = entry.decision, entry.year
     county = entry.county if entry.tier == Tier.RSS else None
     if entry.kind == EntryKind.REQUISITION:
@@ -185,7 +186,7 @@ def entry_closures(*, entry: LedgerEntry, actor: Any) -> None:
     own = county is not None and entry.kind in COUNTY_OWED_KINDS
     if not (state or own):
         return
-    balance = _balance(decision, year)
+    balance = _balance(decision, year) if sums is None else compute(sums, NO_LIMITS)
     if state:
         obligation = obligation_of_kind(decision=decision, year=year, kind=ObligationKind.REPAYMENT)
         _sync(

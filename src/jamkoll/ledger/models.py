@@ -101,7 +101,16 @@ class LedgerEntry(models.Model):
         verbose_name = _("post i medelsflödet")
         verbose_name_plural = _("poster i medelsflödet")
         ordering = ["sequence"]
-        indexes = [models.Index(fields=["decision", "year", "tier", "kind"], name="ledger_balance_idx")]
+        indexes = [
+            # What a write sums and `ledger_sums` groups by, with the amount, so that PostgreSQL
+            # answers the sums from the index alone (an index-only scan of one decision-year).
+            models.Index(
+                fields=["decision", "year", "tier", "kind", "county", "goal_area", "amount"],
+                name="ledger_sums_idx",
+            ),
+            # The ledger page and the API: one decision-year's entries, newest first.
+            models.Index(fields=["decision", "year", "sequence"], name="ledger_year_sequence_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="ledger_amount_not_zero"),
             models.CheckConstraint(
@@ -140,36 +149,83 @@ class LedgerEntry(models.Model):
 
     def canonical(self) -> str:
         """The fields the digest covers (`chain.entry_digest`), in a fixed textual form identical
-        on every database.
+        on every database (`canonical_form`)."""
+        return canonical_form(*(getattr(self, name) for name in CANONICAL_FIELDS))
 
-        A JSON array, so that no text can move from one field to the next unnoticed."""
-        return json.dumps(
-            [
-                str(self.sequence),
-                str(self.decision_id),
-                str(self.year),
-                self.tier,
-                self.kind,
-                str(self.county_id or ""),
-                str(self.goal_area_id or ""),
-                f"{Decimal(self.amount):.2f}",
-                self.entry_date.isoformat(),
-                self.reference,
-                self.note,
-                str(self.reverses_id or ""),
-                self.reason,
-                str(self.recorded_by_id or ""),
-                self.recorded_by_name,
-                self.recorded_at.astimezone(_UTC).isoformat(),
-                self.previous_digest,
-            ],
-            ensure_ascii=False,
-        )
+
+# The columns an entry's digest covers, in their order: `chain._walk` reads exactly these (and the
+# digest) as plain tuples, without building an entry per row.
+CANONICAL_FIELDS = (
+    "sequence",
+    "decision_id",
+    "year",
+    "tier",
+    "kind",
+    "county_id",
+    "goal_area_id",
+    "amount",
+    "entry_date",
+    "reference",
+    "note",
+    "reverses_id",
+    "reason",
+    "recorded_by_id",
+    "recorded_by_name",
+    "recorded_at",
+    "previous_digest",
+)
+
+
+def canonical_form(
+    sequence: int,
+    decision_id: int,
+    year: int,
+    tier: str,
+    kind: str,
+    county_id: int | None,
+    goal_area_id: int | None,
+    amount: Decimal,
+    entry_date: Any,
+    reference: str,
+    note: str,
+    reverses_id: int | None,
+    reason: str,
+    recorded_by_id: int | None,
+    recorded_by_name: str,
+    recorded_at: Any,
+    previous_digest: str,
+) -> str:
+    """An entry's canonical text: a JSON array, so that no text can move from one field to the
+    next unnoticed. Never change it: every stored digest was computed over this form."""
+    return json.dumps(
+        [
+            str(sequence),
+            str(decision_id),
+            str(year),
+            tier,
+            kind,
+            str(county_id or ""),
+            str(goal_area_id or ""),
+            f"{Decimal(amount):.2f}",
+            entry_date.isoformat(),
+            reference,
+            note,
+            str(reverses_id or ""),
+            reason,
+            str(recorded_by_id or ""),
+            recorded_by_name,
+            recorded_at.astimezone(_UTC).isoformat(),
+            previous_digest,
+        ],
+        ensure_ascii=False,
+    )
 
 
 class ChainHead(models.Model):
-    """One row: the last sequence number and digest. Every append locks it, which also serialises
-    concurrent ledger writes (the invariants are checked under this lock)."""
+    """One row: the last sequence number and digest of the one chain. Every append locks it, for
+    as long as the insert and the commit take: the chain is one sequence, so appends are
+    serialised here. The invariants are checked before, under the lock of the decision-year alone
+    (`services._lock_year`), so writers to other decision-years never wait on a check."""
 
     sequence = models.PositiveBigIntegerField(default=0)
     digest = models.CharField(max_length=64, default="0" * 64)

@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 
 from jamkoll.accounts.policy import require
 from jamkoll.errors import NotFound
-from jamkoll.ledger.models import EntryKind, LedgerEntry, Tier
+from jamkoll.ledger.models import EntryKind, Tier
+from jamkoll.ledger.selectors import ledger_sums
 from jamkoll.money import to_str
 from jamkoll.obligations.models import Obligation, ObligationKind, ObligationStatus
 from jamkoll.obligations.selectors import party_name
@@ -180,15 +181,12 @@ def ledger_public_sums(
     *, decision: FundingDecision, year: int
 ) -> tuple[dict[str, Decimal], dict[str, dict[str, Decimal]]]:
     """The ledger's sums per kind: the state tier's, and each county's RSS tier (exact Decimals,
-    added here as `ledger.selectors.ledger_sums` does). Only amounts are read: no reference, note
+    summed in SQL by `ledger.selectors.ledger_sums`). Only amounts are read: no reference, note
     or name. A kind appears only if an entry of it is recorded."""
     state: dict[str, Decimal] = {}
     county: dict[str, dict[str, Decimal]] = defaultdict(dict)
-    rows = LedgerEntry.objects.filter(decision=decision, year=year).values_list(
-        "tier", "kind", "county__code", "amount"
-    )
-    for tier, kind, code, amount in rows:
-        target = state if tier == Tier.STATE else county[code]
+    for (tier, kind, code, _line), amount in ledger_sums(decision=decision, year=year).items():
+        target = state if tier == Tier.STATE else county[code or ""]
         target[kind] = target.get(kind, Decimal("0.00")) + amount
     return state, dict(county)
 
