@@ -180,7 +180,7 @@ def undated_county_groups(obligations: QuerySet[Obligation]) -> list[UndatedGrou
             done=Count("pk", filter=done, distinct=True),
         )
     )
-    order = {k: i for i, k in enumerate(KIND_ORDER)}
+    order: dict[str, int] = {str(k): i for i, k in enumerate(KIND_ORDER)}
     labels = dict(ObligationKind.choices)
     groups = [
         UndatedGroup(
