@@ -67,6 +67,17 @@ def ledger_files(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Pat
 
 
 @pytest.fixture(autouse=True)
+def empty_cache() -> Any:
+    """Each test starts with an empty cache: the database rolls back after a test, so ids (and the
+    public pages' cache keys built from them) repeat in the next test with other data."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def swedish() -> Any:
     """Every test starts in Swedish: a request in English must not leak into the next test."""
     from django.utils import translation

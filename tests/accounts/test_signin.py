@@ -347,3 +347,21 @@ def test_two_factor_can_be_turned_off_with_a_code_when_not_required(coordinator:
     assert client.post(TWO_FACTOR, {"code": _code(device, 1)}).status_code == 302
     assert not TOTPDevice.objects.filter(user=coordinator).exists()
     assert AuditEvent.objects.filter(kind=AuditKind.TWO_FACTOR, user=coordinator).count() == 2
+
+
+def _summary(page: str) -> str:
+    start = page.index('class="error-summary" role="alert"')
+    return page[start : page.index("</div>", start)]
+
+
+def test_a_failed_sign_in_shows_the_shared_error_summary(coordinator: Any) -> None:
+    page = Client().post(LOGIN, {"username": "samordnare", "password": ""}).content.decode()
+    summary = _summary(page)
+    assert "data-error-summary" in summary and '<a href="#id_password">Lösenord:' in summary
+    assert 'id="id_password_error"' in page and 'aria-invalid="true"' in page
+    page = _post_login(Client(), "samordnare", "fel lösenord").content.decode()
+    assert "Användarnamnet eller lösenordet är fel" in _summary(page)
+    assert 'value="samordnare"' in page and "autofocus" not in page
+    page = Client().get(LOGIN).content.decode()
+    assert "data-error-summary" not in page and "autofocus" in page
+    assert 'autocomplete="current-password"' in page

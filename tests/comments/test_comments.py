@@ -226,6 +226,44 @@ def test_the_send_back_reason_appears_among_the_comments(
     assert "Skickad tillbaka till SKR" in section and "Beskriv delmål 6 tydligare." in section
 
 
+def test_a_send_back_notifies_the_plans_owners_in_the_list_and_by_mail(
+    plan: ProjectPlan,
+    coordinator: Any,
+    ministry: Any,
+    rss_skane: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    _with_mail(coordinator)
+    _with_mail(rss_skane)
+    plan = plan_transition(
+        plan=plan, action="propose", on=dt.date(2019, 3, 29), reference="S2019/1", actor=coordinator
+    )
+    assert not Notification.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        plan_transition(
+            plan=plan,
+            action="send_back",
+            on=dt.date(2019, 3, 29),
+            reference="S2019/1",
+            comment="Beskriv delmål 6 tydligare.",
+            actor=ministry,
+        )
+    notified = {n.recipient for n in Notification.objects.all()}
+    assert coordinator in notified and ministry not in notified and rss_skane not in notified
+    assert [m.to for m in mail.outbox] == [["anna-samordnare@example.se"]]
+    message = mail.outbox[0]
+    assert "Skickad tillbaka" in message.subject and "Beskriv delmål 6 tydligare." in message.body
+    assert f"/planer/{SLUG}/2019/" in message.body
+    page = client_for(coordinator).get("/aviseringar/").content.decode()
+    assert "skickade tillbaka planen" in page and "Beskriv delmål 6 tydligare." in page
+    assert f'href="/planer/{SLUG}/2019/#kommentarer"' in page
+    notes = client_for(coordinator).get("/api/v1/notifications").json()
+    assert notes[0]["comment"]["kind"] == "send_back" and notes[0]["comment"]["id"] is None
+    assert notes[0]["comment"]["body"] == "Beskriv delmål 6 tydligare."
+    assert notes[0]["target"]["kind"] == "plan"
+    assert client_for(ministry).get("/api/v1/notifications").json() == []
+
+
 # --- the pages ---------------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 shared table toolkit (`jamkoll.tables`), compact rows, and no server error on hostile parameters."""
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 
@@ -29,28 +30,29 @@ def _csv(body: bytes) -> list[list[str]]:
 
 def test_sort_by_title_descending_and_back(coordinator: Any) -> None:
     c = client_for(coordinator)
-    html = c.get(CAL_2019, {"sortera": "atagande", "ordning": "fallande", "sida": "alla"}).content.decode()
+    every = {"sida": "alla", "lan": "alla"}
+    html = c.get(CAL_2019, {"sortera": "atagande", "ordning": "fallande", **every}).content.decode()
     assert 'aria-sort="descending"' in html
     decision = FundingDecision.objects.get(slug=AGREEMENT)
     titles = [escape(o.title) for o in obligation_list(decision=decision, year=2019)]
     first, last = max(titles), min(titles)
     assert html.index(first) < html.index(last)
     assert "Ej fastställt datum" not in html  # no month headings outside date order
-    ascending = c.get(CAL_2019, {"sortera": "atagande", "sida": "alla"}).content.decode()
+    ascending = c.get(CAL_2019, {"sortera": "atagande", **every}).content.decode()
     assert 'aria-sort="ascending"' in ascending and ascending.index(last) < ascending.index(first)
 
 
 def test_pages_and_show_all(coordinator: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(views, "CALENDAR_PAGE_SIZE", 10)
     c = client_for(coordinator)
-    full = c.get(CAL_2019, {"sida": "alla"}).content.decode()
+    full = c.get(CAL_2019, {"sida": "alla", "lan": "alla"}).content.decode()
     total = int(full.split(" rader</p>")[0].rsplit(">", 1)[1])
     assert 20 < total <= 30
-    first = c.get(CAL_2019).content.decode()
+    first = c.get(CAL_2019, {"lan": "alla"}).content.decode()
     assert f"Rad 1–10 av {total}" in first and "sida=2" in first and "Visa alla" in first
-    last = c.get(CAL_2019, {"sida": "3"}).content.decode()
+    last = c.get(CAL_2019, {"sida": "3", "lan": "alla"}).content.decode()
     assert f"Rad 21–{total} av {total}" in last and 'rel="prev"' in last and 'rel="next"' not in last
-    assert c.get(CAL_2019, {"sida": "99"}).content.decode().count(f"Rad 21–{total}") >= 1  # the last page
+    assert c.get(CAL_2019, {"sida": "99", "lan": "alla"}).content.decode().count(f"Rad 21–{total}") >= 1
     # Compact: no inline forms, a fraction of the old 270 KB.
     assert '<form method="post" action="/deadlines/atagande/' not in full
     assert len(full) < 120_000
@@ -111,3 +113,64 @@ def test_the_filter_keeps_the_sort_and_the_bulk_form_sits_above_the_list(coordin
     html = client_for(coordinator).get(CAL_2019, {"sortera": "atagande"}).content.decode()
     assert '<input type="hidden" name="sortera" value="atagande">' in html
     assert html.index("Datum för alla län") < html.index('class="deadlines"')
+
+
+def _undated_requisitions(year: int) -> list[Obligation]:
+    return list(
+        Obligation.objects.filter(
+            decision__slug=AGREEMENT, year=year, kind="requisition", effective_date__isnull=True
+        ).exclude(county=None)
+    )
+
+
+def test_the_counties_undated_obligations_are_one_line_per_kind_with_a_link_to_them(coordinator: Any) -> None:
+    c = client_for(coordinator)
+    undated = _undated_requisitions(2019)
+    assert len(undated) == 21
+    html = c.get(CAL_2019).content.decode()
+    section = html[html.index('id="lanens-ataganden"') :]
+    assert "Länens åtaganden utan fastställt datum" in section and "Visa alla 21 län" in section
+    assert all(escape(o.title) not in html for o in undated)
+    assert "Rad" not in html or "av 7" in html  # the state's rows only
+    href = 'href="?kind=requisition&amp;lan=alla#lanens-ataganden"'
+    assert href in section
+    expanded = c.get(CAL_2019, {"kind": "requisition", "lan": "alla"}).content.decode()
+    assert all(escape(o.title) in expanded for o in undated) and 'id="lanens-ataganden"' not in expanded
+    assert '<input type="hidden" name="lan" value="alla">' in expanded  # the filter keeps it
+    one = c.get(CAL_2019, {"county": "12"}).content.decode()  # a chosen county: its own rows
+    assert obligation("2019-requisition-rss-12").title in one and 'id="lanens-ataganden"' not in one
+    csv_rows = _csv(c.get(CAL_2019, {"format": "csv"}).content)  # a download has every row
+    assert {o.title for o in undated} <= {r[2] for r in csv_rows[3:]}
+
+
+def test_the_calendar_costs_the_same_queries_at_ten_times_the_volume(coordinator: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = client_for(coordinator)
+    c.get(CAL_2019)  # the session
+
+    def cost() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = c.get(CAL_2019)
+        assert response.status_code == 200
+        return len(queries), len(response.content)
+
+    small, small_size = cost()
+    copies = []
+    for n in range(1, 11):  # ten more kinds of undated county obligation, and ten more dated rows
+        for o in _undated_requisitions(2019):
+            o.pk, o.key, o.period_start, o.period_end = (
+                None,
+                f"{o.key}-x{n}",
+                dt.date(2019, n, 1),
+                dt.date(2019, n, 28),
+            )
+            copies.append(o)
+        dated = obligation("2018-financial_report")
+        dated.pk, dated.key = None, f"2018-financial_report-x{n}"
+        copies.append(dated)
+    Obligation.objects.bulk_create(copies)
+    large, large_size = cost()
+    assert large == small
+    assert large_size < small_size * 1.5 + 10_000  # ten more summary lines, the same page of rows

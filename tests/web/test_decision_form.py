@@ -320,3 +320,39 @@ def test_a_row_is_added_with_its_button_and_nothing_is_lost(coordinator: Any) ->
     with nothing_stored():
         response = client.post(NEW, {**page_form(client, NEW), "add": "goal_areas"})
     assert response.status_code == 200 and 'id="id_goal_areas-0-number"' in response.content.decode()
+
+
+def _summary(page: str) -> str:
+    start = page.index('class="error-summary" role="alert"')
+    return page[start : page.index("</div>", start)]
+
+
+def test_a_failed_post_names_the_fields_of_the_main_form_and_the_rows_in_the_shared_summary(
+    coordinator: Any,
+) -> None:
+    client = client_for(coordinator)
+    data = {
+        **confirmed(client),
+        "start_year": "٢٠٢٢",
+        "budgets-TOTAL_FORMS": "1",
+        "budgets-0-year": "2022",
+        "budgets-0-total": "tjugo",
+        "action": "save",
+    }
+    with nothing_stored():
+        response = client.post(NEW, data)
+    assert response.status_code == 400
+    summary = _summary(response.content.decode())
+    assert "data-error-summary" in summary and "Något behöver rättas" in summary
+    assert '<a href="#id_start_year">Första år:' in summary
+    row = "Budgettabell per år: totalbelopp och budgetrader, rad 1, Totalt (kr):"
+    assert f'<a href="#id_budgets-0-total">{row}' in summary
+
+
+def test_a_row_error_found_by_the_service_is_in_the_summary_too(coordinator: Any) -> None:
+    client = client_for(coordinator)
+    data = {**confirmed(client), "conditions-1-text": "a\x00b", "action": "save"}
+    response = client.post(NEW, data)
+    assert response.status_code == 400
+    summary = _summary(response.content.decode())
+    assert '<a href="#id_conditions-1-text">Villkor, rad 2, Villkorets text:' in summary

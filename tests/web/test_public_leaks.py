@@ -120,3 +120,34 @@ def test_a_signed_in_reader_sees_the_same_public_pages(unpublished: Any, rss_ska
 def test_the_entries_exist_so_the_test_would_catch_a_leak(unpublished: Any) -> None:
     assert LedgerEntry.objects.filter(reference=SECRETS["ledger reference"]).count() == 4
     assert LedgerEntry.objects.filter(recorded_by_name__contains=SECRETS["person"]).exists()
+
+
+def test_the_cached_year_shows_a_new_ledger_entry_and_a_publication_at_once(db: None) -> None:
+    client = Client()
+    user = persona("kassor", Role.COORDINATOR)
+    before = client.get(BASE).content.decode()
+    assert "7\u00a0654\u00a0321\u00a0kr" not in before and "PUBLICERAD4714" not in before
+    entry_record(
+        actor=user,
+        kind="requisition",
+        amount="7654321",
+        reference="R1",
+        decision=decision_get(slug=SLUG),
+        year=2018,
+        entry_date=dt.date(2018, 6, 1),
+    )
+    after = client.get(BASE).content.decode()
+    assert "7\u00a0654\u00a0321\u00a0kr" in after
+    ReportVersionFactory(kind=ReportKind.RESULT, state=ReportState.SUBMITTED, title="PUBLICERAD4714")
+    assert "PUBLICERAD4714" in client.get(BASE).content.decode()
+    obligation = Obligation.objects.get(decision__slug=SLUG, key="2018-financial_report")
+    obligation_submit(obligation=obligation, submitted_on=dt.date(2019, 3, 28), actor=user)
+    assert "2019-03-28" in client.get(f"{BASE}redovisning/2018-financial_report/").content.decode()
+    assert "2019-03-28" in client.get(BASE + "json/").content.decode()
+
+
+def test_the_cached_year_costs_few_queries(db: None, django_assert_max_num_queries: Any) -> None:
+    client = Client()
+    client.get(BASE)
+    with django_assert_max_num_queries(10):
+        assert client.get(BASE).status_code == 200

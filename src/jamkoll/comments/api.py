@@ -94,18 +94,17 @@ def notifications(request: HttpRequest) -> Any:
     out = []
     for n in notification_list(user=request.user):
         target = notification_target(n)
-        c = n.comment
         out.append(
             {
                 "id": n.pk,
                 "created_at": n.created_at,
                 "read_at": n.read_at,
                 "comment": {
-                    "id": c.pk,
-                    "kind": "comment",
-                    "author": c.author.get_full_name() or c.author.get_username(),
-                    "created_at": c.created_at,
-                    "body": c.body,
+                    "id": n.comment_id,
+                    "kind": n.kind,
+                    "author": n.author_name,
+                    "created_at": n.comment.created_at if n.comment is not None else n.created_at,
+                    "body": n.body,
                 },
                 "target": {"kind": target.kind, "id": target.pk, "title": target.title, "url": target.url},
             }

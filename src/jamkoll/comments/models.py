@@ -4,7 +4,8 @@
 A comment names its target by one of four nullable foreign keys (exactly one is set, a database
 constraint): comments depend on plans and reports, never the reverse. The ministry's reasons for
 sending a plan back stay where the plan's workflow keeps them (`plans.PlanComment`, kind
-"send_back"); the comment list shows them beside the comments (`selectors.comment_list`).
+"send_back"); the comment list shows them beside the comments (`selectors.comment_list`), and a
+notification (with an e-mail) tells the plan's owners, SKR's coordinators, that it came back.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jamkoll.plans.models import Activity, CountyPlan, ProjectPlan
+from jamkoll.plans.models import Activity, CountyPlan, PlanComment, ProjectPlan
 from jamkoll.reports.models import ReportVersion
 from jamkoll.validation import TextValidator
 
@@ -82,7 +83,9 @@ class Comment(models.Model):
 
 
 class Notification(models.Model):
-    """A user was @mentioned in a comment: shown in their notification list until read."""
+    """A user was @mentioned in a comment, or their plan was sent back by the ministry with a
+    comment (`send_back`, a line of the plan's timeline): shown in their notification list until
+    read. Exactly one of the two is set."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -91,7 +94,20 @@ class Notification(models.Model):
         verbose_name=_("mottagare"),
     )
     comment = models.ForeignKey(
-        Comment, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("kommentar")
+        Comment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("kommentar"),
+    )
+    send_back = models.ForeignKey(
+        PlanComment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("återsändning"),
     )
     created_at = models.DateTimeField(_("skapad"), default=timezone.now)
     read_at = models.DateTimeField(_("läst"), null=True, blank=True)
@@ -101,9 +117,34 @@ class Notification(models.Model):
         verbose_name_plural = _("aviseringar")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["recipient", "comment"], name="notification_once_per_comment")
+            models.UniqueConstraint(fields=["recipient", "comment"], name="notification_once_per_comment"),
+            models.UniqueConstraint(
+                fields=["recipient", "send_back"], name="notification_once_per_send_back"
+            ),
+            models.CheckConstraint(
+                condition=Q(comment__isnull=False, send_back__isnull=True)
+                | Q(comment__isnull=True, send_back__isnull=False),
+                name="notification_one_subject",
+            ),
         ]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
 
     def __str__(self) -> str:
-        return f"{self.recipient} ← {self.comment_id}"
+        return f"{self.recipient} ← {self.comment_id or self.send_back_id}"
+
+    @property
+    def kind(self) -> str:
+        """ "comment" (an @mention) or "send_back" (the ministry sent the plan back)."""
+        return "comment" if self.comment_id else "send_back"
+
+    @property
+    def author_name(self) -> str:
+        if self.comment is not None:
+            return self.comment.author.get_full_name() or self.comment.author.get_username()
+        return self.send_back.author_name if self.send_back is not None else ""
+
+    @property
+    def body(self) -> str:
+        if self.comment is not None:
+            return self.comment.body
+        return self.send_back.text if self.send_back is not None else ""

@@ -160,6 +160,7 @@ def notification_list(*, user: Any) -> QuerySet[Notification]:
             "comment__county_plan__decision",
             "comment__county_plan__county",
             "comment__report_version__county",
+            "send_back__plan__decision",
         )
         .order_by("-created_at", "-pk")[:NOTIFICATIONS_MAX]
     )
@@ -167,6 +168,9 @@ def notification_list(*, user: Any) -> QuerySet[Notification]:
 
 def notification_target(notification: Notification) -> Target:
     comment = notification.comment
+    if comment is None:  # the ministry sent a plan back
+        assert notification.send_back is not None
+        return target_of(notification.send_back.plan)
     obj = comment.plan or comment.activity or comment.county_plan or comment.report_version
     return target_of(obj)
 

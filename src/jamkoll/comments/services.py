@@ -20,13 +20,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from jamkoll.accounts.models import Role
 from jamkoll.accounts.policy import actor_label, actor_user, check, require
 from jamkoll.accounts.selectors import user_language
 from jamkoll.errors import NotFound, field_error
+from jamkoll.plans.models import PlanComment
 from jamkoll.validation import clean_text
 
 from .models import BODY_MAX, Comment, Notification
-from .selectors import Target, notification_target
+from .selectors import Target, notification_target, target_of
 
 logger = logging.getLogger(__name__)
 
@@ -76,22 +78,27 @@ def _mail(notification_ids: list[int]) -> None:
     """E-mail each notified person who has an address (after the commit). A failed e-mail is
     logged: the comment and the notification list stand."""
     for notification in Notification.objects.filter(pk__in=notification_ids).select_related(
-        "recipient", "comment__author"
+        "recipient", "comment__author", "send_back__plan__decision"
     ):
         if not notification.recipient.email:
             continue
         target = notification_target(notification)
+        comment = notification.comment
         context = {
             "user": notification.recipient,
-            "author": actor_label(notification.comment.author),
+            "author": actor_label(comment.author) if comment is not None else notification.author_name,
             "comment": notification.comment,
+            "body": notification.body,
             "target_title": target.title,
             "target_url": target.url,
         }
+        template = "mention" if comment is not None else "send_back"
         try:
             with translation.override(user_language(notification.recipient)):
-                subject = " ".join(render_to_string("comments/email/mention_subject.txt", context).split())
-                body = render_to_string("comments/email/mention_body.txt", context)
+                subject = " ".join(
+                    render_to_string(f"comments/email/{template}_subject.txt", context).split()
+                )
+                body = render_to_string(f"comments/email/{template}_body.txt", context)
             send_mail(subject, body, None, [notification.recipient.email])
         except Exception:  # an unreachable mail server must not turn a saved comment into an error
             logger.exception("comment notification %s: e-mail not sent", notification.pk)
@@ -132,3 +139,27 @@ def notification_mark_read(*, actor: Any, pk: Any = None) -> int:
             raise NotFound(_("Aviseringen finns inte."))
         unread = unread.filter(pk=pk)
     return unread.update(read_at=timezone.now())
+
+
+def send_back_notify(*, send_back: PlanComment) -> list[Notification]:
+    """Tell the owners of a plan the ministry sent back — SKR's coordinators, who may change it —
+    with the ministry's comment, in their notification list and by e-mail (after the commit).
+    Called by `plans.services.plan_transition` inside its transaction; the comment itself is the
+    plan's timeline line, which the plan's comment list shows (`selectors.comment_list`)."""
+    target = target_of(send_back.plan)
+    owners = (
+        get_user_model()
+        .objects.filter(is_active=True, role_assignments__role=Role.COORDINATOR)
+        .exclude(pk=send_back.author_id or 0)
+        .distinct()
+    )
+    recipients = [
+        u for u in owners if check(u, "plan.edit", send_back.plan) and check(u, "comment.view", target)
+    ]
+    notifications = Notification.objects.bulk_create(
+        [Notification(recipient=u, send_back=send_back, created_at=send_back.created) for u in recipients]
+    )
+    ids = [n.pk for n in notifications]
+    if ids:
+        transaction.on_commit(lambda: _mail(ids))
+    return notifications

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -146,6 +146,55 @@ def obligation_list(
     if status:
         qs = qs.filter(status_q(status, today or dt.date.today()))
     return qs.order_by(*ORDERING)
+
+
+# The counties' obligations that no document has dated yet: 21 alike rows each (one per county),
+# shown on the year's calendar as one line per kind until the user asks for them (issue 16).
+UNDATED_COUNTY = Q(effective_date__isnull=True, county__isnull=False)
+
+
+@dataclass(frozen=True)
+class UndatedGroup:
+    """One line for the counties' undated obligations of a kind (and period): how many counties,
+    how many of them are done (submitted, waived or fulfilled otherwise)."""
+
+    kind: str
+    kind_label: str
+    year: int
+    period_start: dt.date | None
+    period_end: dt.date | None
+    counties: int
+    done: int
+
+
+def undated_county_groups(obligations: QuerySet[Obligation]) -> list[UndatedGroup]:
+    """The counties' undated obligations among `obligations`, one group per kind, year and period,
+    counted in SQL (one query, whatever the number of counties)."""
+    done = Q(waived_at__isnull=False) | Q(submitted_on__isnull=False) | ~Q(evidence="")
+    rows = (
+        obligations.filter(UNDATED_COUNTY)
+        .order_by()
+        .values("kind", "year", "period_start", "period_end")
+        .annotate(
+            counties=Count("county", distinct=True),
+            done=Count("pk", filter=done, distinct=True),
+        )
+    )
+    order: dict[str, int] = {str(k): i for i, k in enumerate(KIND_ORDER)}
+    labels = dict(ObligationKind.choices)
+    groups = [
+        UndatedGroup(
+            kind=r["kind"],
+            kind_label=str(labels.get(r["kind"], r["kind"])),
+            year=r["year"],
+            period_start=r["period_start"],
+            period_end=r["period_end"],
+            counties=r["counties"],
+            done=r["done"],
+        )
+        for r in rows
+    ]
+    return sorted(groups, key=lambda g: (g.year, order.get(g.kind, 99), g.period_start or dt.date.min))
 
 
 def obligation_get(*, pk: int) -> Obligation:

@@ -29,7 +29,16 @@ from jamkoll.errors import NotFound, form_add_errors
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import as_of
 from jamkoll.reference.selectors import county_list
-from jamkoll.tables import Column, export_format, export_response, sort_of, sorted_items, table_from_request
+from jamkoll.tables import (
+    PAGE,
+    Column,
+    export_format,
+    export_response,
+    link,
+    sort_of,
+    sorted_items,
+    table_from_request,
+)
 
 from . import feeds, selectors
 from .forms import (
@@ -105,6 +114,7 @@ CALENDAR_COLUMNS = [
     Column("atgarder", gettext_lazy("Åtgärder")),
 ]
 CALENDAR_PAGE_SIZE = 50
+COUNTIES, ALL_COUNTIES = "lan", "alla"  # ?lan=alla: every county's undated row, not one line per kind
 
 
 def _calendar_export(
@@ -168,11 +178,16 @@ def _calendar_page(
     column, descending = sort_of(request, CALENDAR_COLUMNS, "datum")
     obligations = sorted_items(obligations, column, descending)
     fmt = export_format(request)
-    if fmt and request.method != "POST":
+    if fmt and request.method != "POST":  # a download has every row
         return _calendar_export(fmt, request.user, decision, year, obligations, today)
+    # The counties' undated obligations (21 alike rows per kind) are one line each, with a link
+    # that shows them, unless the user chose a county or asked for every county's rows.
+    collapsed = not filters.get("county") and request.GET.get(COUNTIES) != ALL_COUNTIES
+    undated = selectors.undated_county_groups(obligations) if collapsed else []
+    listed = obligations.exclude(selectors.UNDATED_COUNTY) if undated else obligations
     table = table_from_request(
         request,
-        obligations,
+        listed,
         CALENDAR_COLUMNS,
         default_sort="datum",
         page_size=CALENDAR_PAGE_SIZE,
@@ -203,6 +218,11 @@ def _calendar_page(
             "groups": selectors.group_by_month(cards) if by_date else [selectors.MonthGroup(None, cards)],
             "by_date": by_date,
             "count": table.total,
+            "undated": [
+                (g, link(request, "lanens-ataganden", kind=g.kind, **{COUNTIES: ALL_COUNTIES, PAGE: None}))
+                for g in undated
+            ],
+            "counties_expanded": request.GET.get(COUNTIES) == ALL_COUNTIES,
             "today": today,
             "rss_forms": rss_forms,
             "can_register": check(request.user, "programme.change"),

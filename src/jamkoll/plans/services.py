@@ -156,7 +156,11 @@ def plan_transition(
         plan.status = transition.target
         _recorded_by(plan, actor)
         plan.save()
-        _comment(plan, transition.action, actor, text=str(note or ""), on=day, reference=str(ref))
+        line = _comment(plan, transition.action, actor, text=str(note or ""), on=day, reference=str(ref))
+        if transition.action == "send_back":  # the owners hear of it (their notification list, e-mail)
+            from jamkoll.comments.services import send_back_notify  # comments depend on plans
+
+            send_back_notify(send_back=line)
         if transition.action == "propose":  # handed in: closes the project-plan obligation (closures.py)
             project_plan_close(plan=plan, actor=actor)
     return plan

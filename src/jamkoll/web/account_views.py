@@ -38,12 +38,21 @@ PENDING_SECONDS = 300  # the code must follow the password within five minutes
 
 
 class SigninForm(AuthenticationForm):
-    """Django's form, in Swedish, that says so when the throttle refused the attempt."""
+    """Django's form, in Swedish, that says so when the throttle refused the attempt. Drawn by
+    the shared `web/_form_fields.html` (error summary at the top, each error beside its field)."""
 
     error_messages = {
         "invalid_login": gettext_lazy("Användarnamnet eller lösenordet är fel. Försök igen."),
         "inactive": gettext_lazy("Kontot är avstängt."),
     }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Användarnamn")
+        self.fields["password"].label = _("Lösenord")
+        for field in self.fields.values():
+            if self.is_bound:  # after a failed attempt the error summary takes the focus
+                field.widget.attrs.pop("autofocus", None)
 
     def get_invalid_login_error(self) -> ValidationError:
         lockout = getattr(self.request, "jamkoll_lockout", None)
@@ -53,7 +62,14 @@ class SigninForm(AuthenticationForm):
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label=gettext_lazy("Engångskod"), max_length=two_factor.CODE_MAX, strip=True)
+    code = forms.CharField(
+        label=gettext_lazy("Engångskod"),
+        max_length=two_factor.CODE_MAX,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*"}
+        ),
+    )
 
 
 def _safe_next(request: HttpRequest, value: str) -> str:

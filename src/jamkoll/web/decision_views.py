@@ -162,6 +162,21 @@ def _saved(result: RegistrationResult) -> str:
     )
 
 
+def _row_errors(formsets: dict[str, forms.BaseFormSet]) -> list[tuple[str, Any, str]]:
+    """The rows' errors for the summary at the top: (where, field or None, message), where names
+    the table, the row and the field ("Parter, rad 2, Part"), the field is linked."""
+    out: list[tuple[str, Any, str]] = []
+    for prefix, section in (*SECTIONS, ("conditions", gettext_lazy("Villkor"))):
+        formset = formsets[prefix]
+        out.extend((str(section), None, str(e)) for e in formset.non_form_errors())
+        for n, form in enumerate(formset.forms, start=1):
+            row = _("%(section)s, rad %(row)s") % {"section": section, "row": n}
+            out.extend((row, None, str(e)) for e in form.non_field_errors())
+            for field in form.visible_fields():
+                out.extend((f"{row}, {field.label}", field, str(e)) for e in field.errors)
+    return out
+
+
 def _readonly(main: DecisionForm, formsets: dict[str, forms.BaseFormSet]) -> None:
     for f in main.fields.values():
         f.disabled = True
@@ -236,6 +251,7 @@ def _render(
             "years": years,
             "today": today,
             "unplaced": unplaced or [],
+            "row_errors": _row_errors(formsets) if status >= 400 else [],
             "has_errors": status >= 400,
         },
         status=status,

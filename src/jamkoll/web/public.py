@@ -6,16 +6,26 @@ Only sums and dates leave this module: never a ledger entry (its reference, note
 never an obligation's record (receipt reference, what closed it, who registered it, reasons),
 never an unsubmitted report version. The pages, the public API and their tests read these
 dataclasses and nothing else.
+
+Every anonymous visitor sees the same figures, so `public_year` is kept in Django's cache, keyed by
+the data's last change (`_stamp`: a few aggregates over the ledger entries, the obligations' change
+history, the published report versions and their files, the allocations and the budget lines of
+the year), by the day (a status depends on it) and by the language (labels are translated). A new
+ledger entry, a publication or a registered submission changes the key, so it shows at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
+from django.db.models import Count, Max, Sum
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jamkoll.accounts.policy import require
@@ -25,7 +35,7 @@ from jamkoll.ledger.selectors import ledger_sums
 from jamkoll.money import to_str
 from jamkoll.obligations.models import Obligation, ObligationKind, ObligationStatus
 from jamkoll.obligations.selectors import party_name
-from jamkoll.programmes.models import Allocation, FundingDecision
+from jamkoll.programmes.models import Allocation, Budget, BudgetLine, FundingDecision
 from jamkoll.programmes.selectors import (
     AllocationTable,
     allocation_table,
@@ -269,18 +279,63 @@ def allocation_sources(*, decision: FundingDecision, year: int) -> dict[str, str
     }
 
 
+CACHE_SECONDS = 600
+
+
+def _stamp(pk: int, slug: str, year: int) -> tuple[Any, ...]:
+    """What changes whenever something `public_year` shows changes (five aggregate queries)."""
+    ledger = LedgerEntry.objects.filter(decision_id=pk, year=year).aggregate(
+        n=Count("pk"), last=Max("pk"), total=Sum("amount")
+    )
+    obligations = Obligation.history.filter(decision_id=pk).aggregate(
+        n=Count("history_id"), last=Max("history_id")
+    )
+    reports = (
+        published_list(decision_slug=slug)
+        .filter(year=year)
+        .order_by()
+        .aggregate(n=Count("pk", distinct=True), last=Max("pk"), files=Count("files", distinct=True))
+    )
+    allocations = Allocation.objects.filter(
+        budget_line__budget__decision_id=pk, budget_line__budget__year=year
+    ).aggregate(n=Count("pk"), last=Max("pk"), total=Sum("amount"))
+    lines = BudgetLine.objects.filter(budget__decision_id=pk, budget__year=year).aggregate(
+        n=Count("pk"), last=Max("pk"), total=Sum("amount")
+    )
+    return tuple(
+        tuple(sorted((k, str(v)) for k, v in part.items()))
+        for part in (ledger, obligations, reports, allocations, lines)
+    )
+
+
 def public_year(*, actor: Any, slug: str, year: int, today: dt.date | None = None) -> PublicYear:
     """One decision's year as the public sees it ("ledger.view_public", "obligation.view_public").
-    NotFound for an unknown decision or a year without a budget."""
+    NotFound for an unknown decision or a year without a budget. Kept in the cache until the data
+    changes (see the module's docstring)."""
     require(actor, "ledger.view_public")
     require(actor, "obligation.view_public")
-    decision = decision_get(slug=slug)
-    years = sorted(decision.budgets.values_list("year", flat=True))
+    found = FundingDecision.objects.filter(slug=slug).values_list("pk", "title").first()
+    if found is None:
+        decision_get(slug=slug)  # its NotFound, with its words
+    pk, title = found or (0, "")
+    years = sorted(Budget.objects.filter(decision_id=pk).values_list("year", flat=True))
     if year not in years:
         raise NotFound(
             _("%(title)s har inga medel för %(year)s (år med medel: %(years)s).")
-            % {"title": decision.title, "year": year, "years": ", ".join(map(str, years)) or "–"}
+            % {"title": title, "year": year, "years": ", ".join(map(str, years)) or "–"}
         )
+    today = today or dt.date.today()
+    stamp = repr((pk, year, today.isoformat(), get_language(), _stamp(pk, slug, year)))
+    key = "public-year:" + hashlib.sha256(stamp.encode()).hexdigest()
+    cached = cache.get(key)
+    if isinstance(cached, PublicYear):
+        return cached
+    data = _public_year_build(decision_get(slug=slug), year, today)
+    cache.set(key, data, CACHE_SECONDS)
+    return data
+
+
+def _public_year_build(decision: FundingDecision, year: int, today: dt.date) -> PublicYear:
     table = allocation_table(decision=decision, year=year)
     state, by_county = ledger_public_sums(decision=decision, year=year)
     names = county_name_map(as_of(year))
@@ -304,7 +359,7 @@ def public_year(*, actor: Any, slug: str, year: int, today: dt.date | None = Non
         table=table,
         national=_money(state),
         counties=counties,
-        obligations=public_obligations(decision=decision, year=year, today=today or dt.date.today()),
+        obligations=public_obligations(decision=decision, year=year, today=today),
         reports=public_reports(decision=decision, year=year),
         sources=sources,
     )
