@@ -155,17 +155,19 @@ def comment_page(*, actor: Any, target: Target, offset: int, limit: int) -> tupl
     require(actor, "comment.view", target)
     comments = target.comments()
     total = comments.count()
-    keys = comments.annotate(source=Value(0, IntegerField()), at=F("created_at")).values_list(
-        "source", "pk", "at"
+    keys = (
+        comments.order_by()
+        .annotate(source=Value(0, IntegerField()), at=F("created_at"))
+        .values_list("source", "pk", "at")
     )
     send_backs = PlanComment.objects.none()
     if target.kind == "plan":
         send_backs = PlanComment.objects.filter(plan=target.obj, kind=PlanCommentKind.SEND_BACK)
         total += send_backs.count()
         keys = keys.union(
-            send_backs.annotate(source=Value(1, IntegerField()), at=F("created")).values_list(
-                "source", "pk", "at"
-            ),
+            send_backs.order_by()
+            .annotate(source=Value(1, IntegerField()), at=F("created"))
+            .values_list("source", "pk", "at"),
             all=True,
         )
     chosen = list(keys.order_by("at", "source", "pk")[offset : offset + limit]) if total > offset else []

@@ -526,6 +526,7 @@ def plan_step(request: HttpRequest, slug: str, year: Year, action: str, payload:
     response={200: list[SubProjectOut], **ERRORS},
     auth=user_auth,
     summary="Beslutets delprojekt",
+    description="Hela listan, inte sidvis: ett beslut har några få delprojekt.",
 )
 def sub_projects(request: HttpRequest, slug: str) -> Any:
     require(request.user, "plan.view")
@@ -704,6 +705,7 @@ def output_add(request: HttpRequest, slug: str, year: Year, code: str, payload: 
     response={200: list[EvaluationOut], **ERRORS},
     auth=user_auth,
     summary="Utvärderingar",
+    description="Hela listan, inte sidvis: årets få utvärderingar.",
 )
 def evaluations(request: HttpRequest, slug: str, year: Year) -> Any:
     decision, number = decision_year_for_user(actor=request.user, action="plan.view", slug=slug, year=year)
@@ -715,6 +717,7 @@ def evaluations(request: HttpRequest, slug: str, year: Year) -> Any:
     response={200: list[StatusReportOut], **ERRORS},
     auth=user_auth,
     summary="Halvårsrapporter",
+    description="Hela listan, inte sidvis: två per år under beslutets period.",
 )
 def status_reports(request: HttpRequest, slug: str) -> Any:
     return list(status_reports_for_user(actor=request.user, slug=slug))
