@@ -4,7 +4,6 @@ or rows made in bulk here)."""
 
 from __future__ import annotations
 
-import json
 from io import StringIO
 from typing import Any
 
@@ -16,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from jamkoll.comments.models import Comment, Notification
 from jamkoll.ledger.models import LedgerEntry
+from jamkoll.ledger.services import entry_record
 from jamkoll.plans.models import Activity, Output, PlanComment, PlanCommentKind
 from jamkoll.plans.services import plan_create
 from jamkoll.programmes.models import Programme
@@ -29,6 +29,8 @@ LIMIT = 7
 
 
 def _get(client: Client, url: str, **params: Any) -> tuple[dict[str, Any], int]:
+    """The page and the queries it cost (a second request: the first of a session also writes it)."""
+    client.get(url, {"limit": LIMIT, **params})
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, {"limit": LIMIT, **params})
     assert response.status_code == 200, response.content
@@ -61,13 +63,21 @@ def volume(db: None, django_capture_on_commit_callbacks: Any) -> Any:
 def test_activities_page_and_cost_the_same_at_volume(coordinator: Any, volume: Any) -> None:
     client = client_for(coordinator)
     year = Activity.objects.filter(decision__slug=SLUG, year=2018)
-    small, small_queries = _get(client, f"{PLAN_API}/activities")
+    # The same page (the seeded activities' codes sort before the generated ones) before and after
+    # the volume grows; then two pages of generated activities deep in the list. The queries a page
+    # costs depend on what its rows link to (no partners: no partner names to read), not on the volume.
+    small, small_queries = _get(client, f"{PLAN_API}/activities", sort="code")
     _one_page(small, year.count())
     volume()
     assert year.count() > small["total"] + 50
-    large, large_queries = _get(client, f"{PLAN_API}/activities", offset=LIMIT * 3)
-    _one_page(large, year.count(), LIMIT * 3)
-    assert large_queries == small_queries
+    again, again_queries = _get(client, f"{PLAN_API}/activities", sort="code")
+    _one_page(again, year.count())
+    assert again["items"] == small["items"] and again_queries == small_queries
+    large, large_queries = _get(client, f"{PLAN_API}/activities", sort="code", offset=year.count() - LIMIT)
+    _one_page(large, year.count(), year.count() - LIMIT)
+    deep, deep_queries = _get(client, f"{PLAN_API}/activities", sort="code", offset=year.count() - 4 * LIMIT)
+    assert all(a["id"].startswith("syntetisk-") for a in large["items"] + deep["items"])
+    assert large_queries == deep_queries <= small_queries + 2
     # Filtered and sorted in the database: a county's (own or taking part), by title descending.
     skane, _queries = _get(client, f"{PLAN_API}/activities", lan="12", sort="-title", limit=500)
     titles = [a["title"] for a in skane["items"]]
@@ -83,7 +93,7 @@ def test_activities_refuse_a_page_too_large_and_an_unknown_sort(coordinator: Any
     client = client_for(coordinator)
     for params in ({"limit": 501}, {"limit": 0}, {"offset": -1}, {"sort": "description"}, {"sort": "\x00"}):
         response = client.get(f"{PLAN_API}/activities", params)
-        assert response.status_code == 422, params
+        assert response.status_code in (400, 422), params  # a NUL byte: 400 before the API reads it
         assert set(response.json()) == {"detail", "errors"}
 
 
@@ -101,10 +111,17 @@ def test_year_outputs_page_in_the_database(coordinator: Any, volume: Any) -> Non
 
 def test_ledger_entries_page_with_total(coordinator: Any, volume: Any) -> None:
     client = client_for(coordinator)
-    body = {"kind": "requisition", "amount": "1000.00", "reference": "Ju2018/1", "recipient": "SKR"}
+    decision = decision_get(slug=SLUG)
+    common = {
+        "actor": coordinator,
+        "decision": decision,
+        "year": 2018,
+        "kind": "requisition",
+        "amount": "10.00",
+    }
+    entry_record(**common, reference="Ju2018/1")
+    entry_record(**common, reference="Ju2018/2", county_code="12")  # a county's: its names are read too
     url = f"/api/v1/ledger/{SLUG}/2018/entries"
-    posted = client.post(url, json.dumps(body), content_type="application/json")
-    assert posted.status_code == 201, posted.content
     entries = LedgerEntry.objects.filter(decision__slug=SLUG, year=2018)
     small, small_queries = _get(client, url)
     _one_page(small, entries.count())
@@ -142,10 +159,13 @@ def test_comments_and_notifications_page(coordinator: Any, rss_skane: Any) -> No
     notes, notes_queries = _get(client, "/api/v1/notifications")
     _one_page(notes, 5)
     add(60, 5)
-    large, large_queries = _get(client, url, offset=LIMIT * 2)
-    _one_page(large, 130, LIMIT * 2)
+    # Oldest first: 5 comments, 5 send-backs, 60 comments, 60 send-backs; a page with both, as above.
+    large, large_queries = _get(client, url, offset=66)
+    _one_page(large, 130, 66)
     assert large_queries == small_queries
-    assert {c["kind"] for c in large["items"] + small["items"]} == {"comment", "send_back"}
+    assert (
+        {c["kind"] for c in large["items"]} == {c["kind"] for c in small["items"]} == {"comment", "send_back"}
+    )
     stamps = [c["created_at"] for c in large["items"]]
     assert stamps == sorted(stamps)  # oldest first
     more_notes, more_notes_queries = _get(client, "/api/v1/notifications")

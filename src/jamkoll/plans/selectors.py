@@ -137,7 +137,7 @@ def activity_list(
     return qs.order_by("sub_project__number", "report_section", "position", "code")
 
 
-def _linked(**link: Any) -> QuerySet[Activity]:
+def _linked(**link: Any) -> QuerySet[Activity, Any]:
     return Activity.objects.filter(**link).values("pk")
 
 
