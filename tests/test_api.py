@@ -7,8 +7,9 @@ pytestmark = pytest.mark.django_db
 def test_organisations_endpoint_with_date(client: Client) -> None:
     response = client.get("/api/v1/organisations", {"code": "SKR", "on": "2018-06-01"})
     assert response.status_code == 200
-    assert response.json()[0]["name"] == "Sveriges Kommuner och Landsting"
-    assert len(client.get("/api/v1/organisations", {"kind": "lan"}).json()) == 21
+    assert response.json()["items"][0]["name"] == "Sveriges Kommuner och Landsting"
+    counties = client.get("/api/v1/organisations", {"kind": "lan"}).json()
+    assert counties["total"] == len(counties["items"]) == 21
 
 
 def test_organisations_endpoint_rejects_a_bad_kind(client: Client) -> None:
@@ -17,7 +18,8 @@ def test_organisations_endpoint_rejects_a_bad_kind(client: Client) -> None:
 
 def test_programmes_endpoint(client: Client) -> None:
     data = client.get("/api/v1/programmes").json()
-    agreement = next(p for p in data if p["slug"] == "starkt-jamstalldhet-kvinnofrid-2018-2020")
+    assert data["total"] == len(data["items"])
+    agreement = next(p for p in data["items"] if p["slug"] == "starkt-jamstalldhet-kvinnofrid-2018-2020")
     assert agreement["decisions"][0]["amount_per_year"] == "20000000.00"
     assert client.get("/api/v1/programmes/modellkommuner").json()["start_year"] == 2015
     assert client.get("/api/v1/programmes/finns-inte").status_code == 404

@@ -26,6 +26,7 @@ from ninja.openapi.docs import Swagger, _csrf_needed
 
 from jamkoll.accounts.api import router as users_router
 from jamkoll.accounts.policy import require
+from jamkoll.api_paging import Page, PageIn, page
 from jamkoll.comments.api import notifications_router
 from jamkoll.comments.api import router as comments_router
 from jamkoll.errors import error_body
@@ -171,7 +172,7 @@ class OrganisationOut(Schema):
     county_code: str | None
 
 
-class OrganisationFilter(Schema):
+class OrganisationFilter(PageIn):
     kind: OrganisationKind | None = None
     code: Code | None = None
     on: ApiDate | None = None
@@ -246,12 +247,20 @@ class DecisionDocumentsOut(Schema):
 router = Router()
 
 
-@router.get("/organisations", response={200: list[OrganisationOut], **ERRORS}, summary="Organisationer")
-def organisations(request: HttpRequest, filters: Query[OrganisationFilter]) -> list[dict[str, str | None]]:
+@router.get(
+    "/organisations",
+    response={200: Page[OrganisationOut], **ERRORS},
+    summary="Organisationer",
+    description="Organisationerna som finns på dagen `on` (standard i dag), efter typ och kod; "
+    "sidvis (`limit` högst 500, `offset`; `total` är antalet som filtren behåller).",
+)
+def organisations(request: HttpRequest, filters: Query[OrganisationFilter]) -> dict[str, Any]:
     require(request.user, "organisation.view")
     on = filters.on or dt.date.today()
     kind = filters.kind.value if filters.kind else None
-    return [organisation_row(o, on) for o in organisation_list(kind=kind, code=filters.code, on=on)]
+    return page(
+        organisation_list(kind=kind, code=filters.code, on=on), filters, lambda o: organisation_row(o, on)
+    )
 
 
 def _programme_out(p: Programme) -> dict[str, object]:
@@ -275,10 +284,16 @@ def _programme_out(p: Programme) -> dict[str, object]:
     }
 
 
-@router.get("/programmes", response={200: list[ProgrammeOut], **ERRORS}, summary="Satsningar")
-def programmes(request: HttpRequest) -> list[dict[str, object]]:
+@router.get(
+    "/programmes",
+    response={200: Page[ProgrammeOut], **ERRORS},
+    summary="Satsningar",
+    description="Nyaste först, med sina beslut; sidvis (`limit` högst 500, `offset`; `total` är "
+    "antalet satsningar).",
+)
+def programmes(request: HttpRequest, paging: Query[PageIn]) -> dict[str, Any]:
     require(request.user, "programme.view")
-    return [_programme_out(p) for p in programme_selectors.programme_list()]
+    return page(programme_selectors.programme_list(), paging, _programme_out)
 
 
 @router.get("/programmes/{slug}", response={200: ProgrammeOut, **ERRORS}, summary="En satsning")

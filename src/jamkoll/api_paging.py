@@ -2,12 +2,19 @@
 `{"total": <rows in all>, "limit": …, "offset": …, "items": [...]}` (the shape the indicator lists
 introduced). An endpoint takes `paging: Query[PageIn]` (or a filter schema that inherits it),
 declares `response={200: Page[ItemOut], …}` and returns `page(rows, paging, item_out)`.
+A list that sorts takes `sort` (a column's key, `-key` for descending: a whitelist the schema
+names, so anything else is a 422) and orders its queryset with `ordered`. The database counts,
+filters, sorts and slices: a page costs the same queries at 40 000 rows as at 40 (keep the
+prefetches on the queryset; they run for the page's rows only).
+
+A list with a natural small bound (the 21 counties, a decision's goal areas) may answer whole; its
+schema description says so.
 
 Lives at the package root, beside `errors.py`, so that every app's API may import it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
 from django.db.models import QuerySet
@@ -52,3 +59,16 @@ def page(
         "offset": paging.offset,
         "items": [out(row) for row in chunk] if out else list(chunk),
     }
+
+
+def ordered(
+    rows: QuerySet[Any], sort: str | None, orders: Mapping[str, Sequence[str]], default: str
+) -> QuerySet[Any]:
+    """`rows` sorted by the column `sort` names (`orders[key]`: its ORM terms, ascending; `-key`
+    reverses them), else by `default`; the primary key last, so that pages never overlap."""
+    key = sort or default
+    descending = key.startswith("-")
+    terms = list(orders[key.removeprefix("-")])
+    if descending:
+        terms = [t[1:] if t.startswith("-") else f"-{t}" for t in terms]
+    return rows.order_by(*terms, "-pk" if descending else "pk")

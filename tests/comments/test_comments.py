@@ -340,7 +340,8 @@ def test_the_api_lists_and_writes_under_the_same_rules(
     assert created.status_code == 201, created.content
     assert created.json()["body"] == "Klart, @anna-samordnare"
     listed = client_for(coordinator).get(url)
-    assert [c["body"] for c in listed.json()] == ["Klart, @anna-samordnare"]
+    assert listed.json()["total"] == 1
+    assert [c["body"] for c in listed.json()["items"]] == ["Klart, @anna-samordnare"]
 
     assert client_for(rss_skane).get(url).status_code == 403
     assert _post(client_for(rss_skane), url, {"body": "Hej"}).status_code == 403
@@ -353,7 +354,7 @@ def test_the_api_lists_and_writes_under_the_same_rules(
             assert _post(client_for(coordinator), url, {"body": body}).status_code == 422
     assert client_for(coordinator).get("/api/v1/comments/plan/999999").status_code == 404
 
-    notes = client_for(coordinator).get("/api/v1/notifications").json()
+    notes = client_for(coordinator).get("/api/v1/notifications").json()["items"]
     assert [(n["comment"]["body"], n["target"]["kind"], n["read_at"]) for n in notes] == [
         ("Klart, @anna-samordnare", "county-plan", None)
     ]

@@ -106,7 +106,8 @@ def test_the_api_balance_and_entries(coordinator: Any) -> None:
     assert created.json()["amount"] == "20000000.00"
     balance = client.get(f"{API}/balance").json()
     assert balance["requisitioned"] == "20000000.00" and balance["to_repay"] == "0.00"
-    assert client.get(f"{API}/entries").json()[0]["reference"] == "Ju2018/1"
+    listed = client.get(f"{API}/entries").json()
+    assert listed["total"] == 1 and listed["items"][0]["reference"] == "Ju2018/1"
 
 
 def test_the_api_refuses_with_403_and_the_reason(rss_skane: Any) -> None:

@@ -53,7 +53,7 @@ def test_the_2019_cycle_through_the_api(coordinator: Any, ministry: Any) -> None
         True,
     )
     assert [c["kind"] for c in plan["timeline"]] == ["created"]
-    copied = api.get(f"{PLAN}/activities").json()
+    copied = api.get(f"{PLAN}/activities").json()["items"]
     assert copied and all(a["status"] == "planned" and not a["outputs"] for a in copied)
 
     first = _send(api, "post", f"{PLAN}/activities", NEW)

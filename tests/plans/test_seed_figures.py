@@ -258,7 +258,7 @@ def test_the_api_carries_the_qualifier_and_the_figure_as_the_document_says_it(an
     assert out["figure"] == "ungefär 20" and "ett tjugotal" in out["note"]
     body = client.get(f"/api/v1/plans/{SLUG}/2018/activities/2018-4-3-arbetsgivarstod").json()
     assert _plain(body["outputs"][0]["figure"]) == "cirka 250 000 (uppskattning)"
-    listed = client.get(f"/api/v1/plans/{SLUG}/2018/activities").json()
+    listed = client.get(f"/api/v1/plans/{SLUG}/2018/activities").json()["items"]
     by_label = {o["label"]: o for a in listed for o in a["outputs"]}
     assert by_label["Modellregioner i piloten"]["figure"] == "planerat: 6"
     assert by_label["Nya benchmarking-kommuner i Modellkommuner"]["qualifier"] == "exact"

@@ -9,14 +9,15 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from pydantic import StringConstraints
 
 from jamkoll.accounts.api_auth import user_auth
+from jamkoll.api_paging import Page, PageIn, page
 from jamkoll.schema_types import ERRORS
 
 from .models import BODY_MAX
-from .selectors import PK_MAX, comment_list, notification_list, notification_target, target_get
+from .selectors import PK_MAX, comment_page, notification_queryset, notification_target, target_get
 from .services import comment_create, notification_mark_read
 
 router = Router(auth=user_auth, tags=["comments"])
@@ -69,11 +70,14 @@ def _row(row: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/{kind}/{pk}", response={200: list[CommentOut], **ERRORS}, summary="Kommentarer")
-def comments(request: HttpRequest, kind: Kind, pk: Id) -> Any:
+@router.get("/{kind}/{pk}", response={200: Page[CommentOut], **ERRORS}, summary="Kommentarer")
+def comments(request: HttpRequest, kind: Kind, pk: Id, paging: Query[PageIn]) -> Any:
     """A plan's, activity's, county plan's or report version's comments, oldest first (for a plan
-    with Regeringskansliets reasons for sending it back, kind send_back)."""
-    return [_row(r) for r in comment_list(actor=request.user, target=target_get(kind=kind, pk=pk))]
+    with Regeringskansliets reasons for sending it back, kind send_back). A page at a time
+    (`limit`, `offset`; `total` counts them all)."""
+    target = target_get(kind=kind, pk=pk)
+    total, rows = comment_page(actor=request.user, target=target, offset=paging.offset, limit=paging.limit)
+    return {"total": total, "limit": paging.limit, "offset": paging.offset, "items": [_row(r) for r in rows]}
 
 
 @router.post("/{kind}/{pk}", response={201: CommentOut, **ERRORS}, summary="Skriv en kommentar")
@@ -89,27 +93,31 @@ def comment_new(request: HttpRequest, kind: Kind, pk: Id, data: CommentIn) -> An
     }
 
 
-@notifications_router.get("", response={200: list[NotificationOut], **ERRORS}, summary="Mina aviseringar")
-def notifications(request: HttpRequest) -> Any:
-    out = []
-    for n in notification_list(user=request.user):
-        target = notification_target(n)
-        out.append(
-            {
-                "id": n.pk,
-                "created_at": n.created_at,
-                "read_at": n.read_at,
-                "comment": {
-                    "id": n.comment_id,
-                    "kind": n.kind,
-                    "author": n.author_name,
-                    "created_at": n.comment.created_at if n.comment is not None else n.created_at,
-                    "body": n.body,
-                },
-                "target": {"kind": target.kind, "id": target.pk, "title": target.title, "url": target.url},
-            }
-        )
-    return out
+def _notification_out(n: Any) -> dict[str, Any]:
+    target = notification_target(n)
+    return {
+        "id": n.pk,
+        "created_at": n.created_at,
+        "read_at": n.read_at,
+        "comment": {
+            "id": n.comment_id,
+            "kind": n.kind,
+            "author": n.author_name,
+            "created_at": n.comment.created_at if n.comment is not None else n.created_at,
+            "body": n.body,
+        },
+        "target": {"kind": target.kind, "id": target.pk, "title": target.title, "url": target.url},
+    }
+
+
+@notifications_router.get(
+    "",
+    response={200: Page[NotificationOut], **ERRORS},
+    summary="Mina aviseringar",
+    description="Nyaste först, sidvis (`limit`, `offset`; `total` är antalet aviseringar).",
+)
+def notifications(request: HttpRequest, paging: Query[PageIn]) -> Any:
+    return page(notification_queryset(user=request.user), paging, _notification_out)
 
 
 @notifications_router.post("/{pk}/read", response={200: MarkedOut, **ERRORS}, summary="Markera som läst")

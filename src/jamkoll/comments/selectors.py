@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, IntegerField, QuerySet, Value
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -148,8 +148,56 @@ def comment_list(*, actor: Any, target: Target) -> list[CommentRow]:
     return rows[-LIST_MAX:]
 
 
-def notification_list(*, user: Any) -> QuerySet[Notification]:
-    """The user's notifications, newest first (the newest NOTIFICATIONS_MAX)."""
+def comment_page(*, actor: Any, target: Target, offset: int, limit: int) -> tuple[int, list[CommentRow]]:
+    """How many comments (with a plan's send-back reasons) the target has, and `limit` of them from
+    `offset`, oldest first; `PermissionDenied` unless the actor may read them. The database merges,
+    counts and slices: at most five queries, however many there are."""
+    require(actor, "comment.view", target)
+    comments = target.comments()
+    total = comments.count()
+    keys = (
+        comments.order_by()
+        .annotate(source=Value(0, IntegerField()), at=F("created_at"))
+        .values_list("source", "pk", "at")
+    )
+    send_backs = PlanComment.objects.none()
+    if target.kind == "plan":
+        send_backs = PlanComment.objects.filter(plan=target.obj, kind=PlanCommentKind.SEND_BACK)
+        total += send_backs.count()
+        keys = keys.union(
+            send_backs.order_by()
+            .annotate(source=Value(1, IntegerField()), at=F("created"))
+            .values_list("source", "pk", "at"),
+            all=True,
+        )
+    chosen = list(keys.order_by("at", "source", "pk")[offset : offset + limit]) if total > offset else []
+    wanted = [pk for source, pk, _at in chosen if source == 0]
+    found = (
+        {c.pk: c for c in Comment.objects.filter(pk__in=wanted).select_related("author")} if wanted else {}
+    )
+    backs = [pk for source, pk, _at in chosen if source == 1]
+    found_backs = {s.pk: s for s in send_backs.filter(pk__in=backs)} if backs else {}
+    rows = []
+    for source, pk, _at in chosen:
+        if source == 0:
+            c = found[pk]
+            rows.append(
+                CommentRow(
+                    kind="comment",
+                    author=actor_label(c.author),
+                    created_at=c.created_at,
+                    body=c.body,
+                    pk=c.pk,
+                )
+            )
+        else:
+            b = found_backs[pk]
+            rows.append(CommentRow(kind="send_back", author=b.author_name, created_at=b.created, body=b.text))
+    return total, rows
+
+
+def notification_queryset(*, user: Any) -> QuerySet[Notification]:
+    """The user's notifications, newest first, with what `notification_target` reads."""
     return (
         Notification.objects.filter(recipient=user)
         .select_related(
@@ -162,8 +210,14 @@ def notification_list(*, user: Any) -> QuerySet[Notification]:
             "comment__report_version__county",
             "send_back__plan__decision",
         )
-        .order_by("-created_at", "-pk")[:NOTIFICATIONS_MAX]
+        .prefetch_related("comment__county_plan__county__names")
+        .order_by("-created_at", "-pk")
     )
+
+
+def notification_list(*, user: Any) -> QuerySet[Notification]:
+    """The user's notifications, newest first (the newest NOTIFICATIONS_MAX)."""
+    return notification_queryset(user=user)[:NOTIFICATIONS_MAX]
 
 
 def notification_target(notification: Notification) -> Target:

@@ -5,7 +5,7 @@ the fields in `errors`, `PermissionDenied` with 403 and the policy's reason, `No
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -13,9 +13,10 @@ from ninja import Field, Query, Router, Schema
 from pydantic import StringConstraints
 
 from jamkoll.accounts.api_auth import user_auth
+from jamkoll.api_paging import Page, PageIn, ordered, page
 from jamkoll.money import to_str
 from jamkoll.programmes.selectors import decision_year_for_user
-from jamkoll.schema_types import ERRORS, ApiDate, Code, LongText, Offset, ReasonText, ShortText, Year
+from jamkoll.schema_types import ERRORS, ApiDate, Code, LongText, ReasonText, ShortText, Year
 
 from .models import NOTE_MAX_LENGTH, EntryKind, LedgerEntry
 from .selectors import (
@@ -34,7 +35,6 @@ router = Router(tags=["ledger"])
 AmountText = Annotated[Code, Field(description='Decimalsträng i kronor, t.ex. "2500000.00"; inte negativ.')]
 NoteText = Annotated[LongText, StringConstraints(max_length=NOTE_MAX_LENGTH)]
 Line = Annotated[int, Field(ge=1, le=LINE_MAX, strict=True)]  # a JSON number: not true, "3" or 1.0
-Limit = Annotated[int, Field(ge=1, le=500)]
 Sequence = Annotated[int, Field(ge=1, le=SEQUENCE_MAX)]
 
 
@@ -100,11 +100,34 @@ class ReverseIn(Schema):
     reason: ReasonText
 
 
-class EntryFilter(Schema):
+ENTRY_ORDERS: dict[str, tuple[str, ...]] = {
+    "sequence": ("sequence",),
+    "entry_date": ("entry_date", "sequence"),
+    "amount": ("amount", "sequence"),
+    "kind": ("kind", "sequence"),
+    "county": ("county__code", "sequence"),
+}
+EntrySort = Literal[
+    "sequence",
+    "-sequence",
+    "entry_date",
+    "-entry_date",
+    "amount",
+    "-amount",
+    "kind",
+    "-kind",
+    "county",
+    "-county",
+]
+
+
+class EntryFilter(PageIn):
     county: Code | None = None
     kind: EntryKind | None = None
-    limit: Limit = 100
-    offset: Offset = 0
+    sort: EntrySort | None = Field(
+        None,
+        description="Kolumnen att sortera på, `-` före för fallande; standard `-sequence` (nyaste först).",
+    )
 
 
 def _entry_out(e: LedgerEntry) -> dict[str, Any]:
@@ -140,18 +163,19 @@ def balance(request: HttpRequest, slug: str, year: Year) -> dict[str, Any]:
 
 @router.get(
     "/{slug}/{year}/entries",
-    response={200: list[EntryOut], **ERRORS},
+    response={200: Page[EntryOut], **ERRORS},
     auth=user_auth,
     summary="Poster",
     description="Bara de poster du får se: SKR alla, Regeringskansliet och Kammarkollegiet "
-    "statsnivåns, en RSS-ledare sitt läns. Saldot (`/balance`) räknas på alla poster.",
+    "statsnivåns, en RSS-ledare sitt läns. Saldot (`/balance`) räknas på alla poster. Sidvis "
+    "(`limit` högst 500, `offset`; `total` är antalet poster du får se som filtren behåller).",
 )
-def entries(request: HttpRequest, slug: str, year: Year, filters: Query[EntryFilter]) -> list[dict[str, Any]]:
+def entries(request: HttpRequest, slug: str, year: Year, filters: Query[EntryFilter]) -> dict[str, Any]:
     decision, year = decision_year_for_user(actor=request.user, action="ledger.view", slug=slug, year=year)
     qs = entry_list(actor=request.user, decision=decision, year=year, county_code=filters.county)
     if filters.kind:
         qs = qs.filter(kind=filters.kind.value)
-    return [_entry_out(e) for e in qs[filters.offset : filters.offset + filters.limit]]
+    return page(ordered(qs, filters.sort, ENTRY_ORDERS, "-sequence"), filters, _entry_out)
 
 
 @router.post(

@@ -6,7 +6,7 @@ or `ValidationError`, which `jamkoll.api` answers with the one error body."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from pydantic import AfterValidator, ConfigDict, StringConstraints
 
 from jamkoll.accounts.api_auth import user_auth
 from jamkoll.accounts.policy import require
-from jamkoll.api_paging import Page, PageIn, page
+from jamkoll.api_paging import Page, PageIn, ordered, page
 from jamkoll.errors import NotFound
 from jamkoll.money import to_str
 from jamkoll.programmes.selectors import decision_brief, decision_year_for_user
@@ -23,7 +23,7 @@ from jamkoll.schema_types import ERRORS, ApiDate, Code, Count, LongText, ShortTe
 from jamkoll.validation import text_problem
 
 from .locks import plan_lock_verdict
-from .models import ActivityStatus, Evaluation, Output, OutputQualifier, ProjectPlan, SubProject
+from .models import Activity, ActivityStatus, Evaluation, Output, OutputQualifier, ProjectPlan, SubProject
 from .selectors import (
     FILTER_NUMBER_MAX,
     ActivityFilter,
@@ -324,6 +324,42 @@ class FilterIn(Schema):
     lan: Code | None = None
     part: Code | None = None
     status: ActivityStatus | None = None
+    delprojekt: FilterNumber | None = None
+    q: ShortText | None = Field(None, description="Text i titeln eller beskrivningen.")
+
+
+# The activities' sort keys: the plan's order (sub-project, report section, position), or a column.
+ACTIVITY_ORDERS: dict[str, tuple[str, ...]] = {
+    "plan": ("sub_project__number", "report_section", "position", "code"),
+    "code": ("code",),
+    "title": ("title",),
+    "status": ("status",),
+    "owner_county": ("owner_county__code",),
+    "planned_start": ("planned_start",),
+    "planned_cost": ("planned_cost",),
+}
+ActivitySort = Literal[
+    "plan",
+    "-plan",
+    "code",
+    "-code",
+    "title",
+    "-title",
+    "status",
+    "-status",
+    "owner_county",
+    "-owner_county",
+    "planned_start",
+    "-planned_start",
+    "planned_cost",
+    "-planned_cost",
+]
+
+
+class ActivityListIn(PageIn, FilterIn):
+    sort: ActivitySort | None = Field(
+        None, description="Kolumnen att sortera på, `-` före för fallande; standard planens ordning."
+    )
 
 
 def output_out(output: Output) -> dict[str, Any]:
@@ -490,6 +526,7 @@ def plan_step(request: HttpRequest, slug: str, year: Year, action: str, payload:
     response={200: list[SubProjectOut], **ERRORS},
     auth=user_auth,
     summary="Beslutets delprojekt",
+    description="Hela listan, inte sidvis: ett beslut har några få delprojekt.",
 )
 def sub_projects(request: HttpRequest, slug: str) -> Any:
     require(request.user, "plan.view")
@@ -522,16 +559,26 @@ def sub_project_patch(request: HttpRequest, slug: str, number: Number, payload: 
     return _sub_project_out(changed)
 
 
+def _activity_filter(filters: FilterIn) -> ActivityFilter:
+    fields = filters.dict(exclude={"limit", "offset", "sort"})
+    return ActivityFilter.from_query({k: v for k, v in fields.items() if v is not None})
+
+
 @router.get(
     "/{slug}/{int:year}/activities",
-    response={200: list[ActivityOut], **ERRORS},
+    response={200: Page[ActivityOut], **ERRORS},
     auth=user_auth,
     summary="Aktiviteter",
+    description="Årets aktiviteter, sidvis (`limit` högst 500, `offset`; `total` är antalet som "
+    "filtren behåller). Filter: `malomrade`, `delmal`, `malsattning`, `delprojekt`, `lan` (länets egna "
+    "och de det deltar i), `part`, `status`, `q`; `sort` som kolumnen (`-` för fallande).",
 )
-def activities(request: HttpRequest, slug: str, year: Year, filters: Query[FilterIn]) -> Any:
+def activities(request: HttpRequest, slug: str, year: Year, filters: Query[ActivityListIn]) -> Any:
     decision, number = decision_year_for_user(actor=request.user, action="plan.view", slug=slug, year=year)
-    f = ActivityFilter.from_query({k: v for k, v in filters.dict().items() if v is not None})
-    return [activity_dict(a, number) for a in activity_list(decision=decision, year=number, filters=f)]
+    rows = activity_list(decision=decision, year=number, filters=_activity_filter(filters))
+    return page(
+        ordered(rows, filters.sort, ACTIVITY_ORDERS, "plan"), filters, lambda a: activity_dict(a, number)
+    )
 
 
 @router.get(
@@ -610,22 +657,22 @@ class OutputFilter(PageIn, FilterIn):
 )
 def year_outputs(request: HttpRequest, slug: str, year: Year, filters: Query[OutputFilter]) -> Any:
     decision, number = decision_year_for_user(actor=request.user, action="plan.view", slug=slug, year=year)
-    query = {k: v for k, v in filters.dict(exclude={"limit", "offset"}).items() if v is not None}
-    rows = [
-        (a, o)
-        for a in activity_list(decision=decision, year=number, filters=ActivityFilter.from_query(query))
-        for o in a.outputs.all()
-    ]
+    chosen = activity_list(decision=decision, year=number, filters=_activity_filter(filters))
+    rows = (
+        Output.objects.filter(activity__in=chosen.order_by().values("pk"))
+        .select_related("activity__owner_county")
+        .order_by(*(f"activity__{t}" for t in ACTIVITY_ORDERS["plan"]), "position", "pk")
+    )
     return page(rows, filters, _year_output_out)
 
 
-def _year_output_out(row: tuple[Any, Output]) -> dict[str, Any]:
-    activity, output = row
+def _year_output_out(output: Output) -> dict[str, Any]:
+    activity: Activity = output.activity
     return {
         **output_out(output),
         "activity": activity.code,
         "activity_title": activity.title,
-        "owner_county": activity.owner_county.code if activity.owner_county_id else None,
+        "owner_county": activity.owner_county.code if activity.owner_county is not None else None,
     }
 
 
@@ -634,6 +681,7 @@ def _year_output_out(row: tuple[Any, Output]) -> dict[str, Any]:
     response={200: list[OutputOut], **ERRORS},
     auth=user_auth,
     summary="En aktivitets resultat",
+    description="Hela listan: en aktivitet har få resultat (varje redovisat mått en rad).",
 )
 def outputs(request: HttpRequest, slug: str, year: Year, code: str) -> Any:
     target, _verdict = activity_for_user(actor=request.user, slug=slug, year=year, code=code)
@@ -657,6 +705,7 @@ def output_add(request: HttpRequest, slug: str, year: Year, code: str, payload: 
     response={200: list[EvaluationOut], **ERRORS},
     auth=user_auth,
     summary="Utvärderingar",
+    description="Hela listan, inte sidvis: årets få utvärderingar.",
 )
 def evaluations(request: HttpRequest, slug: str, year: Year) -> Any:
     decision, number = decision_year_for_user(actor=request.user, action="plan.view", slug=slug, year=year)
@@ -668,6 +717,7 @@ def evaluations(request: HttpRequest, slug: str, year: Year) -> Any:
     response={200: list[StatusReportOut], **ERRORS},
     auth=user_auth,
     summary="Halvårsrapporter",
+    description="Hela listan, inte sidvis: två per år under beslutets period.",
 )
 def status_reports(request: HttpRequest, slug: str) -> Any:
     return list(status_reports_for_user(actor=request.user, slug=slug))

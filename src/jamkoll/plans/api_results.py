@@ -162,6 +162,7 @@ def _enum_values(changes: dict[str, Any]) -> dict[str, Any]:
     response={200: list[CountyRowOut], **ERRORS},
     auth=user_auth,
     summary="De 21 länen sida vid sida: genomförandeplan, aktiviteter, resultat och vad som saknas",
+    description="Hela listan, inte sidvis: alltid de 21 länen, med antal räknade i databasen.",
 )
 def counties(request: HttpRequest, slug: str, year: Year) -> Any:
     decision, number = decision_year_for_user(actor=request.user, action="plan.view", slug=slug, year=year)

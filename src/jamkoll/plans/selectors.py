@@ -118,21 +118,27 @@ def activity_list(
     f = filters or ActivityFilter()
     if f.goal_area:
         qs = qs.filter(goal_area__number=f.goal_area)
+    # A link (sub-goal, objective, county, partner) filters through a subquery, not a join: no
+    # duplicate rows, so no DISTINCT over every column (which sorted whole descriptions at volume).
     if f.sub_goal:
-        qs = qs.filter(sub_goals__number=f.sub_goal)
+        qs = qs.filter(pk__in=_linked(sub_goals__number=f.sub_goal))
     if f.strategy_objective:
-        qs = qs.filter(strategy_objectives__number=f.strategy_objective)
+        qs = qs.filter(pk__in=_linked(strategy_objectives__number=f.strategy_objective))
     if f.county:
-        qs = qs.filter(Q(counties__code=f.county) | Q(owner_county__code=f.county))
+        qs = qs.filter(Q(pk__in=_linked(counties__code=f.county)) | Q(owner_county__code=f.county))
     if f.partner:
-        qs = qs.filter(partners__code=f.partner)
+        qs = qs.filter(pk__in=_linked(partners__code=f.partner))
     if f.status:
         qs = qs.filter(status=f.status)
     if f.sub_project:
         qs = qs.filter(sub_project__number=f.sub_project)
     if f.text:
         qs = qs.filter(Q(title__icontains=f.text) | Q(description__icontains=f.text))
-    return qs.distinct().order_by("sub_project__number", "report_section", "position", "code")
+    return qs.order_by("sub_project__number", "report_section", "position", "code")
+
+
+def _linked(**link: Any) -> QuerySet[Activity, Any]:
+    return Activity.objects.filter(**link).values("pk")
 
 
 def activity_get(*, decision: FundingDecision, code: str, year: int | None = None) -> Activity | None:

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from jamkoll.accounts.policy import require
 from jamkoll.errors import NotFound
-from jamkoll.ledger.models import EntryKind, Tier
+from jamkoll.ledger.models import EntryKind, LedgerEntry, Tier
 from jamkoll.ledger.selectors import ledger_sums
 from jamkoll.money import to_str
 from jamkoll.obligations.models import Obligation, ObligationKind, ObligationStatus
