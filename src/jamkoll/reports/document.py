@@ -65,6 +65,7 @@ class Table:
     align: tuple[Align, ...] = ()  # per column; default left
     footer: tuple[str, ...] | None = None  # a totals row
     widths: tuple[int, ...] = ()  # relative column widths (PDF/DOCX), optional
+    compact: bool = False  # a long list (an annex): small type, one line per row where it fits
 
 
 @dataclass(frozen=True)

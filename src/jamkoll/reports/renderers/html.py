@@ -104,6 +104,7 @@ class TableView:
     widths: list[str]  # CSS percentages, one per column, or empty
     wide: bool
     kind: str = "table"
+    compact: bool = False
 
 
 @dataclass(frozen=True)
@@ -248,6 +249,7 @@ def _table_view(table: Table, table_id: str) -> TableView:
         footer=cells(table.footer) if table.footer else None,
         widths=widths,
         wide=columns >= 8,
+        compact=table.compact,
     )
 
 
