@@ -24,7 +24,15 @@ from jamkoll.ledger.selectors import balance_get
 from jamkoll.money import format_sek, group_digits
 from jamkoll.obligations.selectors import obligation_of_kind
 from jamkoll.plans.footnotes import split_marks, strip_marks
-from jamkoll.plans.models import MEASURED, Activity, ActivityStatus, Output, OutputQualifier, ProjectPlan, figure_text
+from jamkoll.plans.models import (
+    MEASURED,
+    Activity,
+    ActivityStatus,
+    Output,
+    OutputQualifier,
+    ProjectPlan,
+    figure_text,
+)
 from jamkoll.plans.selectors import (
     ActivityFilter,
     activity_list,
@@ -275,7 +283,7 @@ def result_report(*, decision: FundingDecision, year: int, version: Any = None) 
                 Paragraph(
                     f"Under året genomfördes ytterligare {group_digits(str(count))} aktiviteter som inte "
                     "hör till något av avsnitten ovan. De sammanfattas per målområde och län i bilagan "
-                    f"Sammanställning och listas var för sig i bilagan {ANNEX_TITLE[len('Bilaga: '):]}."
+                    f"Sammanställning och listas var för sig i bilagan {ANNEX_TITLE[len('Bilaga: ') :]}."
                 )
             )
         sections.append(rest)
@@ -414,7 +422,7 @@ def _output_q(prefix: str = "") -> Q:
 
 
 def _measured_tables(decision: FundingDecision, year: int) -> list[Any]:
-    """"Mätta resultat" and the approximate figures: one row per output while they are few (as in
+    """ "Mätta resultat" and the approximate figures: one row per output while they are few (as in
     seed 003), summed per result and unit in SQL when there are more than DETAIL_ROWS_MAX."""
     outputs = Output.objects.filter(activity__decision=decision, activity__year=year)
     measured_q = _output_q()
@@ -425,7 +433,7 @@ def _measured_tables(decision: FundingDecision, year: int) -> list[Any]:
     )
     other = bool(counts["measured"] and counts["other"])
     blocks: list[Any] = []
-    tail = (("Annat/okänt",) if other else ())
+    tail = ("Annat/okänt",) if other else ()
     if counts["measured"] <= DETAIL_ROWS_MAX and counts["unmeasured"] <= DETAIL_ROWS_MAX:
         rows = list(
             outputs.select_related(None)
@@ -454,7 +462,17 @@ def _measured_tables(decision: FundingDecision, year: int) -> list[Any]:
         blocks.append(
             Table(
                 caption=f"Mätta resultat {year}",
-                headers=("Avsnitt", "Aktivitet", "Resultat", "Antal", "Enhet", "Kvinnor", "Män", *tail, "Anmärkning"),
+                headers=(
+                    "Avsnitt",
+                    "Aktivitet",
+                    "Resultat",
+                    "Antal",
+                    "Enhet",
+                    "Kvinnor",
+                    "Män",
+                    *tail,
+                    "Anmärkning",
+                ),
                 rows=tuple(
                     (
                         section,
@@ -469,7 +487,17 @@ def _measured_tables(decision: FundingDecision, year: int) -> list[Any]:
                     )
                     for section, title, label, total, qualifier, unit, women, men, oth, note in measured
                 ),
-                align=("left", "left", "left", "right", "left", "right", "right", *(("right",) if other else ()), "left"),
+                align=(
+                    "left",
+                    "left",
+                    "left",
+                    "right",
+                    "left",
+                    "right",
+                    "right",
+                    *(("right",) if other else ()),
+                    "left",
+                ),
                 widths=(6, 20, 20, 7, 9, 8, 6, 10, 14) if other else (6, 22, 22, 8, 10, 8, 6, 18),
             )
         )
@@ -601,7 +629,13 @@ def _goal_area_tables(decision: FundingDecision, year: int, activities: Any) -> 
             "activity__position",
             "activity__code",
             "goalarea__number",
-        ).values_list("activity_id", "activity__report_section", "activity__title", "activity__goal_area__number", "goalarea__number")
+        ).values_list(
+            "activity_id",
+            "activity__report_section",
+            "activity__title",
+            "activity__goal_area__number",
+            "goalarea__number",
+        )
         for pk, section, title, own, other in rows:
             serving.setdefault(pk, (section, title, own, []))[3].append(other)
         blocks.append(
@@ -627,7 +661,8 @@ def _goal_area_tables(decision: FundingDecision, year: int, activities: Any) -> 
             caption=f"Aktiviteter {year} som även bidrar till andra målområden, antal",
             headers=("Redovisas under målområde", "Bidrar även till målområde", "Antal aktiviteter"),
             rows=tuple(
-                (str(r["activity__goal_area__number"]), str(r["goalarea__number"]), _int(r["n"])) for r in pairs
+                (str(r["activity__goal_area__number"]), str(r["goalarea__number"]), _int(r["n"]))
+                for r in pairs
             ),
             align=("right", "right", "right"),
         )
@@ -665,7 +700,14 @@ def _sums(activities: Any, by: str) -> Any:
 
 
 def _sum_row(first: str, r: dict[str, Any]) -> tuple[str, ...]:
-    return (first, _int(r["n"]), _kr(r["cost"] or Decimal(0)), _int(r["women"]), _int(r["men"]), _int(r["other"]))
+    return (
+        first,
+        _int(r["n"]),
+        _kr(r["cost"] or Decimal(0)),
+        _int(r["women"]),
+        _int(r["men"]),
+        _int(r["other"]),
+    )
 
 
 SUM_HEADERS = ("Aktiviteter", "Planerad kostnad", "Kvinnor", "Män", "Annat/okänt")
@@ -679,15 +721,17 @@ def _summary_section(decision: FundingDecision, year: int, on: dt.date, activiti
     areas = {a.number: str(a) for a in decision.goal_areas.all()}
     by_area = list(_sums(activities, "goal_area__number"))
     totals = activities.aggregate(n=Count("pk"), cost=Sum("planned_cost"))
-    out_totals = Output.objects.filter(activity__in=activities, qualifier__in=[str(q) for q in MEASURED]).aggregate(
-        women=Sum("women"), men=Sum("men"), other=Sum("other")
-    )
+    out_totals = Output.objects.filter(
+        activity__in=activities, qualifier__in=[str(q) for q in MEASURED]
+    ).aggregate(women=Sum("women"), men=Sum("men"), other=Sum("other"))
     footer = _sum_row("Totalt", totals | out_totals)
     section.blocks.append(
         Table(
             caption=f"Aktiviteter {year} per målområde",
             headers=("Målområde", *SUM_HEADERS),
-            rows=tuple(_sum_row(areas.get(r["goal_area__number"], str(r["goal_area__number"])), r) for r in by_area),
+            rows=tuple(
+                _sum_row(areas.get(r["goal_area__number"], str(r["goal_area__number"])), r) for r in by_area
+            ),
             align=SUM_ALIGN,
             footer=footer,
             widths=(40, 12, 18, 10, 10, 10),
@@ -702,7 +746,9 @@ def _summary_section(decision: FundingDecision, year: int, on: dt.date, activiti
             headers=("Län", *SUM_HEADERS),
             rows=tuple(
                 _sum_row(
-                    names.get(r["owner_county__code"], r["owner_county__code"]) if r["owner_county__code"] else NATIONAL,
+                    names.get(r["owner_county__code"], r["owner_county__code"])
+                    if r["owner_county__code"]
+                    else NATIONAL,
                     r,
                 )
                 for r in by_county
@@ -743,13 +789,31 @@ def _annex_section(year: int, on: dt.date, activities: Any) -> Section:
         activities.annotate(w=per_activity("women"), m=per_activity("men"), o=per_activity("other"))
         .order_by("sub_project__number", "report_section", "position", "code")
         .values_list(
-            "report_section", "title", "owner_county__code", "goal_area__number", "status", "planned_cost", "w", "m", "o"
+            "report_section",
+            "title",
+            "owner_county__code",
+            "goal_area__number",
+            "status",
+            "planned_cost",
+            "w",
+            "m",
+            "o",
         )
     )
     section.blocks.append(
         Table(
             caption=f"Aktiviteter {year}",
-            headers=("Avsnitt", "Aktivitet", "Län", "Målområde", "Status", "Planerad kostnad", "Kvinnor", "Män", "Annat/okänt"),
+            headers=(
+                "Avsnitt",
+                "Aktivitet",
+                "Län",
+                "Målområde",
+                "Status",
+                "Planerad kostnad",
+                "Kvinnor",
+                "Män",
+                "Annat/okänt",
+            ),
             rows=tuple(
                 (
                     report_section,
@@ -762,7 +826,9 @@ def _annex_section(year: int, on: dt.date, activities: Any) -> Section:
                     _int(m),
                     _int(o),
                 )
-                for report_section, title, county, area, status, cost, w, m, o in rows.iterator(chunk_size=2000)
+                for report_section, title, county, area, status, cost, w, m, o in rows.iterator(
+                    chunk_size=2000
+                )
             ),
             align=("left", "left", "left", "right", "left", "right", "right", "right", "right"),
             widths=(6, 34, 13, 7, 9, 11, 7, 6, 7),
@@ -786,7 +852,12 @@ def _result_appendices(decision: FundingDecision, year: int, on: dt.date) -> lis
     figures.blocks.extend(_measured_tables(decision, year))
     overview = Section(title=f"Bilaga: Aktiviteter {year} per målområde", level=1, numbered=False)
     overview.blocks.extend(_goal_area_tables(decision, year, activities))
-    return [figures, overview, _summary_section(decision, year, on, activities), _annex_section(year, on, activities)]
+    return [
+        figures,
+        overview,
+        _summary_section(decision, year, on, activities),
+        _annex_section(year, on, activities),
+    ]
 
 
 def _int(value: int | None) -> str:

@@ -36,7 +36,7 @@ from jamkoll.validation import int_param
 
 from .forms import STEP_FORMS, ApplicationForm, GenerateForm
 from .models import JobStatus, ReportKind, ReportState, ReportVersion
-from .renderers import CONTENT_TYPES, render_html_fragment
+from .renderers import CONTENT_TYPES
 from .selectors import (
     application_decisions,
     job_for_user,
@@ -45,14 +45,13 @@ from .selectors import (
     step_verdict,
     version_file,
     version_list,
+    version_preview,
 )
 from .services import (
     report_certify,
     report_job_create,
-    report_outdated,
     report_sign,
     report_submit,
-    version_document,
 )
 from .transitions import Step
 
@@ -248,7 +247,6 @@ def _version_page(
 ) -> HttpResponse:
     """The version with its files, its preview and a form for the open step (or the reason it is
     not offered). `sent`: a step's form as sent, with its errors (status 400)."""
-    document = version_document(version)
     steps: list[tuple[Step, Verdict, forms.Form]] = [
         (step, verdict, sent[1] if sent and sent[0] == step else _step_form(step))
         for step, verdict in actions.items()
@@ -261,8 +259,9 @@ def _version_page(
         {
             "version": version,
             "files": version.files.defer("content").order_by("format"),
-            "outdated": report_outdated(version),
-            "preview": render_html_fragment(document),
+            # Never assembled in the request: the preview is the stored HTML file's, and whether the
+            # data has changed is checked when a step is taken (certify and sign refuse then).
+            "preview": version_preview(version),
             "actions": steps,
             "obligation": report_obligation(version),
             "successors": version.successors.all(),
