@@ -253,6 +253,7 @@ def result_report(*, decision: FundingDecision, year: int, version: Any = None) 
     for a in lean.filter(report_section__in=placed):
         activities.setdefault(a.report_section, []).append(a)
     others = list(lean.exclude(report_section__in=placed)[: OTHERS_IN_FULL_MAX + 1])
+    others_count = lean.exclude(report_section__in=placed).count()  # at every volume: the same queries
     sections: list[Section] = []
     for section in content.sections:
         level = section.number.count(".") + (1 if section.numbered else 0)
@@ -278,10 +279,10 @@ def result_report(*, decision: FundingDecision, year: int, version: Any = None) 
         if len(others) <= OTHERS_IN_FULL_MAX:
             rest.blocks.extend(_activity_blocks(others, False, content.footnotes.keys()))
         else:
-            count = lean.exclude(report_section__in=placed).count()
             rest.blocks.append(
                 Paragraph(
-                    f"Under året genomfördes ytterligare {group_digits(str(count))} aktiviteter som inte "
+                    f"Under året genomfördes ytterligare {group_digits(str(others_count))} aktiviteter "
+                    "som inte "
                     "hör till något av avsnitten ovan. De sammanfattas per målområde och län i bilagan "
                     f"Sammanställning och listas var för sig i bilagan {ANNEX_TITLE[len('Bilaga: ') :]}."
                 )
@@ -515,10 +516,10 @@ def _measured_tables(decision: FundingDecision, year: int) -> list[Any]:
                 )
             )
         return blocks
-    # Many: summed per result and unit, in SQL; each activity's figures are in the annex.
-    sums = (
-        outputs.filter(measured_q)
-        .values("label", "unit")
+    # Many: summed per result, unit and qualifier in one query; each activity's figures are in the
+    # annex. The same number of queries as the detail tables above, whatever the volume.
+    groups = list(
+        outputs.values("label", "unit", "qualifier")
         .annotate(
             n=Count("activity", distinct=True),
             total=Sum("total"),
@@ -526,8 +527,16 @@ def _measured_tables(decision: FundingDecision, year: int) -> list[Any]:
             men=Sum("men"),
             other=Sum("other"),
         )
-        .order_by("label", "unit")
+        .order_by("label", "unit", "qualifier")
     )
+    sums: dict[tuple[str, str], dict[str, int]] = {}
+    for r in groups:
+        if r["qualifier"] in MEASURED:  # exact figures and lower bounds are summed together
+            into = sums.setdefault(
+                (r["label"], r["unit"]), dict.fromkeys(("n", "total", "women", "men", "other"), 0)
+            )
+            for name in into:
+                into[name] += r[name] or 0
     blocks.append(
         Paragraph(
             f"Resultaten redovisas av {group_digits(str(counts['measured']))} mätta uppgifter. Tabellen "
@@ -542,26 +551,21 @@ def _measured_tables(decision: FundingDecision, year: int) -> list[Any]:
             headers=("Resultat", "Enhet", "Aktiviteter", "Antal", "Kvinnor", "Män", *tail),
             rows=tuple(
                 (
-                    r["label"],
-                    r["unit"],
+                    label,
+                    unit,
                     _int(r["n"]),
                     _int(r["total"]),
                     _int(r["women"]),
                     _int(r["men"]),
                     *((_int(r["other"]),) if other else ()),
                 )
-                for r in sums
+                for (label, unit), r in sums.items()
             ),
             align=("left", "left", "right", "right", "right", "right", *(("right",) if other else ())),
         )
     )
-    if counts["unmeasured"]:
-        rest = (
-            outputs.exclude(measured_q)
-            .values("label", "unit", "qualifier")
-            .annotate(n=Count("activity", distinct=True), total=Sum("total"))
-            .order_by("label", "unit", "qualifier")
-        )
+    rest = [r for r in groups if r["qualifier"] not in MEASURED]
+    if rest:
         blocks.append(
             Table(
                 caption=f"Ungefärliga, sannolika, planerade och uppskattade uppgifter {year} per uppgift",
