@@ -102,3 +102,14 @@ def test_the_version_page_never_assembles_and_costs_the_same_at_two_volumes(coor
     # The preview is the stored file's body: the small one whole, the large one too (under the cap).
     assert "Förhandsvisning" in html_small and "report-preview" in html_small
     assert ANNEX_TITLE in html_large
+
+
+def test_a_stored_file_is_served_with_its_checksum_as_etag_and_not_read_again(coordinator: Any) -> None:
+    decision = decision_get(slug=SLUG)
+    version = report_generate(kind="result", decision=decision, year=2018, actor=coordinator, formats=("md",))
+    client = client_for(coordinator)
+    first = client.get(f"/rapporter/{version.pk}/fil/md/")
+    assert first.status_code == 200 and first["ETag"] == f'"{first["X-Content-SHA256"]}"'
+    assert first["Cache-Control"] == "private, no-cache"  # a draft: never in a shared cache
+    again = client.get(f"/rapporter/{version.pk}/fil/md/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""

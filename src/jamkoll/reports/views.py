@@ -300,11 +300,23 @@ def version_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @_login_if_anonymous
 def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """A stored file as it was stored: its SHA-256 is its ETag, so a browser that has it gets a 304
+    without the bytes being read; a submitted (public) version's files may be cached by anyone."""
     version, _actions = report_version_for_user(actor=request.user, pk=pk)
+    public = version.state == ReportState.SUBMITTED
+    cache = "public, max-age=86400" if public else "private, no-cache"
+    sha = version.files.filter(format=fmt).values_list("sha256", flat=True).first()
+    if sha and request.headers.get("If-None-Match", "").strip() == f'"{sha}"':
+        response = HttpResponse(status=304)
+        response["ETag"] = f'"{sha}"'
+        response["Cache-Control"] = cache
+        return response
     file, filename = version_file(version, fmt)
     response = HttpResponse(bytes(file.content), content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-SHA256"] = file.sha256
+    response["ETag"] = f'"{file.sha256}"'
+    response["Cache-Control"] = cache
     return response
 
 

@@ -20,6 +20,7 @@ import io
 import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from typing import Any
 
 from jamkoll.reports.document import Document, Section, Table
 from jamkoll.reports.renderers.html import STREAM_PAGE_ID, render_print_html
@@ -174,11 +175,11 @@ def _draw(pdf: bytes, pages: list[tuple[int, list[str]]]) -> bytes:
             is_head = n < 4 and not line.startswith("-") and n != 1
             ops.append(f"/{'FJkB' if is_head else 'FJkA'} {FONT_SIZE} Tf {_pdf_text(line)} Tj T*")
         ops.append("ET Q")
-        contents = page.get("/Contents")
+        contents: Any = page.get("/Contents")
         existing = list(contents.get_object()) if isinstance(contents.get_object(), list) else [contents]
         page[NameObject("/Contents")] = ArrayObject([save, *existing, stream("\n".join(ops).encode("ascii"))])
-        resources = page["/Resources"].get_object()
-        fonts = resources.get("/Font")
+        resources: Any = page["/Resources"].get_object()
+        fonts: Any = resources.get("/Font")
         fonts = fonts.get_object() if fonts is not None else DictionaryObject()
         fonts[NameObject("/FJkA")] = regular
         fonts[NameObject("/FJkB")] = bold
