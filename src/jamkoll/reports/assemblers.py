@@ -415,7 +415,6 @@ DETAIL_ROWS_MAX = 200
 # Activities whose section the report does not have are described in full up to this many; beyond
 # it the report says how many there are and the annex lists them.
 OTHERS_IN_FULL_MAX = 50
-NATIONAL = "Nationellt (SKR)"
 
 
 def _output_q(prefix: str = "") -> Q:
@@ -742,6 +741,7 @@ def _summary_section(decision: FundingDecision, year: int, on: dt.date, activiti
         )
     )
     names = county_name_map(on)
+    national = _national(decision, on)
     by_county = list(_sums(activities, "owner_county__code"))
     by_county.sort(key=lambda r: (r["owner_county__code"] is not None, r["owner_county__code"] or ""))
     section.blocks.append(
@@ -752,7 +752,7 @@ def _summary_section(decision: FundingDecision, year: int, on: dt.date, activiti
                 _sum_row(
                     names.get(r["owner_county__code"], r["owner_county__code"])
                     if r["owner_county__code"]
-                    else NATIONAL,
+                    else national,
                     r,
                 )
                 for r in by_county
@@ -768,7 +768,12 @@ def _summary_section(decision: FundingDecision, year: int, on: dt.date, activiti
 ANNEX_TITLE = "Bilaga: Aktivitetsförteckning"
 
 
-def _annex_section(year: int, on: dt.date, activities: Any) -> Section:
+def _national(decision: FundingDecision, on: dt.date) -> str:
+    """The row of the activities no county runs: the recipient's own, by its name on the day."""
+    return f"Nationellt ({recipient_short(decision, on)})"
+
+
+def _annex_section(decision: FundingDecision, year: int, on: dt.date, activities: Any) -> Section:
     """Every activity of the year, one row each (a compact table), with its measured outputs by sex:
     one query, the outputs summed per activity in SQL."""
     section = Section(title=f"{ANNEX_TITLE} {year}", level=1, numbered=False)
@@ -789,6 +794,7 @@ def _annex_section(year: int, on: dt.date, activities: Any) -> Section:
         )
 
     names = county_name_map(on)
+    national = _national(decision, on)
     rows = (
         activities.annotate(w=per_activity("women"), m=per_activity("men"), o=per_activity("other"))
         .order_by("sub_project__number", "report_section", "position", "code")
@@ -822,7 +828,7 @@ def _annex_section(year: int, on: dt.date, activities: Any) -> Section:
                 (
                     report_section,
                     title,
-                    names.get(county, county) if county else NATIONAL,
+                    names.get(county, county) if county else national,
                     str(area),
                     _status_label(status),
                     _kr(cost) if cost is not None else "–",
@@ -860,7 +866,7 @@ def _result_appendices(decision: FundingDecision, year: int, on: dt.date) -> lis
         figures,
         overview,
         _summary_section(decision, year, on, activities),
-        _annex_section(year, on, activities),
+        _annex_section(decision, year, on, activities),
     ]
 
 
