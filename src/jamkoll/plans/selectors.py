@@ -531,7 +531,9 @@ def report_sections(*, decision: FundingDecision, year: int) -> tuple[list[Repor
     return list(ReportSection.objects.filter(decision=decision, year=earlier).order_by("position")), earlier
 
 
-def report_content(*, decision: FundingDecision, year: int) -> ReportContent:
+def report_content(*, decision: FundingDecision, year: int, with_activities: bool = True) -> ReportContent:
+    """The year's report texts and structure; with `with_activities`, also every activity by its
+    section (the result report fetches its own, leaner: `reports.assemblers.result_report`)."""
     narratives: dict[str, list[Any]] = {}
     footnotes: dict[int, str] = {}
     title = ""
@@ -543,8 +545,9 @@ def report_content(*, decision: FundingDecision, year: int) -> ReportContent:
         else:
             narratives.setdefault(n.section, []).append(n)
     activities: dict[str, list[Activity]] = {}
-    for a in activity_list(decision=decision, year=year).order_by("report_section", "position", "code"):
-        activities.setdefault(a.report_section, []).append(a)
+    if with_activities:
+        for a in activity_list(decision=decision, year=year).order_by("report_section", "position", "code"):
+            activities.setdefault(a.report_section, []).append(a)
     sections, structure_year = report_sections(decision=decision, year=year)
     return ReportContent(
         title=title,

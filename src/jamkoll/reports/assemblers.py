@@ -15,13 +15,24 @@ from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+
 from jamkoll.charts import Bar, bar_chart
 from jamkoll.indicators.selectors import LinkedIndicator, dec_str, linked_national, suppress_threshold
 from jamkoll.ledger.selectors import balance_get
 from jamkoll.money import format_sek, group_digits
 from jamkoll.obligations.selectors import obligation_of_kind
 from jamkoll.plans.footnotes import split_marks, strip_marks
-from jamkoll.plans.models import Activity, ActivityStatus, ProjectPlan
+from jamkoll.plans.models import (
+    MEASURED,
+    Activity,
+    ActivityStatus,
+    Output,
+    OutputQualifier,
+    ProjectPlan,
+    figure_text,
+)
 from jamkoll.plans.selectors import (
     ActivityFilter,
     activity_list,
@@ -218,7 +229,7 @@ def _section_blocks(narratives: list[Any], activities: list[Activity], notes: Co
 
 def result_report(*, decision: FundingDecision, year: int, version: Any = None) -> Document:
     on = as_of(year)
-    content = report_content(decision=decision, year=year)
+    content = report_content(decision=decision, year=year, with_activities=False)
     organisation = decision.recipient.name_at(on) if decision.recipient else ""
     document = Document(
         kind="result",
@@ -230,6 +241,19 @@ def result_report(*, decision: FundingDecision, year: int, version: Any = None) 
         facts=KeyValues(tuple(decision_facts(decision, year, on))),
         footnotes=dict(content.footnotes),
     )
+    # The texts of the activities the report places under its headings, in one lean query; the
+    # others are counted, and described in full only while they are few (the annex lists all).
+    placed = [s.number for s in content.sections]
+    lean = (
+        Activity.objects.filter(decision=decision, year=year)
+        .only("pk", "report_section", "position", "code", "description")
+        .order_by("report_section", "position", "code")
+    )
+    activities: dict[str, list[Activity]] = {}
+    for a in lean.filter(report_section__in=placed):
+        activities.setdefault(a.report_section, []).append(a)
+    others = list(lean.exclude(report_section__in=placed)[: OTHERS_IN_FULL_MAX + 1])
+    others_count = lean.exclude(report_section__in=placed).count()  # at every volume: the same queries
     sections: list[Section] = []
     for section in content.sections:
         level = section.number.count(".") + (1 if section.numbered else 0)
@@ -239,7 +263,7 @@ def result_report(*, decision: FundingDecision, year: int, version: Any = None) 
         out.blocks.extend(
             _section_blocks(
                 content.narratives.get(section.number, []),
-                content.activities.get(section.number, []),
+                activities.get(section.number, []),
                 content.footnotes.keys(),
             )
         )
@@ -250,11 +274,19 @@ def result_report(*, decision: FundingDecision, year: int, version: Any = None) 
         # out (an empty "Inledning" is not a text of this year).
         sections = _with_content(sections)
     # An activity whose section the report does not have is still reported.
-    placed = {s.number for s in content.sections}
-    others = [a for number, items in content.activities.items() if number not in placed for a in items]
     if others:
         rest = Section(title="Övriga aktiviteter", level=1, numbered=False)
-        rest.blocks.extend(_activity_blocks(others, False, content.footnotes.keys()))
+        if len(others) <= OTHERS_IN_FULL_MAX:
+            rest.blocks.extend(_activity_blocks(others, False, content.footnotes.keys()))
+        else:
+            rest.blocks.append(
+                Paragraph(
+                    f"Under året genomfördes ytterligare {group_digits(str(others_count))} aktiviteter "
+                    "som inte "
+                    "hör till något av avsnitten ovan. De sammanfattas per målområde och län i bilagan "
+                    f"Sammanställning och listas var för sig i bilagan {ANNEX_TITLE[len('Bilaga: ') :]}."
+                )
+            )
         sections.append(rest)
     document.sections.extend(sections)
     document.sections.append(
@@ -376,13 +408,448 @@ def _with_content(sections: list[Section]) -> list[Section]:
     return [s for s in sections if s.blocks or any(n.startswith(f"{s.number}.") for n in filled if s.number)]
 
 
+# Above this many rows a detail table of the appendices (every measured output, every activity
+# that also serves another goal area) is summed per kind in SQL instead; every activity is still
+# listed, one row each, in the annex "Aktivitetsförteckning". Below it the tables are as in seed 003.
+DETAIL_ROWS_MAX = 200
+# Activities whose section the report does not have are described in full up to this many; beyond
+# it the report says how many there are and the annex lists them.
+OTHERS_IN_FULL_MAX = 50
+
+
+def _output_q(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}qualifier__in": [str(q) for q in MEASURED]})
+
+
+def _measured_tables(decision: FundingDecision, year: int) -> list[Any]:
+    """ "Mätta resultat" and the approximate figures: one row per output while they are few (as in
+    seed 003), summed per result and unit in SQL when there are more than DETAIL_ROWS_MAX."""
+    outputs = Output.objects.filter(activity__decision=decision, activity__year=year)
+    measured_q = _output_q()
+    counts = outputs.aggregate(
+        measured=Count("pk", filter=measured_q),
+        unmeasured=Count("pk", filter=~measured_q),
+        other=Count("pk", filter=measured_q & Q(other__gt=0)),
+    )
+    other = bool(counts["measured"] and counts["other"])
+    blocks: list[Any] = []
+    tail = ("Annat/okänt",) if other else ()
+    if counts["measured"] <= DETAIL_ROWS_MAX and counts["unmeasured"] <= DETAIL_ROWS_MAX:
+        rows = list(
+            outputs.select_related(None)
+            .order_by(
+                "activity__sub_project__number",
+                "activity__report_section",
+                "activity__position",
+                "activity__code",
+                "position",
+            )
+            .values_list(
+                "activity__report_section",
+                "activity__title",
+                "label",
+                "total",
+                "qualifier",
+                "unit",
+                "women",
+                "men",
+                "other",
+                "note",
+            )
+        )
+        measured = [r for r in rows if r[4] in MEASURED]
+        unmeasured = [r for r in rows if r[4] not in MEASURED]
+        blocks.append(
+            Table(
+                caption=f"Mätta resultat {year}",
+                headers=(
+                    "Avsnitt",
+                    "Aktivitet",
+                    "Resultat",
+                    "Antal",
+                    "Enhet",
+                    "Kvinnor",
+                    "Män",
+                    *tail,
+                    "Anmärkning",
+                ),
+                rows=tuple(
+                    (
+                        section,
+                        title,
+                        label,
+                        figure_text(total, qualifier, translate=False),
+                        unit,
+                        _int(women),
+                        _int(men),
+                        *((_int(oth),) if other else ()),
+                        note,
+                    )
+                    for section, title, label, total, qualifier, unit, women, men, oth, note in measured
+                ),
+                align=(
+                    "left",
+                    "left",
+                    "left",
+                    "right",
+                    "left",
+                    "right",
+                    "right",
+                    *(("right",) if other else ()),
+                    "left",
+                ),
+                widths=(6, 20, 20, 7, 9, 8, 6, 10, 14) if other else (6, 22, 22, 8, 10, 8, 6, 18),
+            )
+        )
+        if unmeasured:
+            blocks.append(
+                Table(
+                    caption=f"Ungefärliga, sannolika, planerade och uppskattade uppgifter {year}",
+                    headers=("Avsnitt", "Aktivitet", "Uppgift", "Antal", "Enhet", "Underlagets ord"),
+                    rows=tuple(
+                        (section, title, label, figure_text(total, qualifier, translate=False), unit, note)
+                        for section, title, label, total, qualifier, unit, _w, _m, _o, note in unmeasured
+                    ),
+                    align=("left", "left", "left", "right", "left", "left"),
+                    widths=(6, 20, 22, 14, 12, 26),
+                )
+            )
+        return blocks
+    # Many: summed per result, unit and qualifier in one query; each activity's figures are in the
+    # annex. The same number of queries as the detail tables above, whatever the volume.
+    groups = list(
+        outputs.values("label", "unit", "qualifier")
+        .annotate(
+            n=Count("activity", distinct=True),
+            total=Sum("total"),
+            women=Sum("women"),
+            men=Sum("men"),
+            other=Sum("other"),
+        )
+        .order_by("label", "unit", "qualifier")
+    )
+    sums: dict[tuple[str, str], dict[str, int]] = {}
+    for r in groups:
+        if r["qualifier"] in MEASURED:  # exact figures and lower bounds are summed together
+            into = sums.setdefault(
+                (r["label"], r["unit"]), dict.fromkeys(("n", "total", "women", "men", "other"), 0)
+            )
+            for name in into:
+                into[name] += r[name] or 0
+    blocks.append(
+        Paragraph(
+            f"Resultaten redovisas av {group_digits(str(counts['measured']))} mätta uppgifter. Tabellen "
+            "summerar dem per resultat och enhet; varje aktivitets siffror finns i bilagan "
+            "Aktivitetsförteckning.",
+            style="note",
+        )
+    )
+    blocks.append(
+        Table(
+            caption=f"Mätta resultat {year} per resultat",
+            headers=("Resultat", "Enhet", "Aktiviteter", "Antal", "Kvinnor", "Män", *tail),
+            rows=tuple(
+                (
+                    label,
+                    unit,
+                    _int(r["n"]),
+                    _int(r["total"]),
+                    _int(r["women"]),
+                    _int(r["men"]),
+                    *((_int(r["other"]),) if other else ()),
+                )
+                for (label, unit), r in sums.items()
+            ),
+            align=("left", "left", "right", "right", "right", "right", *(("right",) if other else ())),
+        )
+    )
+    rest = [r for r in groups if r["qualifier"] not in MEASURED]
+    if rest:
+        blocks.append(
+            Table(
+                caption=f"Ungefärliga, sannolika, planerade och uppskattade uppgifter {year} per uppgift",
+                headers=("Uppgift", "Enhet", "Underlagets ord", "Aktiviteter", "Antal sammanlagt"),
+                rows=tuple(
+                    (
+                        r["label"],
+                        r["unit"],
+                        str(OutputQualifier(r["qualifier"]).label),
+                        _int(r["n"]),
+                        _int(r["total"]),
+                    )
+                    for r in rest
+                ),
+                align=("left", "left", "left", "right", "right"),
+            )
+        )
+    return blocks
+
+
+def _status_label(value: str) -> str:
+    try:
+        return str(ActivityStatus(value).label)
+    except ValueError:
+        return value
+
+
+def _goal_area_tables(decision: FundingDecision, year: int, activities: Any) -> list[Any]:
+    """Counted under the goal area each is reported under, and only there; every goal area of the
+    decision has a row, the collaboration goal's with none (seed 003 §2). Counted in SQL."""
+    counts: dict[tuple[int, str], int] = {}
+    total = 0
+    for row in activities.values("goal_area__number", "status").annotate(n=Count("pk")).order_by():
+        key = (row["goal_area__number"], _status_label(row["status"]))
+        counts[key] = counts.get(key, 0) + row["n"]
+        total += row["n"]
+    for number in decision.goal_areas.values_list("number", flat=True):
+        if not any(n == number for n, _status in counts):
+            counts[(number, "–")] = 0
+    blocks: list[Any] = [
+        Table(
+            caption=f"Aktiviteter {year} per målområde och status",
+            headers=("Målområde", "Status", "Antal aktiviteter"),
+            rows=tuple((str(ga), status, str(n)) for (ga, status), n in sorted(counts.items())),
+            align=("left", "left", "right"),
+            footer=("Totalt", "", str(total)),
+        )
+    ]
+    through = Activity.also_serves.through.objects.filter(activity__in=activities)
+    links = through.count()
+    if not links:
+        return blocks
+    blocks.append(
+        Paragraph(
+            "Aktiviteter som även bidrar till ett annat målområde än det de redovisas under. De "
+            "räknas bara under sitt eget målområde ovan.",
+            style="note",
+        )
+    )
+    if links <= DETAIL_ROWS_MAX:
+        serving: dict[int, tuple[str, str, int, list[int]]] = {}
+        rows = through.order_by(
+            "activity__sub_project__number",
+            "activity__report_section",
+            "activity__position",
+            "activity__code",
+            "goalarea__number",
+        ).values_list(
+            "activity_id",
+            "activity__report_section",
+            "activity__title",
+            "activity__goal_area__number",
+            "goalarea__number",
+        )
+        for pk, section, title, own, other in rows:
+            serving.setdefault(pk, (section, title, own, []))[3].append(other)
+        blocks.append(
+            Table(
+                caption=f"Aktiviteter {year} som även bidrar till andra målområden",
+                headers=("Avsnitt", "Aktivitet", "Redovisas under målområde", "Bidrar även till målområde"),
+                rows=tuple(
+                    (section, title, str(own), ", ".join(str(n) for n in numbers))
+                    for section, title, own, numbers in serving.values()
+                ),
+                align=("left", "left", "right", "right"),
+                widths=(8, 52, 20, 20),
+            )
+        )
+        return blocks
+    pairs = (
+        through.values("activity__goal_area__number", "goalarea__number")
+        .annotate(n=Count("activity", distinct=True))
+        .order_by("activity__goal_area__number", "goalarea__number")
+    )
+    blocks.append(
+        Table(
+            caption=f"Aktiviteter {year} som även bidrar till andra målområden, antal",
+            headers=("Redovisas under målområde", "Bidrar även till målområde", "Antal aktiviteter"),
+            rows=tuple(
+                (str(r["activity__goal_area__number"]), str(r["goalarea__number"]), _int(r["n"]))
+                for r in pairs
+            ),
+            align=("right", "right", "right"),
+        )
+    )
+    return blocks
+
+
+SUMS_NOTE = (
+    "Planerad kostnad är summan av aktiviteternas planerade kostnader. Kvinnor, män och annat/okänt "
+    "är summan av de mätta resultat som är uppdelade på kön; ungefärliga och planerade uppgifter "
+    "räknas inte."
+)
+
+
+def _sums(activities: Any, by: str) -> Any:
+    """Per `by` (a field path): the number of activities, their planned cost and their measured
+    outputs by sex, in SQL (the outputs summed per activity first, so that costs are not repeated)."""
+    measured = Output.objects.filter(activity=OuterRef("pk"), qualifier__in=[str(q) for q in MEASURED])
+
+    def per_activity(field: str) -> Any:
+        return Coalesce(
+            Subquery(
+                measured.order_by().values("activity").annotate(s=Sum(field)).values("s")[:1],
+                output_field=IntegerField(),
+            ),
+            0,
+        )
+
+    return (
+        activities.annotate(w=per_activity("women"), m=per_activity("men"), o=per_activity("other"))
+        .values(by)
+        .annotate(n=Count("pk"), cost=Sum("planned_cost"), women=Sum("w"), men=Sum("m"), other=Sum("o"))
+        .order_by(by)
+    )
+
+
+def _sum_row(first: str, r: dict[str, Any]) -> tuple[str, ...]:
+    return (
+        first,
+        _int(r["n"]),
+        _kr(r["cost"] or Decimal(0)),
+        _int(r["women"]),
+        _int(r["men"]),
+        _int(r["other"]),
+    )
+
+
+SUM_HEADERS = ("Aktiviteter", "Planerad kostnad", "Kvinnor", "Män", "Annat/okänt")
+SUM_ALIGN: tuple[Any, ...] = ("left", "right", "right", "right", "right", "right")
+
+
+def _summary_section(decision: FundingDecision, year: int, on: dt.date, activities: Any) -> Section:
+    """Per goal area and per county: activities, planned cost and measured outputs by sex (SQL)."""
+    section = Section(title=f"Bilaga: Sammanställning {year} per målområde och län", level=1, numbered=False)
+    section.blocks.append(Paragraph(SUMS_NOTE, style="note"))
+    areas = {a.number: str(a) for a in decision.goal_areas.all()}
+    by_area = list(_sums(activities, "goal_area__number"))
+    totals = activities.aggregate(n=Count("pk"), cost=Sum("planned_cost"))
+    out_totals = Output.objects.filter(
+        activity__in=activities, qualifier__in=[str(q) for q in MEASURED]
+    ).aggregate(women=Sum("women"), men=Sum("men"), other=Sum("other"))
+    footer = _sum_row("Totalt", totals | out_totals)
+    section.blocks.append(
+        Table(
+            caption=f"Aktiviteter {year} per målområde",
+            headers=("Målområde", *SUM_HEADERS),
+            rows=tuple(
+                _sum_row(areas.get(r["goal_area__number"], str(r["goal_area__number"])), r) for r in by_area
+            ),
+            align=SUM_ALIGN,
+            footer=footer,
+            widths=(40, 12, 18, 10, 10, 10),
+        )
+    )
+    names = county_name_map(on)
+    national = _national(decision, on)
+    by_county = list(_sums(activities, "owner_county__code"))
+    by_county.sort(key=lambda r: (r["owner_county__code"] is not None, r["owner_county__code"] or ""))
+    section.blocks.append(
+        Table(
+            caption=f"Aktiviteter {year} per län",
+            headers=("Län", *SUM_HEADERS),
+            rows=tuple(
+                _sum_row(
+                    names.get(r["owner_county__code"], r["owner_county__code"])
+                    if r["owner_county__code"]
+                    else national,
+                    r,
+                )
+                for r in by_county
+            ),
+            align=SUM_ALIGN,
+            footer=footer,
+            widths=(40, 12, 18, 10, 10, 10),
+        )
+    )
+    return section
+
+
+ANNEX_TITLE = "Bilaga: Aktivitetsförteckning"
+
+
+def _national(decision: FundingDecision, on: dt.date) -> str:
+    """The row of the activities no county runs: the recipient's own, by its name on the day."""
+    return f"Nationellt ({recipient_short(decision, on)})"
+
+
+def _annex_section(decision: FundingDecision, year: int, on: dt.date, activities: Any) -> Section:
+    """Every activity of the year, one row each (a compact table), with its measured outputs by sex:
+    one query, the outputs summed per activity in SQL."""
+    section = Section(title=f"{ANNEX_TITLE} {year}", level=1, numbered=False)
+    section.blocks.append(
+        Paragraph(
+            "Varje aktivitet under året, en rad var, i rapportens ordning. Län är det län vars "
+            "regionala stödstruktur driver aktiviteten; kvinnor, män och annat/okänt är aktivitetens "
+            "mätta resultat uppdelade på kön.",
+            style="note",
+        )
+    )
+    measured = Output.objects.filter(activity=OuterRef("pk"), qualifier__in=[str(q) for q in MEASURED])
+
+    def per_activity(field: str) -> Any:
+        return Subquery(
+            measured.order_by().values("activity").annotate(s=Sum(field)).values("s")[:1],
+            output_field=IntegerField(),
+        )
+
+    names = county_name_map(on)
+    national = _national(decision, on)
+    rows = (
+        activities.annotate(w=per_activity("women"), m=per_activity("men"), o=per_activity("other"))
+        .order_by("sub_project__number", "report_section", "position", "code")
+        .values_list(
+            "report_section",
+            "title",
+            "owner_county__code",
+            "goal_area__number",
+            "status",
+            "planned_cost",
+            "w",
+            "m",
+            "o",
+        )
+    )
+    section.blocks.append(
+        Table(
+            caption=f"Aktiviteter {year}",
+            headers=(
+                "Avsnitt",
+                "Aktivitet",
+                "Län",
+                "Målområde",
+                "Status",
+                "Planerad kostnad",
+                "Kvinnor",
+                "Män",
+                "Annat/okänt",
+            ),
+            rows=tuple(
+                (
+                    report_section,
+                    title,
+                    names.get(county, county) if county else national,
+                    str(area),
+                    _status_label(status),
+                    _kr(cost) if cost is not None else "–",
+                    _int(w),
+                    _int(m),
+                    _int(o),
+                )
+                for report_section, title, county, area, status, cost, w, m, o in rows.iterator(
+                    chunk_size=2000
+                )
+            ),
+            align=("left", "left", "left", "right", "left", "right", "right", "right", "right"),
+            widths=(6, 34, 13, 7, 9, 11, 7, 6, 7),
+            compact=True,
+        )
+    )
+    return section
+
+
 def _result_appendices(decision: FundingDecision, year: int, on: dt.date) -> list[Section]:
-    activities = list(activity_list(decision=decision, year=year))
-    outputs = [(a, o) for a in activities for o in a.outputs.all()]
-    # Only exact figures and lower bounds are measured results; "ett tjugotal", "sannolikt",
-    # planned and estimated figures are listed apart, with their qualifier (issue 13 class 2).
-    measured = [(a, o) for a, o in outputs if o.measured]
-    unmeasured = [(a, o) for a, o in outputs if not o.measured]
+    activities = Activity.objects.filter(decision=decision, year=year)
     figures = Section(title=f"Bilaga: Resultat i siffror {year}", level=1, numbered=False)
     figures.blocks.append(
         Paragraph(
@@ -392,105 +859,15 @@ def _result_appendices(decision: FundingDecision, year: int, on: dt.date) -> lis
             style="note",
         )
     )
-    # The column "Annat/okänt" is there when someone was counted neither as a woman nor as a man,
-    # so that every row adds up (the 2018 report has no such count, and no such column).
-    other = any(o.other for _a, o in measured)
-    figures.blocks.append(
-        Table(
-            caption=f"Mätta resultat {year}",
-            headers=(
-                "Avsnitt",
-                "Aktivitet",
-                "Resultat",
-                "Antal",
-                "Enhet",
-                "Kvinnor",
-                "Män",
-                *(("Annat/okänt",) if other else ()),
-                "Anmärkning",
-            ),
-            rows=tuple(
-                (
-                    a.report_section,
-                    a.title,
-                    o.label,
-                    o.figure_sv,
-                    o.unit,
-                    _int(o.women),
-                    _int(o.men),
-                    *((_int(o.other),) if other else ()),
-                    o.note,
-                )
-                for a, o in measured
-            ),
-            align=(
-                "left",
-                "left",
-                "left",
-                "right",
-                "left",
-                "right",
-                "right",
-                *(("right",) if other else ()),
-                "left",
-            ),
-            widths=(6, 20, 20, 7, 9, 8, 6, 10, 14) if other else (6, 22, 22, 8, 10, 8, 6, 18),
-        )
-    )
-    if unmeasured:
-        figures.blocks.append(
-            Table(
-                caption=f"Ungefärliga, sannolika, planerade och uppskattade uppgifter {year}",
-                headers=("Avsnitt", "Aktivitet", "Uppgift", "Antal", "Enhet", "Underlagets ord"),
-                rows=tuple(
-                    (a.report_section, a.title, o.label, o.figure_sv, o.unit, o.note) for a, o in unmeasured
-                ),
-                align=("left", "left", "left", "right", "left", "left"),
-                widths=(6, 20, 22, 14, 12, 26),
-            )
-        )
+    figures.blocks.extend(_measured_tables(decision, year))
     overview = Section(title=f"Bilaga: Aktiviteter {year} per målområde", level=1, numbered=False)
-    # Counted under the goal area each is reported under, and only there; every goal area of the
-    # decision has a row, the collaboration goal's with none (seed 003 §2).
-    counts: dict[tuple[int, str], int] = {}
-    for a in activities:
-        key = (a.goal_area.number, a.get_status_display())
-        counts[key] = counts.get(key, 0) + 1
-    for area in decision.goal_areas.all():
-        if not any(number == area.number for number, _status in counts):
-            counts[(area.number, "–")] = 0
-    overview.blocks.append(
-        Table(
-            caption=f"Aktiviteter {year} per målområde och status",
-            headers=("Målområde", "Status", "Antal aktiviteter"),
-            rows=tuple((str(ga), status, str(n)) for (ga, status), n in sorted(counts.items())),
-            align=("left", "left", "right"),
-            footer=("Totalt", "", str(len(activities))),
-        )
-    )
-    serving = [(a, [g.number for g in a.also_serves.all()]) for a in activities]
-    serving = [(a, numbers) for a, numbers in serving if numbers]
-    if serving:
-        overview.blocks.append(
-            Paragraph(
-                "Aktiviteter som även bidrar till ett annat målområde än det de redovisas under. De "
-                "räknas bara under sitt eget målområde ovan.",
-                style="note",
-            )
-        )
-        overview.blocks.append(
-            Table(
-                caption=f"Aktiviteter {year} som även bidrar till andra målområden",
-                headers=("Avsnitt", "Aktivitet", "Redovisas under målområde", "Bidrar även till målområde"),
-                rows=tuple(
-                    (a.report_section, a.title, str(a.goal_area.number), ", ".join(str(n) for n in numbers))
-                    for a, numbers in serving
-                ),
-                align=("left", "left", "right", "right"),
-                widths=(8, 52, 20, 20),
-            )
-        )
-    return [figures, overview]
+    overview.blocks.extend(_goal_area_tables(decision, year, activities))
+    return [
+        figures,
+        overview,
+        _summary_section(decision, year, on, activities),
+        _annex_section(decision, year, on, activities),
+    ]
 
 
 def _int(value: int | None) -> str:

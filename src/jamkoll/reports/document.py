@@ -65,6 +65,10 @@ class Table:
     align: tuple[Align, ...] = ()  # per column; default left
     footer: tuple[str, ...] | None = None  # a totals row
     widths: tuple[int, ...] = ()  # relative column widths (PDF/DOCX), optional
+    compact: bool = False  # a long list (an annex): small type, one line per row where it fits
+    # Set by the PDF renderer only: the rows are drawn on this many pages of their own
+    # (`renderers.pdf`), the HTML leaves them empty. Never set by an assembler.
+    stream_pages: int = 0
 
 
 @dataclass(frozen=True)

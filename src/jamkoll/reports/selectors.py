@@ -4,6 +4,8 @@ version, `draft_visibility_q` for a list: both in accounts.policy, tested to agr
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -60,6 +62,41 @@ def version_get(*, pk: int | str) -> ReportVersion:
     if version is None:
         raise NotFound(_("Rapportversionen finns inte."))
     return version
+
+
+# A stored HTML file up to this size is shown on the version page as it is stored; a larger one
+# (a result report with thousands of activities in its annex) by its table of contents only.
+PREVIEW_MAX_BYTES = 400_000
+_ARTICLE = re.compile(r"<article\b.*</article>", re.S)
+_COLGROUP = re.compile(r"<colgroup>.*?</colgroup>", re.S)
+
+
+@dataclass(frozen=True)
+class StoredPreview:
+    """What the version page shows of the document, read from its stored HTML file (never
+    assembled again): the whole `<article>` while the file is small, else nothing (`complete` False)."""
+
+    html: str
+    complete: bool
+    size: int
+
+
+def version_preview(version: ReportVersion) -> StoredPreview | None:
+    """The stored HTML rendering's body, as it was stored (None when the version has no HTML
+    file). The file's bytes are read only when it is at most PREVIEW_MAX_BYTES; a larger file's
+    contents list is read from its first part. Column widths (style attributes, which the site's
+    Content-Security-Policy blocks) are left out."""
+    row = version.files.filter(format="html").values_list("pk", "size").first()
+    if row is None:
+        return None
+    pk, size = row
+    if size <= PREVIEW_MAX_BYTES:
+        text = bytes(ReportFile.objects.values_list("content", flat=True).get(pk=pk)).decode(
+            "utf-8", "replace"
+        )
+        match = _ARTICLE.search(text)
+        return StoredPreview(_COLGROUP.sub("", match.group(0)) if match else "", True, size)
+    return StoredPreview("", False, size)
 
 
 def version_file(version: ReportVersion, fmt: str) -> tuple[ReportFile, str]:

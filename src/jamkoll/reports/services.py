@@ -620,7 +620,7 @@ def _successor(version: ReportVersion, step: Step, actor: Any, **fields: Any) ->
         generated_at=timezone.now(),
         **carried,
     )
-    formats = [f.format for f in version.files.all()] or list(ALL_FORMATS)
+    formats = list(version.files.values_list("format", flat=True)) or list(ALL_FORMATS)
     files = _render_all(version_document(successor), formats, progress=None, interactive=True)
     with transaction.atomic():
         _require_latest(version, step, lock=True)  # the state as it is now, under the lock
@@ -784,5 +784,6 @@ def report_submit(*, actor: Any, version: ReportVersion, on: Any, receipt_refere
 
 
 def _pdf_sha(version: ReportVersion) -> str:
-    file = version.files.filter(format="pdf").first() or version.files.first()
+    files = version.files.defer("content")  # the checksum only, never the bytes
+    file = files.filter(format="pdf").first() or files.first()
     return file.sha256 if file else ""

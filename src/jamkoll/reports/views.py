@@ -36,7 +36,7 @@ from jamkoll.validation import int_param
 
 from .forms import STEP_FORMS, ApplicationForm, GenerateForm
 from .models import JobStatus, ReportKind, ReportState, ReportVersion
-from .renderers import CONTENT_TYPES, render_html_fragment
+from .renderers import CONTENT_TYPES
 from .selectors import (
     application_decisions,
     job_for_user,
@@ -45,14 +45,13 @@ from .selectors import (
     step_verdict,
     version_file,
     version_list,
+    version_preview,
 )
 from .services import (
     report_certify,
     report_job_create,
-    report_outdated,
     report_sign,
     report_submit,
-    version_document,
 )
 from .transitions import Step
 
@@ -248,7 +247,6 @@ def _version_page(
 ) -> HttpResponse:
     """The version with its files, its preview and a form for the open step (or the reason it is
     not offered). `sent`: a step's form as sent, with its errors (status 400)."""
-    document = version_document(version)
     steps: list[tuple[Step, Verdict, forms.Form]] = [
         (step, verdict, sent[1] if sent and sent[0] == step else _step_form(step))
         for step, verdict in actions.items()
@@ -261,8 +259,9 @@ def _version_page(
         {
             "version": version,
             "files": version.files.defer("content").order_by("format"),
-            "outdated": report_outdated(version),
-            "preview": render_html_fragment(document),
+            # Never assembled in the request: the preview is the stored HTML file's, and whether the
+            # data has changed is checked when a step is taken (certify and sign refuse then).
+            "preview": version_preview(version),
             "actions": steps,
             "obligation": report_obligation(version),
             "successors": version.successors.all(),
@@ -301,11 +300,23 @@ def version_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @_login_if_anonymous
 def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """A stored file as it was stored: its SHA-256 is its ETag, so a browser that has it gets a 304
+    without the bytes being read; a submitted (public) version's files may be cached by anyone."""
     version, _actions = report_version_for_user(actor=request.user, pk=pk)
+    public = version.state == ReportState.SUBMITTED
+    cache = "public, max-age=86400" if public else "private, no-cache"
+    sha = version.files.filter(format=fmt).values_list("sha256", flat=True).first()
+    if sha and request.headers.get("If-None-Match", "").strip() == f'"{sha}"':
+        response = HttpResponse(status=304)
+        response["ETag"] = f'"{sha}"'
+        response["Cache-Control"] = cache
+        return response
     file, filename = version_file(version, fmt)
     response = HttpResponse(bytes(file.content), content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-SHA256"] = file.sha256
+    response["ETag"] = f'"{file.sha256}"'
+    response["Cache-Control"] = cache
     return response
 
 

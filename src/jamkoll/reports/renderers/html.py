@@ -104,6 +104,8 @@ class TableView:
     widths: list[str]  # CSS percentages, one per column, or empty
     wide: bool
     kind: str = "table"
+    compact: bool = False
+    stream_pages: list[str] = field(default_factory=list)  # ids of the pages the PDF draws the rows on
 
 
 @dataclass(frozen=True)
@@ -224,6 +226,10 @@ def note_id(number: int) -> str:
     return f"not-{number}"
 
 
+# The id of an empty page a long table's rows are drawn on in the PDF (`renderers.pdf`).
+STREAM_PAGE_ID = "rader-"
+
+
 def _table_view(table: Table, table_id: str) -> TableView:
     columns = len(table.headers)
     numeric = [column_align(table, i) == "right" for i in range(columns)]
@@ -248,6 +254,8 @@ def _table_view(table: Table, table_id: str) -> TableView:
         footer=cells(table.footer) if table.footer else None,
         widths=widths,
         wide=columns >= 8,
+        compact=table.compact,
+        stream_pages=[f"{STREAM_PAGE_ID}{table_id}-{i}" for i in range(table.stream_pages)],
     )
 
 
