@@ -223,7 +223,7 @@ def _pg_admin(url: str, statement: str) -> None:
 
     base = url.rsplit("/", 1)[0]
     with psycopg.connect(f"{base}/postgres", autocommit=True) as con:
-        con.execute(statement)  # type: ignore[arg-type]
+        con.execute(statement)
 
 
 def _jamkoll(db: Database, *args: str, timeout: float | None = None) -> tuple[float, str]:
@@ -845,7 +845,7 @@ def ledger_at_volume(scale: Scale, setup: Setup) -> dict[str, Any]:
             raise RuntimeError(f"raw read-and-hash: {answer['error']}")
         raw.append(answer["wall"])
         rows = answer["rows"]
-    figures = {
+    figures: dict[str, Any] = {
         "write_small": summary(small),
         "write_large": summary(large),
         "refused": refused,
