@@ -942,7 +942,12 @@ def rows(results: dict[str, Any]) -> list[dict[str, str]]:
                 f"{target.name}: p95, {results['scale']['clients']} clients"
                 + (f" ({ph['errors']} errors)" if ph["errors"] else ""),
                 "",
-                f"{ph['p95'] * 1000:.0f} ms (login {login * 1000:.0f} ms)",
+                (
+                    f"{ph['p95'] * 1000:.0f} ms"
+                    if ph["p95"] != float("inf")
+                    else f"failed ({ph['errors']} of {ph['requests']})"
+                )
+                + f" (login {login * 1000:.0f} ms)",
                 f"{ratio:.2f}",
                 f"≤ {CONCURRENT_TARGET}",
                 ratio <= CONCURRENT_TARGET,
