@@ -1,6 +1,10 @@
 """Benchmarks (make bench). Each prints a ratio against a raw baseline measured in the same run,
 never only an absolute time: the machines are shared and noisy.
 
+scale:       issue 16's table (pages and API lists at the seeded and at national volume, 20
+             concurrent clients, the 2018 report, the ledger at 500 000 entries, the first seed) is
+             bench/scale.py, which `make bench` runs before this file (`python -m bench.scale`).
+
 seed:        `jamkoll seed` into a fresh SQLite file vs. a raw sqlite3 executemany of the same
              number of organisation-name rows.
 allocations: the allocation table selector vs. a raw SQL sum of the same allocation rows.
