@@ -81,7 +81,7 @@ VIEWS = [
     {},
     {"lan": "12"},
     {"sortera": "kostnad"},
-    {"sortera": "aktivitet", "ordning": "fallande", "sida": "2"},
+    {"sortera": "avsnitt", "sida": "2"},
     {"delmal": "5", "sortera": "lan"},
     {"sortera": "avsnitt", "status": "completed"},
 ]
