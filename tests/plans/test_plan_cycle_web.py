@@ -94,8 +94,8 @@ def test_the_2019_cycle_in_the_web(coordinator: Any, ministry: Any) -> None:
     silent = dep.post(f"{PAGE}steg/send_back/", STEP)
     assert silent.status_code == 400
     body = silent.content.decode()
-    beside = body[body.index('name="comment"') :]
-    assert "Detta fält måste fyllas i." in beside[: beside.index("</span></span>")]
+    beside = body[body.index('id="id_send_back_comment"') :]
+    assert "Detta fält måste fyllas i." in beside[: beside.index("</div>")]
     comment = "Beskriv uppföljningen av delmål 6 tydligare."
     assert dep.post(f"{PAGE}steg/send_back/", {**STEP, "comment": comment}).status_code == 302
     page = web.get(PAGE).content.decode()

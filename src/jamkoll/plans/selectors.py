@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
 from django.utils.translation import gettext as _
 
 from jamkoll.accounts.policy import Verdict, check, require, rss_counties
@@ -96,23 +96,55 @@ class ActivityFilter:
 def activity_list(
     *, decision: FundingDecision, year: int | None = None, filters: ActivityFilter | None = None
 ) -> QuerySet[Activity]:
-    qs = (
-        Activity.objects.filter(decision=decision)
-        .select_related(
-            "sub_project", "goal_area", "owner_county", "budget_line__goal_area", "county_plan__county"
-        )
-        .prefetch_related(
-            "counties",
-            "also_serves",
-            "county_plan__county__names",  # a county plan's lock reason names its county
-            "partners__names",
-            "sub_goals",
-            "strategy_objectives",
-            "municipalities",
-            "owner_county__names",
-            Prefetch("outputs", queryset=Output.objects.order_by("position")),
-        )
+    return _with_related(_filtered(decision=decision, year=year, filters=filters)).order_by(
+        "sub_project__number", "report_section", "position", "code"
     )
+
+
+def _with_related(qs: QuerySet[Activity]) -> QuerySet[Activity]:
+    """What a listed activity shows and what its verdicts read, fetched with it."""
+    return qs.select_related(
+        "sub_project", "goal_area", "owner_county", "budget_line__goal_area", "county_plan__county"
+    ).prefetch_related(
+        "counties",
+        "also_serves",
+        "county_plan__county__names",  # a county plan's lock reason names its county
+        "partners__names",
+        "sub_goals",
+        "strategy_objectives",
+        "municipalities",
+        "owner_county__names",
+        Prefetch("outputs", queryset=Output.objects.order_by("position")),
+    )
+
+
+def activity_selection(
+    *, decision: FundingDecision, year: int, filters: ActivityFilter | None = None
+) -> QuerySet[Activity]:
+    """The year's activities the filters select, each once, unordered and without related rows:
+    what the plan page's summaries group and its table sorts and pages. A filter on a many-valued
+    relation (county, partner, sub-goal, objective) selects by primary key, so that neither a
+    grouped sum nor a count meets an activity twice (`_filtered` does so for every filter)."""
+    return _filtered(decision=decision, year=year, filters=filters)
+
+
+def activity_status_order() -> Case:
+    """An expression that sorts activities by status in the statuses' order (planned first)."""
+    return Case(
+        *(When(status=value, then=Value(i)) for i, value in enumerate(ActivityStatus.values)),
+        output_field=IntegerField(),
+    )
+
+
+def activity_page_rows(qs: QuerySet[Activity]) -> QuerySet[Activity]:
+    """`activity_selection` with what a row of the table shows (fetched for the page's rows only)."""
+    return _with_related(qs)
+
+
+def _filtered(
+    *, decision: FundingDecision, year: int | None = None, filters: ActivityFilter | None = None
+) -> QuerySet[Activity]:
+    qs = Activity.objects.filter(decision=decision)
     if year is not None:
         qs = qs.filter(year=year)
     f = filters or ActivityFilter()
@@ -134,7 +166,7 @@ def activity_list(
         qs = qs.filter(sub_project__number=f.sub_project)
     if f.text:
         qs = qs.filter(Q(title__icontains=f.text) | Q(description__icontains=f.text))
-    return qs.order_by("sub_project__number", "report_section", "position", "code")
+    return qs
 
 
 def _linked(**link: Any) -> QuerySet[Activity, Any]:
@@ -364,6 +396,126 @@ def plan_tree(*, decision: FundingDecision, year: int, filters: ActivityFilter |
     for activity in activity_list(decision=decision, year=year, filters=filters):
         branches[activity.sub_project_id].activities.append(activity)
     return list(branches.values())
+
+
+@dataclass
+class SummaryRow:
+    """One group of the selected activities: how many, their planned cost, how many in each
+    status and (for sub-projects and goal areas) the budget of the lines they draw on, each line
+    counted once (None — "not decided" — when a line's amount is not decided, or there is none;
+    counties show no budget: theirs is their allocation, on the RSS overview)."""
+
+    key: str  # the filter value that selects the group ("" for national activities)
+    label: str
+    activities: int = 0
+    planned_cost: Decimal = ZERO
+    statuses: dict[str, int] = field(default_factory=dict)  # status value -> count
+    budget: Decimal | None = None
+    href: str = ""  # the page's link that selects the group (set by the view)
+
+    def status_counts(self) -> list[tuple[str, str, int]]:
+        """(value, label, count) in the statuses' order, those with activities."""
+        return [(v, str(lbl), self.statuses[v]) for v, lbl in ActivityStatus.choices if self.statuses.get(v)]
+
+
+@dataclass
+class ActivitySummary:
+    total: SummaryRow
+    by_sub_project: list[SummaryRow]
+    by_goal_area: list[SummaryRow]
+    by_county: list[SummaryRow]
+
+
+def _grouped(qs: QuerySet[Activity], key: str) -> dict[Any, SummaryRow]:
+    """Count, planned cost and status counts per value of `key`, in one grouped query."""
+    rows: dict[Any, SummaryRow] = {}
+    grouped = qs.order_by().values(key, "status").annotate(n=Count("id"), cost=Sum("planned_cost"))
+    for g in grouped:
+        row = rows.setdefault(g[key], SummaryRow(key="", label=""))
+        row.activities += g["n"]
+        row.planned_cost += g["cost"] or ZERO
+        row.statuses[g["status"]] = row.statuses.get(g["status"], 0) + g["n"]
+    return rows
+
+
+def _budgets(qs: QuerySet[Activity], keys: tuple[str, ...]) -> dict[str, dict[Any, Decimal | None]]:
+    """Per key and value of it: the budget of the distinct lines its activities draw on, each line
+    counted once; None ("not decided") when one of them has no amount (as `Branch.budget`). One
+    query of (key values, line) pairs: as many as there are lines, not activities."""
+    lines: dict[str, dict[Any, dict[int, Decimal | None]]] = {k: {} for k in keys}
+    drawn = (
+        qs.order_by()
+        .filter(budget_line__isnull=False)
+        .values_list(*keys, "budget_line_id", "budget_line__amount")
+        .distinct()
+    )
+    for *groups, line, amount in drawn:
+        for key, group in zip(keys, groups, strict=True):
+            lines[key].setdefault(group, {})[line] = amount
+    out: dict[str, dict[Any, Decimal | None]] = {k: {} for k in keys}
+    for key, by_group in lines.items():
+        for group, amounts in by_group.items():
+            values = list(amounts.values())
+            out[key][group] = None if any(a is None for a in values) else sum((a for a in values if a), ZERO)
+    return out
+
+
+def activity_summary(
+    *,
+    decision: FundingDecision,
+    year: int,
+    filters: ActivityFilter | None = None,
+    sub_projects: list[SubProject] | None = None,
+    goal_areas: list[Any] | None = None,
+    county_names: dict[str, str] | None = None,
+    national_label: str = "",
+) -> ActivitySummary:
+    """The plan page's first screen: the selected activities per sub-project, goal area and
+    implementing county (national activities in a row of their own), counted and summed in SQL —
+    the same few queries at 40 activities as at 40 000. Every group list adds up to `total`.
+    `sub_projects`, `goal_areas` (the decision's, by number) and `county_names` (the year's) when
+    the caller has them already."""
+    qs = activity_selection(decision=decision, year=year, filters=filters)
+    if sub_projects is None:
+        sub_projects = list(SubProject.objects.filter(decision=decision).order_by("number"))
+    if goal_areas is None:
+        goal_areas = list(decision.goal_areas.order_by("number"))
+    budgets = _budgets(qs, ("sub_project_id", "goal_area_id"))
+
+    total = SummaryRow(key="", label=_("Alla aktiviteter i urvalet"))
+    by_sp = _grouped(qs, "sub_project_id")
+    sp_rows = []
+    for sp in sub_projects:
+        row = by_sp.get(sp.pk, SummaryRow(key="", label=""))
+        row.key, row.label = str(sp.number), str(sp)
+        row.budget = budgets["sub_project_id"].get(sp.pk)
+        sp_rows.append(row)
+        total.activities += row.activities
+        total.planned_cost += row.planned_cost
+        for status, n in row.statuses.items():
+            total.statuses[status] = total.statuses.get(status, 0) + n
+
+    by_ga = _grouped(qs, "goal_area_id")
+    ga_rows = []
+    for ga in goal_areas:
+        if ga.pk in by_ga:
+            row = by_ga[ga.pk]
+            row.key, row.label = str(ga.number), f"{ga.number}. {ga.title}"
+            row.budget = budgets["goal_area_id"].get(ga.pk)
+            ga_rows.append(row)
+
+    names = county_names if county_names is not None else county_name_map(as_of(year))
+    by_county = _grouped(qs, "owner_county__code")
+    county_rows = []
+    if None in by_county:
+        row = by_county.pop(None)
+        row.label = national_label or _("Nationella aktiviteter")
+        county_rows.append(row)
+    for code in sorted(by_county, key=str):
+        row = by_county[code]
+        row.key, row.label = code, f"{code} {names.get(code, code)}"
+        county_rows.append(row)
+    return ActivitySummary(total=total, by_sub_project=sp_rows, by_goal_area=ga_rows, by_county=county_rows)
 
 
 @dataclass(frozen=True)
@@ -596,7 +748,7 @@ class CountyPlanPage:
     county: Organisation
     name: str
     plan: CountyPlan | None
-    activities: list[Activity]
+    activities: QuerySet[Activity]  # not read until used: the web page reads one page of it
     verdict: Verdict
 
 
@@ -613,7 +765,7 @@ def county_plan_for_user(*, actor: Any, slug: str, year: int | str, county_code:
         county=county,
         name=county.name_at(as_of(number)),
         plan=plan,
-        activities=list(county_activities(decision=decision, year=number, county=county)),
+        activities=county_activities(decision=decision, year=number, county=county),
         verdict=check(actor, "county_plan.edit", county.code),
     )
 

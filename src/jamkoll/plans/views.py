@@ -11,9 +11,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jamkoll.accounts.policy import Verdict, check, require, rss_counties
@@ -28,7 +30,16 @@ from jamkoll.programmes.selectors import (
     recipient_short_name,
 )
 from jamkoll.reference.selectors import strategy_objective_list, sub_goal_list
-from jamkoll.tables import export_format, export_response, link
+from jamkoll.tables import (
+    PAGE,
+    Column,
+    export_format,
+    export_response,
+    link,
+    sort_of,
+    sorted_items,
+    table_from_request,
+)
 
 from .forms import (
     START_COPY,
@@ -53,7 +64,11 @@ from .selectors import (
     activity_edit_verdicts,
     activity_for_user,
     activity_notes,
+    activity_page_rows,
     activity_row,
+    activity_selection,
+    activity_status_order,
+    activity_summary,
     municipality_choices,
     national_lock_verdict,
     partner_choices,
@@ -63,7 +78,6 @@ from .selectors import (
     plan_for_user,
     plan_split,
     plan_timeline,
-    plan_tree,
     sub_project_for_user,
     sub_project_list,
     year_budget_lines,
@@ -82,6 +96,28 @@ from .services import (
     subproject_update,
 )
 from .transitions import Step, open_steps, transition_get
+
+# The activity table of the plan page: sorted and paged on the server (`jamkoll.tables`).
+_BY_PLACE = ("report_section", "position", "code")
+ACTIVITY_COLUMNS = [
+    Column("avsnitt", gettext_lazy("Avsnitt"), _BY_PLACE),
+    Column("aktivitet", gettext_lazy("Aktivitet"), ("title", "code")),
+    Column("delprojekt", gettext_lazy("Delprojekt"), ("sub_project__number", *_BY_PLACE)),
+    Column("malomrade", gettext_lazy("Målområde"), ("goal_area__number", *_BY_PLACE)),
+    Column("lan", gettext_lazy("Län"), (F("owner_county__code").asc(nulls_first=True), *_BY_PLACE)),
+    Column("resultat", gettext_lazy("Resultat")),
+    Column(
+        "kostnad",
+        gettext_lazy("Planerad kostnad"),
+        (F("planned_cost").asc(nulls_first=True), *_BY_PLACE),
+        css="num",
+    ),
+    Column("status", gettext_lazy("Status"), (activity_status_order().asc(), *_BY_PLACE)),
+    Column("atgarder", gettext_lazy("Åtgärder")),
+]
+ACTIVITY_DEFAULT_SORT = "delprojekt"
+ACTIVITY_PAGE_SIZE = 50
+ACTIVITY_SHOW_ALL_MAX = 200
 
 
 def _plan_page(
@@ -113,16 +149,46 @@ def _plan_page(
     # A refused step that is not open any more (someone else took it) says why at the top.
     refused_form = posted[1] if posted and all(s.action != posted[0] for s in steps) else None
     filters = ActivityFilter.from_query(request.GET)
-    branches = plan_tree(decision=decision, year=year, filters=filters)
-    activities = [a for b in branches for a in b.activities]
+    short = recipient_short_name(decision=decision, on=as_of(year))
+    sub_projects = list(sub_project_list(decision=decision))
+    goal_areas = list(decision.goal_areas.order_by("number"))
+    names = county_name_map(as_of(year))
+    summary = activity_summary(
+        decision=decision,
+        year=year,
+        filters=filters,
+        sub_projects=sub_projects,
+        goal_areas=goal_areas,
+        county_names=names,
+        national_label=_("%(short)s (nationella aktiviteter)") % {"short": short},
+    )
+    for param, groups in (
+        ("delprojekt", summary.by_sub_project),
+        ("malomrade", summary.by_goal_area),
+        ("lan", summary.by_county),
+    ):
+        for row in groups:
+            if row.key:
+                row.href = link(request, "aktiviteter", **{param: row.key, PAGE: None})
+    # One page of rows, sorted and paged in SQL; what a row shows is fetched for that page only.
+    table = table_from_request(
+        request,
+        activity_page_rows(activity_selection(decision=decision, year=year, filters=filters)),
+        ACTIVITY_COLUMNS,
+        default_sort=ACTIVITY_DEFAULT_SORT,
+        page_size=ACTIVITY_PAGE_SIZE,
+        show_all_max=ACTIVITY_SHOW_ALL_MAX,
+        fragment="aktiviteter",
+    )
+    activities = table.rows
     verdicts = activity_edit_verdicts(actor=user, activities=activities)
     refusals = [v.reason for v in verdicts.values() if not v]
     # The reason most rows share is said once above the list; a row says only a different one.
     common_reason = max(set(refusals), key=refusals.count) if refusals else ""
     for a in activities:
-        a.edit_verdict = verdicts[a.pk]  # type: ignore[attr-defined]
+        a.edit_verdict = verdicts[a.pk]
         # Removal is offered while the activity's planning may change (its page says if it is in use).
-        a.removable = verdicts[a.pk] and activity_lock_verdict(a, plan=plan)  # type: ignore[attr-defined]
+        a.removable = verdicts[a.pk] and activity_lock_verdict(a, plan=plan)
     context: dict[str, Any] = {
         "decision": decision,
         "year": year,
@@ -130,15 +196,17 @@ def _plan_page(
         "step_forms": step_forms,
         "refused_form": refused_form,
         "page_errors": page_errors or [],
-        "branches": branches,
+        "summary": summary,
+        "status_columns": ActivityStatus.choices,
+        "table": table,
+        "activities": activities,
         "common_reason": common_reason,
         "filters": filters,
-        "goal_areas": decision.goal_areas.all(),
+        "goal_areas": goal_areas,
         "sub_goals": sub_goal_list(),
         "objectives": strategy_objective_list(),
-        "counties": county_name_map(as_of(year)),
-        "export_csv": link(request, format="csv"),
-        "export_xlsx": link(request, format="xlsx"),
+        "counties": names,
+        "summary_link": link(request, "aktiviteter", sida=None),
         "partners": partner_list(decision=decision, year=year),
         "status_choices": STATUS_CHOICES,
         "plan_statuses": PlanStatus,
@@ -152,7 +220,7 @@ def _plan_page(
                     initial={"name": sp.name, "description": sp.description}, auto_id=f"id_sp{sp.number}_%s"
                 ),
             )
-            for sp in sub_project_list(decision=decision)
+            for sp in sub_projects
         ],
         "subproject_verdict": check(user, "plan.edit", decision),
         "subproject_form": bound.get("subproject_new") or SubProjectCreateForm(auto_id="id_spnew_%s"),
@@ -245,8 +313,15 @@ def plan_page(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 
 
 def _activities_export(fmt: str, request: HttpRequest, decision: FundingDecision, year: int) -> HttpResponse:
-    """The plan's activities as the page's filters select them, every sub-project, as a download."""
-    branches = plan_tree(decision=decision, year=year, filters=ActivityFilter.from_query(request.GET))
+    """Every activity the page's filters select, every sub-project, in the table's sort, as a
+    download; read in chunks, not through the page."""
+    filters = ActivityFilter.from_query(request.GET)
+    selection = (
+        activity_selection(decision=decision, year=year, filters=filters)
+        .select_related("sub_project", "goal_area")
+        .prefetch_related("counties")
+    )
+    column, descending = sort_of(request, ACTIVITY_COLUMNS, ACTIVITY_DEFAULT_SORT)
     names = county_name_map(as_of(year))
     header = [
         _("Delprojekt"),
@@ -257,26 +332,25 @@ def _activities_export(fmt: str, request: HttpRequest, decision: FundingDecision
         _("Status"),
         _("Planerad kostnad (kr)"),
     ]
-    rows = []
-    for branch in branches:
-        for a in branch.activities:
+
+    def rows() -> Any:
+        for a in sorted_items(selection, column, descending).iterator(chunk_size=2000):
             if a.counties_not_named:
                 counties = _("ej angivna")
             else:
                 counties = ", ".join(names.get(c.code, c.code) for c in a.counties.all())
-            rows.append(
-                [
-                    str(branch.sub_project),
-                    a.report_section,
-                    a.title,
-                    a.goal_area.number if a.goal_area_id else None,
-                    counties,
-                    a.get_status_display(),
-                    a.planned_cost,
-                ]
-            )
+            yield [
+                str(a.sub_project),
+                a.report_section,
+                a.title,
+                a.goal_area.number,
+                counties,
+                a.get_status_display(),
+                a.planned_cost,
+            ]
+
     title = _("Aktiviteter %(year)s: %(title)s") % {"year": year, "title": decision.title}
-    return export_response(fmt, name=title, header=header, rows=rows, preamble=[title])
+    return export_response(fmt, name=title, header=header, rows=rows(), preamble=[title])
 
 
 @require_POST

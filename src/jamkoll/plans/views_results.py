@@ -17,14 +17,17 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jamkoll.accounts.policy import check
 from jamkoll.errors import NotFound, form_add_errors
 from jamkoll.programmes.selectors import decision_brief, decision_year_for_user
+from jamkoll.tables import Column, export_format, export_response, sort_of, sorted_items, table_from_request
 
 from .forms import (
     CountyActivityForm,
@@ -42,6 +45,7 @@ from .models import CountyPlanStatus, Output, StatusReport, StatusReportState
 from .selectors import (
     CountyPlanPage,
     activity_list,
+    activity_status_order,
     county_activity_for_user,
     county_plan_for_user,
     evaluation_for_user,
@@ -98,6 +102,25 @@ def _saved(form: Any, call: Any) -> bool:
 PLAN_FORM_IDS = "id_plan_%s"
 
 
+_BY_PLACE = ("report_section", "position", "code")
+COUNTY_ACTIVITY_COLUMNS = [
+    Column("avsnitt", gettext_lazy("Aktivitet"), _BY_PLACE),
+    Column("malomrade", gettext_lazy("Målområde"), ("goal_area__number", *_BY_PLACE)),
+    Column("delprojekt", gettext_lazy("Delprojekt"), ("sub_project__number", *_BY_PLACE)),
+    Column("tid", gettext_lazy("Planerad tid"), (F("planned_start").asc(nulls_first=True), *_BY_PLACE)),
+    Column(
+        "kostnad",
+        gettext_lazy("Planerad kostnad"),
+        (F("planned_cost").asc(nulls_first=True), *_BY_PLACE),
+        css="num",
+    ),
+    Column("resultat", gettext_lazy("Resultat")),
+    Column("status", gettext_lazy("Status"), (activity_status_order().asc(), *_BY_PLACE)),
+]
+COUNTY_ACTIVITY_PAGE_SIZE = 50
+COUNTY_ACTIVITY_SHOW_ALL_MAX = 500
+
+
 def _county_page(
     request: HttpRequest,
     page: CountyPlanPage,
@@ -120,6 +143,16 @@ def _county_page(
             )
     if page.verdict and plan is not None and lock and activity_form is None:
         activity_form = CountyActivityForm(decision=page.decision, year=page.year)
+    # The county's activities one page at a time, sorted on the server (`jamkoll.tables`).
+    table = table_from_request(
+        request,
+        page.activities,
+        COUNTY_ACTIVITY_COLUMNS,
+        default_sort="avsnitt",
+        page_size=COUNTY_ACTIVITY_PAGE_SIZE,
+        show_all_max=COUNTY_ACTIVITY_SHOW_ALL_MAX,
+        fragment="aktiviteter",
+    )
     return render(
         request,
         "plans/county_plan.html",
@@ -132,9 +165,44 @@ def _county_page(
             "reopen_verdict": may_reopen,
             "plan_form": plan_form,
             "activity_form": activity_form,
+            "table": table,
         },
         status=status,
     )
+
+
+def _county_export(fmt: str, request: HttpRequest, page: CountyPlanPage) -> HttpResponse:
+    """The county's activities, every one, in the table's sort, as a download."""
+    table_sort = sort_of(request, COUNTY_ACTIVITY_COLUMNS, "avsnitt")
+    activities = sorted_items(
+        page.activities.select_related(None)
+        .prefetch_related(None)
+        .select_related("sub_project", "goal_area"),
+        *table_sort,
+    )
+    header = [
+        _("Aktivitet"),
+        _("Målområde"),
+        _("Delprojekt"),
+        _("Planerad start"),
+        _("Planerat slut"),
+        _("Planerad kostnad (kr)"),
+        _("Status"),
+    ]
+    rows = (
+        [
+            a.title,
+            a.goal_area.number,
+            str(a.sub_project),
+            a.planned_start,
+            a.planned_end,
+            a.planned_cost,
+            a.get_status_display(),
+        ]
+        for a in activities.iterator(chunk_size=2000)
+    )
+    title = _("Genomförandeplan %(year)s: %(county)s") % {"year": page.year, "county": page.name}
+    return export_response(fmt, name=title, header=header, rows=rows, preamble=[title])
 
 
 @require_http_methods(["GET", "POST"])
@@ -143,6 +211,9 @@ def county_plan_page(request: HttpRequest, slug: str, year: int, county: str) ->
     """The county's plan; a POST creates it, or changes its summary and status."""
     page = county_plan_for_user(actor=request.user, slug=slug, year=year, county_code=county)
     if request.method != "POST":
+        fmt = export_format(request)
+        if fmt:
+            return _county_export(fmt, request, page)
         return _county_page(request, page)
     _refuse_unless(page.verdict)
     plan = page.plan
