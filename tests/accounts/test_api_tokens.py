@@ -230,7 +230,11 @@ def test_the_page_makes_a_key_shown_once_and_lists_it(coordinator: Any) -> None:
 
 def test_the_page_refuses_a_too_long_name_beside_the_field(coordinator: Any) -> None:
     response = client_for(coordinator).post(PAGE, {"name": "x" * 101})
-    assert response.status_code == 400 and 'id="name-errors"' in response.content.decode()
+    assert (
+        response.status_code == 400
+        and 'id="id_name_error"' in response.content.decode()
+        and "data-error-summary" in response.content.decode()
+    )
     assert not ApiToken.objects.exists()
 
 

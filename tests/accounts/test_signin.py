@@ -266,7 +266,10 @@ def _enrol(client: Client, user: Any) -> TOTPDevice:
     assert all(tag.startswith('<script src="/static/') for tag in re.findall(r"<script[^>]*>", html))
     assert not TOTPDevice.objects.filter(user=user).exists()  # showing the page stores nothing
     pending = TOTPDevice(key=client.session["jamkoll_two_factor_key"])
-    assert client.post(TWO_FACTOR, {"code": _wrong(_code(pending))}).status_code == 400
+    wrong = client.post(TWO_FACTOR, {"code": _wrong(_code(pending))})
+    # The error is beside the field and in the summary at the top (which takes the focus).
+    assert wrong.status_code == 400 and 'id="id_code_error"' in wrong.content.decode()
+    assert "data-error-summary" in wrong.content.decode()
     response = client.post(TWO_FACTOR, {"code": _code(pending)})
     assert response.status_code == 302
     device = TOTPDevice.objects.get(user=user)
