@@ -257,11 +257,11 @@ def test_a_send_back_notifies_the_plans_owners_in_the_list_and_by_mail(
     page = client_for(coordinator).get("/aviseringar/").content.decode()
     assert "skickade tillbaka planen" in page and "Beskriv delmål 6 tydligare." in page
     assert f'href="/planer/{SLUG}/2019/#kommentarer"' in page
-    notes = client_for(coordinator).get("/api/v1/notifications").json()
+    notes = client_for(coordinator).get("/api/v1/notifications").json()["items"]
     assert notes[0]["comment"]["kind"] == "send_back" and notes[0]["comment"]["id"] is None
     assert notes[0]["comment"]["body"] == "Beskriv delmål 6 tydligare."
     assert notes[0]["target"]["kind"] == "plan"
-    assert client_for(ministry).get("/api/v1/notifications").json() == []
+    assert client_for(ministry).get("/api/v1/notifications").json()["items"] == []
 
 
 # --- the pages ---------------------------------------------------------------------------------
