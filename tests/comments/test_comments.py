@@ -112,6 +112,33 @@ def test_a_mention_notifies_by_mail_and_in_the_list(
     assert ">1</span>" not in client_for(ministry).get("/").content.decode()
 
 
+def test_the_notification_list_pages_with_the_same_queries(
+    plan: ProjectPlan, coordinator: Any, ministry: Any
+) -> None:
+    """60 notifications: 50 on the first page, 10 on the second, and the page costs the same
+    number of queries as with 3 (the list never loads the whole inbox)."""
+
+    def notify(n: int) -> None:
+        comments = Comment.objects.bulk_create(
+            [Comment(plan=plan, author=coordinator, body=f"Fråga nummer {i}") for i in range(n)]
+        )
+        Notification.objects.bulk_create([Notification(recipient=ministry, comment=c) for c in comments])
+
+    client = client_for(ministry)
+    notify(3)
+    client.get("/aviseringar/")  # the session's first request does its own once-only work
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/aviseringar/").status_code == 200
+    notify(57)
+    with CaptureQueriesContext(connection) as many:
+        first = client.get("/aviseringar/").content.decode()
+    assert len(many) == len(few)
+    assert first.count('class="comment unread"') == 50 and "Rad 1–50 av 60" in first
+    assert "Ladda ner" not in first  # an inbox is not a table to download
+    second = client.get("/aviseringar/?sida=2").content.decode()
+    assert second.count('class="comment unread"') == 10 and "Sida 2 av 2" in second
+
+
 def test_no_mail_when_the_comment_is_refused(
     plan: ProjectPlan, coordinator: Any, ministry: Any, django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -24,7 +24,6 @@ from .models import Comment, Notification
 PK_MAX = 2**31 - 1
 # The newest comments a page or the API shows (oldest first among them).
 LIST_MAX = 200
-NOTIFICATIONS_MAX = 200
 
 # The target kinds as they appear in URLs and the API, with their model and Comment field.
 KINDS: dict[str, tuple[type[Any], str]] = {
@@ -213,11 +212,6 @@ def notification_queryset(*, user: Any) -> QuerySet[Notification]:
         .prefetch_related("comment__county_plan__county__names")
         .order_by("-created_at", "-pk")
     )
-
-
-def notification_list(*, user: Any) -> QuerySet[Notification]:
-    """The user's notifications, newest first (the newest NOTIFICATIONS_MAX)."""
-    return notification_queryset(user=user)[:NOTIFICATIONS_MAX]
 
 
 def notification_target(notification: Notification) -> Target:

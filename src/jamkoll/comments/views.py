@@ -15,11 +15,14 @@ from django.views.decorators.http import require_POST, require_safe
 
 from jamkoll.accounts.policy import check
 from jamkoll.errors import NotFound, form_add_errors
+from jamkoll.tables import Column, table_from_request
 from jamkoll.validation import int_param
 
 from .forms import CommentForm
-from .selectors import PK_MAX, comment_list, notification_list, notification_target, target_get
+from .selectors import PK_MAX, comment_list, notification_queryset, notification_target, target_get
 from .services import comment_create, notification_mark_read
+
+NOTIFICATIONS_PAGE = 50
 
 
 def section_context(request: HttpRequest, target: Any, form: CommentForm | None = None) -> dict[str, Any]:
@@ -54,12 +57,22 @@ def comment_post(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @require_safe
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first, a page at a time (`?sida=`)."""
+    newest = Column("tid", _("Tid"), order=("-created_at", "-pk"))
+    table = table_from_request(
+        request,
+        notification_queryset(user=request.user),
+        [newest],
+        default_sort="tid",
+        page_size=NOTIFICATIONS_PAGE,
+    )
+    table.csv_href = table.xlsx_href = ""  # nothing to download: the list is the user's own inbox
     rows = []
-    for notification in notification_list(user=request.user):
+    for notification in table.page.object_list:
         target = notification_target(notification)
         if check(request.user, "comment.view", target):  # a role since taken away: not shown
             rows.append((notification, target))
-    return render(request, "comments/notifications.html", {"rows": rows})
+    return render(request, "comments/notifications.html", {"rows": rows, "table": table})
 
 
 @require_POST
