@@ -289,8 +289,9 @@ def test_it_refuses_hostile_values_in_the_web_plan_step(coordinator: Any, plan_2
             assert_refused(response, where=f"{name}={value[:20]!r}")
             body = response.content.decode()
             assert response.status_code == 400 and "has-error" in body
-            field = body[body.index(f'name="{name}"') :]
-            assert 'class="error"' in field[: field.index("</span></span>") + 7], name
+            # The error stands beside its own field (the shared field partial) and in the summary.
+            assert f'id="id_propose_{name}_error" class="error field-error"' in body, name
+            assert "data-error-summary" in body
         future = client.post(STEP_WEB, {**STEP, "on": TOMORROW}).content.decode()
         assert "Datumet får inte ligga i framtiden." in future
     assert ProjectPlan.objects.get(pk=plan_2019.pk).status == PlanStatus.DRAFT
