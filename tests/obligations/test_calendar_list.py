@@ -143,6 +143,15 @@ def test_the_counties_undated_obligations_are_one_line_per_kind_with_a_link_to_t
     assert {o.title for o in undated} <= {r[2] for r in csv_rows[3:]}
 
 
+def test_an_rss_leader_sees_their_own_countys_undated_rows_and_the_rest_collapsed(rss_skane: Any) -> None:
+    """What Skåne's RSS has to hand in stays a row of its own; the other 20 counties are one line."""
+    html = client_for(rss_skane).get(CAL_2019).content.decode()
+    assert escape(obligation("2019-requisition-rss-12").title) in html
+    assert escape(obligation("2019-requisition-rss-25").title) not in html
+    section = html[html.index('id="lanens-ataganden"') :]
+    assert "Visa alla 20 län" in section
+
+
 def test_the_calendar_costs_the_same_queries_at_ten_times_the_volume(coordinator: Any) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

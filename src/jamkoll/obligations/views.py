@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.db.models import F, Q
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from jamkoll.accounts.policy import check, require
+from jamkoll.accounts.policy import check, require, rss_counties
 from jamkoll.errors import NotFound, form_add_errors
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import as_of
@@ -182,9 +182,11 @@ def _calendar_page(
         return _calendar_export(fmt, request.user, decision, year, obligations, today)
     # The counties' undated obligations (21 alike rows per kind) are one line each, with a link
     # that shows them, unless the user chose a county or asked for every county's rows.
+    # An RSS leader's own county's rows stay listed: they are what that user has to hand in.
     collapsed = not filters.get("county") and request.GET.get(COUNTIES) != ALL_COUNTIES
-    undated = selectors.undated_county_groups(obligations) if collapsed else []
-    listed = obligations.exclude(selectors.UNDATED_COUNTY) if undated else obligations
+    others = selectors.UNDATED_COUNTY & ~Q(county__code__in=sorted(rss_counties(request.user)))
+    undated = selectors.undated_county_groups(obligations.filter(others)) if collapsed else []
+    listed = obligations.exclude(others) if undated else obligations
     table = table_from_request(
         request,
         listed,
