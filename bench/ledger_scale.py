@@ -42,6 +42,7 @@ def bulk_chain(pairs: list[tuple[Any, int]], n: int) -> None:
 
     from jamkoll.ledger.chain import GENESIS, entry_digest, key_for_append
     from jamkoll.ledger.models import ChainHead, EntryKind, LedgerEntry, Tier
+    from jamkoll.ledger.services import totals_rebuild
 
     with transaction.atomic():
         head = ChainHead.objects.select_for_update().get(pk=1)
@@ -72,6 +73,7 @@ def bulk_chain(pairs: list[tuple[Any, int]], n: int) -> None:
                 batch = []
         LedgerEntry.objects.bulk_create(batch)
         ChainHead.objects.filter(pk=1).update(sequence=sequence, digest=previous)
+        totals_rebuild()
     _settle()
 
 

@@ -56,6 +56,7 @@ from jamkoll.ledger.chain import GENESIS, anchor_after_commit, entry_digest, key
 from jamkoll.ledger.closures import entry_closures
 from jamkoll.ledger.models import ChainHead, EntryKind, LedgerEntry, Tier
 from jamkoll.ledger.selectors import ledger_limits, ledger_sums
+from jamkoll.ledger.services import totals_rebuild
 from jamkoll.plans.models import (
     Activity,
     ActivityStatus,
@@ -621,6 +622,8 @@ def _ledger(writer: Writer, pairs: list[tuple[FundingDecision, int]], wanted: in
     writer.stream(LedgerEntry, rows(), label="LedgerEntry", total=wanted, then=firsts)
     last_sequence, last_digest = chain.sequence, chain.digest
     ChainHead.objects.filter(pk=1).update(sequence=last_sequence, digest=last_digest)
+    writer.progress(_("Löpande summor i medelsflödet …"))
+    totals_rebuild()
     writer.progress(_("Rekvisitionsåtaganden som posterna stänger …"))
     for entry in first.values():
         entry_closures(entry=entry, actor=VOLUME_ACTOR)

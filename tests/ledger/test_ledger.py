@@ -21,7 +21,7 @@ from jamkoll.errors import NotFound, error_messages
 from jamkoll.ledger.balance import violations
 from jamkoll.ledger.chain import append_only_lifted
 from jamkoll.ledger.models import AppendOnlyError, LedgerEntry
-from jamkoll.ledger.selectors import balance_get, ledger_sums
+from jamkoll.ledger.selectors import balance_get, group_sums, ledger_sums, stored_group_sums
 from jamkoll.ledger.services import entry_record, entry_reverse, ledger_verify
 from jamkoll.obligations.models import Obligation
 from jamkoll.programmes.models import FundingDecision
@@ -305,6 +305,8 @@ def test_random_operations_never_break_an_invariant(decision: FundingDecision, o
             assert sum(ledger_sums(decision=decision, year=2018).values(), Decimal(0)) == sum(
                 (e.amount for e in entries), Decimal(0)
             )
+            # The running sums the write moved are what the entries add up to, group by group.
+            assert stored_group_sums() == group_sums()
         assert ledger_verify().problems == []
     finally:
         transaction.savepoint_rollback(sid)

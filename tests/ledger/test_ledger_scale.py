@@ -15,6 +15,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -23,9 +24,9 @@ from hypothesis import strategies as st
 from jamkoll.accounts.policy import operator
 from jamkoll.ledger.balance import Key
 from jamkoll.ledger.chain import GENESIS, append_only_lifted, chain_report, entry_digest, key_for_append
-from jamkoll.ledger.models import ChainHead, EntryKind, LedgerEntry, Tier
-from jamkoll.ledger.selectors import balance_get, ledger_sums
-from jamkoll.ledger.services import entry_record
+from jamkoll.ledger.models import ChainHead, EntryKind, LedgerEntry, LedgerTotal, Tier
+from jamkoll.ledger.selectors import balance_get, entry_sums, ledger_sums
+from jamkoll.ledger.services import entry_record, ledger_verify, totals_rebuild
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import decision_get
 from jamkoll.reference.models import Organisation
@@ -74,6 +75,7 @@ def bulk_chain(decision: FundingDecision, specs: Iterable[Spec], year: int = YEA
         rows.append(entry)
     LedgerEntry.objects.bulk_create(rows, batch_size=1000)
     ChainHead.objects.filter(pk=1).update(sequence=sequence, digest=previous)
+    totals_rebuild()
     return len(rows)
 
 
@@ -103,7 +105,7 @@ def test_the_sql_sums_equal_the_decimal_sums_exactly(decision: FundingDecision, 
     with transaction.atomic():
         bulk_chain(decision, specs)
         sums = ledger_sums(decision=decision, year=YEAR)
-        assert sums == python_sums(decision)
+        assert sums == python_sums(decision) == entry_sums(decision=decision, year=YEAR)
         assert all(v.as_tuple().exponent == -2 for v in sums.values())
         transaction.set_rollback(True)
 
@@ -118,7 +120,7 @@ def test_sums_of_many_oren_that_a_float_would_round(decision: FundingDecision) -
     sums = ledger_sums(decision=decision, year=YEAR)
     assert str(sums[(Tier.STATE, EntryKind.REQUISITION, None, None)]) == "330.00"
     assert str(sums[(Tier.STATE, EntryKind.DISBURSEMENT, None, None)]) == "1000000000000.20"
-    assert sums == python_sums(decision)
+    assert sums == python_sums(decision) == entry_sums(decision=decision, year=YEAR)
 
 
 def test_a_limit_is_refused_exactly_at_the_boundary(decision: FundingDecision) -> None:
@@ -181,10 +183,11 @@ def test_a_write_issues_the_same_queries_at_50_and_at_5000_entries(decision: Fun
     bulk_chain(decision, _flow(4950))
     at_5000 = write()
     assert len(at_50) == len(at_5000), "\n".join(at_5000)
-    # And no query grows with the ledger: the entries are only summed in SQL, or looked up by
-    # an index and a LIMIT, never read row by row.
+    # And no query grows with the ledger: the checks read the running sums (one row per group),
+    # the entries are only looked up by an index and a LIMIT, never summed or read row by row.
     reads = [q for q in at_5000 if q.startswith("SELECT") and "ledger_ledgerentry" in q.split("WHERE")[0]]
-    assert reads and all("SUM(" in q or "LIMIT" in q for q in reads), "\n".join(reads)
+    assert all("LIMIT" in q and "SUM(" not in q for q in reads), "\n".join(reads)
+    assert any("ledger_ledgertotal" in q for q in at_5000)
 
 
 def test_verify_streams_the_chain_and_finds_a_tampered_row(decision: FundingDecision) -> None:
@@ -199,6 +202,55 @@ def test_verify_streams_the_chain_and_finds_a_tampered_row(decision: FundingDeci
     assert report.problems == [
         "post #1717: innehållet stämmer inte med kontrollsumman (ändrad utanför programmet?)"
     ]
+
+
+def test_verify_finds_a_running_sum_that_differs_from_its_entries(decision: FundingDecision) -> None:
+    bulk_chain(decision, _flow(40))
+    entry_record(actor=OP, decision=decision, year=YEAR, kind="requisition", amount="2.50", reference="R")
+    assert ledger_verify().problems == []
+    group = {"decision": decision, "year": YEAR, "tier": Tier.STATE, "kind": EntryKind.REQUISITION}
+    assert LedgerTotal.objects.get(**group).ore == 20 * 100 + 250
+    LedgerTotal.objects.filter(**group).update(ore=F("ore") + 1)
+    problems = ledger_verify().problems
+    assert problems == [
+        f"{SLUG} 2018 state requisition: den löpande summan är 22.51 kr över 21 poster, men posterna "
+        "summerar till 22.50 kr över 21 poster."
+    ]
+    # A write never repairs it silently: it moves the sum it finds.
+    entry_record(actor=OP, decision=decision, year=YEAR, kind="disbursement", amount="1.00", reference="U")
+    assert len(ledger_verify().problems) == 1
+
+
+def test_an_entry_slipped_in_behind_the_app_is_reported_by_its_group(decision: FundingDecision) -> None:
+    bulk_chain(decision, _flow(10))
+    county = Organisation.objects.get(kind="lan", code="25")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MAX(sequence) FROM ledger_ledgerentry")
+        (top,) = cursor.fetchone()
+    LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(
+                sequence=top + 1,
+                decision=decision,
+                year=YEAR,
+                tier=Tier.RSS,
+                kind=EntryKind.REQUISITION,
+                county=county,
+                amount=Decimal("5.00"),
+                entry_date=dt.date(YEAR, 2, 1),
+                reference="smuggled",
+                recorded_by_name="x",
+                recorded_at=timezone.now(),
+                previous_digest="0" * 64,
+                digest="f" * 64,
+            )
+        ]
+    )
+    problems = ledger_verify().problems
+    assert (
+        f"{SLUG} 2018 rss requisition län 25: den löpande summan är 0.00 kr över 0 poster, men posterna "
+        "summerar till 5.00 kr över 1 poster."
+    ) in problems
 
 
 @pytest.mark.postgres

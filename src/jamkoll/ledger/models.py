@@ -6,7 +6,10 @@ entry's, and every head is also written to an anchor file outside the database (
 `jamkoll verify` notices an entry that was changed, removed or slipped in behind the application's
 back. The database itself refuses UPDATE and DELETE on entries (migration 0003).
 
-Balances are never stored: they are sums of entries, computed at read time (STYLE §7).
+Balances are sums of entries. So that a write's checks cost the same at 500 000 entries as at
+500, each decision-year keeps a running sum per group (`LedgerTotal`), moved in the same
+transaction as the entry it counts; it is a cached figure that `jamkoll verify` checks against
+the entries themselves (STYLE §7).
 """
 
 from __future__ import annotations
@@ -219,6 +222,39 @@ def canonical_form(
         ],
         ensure_ascii=False,
     )
+
+
+class LedgerTotal(models.Model):
+    """The running sum of one group of a decision-year's entries: what the entries of (tier, kind,
+    county, goal area) add up to, in whole öre (an integer, exact on every database), and how many
+    there are. Written only by `services._append`, in the transaction of the entry it counts and
+    under that decision-year's lock; read by `selectors.ledger_sums`. `jamkoll verify` sums the
+    entries again and reports any group that differs (`services.totals_verify`).
+
+    `county_id` and `goal_area_id` are plain integers (0 for none) so that the group is one unique
+    key on every database (a NULL is never equal to another NULL in a unique constraint)."""
+
+    decision = models.ForeignKey(FundingDecision, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    tier = models.CharField(max_length=10, choices=Tier.choices)
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    county_id = models.PositiveIntegerField(default=0)
+    goal_area_id = models.PositiveIntegerField(default=0)
+    ore = models.BigIntegerField(default=0)
+    entries = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("löpande summa i medelsflödet")
+        verbose_name_plural = _("löpande summor i medelsflödet")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "year", "tier", "kind", "county_id", "goal_area_id"],
+                name="ledger_total_group",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id} {self.year} {self.tier} {self.kind}: {self.ore} öre"
 
 
 class ChainHead(models.Model):

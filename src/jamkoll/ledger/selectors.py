@@ -19,7 +19,7 @@ from jamkoll.reference.models import Organisation
 from jamkoll.validation import YEAR_MAX, YEAR_MIN, int_param
 
 from .balance import Balance, Key, Limits, compute
-from .models import LedgerEntry
+from .models import LedgerEntry, LedgerTotal
 
 SEQUENCE_MAX = 2**63 - 1  # the sequence column is a (positive) bigint
 
@@ -107,14 +107,40 @@ def ore_to_decimal(value: Any) -> Decimal:
     return Decimal(int(value or 0)).scaleb(-2).quantize(Decimal("0.01"))
 
 
-def ledger_sums(*, decision: FundingDecision | int, year: int) -> dict[Key, Decimal]:
-    """Summed amounts per (tier, kind, county, line) of one decision and year: one grouped query,
-    its cost bounded by the number of groups returned (at most 5 kinds × (21 counties + lines)),
-    the rows read through the index `ledger_sums_idx` (PostgreSQL: an index-only scan).
+def _named(rows: list[tuple[Any, ...]]) -> dict[Key, Decimal]:
+    """Rows of (tier, kind, county code, goal-area number, öre) as sums per `Key`."""
+    sums: dict[Key, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for tier, kind, county, line, ore in rows:
+        sums[(tier, kind, county, line)] += ore_to_decimal(ore)
+    return dict(sums)
 
-    The sums are exact on every database (`ore_sum_sql`): money never floats. The entries are
-    grouped by county and goal-area id first, and only the groups joined to their codes."""
-    decision_id = decision if isinstance(decision, int) else decision.pk
+
+def _decision_id(decision: FundingDecision | int) -> int:
+    return decision if isinstance(decision, int) else decision.pk
+
+
+def ledger_sums(*, decision: FundingDecision | int, year: int) -> dict[Key, Decimal]:
+    """Summed amounts per (tier, kind, county, line) of one decision and year, as the running sums
+    hold them (`LedgerTotal`, moved with every entry in its transaction): one query over at most
+    5 kinds × (21 counties + lines) rows, whatever the number of entries. Exact (whole öre).
+    `jamkoll verify` checks them against the entries (`entry_sums`, `group_sums`)."""
+    counties = Organisation._meta.db_table
+    areas = GoalArea._meta.db_table
+    sql = (
+        f"SELECT t.tier, t.kind, o.code, g.number, t.ore FROM {LedgerTotal._meta.db_table} t "
+        f"LEFT JOIN {counties} o ON o.id = t.county_id LEFT JOIN {areas} g ON g.id = t.goal_area_id "
+        "WHERE t.decision_id = %s AND t.year = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_decision_id(decision), year])
+        return _named(cursor.fetchall())
+
+
+def entry_sums(*, decision: FundingDecision | int, year: int) -> dict[Key, Decimal]:
+    """What `ledger_sums` answers, summed from the entries themselves: one grouped query through
+    the index `ledger_sums_idx` (PostgreSQL: an index-only scan), exact on every database
+    (`ore_sum_sql`). The entries are grouped by county and goal-area id first, and only the
+    groups joined to their codes."""
     entries = LedgerEntry._meta.db_table
     counties = Organisation._meta.db_table
     areas = GoalArea._meta.db_table
@@ -125,12 +151,39 @@ def ledger_sums(*, decision: FundingDecision | int, year: int) -> dict[Key, Deci
         "GROUP BY tier, kind, county_id, goal_area_id"
         f") s LEFT JOIN {counties} o ON o.id = s.county_id LEFT JOIN {areas} g ON g.id = s.goal_area_id"
     )
-    sums: dict[Key, Decimal] = defaultdict(lambda: Decimal("0.00"))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [decision_id, year])
-        for tier, kind, county, line, ore in cursor.fetchall():
-            sums[(tier, kind, county, line)] += ore_to_decimal(ore)
-    return dict(sums)
+        cursor.execute(sql, [_decision_id(decision), year])
+        return _named(cursor.fetchall())
+
+
+# A running sum's group: (decision id, year, tier, kind, county id or 0, goal-area id or 0).
+Group = tuple[int, int, str, str, int, int]
+
+
+def group_sums() -> dict[Group, tuple[int, int]]:
+    """Every group of every decision-year summed from the entries, as (öre, number of entries):
+    one grouped pass over the ledger, for `verify` and for a bulk load's `totals_rebuild`."""
+    sql = (
+        "SELECT decision_id, year, tier, kind, COALESCE(county_id, 0), COALESCE(goal_area_id, 0), "
+        f"{ore_sum_sql('amount', connection.vendor)}, COUNT(*) FROM {LedgerEntry._meta.db_table} "
+        "GROUP BY decision_id, year, tier, kind, county_id, goal_area_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return {
+            (int(d), int(y), t, k, int(c), int(g)): (int(ore or 0), int(n))
+            for d, y, t, k, c, g, ore, n in cursor.fetchall()
+        }
+
+
+def stored_group_sums() -> dict[Group, tuple[int, int]]:
+    """Every running sum as stored (`LedgerTotal`): (öre, number of entries) per group."""
+    return {
+        (d, y, t, k, c, g): (ore, n)
+        for d, y, t, k, c, g, ore, n in LedgerTotal.objects.values_list(
+            "decision_id", "year", "tier", "kind", "county_id", "goal_area_id", "ore", "entries"
+        )
+    }
 
 
 def ledger_limits(*, budget: Budget) -> Limits:
@@ -160,7 +213,7 @@ def balance_get(*, decision: FundingDecision, year: int) -> Balance:
 
 def ledger_years() -> list[tuple[FundingDecision, int]]:
     """Every decision and year that has a budget or an entry: what `verify` walks."""
-    pairs = budget_years() | set(LedgerEntry.objects.values_list("decision_id", "year").distinct())
+    pairs = budget_years() | set(LedgerTotal.objects.values_list("decision_id", "year").distinct())
     decisions = decisions_by_id(d for d, _y in pairs)
     return [(decisions[d], y) for d, y in sorted(pairs)]
 
@@ -202,10 +255,13 @@ __all__ = [
     "county_code_for",
     "entry_for_user",
     "entry_list",
+    "entry_sums",
+    "group_sums",
     "ledger_limits",
     "ledger_sums",
     "ledger_years",
     "ore_sum_sql",
     "ore_to_decimal",
     "reverse_verdict",
+    "stored_group_sums",
 ]

@@ -1,9 +1,11 @@
 """Writes to the ledger. Every write runs in one transaction that first locks its decision-year
 (`_lock_year`), so concurrent writers to the same year queue up and the invariants are checked
 against the latest state: two requisitions submitted at the same moment can never together exceed
-the budget. The check sums the year's entries in SQL (`selectors.ledger_sums`, exact, one grouped
-query through an index), so a write costs the same at 500 entries as at 500 000. Only then is the
-chain head locked, for the insert and the commit: the chain is one sequence.
+the budget. The check reads the year's running sums (`selectors.ledger_sums`: one row per group,
+exact in whole öre), which the write then moves in the same transaction (`_total_add`), so a write
+costs the same at 500 entries as at 500 000. Only then is the chain head locked, for the insert and
+the commit: the chain is one sequence. `jamkoll verify` sums the entries again and compares
+(`totals_verify`).
 
 Each entry's digest is keyed (`chain.py`); once the transaction commits, the new head is written
 to the anchor file outside the database.
@@ -23,6 +25,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,8 +33,9 @@ from jamkoll.accounts.policy import actor_label, actor_user, require
 from jamkoll.errors import ErrorCollector, NotFound, field_error
 from jamkoll.money import AmountError, parse_amount
 from jamkoll.programmes.models import Budget, BudgetLine, FundingDecision, GoalArea, Recipient
-from jamkoll.programmes.selectors import budget_get
+from jamkoll.programmes.selectors import budget_get, decisions_by_id
 from jamkoll.programmes.services import programmes_verify
+from jamkoll.reference.models import Organisation
 from jamkoll.reference.selectors import county_get
 from jamkoll.validation import REASON, SHORT, clean_date, clean_int, clean_text
 
@@ -53,8 +57,17 @@ from .chain import (
     legacy_chain_report,
 )
 from .closures import entry_closures
-from .models import NOTE_MAX_LENGTH, ChainHead, EntryKind, LedgerEntry, Tier
-from .selectors import action_for, balance_get, ledger_limits, ledger_sums, ledger_years
+from .models import NOTE_MAX_LENGTH, ChainHead, EntryKind, LedgerEntry, LedgerTotal, Tier
+from .selectors import (
+    Group,
+    action_for,
+    group_sums,
+    ledger_limits,
+    ledger_sums,
+    ledger_years,
+    ore_to_decimal,
+    stored_group_sums,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +83,8 @@ __all__ = [
     "ledger_anchor",
     "ledger_seal",
     "ledger_verify",
+    "totals_rebuild",
+    "totals_verify",
 ]
 
 
@@ -128,12 +143,99 @@ def _append(head: ChainHead, entry: LedgerEntry) -> LedgerEntry:
     entry.recorded_at = timezone.now()
     entry.digest = entry_digest(entry, key)
     entry.save()
+    _total_add(entry)
     head.sequence = entry.sequence
     head.digest = entry.digest
     head.save(update_fields=["sequence", "digest"])
     sequence, digest = entry.sequence, entry.digest
     transaction.on_commit(lambda: anchor_after_commit(key=key, sequence=sequence, digest=digest))
     return entry
+
+
+def _group(entry: LedgerEntry) -> dict[str, Any]:
+    return {
+        "decision_id": entry.decision_id,
+        "year": entry.year,
+        "tier": entry.tier,
+        "kind": entry.kind,
+        "county_id": entry.county_id or 0,
+        "goal_area_id": entry.goal_area_id or 0,
+    }
+
+
+def _total_add(entry: LedgerEntry) -> None:
+    """Move the running sum of `entry`'s group by its amount, in the entry's transaction and under
+    its decision-year's lock (so no other writer moves the same row in between)."""
+    ore = int((Decimal(entry.amount) * 100).to_integral_exact())
+    group = _group(entry)
+    moved = LedgerTotal.objects.filter(**group).update(ore=F("ore") + ore, entries=F("entries") + 1)
+    if not moved:
+        LedgerTotal.objects.create(**group, ore=ore, entries=1)
+
+
+def totals_rebuild() -> int:
+    """Set every running sum from the entries, for a bulk load that writes entries without the
+    services (`jamkoll demo-volume`, the benchmarks), inside its transaction. Returns the number
+    of groups. The services never need it: they move the sums with every entry."""
+    sums = group_sums()
+    LedgerTotal.objects.all().delete()
+    LedgerTotal.objects.bulk_create(
+        LedgerTotal(decision_id=d, year=y, tier=t, kind=k, county_id=c, goal_area_id=g, ore=ore, entries=n)
+        for (d, y, t, k, c, g), (ore, n) in sums.items()
+    )
+    return len(sums)
+
+
+def _group_label(group: Group) -> str:
+    decision_id, year, tier, kind, county_id, goal_area_id = group
+    decision = decisions_by_id([decision_id]).get(decision_id)
+    parts = [decision.slug if decision else f"beslut {decision_id}", str(year), tier, kind]
+    if county_id:
+        county = Organisation.objects.filter(pk=county_id).values_list("code", flat=True).first()
+        parts.append(f"län {county or county_id}")
+    if goal_area_id:
+        number = GoalArea.objects.filter(pk=goal_area_id).values_list("number", flat=True).first()
+        parts.append(f"målområde {number or goal_area_id}")
+    return " ".join(parts)
+
+
+def totals_verify(actual: dict[Group, tuple[int, int]] | None = None) -> list[str]:
+    """The running sums that differ from what their entries add up to (`actual`: `group_sums()`,
+    one grouped pass over the ledger, unless the caller has it): a sum or an entry changed behind
+    the application's back."""
+    stored = stored_group_sums()
+    actual = group_sums() if actual is None else actual
+    problems = []
+    for group in sorted(stored.keys() | actual.keys()):
+        (ore, n), (true_ore, true_n) = stored.get(group, (0, 0)), actual.get(group, (0, 0))
+        if (ore, n) != (true_ore, true_n):
+            problems.append(
+                _(
+                    "%(group)s: den löpande summan är %(stored)s kr över %(n)s poster, men posterna "
+                    "summerar till %(actual)s kr över %(true_n)s poster."
+                )
+                % {
+                    "group": _group_label(group),
+                    "stored": ore_to_decimal(ore),
+                    "n": n,
+                    "actual": ore_to_decimal(true_ore),
+                    "true_n": true_n,
+                }
+            )
+    return problems
+
+
+def _sums_by_year(groups: dict[Group, tuple[int, int]]) -> dict[tuple[int, int], dict[Key, Decimal]]:
+    """`group_sums()` as `ledger_sums` answers, per (decision id, year): summed from the entries."""
+    ids = {c for (_d, _y, _t, _k, c, _g) in groups if c}
+    codes = dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "code"))
+    ids = {g for (_d, _y, _t, _k, _c, g) in groups if g}
+    numbers = dict(GoalArea.objects.filter(pk__in=ids).values_list("pk", "number"))
+    years: dict[tuple[int, int], dict[Key, Decimal]] = defaultdict(dict)
+    for (d, y, tier, kind, c, g), (ore, _n) in groups.items():
+        key = (tier, kind, codes.get(c) if c else None, numbers.get(g) if g else None)
+        years[(d, y)][key] = years[(d, y)].get(key, Decimal("0.00")) + ore_to_decimal(ore)
+    return years
 
 
 def _check(
@@ -421,15 +523,25 @@ class VerifyResult:
 
 def ledger_verify() -> VerifyResult:
     """Everything `jamkoll verify` checks: budgets and allocations, the ledger invariants of every
-    decision and year (counties included), and the digest chain."""
+    decision and year (counties included), the running sums against the entries, and the digest
+    chain."""
     problems, n_budgets, n_allocations = programmes_verify()
-    for decision, year in ledger_years():
+    # The invariants are checked on what the entries themselves add up to (one grouped pass), not
+    # on the running sums, which are checked against the same figures below.
+    groups = group_sums()
+    from_entries = _sums_by_year(groups)
+    pairs = {(d.pk, y) for d, y in ledger_years()} | from_entries.keys()
+    decisions = decisions_by_id(d for d, _y in pairs)
+    for decision_id, year in sorted(pairs):
+        decision = decisions[decision_id]
         try:
-            balance = balance_get(decision=decision, year=year)
+            budget = budget_get(decision=decision, year=year)
         except NotFound as exc:
             problems.append(f"{decision.slug} {year}: poster utan budget ({exc})")
             continue
+        balance = compute(from_entries.get((decision_id, year), {}), ledger_limits(budget=budget))
         problems += [f"{decision.slug} {year}: {v}" for v in violations(balance)]
+    problems += totals_verify(groups)
     chain = chain_report()
     problems += chain.problems
     return VerifyResult(problems, n_budgets, n_allocations, chain.entries, chain.notices)
