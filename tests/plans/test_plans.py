@@ -15,7 +15,7 @@ from jamkoll.accounts.models import Role
 from jamkoll.accounts.policy import SEED_LOADER
 from jamkoll.plans.models import Activity, Output, PlanStatus, ProjectPlan, SubProject
 from jamkoll.plans.seed import plans_seed
-from jamkoll.plans.selectors import ActivityFilter, activity_list, plan_tree
+from jamkoll.plans.selectors import ActivityFilter, activity_list, activity_summary
 from jamkoll.plans.services import (
     activity_update,
     output_create,
@@ -128,10 +128,12 @@ def test_what_have_we_done_for_sub_goal_5_and_for_a_county() -> None:
     assert any(a.owner_county and a.owner_county.code == "06" for a in jonkoping)
 
 
-def test_the_plan_tree_has_money_per_branch() -> None:
-    branches = plan_tree(decision=decision_get(slug=SLUG), year=2018)
-    assert [b.sub_project.number for b in branches] == [1, 2]
-    assert all(b.budget is not None and b.budget > 0 for b in branches)
+def test_the_summary_has_money_per_sub_project() -> None:
+    summary = activity_summary(decision=decision_get(slug=SLUG), year=2018)
+    rows = summary.by_sub_project
+    assert len(rows) == 2 and all(r.activities > 0 for r in rows)
+    assert all(r.budget is not None and r.budget > 0 for r in rows)
+    assert summary.total.activities == sum(r.activities for r in rows)
 
 
 # --- outputs ---------------------------------------------------------------------------------

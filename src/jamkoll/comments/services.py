@@ -141,10 +141,15 @@ def notification_mark_read(*, actor: Any, pk: Any = None) -> int:
     return unread.update(read_at=timezone.now())
 
 
+def send_back_received(sender: Any, *, send_back: PlanComment, **_kwargs: Any) -> None:
+    """The receiver of `plans.signals.plan_sent_back` (connected in `apps.CommentsConfig.ready`)."""
+    send_back_notify(send_back=send_back)
+
+
 def send_back_notify(*, send_back: PlanComment) -> list[Notification]:
     """Tell the owners of a plan the ministry sent back — SKR's coordinators, who may change it —
     with the ministry's comment, in their notification list and by e-mail (after the commit).
-    Called by `plans.services.plan_transition` inside its transaction; the comment itself is the
+    Called on `plans.signals.plan_sent_back`, inside the transition's transaction; the comment itself is the
     plan's timeline line, which the plan's comment list shows (`selectors.comment_list`)."""
     target = target_of(send_back.plan)
     owners = (

@@ -367,38 +367,6 @@ def partner_list(*, decision: FundingDecision, year: int) -> list[tuple[str, str
 
 
 @dataclass
-class Branch:
-    sub_project: SubProject
-    activities: list[Activity] = field(default_factory=list)
-
-    @property
-    def planned_cost(self) -> Decimal:
-        return sum((a.planned_cost for a in self.activities if a.planned_cost is not None), ZERO)
-
-    @property
-    def budget(self) -> Decimal | None:
-        """The budget lines the branch's activities draw on (each counted once)."""
-        lines = {a.budget_line_id: a.budget_line for a in self.activities if a.budget_line_id}
-        amounts = [line.amount for line in lines.values() if line is not None]
-        if not amounts or any(a is None for a in amounts):
-            return None
-        return sum((a for a in amounts if a is not None), ZERO)
-
-    def status_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for a in self.activities:
-            counts[a.get_status_display()] = counts.get(a.get_status_display(), 0) + 1
-        return counts
-
-
-def plan_tree(*, decision: FundingDecision, year: int, filters: ActivityFilter | None = None) -> list[Branch]:
-    branches = {sp.pk: Branch(sp) for sp in SubProject.objects.filter(decision=decision).order_by("number")}
-    for activity in activity_list(decision=decision, year=year, filters=filters):
-        branches[activity.sub_project_id].activities.append(activity)
-    return list(branches.values())
-
-
-@dataclass
 class SummaryRow:
     """One group of the selected activities: how many, their planned cost, how many in each
     status and (for sub-projects and goal areas) the budget of the lines they draw on, each line
@@ -440,7 +408,7 @@ def _grouped(qs: QuerySet[Activity], key: str) -> dict[Any, SummaryRow]:
 
 def _budgets(qs: QuerySet[Activity], keys: tuple[str, ...]) -> dict[str, dict[Any, Decimal | None]]:
     """Per key and value of it: the budget of the distinct lines its activities draw on, each line
-    counted once; None ("not decided") when one of them has no amount (as `Branch.budget`). One
+    counted once; None ("not decided") when one of them has no amount. One
     query of (key values, line) pairs: as many as there are lines, not activities."""
     lines: dict[str, dict[Any, dict[int, Decimal | None]]] = {k: {} for k in keys}
     drawn = (

@@ -64,6 +64,7 @@ from .models import (
     SteeringGroupMember,
     SubProject,
 )
+from .signals import plan_sent_back
 from .transitions import TRANSITIONS
 
 # --- the plan workflow ----------------------------------------------------------------------
@@ -157,10 +158,8 @@ def plan_transition(
         _recorded_by(plan, actor)
         plan.save()
         line = _comment(plan, transition.action, actor, text=str(note or ""), on=day, reference=str(ref))
-        if transition.action == "send_back":  # the owners hear of it (their notification list, e-mail)
-            from jamkoll.comments.services import send_back_notify  # comments depend on plans
-
-            send_back_notify(send_back=line)
+        if transition.action == "send_back":  # the owners hear of it (the comments app's receiver)
+            plan_sent_back.send(sender=ProjectPlan, send_back=line)
         if transition.action == "propose":  # handed in: closes the project-plan obligation (closures.py)
             project_plan_close(plan=plan, actor=actor)
     return plan
