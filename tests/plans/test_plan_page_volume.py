@@ -297,3 +297,28 @@ def test_a_failed_step_shows_the_error_summary_and_the_error_beside_its_field(
     assert "data-error-summary" in html and "Något behöver rättas" in html
     assert 'href="#id_send_back_comment"' in html
     assert 'id="id_send_back_comment_error"' in html
+
+
+def test_the_partner_filter_reads_each_partner_once_however_many_activities_name_it() -> None:
+    """The filter's partners come from a subquery: a partner of many activities is read once, not
+    once per activity (a join that grows with the plan)."""
+    from jamkoll.plans.selectors import partner_list
+    from jamkoll.reference.models import Organisation
+
+    decision = decision_get(slug=SLUG)
+    partner = Organisation.objects.filter(kind="lan", code="12").get()
+    activities = list(Activity.objects.filter(decision=decision, year=2018)[:30])
+    for activity in activities:
+        activity.partners.add(partner)
+    before = partner_list(decision=decision, year=2018)
+    from jamkoll.programmes.selectors import as_of
+
+    assert before.count(("12", partner.name_at(as_of(2018)))) == 1
+    with CaptureQueriesContext(connection) as ctx:
+        partner_list(decision=decision, year=2018)
+    organisation_reads = [
+        q["sql"] for q in ctx.captured_queries if q["sql"].startswith('SELECT "reference_organisation"."id"')
+    ]
+    assert organisation_reads and all(
+        "plans_activity_partners" not in q.split(" FROM ")[1].split(" WHERE ")[0] for q in organisation_reads
+    ), organisation_reads

@@ -360,9 +360,10 @@ def partner_list(*, decision: FundingDecision, year: int) -> list[tuple[str, str
     """(code, name in the year) of every organisation that partners in one of the year's
     activities, by name: the plan page's partner filter."""
     on = as_of(year)
-    partners = organisation_list().filter(
-        partner_activities__decision=decision, partner_activities__year=year
-    )
+    # Each partner once (a subquery, not a join with every activity: that repeats a partner per
+    # activity and grows with the plan).
+    links = Activity.partners.through.objects.filter(activity__decision=decision, activity__year=year)
+    partners = organisation_list().filter(pk__in=links.values("organisation_id"))
     return sorted({(p.code, p.name_at(on)) for p in partners}, key=lambda x: x[1])
 
 
