@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -300,3 +301,18 @@ def test_a_write_locks_its_decision_year_only(decision: FundingDecision) -> None
         release.set()
         first.join(timeout=20)
     assert results == {2019: "locked", 2018: "waited"}
+
+
+def test_a_reader_of_every_entry_lists_them_without_a_condition(
+    decision: FundingDecision, coordinator: Any, rss_skane: Any
+) -> None:
+    """The coordinator's list carries no visibility condition (`id IS NOT NULL` kept PostgreSQL
+    from counting a decision-year from the index alone); an RSS leader's still keeps to the
+    county."""
+    from jamkoll.ledger.selectors import entry_list
+
+    bulk_chain(decision, [(Tier.RSS, EntryKind.REQUISITION, "12", Decimal("1.00"))] * 3 + _flow(4))
+    everything = entry_list(actor=coordinator, decision=decision, year=YEAR)
+    assert "IS NOT NULL" not in str(everything.query) and everything.count() == 7
+    skane = entry_list(actor=rss_skane, decision=decision, year=YEAR)
+    assert skane.count() == 3 and {e.county.code for e in skane} == {"12"}

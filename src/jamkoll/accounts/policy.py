@@ -219,7 +219,7 @@ def draft_visibility_q(user: Any, *, county_field: str = "county__code") -> Q:
     """The same rule as a condition on report versions: the unsubmitted versions `user` may see
     (`county_field` is the lookup of the version's county code)."""
     if isinstance(user, SystemActor) or any(has_role(user, role) for role in DRAFT_VIEWER_ROLES):
-        return Q(pk__isnull=False)  # every version (not `Q()`, which vanishes when combined with |)
+        return _EVERYTHING  # every version, no condition in the SQL (see `record_visibility_q`)
     counties = rss_counties(user)
     if counties:
         return Q(**{f"{county_field}__in": sorted(counties)})
@@ -235,6 +235,7 @@ def draft_visibility_q(user: Any, *, county_field: str = "county__code") -> Q:
 # a caller lists `.filter(q).values("pk")` as a subquery to get each obligation once.
 
 _NOTHING = Q(pk__in=[])
+_EVERYTHING = ~Q(pk__in=[])
 
 
 def _global_roles(user: Any) -> list[str]:
@@ -373,7 +374,10 @@ def record_visibility_q(user: Any, *, tier_field: str = "tier", county_field: st
     """`may_view_record` as a condition on ledger entries or obligations (`tier_field` and
     `county_field` are the lookups of their tier and county code)."""
     if _reads_every_record(user):
-        return Q(pk__isnull=False)  # every row (not `Q()`, which vanishes when combined with |)
+        # Every row, and no condition in the SQL (`id IS NOT NULL` kept PostgreSQL from counting a
+        # decision-year's entries from the index alone). Not `Q()`, which vanishes when combined
+        # with |; this full match stays a full match when combined, and compiles to nothing.
+        return _EVERYTHING
     q = _NOTHING
     if any(has_role(user, role) for role in STATE_ROLES):
         q |= Q(**{tier_field: "state"})
