@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from jamkoll.admin_show_only import ShowOnly
 
-from .models import ChainHead, LedgerEntry
+from .models import ChainHead, LedgerEntry, LedgerTotal
 
 
 class ReadOnlyAdmin(ShowOnly, admin.ModelAdmin):
@@ -30,3 +30,11 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 @admin.register(ChainHead)
 class ChainHeadAdmin(ReadOnlyAdmin):
     list_display = ("sequence", "digest")
+
+
+@admin.register(LedgerTotal)
+class LedgerTotalAdmin(ReadOnlyAdmin):
+    """The running sums are moved only with the entries they count; `jamkoll verify` checks them."""
+
+    list_display = ("decision", "year", "tier", "kind", "county_id", "goal_area_id", "ore", "entries")
+    list_filter = ("tier", "kind", "year", "decision")

@@ -4,11 +4,14 @@ time, from the rows."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
+from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext
 
@@ -271,6 +274,34 @@ def condition_addressee(*, decision: FundingDecision, kind: str, year: int) -> O
 
 def budgets_for_decision(*, decision: FundingDecision) -> list[AllocationTable]:
     return [allocation_table(decision=decision, year=b.year) for b in decision.budgets.order_by("year")]
+
+
+# The apps whose rows a programme page shows (decisions and what they hold; organisations' names).
+_STAMPED_APPS = ("programmes", "reference")
+
+
+@functools.cache
+def _content_stamp_sql() -> str:
+    parts = []
+    for app in _STAMPED_APPS:
+        for model in apps.get_app_config(app).get_models(include_auto_created=True):
+            table = connection.ops.quote_name(model._meta.db_table)
+            if model.__name__.startswith("Historical"):
+                parts.append(f"(SELECT MAX(history_id) FROM {table})")
+            elif not hasattr(model, "history"):
+                parts.append(f"(SELECT COUNT(*) FROM {table})")
+                parts.append(f"(SELECT MAX(id) FROM {table})")
+    return "SELECT " + ", ".join(sorted(parts))
+
+
+def content_stamp() -> tuple[Any, ...]:
+    """What changes whenever a row a programme page shows is created, changed or deleted: the
+    newest history row of every kept model of the programmes and reference apps, and the size and
+    newest id of the tables kept without history (the goal areas' links to sub-goals and
+    objectives). One query of index lookups and counts of small tables, whatever the data."""
+    with connection.cursor() as cursor:
+        cursor.execute(_content_stamp_sql())
+        return tuple(cursor.fetchone())
 
 
 def county_name_map(on: dt.date) -> dict[str, str]:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -97,13 +102,57 @@ def history(request: HttpRequest) -> HttpResponse:
 def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     require(request.user, "programme.view")
     programme = selectors.programme_get(slug=slug)
-    decisions = [selectors.decision_get(slug=d.slug) for d in programme.decisions.all()]
+    wanted = int_param(request.GET.get("ar"), minimum=YEAR_MIN, maximum=YEAR_MAX)
+    flags = {
+        "can_edit": check(request.user, "programme.change"),
+        "can_view_decision_form": check(request.user, "decision.view_form"),
+        "can_view_ledger": check(request.user, "ledger.view"),
+    }
+    if request.user.is_authenticated:
+        decisions = [selectors.decision_get(slug=d.slug) for d in programme.decisions.all()]
+        sections_html = _programme_sections(request, decisions, wanted, flags)
+    else:
+        # What every visitor sees: rendered once per language, year chosen and state of the data
+        # (`content_stamp`, one query), then served from the cache; the TTL bounds what a write
+        # that leaves no history row could leave stale.
+        stamp = repr((programme.pk, wanted, get_language(), flags, selectors.content_stamp()))
+        key = "programme-page:" + hashlib.sha256(stamp.encode()).hexdigest()
+        sections_html = cache.get(key)
+        if not isinstance(sections_html, str):
+            decisions = [selectors.decision_get(slug=d.slug) for d in programme.decisions.all()]
+            sections_html = _programme_sections(request, decisions, wanted, flags)
+            cache.set(key, sections_html, PROGRAMME_CACHE_SECONDS)
+    slugs = list(programme.decisions.values_list("slug", flat=True))
+    can_see_history = check(request.user, "history.view")
+    changes = []
+    if can_see_history:
+        changes = history_entries([programme, *(selectors.decision_get(slug=d) for d in slugs)])
+    return render(
+        request,
+        "web/programme.html",
+        {
+            "programme": programme,
+            "sections_html": mark_safe(sections_html),
+            "changes": changes,
+            "history_verdict": can_see_history,
+            **flags,
+            "published": [v for d in slugs for v in published_list(decision_slug=d)],
+        },
+    )
+
+
+# How long an anonymous visitor's programme page may be served from the cache at most.
+PROGRAMME_CACHE_SECONDS = 300
+
+
+def _programme_sections(
+    request: HttpRequest, decisions: list[Any], wanted: int | None, flags: dict[str, Any]
+) -> str:
     sections = []
     for decision in decisions:
         tables = selectors.budgets_for_decision(decision=decision)
         years = [t.year for t in tables]
         chosen = tables[0] if tables else None
-        wanted = int_param(request.GET.get("ar"), minimum=YEAR_MIN, maximum=YEAR_MAX)
         if wanted in years:
             chosen = tables[years.index(wanted)]
         chart = None
@@ -116,22 +165,7 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 f"summa {chosen.county_total} kronor.",
             )
         sections.append({"decision": decision, "tables": tables, "chosen": chosen, "chart": chart})
-    can_see_history = check(request.user, "history.view")
-    changes = history_entries([programme, *decisions]) if can_see_history else []
-    return render(
-        request,
-        "web/programme.html",
-        {
-            "programme": programme,
-            "sections": sections,
-            "changes": changes,
-            "history_verdict": can_see_history,
-            "can_edit": check(request.user, "programme.change"),
-            "can_view_decision_form": check(request.user, "decision.view_form"),
-            "can_view_ledger": check(request.user, "ledger.view"),
-            "published": [v for d in decisions for v in published_list(decision_slug=d.slug)],
-        },
-    )
+    return render_to_string("web/_programme_sections.html", {"sections": sections, **flags}, request)
 
 
 @require_safe
