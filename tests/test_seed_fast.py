@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.state import ProjectState
 from django.test.utils import CaptureQueriesContext
 
+from jamkoll.migrating import new_models_rendered_alone
 from jamkoll.reference.models import Organisation, OrganisationKind
 from jamkoll.seeding import Place, SeedError, upsert
 
@@ -40,3 +45,53 @@ def test_a_row_the_database_refuses_is_a_seed_error_at_its_place() -> None:
         )
     # The refusal did not spoil the transaction: the next query works.
     assert not Organisation.objects.filter(code="ISSUE16").exists()
+
+
+def _shape(apps: Any) -> dict[str, Any]:
+    """Every model of a migration state as the schema editor and the ORM see it: table, fields
+    (column, type, target, nullability, uniqueness), reverse relations, indexes and constraints."""
+    shape = {}
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        fields = [
+            (
+                f.name,
+                f.column,
+                f.get_internal_type(),
+                f.related_model._meta.label_lower if f.related_model else None,
+                f.null,
+                f.unique,
+                getattr(f, "db_constraint", None),
+            )
+            for f in meta.get_fields(include_hidden=True)
+            if f.concrete
+        ]
+        related = sorted(
+            (r.related_model._meta.label_lower, r.field.name)
+            for r in meta.get_fields(include_hidden=True)
+            if r.auto_created and not r.concrete
+        )
+        shape[meta.label_lower] = (
+            meta.db_table,
+            fields,
+            related,
+            sorted(i.name for i in meta.indexes),
+            sorted(c.name for c in meta.constraints),
+        )
+    return shape
+
+
+def test_new_models_rendered_alone_give_the_same_migration_state_as_django() -> None:
+    """`jamkoll seed` migrates with `new_models_rendered_alone` (issue 16): the state it renders
+    along the way ends as the one Django renders from the same migrations."""
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(loader.graph.leaf_nodes(), clean_start=True)
+    state = ProjectState(real_apps=loader.unmigrated_apps)
+    state.apps  # noqa: B018 -- rendered from the start, as the executor does
+    with new_models_rendered_alone():
+        for migration, _backwards in plan:
+            state = migration.mutate_state(state, preserve=False)
+        fast = _shape(state.apps)
+    assert fast == _shape(loader.project_state().apps)
+    assert ProjectState.add_model.__module__ == "django.db.migrations.state"  # restored
