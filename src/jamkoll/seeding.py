@@ -21,13 +21,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
     from pydantic import BaseModel
     from pydantic_core import ErrorDetails
 
@@ -244,6 +245,55 @@ class SeedReport:
         return bool(self.created or self.updated or self.deleted)
 
 
+class Existing(Generic[M]):
+    """The rows of `model` that a loader upserts by the same lookup fields, read in one query the
+    first time they are asked for (issue 16: a query per row made most of a second seed's queries).
+    Each key is the row `.first()` would find (the model's ordering decides between equal keys);
+    a row `upsert` creates is added. Only for a loader that deletes none of these rows meanwhile.
+    `queryset`: the rows to read, when not all of them (one decision's)."""
+
+    def __init__(self, model: type[M], keys: tuple[str, ...], queryset: QuerySet[M] | None = None):
+        self.model, self.keys = model, keys
+        self._queryset = queryset if queryset is not None else model._default_manager.all()
+        self._fields = [model._meta.get_field(k) for k in keys]
+        self._rows: dict[tuple[Any, ...], M] | None = None
+
+    def _key_of_lookup(self, lookup: Mapping[str, Any]) -> tuple[Any, ...]:
+        if set(lookup) != set(self.keys):
+            raise ValueError(f"upsert by {sorted(lookup)}, rows read by {sorted(self.keys)}")
+        key = []
+        for f in self._fields:
+            value = lookup[f.name]
+            if f.is_relation and isinstance(value, models.Model):
+                value = value.pk
+            key.append(value)
+        return tuple(key)
+
+    def _key_of_row(self, obj: models.Model) -> tuple[Any, ...]:
+        return tuple(getattr(obj, f.attname) for f in self._fields)  # type: ignore[union-attr]
+
+    def get(self, lookup: Mapping[str, Any]) -> M | None:
+        if self._rows is None:
+            self._rows = {}
+            for obj in self._queryset:
+                self._rows.setdefault(self._key_of_row(obj), obj)
+        return self._rows.get(self._key_of_lookup(lookup))
+
+    def add(self, obj: M) -> None:
+        if self._rows is not None:
+            self._rows.setdefault(self._key_of_row(obj), obj)
+
+
+class _Query(Generic[M]):
+    """A row by its lookup, asked of the database: `upsert` without `Existing`."""
+
+    def __init__(self, model: type[M]):
+        self.model = model
+
+    def get(self, lookup: Mapping[str, Any]) -> M | None:
+        return self.model._default_manager.filter(**lookup).first()
+
+
 def upsert(
     model: type[M],
     lookup: Mapping[str, Any],
@@ -251,18 +301,22 @@ def upsert(
     *,
     report: SeedReport | None = None,
     place: Place | None = None,
+    existing: Existing[M] | None = None,
 ) -> M:
     """`place`: where the values come from, so that a value the model refuses is a `SeedError`
-    at that place."""
+    at that place. `existing`: the model's rows read once, instead of a query for this one."""
     if place is not None:
         with place.model_errors():
-            return upsert(model, lookup, values, report=report)
+            return upsert(model, lookup, values, report=report, existing=existing)
     values = dict(values or {})
-    obj = model._default_manager.filter(**lookup).first()
+    rows = existing or _Query(model)
+    obj = rows.get(lookup)
     if obj is None:
         obj = model(**lookup, **values)
         _checked_save(obj)
         obj._seed_created = True  # type: ignore[attr-defined]
+        if existing is not None:
+            existing.add(obj)
         if report is not None:
             report.count(model, True, True)
         return obj
