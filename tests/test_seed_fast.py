@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.state import ProjectState
@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from jamkoll.migrating import new_models_rendered_alone
 from jamkoll.reference.models import Organisation, OrganisationKind
-from jamkoll.seeding import Existing, Place, SeedError, upsert
+from jamkoll.seeding import Existing, Place, SeedError, all_or_nothing, upsert
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +120,20 @@ def test_rows_read_once_find_what_a_query_would_and_what_was_just_created() -> N
             existing=known,
         )
     assert known.get({"kind": OrganisationKind.OTHER, "code": "ISSUE16B"}) is None
+
+
+def test_all_or_nothing_saves_without_savepoints_and_a_refused_row_is_still_a_seed_error() -> None:
+    """`jamkoll seed` saves its rows without a savepoint each; the first refused row still names
+    its place, and leaving the transaction with it rolls back everything the seed saved."""
+    place = Place("organisations.csv", line=7)
+    with pytest.raises(SeedError, match=r"^organisations\.csv:7"), transaction.atomic(), all_or_nothing():
+        with CaptureQueriesContext(connection) as queries:
+            upsert(Organisation, {"kind": OrganisationKind.OTHER, "code": "ISSUE16A"}, {"source": "a"})
+        assert not any("SAVEPOINT" in q["sql"].upper() for q in queries)
+        upsert(
+            Organisation,
+            {"kind": OrganisationKind.OTHER, "code": "ISSUE16"},
+            {"valid_from": dt.date(2020, 1, 1), "valid_to": dt.date(2019, 1, 1)},
+            place=place,
+        )
+    assert not Organisation.objects.filter(code__startswith="ISSUE16").exists()

@@ -11,7 +11,7 @@ from jamkoll.obligations.generation import GenerationResult, obligations_generat
 from jamkoll.plans.seed import plans_seed
 from jamkoll.programmes.services import BudgetError, programmes_seed
 from jamkoll.reference.services import reference_seed
-from jamkoll.seeding import SeedError, SeedReport
+from jamkoll.seeding import SeedError, SeedReport, all_or_nothing
 
 
 class Command(JamkollCommand):
@@ -30,7 +30,7 @@ class Command(JamkollCommand):
         report = SeedReport()
         generated = GenerationResult(removed=[], kept=[])
         try:
-            with transaction.atomic():
+            with transaction.atomic(), all_or_nothing():
                 reference_seed(actor=SEED_LOADER, report=report)
                 programmes_seed(actor=SEED_LOADER, report=report)
                 obligations_generate(actor=SEED_LOADER, report=report, result=generated)
