@@ -382,7 +382,7 @@ def _known_targets(obj: models.Model) -> list[str]:
     by its id, is validated as before."""
     known = []
     for f in obj._meta.concrete_fields:
-        if not (f.many_to_one or f.one_to_one) or f.remote_field.limit_choices_to:
+        if not isinstance(f, models.ForeignKey) or f.remote_field.limit_choices_to:
             continue
         if not f.is_cached(obj):
             continue
@@ -391,7 +391,7 @@ def _known_targets(obj: models.Model) -> list[str]:
             target is not None
             and not target._state.adding
             and target.pk is not None
-            and getattr(obj, f.attname) == getattr(target, f.target_field.attname)  # type: ignore[attr-defined]
+            and getattr(obj, f.attname) == getattr(target, f.target_field.attname)
         ):
             known.append(f.name)
     return known
