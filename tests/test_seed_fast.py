@@ -15,7 +15,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.state import ProjectState
 from django.test.utils import CaptureQueriesContext
 
-from jamkoll.migrating import new_models_rendered_alone
+from jamkoll.migrating import migrations_to_apply, new_models_rendered_alone
 from jamkoll.reference.models import Organisation, OrganisationKind
 from jamkoll.seeding import Existing, Place, SeedError, all_or_nothing, upsert
 
@@ -137,3 +137,16 @@ def test_all_or_nothing_saves_without_savepoints_and_a_refused_row_is_still_a_se
             place=place,
         )
     assert not Organisation.objects.filter(code__startswith="ISSUE16").exists()
+
+
+def test_a_seed_on_a_migrated_database_does_not_run_migrate(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.core.management.commands import migrate
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("migrate ran")
+
+    monkeypatch.setattr(migrate.Command, "handle", refuse)
+    assert not migrations_to_apply()
+    out = io.StringIO()
+    call_command("seed", stdout=out)
+    assert "inget ändrades" in out.getvalue()

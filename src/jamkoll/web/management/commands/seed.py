@@ -6,7 +6,7 @@ from django.db import transaction
 
 from jamkoll.accounts.policy import SEED_LOADER
 from jamkoll.commands import JamkollCommand
-from jamkoll.migrating import new_models_rendered_alone
+from jamkoll.migrating import migrations_to_apply, new_models_rendered_alone
 from jamkoll.obligations.generation import GenerationResult, obligations_generate
 from jamkoll.plans.seed import plans_seed
 from jamkoll.programmes.services import BudgetError, programmes_seed
@@ -24,7 +24,7 @@ class Command(JamkollCommand):
         parser.add_argument("--no-migrate", action="store_true", help="hoppa över migreringen")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not options["no_migrate"]:
+        if not options["no_migrate"] and migrations_to_apply():
             with new_models_rendered_alone():  # issue 16: a fresh database in a third of the time
                 call_command("migrate", interactive=False, verbosity=0)
         report = SeedReport()
