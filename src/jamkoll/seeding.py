@@ -19,15 +19,17 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
     from pydantic import BaseModel
     from pydantic_core import ErrorDetails
 
@@ -244,6 +246,55 @@ class SeedReport:
         return bool(self.created or self.updated or self.deleted)
 
 
+class Existing(Generic[M]):
+    """The rows of `model` that a loader upserts by the same lookup fields, read in one query the
+    first time they are asked for (issue 16: a query per row made most of a second seed's queries).
+    Each key is the row `.first()` would find (the model's ordering decides between equal keys);
+    a row `upsert` creates is added. Only for a loader that deletes none of these rows meanwhile.
+    `queryset`: the rows to read, when not all of them (one decision's)."""
+
+    def __init__(self, model: type[M], keys: tuple[str, ...], queryset: QuerySet[M] | None = None):
+        self.model, self.keys = model, keys
+        self._queryset = queryset if queryset is not None else model._default_manager.all()
+        self._fields = [model._meta.get_field(k) for k in keys]
+        self._rows: dict[tuple[Any, ...], M] | None = None
+
+    def _key_of_lookup(self, lookup: Mapping[str, Any]) -> tuple[Any, ...]:
+        if set(lookup) != set(self.keys):
+            raise ValueError(f"upsert by {sorted(lookup)}, rows read by {sorted(self.keys)}")
+        key = []
+        for f in self._fields:
+            value = lookup[f.name]
+            if f.is_relation and isinstance(value, models.Model):
+                value = value.pk
+            key.append(value)
+        return tuple(key)
+
+    def _key_of_row(self, obj: models.Model) -> tuple[Any, ...]:
+        return tuple(getattr(obj, f.attname) for f in self._fields)  # type: ignore[union-attr]
+
+    def get(self, lookup: Mapping[str, Any]) -> M | None:
+        if self._rows is None:
+            self._rows = {}
+            for obj in self._queryset:
+                self._rows.setdefault(self._key_of_row(obj), obj)
+        return self._rows.get(self._key_of_lookup(lookup))
+
+    def add(self, obj: M) -> None:
+        if self._rows is not None:
+            self._rows.setdefault(self._key_of_row(obj), obj)
+
+
+class _Query(Generic[M]):
+    """A row by its lookup, asked of the database: `upsert` without `Existing`."""
+
+    def __init__(self, model: type[M]):
+        self.model = model
+
+    def get(self, lookup: Mapping[str, Any]) -> M | None:
+        return self.model._default_manager.filter(**lookup).first()
+
+
 def upsert(
     model: type[M],
     lookup: Mapping[str, Any],
@@ -251,18 +302,22 @@ def upsert(
     *,
     report: SeedReport | None = None,
     place: Place | None = None,
+    existing: Existing[M] | None = None,
 ) -> M:
     """`place`: where the values come from, so that a value the model refuses is a `SeedError`
-    at that place."""
+    at that place. `existing`: the model's rows read once, instead of a query for this one."""
     if place is not None:
         with place.model_errors():
-            return upsert(model, lookup, values, report=report)
+            return upsert(model, lookup, values, report=report, existing=existing)
     values = dict(values or {})
-    obj = model._default_manager.filter(**lookup).first()
+    rows = existing or _Query(model)
+    obj = rows.get(lookup)
     if obj is None:
         obj = model(**lookup, **values)
         _checked_save(obj)
         obj._seed_created = True  # type: ignore[attr-defined]
+        if existing is not None:
+            existing.add(obj)
         if report is not None:
             report.count(model, True, True)
         return obj
@@ -286,18 +341,60 @@ def _differs(obj: models.Model, name: str, value: Any) -> bool:
     return bool(getattr(obj, name) != value)
 
 
+_ALL_OR_NOTHING: ContextVar[bool] = ContextVar("seed_all_or_nothing", default=False)
+
+
+@contextmanager
+def all_or_nothing() -> Iterator[None]:
+    """A transaction that the first refused row ends (`jamkoll seed`): the rows are saved without
+    a savepoint each (two queries per row, issue 16). Inside, a refused row is still the
+    `SeedError` at its place, but the transaction cannot go on after it: it must be rolled back,
+    as leaving `transaction.atomic()` with the error does."""
+    token = _ALL_OR_NOTHING.set(True)
+    try:
+        yield
+    finally:
+        _ALL_OR_NOTHING.reset(token)
+
+
 def _checked_save(obj: models.Model, update_fields: list[str] | None = None) -> None:
     """Validate the fields and the model's `clean`, then save. The unique and check constraints
     are the database's to enforce (issue 16: asking the database first cost one query per
     constraint and row, two thirds of a first seed's queries); a row that breaks one is the same
-    `ValidationError` as before, and the savepoint keeps the transaction usable after it."""
-    obj.full_clean(validate_unique=False, validate_constraints=False)
+    `ValidationError` as before, and the savepoint keeps the transaction usable after it. A foreign
+    key set to a row read from the database is not looked up again (`_known_targets`)."""
+    obj.full_clean(exclude=_known_targets(obj), validate_unique=False, validate_constraints=False)
     try:
-        with transaction.atomic():
+        if _ALL_OR_NOTHING.get():
             obj.save(update_fields=update_fields)
+        else:
+            with transaction.atomic():
+                obj.save(update_fields=update_fields)
     except IntegrityError as exc:
         detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise ValidationError(_("bryter mot en regel i databasen: %(detail)s") % {"detail": detail}) from None
+
+
+def _known_targets(obj: models.Model) -> list[str]:
+    """The foreign keys of `obj` set to an object that was read from (or saved to) the database
+    in this transaction: validating them would ask the database whether that row exists, a query
+    per key and row (issue 16: 1 889 queries of a first seed). A key with `limit_choices_to`, or set
+    by its id, is validated as before."""
+    known = []
+    for f in obj._meta.concrete_fields:
+        if not isinstance(f, models.ForeignKey) or f.remote_field.limit_choices_to:
+            continue
+        if not f.is_cached(obj):
+            continue
+        target = f.get_cached_value(obj)
+        if (
+            target is not None
+            and not target._state.adding
+            and target.pk is not None
+            and getattr(obj, f.attname) == getattr(target, f.target_field.attname)
+        ):
+            known.append(f.name)
+    return known
 
 
 def set_m2m(obj: models.Model, name: str, wanted: Iterable[models.Model], report: SeedReport | None) -> None:

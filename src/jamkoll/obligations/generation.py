@@ -28,7 +28,7 @@ from jamkoll.programmes.models import Condition, FundingDecision
 from jamkoll.programmes.selectors import as_of, budgets_for_decision, decision_list
 from jamkoll.reference.models import Organisation, OrganisationCategory
 from jamkoll.reference.selectors import county_list
-from jamkoll.seeding import Place, SeedReport, read_json, upsert
+from jamkoll.seeding import Existing, Place, SeedReport, read_json, upsert
 
 from .deadlines import moved_because
 from .models import Obligation, ObligationKind, ObligationOwner, Tier
@@ -333,7 +333,9 @@ def _rss_specs(decision: FundingDecision) -> list[_Spec]:
     return specs
 
 
-def _save_spec(decision: FundingDecision, spec: _Spec, report: SeedReport) -> Obligation:
+def _save_spec(
+    decision: FundingDecision, spec: _Spec, report: SeedReport, known: Existing[Obligation]
+) -> Obligation:
     values: dict[str, Any] = {
         "year": spec.year,
         "kind": spec.kind,
@@ -352,13 +354,14 @@ def _save_spec(decision: FundingDecision, spec: _Spec, report: SeedReport) -> Ob
         "nominal_date": spec.nominal_date,
         "date_note": spec.date_note,
     }
-    existing = Obligation.objects.filter(decision=decision, key=spec.key).first()
+    lookup = {"decision": decision, "key": spec.key}
+    existing = known.get(lookup)
     if existing is not None and existing.rescheduled_at is not None:
         # Someone decided another date with a reason; the documents do not overrule that.
         del values["nominal_date"], values["date_note"]
-    obligation = upsert(Obligation, {"decision": decision, "key": spec.key}, values, report=report)
+    obligation = upsert(Obligation, lookup, values, report=report, existing=known)
     wanted = {str(role) for role in spec.owners}
-    have = set(obligation.owners.values_list("role", flat=True))
+    have = {owner.role for owner in obligation.owners.all()}  # prefetched by `known`
     for role in sorted(wanted - have):
         upsert(ObligationOwner, {"obligation": obligation, "role": role}, report=report)
     if have - wanted:
@@ -469,8 +472,11 @@ def obligations_generate(
     result = result if result is not None else GenerationResult(removed=[], kept=[])
     for decision in _decisions():
         specs = _specs(decision)
+        # The decision's obligations with their owners, read once (issue 16).
+        rows = Obligation.objects.filter(decision=decision).prefetch_related("owners")
+        known = Existing(Obligation, ("decision", "key"), rows)
         for spec in specs.values():
-            _save_spec(decision, spec, report)
+            _save_spec(decision, spec, report, known)
         _prune_generated(decision, set(specs), report, result)
     _apply_fulfilled(report)
     return report
@@ -601,8 +607,10 @@ def obligations_generate_for(
         before = {o.key: _snapshot(o) for o in Obligation.objects.filter(decision=decision)}
         specs = _specs(found) if found is not None else {}
         changes: list[ObligationChange] = []
+        rows = Obligation.objects.filter(decision=decision).prefetch_related("owners")
+        known = Existing(Obligation, ("decision", "key"), rows)
         for key, spec in specs.items():
-            obligation = _save_spec(decision, spec, report)
+            obligation = _save_spec(decision, spec, report, known)
             if key not in before:
                 changes.append(_change(obligation, Change.CREATED))
                 continue

@@ -15,7 +15,7 @@ from django.db import transaction
 from jamkoll.accounts.policy import require
 from jamkoll.programmes.models import Budget, BudgetLine, FundingDecision, GoalArea
 from jamkoll.reference.models import Organisation, OrganisationKind, PolicySubGoal, StrategyObjective
-from jamkoll.seeding import Place, SeedReport, read_json, set_m2m, upsert
+from jamkoll.seeding import Existing, Place, SeedReport, read_json, set_m2m, upsert
 
 from .models import (
     Activity,
@@ -172,6 +172,10 @@ def _load(file: str, report: SeedReport) -> None:
         set_m2m(evaluation, "activities", [activities[code] for code in e.activities], report)
 
 
+# An activity's many-to-many links, which the loader sets.
+_LINKS = ("sub_goals", "also_serves", "strategy_objectives", "partners", "counties", "municipalities")
+
+
 class _ActivityContext:
     """What every activity of the document refers to, looked up once."""
 
@@ -190,15 +194,20 @@ class _ActivityContext:
         self.budget = Budget.objects.filter(decision=decision, year=year).first()
         self.sub_goals = {g.number: g for g in PolicySubGoal.objects.all()}
         self.objectives = {o.number: o for o in StrategyObjective.objects.all()}
+        # The year's activities with their links, and the budget's lines, read once (issue 16).
+        rows = Activity.objects.filter(decision=decision, year=year).prefetch_related(*_LINKS)
+        self.activities = Existing(Activity, ("decision", "year", "code"), rows)
+        self.lines: dict[tuple[int, str], BudgetLine] = {}
+        if self.budget is not None:
+            for line in BudgetLine.objects.filter(budget=self.budget).select_related("goal_area"):
+                self.lines.setdefault((line.goal_area.number, line.recipient), line)
 
     def _line(self, a: ActivityDoc, place: Place) -> BudgetLine | None:
         if a.budget_line is None:
             return None
         if self.budget is None:
             raise place.error(f"beslutet har ingen budget för {self.year}")
-        line = BudgetLine.objects.filter(
-            budget=self.budget, goal_area__number=a.budget_line.goal_area, recipient=a.budget_line.recipient
-        ).first()
+        line = self.lines.get((a.budget_line.goal_area, a.budget_line.recipient))
         if line is None:
             raise place.error(
                 f"ingen budgetrad för målområde {a.budget_line.goal_area} och {a.budget_line.recipient}"
@@ -250,6 +259,7 @@ class _ActivityContext:
             },
             report=self.report,
             place=place,
+            existing=self.activities,
         )
         report = self.report
         set_m2m(activity, "sub_goals", sub_goals, report)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db import transaction
 
 from jamkoll.accounts.policy import require
-from jamkoll.seeding import Place, SeedReport, document_parse, read_csv, read_json, upsert
+from jamkoll.seeding import Existing, Place, SeedReport, document_parse, read_csv, read_json, upsert
 
 from .models import (
     Organisation,
@@ -41,9 +42,22 @@ def _rows(file: str, schema: type[R]) -> list[tuple[Place, R]]:
     return rows
 
 
+@dataclass
+class _Known:
+    """The organisations and their names, read once for the whole load (issue 16)."""
+
+    organisations: Existing[Organisation] = field(
+        default_factory=lambda: Existing(Organisation, ("kind", "code"))
+    )
+    names: Existing[OrganisationName] = field(
+        default_factory=lambda: Existing(OrganisationName, ("organisation", "valid_from"))
+    )
+
+
 def _set_name(
     org: Organisation,
     *,
+    known: _Known,
     name: str,
     short_name: str = "",
     form: str = "",
@@ -57,10 +71,11 @@ def _set_name(
         {"organisation": org, "valid_from": valid_from},
         {"name": name, "short_name": short_name, "form": form, "valid_to": valid_to, "source": source},
         report=report,
+        existing=known.names,
     )
 
 
-def _load_counties(report: SeedReport) -> dict[str, Organisation]:
+def _load_counties(report: SeedReport, known: _Known) -> dict[str, Organisation]:
     counties: dict[str, Organisation] = {}
     for _place, row in _rows("counties.csv", CountyRow):
         county = upsert(
@@ -68,8 +83,9 @@ def _load_counties(report: SeedReport) -> dict[str, Organisation]:
             {"kind": OrganisationKind.LAN, "code": row.code},
             {"source": "SCB länskoder"},
             report=report,
+            existing=known.organisations,
         )
-        _set_name(county, name=row.name, source="SCB", report=report)
+        _set_name(county, known=known, name=row.name, source="SCB", report=report)
         counties[row.code] = county
     return counties
 
@@ -81,7 +97,7 @@ def _county(counties: dict[str, Organisation], code: str, place: Place) -> Organ
     return county
 
 
-def _load_municipalities(counties: dict[str, Organisation], report: SeedReport) -> None:
+def _load_municipalities(counties: dict[str, Organisation], report: SeedReport, known: _Known) -> None:
     for place, row in _rows("municipalities.csv", MunicipalityRow):
         county = _county(counties, row.county_code, place.at("county_code"))
         if not row.code.startswith(row.county_code):
@@ -93,11 +109,12 @@ def _load_municipalities(counties: dict[str, Organisation], report: SeedReport) 
             {"kind": OrganisationKind.KOMMUN, "code": row.code},
             {"county": county, "source": "SCB kommunkoder"},
             report=report,
+            existing=known.organisations,
         )
-        _set_name(kommun, name=row.name, source="SCB", report=report)
+        _set_name(kommun, known=known, name=row.name, source="SCB", report=report)
 
 
-def _load_regions(counties: dict[str, Organisation], report: SeedReport) -> None:
+def _load_regions(counties: dict[str, Organisation], report: SeedReport, known: _Known) -> None:
     """One region per county, with the names it has had; its note is what its rows say (Gotland's
     region is a municipality)."""
     rows = _rows("region_names.csv", RegionNameRow)
@@ -116,9 +133,11 @@ def _load_regions(counties: dict[str, Organisation], report: SeedReport) -> None
                 "source": "Kommunallagen (2017:725); regionernas egna uppgifter",
             },
             report=report,
+            existing=known.organisations,
         )
         _set_name(
             region,
+            known=known,
             name=row.name,
             form=row.form,
             valid_from=row.valid_from,
@@ -128,7 +147,7 @@ def _load_regions(counties: dict[str, Organisation], report: SeedReport) -> None
         )
 
 
-def _load_county_boards(counties: dict[str, Organisation], report: SeedReport) -> None:
+def _load_county_boards(counties: dict[str, Organisation], report: SeedReport, known: _Known) -> None:
     """The 21 länsstyrelser, which the documents name as partners (seed 001 §6, seed 003)."""
     for code, county in counties.items():
         board = upsert(
@@ -140,12 +159,19 @@ def _load_county_boards(counties: dict[str, Organisation], report: SeedReport) -
                 "source": "seed 001 §6.1, §6.3; seed 003",
             },
             report=report,
+            existing=known.organisations,
         )
         county_name = county.names.get().name
-        _set_name(board, name=f"Länsstyrelsen i {county_name}", short_name="Länsstyrelsen", report=report)
+        _set_name(
+            board,
+            known=known,
+            name=f"Länsstyrelsen i {county_name}",
+            short_name="Länsstyrelsen",
+            report=report,
+        )
 
 
-def _load_other(counties: dict[str, Organisation], report: SeedReport) -> None:
+def _load_other(counties: dict[str, Organisation], report: SeedReport, known: _Known) -> None:
     by_code: dict[str, Organisation] = {}
     for place, row in _rows("organisations.csv", OrganisationRow):
         county = _county(counties, row.county_code, place.at("county_code")) if row.county_code else None
@@ -168,6 +194,7 @@ def _load_other(counties: dict[str, Organisation], report: SeedReport) -> None:
                     "source": row.source,
                 },
                 report=report,
+                existing=known.organisations,
             )
     for place, name in _rows("organisation_names.csv", OrganisationNameRow):
         org = by_code.get(name.code)
@@ -176,6 +203,7 @@ def _load_other(counties: dict[str, Organisation], report: SeedReport) -> None:
         with place.model_errors():
             _set_name(
                 org,
+                known=known,
                 name=name.name,
                 short_name=name.short_name,
                 form=name.form,
@@ -211,10 +239,11 @@ def reference_seed(*, actor: Any, report: SeedReport | None = None) -> SeedRepor
     the seed loader, or whoever may change reference data."""
     require(actor, "reference.change")
     report = report or SeedReport()
-    counties = _load_counties(report)
-    _load_municipalities(counties, report)
-    _load_regions(counties, report)
-    _load_county_boards(counties, report)
-    _load_other(counties, report)
+    known = _Known()
+    counties = _load_counties(report, known)
+    _load_municipalities(counties, report, known)
+    _load_regions(counties, report, known)
+    _load_county_boards(counties, report, known)
+    _load_other(counties, report, known)
     _load_goals(report)
     return report
