@@ -31,6 +31,7 @@ from jamkoll.ledger.services import entry_record, ledger_verify, totals_rebuild
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import decision_get
 from jamkoll.reference.models import Organisation
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 SLUG = "jamstalldhet-kvinnofrid-2018-2020"
@@ -316,3 +317,36 @@ def test_a_reader_of_every_entry_lists_them_without_a_condition(
     assert "IS NOT NULL" not in str(everything.query) and everything.count() == 7
     skane = entry_list(actor=rss_skane, decision=decision, year=YEAR)
     assert skane.count() == 3 and {e.county.code for e in skane} == {"12"}
+
+
+def test_the_entry_count_from_the_running_sums_equals_a_count_of_the_entries(
+    decision: FundingDecision, coordinator: Any, rss_skane: Any, ministry: Any
+) -> None:
+    """What a page of entries reports as its total (read from the running sums) is what counting
+    the entries the reader may see gives, for every reader and filter; and the API reads it."""
+    from jamkoll.ledger.selectors import entry_count, entry_list
+
+    specs: list[Spec] = [(Tier.RSS, EntryKind.REQUISITION, "12", Decimal("1.00"))] * 3
+    specs += [(Tier.RSS, EntryKind.DISBURSEMENT, "12", Decimal("1.00"))] * 2
+    specs += [(Tier.RSS, EntryKind.REQUISITION, "25", Decimal("1.00"))] * 4
+    bulk_chain(decision, specs + _flow(6))
+    for actor in (coordinator, rss_skane, ministry):
+        for county in (None, "12", "25"):
+            for kind in (None, EntryKind.REQUISITION, EntryKind.DISBURSEMENT):
+                listed = entry_list(actor=actor, decision=decision, year=YEAR, county_code=county)
+                if kind:
+                    listed = listed.filter(kind=kind)
+                counted = entry_count(
+                    actor=actor, decision=decision, year=YEAR, county_code=county, kind=kind
+                )
+                assert counted == listed.count(), (actor.username, county, kind)
+    assert entry_count(actor=coordinator, decision=decision, year=YEAR) == 15
+    assert entry_count(actor=rss_skane, decision=decision, year=YEAR) == 5
+    assert entry_count(actor=ministry, decision=decision, year=YEAR) == 6
+    client = client_for(coordinator)
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get(f"/api/v1/ledger/{SLUG}/{YEAR}/entries", {"limit": 4}).json()
+    assert body["total"] == 15 and len(body["items"]) == 4
+    assert not any("COUNT(" in q["sql"] and "ledger_ledgerentry" in q["sql"] for q in ctx.captured_queries)
+    page = client.get(f"/medel/{SLUG}/{YEAR}/")
+    assert page.status_code == 200 and page.context["table"].total == 15

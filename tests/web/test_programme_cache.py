@@ -62,3 +62,18 @@ def test_a_signed_in_user_is_never_served_the_anonymous_rendering(coordinator: A
     signed_in, _n = _get(client_for(coordinator))
     assert 'id="register-decision"' in signed_in  # the coordinator may register decisions
     assert "Ändra beslutet" in signed_in and "Ändra beslutet" not in anonymous
+
+
+def test_an_emphasis_changed_in_place_is_seen_at_once() -> None:
+    """A goal area's link to a sub-goal is changed in place (the decision form, the API): it keeps
+    a history too, so the stamp moves."""
+    from jamkoll.programmes.models import GoalAreaSubGoal
+
+    client = Client()
+    link = GoalAreaSubGoal.objects.filter(goal_area__decision__programme__slug=URL.split("/")[2]).first()
+    assert link is not None
+    _get(client)
+    link.emphasis = "Betoning ändrad i dag"
+    link.save()
+    after, _n = _get(client)
+    assert "Betoning ändrad i dag" in after

@@ -24,6 +24,7 @@ from .selectors import (
     STATE_RECIPIENT,
     balance_dict,
     county_code_for,
+    entry_count,
     entry_for_user,
     entry_list,
 )
@@ -173,9 +174,13 @@ def balance(request: HttpRequest, slug: str, year: Year) -> dict[str, Any]:
 def entries(request: HttpRequest, slug: str, year: Year, filters: Query[EntryFilter]) -> dict[str, Any]:
     decision, year = decision_year_for_user(actor=request.user, action="ledger.view", slug=slug, year=year)
     qs = entry_list(actor=request.user, decision=decision, year=year, county_code=filters.county)
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind.value)
-    return page(ordered(qs, filters.sort, ENTRY_ORDERS, "-sequence"), filters, _entry_out)
+    kind = filters.kind.value if filters.kind else None
+    if kind:
+        qs = qs.filter(kind=kind)
+    total = entry_count(
+        actor=request.user, decision=decision, year=year, county_code=filters.county, kind=kind
+    )
+    return page(ordered(qs, filters.sort, ENTRY_ORDERS, "-sequence"), filters, _entry_out, total=total)
 
 
 @router.post(

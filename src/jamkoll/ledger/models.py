@@ -238,8 +238,8 @@ class LedgerTotal(models.Model):
     year = models.PositiveSmallIntegerField()
     tier = models.CharField(max_length=10, choices=Tier.choices)
     kind = models.CharField(max_length=20, choices=EntryKind.choices)
-    county_id = models.PositiveIntegerField(default=0)
-    goal_area_id = models.PositiveIntegerField(default=0)
+    county_id = models.PositiveBigIntegerField(default=0)
+    goal_area_id = models.PositiveBigIntegerField(default=0)
     ore = models.BigIntegerField(default=0)
     entries = models.PositiveBigIntegerField(default=0)
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from jamkoll.accounts.policy import Verdict, check, record_visibility_q, require
@@ -87,6 +87,28 @@ def entry_list(
     if county_code:
         qs = qs.filter(county__code=county_code)
     return qs.order_by("-sequence")
+
+
+def entry_count(
+    *,
+    actor: Any,
+    decision: FundingDecision,
+    year: int,
+    county_code: str | None = None,
+    kind: str | None = None,
+) -> int:
+    """How many entries `entry_list` (filtered by `kind` too) holds, read from the running sums:
+    one row per group, so a page of a decision-year's entries is counted in the same time at
+    500 000 entries as at 500 (a COUNT reads every entry of the year). The same visibility rule,
+    on the groups' tier and county (`record_visibility_q`)."""
+    code = Subquery(Organisation.objects.filter(pk=OuterRef("county_id")).values("code")[:1])
+    groups = LedgerTotal.objects.filter(decision=decision, year=year).annotate(county_code=code)
+    groups = groups.filter(record_visibility_q(actor, county_field="county_code"))
+    if county_code:
+        groups = groups.filter(county_code=county_code)
+    if kind:
+        groups = groups.filter(kind=kind)
+    return int(groups.aggregate(n=Sum("entries"))["n"] or 0)
 
 
 def ore_sum_sql(column: str, vendor: str) -> str:
@@ -253,6 +275,7 @@ __all__ = [
     "balance_dict",
     "balance_get",
     "county_code_for",
+    "entry_count",
     "entry_for_user",
     "entry_list",
     "entry_sums",

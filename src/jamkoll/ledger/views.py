@@ -45,6 +45,7 @@ from .selectors import (
     action_for,
     balance_get,
     county_code_for,
+    entry_count,
     entry_for_user,
     entry_list,
     reverse_verdict,
@@ -148,6 +149,13 @@ def _page(
         show_all_max=200,
         fragment="poster",
         sort=sort,
+        total=entry_count(
+            actor=request.user,
+            decision=decision,
+            year=year,
+            county_code=filters["lan"] or None,
+            kind=filters["slag"] or None,
+        ),
     )
     page = table.page
     rows = [Row(e, reverse_verdict(request.user, e), _reverse_form(e.sequence)) for e in table.rows]

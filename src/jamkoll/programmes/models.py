@@ -507,6 +507,7 @@ class GoalAreaSubGoal(models.Model):
     sub_goal = models.ForeignKey(PolicySubGoal, on_delete=models.PROTECT, verbose_name=_("delmål"))
     emphasis = models.CharField(_("betoning"), max_length=300, blank=True)
     source = models.CharField(_("källa"), max_length=300, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("koppling till delmål")

@@ -287,7 +287,10 @@ def _content_stamp_sql() -> str:
         for model in apps.get_app_config(app).get_models(include_auto_created=True):
             table = connection.ops.quote_name(model._meta.db_table)
             if model.__name__.startswith("Historical"):
+                # The count too: a transaction that took a lower history id may commit after
+                # one with a higher id was already seen.
                 parts.append(f"(SELECT MAX(history_id) FROM {table})")
+                parts.append(f"(SELECT COUNT(*) FROM {table})")
             elif not hasattr(model, "history"):
                 parts.append(f"(SELECT COUNT(*) FROM {table})")
                 parts.append(f"(SELECT MAX(id) FROM {table})")
@@ -295,10 +298,12 @@ def _content_stamp_sql() -> str:
 
 
 def content_stamp() -> tuple[Any, ...]:
-    """What changes whenever a row a programme page shows is created, changed or deleted: the
-    newest history row of every kept model of the programmes and reference apps, and the size and
-    newest id of the tables kept without history (the goal areas' links to sub-goals and
-    objectives). One query of index lookups and counts of small tables, whatever the data."""
+    """What changes whenever a row a programme page shows is created, changed or deleted through
+    the application: the newest history row and the number of them of every kept model of the
+    programmes and reference apps, and the size and newest id of the link tables kept without
+    history (a goal area's strategy objectives and focus areas: added or removed, never changed).
+    One query over the history of decisions and organisations only: it grows with their edits,
+    not with plans, ledgers or reports."""
     with connection.cursor() as cursor:
         cursor.execute(_content_stamp_sql())
         return tuple(cursor.fetchone())

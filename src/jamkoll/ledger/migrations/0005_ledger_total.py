@@ -47,8 +47,8 @@ class Migration(migrations.Migration):
                         max_length=20,
                     ),
                 ),
-                ("county_id", models.PositiveIntegerField(default=0)),
-                ("goal_area_id", models.PositiveIntegerField(default=0)),
+                ("county_id", models.PositiveBigIntegerField(default=0)),
+                ("goal_area_id", models.PositiveBigIntegerField(default=0)),
                 ("ore", models.BigIntegerField(default=0)),
                 ("entries", models.PositiveBigIntegerField(default=0)),
                 (
