@@ -71,10 +71,26 @@ def ordered(
     rows: QuerySet[Any], sort: str | None, orders: Mapping[str, Sequence[str]], default: str
 ) -> QuerySet[Any]:
     """`rows` sorted by the column `sort` names (`orders[key]`: its ORM terms, ascending; `-key`
-    reverses them), else by `default`; the primary key last, so that pages never overlap."""
+    reverses them), else by `default`; the primary key last, so that pages never overlap (unless
+    the last term is a unique column, which orders them fully)."""
     key = sort or default
     descending = key.startswith("-")
     terms = list(orders[key.removeprefix("-")])
     if descending:
         terms = [t[1:] if t.startswith("-") else f"-{t}" for t in terms]
-    return rows.order_by(*terms, "-pk" if descending else "pk")
+    if not _unique(rows.model, terms[-1].lstrip("-")):
+        terms.append("-pk" if descending else "pk")
+    # A unique last term orders the rows fully already; without the key after it, an index on
+    # it (the ledger's (decision, year, sequence)) gives the page in order, and the database
+    # stops after one page instead of sorting every row of the year.
+    return rows.order_by(*terms)
+
+
+def _unique(model: Any, name: str) -> bool:
+    if "__" in name:
+        return False
+    try:
+        field = model._meta.get_field(name)
+    except Exception:  # an annotation, not a field
+        return False
+    return bool(getattr(field, "unique", False))

@@ -270,6 +270,12 @@ def volume_generate(args: VolumeArgs, *, progress: Callable[[str], None] = lambd
         if args.ledger_entries:
             progress(_("Poster i medelsflödet …"))
             _ledger(writer, [(d, y) for d, years in decisions for y in years], args.ledger_entries)
+        # A bulk load ends by refreshing the planner's statistics (what autovacuum would do a
+        # minute later): without them PostgreSQL plans a page of a year's 50 000 entries as if the
+        # year held two, joins them all and sorts them (an eighth of a second instead of 10 ms).
+        progress(_("Statistik för frågeplaneraren …"))
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     result.seconds = time.monotonic() - writer.started
     return result
 
