@@ -22,7 +22,7 @@ from jamkoll.ledger.balance import violations
 from jamkoll.ledger.chain import append_only_lifted
 from jamkoll.ledger.models import AppendOnlyError, LedgerEntry
 from jamkoll.ledger.selectors import balance_get, group_sums, ledger_sums, stored_group_sums
-from jamkoll.ledger.services import entry_record, entry_reverse, ledger_verify
+from jamkoll.ledger.services import entry_record, entry_reverse, ledger_verify, totals_rebuild
 from jamkoll.obligations.models import Obligation
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import decision_get
@@ -352,16 +352,8 @@ def test_parallel_requisitions_never_exceed_the_budget(decision: FundingDecision
             try:
                 with transaction.atomic(), append_only_lifted(), connections["default"].cursor() as cursor:
                     cursor.execute("DELETE FROM ledger_ledgerentry WHERE reference = 'parallell'")
-                    # The running sums they moved: set again from the entries left.
-                    cursor.execute("DELETE FROM ledger_ledgertotal")
-                    cursor.execute(
-                        "INSERT INTO ledger_ledgertotal "
-                        "(decision_id, year, tier, kind, county_id, goal_area_id, ore, entries) "
-                        "SELECT decision_id, year, tier, kind, COALESCE(county_id, 0), "
-                        "COALESCE(goal_area_id, 0), SUM(amount * 100), COUNT(*) FROM ledger_ledgerentry "
-                        "GROUP BY decision_id, year, tier, kind, county_id, goal_area_id"
-                    )
                     cursor.execute("UPDATE ledger_chainhead SET sequence = 0, digest = %s", ["0" * 64])
+                    totals_rebuild()  # the running sums they moved, set again from the entries left
                     cursor.execute(
                         "UPDATE obligations_obligation SET submitted_on = NULL, submitted_by_id = NULL, "
                         "submitted_at = NULL, closed_by = '', document_reference = '' "

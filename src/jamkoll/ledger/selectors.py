@@ -145,33 +145,13 @@ def ledger_sums(*, decision: FundingDecision | int, year: int) -> dict[Key, Deci
     """Summed amounts per (tier, kind, county, line) of one decision and year, as the running sums
     hold them (`LedgerTotal`, moved with every entry in its transaction): one query over at most
     5 kinds × (21 counties + lines) rows, whatever the number of entries. Exact (whole öre).
-    `jamkoll verify` checks them against the entries (`entry_sums`, `group_sums`)."""
+    `jamkoll verify` checks them against the entries (`group_sums`, `entry_sums_by_year`)."""
     counties = Organisation._meta.db_table
     areas = GoalArea._meta.db_table
     sql = (
         f"SELECT t.tier, t.kind, o.code, g.number, t.ore FROM {LedgerTotal._meta.db_table} t "
         f"LEFT JOIN {counties} o ON o.id = t.county_id LEFT JOIN {areas} g ON g.id = t.goal_area_id "
         "WHERE t.decision_id = %s AND t.year = %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [_decision_id(decision), year])
-        return _named(cursor.fetchall())
-
-
-def entry_sums(*, decision: FundingDecision | int, year: int) -> dict[Key, Decimal]:
-    """What `ledger_sums` answers, summed from the entries themselves: one grouped query through
-    the index `ledger_sums_idx` (PostgreSQL: an index-only scan), exact on every database
-    (`ore_sum_sql`). The entries are grouped by county and goal-area id first, and only the
-    groups joined to their codes."""
-    entries = LedgerEntry._meta.db_table
-    counties = Organisation._meta.db_table
-    areas = GoalArea._meta.db_table
-    sql = (
-        f"SELECT s.tier, s.kind, o.code, g.number, s.ore FROM ("
-        f"SELECT tier, kind, county_id, goal_area_id, {ore_sum_sql('amount', connection.vendor)} AS ore "
-        f"FROM {entries} WHERE decision_id = %s AND year = %s "
-        "GROUP BY tier, kind, county_id, goal_area_id"
-        f") s LEFT JOIN {counties} o ON o.id = s.county_id LEFT JOIN {areas} g ON g.id = s.goal_area_id"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [_decision_id(decision), year])
@@ -206,6 +186,20 @@ def stored_group_sums() -> dict[Group, tuple[int, int]]:
             "decision_id", "year", "tier", "kind", "county_id", "goal_area_id", "ore", "entries"
         )
     }
+
+
+def entry_sums_by_year(groups: dict[Group, tuple[int, int]]) -> dict[tuple[int, int], dict[Key, Decimal]]:
+    """`group_sums()` as `ledger_sums` answers, per (decision id, year): what the entries
+    themselves add up to (what `verify` checks the invariants and the running sums on)."""
+    ids = {c for (_d, _y, _t, _k, c, _g) in groups if c}
+    codes = dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "code"))
+    ids = {g for (_d, _y, _t, _k, _c, g) in groups if g}
+    numbers = dict(GoalArea.objects.filter(pk__in=ids).values_list("pk", "number"))
+    years: dict[tuple[int, int], dict[Key, Decimal]] = defaultdict(dict)
+    for (d, y, tier, kind, c, g), (ore, _n) in groups.items():
+        key = (tier, kind, codes.get(c) if c else None, numbers.get(g) if g else None)
+        years[(d, y)][key] = years[(d, y)].get(key, Decimal("0.00")) + ore_to_decimal(ore)
+    return years
 
 
 def ledger_limits(*, budget: Budget) -> Limits:
@@ -278,7 +272,7 @@ __all__ = [
     "entry_count",
     "entry_for_user",
     "entry_list",
-    "entry_sums",
+    "entry_sums_by_year",
     "group_sums",
     "ledger_limits",
     "ledger_sums",

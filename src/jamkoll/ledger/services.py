@@ -61,6 +61,7 @@ from .models import NOTE_MAX_LENGTH, ChainHead, EntryKind, LedgerEntry, LedgerTo
 from .selectors import (
     Group,
     action_for,
+    entry_sums_by_year,
     group_sums,
     ledger_limits,
     ledger_sums,
@@ -223,19 +224,6 @@ def totals_verify(actual: dict[Group, tuple[int, int]] | None = None) -> list[st
                 }
             )
     return problems
-
-
-def _sums_by_year(groups: dict[Group, tuple[int, int]]) -> dict[tuple[int, int], dict[Key, Decimal]]:
-    """`group_sums()` as `ledger_sums` answers, per (decision id, year): summed from the entries."""
-    ids = {c for (_d, _y, _t, _k, c, _g) in groups if c}
-    codes = dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "code"))
-    ids = {g for (_d, _y, _t, _k, _c, g) in groups if g}
-    numbers = dict(GoalArea.objects.filter(pk__in=ids).values_list("pk", "number"))
-    years: dict[tuple[int, int], dict[Key, Decimal]] = defaultdict(dict)
-    for (d, y, tier, kind, c, g), (ore, _n) in groups.items():
-        key = (tier, kind, codes.get(c) if c else None, numbers.get(g) if g else None)
-        years[(d, y)][key] = years[(d, y)].get(key, Decimal("0.00")) + ore_to_decimal(ore)
-    return years
 
 
 def _check(
@@ -529,7 +517,7 @@ def ledger_verify() -> VerifyResult:
     # The invariants are checked on what the entries themselves add up to (one grouped pass), not
     # on the running sums, which are checked against the same figures below.
     groups = group_sums()
-    from_entries = _sums_by_year(groups)
+    from_entries = entry_sums_by_year(groups)
     pairs = {(d.pk, y) for d, y in ledger_years()} | from_entries.keys()
     decisions = decisions_by_id(d for d, _y in pairs)
     for decision_id, year in sorted(pairs):
