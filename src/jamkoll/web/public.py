@@ -19,9 +19,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Sum
@@ -280,6 +281,7 @@ def allocation_sources(*, decision: FundingDecision, year: int) -> dict[str, str
 
 
 CACHE_SECONDS = 600
+T = TypeVar("T")
 
 
 def _stamp(pk: int, slug: str, year: int) -> tuple[Any, ...]:
@@ -328,14 +330,25 @@ def public_year(*, actor: Any, slug: str, year: int, today: dt.date | None = Non
             % {"title": title, "year": year, "years": ", ".join(map(str, years)) or "–"}
         )
     today = today or dt.date.today()
-    stamp = repr((pk, year, today.isoformat(), get_language(), _stamp(pk, slug, year)))
-    key = "public-year:" + hashlib.sha256(stamp.encode()).hexdigest()
-    cached = cache.get(key)
-    if isinstance(cached, PublicYear):
-        return cached
-    data = _public_year_build(decision_get(slug=slug), year, today)
-    cache.set(key, data, CACHE_SECONDS)
-    return data
+    stamp = (pk, year, today.isoformat(), get_language(), _stamp(pk, slug, year))
+    return cached_by_stamp(
+        "public-year", stamp, PublicYear, lambda: _public_year_build(decision_get(slug=slug), year, today)
+    )
+
+
+def cached_by_stamp(
+    prefix: str, stamp: tuple[Any, ...], kind: type[T], build: Callable[[], T], seconds: int = CACHE_SECONDS
+) -> T:
+    """`build()`'s result, kept in the cache under `stamp` — what changes whenever the data it
+    shows changes, read from the database on every request — so that any process answers from its
+    cache only what is still true; `seconds` bounds what a write the stamp cannot see leaves."""
+    key = f"{prefix}:" + hashlib.sha256(repr(stamp).encode()).hexdigest()
+    found = cache.get(key)
+    if isinstance(found, kind):
+        return found
+    value = build()
+    cache.set(key, value, seconds)
+    return value
 
 
 def _public_year_build(decision: FundingDecision, year: int, today: dt.date) -> PublicYear:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
+import functools
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -29,7 +28,7 @@ from jamkoll.programmes import selectors
 from jamkoll.programmes.models import ProgrammeRelation
 from jamkoll.reports.selectors import published_list
 from jamkoll.validation import YEAR_MAX, YEAR_MIN, int_param, text_problem
-from jamkoll.web import dashboard
+from jamkoll.web import dashboard, public
 from jamkoll.web import search as search_selectors
 from jamkoll.web.public_views import public_home
 
@@ -108,25 +107,26 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_view_decision_form": check(request.user, "decision.view_form"),
         "can_view_ledger": check(request.user, "ledger.view"),
     }
+    slugs = list(programme.decisions.values_list("slug", flat=True))
+
+    @functools.cache
+    def decisions() -> list[Any]:  # read once, and only when something needs them
+        return [selectors.decision_get(slug=d) for d in slugs]
+
+    def sections() -> str:
+        return _programme_sections(request, decisions(), wanted, flags)
+
     if request.user.is_authenticated:
-        decisions = [selectors.decision_get(slug=d.slug) for d in programme.decisions.all()]
-        sections_html = _programme_sections(request, decisions, wanted, flags)
+        sections_html = sections()
     else:
         # What every visitor sees: rendered once per language, year chosen and state of the data
-        # (`content_stamp`, one query), then served from the cache; the TTL bounds what a write
-        # that leaves no history row could leave stale.
-        stamp = repr((programme.pk, wanted, get_language(), flags, selectors.content_stamp()))
-        key = "programme-page:" + hashlib.sha256(stamp.encode()).hexdigest()
-        sections_html = cache.get(key)
-        if not isinstance(sections_html, str):
-            decisions = [selectors.decision_get(slug=d.slug) for d in programme.decisions.all()]
-            sections_html = _programme_sections(request, decisions, wanted, flags)
-            cache.set(key, sections_html, PROGRAMME_CACHE_SECONDS)
-    slugs = list(programme.decisions.values_list("slug", flat=True))
+        # (`content_stamp`, one query), then served from the cache.
+        stamp = (programme.pk, wanted, get_language(), flags, selectors.content_stamp())
+        sections_html = public.cached_by_stamp(
+            "programme-page", stamp, str, sections, PROGRAMME_CACHE_SECONDS
+        )
     can_see_history = check(request.user, "history.view")
-    changes = []
-    if can_see_history:
-        changes = history_entries([programme, *(selectors.decision_get(slug=d) for d in slugs)])
+    changes = history_entries([programme, *decisions()]) if can_see_history else []
     return render(
         request,
         "web/programme.html",
