@@ -138,7 +138,16 @@ TEMPLATES = [
 ]
 
 _default_db = f"sqlite:///{DATA_DIR / 'jamkoll.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db))}
+# A connection is kept for CONN_MAX_AGE seconds and checked before reuse: opening one costs
+# PostgreSQL a new backend process (about 10–30 ms, more than a whole cached page), paid on every
+# request when Django's default of 0 closes it after each. Gunicorn's sync workers serve one request
+# at a time, so a worker holds one connection.
+DB_CONN_MAX_AGE = int(os.environ.get("JAMKOLL_DB_CONN_MAX_AGE", "60"))
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", _default_db), conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets readers and one writer work side by side; the busy timeout makes a second
