@@ -147,16 +147,21 @@ def _check_summary(filters: ActivityFilter) -> None:
     def got(row: Any) -> tuple[int, Decimal, dict[str, int]]:
         return row.activities, row.planned_cost, row.statuses
 
+    def budget(group: list[Activity]) -> Decimal | None:
+        lines = {a.budget_line_id: a.budget_line.amount for a in group if a.budget_line is not None}
+        return None if not lines or None in lines.values() else sum(lines.values(), ZERO)
+
     assert got(summary.total) == expect(rows)
+    assert summary.count == len(rows)  # what the table pages through, without a COUNT of its own
     for row in summary.by_sub_project:
         group = [a for a in rows if str(a.sub_project.number) == row.key]
         assert got(row) == expect(group), row.label
-        lines = {a.budget_line_id: a.budget_line.amount for a in group if a.budget_line is not None}
-        budget = None if not lines or None in lines.values() else sum(lines.values(), ZERO)
-        assert row.budget == budget, row.label
+        assert row.budget == budget(group), row.label
     assert sum(r.activities for r in summary.by_goal_area) == len(rows)
     for row in summary.by_goal_area:
-        assert got(row) == expect([a for a in rows if str(a.goal_area.number) == row.key]), row.label
+        group = [a for a in rows if str(a.goal_area.number) == row.key]
+        assert got(row) == expect(group), row.label
+        assert row.budget == budget(group), row.label
     assert sum(r.activities for r in summary.by_county) == len(rows)
     assert sum((r.planned_cost for r in summary.by_county), ZERO) == summary.total.planned_cost
     for row in summary.by_county:

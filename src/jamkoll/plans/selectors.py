@@ -393,40 +393,53 @@ class ActivitySummary:
     by_sub_project: list[SummaryRow]
     by_goal_area: list[SummaryRow]
     by_county: list[SummaryRow]
+    count: int = 0  # every selected activity, once (what the table below pages through)
 
 
-def _grouped(qs: QuerySet[Activity], key: str) -> dict[Any, SummaryRow]:
-    """Count, planned cost and status counts per value of `key`, in one grouped query."""
-    rows: dict[Any, SummaryRow] = {}
-    grouped = qs.order_by().values(key, "status").annotate(n=Count("id"), cost=Sum("planned_cost"))
-    for g in grouped:
-        row = rows.setdefault(g[key], SummaryRow(key="", label=""))
-        row.activities += g["n"]
-        row.planned_cost += g["cost"] or ZERO
-        row.statuses[g["status"]] = row.statuses.get(g["status"], 0) + g["n"]
-    return rows
+GROUP_KEYS = ("sub_project_id", "goal_area_id", "owner_county__code")
 
 
-def _budgets(qs: QuerySet[Activity], keys: tuple[str, ...]) -> dict[str, dict[Any, Decimal | None]]:
-    """Per key and value of it: the budget of the distinct lines its activities draw on, each line
-    counted once; None ("not decided") when one of them has no amount. One
-    query of (key values, line) pairs: as many as there are lines, not activities."""
-    lines: dict[str, dict[Any, dict[int, Decimal | None]]] = {k: {} for k in keys}
-    drawn = (
+@dataclass
+class _Groups:
+    """The selection counted per value of each of `GROUP_KEYS`, and per sub-project and goal area
+    the budget lines its activities draw on (line id -> amount, None when not decided)."""
+
+    rows: dict[str, dict[Any, SummaryRow]]
+    lines: dict[str, dict[Any, dict[int, Decimal | None]]]
+    count: int = 0
+
+
+def _grouped(qs: QuerySet[Activity]) -> _Groups:
+    """One grouped query for every summary of the page: count and planned cost per (sub-project,
+    goal area, implementing county, budget line, status) — as many rows as there are such
+    combinations (about 135 for a year of 4 242 activities), not activities — added up here per
+    key; four grouped scans of the year before."""
+    groups = _Groups(rows={k: {} for k in GROUP_KEYS}, lines={k: {} for k in GROUP_KEYS[:2]})
+    grouped = (
         qs.order_by()
-        .filter(budget_line__isnull=False)
-        .values_list(*keys, "budget_line_id", "budget_line__amount")
-        .distinct()
+        .values(*GROUP_KEYS, "budget_line_id", "budget_line__amount", "status")
+        .annotate(n=Count("id"), cost=Sum("planned_cost"))
     )
-    for *groups, line, amount in drawn:
-        for key, group in zip(keys, groups, strict=True):
-            lines[key].setdefault(group, {})[line] = amount
-    out: dict[str, dict[Any, Decimal | None]] = {k: {} for k in keys}
-    for key, by_group in lines.items():
-        for group, amounts in by_group.items():
-            values = list(amounts.values())
-            out[key][group] = None if any(a is None for a in values) else sum((a for a in values if a), ZERO)
-    return out
+    for g in grouped:
+        groups.count += g["n"]
+        for key in GROUP_KEYS:
+            row = groups.rows[key].setdefault(g[key], SummaryRow(key="", label=""))
+            row.activities += g["n"]
+            row.planned_cost += g["cost"] or ZERO
+            row.statuses[g["status"]] = row.statuses.get(g["status"], 0) + g["n"]
+        if g["budget_line_id"] is not None:
+            for key in GROUP_KEYS[:2]:
+                groups.lines[key].setdefault(g[key], {})[g["budget_line_id"]] = g["budget_line__amount"]
+    return groups
+
+
+def _budget(lines: dict[int, Decimal | None] | None) -> Decimal | None:
+    """The budget of the distinct lines a group draws on, each counted once; None ("not decided")
+    when it draws on none or one of them has no amount."""
+    if not lines:
+        return None
+    values = list(lines.values())
+    return None if any(a is None for a in values) else sum((a for a in values if a), ZERO)
 
 
 def activity_summary(
@@ -449,32 +462,31 @@ def activity_summary(
         sub_projects = list(SubProject.objects.filter(decision=decision).order_by("number"))
     if goal_areas is None:
         goal_areas = list(decision.goal_areas.order_by("number"))
-    budgets = _budgets(qs, ("sub_project_id", "goal_area_id"))
-
+    groups = _grouped(qs)
     total = SummaryRow(key="", label=_("Alla aktiviteter i urvalet"))
-    by_sp = _grouped(qs, "sub_project_id")
+    by_sp = groups.rows["sub_project_id"]
     sp_rows = []
     for sp in sub_projects:
         row = by_sp.get(sp.pk, SummaryRow(key="", label=""))
         row.key, row.label = str(sp.number), str(sp)
-        row.budget = budgets["sub_project_id"].get(sp.pk)
+        row.budget = _budget(groups.lines["sub_project_id"].get(sp.pk))
         sp_rows.append(row)
         total.activities += row.activities
         total.planned_cost += row.planned_cost
         for status, n in row.statuses.items():
             total.statuses[status] = total.statuses.get(status, 0) + n
 
-    by_ga = _grouped(qs, "goal_area_id")
+    by_ga = groups.rows["goal_area_id"]
     ga_rows = []
     for ga in goal_areas:
         if ga.pk in by_ga:
             row = by_ga[ga.pk]
             row.key, row.label = str(ga.number), f"{ga.number}. {ga.title}"
-            row.budget = budgets["goal_area_id"].get(ga.pk)
+            row.budget = _budget(groups.lines["goal_area_id"].get(ga.pk))
             ga_rows.append(row)
 
     names = county_names if county_names is not None else county_name_map(as_of(year))
-    by_county = _grouped(qs, "owner_county__code")
+    by_county = groups.rows["owner_county__code"]
     county_rows = []
     if None in by_county:
         row = by_county.pop(None)
@@ -484,7 +496,9 @@ def activity_summary(
         row = by_county[code]
         row.key, row.label = code, f"{code} {names.get(code, code)}"
         county_rows.append(row)
-    return ActivitySummary(total=total, by_sub_project=sp_rows, by_goal_area=ga_rows, by_county=county_rows)
+    return ActivitySummary(
+        total=total, by_sub_project=sp_rows, by_goal_area=ga_rows, by_county=county_rows, count=groups.count
+    )
 
 
 @dataclass(frozen=True)

@@ -179,6 +179,7 @@ def _plan_page(
         page_size=ACTIVITY_PAGE_SIZE,
         show_all_max=ACTIVITY_SHOW_ALL_MAX,
         fragment="aktiviteter",
+        total=summary.count,  # the same selection, counted once by the summary
     )
     activities = table.rows
     verdicts = activity_edit_verdicts(actor=user, activities=activities)
