@@ -20,6 +20,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from django.db.models import QuerySet
 from pydantic import BaseModel, Field
 
+from jamkoll.rows import page_rows
 from jamkoll.schema_types import Offset
 
 PAGE_MAX = 500
@@ -58,7 +59,7 @@ def page(
     (the ledger's running sums)."""
     if total is None:
         total = rows.count() if isinstance(rows, QuerySet) else len(rows)
-    chunk = rows[paging.offset : paging.offset + paging.limit]
+    chunk = page_rows(rows, paging.offset, paging.offset + paging.limit)
     return {
         "total": total,
         "limit": paging.limit,

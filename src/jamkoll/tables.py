@@ -29,6 +29,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from jamkoll.output import Cell, rows_to_csv, rows_to_xlsx
+from jamkoll.rows import page_rows
 from jamkoll.validation import int_param
 
 SORT = "sortera"
@@ -136,7 +137,8 @@ def sorted_items(items: QuerySet[Any] | Iterable[Any], column: Column, descendin
 
 
 class CountedPaginator(Paginator):
-    """A paginator told how many items there are, so that it does not count them again."""
+    """A paginator told how many items there are, so that it does not count them again; a page's
+    rows are read by `page_rows`."""
 
     def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
         super().__init__(object_list, per_page)
@@ -145,6 +147,14 @@ class CountedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return self._known_count
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return Page(page_rows(self.object_list, bottom, top), number, self)
 
 
 def table_from_request(

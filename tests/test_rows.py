@@ -1,0 +1,72 @@
+"""`page_rows`: a page read in two steps (primary keys in order, then the rows with what they
+show) is exactly the page a slice gives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jamkoll.plans.models import Activity
+from jamkoll.rows import page_rows
+
+pytestmark = pytest.mark.django_db
+
+ORDERS = [
+    ("sub_project__number", "report_section", "position", "code"),
+    ("-planned_cost", "pk"),
+    ("status", "-title", "pk"),
+    ("goal_area__number", "-pk"),
+]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(order=st.sampled_from(ORDERS), start=st.integers(0, 60), size=st.integers(0, 30))
+def test_a_page_read_in_two_steps_is_the_slice(order: tuple[str, ...], start: int, size: int) -> None:
+    rows = Activity.objects.select_related("sub_project", "goal_area").prefetch_related("counties")
+    rows = rows.order_by(*order)
+    expected = [a.pk for a in rows[start : start + size]]
+    got = page_rows(rows, start, start + size)
+    assert [a.pk for a in got] == expected
+    for a in got:  # what they show came with them
+        assert "sub_project" in a._state.fields_cache
+        assert "counties" in a._prefetched_objects_cache
+
+
+def test_the_wide_rows_are_read_for_the_page_alone() -> None:
+    rows = Activity.objects.select_related("sub_project", "goal_area").order_by("title", "pk")
+    assert rows.count() > 20
+    with CaptureQueriesContext(connection) as queries:
+        got = page_rows(rows, 5, 15)
+    assert len(got) == 10
+    narrow, wide = (q["sql"] for q in queries.captured_queries)
+    assert "plans_subproject" not in narrow.split("FROM")[0]  # the sort reads keys, no joined columns
+    assert "LIMIT 10" in narrow and "OFFSET 5" in narrow
+    assert "plans_subproject" in wide and "LIMIT" not in wide
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        lambda: Activity.objects.order_by("pk"),  # nothing joined: one query, as a slice
+        lambda: Activity.objects.values("pk", "title").order_by("pk"),
+        lambda: Activity.objects.select_related("goal_area").order_by("goal_area__number", "pk").distinct(),
+    ],
+)
+def test_other_lists_are_sliced_as_they_were(rows: Any) -> None:
+    qs = rows()
+    with CaptureQueriesContext(connection) as queries:
+        got = list(page_rows(qs, 2, 7))
+    assert len(queries.captured_queries) == 1
+    assert got == list(qs[2:7])
+
+
+def test_an_empty_page_reads_nothing_more() -> None:
+    rows = Activity.objects.select_related("goal_area").order_by("pk")
+    with CaptureQueriesContext(connection) as queries:
+        assert page_rows(rows, 10_000, 10_050) == []
+    assert len(queries.captured_queries) == 1
