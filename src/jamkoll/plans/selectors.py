@@ -19,7 +19,7 @@ from jamkoll.money import to_str
 from jamkoll.programmes.models import BudgetLine, FundingDecision
 from jamkoll.programmes.selectors import as_of, county_name_map, decision_brief, decision_year_for_user
 from jamkoll.reference.models import Organisation
-from jamkoll.reference.selectors import county_get, organisation_list
+from jamkoll.reference.selectors import county_get, names_on, organisation_list
 from jamkoll.validation import int_param
 
 from .locks import activity_lock_verdict, plan_lock_verdict
@@ -363,8 +363,8 @@ def partner_list(*, decision: FundingDecision, year: int) -> list[tuple[str, str
     # Each partner once (a subquery, not a join with every activity: that repeats a partner per
     # activity and grows with the plan).
     links = Activity.partners.through.objects.filter(activity__decision=decision, activity__year=year)
-    partners = organisation_list().filter(pk__in=links.values("organisation_id"))
-    return sorted({(p.code, p.name_at(on)) for p in partners}, key=lambda x: x[1])
+    partners = Organisation.objects.filter(pk__in=links.values("organisation_id"))
+    return sorted(set(names_on(partners, on)), key=lambda x: (x[1], x[0]))
 
 
 @dataclass

@@ -18,8 +18,8 @@ from django.utils.translation import gettext
 from jamkoll.accounts.policy import require
 from jamkoll.errors import NotFound
 from jamkoll.money import to_str
-from jamkoll.reference.models import Organisation
-from jamkoll.reference.selectors import county_list
+from jamkoll.reference.models import Organisation, OrganisationKind
+from jamkoll.reference.selectors import names_on
 from jamkoll.validation import YEAR_MAX, YEAR_MIN, int_param
 
 from .models import (
@@ -310,7 +310,7 @@ def content_stamp() -> tuple[Any, ...]:
 
 
 def county_name_map(on: dt.date) -> dict[str, str]:
-    return {o.code: o.name_at(on) for o in county_list()}
+    return dict(names_on(Organisation.objects.filter(kind=OrganisationKind.LAN), on))
 
 
 def _year_number(year: int | str) -> int:

