@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -9,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jamkoll.accounts.models import Role
-from jamkoll.reference.models import Organisation
+from jamkoll.programmes.selectors import county_name_map
 from jamkoll.validation import DATE_MAX, DATE_MIN, REASON, SHORT, TextValidator
 
 from .models import ObligationKind, ObligationStatus, Tier
@@ -71,8 +72,9 @@ class CalendarFilterForm(forms.Form):
             field.choices = options
 
 
-def county_choices(counties: Iterable[Organisation], on: Any) -> list[tuple[str, str]]:
-    return [(c.code, f"{c.code} {c.name_at(on)}") for c in counties]
+def county_choices(on: dt.date) -> list[tuple[str, str]]:
+    """The counties as a select list's choices: code and "code name" on `on`."""
+    return [(code, f"{code} {name}") for code, name in county_name_map(on).items()]
 
 
 class SubmitForm(forms.Form):

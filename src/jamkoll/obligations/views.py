@@ -28,7 +28,6 @@ from jamkoll.accounts.policy import check, require, rss_counties
 from jamkoll.errors import NotFound, form_add_errors
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import as_of
-from jamkoll.reference.selectors import county_list
 from jamkoll.tables import (
     PAGE,
     Column,
@@ -164,7 +163,7 @@ def _calendar_page(
 ) -> HttpResponse:
     years = selectors.obligation_years(decision=decision)
     today = timezone.localdate()
-    form = CalendarFilterForm(request.GET or None, counties=county_choices(county_list(), as_of(year)))
+    form = CalendarFilterForm(request.GET or None, counties=county_choices(as_of(year)))
     filters: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {}
     obligations = selectors.obligation_list(
         decision=decision,
@@ -360,7 +359,7 @@ def rss_reschedule_view(request: HttpRequest, decision: str, year: int) -> HttpR
 def _register_form(decision: FundingDecision, data: Any = None) -> ObligationRegisterForm:
     years = decision.years or selectors.obligation_years(decision=decision)
     on = as_of(max(years)) if years else timezone.localdate()
-    return ObligationRegisterForm(data, years=years, counties=county_choices(county_list(), on))
+    return ObligationRegisterForm(data, years=years, counties=county_choices(on))
 
 
 @login_required
