@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -10,7 +9,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jamkoll.accounts.models import Role
-from jamkoll.programmes.selectors import county_name_map
 from jamkoll.validation import DATE_MAX, DATE_MIN, REASON, SHORT, TextValidator
 
 from .models import ObligationKind, ObligationStatus, Tier
@@ -70,11 +68,6 @@ class CalendarFilterForm(forms.Form):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
             field.choices = options
-
-
-def county_choices(on: dt.date) -> list[tuple[str, str]]:
-    """The counties as a select list's choices: code and "code name" on `on`."""
-    return [(code, f"{code} {name}") for code, name in county_name_map(on).items()]
 
 
 class SubmitForm(forms.Form):

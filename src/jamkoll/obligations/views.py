@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from jamkoll.accounts.policy import check, require, rss_counties
 from jamkoll.errors import NotFound, form_add_errors
 from jamkoll.programmes.models import FundingDecision
-from jamkoll.programmes.selectors import as_of
+from jamkoll.programmes.selectors import as_of, county_choices
 from jamkoll.tables import (
     PAGE,
     Column,
@@ -47,7 +47,6 @@ from .forms import (
     RssRescheduleForm,
     SubmitForm,
     WaiveForm,
-    county_choices,
 )
 from .ical import calendar_ical
 from .models import Obligation, Tier

@@ -313,6 +313,11 @@ def county_name_map(on: dt.date) -> dict[str, str]:
     return dict(names_on(Organisation.objects.filter(kind=OrganisationKind.LAN), on))
 
 
+def county_choices(on: dt.date) -> list[tuple[str, str]]:
+    """The counties as a select list's choices: code and "code name" on `on`."""
+    return [(code, f"{code} {name}") for code, name in county_name_map(on).items()]
+
+
 def _year_number(year: int | str) -> int:
     number = int_param(year, minimum=YEAR_MIN, maximum=YEAR_MAX)
     if number is None:

@@ -92,14 +92,10 @@ class Organisation(models.Model):
         return name_valid_on(list(self.names.all()), on)
 
     def name_at(self, on: dt.date) -> str:
-        record = self.name_record_at(on)
-        return record.name if record else self.code
+        return name_text(self.name_record_at(on), self.code)
 
     def short_name_at(self, on: dt.date) -> str:
-        record = self.name_record_at(on)
-        if record is None:
-            return self.code
-        return record.short_name or record.name
+        return name_text(self.name_record_at(on), self.code, short=True)
 
 
 class _Span(Protocol):
@@ -116,6 +112,21 @@ def _covers(span: _Span, on: dt.date) -> bool:
     return (span.valid_from is None or span.valid_from <= on) and (
         span.valid_to is None or on <= span.valid_to
     )
+
+
+class _Named(_Span, Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def short_name(self) -> str: ...
+
+
+def name_text(record: _Named | None, code: str, *, short: bool = False) -> str:
+    """What an organisation is called by the name `record` (its short name when `short` and it has
+    one); its code when it has no name."""
+    if record is None:
+        return code
+    return (record.short_name or record.name) if short else record.name
 
 
 def name_valid_on(names: list[SpanT], on: dt.date) -> SpanT | None:

@@ -10,7 +10,14 @@ from django.utils.translation import gettext
 
 from jamkoll.errors import NotFound
 
-from .models import Organisation, OrganisationKind, PolicySubGoal, StrategyObjective, name_valid_on
+from .models import (
+    Organisation,
+    OrganisationKind,
+    PolicySubGoal,
+    StrategyObjective,
+    name_text,
+    name_valid_on,
+)
 
 
 def organisation_list(
@@ -59,13 +66,7 @@ def names_on(
         _code, spans = found.setdefault(pk, (code, []))
         if name is not None:
             spans.append(_NameRow(name, short_name or "", valid_from, valid_to))
-    out = []
-    for code, spans in found.values():
-        record = name_valid_on(spans, on)
-        out.append(
-            (code, code if record is None else (record.short_name or record.name) if short else record.name)
-        )
-    return out
+    return [(code, name_text(name_valid_on(spans, on), code, short=short)) for code, spans in found.values()]
 
 
 def county_list() -> QuerySet[Organisation]:

@@ -30,7 +30,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from jamkoll.accounts.policy import Verdict, check
 from jamkoll.errors import NotFound, form_add_errors
-from jamkoll.programmes.selectors import county_name_map, decisions_with_budgets
+from jamkoll.programmes.selectors import county_choices, decisions_with_budgets
 from jamkoll.tables import Column, export_format, export_response, sort_of, sorted_items, table_from_request
 from jamkoll.validation import int_param
 
@@ -84,8 +84,7 @@ def _login_if_anonymous(view: Callable[..., HttpResponse]) -> Callable[..., Http
 
 def _generate_form(data: Any = None) -> GenerateForm:
     decisions = [(d.slug, f"{d.programme.title} ({d.period})") for d in decisions_with_budgets()]
-    counties = [(code, f"{code} {name}") for code, name in county_name_map(timezone.localdate()).items()]
-    return GenerateForm(data, decisions=decisions, counties=counties)
+    return GenerateForm(data, decisions=decisions, counties=county_choices(timezone.localdate()))
 
 
 ARCHIVE_COLUMNS = [
