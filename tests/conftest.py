@@ -67,14 +67,24 @@ def ledger_files(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Pat
 
 
 @pytest.fixture(autouse=True)
+def no_page_cache(settings: Any) -> None:
+    """The page cache off: a test's writes are never committed (the transaction rolls back), so the
+    generation the cache keys on would not change after them. tests/web/test_page_cache.py turns it
+    on, with the commits' callbacks run; the browser journeys run with it on, as in production."""
+    settings.JAMKOLL_PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def empty_cache() -> Any:
     """Each test starts with an empty cache: the database rolls back after a test, so ids (and the
     public pages' cache keys built from them) repeat in the next test with other data."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in caches:
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in caches:
+        caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: the pages every user re-reads, kept until the next write (jamkoll.web.page_cache).
+    "jamkoll.web.page_cache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "jamkoll.urls"
@@ -142,6 +144,20 @@ _default_db = f"sqlite:///{DATA_DIR / 'jamkoll.sqlite3'}"
 # PostgreSQL a new backend process (about 10–30 ms, more than a whole cached page), paid on every
 # request when Django's default of 0 closes it after each. Gunicorn's sync workers serve one request
 # at a time, so a worker holds one connection.
+# Seconds a server process keeps a page of jamkoll.web.page_cache.CACHED_VIEWS at most: a write
+# changes the database's generation and so every kept page's key; this bounds only what a write
+# whose process died between its commit and the new generation leaves. 0 keeps none.
+JAMKOLL_PAGE_CACHE_SECONDS = int(os.environ.get("JAMKOLL_PAGE_CACHE_SECONDS", "300"))
+# Each server process's own memory (no cache server to run); the pages apart, so that however many
+# addresses are asked for, at most 200 pages of at most 512 KB each are kept.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jamkoll"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "jamkoll-pages",
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    },
+}
 DB_CONN_MAX_AGE = int(os.environ.get("JAMKOLL_DB_CONN_MAX_AGE", "60"))
 DATABASES = {
     "default": dj_database_url.parse(

@@ -18,3 +18,18 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker
+
+
+class PageGeneration(models.Model):
+    """One row whose value changes after every committed write to the database, from any process
+    (jamkoll.web.page_cache): the pages kept in a server process's cache are kept under it, so a
+    page is served from the cache only while nothing has been written since it was made."""
+
+    value = models.BigIntegerField(_("generation"), default=0)
+
+    class Meta:
+        verbose_name = _("sidornas generation")
+        verbose_name_plural = _("sidornas generation")
+
+    def __str__(self) -> str:
+        return str(self.value)
