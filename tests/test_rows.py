@@ -70,3 +70,40 @@ def test_an_empty_page_reads_nothing_more() -> None:
     with CaptureQueriesContext(connection) as queries:
         assert page_rows(rows, 10_000, 10_050) == []
     assert len(queries.captured_queries) == 1
+
+
+def _shown(activity: Activity) -> tuple[Any, ...]:
+    """Everything a row of the plan page and of the API reads through its prefetches."""
+    return (
+        [c.code for c in activity.counties.all()],
+        [g.number for g in activity.also_serves.all()],
+        [(p.code, [n.name for n in p.names.all()]) for p in activity.partners.all()],
+        [g.number for g in activity.sub_goals.all()],
+        [o.number for o in activity.strategy_objectives.all()],
+        [m.code for m in activity.municipalities.all()],
+        [n.name for n in activity.owner_county.names.all()] if activity.owner_county else None,
+        [n.name for n in activity.county_plan.county.names.all()] if activity.county_plan else None,
+        [(o.pk, o.label, o.activity is activity) for o in activity.outputs.all()],
+    )
+
+
+def test_the_prefetches_read_per_field_give_what_djangos_give() -> None:
+    from jamkoll.plans.selectors import activity_page_rows
+
+    rows = activity_page_rows(Activity.objects.order_by("year", "code"))
+    assert rows.count() > 40
+    with CaptureQueriesContext(connection) as queries:
+        got = page_rows(rows, 0, 60)
+        shown = [_shown(a) for a in got]
+    expected = [_shown(a) for a in rows[0:60]]
+    assert shown == expected
+    assert any(s[0] for s in shown) and any(s[2] for s in shown) and any(s[8] for s in shown)
+    assert len(queries.captured_queries) <= 2 + 2 * 9, len(queries.captured_queries)
+
+
+def test_a_relation_read_per_field_refuses_a_further_query() -> None:
+    from jamkoll.plans.selectors import activity_page_rows
+
+    got = page_rows(activity_page_rows(Activity.objects.order_by("pk")), 0, 5)
+    with pytest.raises((AttributeError, TypeError)):
+        got[0].counties.filter(code="12")

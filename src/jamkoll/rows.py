@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, Model, Prefetch, QuerySet, prefetch_related_objects
 from django.db.models.query import ModelIterable
 
 
@@ -19,16 +20,96 @@ def _late(rows: Any) -> bool:
     )
 
 
+def _cache(row: Any) -> dict[str, Any]:
+    if not hasattr(row, "_prefetched_objects_cache"):
+        row._prefetched_objects_cache = {}
+    return row._prefetched_objects_cache
+
+
+def _steps(lookup: Any) -> tuple[list[str], QuerySet[Any] | None] | None:
+    """A prefetch `_attach` can take: a string, or a `Prefetch` that stores where it reads."""
+    if isinstance(lookup, str):
+        return lookup.split("__"), None
+    if (
+        isinstance(lookup, Prefetch)
+        and lookup.to_attr is None
+        and lookup.prefetch_to == lookup.prefetch_through
+    ):
+        return lookup.prefetch_through.split("__"), lookup.queryset
+    return None
+
+
+def _attach(rows: list[Any], steps: list[str], queryset: QuerySet[Any] | None) -> None:
+    """`prefetch_related` of `steps` on `rows`, one query per many-valued step, without Django's
+    queryset per row and step (two thirds of an API page's time at 50 rows with nine prefetches).
+    A many-to-many field is read as the linked rows joined to the link table, in their model's order;
+    a reverse foreign key by its column, each row found knowing its parent; a forward foreign key
+    already joined (`select_related`) is followed in memory; anything else is left to Django. Each
+    row's related manager then answers `.all()` with a plain list: a further `.filter()` or
+    `.count()` on it fails loudly, it never queries without the row's condition."""
+    head, rest = steps[0], steps[1:]
+    field = type(rows[0])._meta.get_field(head)
+    chosen = queryset if not rest else None
+
+    def read(model: type[Model]) -> QuerySet[Any]:
+        return chosen if chosen is not None else model._default_manager.all()
+
+    children: list[Any]
+    if field.many_to_many and not field.auto_created and not field.related_query_name().endswith("+"):
+        # One query, as Django's: the linked rows joined to the link table, each with its row's key.
+        back = field.related_query_name()
+        children = list(
+            read(field.related_model)
+            .filter(**{f"{back}__in": [r.pk for r in rows]})
+            .annotate(_jamkoll_source=F(f"{back}__pk"))
+        )
+        linked: dict[Any, list[Any]] = defaultdict(list)
+        for child in children:  # in the related model's own order, as `.all()` gives them
+            linked[child._jamkoll_source].append(child)
+        for row in rows:
+            _cache(row)[field.name] = linked.get(row.pk, [])
+    elif field.one_to_many and field.auto_created and field.field.target_field.primary_key:
+        key = field.field
+        parents = {r.pk: r for r in rows}
+        children = list(read(field.related_model).filter(**{f"{key.attname}__in": list(parents)}))
+        grouped: dict[Any, list[Any]] = defaultdict(list)
+        for child in children:
+            parent = parents[getattr(child, key.attname)]
+            grouped[parent.pk].append(child)
+            key.set_cached_value(child, parent)
+        for row in rows:
+            _cache(row)[field.cache_name] = grouped.get(row.pk, [])
+    elif field.many_to_one and not field.auto_created and all(field.is_cached(r) for r in rows):
+        found = {id(c): c for c in (field.get_cached_value(r) for r in rows) if c is not None}
+        children = list(found.values())
+    else:
+        path = "__".join(steps)
+        prefetch_related_objects(rows, Prefetch(path, queryset=queryset) if queryset is not None else path)
+        return
+    if rest and children:
+        _attach(children, rest, queryset)
+
+
 def page_rows(rows: Any, start: int, stop: int) -> Any:
     """`rows[start:stop]`. A queryset that fetches related rows with its own (joins or prefetches)
     is read in two steps: the page's primary keys in the list's order — a narrow sort that reads no
     more than the sort keys of the rows it passes over — then those rows with everything they
     show, joined and fetched for the page alone. On the plan page at national volume the one wide
-    sorted query cost 44 ms, the two 22 ms."""
+    sorted query cost 44 ms, the two 22 ms. Its prefetches are read by `_attach`."""
     if not _late(rows):
         return rows[start:stop]
     ids = list(rows.values_list("pk", flat=True)[start:stop])
     if not ids:
         return []
-    found = {row.pk: row for row in rows.order_by().filter(pk__in=ids)}
-    return [found[pk] for pk in ids if pk in found]  # a row deleted in between is left out
+    lookups = list(getattr(rows, "_prefetch_related_lookups", ()))
+    found = {row.pk: row for row in rows.order_by().filter(pk__in=ids).prefetch_related(None)}
+    page = [found[pk] for pk in ids if pk in found]  # a row deleted in between is left out
+    for lookup in lookups:
+        taken = _steps(lookup)
+        if not page:
+            break
+        if taken is None:
+            prefetch_related_objects(page, lookup)
+        else:
+            _attach(page, *taken)
+    return page

@@ -15,8 +15,8 @@ cache holds pages of another history). ORM saves, bulk writes, `QuerySet.update(
 worker and the command line are all seen; what is left is a write whose process dies between
 its commit and the new value, which `JAMKOLL_PAGE_CACHE_SECONDS` bounds.
 
-A page is kept per user (their id and roles), language, address with its query string, the
-htmx headers and the date, and only when it is a plain 200 answer in HTML or JSON that set no
+A page is kept per user (their id and roles), language, scheme, host and address with its query
+string, the htmx headers and the date, and only when it is a plain 200 answer in HTML or JSON that set no
 cookie and left no message. The CSRF tokens in its forms are kept as a placeholder and filled in
 with the reader's own token when it is served. Pages with a message waiting are never served
 from the cache.
@@ -126,6 +126,8 @@ def _key(request: HttpRequest, view_name: str, stamp: int) -> str:
     signed_in = bool(getattr(user, "is_authenticated", False))
     parts = (
         view_name,
+        request.scheme,
+        request.get_host(),  # links built from it: one host's page is never served to another
         request.get_full_path(),
         get_language(),
         user.pk if signed_in else None,
