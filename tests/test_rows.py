@@ -107,3 +107,38 @@ def test_a_relation_read_per_field_refuses_a_further_query() -> None:
     got = page_rows(activity_page_rows(Activity.objects.order_by("pk")), 0, 5)
     with pytest.raises((AttributeError, TypeError)):
         got[0].counties.filter(code="12")
+
+
+def test_a_relation_read_per_field_answers_count_exists_and_first_without_a_query() -> None:
+    from jamkoll.plans.selectors import activity_page_rows
+
+    got = page_rows(activity_page_rows(Activity.objects.order_by("pk")), 0, 40)
+    with CaptureQueriesContext(connection) as queries:
+        for a in got:
+            outputs = a.outputs.all()
+            assert a.outputs.count() == len(outputs)
+            assert a.counties.exists() == bool(list(a.counties.all()))
+            assert a.outputs.first() == (outputs[0] if outputs else None)
+    assert queries.captured_queries == []
+
+
+def test_lookups_that_share_a_first_step_are_left_to_django() -> None:
+    from django.db.models import Prefetch
+
+    from jamkoll.plans.models import Output
+
+    rows = (
+        Activity.objects.select_related("goal_area")
+        .prefetch_related(
+            Prefetch("outputs", queryset=Output.objects.filter(total__gt=0).order_by("-position")),
+            "outputs__activity__counties",
+        )
+        .order_by("pk")
+    )
+    got = page_rows(rows, 0, 40)
+    expected = list(rows[0:40])
+
+    def kept(activities: list[Activity]) -> list[list[int]]:
+        return [[o.pk for o in a.outputs.all()] for a in activities]
+
+    assert kept(got) == kept(expected) and any(kept(got))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F, Model, Prefetch, QuerySet, prefetch_related_objects
 from django.db.models.query import ModelIterable
 
@@ -18,6 +19,27 @@ def _late(rows: Any) -> bool:
         and not rows.query.combinator
         and (bool(rows.query.select_related) or bool(getattr(rows, "_prefetch_related_lookups", None)))
     )
+
+
+class Prefetched(list[Any]):
+    """The rows of a relation read by `_attach`, answering what a template or a caller reads of a
+    prefetched queryset without a query: iteration, `len`, `count()`, `exists()`, `first()`,
+    `last()`, `all()`. Anything else (`filter`, `order_by`, `values`) is not there: it fails."""
+
+    def all(self) -> Prefetched:
+        return self
+
+    def count(self, *value: Any) -> int:
+        return list.count(self, *value) if value else len(self)
+
+    def exists(self) -> bool:
+        return bool(self)
+
+    def first(self) -> Any:
+        return self[0] if self else None
+
+    def last(self) -> Any:
+        return self[-1] if self else None
 
 
 def _cache(row: Any) -> dict[str, Any]:
@@ -39,23 +61,50 @@ def _steps(lookup: Any) -> tuple[list[str], QuerySet[Any] | None] | None:
     return None
 
 
+def _head(lookup: Any) -> str:
+    path = lookup if isinstance(lookup, str) else lookup.prefetch_through
+    return str(path).split("__", 1)[0]
+
+
+def _named_back(field: Any) -> bool:
+    """A many-to-many field whose linked rows can be filtered by it (no hidden `+` name)."""
+    return not str(field.related_query_name()).endswith("+")
+
+
+def _by_key(rel: Any) -> bool:
+    """A reverse foreign key of one column that refers to its parent's primary key."""
+    fields = rel.field.foreign_related_fields
+    return len(fields) == 1 and bool(fields[0].primary_key)
+
+
 def _attach(rows: list[Any], steps: list[str], queryset: QuerySet[Any] | None) -> None:
     """`prefetch_related` of `steps` on `rows`, one query per many-valued step, without Django's
     queryset per row and step (two thirds of an API page's time at 50 rows with nine prefetches).
     A many-to-many field is read as the linked rows joined to the link table, in their model's order;
     a reverse foreign key by its column, each row found knowing its parent; a forward foreign key
     already joined (`select_related`) is followed in memory; anything else is left to Django. Each
-    row's related manager then answers `.all()` with a plain list: a further `.filter()` or
-    `.count()` on it fails loudly, it never queries without the row's condition."""
+    row's related manager then answers `.all()` with a `Prefetched` list: `.count()`, `.exists()`
+    and `.first()` read it, a further `.filter()` fails, it never queries without the row's
+    condition."""
     head, rest = steps[0], steps[1:]
-    field = type(rows[0])._meta.get_field(head)
     chosen = queryset if not rest else None
+    try:
+        field: Any = type(rows[0])._meta.get_field(head)
+    except FieldDoesNotExist:  # a name of another kind (a `to_attr`): Django's
+        field = None
 
     def read(model: type[Model]) -> QuerySet[Any]:
         return chosen if chosen is not None else model._default_manager.all()
 
-    children: list[Any]
-    if field.many_to_many and not field.auto_created and not field.related_query_name().endswith("+"):
+    children: list[Any] | None = None
+    if field is None:
+        pass
+    elif (
+        field.many_to_many
+        and not field.auto_created
+        and chosen is None
+        and not field.related_query_name().endswith("+")
+    ):
         # One query, as Django's: the linked rows joined to the link table, each with its row's key.
         back = field.related_query_name()
         children = list(
@@ -67,8 +116,8 @@ def _attach(rows: list[Any], steps: list[str], queryset: QuerySet[Any] | None) -
         for child in children:  # in the related model's own order, as `.all()` gives them
             linked[child._jamkoll_source].append(child)
         for row in rows:
-            _cache(row)[field.name] = linked.get(row.pk, [])
-    elif field.one_to_many and field.auto_created and field.field.target_field.primary_key:
+            _cache(row)[field.name] = Prefetched(linked.get(row.pk, ()))
+    elif field.one_to_many and field.auto_created and _by_key(field):
         key = field.field
         parents = {r.pk: r for r in rows}
         children = list(read(field.related_model).filter(**{f"{key.attname}__in": list(parents)}))
@@ -78,11 +127,11 @@ def _attach(rows: list[Any], steps: list[str], queryset: QuerySet[Any] | None) -
             grouped[parent.pk].append(child)
             key.set_cached_value(child, parent)
         for row in rows:
-            _cache(row)[field.cache_name] = grouped.get(row.pk, [])
+            _cache(row)[field.cache_name] = Prefetched(grouped.get(row.pk, ()))
     elif field.many_to_one and not field.auto_created and all(field.is_cached(r) for r in rows):
         found = {id(c): c for c in (field.get_cached_value(r) for r in rows) if c is not None}
         children = list(found.values())
-    else:
+    if field is None or children is None:
         path = "__".join(steps)
         prefetch_related_objects(rows, Prefetch(path, queryset=queryset) if queryset is not None else path)
         return
@@ -104,12 +153,15 @@ def page_rows(rows: Any, start: int, stop: int) -> Any:
     lookups = list(getattr(rows, "_prefetch_related_lookups", ()))
     found = {row.pk: row for row in rows.order_by().filter(pk__in=ids).prefetch_related(None)}
     page = [found[pk] for pk in ids if pk in found]  # a row deleted in between is left out
+    if not page or not lookups:
+        return page
+    # Lookups that share their first step (one reading what another fetched) are Django's, together.
+    heads = Counter(_head(lk) for lk in lookups)
+    djangos = [lk for lk in lookups if _steps(lk) is None or heads[_head(lk)] > 1]
     for lookup in lookups:
         taken = _steps(lookup)
-        if not page:
-            break
-        if taken is None:
-            prefetch_related_objects(page, lookup)
-        else:
+        if taken is not None and lookup not in djangos:
             _attach(page, *taken)
+    if djangos:
+        prefetch_related_objects(page, *djangos)
     return page

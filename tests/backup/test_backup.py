@@ -36,6 +36,7 @@ from jamkoll.programmes.selectors import decision_get
 from jamkoll.reports.models import ReportFile, ReportState, ReportVersion
 from jamkoll.reports.services import report_certify, report_generate
 from jamkoll.reports.tasks import generate_report
+from jamkoll.web.models import PageGeneration
 from tests.conftest import persona
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +124,7 @@ def _fresh_database() -> None:
         create_contenttypes(config, verbosity=0)
         create_permissions(config, verbosity=0)
     ChainHead.objects.create()
+    PageGeneration.objects.create(pk=1)  # web's migration makes it
     ContentType.objects.clear_cache()
 
 

@@ -201,3 +201,38 @@ def test_a_page_larger_than_the_bound_is_not_kept(coordinator: Any, monkeypatch:
     client = client_for(coordinator)
     assert _get(client, PLAN)[1] == ""
     assert _get(client, PLAN)[1] == ""
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ('SELECT "plans_activity"."id" FROM "plans_activity"', False),
+        ('SELECT 1 FROM "plans_activity" FOR UPDATE', False),
+        ('SAVEPOINT "s1_x1"', False),
+        ("PRAGMA foreign_keys = ON", False),
+        ("WITH x AS (SELECT 1) SELECT * FROM x", False),
+        ('INSERT INTO "django_session" ("session_key") VALUES (%s)', False),
+        ('UPDATE "accounts_apitoken" SET "last_used_at" = %s', False),
+        ('UPDATE "web_workerheartbeat" SET "seen_at" = %s', False),
+        ('INSERT INTO "plans_activity" ("title") VALUES (%s)', True),
+        ('INSERT OR IGNORE INTO "plans_activity_counties" ("activity_id") VALUES (%s)', True),
+        ('UPDATE "plans_activity" SET "title" = %s', True),
+        ('DELETE FROM "plans_output" WHERE "id" = %s', True),
+        ('TRUNCATE "accounts_apitoken", "plans_activity"', True),
+        ("WITH moved AS (UPDATE t SET a = 1 RETURNING a) SELECT * FROM moved", True),
+        ("CREATE TABLE x (a integer)", True),
+    ],
+)
+def test_what_counts_as_a_write(sql: str, expected: bool) -> None:
+    assert page_cache.writes(sql) is expected
+
+
+def test_a_change_of_links_alone_changes_the_generation(django_capture_on_commit_callbacks: Any) -> None:
+    from jamkoll.reference.models import Organisation
+
+    activity = Activity.objects.filter(decision__slug=SLUG, year=2018).first()
+    county = Organisation.objects.filter(kind="lan").exclude(pk__in=activity.counties.all()).first()
+    before = page_cache.generation()
+    with committed(django_capture_on_commit_callbacks):
+        activity.counties.add(county)
+    assert page_cache.generation() != before

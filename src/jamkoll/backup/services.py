@@ -86,6 +86,7 @@ AUTO_KINDS = {"AutoField", "BigAutoField", "SmallAutoField"}
 CONTENT_TYPES = "django_content_type"
 PERMISSIONS = "auth_permission"
 CHAIN_HEAD = "ledger_chainhead"
+PAGE_GENERATION = "web_pagegeneration"  # its one row: the page cache's generation (jamkoll.web.page_cache)
 
 Progress = Callable[[str], None]
 
@@ -468,7 +469,7 @@ def _not_empty(backed_up: dict[str, list[dict[str, Any]]], alias: str) -> str | 
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         for spec in tables():
-            if spec.table in (CONTENT_TYPES, PERMISSIONS):
+            if spec.table in (CONTENT_TYPES, PERMISSIONS, PAGE_GENERATION):
                 continue
             condition = " WHERE sequence <> 0" if spec.table == CHAIN_HEAD else ""
             cursor.execute(f"SELECT 1 FROM {quote(spec.table)}{condition}")
@@ -618,7 +619,7 @@ def backup_restore(
                     )
                 if why:
                     say(f"Tömmer databasen ({why}) …")
-                _empty(alias, only=None if why else (CONTENT_TYPES, PERMISSIONS, CHAIN_HEAD))
+                _empty(alias, only=None if why else (CONTENT_TYPES, PERMISSIONS, CHAIN_HEAD, PAGE_GENERATION))
                 say(f"Läser in {len(listed)} tabeller …")
                 for name in sorted(listed):
                     entry = listed[name]

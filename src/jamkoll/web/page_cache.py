@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import re
 import secrets
 from collections.abc import Callable
@@ -42,6 +43,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from jamkoll.accounts.policy import user_roles
+
+log = logging.getLogger("jamkoll.page_cache")
 
 # The views whose answers are kept (URL names).
 CACHED_VIEWS = frozenset(
@@ -68,9 +71,20 @@ _QUIET_TABLES = frozenset(
         "accounts_apitoken",
     }
 )
-_WRITE = re.compile(
-    r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+[\"`]?(\w+)", re.IGNORECASE
+# A statement that writes a row into one named table (SQLite's many-to-many links are written with
+# INSERT OR IGNORE), and the statements that never change data. Any other statement — a write of
+# another shape (WITH … UPDATE, TRUNCATE of several tables, MERGE) or a change of the schema —
+# counts as a write.
+_ROW_WRITE = re.compile(
+    r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+[\"`]?(\w+)[\"`]?\s",
+    re.IGNORECASE,
 )
+_READ = re.compile(
+    r"\s*(?:SELECT|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|EXPLAIN|PRAGMA|VALUES|DECLARE|FETCH"
+    r"|CLOSE|ANALYZE|VACUUM)\b",
+    re.IGNORECASE,
+)
+_WRITE_WORD = re.compile(r"\b(?:INSERT|UPDATE|DELETE|TRUNCATE|MERGE)\b", re.IGNORECASE)
 _TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{32,64}(")')
 _TOKEN_HOLE = "\x00csrf\x00"
 _HEADERS_KEPT = ("Content-Type", "Cache-Control", "Vary", "Content-Language", "X-Total-Count", "Link")
@@ -85,9 +99,11 @@ def _bump(alias: str) -> None:
         rows = PageGeneration.objects.using(alias)
         if not rows.filter(pk=1).update(value=value):
             rows.bulk_create([PageGeneration(pk=1, value=value)], ignore_conflicts=True)
-    except DatabaseError:
-        # Before the web app's tables exist (the first migrations): no page is kept yet either.
-        pass
+    except DatabaseError as exc:
+        # Before the web app's table exists (the first migrations) no page is kept yet either;
+        # otherwise the kept pages live on until JAMKOLL_PAGE_CACHE_SECONDS: said in the log.
+        if PageGeneration._meta.db_table not in str(exc):
+            log.warning("page cache: no new generation after a write (%s)", exc)
 
 
 @functools.cache
@@ -95,10 +111,21 @@ def _bumper(alias: str) -> Callable[[], None]:
     return functools.partial(_bump, alias)
 
 
+def writes(sql: str) -> bool:
+    """Whether `sql` may change a row a kept page shows (see `_ROW_WRITE` and `_READ`)."""
+    row = _ROW_WRITE.match(sql)
+    if row:
+        return row.group(1).lower() not in _QUIET_TABLES
+    if _READ.match(sql):
+        return False
+    if sql.lstrip()[:4].upper() == "WITH":
+        return bool(_WRITE_WORD.search(sql))
+    return True
+
+
 def _watch(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
     result = execute(sql, params, many, context)
-    found = _WRITE.match(sql)
-    if found and found.group(1).lower() not in _QUIET_TABLES:
+    if writes(sql):
         conn: BaseDatabaseWrapper = context["connection"]
         bump = _bumper(conn.alias)
         if not any(entry[1] is bump for entry in conn.run_on_commit):
