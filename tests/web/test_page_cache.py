@@ -236,3 +236,12 @@ def test_a_change_of_links_alone_changes_the_generation(django_capture_on_commit
     with committed(django_capture_on_commit_callbacks):
         activity.counties.add(county)
     assert page_cache.generation() != before
+
+
+def test_a_connection_of_no_configured_database_is_left_alone() -> None:
+    from types import SimpleNamespace
+
+    done = []
+    context = {"connection": SimpleNamespace(alias="__no_db__", run_on_commit=[])}
+    page_cache._watch(lambda *args: done.append(args[0]), 'CREATE DATABASE "test_x"', None, False, context)
+    assert done == ['CREATE DATABASE "test_x"']

@@ -125,12 +125,14 @@ def writes(sql: str) -> bool:
 
 def _watch(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
     result = execute(sql, params, many, context)
-    if writes(sql):
-        conn: BaseDatabaseWrapper = context["connection"]
+    conn: BaseDatabaseWrapper = context["connection"]
+    # A connection of no configured database (PostgreSQL's to "postgres", making a test database)
+    # holds no page's rows.
+    if writes(sql) and conn.alias in connections.settings:
         bump = _bumper(conn.alias)
         if not any(entry[1] is bump for entry in conn.run_on_commit):
             try:
-                transaction.on_commit(bump, using=conn.alias)
+                conn.on_commit(bump)
             except transaction.TransactionManagementError:
                 bump()  # a transaction managed by hand: set within it
     return result
