@@ -142,3 +142,19 @@ def test_lookups_that_share_a_first_step_are_left_to_django() -> None:
         return [[o.pk for o in a.outputs.all()] for a in activities]
 
     assert kept(got) == kept(expected) and any(kept(got))
+
+
+def test_a_sliced_prefetch_or_a_subclass_of_prefetch_is_left_to_django() -> None:
+    from django.db.models import Prefetch
+
+    from jamkoll.plans.models import Output
+    from jamkoll.rows import _steps
+
+    class Other(Prefetch):  # as GenericPrefetch: querysets the fast path cannot read
+        pass
+
+    assert _steps(Prefetch("outputs", queryset=Output.objects.order_by("pk")[:1])) is None
+    assert _steps(Other("outputs")) is None
+    assert _steps(Prefetch("outputs", to_attr="kept")) is None
+    assert _steps(Prefetch("outputs")) == (["outputs"], None)
+    assert _steps("partners__names") == (["partners", "names"], None)

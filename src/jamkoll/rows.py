@@ -52,13 +52,13 @@ def _steps(lookup: Any) -> tuple[list[str], QuerySet[Any] | None] | None:
     """A prefetch `_attach` can take: a string, or a `Prefetch` that stores where it reads."""
     if isinstance(lookup, str):
         return lookup.split("__"), None
-    if (
-        isinstance(lookup, Prefetch)
-        and lookup.to_attr is None
-        and lookup.prefetch_to == lookup.prefetch_through
-    ):
-        return lookup.prefetch_through.split("__"), lookup.queryset
-    return None
+    # Not a GenericPrefetch (querysets per model), a `to_attr` or a sliced queryset: Django's.
+    plain = type(lookup) is Prefetch and lookup.to_attr is None
+    if not plain or lookup.prefetch_to != lookup.prefetch_through:
+        return None
+    if lookup.queryset is not None and lookup.queryset.query.is_sliced:
+        return None
+    return lookup.prefetch_through.split("__"), lookup.queryset
 
 
 def _head(lookup: Any) -> str:
@@ -99,12 +99,7 @@ def _attach(rows: list[Any], steps: list[str], queryset: QuerySet[Any] | None) -
     children: list[Any] | None = None
     if field is None:
         pass
-    elif (
-        field.many_to_many
-        and not field.auto_created
-        and chosen is None
-        and not field.related_query_name().endswith("+")
-    ):
+    elif field.many_to_many and not field.auto_created and chosen is None and _named_back(field):
         # One query, as Django's: the linked rows joined to the link table, each with its row's key.
         back = field.related_query_name()
         children = list(
