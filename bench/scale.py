@@ -10,7 +10,9 @@ What it does, in order:
 1. seeds a fresh database (the first `jamkoll seed`, timed, migrations included; then a second seed
    that changes nothing, timed) and copies it twice: one copy gets the national volume
    (`jamkoll demo-volume --programmes 3 --years 3 --activities-per-county 200 --ledger-entries
-   500000`), the other 500 ledger entries only (the small side of the ledger-write ratio). The
+   500000`), the other one full page of activities per county in 2018 and 500 ledger entries
+   (`--activities-per-county 50 --ledger-entries 500`: the small side of the ledger-write ratio, and
+   of the paged lists' comparison at one full page, see 3.). The
    databases are scratch PostgreSQL databases named `test_jkbench_…` beside the one in the URL
    (demo-volume only writes to test databases), dropped at the end; without PostgreSQL, SQLite files
    in temporary data directories (the concurrency figures are then not those the issue asks for).
@@ -19,9 +21,15 @@ What it does, in order:
 3. starts `jamkoll serve` (gunicorn, its production settings: 2 sync workers) on each database, signs
    in as the coordinator `samordnare`, and requests every page and every API list (found in the
    API's OpenAPI schema: each GET whose path takes at most the agreement's slug and a year) on both
-   servers in turn: warm-up requests discarded, then repeated; median, quartiles, size;
+   servers in turn: warm-up requests discarded, then repeated; median, quartiles, size. The paged
+   lists (plan page, activities, outputs, ledger entries) are also compared at one full page
+   (the small database, a full first page of 50) against national: the seeded year has 2 activities
+   in a county and few outputs, so there the ratio also counts the rows a page shows, not only the
+   volume it is drawn from;
 4. 20 concurrent clients against the national server: each page's p95 against the login page's p95
-   (measured before and after the pages, pooled);
+   (measured before and after the pages, pooled); then the plan page again while another process
+   commits a ledger entry every 2 s (each write ends every kept page: the mixed case, reported
+   with the share of answers served from the page cache, no target of the issue);
 5. the 2018 result report at national volume: assembly time (repeated), then the PDF rendered in a
    process of its own, with its peak memory (ru_maxrss), within a time and address-space cap;
 6. one ledger write (`entry_record`) at 500 entries and at national volume, interleaved rounds;
@@ -78,6 +86,15 @@ USER, PASSWORD = "samordnare", "jamkoll-samordnare"
 
 # Targets (issue 16).
 RATIO_TARGET = 1.5  # national / seeded, time and size
+MIXED_WRITE_EVERY_S = 2.0
+# The paged lists whose seeded answer holds fewer rows than a page: also compared at one full page.
+PAGED = (
+    "plan page",
+    "plan page, one county",
+    "API activities for a year",
+    "API /plans/{slug}/{year}/outputs",
+)
+MIXED = f"plan page, a ledger write committed every {MIXED_WRITE_EVERY_S:.0f} s"
 CONCURRENT_TARGET = 3.0  # p95 of a page / p95 of the login page under 20 clients
 ASSEMBLE_TARGET_S = 5.0
 PDF_TARGET_S = 30.0
@@ -96,6 +113,7 @@ class Scale:
     per_county: int
     ledger_entries: int
     small_ledger: int
+    one_page: int  # activities per county in 2018 in the small database: a full first page
     warmup: int
     repeats: int
     min_repeats: int
@@ -116,6 +134,7 @@ FULL = Scale(
     per_county=200,
     ledger_entries=500_000,
     small_ledger=500,
+    one_page=50,
     warmup=2,
     repeats=7,
     min_repeats=3,
@@ -135,6 +154,7 @@ QUICK = Scale(
     per_county=10,
     ledger_entries=2_000,
     small_ledger=500,
+    one_page=5,
     warmup=1,
     repeats=3,
     min_repeats=2,
@@ -343,7 +363,7 @@ def prepare(scale: Scale, pg_url: str, keep: bool) -> Setup:
         "--years",
         "1",
         "--activities-per-county",
-        "0",
+        str(scale.one_page),
         "--ledger-entries",
         str(scale.small_ledger),
         timeout=600,
@@ -370,6 +390,7 @@ class Answer:
     seconds: float
     size: int
     error: str = ""
+    cache: str = ""  # the page cache's X-JamKoll-Cache header: hit, miss or nothing
 
 
 class Server:
@@ -434,10 +455,10 @@ class Server:
         headers = {"Cookie": self.cookie} if signed_in and self.cookie else {}
         start = time.perf_counter()
         try:
-            status, _head, data = self.request("GET", path, headers=headers, timeout=timeout)
+            status, head, data = self.request("GET", path, headers=headers, timeout=timeout)
         except (OSError, http.client.HTTPException) as exc:
             return Answer(0, time.perf_counter() - start, 0, f"{type(exc).__name__}: {exc}")
-        return Answer(status, time.perf_counter() - start, len(data))
+        return Answer(status, time.perf_counter() - start, len(data), cache=head.get("x-jamkoll-cache", ""))
 
     def sign_in(self) -> None:
         status, head, data = self.request("GET", "/logga-in/")
@@ -532,7 +553,7 @@ def _resolve(target: Target, names: dict[str, str]) -> str:
     return target.path.format(**names) if "{" in target.path else target.path
 
 
-def uncached(path: str, n: int) -> str:
+def uncached(path: str, n: int | str) -> str:
     """`path` with a query parameter no view reads, new for each request: the page cache
     (jamkoll.web.page_cache) keeps answers by their address, so each request is assembled anew,
     as the first read after a write is. The concurrent phases read the plain address."""
@@ -551,12 +572,19 @@ def sequential(
         sizes: dict[str, list[int]] = {label: [] for label in servers}
         errors: dict[str, list[str]] = {label: [] for label in servers}
         spent = dict.fromkeys(servers, 0.0)
+        # New addresses in every call: a server measured twice (the national one, against the
+        # seeded and then the small database) would otherwise answer the second time from its
+        # page cache. An answer from the cache is counted as an error of the figure.
+        nonce = secrets.token_hex(4)
         for i in range(scale.warmup + scale.repeats):
             for label, server in servers.items():
-                answer = server.get(uncached(_resolve(target, names[label]), i), signed_in=target.signed_in)
+                path = uncached(_resolve(target, names[label]), f"{nonce}-{i}")
+                answer = server.get(path, signed_in=target.signed_in)
                 spent[label] += answer.seconds
                 if answer.status != 200:
                     errors[label].append(answer.error or f"HTTP {answer.status}")
+                elif answer.cache == "hit":
+                    errors[label].append("served from the page cache")
                 if i >= scale.warmup:
                     samples[label].append(answer.seconds)
                     sizes[label].append(answer.size)
@@ -591,6 +619,7 @@ def concurrent_phase(
     """`clients` threads request `path` back to back for `seconds` (each at least once)."""
     latencies: list[float] = []
     errors: list[str] = []
+    hits = [0]
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
     start_gate = threading.Barrier(clients)
@@ -604,6 +633,7 @@ def concurrent_phase(
             with lock:
                 if answer.status == 200:
                     latencies.append(answer.seconds)
+                    hits[0] += answer.cache == "hit"
                 else:
                     errors.append(answer.error or f"HTTP {answer.status}")
 
@@ -622,6 +652,7 @@ def concurrent_phase(
         "p95": p95(pooled),
         "median": statistics.median(latencies) if latencies else float("nan"),
         "seconds": time.monotonic() - started,
+        "hits": hits[0],
         "latencies": latencies,
     }
 
@@ -631,12 +662,27 @@ def concurrency(scale: Scale, db: Database, names: dict[str, str]) -> dict[str, 
     of abandoned requests that would otherwise be served during the next phase (and fail it)."""
     phases: dict[str, Any] = {}
 
-    def run(target: Target, key: str) -> None:
+    def run(target: Target, key: str, *, writes_every: float = 0.0) -> None:
         server = Server(db)
+        writer: threading.Thread | None = None
+        written: dict[str, Any] = {}
         try:
             server.sign_in()
             for _ in range(2):  # both workers past their first request
                 server.get(LOGIN.path)
+            if writes_every:
+                # Another process commits a ledger entry every `writes_every` seconds while the
+                # clients read: each commit changes the page generation, so the next read of every
+                # kept page is assembled anew (the mixed case of a working day).
+                def trickle() -> None:
+                    written.update(
+                        _worker(
+                            db, "trickle", str(scale.phase_s), str(writes_every), timeout=scale.phase_s + 120
+                        )
+                    )
+
+                writer = threading.Thread(target=trickle)
+                writer.start()
             phases[key] = concurrent_phase(
                 server,
                 _resolve(target, names),
@@ -645,17 +691,24 @@ def concurrency(scale: Scale, db: Database, names: dict[str, str]) -> dict[str, 
                 seconds=scale.phase_s,
             )
         finally:
+            if writer is not None:
+                writer.join()
             server.stop()
         ph = phases[key]
+        if writes_every:
+            ph["writes"] = written.get("writes", 0)
+            ph["write_error"] = written.get("error", "")
         print(
             f"[bench] {scale.clients} clients, {key}: p95 {ph['p95'] * 1000:.0f} ms over {ph['requests']} "
-            f"requests, {ph['errors']} errors",
+            f"requests, {ph['errors']} errors, {ph['hits']} from the page cache"
+            + (f", {ph['writes']} writes" if writes_every else ""),
             flush=True,
         )
 
     run(LOGIN, "login (before)")
     for target in pages():
         run(target, target.name)
+    run(pages()[0], MIXED, writes_every=MIXED_WRITE_EVERY_S)
     run(LOGIN, "login (after)")
     login = phases["login (before)"]["latencies"] + phases["login (after)"]["latencies"]
     login_errors = phases["login (before)"]["errors"] + phases["login (after)"]["errors"]
@@ -786,6 +839,38 @@ def task_ledger_write(count: str, warmup: str) -> dict[str, Any]:
     return {"times": times, "refused": refused, "entries": LedgerEntry.objects.count()}
 
 
+def task_trickle(seconds: str, every: str) -> dict[str, Any]:
+    """For `seconds`, a ledger write (`entry_record`, as in task_ledger_write) every `every` seconds,
+    each committed on its own: the writes of the mixed concurrency phase."""
+    _django()
+    from django.core.exceptions import ValidationError
+
+    from jamkoll.accounts.policy import operator
+    from jamkoll.ledger.services import entry_record
+    from jamkoll.programmes.selectors import decision_get
+
+    actor = operator("bench")
+    decision = decision_get(slug=SLUG)
+    tag = uuid.uuid4().hex[:6]
+    deadline = time.monotonic() + float(seconds)
+    writes = refused = 0
+    while time.monotonic() < deadline:
+        try:
+            entry_record(
+                actor=actor,
+                decision=decision,
+                year=YEAR,
+                kind="requisition",
+                amount="1.00",
+                reference=f"BENCH-MIXED-{tag}-{writes + refused}",
+            )
+            writes += 1
+        except ValidationError:
+            refused += 1
+        time.sleep(float(every))
+    return {"writes": writes, "refused": refused}
+
+
 def task_raw_hash() -> dict[str, Any]:
     """The baseline of `verify`: read every ledger row in plain SQL and hash each (SHA-256)."""
     _django()
@@ -813,6 +898,7 @@ TASKS: dict[str, Callable[..., dict[str, Any]]] = {
     "render": task_render,
     "ledger-write": task_ledger_write,
     "raw-hash": task_raw_hash,
+    "trickle": task_trickle,
 }
 
 
@@ -972,6 +1058,21 @@ def rows(results: dict[str, Any]) -> list[dict[str, str]]:
                 f"≤ {CONCURRENT_TARGET}",
                 ratio <= CONCURRENT_TARGET,
             )
+        mixed = conc.get(MIXED)
+        if mixed:
+            served = mixed["requests"] - mixed["errors"]
+            share = mixed.get("hits", 0) / served if served else 0.0
+            add(
+                f"{MIXED}: p95, {results['scale']['clients']} clients (no target in the issue)"
+                + (f" ({mixed['errors']} errors)" if mixed["errors"] else ""),
+                "",
+                f"{mixed['p95'] * 1000:.0f} ms (login {login * 1000:.0f} ms); "
+                f"{mixed.get('writes', 0)} writes, "
+                f"{share:.0%} of {served} answers from the page cache",
+                f"{mixed['p95'] / login:.2f}" if login else "–",
+                "",
+                None,
+            )
     rep = results.get("report", {})
     if rep:
         s, n = rep["seeded"], rep["national"]
@@ -1052,8 +1153,10 @@ def markdown(results: dict[str, Any]) -> str:
         f"{sc['programmes']} programmes × {sc['years']} years × {sc['per_county']} activities per county, "
         f"{sc['ledger_entries']} ledger entries; "
         f"{counts.get('national', {}).get('activities', '?')} activities against "
-        f"{counts.get('seeded', {}).get('activities', '?')} seeded). Times: median ±IQR/median of "
-        f"repeated runs, warm-up discarded; ratio = national / seeded.\n\n"
+        f"{counts.get('seeded', {}).get('activities', '?')} seeded and "
+        f"{counts.get('ledger', {}).get('activities', '?')} in the small database of the rows marked "
+        '"one full page" or "small ledger"). Times: median ±IQR/median of '
+        f"repeated runs, warm-up discarded; ratio = national / seeded (or / small).\n\n"
     )
     table = ["| what | seeded | national | ratio | target | |", "|---|---|---|---|---|---|"]
     for r in rows(results):
@@ -1161,13 +1264,18 @@ def run(scale: Scale, pg_url: str, *, keep: bool = False) -> dict[str, Any]:
         results["sequential"] = sequential(scale, targets, servers, names)
         servers.pop("seeded").stop()
         # The seeded year has no ledger entries: its entries list is compared at the small
-        # ledger's volume (the ledger write's baseline) instead, against the national one.
+        # database's volume (the ledger write's baseline) instead, against the national one. The
+        # other paged lists show fewer rows than a page at the seeded volume (2 activities in a
+        # county): they are compared again at one full page, so that the ratio counts volume alone.
         servers["seeded"] = Server(setup.small_ledger)
         servers["seeded"].sign_in()
         entries = [t for t in targets if t.path.endswith("/entries") and "/ledger/" in t.path]
         for name, figure in sequential(scale, entries, servers, {"seeded": {}, "national": {}}).items():
             results["sequential"].pop(name, None)
             results["sequential"][f"{name} (small ledger vs national)"] = figure
+        paged = [t for t in targets if t.name in PAGED]
+        for name, figure in sequential(scale, paged, servers, {"seeded": {}, "national": {}}).items():
+            results["sequential"][f"{name} (one full page vs national)"] = figure
         servers.pop("seeded").stop()
         servers.pop("national").stop()
         results["concurrency"] = concurrency(scale, setup.national, names["national"])

@@ -40,6 +40,7 @@ def _results() -> dict[str, Any]:
     conc = {name: {"p95": 0.25, "errors": 0, "requests": 40} for name in pages}
     conc["plan page"] = {"p95": 2.0, "errors": 3, "requests": 40}
     conc["login"] = {"p95": 0.1, "requests": 80}
+    conc[scale.MIXED] = {"p95": 0.6, "errors": 0, "requests": 200, "hits": 150, "writes": 10}
     return {
         "when": "2026-11-27T03:00:00Z",
         "vendor": "PostgreSQL",
@@ -131,6 +132,19 @@ def test_every_row_has_its_target_and_verdict():
     assert table["verify vs reading and hashing every row (500000 entries)"]["verdict"] == "MISS"
     assert table["first jamkoll seed (PostgreSQL)"]["verdict"] == "PASS"
     assert table["second jamkoll seed (nothing changes)"]["verdict"] == "MISS"
+    # The mixed case (reads while another process writes) is measured and reported, not judged.
+    mixed = table[f"{scale.MIXED}: p95, 20 clients (no target in the issue)"]
+    assert mixed["verdict"] == "–" and mixed["ratio"] == "6.00"
+    assert "10 writes, 75% of 200 answers from the page cache" in mixed["national"]
+
+
+def test_the_full_page_comparison_names_lists_that_are_measured():
+    """Every name in PAGED is a page or an API list the harness measures (a renamed page would
+    otherwise drop out of the full-page comparison without a word)."""
+    measured = {t.name for t in scale.pages()} | {
+        f"API {p.removeprefix('/api/v1').split('?')[0]}" for p in scale.FALLBACK_API
+    }
+    assert set(scale.PAGED) <= measured
 
 
 def test_the_readme_table_goes_between_the_markers(tmp_path):

@@ -71,6 +71,59 @@ def test_the_years_outputs_page_with_a_total(coordinator: Any, output: Output) -
     assert first["items"] == everything["items"][:1]
 
 
+def _counted(activity: Activity, label: str) -> Output:
+    return output_create(activity=activity, actor=SEED_LOADER, label=label, unit="st", total=1)
+
+
+def test_the_years_outputs_are_those_of_the_activities_the_filters_keep_in_their_order(
+    coordinator: Any, output: Output
+) -> None:
+    """The year's outputs are the outputs of exactly the activities the activities list keeps
+    (same filters), activity by activity in the same order; another year's never."""
+    skane = output.activity
+    blekinge = ActivityFactory(county="10", report_section="1.1")  # sorts before Skåne's 4.1
+    _counted(blekinge, "Blekinge")
+    second = _counted(skane, "Skåne, andra")
+    elsewhere = _counted(ActivityFactory(county="12", year=2019), "Ett annat år")
+    client = client_for(coordinator)
+    base = f"/api/v1/plans/{SLUG}/{skane.year}"
+    for query in ({}, {"lan": "12"}, {"lan": "10"}, {"q": "nätverk"}, {"status": "planned"}):
+        params = {**query, "limit": 500}
+        codes = [a["id"] for a in client.get(f"{base}/activities", params).json()["items"]]
+        rows = client.get(f"{base}/outputs", params).json()
+        expected = [
+            o.pk
+            for code in codes
+            for o in Output.objects.filter(activity__code=code, activity__year=skane.year).order_by(
+                "position", "pk"
+            )
+        ]
+        assert [r["id"] for r in rows["items"]] == expected, query
+        assert rows["total"] == len(expected)
+        assert elsewhere.pk not in expected
+    only_skane = client.get(f"{base}/outputs", {"lan": "12", "limit": 500}).json()["items"]
+    assert {r["id"] for r in only_skane} >= {output.pk, second.pk}
+    assert all(r["owner_county"] == "12" or r["activity"] != blekinge.code for r in only_skane)
+
+
+def test_the_years_outputs_read_the_activities_once_when_nothing_is_filtered(output: Output) -> None:
+    """Unfiltered, the year is a condition of the join to the activities, not a subquery over them
+    (PostgreSQL read the year's activities twice: a third of this list's time at national volume)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jamkoll.plans.selectors import ActivityFilter, output_list
+
+    a = output.activity
+    with CaptureQueriesContext(connection) as unfiltered:
+        assert output.pk in [o.pk for o in output_list(decision=a.decision, year=a.year)]
+    with CaptureQueriesContext(connection) as filtered:
+        chosen = output_list(decision=a.decision, year=a.year, filters=ActivityFilter(county="12"))
+        assert output.pk in [o.pk for o in chosen]
+    assert "IN (SELECT" not in unfiltered.captured_queries[-1]["sql"].upper()
+    assert "IN (SELECT" in filtered.captured_queries[-1]["sql"].upper()
+
+
 def test_a_user_without_a_role_is_refused_with_the_policys_reason(no_role: Any, output: Output) -> None:
     client = client_for(no_role)
     for url in _urls(output):

@@ -26,12 +26,14 @@ from .locks import plan_lock_verdict
 from .models import Activity, ActivityStatus, Evaluation, Output, OutputQualifier, ProjectPlan, SubProject
 from .selectors import (
     FILTER_NUMBER_MAX,
+    PLAN_ORDER,
     ActivityFilter,
     activity_dict,
     activity_for_user,
     activity_list,
     activity_row,
     evaluation_list,
+    output_list,
     plan_for_user,
     plan_timeline,
     status_reports_for_user,
@@ -330,7 +332,7 @@ class FilterIn(Schema):
 
 # The activities' sort keys: the plan's order (sub-project, report section, position), or a column.
 ACTIVITY_ORDERS: dict[str, tuple[str, ...]] = {
-    "plan": ("sub_project__number", "report_section", "position", "code"),
+    "plan": PLAN_ORDER,
     "code": ("code",),
     "title": ("title",),
     "status": ("status",),
@@ -657,12 +659,7 @@ class OutputFilter(PageIn, FilterIn):
 )
 def year_outputs(request: HttpRequest, slug: str, year: Year, filters: Query[OutputFilter]) -> Any:
     decision, number = decision_year_for_user(actor=request.user, action="plan.view", slug=slug, year=year)
-    chosen = activity_list(decision=decision, year=number, filters=_activity_filter(filters))
-    rows = (
-        Output.objects.filter(activity__in=chosen.order_by().values("pk"))
-        .select_related("activity__owner_county")
-        .order_by(*(f"activity__{t}" for t in ACTIVITY_ORDERS["plan"]), "position", "pk")
-    )
+    rows = output_list(decision=decision, year=number, filters=_activity_filter(filters))
     return page(rows, filters, _year_output_out)
 
 

@@ -96,9 +96,7 @@ class ActivityFilter:
 def activity_list(
     *, decision: FundingDecision, year: int | None = None, filters: ActivityFilter | None = None
 ) -> QuerySet[Activity]:
-    return _with_related(_filtered(decision=decision, year=year, filters=filters)).order_by(
-        "sub_project__number", "report_section", "position", "code"
-    )
+    return _with_related(_filtered(decision=decision, year=year, filters=filters)).order_by(*PLAN_ORDER)
 
 
 def _with_related(qs: QuerySet[Activity]) -> QuerySet[Activity]:
@@ -115,6 +113,27 @@ def _with_related(qs: QuerySet[Activity]) -> QuerySet[Activity]:
         "municipalities",
         "owner_county__names",
         Prefetch("outputs", queryset=Output.objects.order_by("position")),
+    )
+
+
+PLAN_ORDER = ("sub_project__number", "report_section", "position", "code")
+
+
+def output_list(
+    *, decision: FundingDecision, year: int, filters: ActivityFilter | None = None
+) -> QuerySet[Output]:
+    """The outputs of the year's activities that the filters select, activity by activity in the
+    plan's order, each with its activity and the activity's owner county.
+
+    The decision and year are a condition of the join to the activity, not `activity IN (the
+    year's activities)`: PostgreSQL otherwise reads the activities twice (once for the subquery,
+    once for the sort), a third of the time of this list at national volume. Filters, when
+    there are any, still select by primary key as on the plan page."""
+    qs = Output.objects.filter(activity__decision=decision, activity__year=year)
+    if filters is not None and filters != ActivityFilter():
+        qs = qs.filter(activity__in=_filtered(decision=decision, year=year, filters=filters).values("pk"))
+    return qs.select_related("activity__owner_county").order_by(
+        *(f"activity__{t}" for t in PLAN_ORDER), "position", "pk"
     )
 
 
