@@ -806,23 +806,20 @@ def task_render(path: str) -> dict[str, Any]:
     return {"seconds": seconds, "peak_mb": peak, "before_mb": before, "bytes": len(pdf)}
 
 
-def task_ledger_write(count: str, warmup: str) -> dict[str, Any]:
-    """`count` ledger writes through `entry_record` (requisitions of 1 kr for the agreement's 2018,
-    the state tier), after `warmup` discarded ones."""
-    _django()
+def _requisitions(prefix: str) -> Callable[[int], bool]:
+    """A writer of 1 kr requisitions for the agreement's 2018 at the state tier through
+    `entry_record`, each committed on its own: `write(i)` is True when recorded, False when refused."""
     from django.core.exceptions import ValidationError
 
     from jamkoll.accounts.policy import operator
-    from jamkoll.ledger.models import LedgerEntry
     from jamkoll.ledger.services import entry_record
     from jamkoll.programmes.selectors import decision_get
 
     actor = operator("bench")
     decision = decision_get(slug=SLUG)
-    times, refused = [], 0
     tag = uuid.uuid4().hex[:6]
-    for i in range(int(warmup) + int(count)):
-        start = time.perf_counter()
+
+    def write(i: int) -> bool:
         try:
             entry_record(
                 actor=actor,
@@ -830,42 +827,41 @@ def task_ledger_write(count: str, warmup: str) -> dict[str, Any]:
                 year=YEAR,
                 kind="requisition",
                 amount="1.00",
-                reference=f"BENCH-{tag}-{i}",
+                reference=f"{prefix}-{tag}-{i}",
             )
         except ValidationError:
-            refused += 1
+            return False
+        return True
+
+    return write
+
+
+def task_ledger_write(count: str, warmup: str) -> dict[str, Any]:
+    """`count` ledger writes (`_requisitions`) after `warmup` discarded ones."""
+    _django()
+    from jamkoll.ledger.models import LedgerEntry
+
+    write = _requisitions("BENCH")
+    times, refused = [], 0
+    for i in range(int(warmup) + int(count)):
+        start = time.perf_counter()
+        refused += not write(i)
         if i >= int(warmup):
             times.append(time.perf_counter() - start)
     return {"times": times, "refused": refused, "entries": LedgerEntry.objects.count()}
 
 
 def task_trickle(seconds: str, every: str) -> dict[str, Any]:
-    """For `seconds`, a ledger write (`entry_record`, as in task_ledger_write) every `every` seconds,
-    each committed on its own: the writes of the mixed concurrency phase."""
+    """For `seconds`, a ledger write (`_requisitions`) every `every` seconds: the writes of the
+    mixed concurrency phase."""
     _django()
-    from django.core.exceptions import ValidationError
-
-    from jamkoll.accounts.policy import operator
-    from jamkoll.ledger.services import entry_record
-    from jamkoll.programmes.selectors import decision_get
-
-    actor = operator("bench")
-    decision = decision_get(slug=SLUG)
-    tag = uuid.uuid4().hex[:6]
+    write = _requisitions("BENCH-MIXED")
     deadline = time.monotonic() + float(seconds)
     writes = refused = 0
     while time.monotonic() < deadline:
-        try:
-            entry_record(
-                actor=actor,
-                decision=decision,
-                year=YEAR,
-                kind="requisition",
-                amount="1.00",
-                reference=f"BENCH-MIXED-{tag}-{writes + refused}",
-            )
+        if write(writes + refused):
             writes += 1
-        except ValidationError:
+        else:
             refused += 1
         time.sleep(float(every))
     return {"writes": writes, "refused": refused}
