@@ -590,6 +590,7 @@ def rss_overview(*, decision: FundingDecision, year: int, balances: Any = None) 
         row["county_code"]: row
         for row in Activity.objects.filter(decision=decision, year=year)
         .filter(Q(owner_county__isnull=False))
+        .order_by()  # the model's ordering would join the decision and sub-project for nothing
         .values(county_code=F("owner_county__code"))
         .annotate(
             n=Count("id", distinct=True),
