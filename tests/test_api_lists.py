@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -100,13 +101,21 @@ def test_activities_refuse_a_page_too_large_and_an_unknown_sort(coordinator: Any
 def test_year_outputs_page_in_the_database(coordinator: Any, volume: Any) -> None:
     client = client_for(coordinator)
     outputs = Output.objects.filter(activity__decision__slug=SLUG, activity__year=2018)
+    skane = outputs.filter(Q(activity__owner_county__code="12") | Q(activity__counties__code="12")).distinct()
     small, small_queries = _get(client, f"{PLAN_API}/outputs")
     _one_page(small, outputs.count())
+    small_skane, small_skane_queries = _get(client, f"{PLAN_API}/outputs", lan="12")
+    _one_page(small_skane, skane.count())
     volume()
     large, large_queries = _get(client, f"{PLAN_API}/outputs", offset=LIMIT)
     _one_page(large, outputs.count(), LIMIT)
     assert large["total"] > small["total"] + 50
     assert large_queries == small_queries
+    # A county's (own or taking part): the same queries, its outputs only.
+    large_skane, large_skane_queries = _get(client, f"{PLAN_API}/outputs", lan="12")
+    _one_page(large_skane, skane.count())
+    assert large_skane["total"] > small_skane["total"]
+    assert large_skane_queries == small_skane_queries
 
 
 def test_ledger_entries_page_with_total(coordinator: Any, volume: Any) -> None:
