@@ -94,7 +94,9 @@ PAGED = (
     "API activities for a year",
     "API /plans/{slug}/{year}/outputs",
 )
-MIXED = f"plan page, a ledger write committed every {MIXED_WRITE_EVERY_S:.0f} s"
+MIXED_PAGE = "plan page"
+MIXED = f"{MIXED_PAGE}, a ledger write committed every {MIXED_WRITE_EVERY_S:.0f} s"
+WRITER_LEAD_S = 8.0  # the writer process loads Django before the mixed phase starts
 CONCURRENT_TARGET = 3.0  # p95 of a page / p95 of the login page under 20 clients
 ASSEMBLE_TARGET_S = 5.0
 PDF_TARGET_S = 30.0
@@ -563,7 +565,7 @@ def uncached(path: str, n: int | str) -> str:
 def sequential(
     scale: Scale, targets: list[Target], servers: dict[str, Server], names: dict[str, dict[str, str]]
 ) -> dict[str, dict[str, Any]]:
-    """Each target on each server in turn (seeded, national, seeded, …), never from the page cache
+    """Each target on each server in turn (in the order of `servers`), never from the page cache
     (`uncached`): warm-up discarded, then
     `repeats` samples, fewer (not under `min_repeats`) once a target has used its time budget."""
     figures: dict[str, dict[str, Any]] = {}
@@ -614,13 +616,15 @@ def sequential(
 
 
 def concurrent_phase(
-    server: Server, path: str, *, signed_in: bool, clients: int, seconds: float
+    server: Server, path: str, *, signed_in: bool, clients: int, seconds: float, not_before: float = 0.0
 ) -> dict[str, Any]:
-    """`clients` threads request `path` back to back for `seconds` (each at least once)."""
+    """`clients` threads request `path` back to back for `seconds` (each at least once), from the
+    wall-clock time `not_before` on (now when it has passed)."""
     latencies: list[float] = []
     errors: list[str] = []
     hits = [0]
     lock = threading.Lock()
+    time.sleep(max(0.0, not_before - time.time()))
     deadline = time.monotonic() + seconds
     start_gate = threading.Barrier(clients)
 
@@ -670,14 +674,24 @@ def concurrency(scale: Scale, db: Database, names: dict[str, str]) -> dict[str, 
             server.sign_in()
             for _ in range(2):  # both workers past their first request
                 server.get(LOGIN.path)
+            start = 0.0
             if writes_every:
                 # Another process commits a ledger entry every `writes_every` seconds while the
                 # clients read: each commit changes the page generation, so the next read of every
-                # kept page is assembled anew (the mixed case of a working day).
+                # kept page is assembled anew (the mixed case of a working day). Both start at the
+                # same wall-clock moment, once the writer has had time to load Django.
+                start = time.time() + WRITER_LEAD_S
+                end = start + scale.phase_s
+
                 def trickle() -> None:
                     written.update(
                         _worker(
-                            db, "trickle", str(scale.phase_s), str(writes_every), timeout=scale.phase_s + 120
+                            db,
+                            "trickle",
+                            repr(start),
+                            repr(end),
+                            str(writes_every),
+                            timeout=WRITER_LEAD_S + scale.phase_s + 120,
                         )
                     )
 
@@ -689,6 +703,7 @@ def concurrency(scale: Scale, db: Database, names: dict[str, str]) -> dict[str, 
                 signed_in=target.signed_in,
                 clients=scale.clients,
                 seconds=scale.phase_s,
+                not_before=start,
             )
         finally:
             if writer is not None:
@@ -697,7 +712,10 @@ def concurrency(scale: Scale, db: Database, names: dict[str, str]) -> dict[str, 
         ph = phases[key]
         if writes_every:
             ph["writes"] = written.get("writes", 0)
-            ph["write_error"] = written.get("error", "")
+            ph["refused"] = written.get("refused", 0)
+            ph["write_error"] = written.get("error", "") or (
+                "the writer started late" if written.get("started_late") else ""
+            )
         print(
             f"[bench] {scale.clients} clients, {key}: p95 {ph['p95'] * 1000:.0f} ms over {ph['requests']} "
             f"requests, {ph['errors']} errors, {ph['hits']} from the page cache"
@@ -708,7 +726,7 @@ def concurrency(scale: Scale, db: Database, names: dict[str, str]) -> dict[str, 
     run(LOGIN, "login (before)")
     for target in pages():
         run(target, target.name)
-    run(pages()[0], MIXED, writes_every=MIXED_WRITE_EVERY_S)
+    run(next(t for t in pages() if t.name == MIXED_PAGE), MIXED, writes_every=MIXED_WRITE_EVERY_S)
     run(LOGIN, "login (after)")
     login = phases["login (before)"]["latencies"] + phases["login (after)"]["latencies"]
     login_errors = phases["login (before)"]["errors"] + phases["login (after)"]["errors"]
@@ -851,20 +869,24 @@ def task_ledger_write(count: str, warmup: str) -> dict[str, Any]:
     return {"times": times, "refused": refused, "entries": LedgerEntry.objects.count()}
 
 
-def task_trickle(seconds: str, every: str) -> dict[str, Any]:
-    """For `seconds`, a ledger write (`_requisitions`) every `every` seconds: the writes of the
-    mixed concurrency phase."""
+def task_trickle(start: str, end: str, every: str) -> dict[str, Any]:
+    """From the wall-clock time `start` to `end`, a ledger write (`_requisitions`) every `every`
+    seconds: the writes of the mixed concurrency phase (a write ending after `end` is not counted)."""
     _django()
     write = _requisitions("BENCH-MIXED")
-    deadline = time.monotonic() + float(seconds)
-    writes = refused = 0
-    while time.monotonic() < deadline:
-        if write(writes + refused):
+    time.sleep(max(0.0, float(start) - time.time()))
+    started_late = time.time() > float(start) + 1.0  # Django took longer to load than the lead
+    writes = refused = late = 0
+    while time.time() < float(end):
+        done = write(writes + refused + late)
+        if time.time() >= float(end):
+            late += 1
+        elif done:
             writes += 1
         else:
             refused += 1
         time.sleep(float(every))
-    return {"writes": writes, "refused": refused}
+    return {"writes": writes, "refused": refused, "late": late, "started_late": started_late}
 
 
 def task_raw_hash() -> dict[str, Any]:
@@ -1063,8 +1085,10 @@ def rows(results: dict[str, Any]) -> list[dict[str, str]]:
                 + (f" ({mixed['errors']} errors)" if mixed["errors"] else ""),
                 "",
                 f"{mixed['p95'] * 1000:.0f} ms (login {login * 1000:.0f} ms); "
-                f"{mixed.get('writes', 0)} writes, "
-                f"{share:.0%} of {served} answers from the page cache",
+                f"{mixed.get('writes', 0)} writes"
+                + (f" ({mixed['refused']} refused)" if mixed.get("refused") else "")
+                + (f" (writer: {mixed['write_error'][:80]})" if mixed.get("write_error") else "")
+                + f", {share:.0%} of {served} answers from the page cache",
                 f"{mixed['p95'] / login:.2f}" if login else "–",
                 "",
                 None,

@@ -136,6 +136,13 @@ def test_every_row_has_its_target_and_verdict():
     mixed = table[f"{scale.MIXED}: p95, 20 clients (no target in the issue)"]
     assert mixed["verdict"] == "–" and mixed["ratio"] == "6.00"
     assert "10 writes, 75% of 200 answers from the page cache" in mixed["national"]
+    # A writer that failed or started late says so in the row.
+    failed = _results()
+    failed["concurrency"][scale.MIXED].update(writes=0, refused=2, write_error="exit 1: boom")
+    row = {r["what"]: r for r in scale.rows(failed)}[
+        f"{scale.MIXED}: p95, 20 clients (no target in the issue)"
+    ]
+    assert "0 writes (2 refused) (writer: exit 1: boom)" in row["national"]
 
 
 def test_the_full_page_comparison_names_lists_that_are_measured():

@@ -144,7 +144,7 @@ def output_list(
     once for the sort), a third of the time of this list at national volume. Filters, when
     there are any, still select by primary key as on the plan page."""
     qs = Output.objects.filter(activity__decision=decision, activity__year=year)
-    if filters is not None and filters != ActivityFilter():
+    if filters is not None and any(vars(filters).values()):  # what _filtered would apply
         qs = qs.filter(activity__in=_filtered(decision=decision, year=year, filters=filters).values("pk"))
     return qs.select_related("activity__owner_county").order_by(
         *(f"activity__{t}" for t in PLAN_ORDER), "position", "pk"
