@@ -20,7 +20,7 @@ AXE_VERSION := 4.10.3
 AXE_DIR := tests/browser
 AXE_JS := $(AXE_DIR)/node_modules/axe-core/axe.min.js
 
-.PHONY: install system-deps browser-deps demo test lint types test-sqlite test-browser test-postgres bench messages clean
+.PHONY: install system-deps browser-deps demo test lint types test-sqlite test-browser test-postgres test-suites bench messages clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 saknas: installera python3.11 eller ange PYTHON=..."; exit 1; }
@@ -90,7 +90,22 @@ test-postgres: install system-deps
 		echo "OBS: PostgreSQL nås inte på $(PG_URL) – testkörningen mot PostgreSQL HOPPAS ÖVER."; \
 	fi
 
-test: system-deps lint types test-sqlite test-browser test-postgres
+# The SQLite and PostgreSQL suites at once: each pytest keeps one of the machine's two cores busy
+# (one after the other they left a core idle for the whole run). Each has a data folder of its own
+# under var/suites; the SQLite suite prints as it goes, the PostgreSQL suite's output follows when
+# it is done. Either failing fails the target.
+SUITES := $(CURDIR)/var/suites
+test-suites: install system-deps
+	@rm -rf $(SUITES) && mkdir -p $(SUITES)/sqlite $(SUITES)/postgres
+	@echo "== Testsviten på SQLite och på PostgreSQL samtidigt (PostgreSQL-utskriften följer efter SQLite) =="
+	@JAMKOLL_DATA_DIR=$(SUITES)/postgres $(MAKE) --no-print-directory test-postgres > $(SUITES)/postgres.log 2>&1 & pg=$$!; \
+	JAMKOLL_DATA_DIR=$(SUITES)/sqlite $(MAKE) --no-print-directory test-sqlite; sqlite=$$?; \
+	wait $$pg; postgres=$$?; \
+	cat $(SUITES)/postgres.log; \
+	echo "== SQLite: slutkod $$sqlite, PostgreSQL: slutkod $$postgres =="; \
+	[ $$sqlite -eq 0 ] && [ $$postgres -eq 0 ]
+
+test: system-deps lint types test-suites test-browser
 
 # Issue 16's table (bench/scale.py: pages, API lists, 20 clients, the report, the ledger, the seed;
 # BENCH_FLAGS=--quick for a small scale, --readme to write the table into README.md), then the
