@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jamkoll.plans.models import Activity
-from jamkoll.rows import page_rows
+from jamkoll.rows import counted_page_rows, page_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +35,51 @@ def test_a_page_read_in_two_steps_is_the_slice(order: tuple[str, ...], start: in
     for a in got:  # what they show came with them
         assert "sub_project" in a._state.fields_cache
         assert "counties" in a._prefetched_objects_cache
+
+
+COUNTED = [
+    lambda: Activity.objects.select_related("sub_project").prefetch_related("counties"),  # read in two steps
+    lambda: Activity.objects.all(),  # nothing joined: one query
+    lambda: Activity.objects.filter(year=2018, status="completed"),
+    lambda: Activity.objects.filter(counties__code="12").select_related("goal_area"),
+    # A join that repeats rows repeats them in the count too, as `count()` and a slice do.
+    lambda: Activity.objects.filter(counties__code__in=["12", "01"]),
+]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.sampled_from(COUNTED),
+    order=st.sampled_from(ORDERS),
+    start=st.integers(0, 60),
+    size=st.integers(1, 30),
+)
+def test_a_counted_page_is_the_count_and_the_slice(
+    rows: Any, order: tuple[str, ...], start: int, size: int
+) -> None:
+    qs = rows().order_by(*order)
+    expected = ([a.pk for a in qs[start : start + size]], qs.count())
+    with CaptureQueriesContext(connection) as queries:
+        total, got = counted_page_rows(qs, start, start + size)
+    assert ([a.pk for a in got], total) == expected
+    # Counted in the query that reads the page's keys (or rows): no COUNT of its own while there
+    # are rows on the page; a page past the end asks for the count (none when it starts at 0).
+    counts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert len(counts) == (1 if not got and start else 0), counts
+    assert "OVER ()" in queries.captured_queries[0]["sql"]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        lambda: Activity.objects.values("pk", "title").order_by("pk"),
+        lambda: Activity.objects.select_related("goal_area").order_by("goal_area__number", "pk").distinct(),
+    ],
+)
+def test_lists_a_window_would_miscount_are_counted_apart(rows: Any) -> None:
+    qs = rows()
+    total, got = counted_page_rows(qs, 1, 6)
+    assert total == qs.count() and list(got) == list(qs[1:6])
 
 
 def test_the_wide_rows_are_read_for_the_page_alone() -> None:

@@ -20,7 +20,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from django.db.models import QuerySet
 from pydantic import BaseModel, Field
 
-from jamkoll.rows import page_rows
+from jamkoll.rows import counted_page_rows, page_rows
 from jamkoll.schema_types import Offset
 
 PAGE_MAX = 500
@@ -56,10 +56,12 @@ def page(
 ) -> dict[str, Any]:
     """The page `paging` asks for of `rows` (a queryset is counted and sliced in the database),
     each row through `out` when given. `total`: the count when the caller knows it more cheaply
-    (the ledger's running sums)."""
+    (the ledger's running sums); otherwise the query that reads the page counts them too."""
+    start, stop = paging.offset, paging.offset + paging.limit
     if total is None:
-        total = rows.count() if isinstance(rows, QuerySet) else len(rows)
-    chunk = page_rows(rows, paging.offset, paging.offset + paging.limit)
+        total, chunk = counted_page_rows(rows, start, stop)
+    else:
+        chunk = page_rows(rows, start, stop)
     return {
         "total": total,
         "limit": paging.limit,

@@ -6,8 +6,10 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import F, Model, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Count, F, Model, Prefetch, QuerySet, Window, prefetch_related_objects
 from django.db.models.query import ModelIterable
+
+TOTAL = "_jamkoll_total"  # the annotation that carries the count of every row along with a page
 
 
 def _late(rows: Any) -> bool:
@@ -142,7 +144,45 @@ def page_rows(rows: Any, start: int, stop: int) -> Any:
     sorted query cost 44 ms, the two 22 ms. Its prefetches are read by `_attach`."""
     if not _late(rows):
         return rows[start:stop]
-    ids = list(rows.values_list("pk", flat=True)[start:stop])
+    return _rows_of(rows, list(rows.values_list("pk", flat=True)[start:stop]))
+
+
+def counted_page_rows(rows: Any, start: int, stop: int) -> tuple[int, Any]:
+    """(the number of all `rows`, `page_rows(rows, start, stop)`). A queryset of model rows is
+    counted in the query that reads the page (`COUNT(*) OVER ()`): one pass over the rows the
+    filters keep instead of two, a `COUNT` and then the sorted page (the year's outputs at
+    national volume: about 7 ms of SQL instead of 18 on PostgreSQL). Only when the page is empty
+    past the first row does a `COUNT` follow, as it says nothing of the rows before it."""
+    if not _countable(rows):
+        return (rows.count() if isinstance(rows, QuerySet) else len(rows)), page_rows(rows, start, stop)
+    counted = rows.annotate(**{TOTAL: Window(Count("*"))})
+    if _late(rows):
+        pairs = list(counted.values_list("pk", TOTAL)[start:stop])
+        page = _rows_of(rows, [pk for pk, _n in pairs])
+        total = pairs[0][1] if pairs else None
+    else:
+        page = list(counted[start:stop])
+        total = getattr(page[0], TOTAL) if page else None
+    if total is None:
+        total = rows.count() if start else 0
+    return total, page
+
+
+def _countable(rows: Any) -> bool:
+    """A queryset whose rows are model rows, one per row counted: not sliced, distinct, grouped or
+    combined (a window counts the rows before DISTINCT or a GROUP BY folds them)."""
+    return (
+        isinstance(rows, QuerySet)
+        and rows._iterable_class is ModelIterable
+        and not rows.query.is_sliced
+        and not rows.query.distinct
+        and not rows.query.combinator
+        and rows.query.group_by is None
+    )
+
+
+def _rows_of(rows: QuerySet[Any], ids: list[Any]) -> list[Any]:
+    """The rows of `ids` in that order, with what `rows` joins and prefetches."""
     if not ids:
         return []
     lookups = list(getattr(rows, "_prefetch_related_lookups", ()))
