@@ -12,14 +12,20 @@ from django.db.models.query import ModelIterable
 TOTAL = "_jamkoll_total"  # the annotation that carries the count of every row along with a page
 
 
-def _late(rows: Any) -> bool:
+def _plain(rows: Any) -> bool:
+    """A queryset of model rows, not yet sliced, made distinct or combined with another."""
     return (
         isinstance(rows, QuerySet)
         and rows._iterable_class is ModelIterable
         and not rows.query.is_sliced
         and not rows.query.distinct
         and not rows.query.combinator
-        and (bool(rows.query.select_related) or bool(getattr(rows, "_prefetch_related_lookups", None)))
+    )
+
+
+def _late(rows: Any) -> bool:
+    return _plain(rows) and (
+        bool(rows.query.select_related) or bool(getattr(rows, "_prefetch_related_lookups", None))
     )
 
 
@@ -169,16 +175,9 @@ def counted_page_rows(rows: Any, start: int, stop: int) -> tuple[int, Any]:
 
 
 def _countable(rows: Any) -> bool:
-    """A queryset whose rows are model rows, one per row counted: not sliced, distinct, grouped or
-    combined (a window counts the rows before DISTINCT or a GROUP BY folds them)."""
-    return (
-        isinstance(rows, QuerySet)
-        and rows._iterable_class is ModelIterable
-        and not rows.query.is_sliced
-        and not rows.query.distinct
-        and not rows.query.combinator
-        and rows.query.group_by is None
-    )
+    """A plain queryset that is not grouped either: a window counts the rows before DISTINCT or a
+    GROUP BY folds them."""
+    return _plain(rows) and rows.query.group_by is None
 
 
 def _rows_of(rows: QuerySet[Any], ids: list[Any]) -> list[Any]:
