@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Window
+from django.db.models.functions import RowNumber
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -80,6 +82,27 @@ def test_lists_a_window_would_miscount_are_counted_apart(rows: Any) -> None:
     qs = rows()
     total, got = counted_page_rows(qs, 1, 6)
     assert total == qs.count() and list(got) == list(qs[1:6])
+
+
+def test_a_list_filtered_on_a_window_is_counted_after_the_filter() -> None:
+    # Django filters on a window in an outer query: a window of ours inside it would count the
+    # rows before that filter (42 seeded activities instead of 5).
+    qs = Activity.objects.annotate(n=Window(RowNumber(), order_by="pk")).filter(n__lte=5).order_by("pk")
+    total, got = counted_page_rows(qs, 0, 3)
+    assert (total, [a.pk for a in got]) == (5, [a.pk for a in qs[0:3]])
+
+
+def test_a_locked_list_is_counted_apart() -> None:
+    # PostgreSQL refuses FOR UPDATE beside a window function.
+    with transaction.atomic():
+        qs = Activity.objects.select_for_update().order_by("pk")
+        total, got = counted_page_rows(qs, 2, 4)
+        assert (total, list(got)) == (qs.count(), list(qs[2:4]))
+
+
+def test_an_empty_slice_still_counts() -> None:
+    total, got = counted_page_rows(Activity.objects.order_by("pk"), 0, 0)
+    assert (total, list(got)) == (Activity.objects.count(), [])
 
 
 def test_the_wide_rows_are_read_for_the_page_alone() -> None:

@@ -169,15 +169,21 @@ def counted_page_rows(rows: Any, start: int, stop: int) -> tuple[int, Any]:
     else:
         page = list(counted[start:stop])
         total = getattr(page[0], TOTAL) if page else None
-    if total is None:
-        total = rows.count() if start else 0
+    if total is None:  # no row on the page: none at all only if the page began with the first row
+        total = 0 if start == 0 < stop else rows.count()
     return total, page
 
 
 def _countable(rows: Any) -> bool:
-    """A plain queryset that is not grouped either: a window counts the rows before DISTINCT or a
-    GROUP BY folds them."""
-    return _plain(rows) and rows.query.group_by is None
+    """A plain queryset that is not grouped, filtered on a window or locked: a window counts the
+    rows before DISTINCT or a GROUP BY folds them, and before a filter on another window (which
+    Django applies in an outer query); PostgreSQL refuses FOR UPDATE beside a window."""
+    return (
+        _plain(rows)
+        and rows.query.group_by is None
+        and not rows.query.where.contains_over_clause
+        and not rows.query.select_for_update
+    )
 
 
 def _rows_of(rows: QuerySet[Any], ids: list[Any]) -> list[Any]:
