@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Query, Router, Schema
@@ -256,7 +257,7 @@ router = Router()
 )
 def organisations(request: HttpRequest, filters: Query[OrganisationFilter]) -> dict[str, Any]:
     require(request.user, "organisation.view")
-    on = filters.on or dt.date.today()
+    on = filters.on or timezone.localdate()
     kind = filters.kind.value if filters.kind else None
     return page(
         organisation_list(kind=kind, code=filters.code, on=on), filters, lambda o: organisation_row(o, on)

@@ -15,7 +15,6 @@ draws `web/_table_head.html` and `web/_table_pager.html`.
 from __future__ import annotations
 
 import copy
-import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +23,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.db.models.expressions import OrderBy
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -229,7 +229,7 @@ def export_response(
     preamble: Sequence[str] = (),
 ) -> HttpResponse:
     """A download of `rows` as CSV or XLSX; the file is named after `name` and today's date."""
-    stem = f"{slugify(name) or 'jamkoll'}-{dt.date.today().isoformat()}"
+    stem = f"{slugify(name) or 'jamkoll'}-{timezone.localdate().isoformat()}"
     head = [str(h) for h in header]
     if fmt == "xlsx":
         body = rows_to_xlsx(head, rows, sheet_title=str(name), preamble=preamble)

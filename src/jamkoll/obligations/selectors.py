@@ -19,6 +19,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -144,7 +145,7 @@ def obligation_list(
     if owner_role:
         qs = qs.filter(owners__role=owner_role)
     if status:
-        qs = qs.filter(status_q(status, today or dt.date.today()))
+        qs = qs.filter(status_q(status, today or timezone.localdate()))
     return qs.order_by(*ORDERING)
 
 

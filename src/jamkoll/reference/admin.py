@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Organisation, OrganisationName, PolicySubGoal, StrategyObjective
@@ -21,9 +22,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="namn")
     def current_name(self, obj: Organisation) -> str:
-        import datetime as dt
-
-        return obj.name_at(dt.date.today())
+        return obj.name_at(timezone.localdate())
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Organisation]:
         return super().get_queryset(request).prefetch_related("names").select_related("county")

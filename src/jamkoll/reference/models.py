@@ -12,6 +12,7 @@ from typing import Protocol, TypeVar
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -81,7 +82,7 @@ class Organisation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name_at(dt.date.today())} ({self.code})"
+        return f"{self.name_at(timezone.localdate())} ({self.code})"
 
     def name_record_at(self, on: dt.date) -> OrganisationName | None:
         """The name valid on `on`; before the first name the first, after the last the last.

@@ -20,6 +20,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -81,7 +82,7 @@ class YearField(IntegerTextField):
 def organisation_choices(on: dt.date | None = None) -> list[tuple[str, str]]:
     """The organisations by their names on `on` (a registered decision's date: the 2018 agreement's
     form names SKL), today for a new decision."""
-    on = on or dt.date.today()
+    on = on or timezone.localdate()
     others = organisation_list(kind=OrganisationKind.OTHER).prefetch_related(None).prefetch_related("names")
     return [BLANK] + [(o.code, _organisation_label(o, on)) for o in others]
 

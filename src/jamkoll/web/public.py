@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Sum
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -329,7 +330,7 @@ def public_year(*, actor: Any, slug: str, year: int, today: dt.date | None = Non
             _("%(title)s har inga medel för %(year)s (år med medel: %(years)s).")
             % {"title": title, "year": year, "years": ", ".join(map(str, years)) or "–"}
         )
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     stamp = (pk, year, today.isoformat(), get_language(), _stamp(pk, slug, year))
     return cached_by_stamp(
         "public-year", stamp, PublicYear, lambda: _public_year_build(decision_get(slug=slug), year, today)

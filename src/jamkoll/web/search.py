@@ -13,7 +13,6 @@ their partners need "plan.view" (a role in the programme); report versions follo
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -173,7 +173,7 @@ def _partners(user: Any, query: str, start: int, stop: int) -> list[Hit]:
         .prefetch_related("names")
         .order_by("kind", "code")[start:stop]
     )
-    today = dt.date.today()
+    today = timezone.localdate()
     hits = []
     for org in rows:
         name = org.name_at(today)
@@ -191,7 +191,7 @@ def _counties(user: Any, query: str, start: int, stop: int) -> list[Hit]:
     if not rows:
         return []
     decision = _latest_decision()
-    today = dt.date.today()
+    today = timezone.localdate()
     may_plans = bool(check(user, "plan.view"))
     hits = []
     for org in rows:

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import conditional_escape, format_html, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -33,7 +34,7 @@ def name_on(organisation: Any, on: dt.date | int | None) -> str:
         return ""
     if isinstance(on, int):
         on = dt.date(on, 12, 31)
-    return str(organisation.name_at(on or dt.date.today()))
+    return str(organisation.name_at(on or timezone.localdate()))
 
 
 @register.filter
@@ -42,13 +43,13 @@ def short_name_on(organisation: Any, on: dt.date | int | None) -> str:
         return ""
     if isinstance(on, int):
         on = dt.date(on, 12, 31)
-    return str(organisation.short_name_at(on or dt.date.today()))
+    return str(organisation.short_name_at(on or timezone.localdate()))
 
 
 def _on(on: dt.date | int | None) -> dt.date:
     if isinstance(on, int):
         return dt.date(on, 12, 31)
-    return on or dt.date.today()
+    return on or timezone.localdate()
 
 
 @register.simple_tag

@@ -1,7 +1,7 @@
-import datetime as dt
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from django.utils import timezone
 
 from jamkoll.commands import JamkollCommand, date_option
 from jamkoll.output import to_json, to_table
@@ -23,7 +23,7 @@ class Command(JamkollCommand):
         parser.add_argument("--format", choices=["table", "json"], default="table")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        on = date_option(options["on"], "--on") or dt.date.today()
+        on = date_option(options["on"], "--on") or timezone.localdate()
         orgs = organisation_list(kind=options["kind"], code=options["code"], on=on)
         rows = [organisation_row(o, on) for o in orgs]
         if not rows and options["code"]:
