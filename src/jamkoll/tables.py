@@ -29,7 +29,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from jamkoll.output import Cell, rows_to_csv, rows_to_xlsx
-from jamkoll.rows import page_rows
+from jamkoll.rows import counted_page_rows, page_rows
 from jamkoll.validation import int_param
 
 SORT = "sortera"
@@ -138,11 +138,14 @@ def sorted_items(items: QuerySet[Any] | Iterable[Any], column: Column, descendin
 
 class CountedPaginator(Paginator):
     """A paginator told how many items there are, so that it does not count them again; a page's
-    rows are read by `page_rows`."""
+    rows are read by `page_rows`, unless the caller read them already (`read`: page number -> rows)."""
 
-    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+    def __init__(
+        self, object_list: Any, per_page: int, *, count: int, read: dict[int, list[Any]] | None = None
+    ) -> None:
         super().__init__(object_list, per_page)
         self._known_count = count
+        self._read = read or {}
 
     @cached_property
     def count(self) -> int:
@@ -150,11 +153,23 @@ class CountedPaginator(Paginator):
 
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
+        if number in self._read:
+            return Page(self._read[number], number, self)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
         return Page(page_rows(self.object_list, bottom, top), number, self)
+
+
+def _counted_page(ordered: QuerySet[Any], number: int, page_size: int) -> tuple[int, int, list[Any]]:
+    """(all rows, the page number shown, its rows): the asked page read with the count in the same
+    query (`counted_page_rows`); a page past the end shows the last one, as `Paginator.get_page` does."""
+    total, rows = counted_page_rows(ordered, (number - 1) * page_size, number * page_size)
+    if not rows and number > 1:
+        number = max(1, -(-total // page_size))
+        rows = page_rows(ordered, (number - 1) * page_size, number * page_size) if total else []
+    return total, number, list(rows)
 
 
 def table_from_request(
@@ -179,11 +194,16 @@ def table_from_request(
     ordered = items if sort is not None else sorted_items(items, column, descending)
     if not isinstance(ordered, QuerySet):
         ordered = list(ordered)
-    if total is None:
+    number = int_param(_param(request, PAGE), minimum=1, maximum=1_000_000) or 1
+    read: dict[int, list[Any]] = {}
+    if total is None and isinstance(ordered, QuerySet) and _param(request, PAGE) != ALL:
+        # One query for the page and the count, not a COUNT and then the page.
+        total, number, read[number] = _counted_page(ordered, number, page_size)
+    elif total is None:
         total = ordered.count() if isinstance(ordered, QuerySet) else len(ordered)
     showing_all = _param(request, PAGE) == ALL and 0 < total <= show_all_max
-    paginator = CountedPaginator(ordered, max(total, 1) if showing_all else page_size, count=total)
-    number = int_param(_param(request, PAGE), minimum=1, maximum=1_000_000) or 1
+    per_page = max(total, 1) if showing_all else page_size
+    paginator = CountedPaginator(ordered, per_page, count=total, read=read)
     page = paginator.get_page(min(number, paginator.num_pages))
     headers = []
     for c in columns:
