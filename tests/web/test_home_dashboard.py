@@ -14,11 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from jamkoll.obligations.models import Obligation
-from jamkoll.plans.models import ProjectPlan
+from jamkoll.plans.models import PlanComment, ProjectPlan
 from jamkoll.plans.services import plan_new_version, plan_transition, plan_update
 from jamkoll.reports.models import ReportFile, ReportKind, ReportState, ReportVersion
 from jamkoll.web import dashboard
 from tests.conftest import client_for
+from tests.plans.factories import ProjectPlanFactory
 from tests.reports.factories import ReportVersionFactory
 
 pytestmark = pytest.mark.django_db
@@ -221,3 +222,20 @@ def test_the_query_count_does_not_grow_with_the_queue(coordinator: Any, certifie
 def test_every_role_gets_its_start_page_in_few_queries(name: str, request: Any) -> None:
     user = request.getfixturevalue(name)
     assert _queries(user) <= 40
+
+
+@pytest.mark.django_db
+def test_a_plan_sent_back_shows_the_day_in_stockholm() -> None:
+    """Registered at 23:30 UTC on 1 May is 01:30 on 2 May in Stockholm: the line says 2 May (it said
+    1 May when it took the date of the UTC timestamp). The act's own date wins when it was given."""
+    plan = ProjectPlanFactory()
+    late = dt.datetime(2019, 5, 1, 23, 30, tzinfo=dt.UTC)
+    comment = PlanComment.objects.create(
+        plan=plan, kind="send_back", text="Förtydliga", author_name="Mia", created=late
+    )
+    line = next(x for x in dashboard.plan_changes(plan) if x.startswith("Skickades tillbaka"))
+    assert dashboard._date(dt.date(2019, 5, 2)) in line and "Förtydliga" in line
+    comment.on = dt.date(2019, 4, 30)
+    comment.save()
+    line = next(x for x in dashboard.plan_changes(plan) if x.startswith("Skickades tillbaka"))
+    assert dashboard._date(dt.date(2019, 4, 30)) in line

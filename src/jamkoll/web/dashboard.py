@@ -25,7 +25,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, Model, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -279,12 +279,17 @@ def plan_changes(plan: ProjectPlan) -> list[str]:
                         f"{value_text(model_field, old)} → {value_text(model_field, new)}"
                     )
         if earlier.fixed_on:
-            since = dt.datetime.combine(earlier.fixed_on, dt.time.max, tzinfo=dt.UTC)
+            # The end of the day it was fixed, in Stockholm (not in UTC, an hour or two later).
+            since = timezone.make_aware(dt.datetime.combine(earlier.fixed_on, dt.time.max))
     sent_back = PlanComment.objects.filter(plan=plan, kind="send_back").order_by("-created").first()
     if sent_back is not None:
+        # The date of the act when it was given, else the day it was registered, in Stockholm.
         lines.append(
             _("Skickades tillbaka %(date)s: %(text)s")
-            % {"date": _date(sent_back.created.date()), "text": sent_back.text[:DIFF_LINE_CHARS]}
+            % {
+                "date": _date(sent_back.on or timezone.localdate(sent_back.created)),
+                "text": sent_back.text[:DIFF_LINE_CHARS],
+            }
         )
         since = sent_back.created
     if since is not None:
