@@ -9,6 +9,7 @@ this reads the source instead.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from pathlib import Path
 
 import jamkoll
@@ -43,11 +44,15 @@ def _naive_calls(path: Path) -> list[str]:
     return [f"{path}:{line}: {what}" for line, what in sorted(found)]
 
 
+def _scan(root: Path, find: Callable[[Path], list[str]]) -> list[str]:
+    """What `find` finds in every Python file under `root` (not in installed node packages)."""
+    files = [p for p in sorted(root.rglob("*.py")) if "node_modules" not in p.parts]
+    assert len(files) > 100  # the scan saw the tree
+    return [found for path in files for found in find(path)]
+
+
 def test_the_system_reads_today_in_stockholm_only() -> None:
-    root = Path(jamkoll.__file__).parent
-    files = sorted(root.rglob("*.py"))
-    assert len(files) > 100  # the scan saw the package
-    assert [call for path in files for call in _naive_calls(path)] == []
+    assert _scan(Path(jamkoll.__file__).parent, _naive_calls) == []
 
 
 def test_the_scan_finds_a_naive_today(tmp_path: Path) -> None:
@@ -106,10 +111,7 @@ def _collection_time_reads(path: Path) -> list[str]:
 def test_no_test_reads_the_clock_when_it_is_collected() -> None:
     """The suite takes 15-20 minutes: a date taken when a module is collected is stale for the
     tests that run after midnight (CI failed so, at 23:00 UTC: "tomorrow" had become today)."""
-    root = Path(__file__).parent
-    files = [p for p in sorted(root.rglob("*.py")) if "node_modules" not in p.parts]
-    assert len(files) > 100
-    assert [read for path in files for read in _collection_time_reads(path)] == []
+    assert _scan(Path(__file__).parent, _collection_time_reads) == []
 
 
 def test_the_scan_finds_a_date_taken_at_collection(tmp_path: Path) -> None:

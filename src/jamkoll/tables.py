@@ -194,14 +194,15 @@ def table_from_request(
     ordered = items if sort is not None else sorted_items(items, column, descending)
     if not isinstance(ordered, QuerySet):
         ordered = list(ordered)
-    number = int_param(_param(request, PAGE), minimum=1, maximum=1_000_000) or 1
+    asked = _param(request, PAGE)
+    number = int_param(asked, minimum=1, maximum=1_000_000) or 1
     read: dict[int, list[Any]] = {}
-    if total is None and isinstance(ordered, QuerySet) and _param(request, PAGE) != ALL:
+    if total is None and isinstance(ordered, QuerySet) and asked != ALL:
         # One query for the page and the count, not a COUNT and then the page.
         total, number, read[number] = _counted_page(ordered, number, page_size)
     elif total is None:
         total = ordered.count() if isinstance(ordered, QuerySet) else len(ordered)
-    showing_all = _param(request, PAGE) == ALL and 0 < total <= show_all_max
+    showing_all = asked == ALL and 0 < total <= show_all_max
     per_page = max(total, 1) if showing_all else page_size
     paginator = CountedPaginator(ordered, per_page, count=total, read=read)
     page = paginator.get_page(min(number, paginator.num_pages))

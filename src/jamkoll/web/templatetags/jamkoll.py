@@ -32,18 +32,14 @@ def name_on(organisation: Any, on: dt.date | int | None) -> str:
     """`{{ org|name_on:date }}`; an int is read as a year (its last day)."""
     if organisation is None:
         return ""
-    if isinstance(on, int):
-        on = dt.date(on, 12, 31)
-    return str(organisation.name_at(on or timezone.localdate()))
+    return str(organisation.name_at(_on(on)))
 
 
 @register.filter
 def short_name_on(organisation: Any, on: dt.date | int | None) -> str:
     if organisation is None:
         return ""
-    if isinstance(on, int):
-        on = dt.date(on, 12, 31)
-    return str(organisation.short_name_at(on or timezone.localdate()))
+    return str(organisation.short_name_at(_on(on)))
 
 
 def _on(on: dt.date | int | None) -> dt.date:
