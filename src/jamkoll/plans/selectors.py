@@ -151,6 +151,18 @@ def output_list(
     )
 
 
+def activity_choices(*, decision: FundingDecision, year: int, limit: int) -> list[tuple[str, str]] | None:
+    """The year's activities as (code, title) in the plan's order, for a form's list to choose
+    from; None when the year has more than `limit` (a national year holds thousands, a list no one
+    can scroll: the form then takes codes, which the services check). One query of two columns."""
+    rows = list(
+        Activity.objects.filter(decision=decision, year=year)
+        .order_by(*PLAN_ORDER)
+        .values_list("code", "title")[: limit + 1]
+    )
+    return rows if len(rows) <= limit else None
+
+
 def activity_selection(
     *, decision: FundingDecision, year: int, filters: ActivityFilter | None = None
 ) -> QuerySet[Activity]:

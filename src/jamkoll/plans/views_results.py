@@ -30,6 +30,7 @@ from jamkoll.programmes.selectors import decision_brief, decision_year_for_user
 from jamkoll.tables import Column, export_format, export_response, sort_of, sorted_items, table_from_request
 
 from .forms import (
+    ACTIVITY_CHOICES_MAX,
     CountyActivityForm,
     CountyPlanCreateForm,
     CountyPlanForm,
@@ -44,7 +45,7 @@ from .locks import county_plan_lock, county_plan_of
 from .models import CountyPlanStatus, Output, StatusReport, StatusReportState
 from .selectors import (
     CountyPlanPage,
-    activity_list,
+    activity_choices,
     activity_status_order,
     county_activity_for_user,
     county_plan_for_user,
@@ -81,6 +82,11 @@ from .services import (
 def _refuse_unless(verdict: Any) -> None:
     if not verdict:
         raise PermissionDenied(verdict.reason)
+
+
+def _choices(decision: Any, year: int) -> list[tuple[str, str]] | None:
+    """The year's activities for a form's list, or None when there are too many for one."""
+    return activity_choices(decision=decision, year=year, limit=ACTIVITY_CHOICES_MAX)
 
 
 def _saved(form: Any, call: Any) -> bool:
@@ -361,7 +367,7 @@ def _evaluations_page(
     decision, number = decision_year_for_user(actor=request.user, action="plan.view", slug=slug, year=year)
     verdict = check(request.user, "evaluation.edit")
     if form is None and verdict:
-        form = EvaluationForm(activities=activity_list(decision=decision, year=number))
+        form = EvaluationForm(activities=_choices(decision, number))
     return render(
         request,
         "plans/evaluations.html",
@@ -383,7 +389,7 @@ def evaluations_page(request: HttpRequest, slug: str, year: int) -> HttpResponse
         return _evaluations_page(request, slug, year)
     decision, number = decision_year_for_user(actor=request.user, action="plan.view", slug=slug, year=year)
     _refuse_unless(check(request.user, "evaluation.edit"))
-    form = EvaluationForm(request.POST, activities=activity_list(decision=decision, year=number))
+    form = EvaluationForm(request.POST, activities=_choices(decision, number))
     if _saved(
         form, lambda data: evaluation_create(decision=decision, year=number, actor=request.user, **data)
     ):
@@ -396,7 +402,7 @@ def evaluations_page(request: HttpRequest, slug: str, year: int) -> HttpResponse
 @login_required
 def evaluation_page(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
     evaluation, verdict = evaluation_for_user(actor=request.user, slug=slug, year=year, pk=pk)
-    activities = activity_list(decision=evaluation.decision, year=evaluation.year)
+    activities = _choices(evaluation.decision, evaluation.year)
     initial = {
         "title": evaluation.title,
         "method": evaluation.method,
@@ -505,7 +511,7 @@ def _status_report_page(
     item_form: Any = None,
     status: int = 200,
 ) -> HttpResponse:
-    activities = list(activity_list(decision=report.decision, year=report.period_start.year))
+    activities = _choices(report.decision, report.period_start.year)
     items = list(report.items.select_related("activity").order_by("activity__title"))
     editable = bool(verdict) and report.state == StatusReportState.DRAFT
     if editable:
@@ -522,7 +528,6 @@ def _status_report_page(
                     "progress": item.progress,
                     "deviation": item.deviation,
                 },
-                activities=activities,
                 fixed=True,
                 auto_id=f"rad{item.pk}_%s",
             )
@@ -569,8 +574,7 @@ def status_report_item(request: HttpRequest, slug: str, period: str) -> HttpResp
     """Add an activity's progress to the report, or replace it (each row's form sends its own)."""
     report, verdict = status_report_for_user(actor=request.user, slug=slug, period_start=_period(period))
     _refuse_unless(verdict)
-    activities = activity_list(decision=report.decision, year=report.period_start.year)
-    form = StatusReportItemForm(request.POST, activities=activities)
+    form = StatusReportItemForm(request.POST, activities=_choices(report.decision, report.period_start.year))
     if _saved(form, lambda data: status_report_item_set(report=report, actor=request.user, **data)):
         messages.success(request, _("Raden är sparad."))
         return redirect("plans:status_report", slug=slug, period=period)

@@ -1,0 +1,178 @@
+"""Forms that choose among a year's activities (an evaluation's activities, a status report's new
+row) at volume (issue 16): a list of the year's activities while it is short, the activities'
+codes typed when the year holds more than a list can show (a national year has thousands: the
+evaluations page took 2.4 s and 400 KB with a select of 4 242 options). The page costs the same
+queries and about the same bytes with a few activities more or a thousand; the service checks the
+codes and names the unknown ones beside the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from jamkoll.plans import views_results
+from jamkoll.plans.forms import ActivityCodesField
+from jamkoll.plans.models import Activity, Evaluation, StatusReportItem
+from jamkoll.plans.selectors import activity_choices
+from jamkoll.plans.services import CODE_MAX, EVALUATION_ACTIVITIES_MAX, status_report_create
+from jamkoll.programmes.selectors import decision_get
+from tests.conftest import client_for
+from tests.hostile import assert_refused, nothing_stored
+
+pytestmark = pytest.mark.django_db
+SLUG = "jamstalldhet-kvinnofrid-2018-2020"
+EVALUATIONS = f"/planer/{SLUG}/2018/utvarderingar/"
+
+
+@pytest.fixture
+def decision() -> Any:
+    return decision_get(slug=SLUG)
+
+
+@pytest.fixture
+def short_lists(monkeypatch: pytest.MonkeyPatch) -> int:
+    """Lists of at most five activities: the seeded 2018 (42 activities) is then a year too large."""
+    monkeypatch.setattr(views_results, "ACTIVITY_CHOICES_MAX", 5)
+    return 5
+
+
+def _codes(decision: Any, n: int) -> list[str]:
+    return list(
+        Activity.objects.filter(decision=decision, year=2018)
+        .order_by("code")
+        .values_list("code", flat=True)[:n]
+    )
+
+
+def test_activity_choices_lists_the_year_in_plan_order_or_none_when_too_many(decision: Any) -> None:
+    year = Activity.objects.filter(decision=decision, year=2018)
+    n = year.count()
+    with CaptureQueriesContext(connection) as ctx:
+        listed = activity_choices(decision=decision, year=2018, limit=n)
+    assert len(ctx.captured_queries) == 1
+    assert listed is not None and len(listed) == n
+    assert {code for code, _title in listed} == set(year.values_list("code", flat=True))
+    first = year.order_by("sub_project__number", "report_section", "position", "code").first()
+    assert first is not None and listed[0] == (first.code, first.title)
+    assert activity_choices(decision=decision, year=2018, limit=n - 1) is None
+    assert activity_choices(decision=decision, year=2031, limit=5) == []
+
+
+def test_a_short_year_is_a_list_to_choose_from(coordinator: Any) -> None:
+    page = client_for(coordinator).get(EVALUATIONS).content.decode()
+    assert '<select name="activities"' in page and "<option" in page
+
+
+def test_a_large_year_takes_the_codes_and_records_the_evaluation(
+    coordinator: Any, decision: Any, short_lists: int
+) -> None:
+    client = client_for(coordinator)
+    page = client.get(EVALUATIONS).content.decode()
+    assert '<textarea name="activities"' in page and "<option" not in page
+    assert "för många aktiviteter för en lista" in page
+    a, b, c = _codes(decision, 3)
+    form = {"title": "Utvärdering med koder", "findings": "Fynd.", "activities": f"{a}, {b}\n{c} ;{a}"}
+    assert client.post(EVALUATIONS, form).status_code == 302
+    created = Evaluation.objects.get(decision=decision, year=2018, title="Utvärdering med koder")
+    assert sorted(x.code for x in created.activities.all()) == sorted([a, b, c])
+    # Its page shows the codes it has, ready to change.
+    edit = client.get(f"{EVALUATIONS}{created.pk}/").content.decode()
+    assert '<textarea name="activities"' in edit and a in edit
+    assert client.post(f"{EVALUATIONS}{created.pk}/", {**form, "activities": b}).status_code == 302
+    assert [x.code for x in created.activities.all()] == [b]
+
+
+@pytest.mark.parametrize(
+    ("activities", "message"),
+    [
+        ("finns-inte, annan-saknas", "Okända aktiviteter för 2018: finns-inte, annan-saknas."),
+        ("2019-ingen\x00kod", "Otillåtet tecken"),
+        ("x" * (CODE_MAX + 1), f"högst {CODE_MAX} tecken"),
+        (
+            ", ".join(f"k{i}" for i in range(EVALUATION_ACTIVITIES_MAX + 1)),
+            f"Högst {EVALUATION_ACTIVITIES_MAX}",
+        ),
+        ("y" * 1_000_000, f"som mest {EVALUATION_ACTIVITIES_MAX * (CODE_MAX + 2)} tecken"),
+    ],
+    ids=["unknown", "nul", "long-code", "too-many", "1MB"],
+)
+def test_a_large_year_refuses_bad_codes_beside_the_field_and_stores_nothing(
+    coordinator: Any, short_lists: int, activities: str, message: str
+) -> None:
+    client = client_for(coordinator)
+    with nothing_stored():
+        refused = client.post(EVALUATIONS, {"title": "Ny", "activities": activities})
+        assert refused.status_code == 400
+        page = assert_refused(refused)
+        assert 'id="id_activities_error"' in page
+        assert message.lower() in page.lower(), page[page.find('id="id_activities_error"') :][:400]
+
+
+def test_a_status_report_in_a_large_year_takes_the_code(
+    coordinator: Any, decision: Any, short_lists: int
+) -> None:
+    report = status_report_create(decision=decision, period_start=dt.date(2018, 7, 1), actor=coordinator)
+    url = f"/planer/{SLUG}/halvarsrapporter/2018-07-01/"
+    client = client_for(coordinator)
+    page = client.get(url).content.decode()
+    assert '<input type="text" name="activity"' in page and "<option" not in page
+    code = _codes(decision, 1)[0]
+    assert client.post(f"{url}rad/", {"activity": code, "progress": "Pågår."}).status_code == 302
+    item = StatusReportItem.objects.get(report=report)
+    assert (item.activity.code, item.progress) == (code, "Pågår.")
+    # The row's own form carries its code hidden, and saving it replaces the row's text.
+    page = client.get(url).content.decode()
+    assert f'type="hidden" name="activity" value="{code}"' in page
+    assert client.post(f"{url}rad/", {"activity": code, "progress": "Klar."}).status_code == 302
+    assert StatusReportItem.objects.get(report=report).progress == "Klar."
+    with nothing_stored():
+        refused = client.post(f"{url}rad/", {"activity": "finns-inte", "progress": "X"})
+        assert refused.status_code == 400
+        assert "Ingen aktivitet finns-inte för 2018" in assert_refused(refused)
+
+
+def test_the_field_gives_codes_without_repeats_and_shows_a_list_as_text() -> None:
+    field = ActivityCodesField()
+    assert field.clean(" a,b\n\nc;a  b ") == ["a", "b", "c"]
+    assert field.clean("") == []
+    assert field.prepare_value(["a", "b"]) == "a, b"
+
+
+def _pages(client: Any, url: str) -> tuple[int, int]:
+    client.get(url)  # what a first visit reads once (the session, the user's roles)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), len(response.content)
+
+
+def test_the_pages_cost_the_same_queries_and_bytes_at_two_volumes(
+    coordinator: Any, decision: Any, short_lists: int, django_capture_on_commit_callbacks: Any
+) -> None:
+    """With lists of at most five, both volumes are large years: the pages must not grow with it."""
+    status_report_create(decision=decision, period_start=dt.date(2018, 7, 1), actor=coordinator)
+    client = client_for(coordinator)
+    urls = [EVALUATIONS, f"/planer/{SLUG}/halvarsrapporter/2018-07-01/"]
+    before = [_pages(client, u) for u in urls]
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(
+            "demo-volume",
+            "--programmes",
+            "1",
+            "--years",
+            "1",
+            "--activities-per-county",
+            "8",
+            stdout=io.StringIO(),
+        )
+    assert Activity.objects.filter(decision=decision, year=2018).count() >= 42 + 21 * 8
+    after = [_pages(client, u) for u in urls]
+    for url, (q0, b0), (q1, b1) in zip(urls, before, after, strict=True):
+        assert q1 == q0, url
+        assert abs(b1 - b0) < 2_000, (url, b0, b1)
