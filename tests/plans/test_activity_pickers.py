@@ -20,7 +20,12 @@ from jamkoll.plans import views_results
 from jamkoll.plans.forms import ActivityCodesField
 from jamkoll.plans.models import Activity, Evaluation, StatusReportItem
 from jamkoll.plans.selectors import activity_choices
-from jamkoll.plans.services import CODE_MAX, EVALUATION_ACTIVITIES_MAX, status_report_create
+from jamkoll.plans.services import (
+    CODE_MAX,
+    EVALUATION_ACTIVITIES_MAX,
+    status_report_create,
+    status_report_item_set,
+)
 from jamkoll.programmes.selectors import decision_get
 from tests.conftest import client_for
 from tests.hostile import assert_refused, nothing_stored
@@ -176,3 +181,24 @@ def test_the_pages_cost_the_same_queries_and_bytes_at_two_volumes(
     for url, (q0, b0), (q1, b1) in zip(urls, before, after, strict=True):
         assert q1 == q0, url
         assert abs(b1 - b0) < 2_000, (url, b0, b1)
+
+
+def test_a_status_reports_rows_come_a_page_at_a_time(coordinator: Any, decision: Any) -> None:
+    """A report holds up to ITEMS_MAX rows, each a form while it is a draft: 25 to a page, all
+    reachable, in the activities' title order."""
+    report = status_report_create(decision=decision, period_start=dt.date(2018, 1, 1), actor=coordinator)
+    codes = _codes(decision, 30)
+    for code in codes:
+        status_report_item_set(report=report, activity=code, progress=f"Framsteg {code}.", actor=coordinator)
+    url = f"/planer/{SLUG}/halvarsrapporter/2018-01-01/"
+    client = client_for(coordinator)
+    first = client.get(url).content.decode()
+    second = client.get(url, {"sida": "2"}).content.decode()
+    assert views_results.STATUS_REPORT_ROWS_PAGE == 25
+    assert "Rad 1–25 av 30" in first and "Rad 26–30 av 30" in second
+    assert first.count("Spara raden") == 25 and second.count("Spara raden") == 5
+    by_title = list(report.items.order_by("activity__title", "pk").values_list("activity__code", flat=True))
+    shown = [c for c in by_title if f"Framsteg {c}." in first]
+    assert shown == by_title[:25]
+    assert all(f"Framsteg {c}." in second for c in by_title[25:])
+    assert 'href="?sida=2#framsteg"' in first

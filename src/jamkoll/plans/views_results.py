@@ -84,6 +84,9 @@ def _refuse_unless(verdict: Any) -> None:
         raise PermissionDenied(verdict.reason)
 
 
+STATUS_REPORT_ROWS_PAGE = 25
+
+
 def _choices(decision: Any, year: int) -> list[tuple[str, str]] | None:
     """The year's activities for a form's list, or None when there are too many for one."""
     return activity_choices(decision=decision, year=year, limit=ACTIVITY_CHOICES_MAX)
@@ -512,7 +515,17 @@ def _status_report_page(
     status: int = 200,
 ) -> HttpResponse:
     activities = _choices(report.decision, report.period_start.year)
-    items = list(report.items.select_related("activity").order_by("activity__title"))
+    # Up to ITEMS_MAX rows, each a form when the report is a draft: a page of them at a time.
+    table = table_from_request(
+        request,
+        report.items.select_related("activity"),
+        [Column("aktivitet", gettext_lazy("Aktivitet"), ("activity__title", "pk"))],
+        default_sort="aktivitet",
+        page_size=STATUS_REPORT_ROWS_PAGE,
+        fragment="framsteg",
+    )
+    table.csv_href = table.xlsx_href = ""  # the report's document is the download
+    items = list(table.page.object_list)
     editable = bool(verdict) and report.state == StatusReportState.DRAFT
     if editable:
         texts_form = texts_form or StatusReportTextsForm(
@@ -547,6 +560,7 @@ def _status_report_page(
             "texts_form": texts_form,
             "item_form": item_form,
             "rows": rows,
+            "table": table,
             # A change sent to a report that is no longer a draft: why, at the top.
             "refused_forms": [f for f in (texts_form, item_form) if f is not None and f.is_bound],
         },
