@@ -118,6 +118,31 @@ def test_year_outputs_page_in_the_database(coordinator: Any, volume: Any) -> Non
     assert large_skane_queries == small_skane_queries
 
 
+def test_a_county_plans_activities_page(coordinator: Any, volume: Any) -> None:
+    """A county's plan carries its own activities a page at a time (a county may run hundreds)."""
+    client = client_for(coordinator)
+    # Jönköping runs one activity of its own in the seeded 2018, so both volumes' pages have rows.
+    own = Activity.objects.filter(decision__slug=SLUG, year=2018, owner_county__code="06")
+    url = f"{PLAN_API}/counties/06"
+    small, small_queries = _get(client, url)
+    _one_page(small["activities"], own.count())
+    volume()
+    assert own.count() >= small["activities"]["total"] + 5
+    large, large_queries = _get(client, url, offset=2)
+    _one_page(large["activities"], own.count(), 2)
+    assert large_queries == small_queries
+    # Every activity once, in the plan's order, across the pages.
+    seen = []
+    for offset in range(0, own.count(), LIMIT):
+        body, _queries = _get(client, url, offset=offset)
+        seen += [a["id"] for a in body["activities"]["items"]]
+    assert sorted(seen) == sorted(own.values_list("code", flat=True)) and len(set(seen)) == len(seen)
+    assert large["summary"] == small["summary"] and large["county"] == "06"
+    for params in ({"limit": 501}, {"offset": -1}, {"limit": "1E+400"}):
+        refused = client.get(url, params)
+        assert refused.status_code == 422 and set(refused.json()) == {"detail", "errors"}, params
+
+
 def test_ledger_entries_page_with_total(coordinator: Any, volume: Any) -> None:
     client = client_for(coordinator)
     decision = decision_get(slug=SLUG)

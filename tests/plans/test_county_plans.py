@@ -370,7 +370,8 @@ def test_the_api_lets_an_rss_leader_keep_their_county_plan(rss_skane: Any) -> No
     reopen = _send(client, "patch", _api("12"), {"status": "draft"})
     assert reopen.status_code == 403 and reopen.json()["detail"] == REOPEN_REASON
     shown = client.get(_api("12")).json()
-    assert [a["id"] for a in shown["activities"]] == [code]
+    assert [a["id"] for a in shown["activities"]["items"]] == [code]
+    assert shown["activities"]["total"] == 1
 
 
 def test_the_api_refuses_another_county_with_the_reason(

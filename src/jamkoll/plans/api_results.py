@@ -19,11 +19,12 @@ from typing import Annotated, Any, Literal
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict, StringConstraints
 
 from jamkoll.accounts.api_auth import user_auth
 from jamkoll.accounts.policy import require
+from jamkoll.api_paging import Page, PageIn, page
 from jamkoll.errors import NotFound
 from jamkoll.programmes.selectors import decision_brief, decision_year_for_user
 from jamkoll.schema_types import ERRORS, ApiDate, Code, Count, LongText, ShortText, Year
@@ -96,7 +97,8 @@ class CountyPlanOut(Schema):
     name: str
     status: str | None  # None: the county has no plan for the year
     summary: str
-    activities: list[ActivityOut]
+    # The county's own activities, a page at a time (`limit`, `offset`): a county may run hundreds.
+    activities: Page[ActivityOut]
     may_edit: bool
     reason: str  # why not, when the actor may not change it
 
@@ -136,18 +138,21 @@ class CountyActivityPatch(Strict):
     planned_cost: AmountText | None = None
 
 
-def _county_plan_out(request: HttpRequest, slug: str, year: int, county: str) -> dict[str, Any]:
-    page = county_plan_for_user(actor=request.user, slug=slug, year=year, county_code=county)
+def _county_plan_out(
+    request: HttpRequest, slug: str, year: int, county: str, paging: PageIn | None = None
+) -> dict[str, Any]:
+    plan_page = county_plan_for_user(actor=request.user, slug=slug, year=year, county_code=county)
+    number = plan_page.year
     return {
-        "decision": page.decision.slug,
-        "year": page.year,
-        "county": page.county.code,
-        "name": page.name,
-        "status": page.plan.status if page.plan else None,
-        "summary": page.plan.summary if page.plan else "",
-        "activities": [activity_dict(a, page.year) for a in page.activities],
-        "may_edit": bool(page.verdict),
-        "reason": page.verdict.reason,
+        "decision": plan_page.decision.slug,
+        "year": number,
+        "county": plan_page.county.code,
+        "name": plan_page.name,
+        "status": plan_page.plan.status if plan_page.plan else None,
+        "summary": plan_page.plan.summary if plan_page.plan else "",
+        "activities": page(plan_page.activities, paging or PageIn(), lambda a: activity_dict(a, number)),
+        "may_edit": bool(plan_page.verdict),
+        "reason": plan_page.verdict.reason,
     }
 
 
@@ -186,9 +191,11 @@ def counties(request: HttpRequest, slug: str, year: Year) -> Any:
     response={200: CountyPlanOut, **ERRORS},
     auth=user_auth,
     summary="Ett läns genomförandeplan",
+    description="Planen och länets egna aktiviteter sidvis (`limit`, `offset`; `activities.total` är "
+    "antalet i allt). Svaret på en ändring av planen har aktiviteternas första sida.",
 )
-def county_plan(request: HttpRequest, slug: str, year: Year, county: Code) -> Any:
-    return _county_plan_out(request, slug, year, county)
+def county_plan(request: HttpRequest, slug: str, year: Year, county: Code, paging: Query[PageIn]) -> Any:
+    return _county_plan_out(request, slug, year, county, paging)
 
 
 @router.post(
