@@ -6,7 +6,6 @@ same bounds again, for the API and the command line."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from django import forms
@@ -20,6 +19,7 @@ from jamkoll.validation import DATE_MAX, DATE_MIN, LONG, SHORT, TextValidator, c
 
 from .locks import COUNTY_PLANNING_FIELDS, PLANNING_FIELDS
 from .models import Activity, ActivityStatus, CountyPlanStatus, Output, OutputQualifier
+from .selectors import ActivityChoices
 from .services import CODE_MAX, COUNT_MAX, EVALUATION_ACTIVITIES_MAX, PERIOD_MAX, REFERENCE_MAX, UNIT_MAX
 from .transitions import Transition
 
@@ -445,48 +445,34 @@ class CountyActivityForm(forms.Form):
 
 
 # A form offers the year's activities in a list up to this many (a year of the documents has
-# some fifty); a year with more (a national year holds thousands) takes their codes instead.
+# some fifty); a larger year (a national year holds thousands) is searched instead.
 ACTIVITY_CHOICES_MAX = 300
-ACTIVITY_CODE_HELP = _(
-    "Året har för många aktiviteter för en lista: skriv koden, som står på aktivitetens sida "
-    "och i planens aktivitetslista."
+SEARCH_HELP = _(
+    "Året har för många aktiviteter för en lista: sök ovan på rubrik eller beskrivning. Listan "
+    "visar de valda och de som sökningen hittar."
 )
 
 
-class ActivityCodesField(forms.CharField):
-    """Activities given by their codes, separated by commas, spaces or new lines, cleaned to a list
-    of codes without repeats (each at most CODE_MAX characters, at most EVALUATION_ACTIVITIES_MAX);
-    the service checks that each is one of the year's."""
+class _AnyActivity:
+    """A choice among the activities a search offered: any of the year's may be sent (a search
+    since, another tab); the service checks that each code is one of the year's and names those
+    that are not. Here only the bound of a code."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        kwargs.setdefault(
-            "help_text",
-            _(
-                "Året har för många aktiviteter för en lista: skriv koderna, åtskilda med komma "
-                "eller ny rad. Koden står på aktivitetens sida och i planens aktivitetslista."
-            ),
-        )
-        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
-        kwargs["validators"] = [*kwargs.get("validators", ()), TextValidator(multiline=True)]
-        super().__init__(max_length=EVALUATION_ACTIVITIES_MAX * (CODE_MAX + 2), **kwargs)
+    def valid_value(self, value: Any) -> bool:
+        return isinstance(value, str) and 0 < len(value) <= CODE_MAX
 
-    def prepare_value(self, value: Any) -> Any:
-        return ", ".join(value) if isinstance(value, list | tuple) else value
 
-    def clean(self, value: Any) -> list[str]:
-        text = super().clean(self.prepare_value(value))
-        codes = list(dict.fromkeys(c for c in re.split(r"[\s,;]+", text or "") if c))
-        if len(codes) > EVALUATION_ACTIVITIES_MAX:
+class SearchedActivitiesField(_AnyActivity, forms.MultipleChoiceField):
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if len(value) > EVALUATION_ACTIVITIES_MAX:
             raise ValidationError(
                 _("Högst %(n)s aktiviteter."), code="max", params={"n": EVALUATION_ACTIVITIES_MAX}
             )
-        too_long = [c for c in codes if len(c) > CODE_MAX]
-        if too_long:
-            raise ValidationError(
-                _("En aktivitets kod har högst %(n)s tecken."), code="max_length", params={"n": CODE_MAX}
-            )
-        return codes
+
+
+class SearchedActivityField(_AnyActivity, forms.ChoiceField):
+    pass
 
 
 class EvaluationForm(forms.Form):
@@ -501,16 +487,17 @@ class EvaluationForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
 
-    def __init__(self, *args: Any, activities: list[tuple[str, str]] | None, **kwargs: Any) -> None:
-        """`activities`: the year's (code, title) to choose from (`activity_choices`); None when
-        the year has too many for a list, and the codes are typed instead."""
+    def __init__(self, *args: Any, activities: ActivityChoices, **kwargs: Any) -> None:
+        """`activities`: what to choose among (`activity_choices`): the whole year, or for a
+        large year the chosen activities and a search's matches."""
         super().__init__(*args, **kwargs)
-        if activities is None:
-            self.fields["activities"] = ActivityCodesField(label=self.fields["activities"].label)
-        else:
-            field = self.fields["activities"]
-            assert isinstance(field, forms.MultipleChoiceField)
-            field.choices = activities
+        field = self.fields["activities"]
+        if not activities.whole_year:
+            field = self.fields["activities"] = SearchedActivitiesField(
+                label=field.label, required=False, widget=field.widget, help_text=SEARCH_HELP
+            )
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = activities.choices
 
 
 class StatusReportTextsForm(forms.Form):
@@ -546,25 +533,21 @@ class StatusReportItemForm(forms.Form):
     deviation = MultiLineField(label=_("Avvikelse"), rows=2)
 
     def __init__(
-        self, *args: Any, activities: list[tuple[str, str]] | None = None, fixed: bool = False, **kwargs: Any
+        self, *args: Any, activities: ActivityChoices | None = None, fixed: bool = False, **kwargs: Any
     ) -> None:
-        """`activities`: the year's (code, title) to choose from (`activity_choices`); None when
-        the year has too many for a list (the code is typed) and for a row of the report (`fixed`:
-        its activity is given, its texts are edited). The service checks the code either way."""
+        """`activities`: what to choose among (`activity_choices`); a row of the report (`fixed`)
+        has its activity given, its texts are edited. The service checks the code either way."""
         super().__init__(*args, **kwargs)
-        label = self.fields["activity"].label
-        if fixed:
+        field = self.fields["activity"]
+        if fixed or activities is None:
             self.fields["activity"] = forms.CharField(
-                label=label, max_length=CODE_MAX, widget=forms.HiddenInput()
+                label=field.label, max_length=CODE_MAX, widget=forms.HiddenInput()
             )
-        elif activities is None:
-            self.fields["activity"] = OneLineField(
-                label=_("Aktivitetens kod"), max_length=CODE_MAX, help_text=ACTIVITY_CODE_HELP
-            )
-        else:
-            field = self.fields["activity"]
-            assert isinstance(field, forms.ChoiceField)
-            field.choices = activities
+            return
+        if not activities.whole_year:
+            field = self.fields["activity"] = SearchedActivityField(label=field.label, help_text=SEARCH_HELP)
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("– välj en aktivitet –")), *activities.choices]
 
 
 class SteeringGroupMemberForm(forms.Form):

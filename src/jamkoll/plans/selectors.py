@@ -5,6 +5,7 @@ sub-goal X" and "what has county Y done", and the RSS overview."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
@@ -151,16 +152,49 @@ def output_list(
     )
 
 
-def activity_choices(*, decision: FundingDecision, year: int, limit: int) -> list[tuple[str, str]] | None:
-    """The year's activities as (code, title) in the plan's order, for a form's list to choose
-    from; None when the year has more than `limit` (a national year holds thousands, a list no one
-    can scroll: the form then takes codes, which the services check). One query of two columns."""
-    rows = list(
-        Activity.objects.filter(decision=decision, year=year)
-        .order_by(*PLAN_ORDER)
-        .values_list("code", "title")[: limit + 1]
+@dataclass(frozen=True)
+class ActivityChoices:
+    """What a form offers to choose among a year's activities (an evaluation's, a status report's
+    new row). A year with at most `limit` activities (a year of the documents has some fifty) is
+    offered whole, in the plan's order; a larger one (a national year holds thousands, a list no
+    one can scroll) offers the activities already chosen and those a search finds, at most
+    `limit` of them. The services check every code sent either way."""
+
+    choices: list[tuple[str, str]]  # (code, title)
+    whole_year: bool
+    searched: bool = False
+    found: int = 0  # the search's matches offered
+    more: bool = False  # the search matched more than `limit`: only the first are offered
+
+
+def activity_choices(
+    *,
+    decision: FundingDecision,
+    year: int,
+    limit: int,
+    filters: ActivityFilter | None = None,
+    chosen: Iterable[str] = (),
+) -> ActivityChoices:
+    """The year's activities for a form to choose among (`ActivityChoices`): one query of two
+    columns for a year that fits the list; for a larger one, the `chosen` codes' and the `filters`'
+    matches (the plan page's filters, its text search among them), each at most `limit`."""
+    year_rows = Activity.objects.filter(decision=decision, year=year)
+    rows = list(year_rows.order_by(*PLAN_ORDER).values_list("code", "title")[: limit + 1])
+    if len(rows) <= limit:
+        return ActivityChoices(rows, whole_year=True)
+    longest = Activity._meta.get_field("code").max_length or 80
+    codes = [c for c in chosen if isinstance(c, str) and 0 < len(c) <= longest][:limit]
+    kept = list(year_rows.filter(code__in=codes).order_by(*PLAN_ORDER).values_list("code", "title"))
+    searched = filters is not None and filters.active
+    found: list[tuple[str, str]] = []
+    if searched:
+        matches = _filtered(decision=decision, year=year, filters=filters).order_by(*PLAN_ORDER)
+        found = list(matches.values_list("code", "title")[: limit + 1])
+    seen = {code for code, _title in kept}
+    offered = [row for row in found[:limit] if row[0] not in seen]
+    return ActivityChoices(
+        kept + offered, whole_year=False, searched=searched, found=len(found[:limit]), more=len(found) > limit
     )
-    return rows if len(rows) <= limit else None
 
 
 def activity_selection(

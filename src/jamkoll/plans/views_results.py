@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -44,6 +45,9 @@ from .forms import (
 from .locks import county_plan_lock, county_plan_of
 from .models import CountyPlanStatus, Output, StatusReport, StatusReportState
 from .selectors import (
+    FILTER_TEXT_MAX,
+    ActivityChoices,
+    ActivityFilter,
     CountyPlanPage,
     activity_choices,
     activity_status_order,
@@ -87,9 +91,31 @@ def _refuse_unless(verdict: Any) -> None:
 STATUS_REPORT_ROWS_PAGE = 25
 
 
-def _choices(decision: Any, year: int) -> list[tuple[str, str]] | None:
-    """The year's activities for a form's list, or None when there are too many for one."""
-    return activity_choices(decision=decision, year=year, limit=ACTIVITY_CHOICES_MAX)
+def _choices(request: HttpRequest, decision: Any, year: int, chosen: Iterable[str] = ()) -> ActivityChoices:
+    """The year's activities for a form: the whole year while it fits a list; else the `chosen`
+    ones and those the page's search (`?q=`, the plan page's filters) finds."""
+    return activity_choices(
+        decision=decision,
+        year=year,
+        limit=ACTIVITY_CHOICES_MAX,
+        filters=ActivityFilter.from_query(request.GET),
+        chosen=chosen,
+    )
+
+
+def _sent(request: HttpRequest, name: str) -> list[str]:
+    """The activity codes a form sent (kept in the list offered when the page is shown again)."""
+    return request.POST.getlist(name)[:ACTIVITY_CHOICES_MAX] if request.method == "POST" else []
+
+
+def _search(choices: ActivityChoices, request: HttpRequest) -> dict[str, Any]:
+    """What the activity search above a form shows (nothing for a year offered whole)."""
+    return {
+        "choices": choices,
+        "limit": ACTIVITY_CHOICES_MAX,
+        "text": ActivityFilter.from_query(request.GET).text or "",
+        "text_max": FILTER_TEXT_MAX,
+    }
 
 
 def _saved(form: Any, call: Any) -> bool:
@@ -369,8 +395,9 @@ def _evaluations_page(
 ) -> HttpResponse:
     decision, number = decision_year_for_user(actor=request.user, action="plan.view", slug=slug, year=year)
     verdict = check(request.user, "evaluation.edit")
+    choices = _choices(request, decision, number, _sent(request, "activities"))
     if form is None and verdict:
-        form = EvaluationForm(activities=_choices(decision, number))
+        form = EvaluationForm(activities=choices)
     return render(
         request,
         "plans/evaluations.html",
@@ -380,6 +407,7 @@ def _evaluations_page(
             "evaluations": evaluation_list(decision=decision, year=number),
             "verdict": verdict,
             "form": form,
+            "search": _search(choices, request),
         },
         status=status,
     )
@@ -392,7 +420,9 @@ def evaluations_page(request: HttpRequest, slug: str, year: int) -> HttpResponse
         return _evaluations_page(request, slug, year)
     decision, number = decision_year_for_user(actor=request.user, action="plan.view", slug=slug, year=year)
     _refuse_unless(check(request.user, "evaluation.edit"))
-    form = EvaluationForm(request.POST, activities=_choices(decision, number))
+    form = EvaluationForm(
+        request.POST, activities=_choices(request, decision, number, _sent(request, "activities"))
+    )
     if _saved(
         form, lambda data: evaluation_create(decision=decision, year=number, actor=request.user, **data)
     ):
@@ -405,14 +435,17 @@ def evaluations_page(request: HttpRequest, slug: str, year: int) -> HttpResponse
 @login_required
 def evaluation_page(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
     evaluation, verdict = evaluation_for_user(actor=request.user, slug=slug, year=year, pk=pk)
-    activities = _choices(evaluation.decision, evaluation.year)
+    linked = [a.code for a in evaluation.activities.all()]
+    activities = _choices(
+        request, evaluation.decision, evaluation.year, [*linked, *_sent(request, "activities")]
+    )
     initial = {
         "title": evaluation.title,
         "method": evaluation.method,
         "description": evaluation.description,
         "findings": evaluation.findings,
         "recommendations": evaluation.recommendations,
-        "activities": [a.code for a in evaluation.activities.all()],
+        "activities": linked,
     }
     form = EvaluationForm(initial=initial, activities=activities)
     status = 200
@@ -438,6 +471,7 @@ def evaluation_page(request: HttpRequest, slug: str, year: int, pk: int) -> Http
             "evaluation": evaluation,
             "verdict": verdict,
             "form": form,
+            "search": _search(activities, request),
         },
         status=status,
     )
@@ -514,7 +548,7 @@ def _status_report_page(
     item_form: Any = None,
     status: int = 200,
 ) -> HttpResponse:
-    activities = _choices(report.decision, report.period_start.year)
+    activities = _choices(request, report.decision, report.period_start.year, _sent(request, "activity"))
     # Up to ITEMS_MAX rows, each a form when the report is a draft: a page of them at a time.
     table = table_from_request(
         request,
@@ -559,6 +593,7 @@ def _status_report_page(
             "editable": editable,
             "texts_form": texts_form,
             "item_form": item_form,
+            "search": _search(activities, request),
             "rows": rows,
             "table": table,
             # A change sent to a report that is no longer a draft: why, at the top.
@@ -588,7 +623,8 @@ def status_report_item(request: HttpRequest, slug: str, period: str) -> HttpResp
     """Add an activity's progress to the report, or replace it (each row's form sends its own)."""
     report, verdict = status_report_for_user(actor=request.user, slug=slug, period_start=_period(period))
     _refuse_unless(verdict)
-    form = StatusReportItemForm(request.POST, activities=_choices(report.decision, report.period_start.year))
+    choices = _choices(request, report.decision, report.period_start.year, _sent(request, "activity"))
+    form = StatusReportItemForm(request.POST, activities=choices)
     if _saved(form, lambda data: status_report_item_set(report=report, actor=request.user, **data)):
         messages.success(request, _("Raden är sparad."))
         return redirect("plans:status_report", slug=slug, period=period)
