@@ -9,6 +9,7 @@ analyst, a signed-in user without a role, an admin, and the anonymous visitor (a
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +169,18 @@ def client_for(user: Any) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def add_volume(capture: Any, *, per_county: int, ledger_entries: int = 0) -> None:
+    """`jamkoll demo-volume` for one programme-year on the seeded agreement's first year (2018):
+    `per_county` more activities in each county, with outputs, and `ledger_entries` entries.
+    `capture`: pytest-django's `django_capture_on_commit_callbacks` (the command's page-cache
+    generation is bumped on commit)."""
+    args = ["--programmes", "1", "--years", "1", "--activities-per-county", str(per_county)]
+    if ledger_entries:
+        args += ["--ledger-entries", str(ledger_entries)]
+    with capture(execute=True):
+        call_command("demo-volume", *args, stdout=io.StringIO())
 
 
 # Every signed-in persona above, by fixture name: for tests that hold a rule against all of them.

@@ -4,11 +4,9 @@ or rows made in bulk here)."""
 
 from __future__ import annotations
 
-from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.db.models import Q
 from django.test import Client
@@ -22,7 +20,7 @@ from jamkoll.plans.services import plan_create
 from jamkoll.programmes.models import Programme
 from jamkoll.programmes.selectors import decision_get
 from jamkoll.reference.models import Organisation, OrganisationKind
-from tests.conftest import client_for
+from tests.conftest import add_volume, client_for
 
 SLUG = "jamstalldhet-kvinnofrid-2018-2020"
 PLAN_API = f"/api/v1/plans/{SLUG}/2018"
@@ -50,13 +48,7 @@ def volume(db: None, django_capture_on_commit_callbacks: Any) -> Any:
     """Call to add about 100 activities (5 per county) with outputs to 2018, and 300 ledger entries."""
 
     def grow() -> None:
-        with django_capture_on_commit_callbacks(execute=True):
-            call_command(
-                "demo-volume",
-                *("--programmes", "1", "--years", "1", "--activities-per-county", "5"),
-                *("--ledger-entries", "300"),
-                stdout=StringIO(),
-            )
+        add_volume(django_capture_on_commit_callbacks, per_county=5, ledger_entries=300)
 
     return grow
 

@@ -9,12 +9,10 @@ the field. Users never see a code (issue 13)."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -28,7 +26,7 @@ from jamkoll.plans.services import (
     status_report_item_set,
 )
 from jamkoll.programmes.selectors import decision_get
-from tests.conftest import client_for
+from tests.conftest import add_volume, client_for
 from tests.hostile import assert_refused, nothing_stored
 
 pytestmark = pytest.mark.django_db
@@ -199,17 +197,7 @@ def test_the_pages_cost_the_same_queries_and_bytes_at_two_volumes(
     client = client_for(coordinator)
     urls = [EVALUATIONS, f"/planer/{SLUG}/halvarsrapporter/2018-07-01/"]
     before = [_pages(client, u) for u in urls]
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command(
-            "demo-volume",
-            "--programmes",
-            "1",
-            "--years",
-            "1",
-            "--activities-per-county",
-            "8",
-            stdout=io.StringIO(),
-        )
+    add_volume(django_capture_on_commit_callbacks, per_county=8)
     assert Activity.objects.filter(decision=decision, year=2018).count() >= 42 + 21 * 8
     after = [_pages(client, u) for u in urls]
     for url, (q0, b0), (q1, b1) in zip(urls, before, after, strict=True):

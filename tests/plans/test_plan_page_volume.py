@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
@@ -21,7 +20,7 @@ from jamkoll.plans.models import Activity, ProjectPlan, SubProject
 from jamkoll.plans.selectors import ZERO, ActivityFilter, activity_list, activity_summary
 from jamkoll.plans.views import ACTIVITY_PAGE_SIZE
 from jamkoll.programmes.selectors import decision_get
-from tests.conftest import client_for
+from tests.conftest import add_volume, client_for
 
 pytestmark = pytest.mark.django_db
 SLUG = "jamstalldhet-kvinnofrid-2018-2020"
@@ -30,17 +29,7 @@ PER_COUNTY = 4  # 84 more activities: the year no longer fits one page
 
 
 def _add_volume(capture: Any) -> None:
-    with capture(execute=True):
-        call_command(
-            "demo-volume",
-            "--programmes",
-            "1",
-            "--years",
-            "1",
-            "--activities-per-county",
-            str(PER_COUNTY),
-            stdout=io.StringIO(),
-        )
+    add_volume(capture, per_county=PER_COUNTY)
 
 
 def _clone_synthetic(times: int) -> int:
