@@ -22,6 +22,7 @@ from jamkoll.plans.selectors import ActivityChoices, ActivityFilter, activity_ch
 from jamkoll.plans.services import (
     CODE_MAX,
     EVALUATION_ACTIVITIES_MAX,
+    evaluation_create,
     status_report_create,
     status_report_item_set,
 )
@@ -80,14 +81,42 @@ def test_a_large_year_offers_the_chosen_and_the_searchs_matches(decision: Any) -
     found = activity_choices(
         decision=decision, year=2018, limit=10, filters=ActivityFilter(text=word), chosen=chosen
     )
-    assert found.searched and not found.more and found.found == len(matching - set(chosen))
+    assert found.searched and not found.more and found.found == len(matching)  # "N träffar"
     assert {code for code, _t in found.choices} == matching | set(chosen)
+    overlapping = activity_choices(
+        decision=decision, year=2018, limit=10, filters=ActivityFilter(text=word), chosen=sorted(matching)[:1]
+    )
+    assert overlapping.found == len(matching) and len(overlapping.choices) == len(matching)
     assert len(found.choices) == len({code for code, _t in found.choices})  # each once
     many = activity_choices(decision=decision, year=2018, limit=10, filters=ActivityFilter(text="e"))
     assert many.more and len(many.choices) == many.found == 10
-    # A code that is not the year's, too long or not text is not offered.
-    odd = activity_choices(decision=decision, year=2018, limit=10, chosen=["finns-inte", "x" * 10_000, 7])  # type: ignore[list-item]
-    assert odd.choices == []
+    # A code that is not the year's, too long, not text or with a NUL (PostgreSQL refuses it in a
+    # query) is no choice; the year's code beside them still is.
+    odd = ["finns-inte", "x" * 10_000, 7, chosen[0] + "\x00", "\x00", chosen[0]]
+    with CaptureQueriesContext(connection) as ctx:
+        kept = activity_choices(decision=decision, year=2018, limit=10, chosen=odd)  # type: ignore[arg-type]
+    assert [code for code, _t in kept.choices] == [chosen[0]]
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "\x00" not in sql and "x" * 100 not in sql
+
+
+def test_every_linked_activity_stays_offered_and_linked_beyond_the_list(
+    coordinator: Any, decision: Any, short_lists: int
+) -> None:
+    """An evaluation may link more activities than a list offers: each stays chosen, and saving
+    the page as shown unlinks none."""
+    codes = _codes(decision, 8)
+    evaluation = evaluation_create(
+        decision=decision, year=2018, title="Bred", activities=codes, actor=coordinator
+    )
+    client = client_for(coordinator)
+    url = f"{EVALUATIONS}{evaluation.pk}/"
+    page = client.get(url).content.decode()
+    selected = re.findall(r'<option value="([^"]+)"[^>]*selected', page)
+    assert sorted(selected) == sorted(codes)
+    form = {"title": "Bred", "activities": selected, "recommendations": "Fler."}
+    assert client.post(url, form).status_code == 302
+    assert sorted(evaluation.activities.values_list("code", flat=True)) == sorted(codes)
 
 
 def test_a_short_year_is_a_list_to_choose_from(coordinator: Any) -> None:
@@ -127,11 +156,13 @@ def test_a_large_year_is_searched_and_records_the_evaluation(
     [
         (["finns-inte", "annan-saknas"], "Okända aktiviteter för 2018: finns-inte, annan-saknas."),
         (["2019-ingen\x01kod"], "tecken"),
-        (["x" * (CODE_MAX + 1)], "giltigt"),
+        (["2019-ingen\x00kod"], "tecken"),
+        (["\x00"], "tecken"),
+        (["x" * (CODE_MAX + 1)], "Välj ur listan."),
         ([f"k{i}" for i in range(EVALUATION_ACTIVITIES_MAX + 1)], f"Högst {EVALUATION_ACTIVITIES_MAX}"),
-        (["y" * 1_000_000], "giltigt"),
+        (["y" * 1_000_000], "Välj ur listan."),
     ],
-    ids=["unknown", "control", "long-code", "too-many", "1MB"],
+    ids=["unknown", "control", "nul", "only-nul", "long-code", "too-many", "1MB"],
 )
 def test_a_large_year_refuses_bad_codes_beside_the_field_and_stores_nothing(
     coordinator: Any, short_lists: int, activities: list[str], message: str
@@ -143,6 +174,18 @@ def test_a_large_year_refuses_bad_codes_beside_the_field_and_stores_nothing(
         page = assert_refused(refused)
         error = page[page.find('id="id_activities_error"') :][:400]
         assert 'id="id_activities_error"' in page and message.lower() in error.lower(), error
+        assert len(refused.content) < 100_000  # the value sent is not repeated back
+
+
+def test_a_user_who_may_not_record_evaluations_is_refused_before_anything_is_read(
+    rss_skane: Any, decision: Any, short_lists: int
+) -> None:
+    evaluation = Evaluation.objects.get(decision=decision, year=2018)
+    client = client_for(rss_skane)
+    with nothing_stored():
+        for url in (EVALUATIONS, f"{EVALUATIONS}{evaluation.pk}/"):
+            refused = client.post(url, {"title": "Kapad", "activities": ["a\x00b"]})
+            assert refused.status_code == 403, url
 
 
 @pytest.mark.parametrize("text", ["\x01", "a" * 1_000_000, "1E+400", "<script>", "%", "_"])
@@ -177,6 +220,13 @@ def test_a_status_report_in_a_large_year_is_searched(
         refused = client.post(f"{url}rad/", {"activity": "finns-inte", "progress": "X"})
         assert refused.status_code == 400
         assert "Ingen aktivitet finns-inte för 2018" in assert_refused(refused)
+        nul = client.post(f"{url}rad/", {"activity": "a\x00b", "progress": "X"})
+        assert nul.status_code == 400 and 'id="id_activity_error"' in assert_refused(nul)
+    # The refused row is shown at the row's address: its search and pager lead on to the report.
+    onward = client.get(f"{url}rad/", {"q": "nätverk", "sida": "2"})
+    assert onward.status_code == 302 and onward["Location"] == f"{url}?q=n%C3%A4tverk&sida=2"
+    assert client.get(f"{url}rad/")["Location"] == url
+    with nothing_stored():
         empty = client.post(f"{url}rad/", {"activity": "", "progress": "X"})
         assert empty.status_code == 400 and 'id="id_activity_error"' in assert_refused(empty)
 

@@ -458,6 +458,15 @@ class _AnyActivity:
     since, another tab); the service checks that each code is one of the year's and names those
     that are not. Here only the bound of a code."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        # Not Django's "… is not one of the available choices", which repeats the value sent (a
+        # megabyte, or a code users never see).
+        kwargs["error_messages"] = {
+            "invalid_choice": _("Välj ur listan."),
+            "invalid_list": _("Välj ur listan."),
+        }
+        super().__init__(**kwargs)
+
     def valid_value(self, value: Any) -> bool:
         return isinstance(value, str) and 0 < len(value) <= CODE_MAX
 

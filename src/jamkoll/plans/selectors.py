@@ -35,7 +35,7 @@ from jamkoll.programmes.models import BudgetLine, FundingDecision
 from jamkoll.programmes.selectors import as_of, county_name_map, decision_brief, decision_year_for_user
 from jamkoll.reference.models import Organisation
 from jamkoll.reference.selectors import county_get, names_on
-from jamkoll.validation import int_param
+from jamkoll.validation import int_param, text_problem
 
 from .locks import activity_lock_verdict, plan_lock_verdict
 from .models import (
@@ -167,6 +167,9 @@ class ActivityChoices:
     more: bool = False  # the search matched more than `limit`: only the first are offered
 
 
+CHOSEN_MAX = 1000  # chosen codes read at most (an evaluation links at most 500, a form sends as many)
+
+
 def activity_choices(
     *,
     decision: FundingDecision,
@@ -183,7 +186,14 @@ def activity_choices(
     if len(rows) <= limit:
         return ActivityChoices(rows, whole_year=True)
     longest = Activity._meta.get_field("code").max_length or 80
-    codes = [c for c in chosen if isinstance(c, str) and 0 < len(c) <= longest][:limit]
+    # Every chosen code is kept (an evaluation may link more than `limit`: a code left out of the
+    # list would be unlinked by the next save); one that cannot be a code (a NUL, which
+    # PostgreSQL refuses in a query, a control character, too long, not text) is no choice.
+    codes = [
+        c
+        for c in list(chosen)[:CHOSEN_MAX]
+        if isinstance(c, str) and 0 < len(c) <= longest and text_problem(c, multiline=False) is None
+    ]
     kept = list(year_rows.filter(code__in=codes).order_by(*PLAN_ORDER).values_list("code", "title"))
     searched = filters is not None and filters.active
     found: list[tuple[str, str]] = []

@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -63,6 +64,7 @@ from .selectors import (
     steering_group_member_for_user,
 )
 from .services import (
+    EVALUATION_ACTIVITIES_MAX,
     county_activity_create,
     county_activity_update,
     county_plan_create,
@@ -105,7 +107,7 @@ def _choices(request: HttpRequest, decision: Any, year: int, chosen: Iterable[st
 
 def _sent(request: HttpRequest, name: str) -> list[str]:
     """The activity codes a form sent (kept in the list offered when the page is shown again)."""
-    return request.POST.getlist(name)[:ACTIVITY_CHOICES_MAX] if request.method == "POST" else []
+    return request.POST.getlist(name)[:EVALUATION_ACTIVITIES_MAX] if request.method == "POST" else []
 
 
 def _search(choices: ActivityChoices, request: HttpRequest) -> dict[str, Any]:
@@ -435,6 +437,8 @@ def evaluations_page(request: HttpRequest, slug: str, year: int) -> HttpResponse
 @login_required
 def evaluation_page(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
     evaluation, verdict = evaluation_for_user(actor=request.user, slug=slug, year=year, pk=pk)
+    if request.method == "POST":
+        _refuse_unless(verdict)
     linked = [a.code for a in evaluation.activities.all()]
     activities = _choices(
         request, evaluation.decision, evaluation.year, [*linked, *_sent(request, "activities")]
@@ -450,7 +454,6 @@ def evaluation_page(request: HttpRequest, slug: str, year: int, pk: int) -> Http
     form = EvaluationForm(initial=initial, activities=activities)
     status = 200
     if request.method == "POST":
-        _refuse_unless(verdict)
         form = EvaluationForm(request.POST, initial=initial, activities=activities)
 
         def save(data: dict[str, Any]) -> None:
@@ -617,10 +620,15 @@ def status_report_page(request: HttpRequest, slug: str, period: str) -> HttpResp
     return _status_report_page(request, report, verdict, texts_form=form, status=400)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def status_report_item(request: HttpRequest, slug: str, period: str) -> HttpResponse:
-    """Add an activity's progress to the report, or replace it (each row's form sends its own)."""
+    """Add an activity's progress to the report, or replace it (each row's form sends its own).
+    A refused row is shown on the report's page at this address: its search and pager links lead
+    here by GET, and go on to the report's page with their query."""
+    if request.method != "POST":
+        target = reverse("plans:status_report", kwargs={"slug": slug, "period": period})
+        return redirect(f"{target}?{request.GET.urlencode()}" if request.GET else target)
     report, verdict = status_report_for_user(actor=request.user, slug=slug, period_start=_period(period))
     _refuse_unless(verdict)
     choices = _choices(request, report.decision, report.period_start.year, _sent(request, "activity"))
