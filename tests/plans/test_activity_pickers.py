@@ -274,3 +274,9 @@ def test_a_status_reports_rows_come_a_page_at_a_time(coordinator: Any, decision:
     assert shown == by_title[:25]
     assert all(f"Framsteg {c}." in second for c in by_title[25:])
     assert 'href="?sida=2#framsteg"' in first
+    # A row saved on the second page leads back to the second page.
+    row = by_title[26]
+    assert 'rad/?sida=2" class="form wide"' in second
+    saved = client.post(f"{url}rad/?sida=2", {"activity": row, "progress": "Ändrad."})
+    assert saved.status_code == 302 and saved["Location"] == f"{url}?sida=2#framsteg"
+    assert report.items.get(activity__code=row).progress == "Ändrad."

@@ -626,16 +626,18 @@ def status_report_item(request: HttpRequest, slug: str, period: str) -> HttpResp
     """Add an activity's progress to the report, or replace it (each row's form sends its own).
     A refused row is shown on the report's page at this address: its search and pager links lead
     here by GET, and go on to the report's page with their query."""
+    target = reverse("plans:status_report", kwargs={"slug": slug, "period": period})
+    # Back to the page the row was on (`?sida=`), or on with the search and pager's query.
+    onward = f"{target}?{request.GET.urlencode()}" if request.GET else target
     if request.method != "POST":
-        target = reverse("plans:status_report", kwargs={"slug": slug, "period": period})
-        return redirect(f"{target}?{request.GET.urlencode()}" if request.GET else target)
+        return redirect(onward)
     report, verdict = status_report_for_user(actor=request.user, slug=slug, period_start=_period(period))
     _refuse_unless(verdict)
     choices = _choices(request, report.decision, report.period_start.year, _sent(request, "activity"))
     form = StatusReportItemForm(request.POST, activities=choices)
     if _saved(form, lambda data: status_report_item_set(report=report, actor=request.user, **data)):
         messages.success(request, _("Raden är sparad."))
-        return redirect("plans:status_report", slug=slug, period=period)
+        return redirect(f"{onward}#framsteg" if request.GET else onward)
     return _status_report_page(request, report, verdict, item_form=form, status=400)
 
 
