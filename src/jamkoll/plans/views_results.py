@@ -393,12 +393,21 @@ def output_remove(request: HttpRequest, slug: str, year: int, code: str, pk: int
 
 
 def _evaluations_page(
-    request: HttpRequest, slug: str, year: int, *, form: Any = None, status: int = 200
+    request: HttpRequest,
+    slug: str,
+    year: int,
+    *,
+    form: Any = None,
+    choices: ActivityChoices | None = None,
+    status: int = 200,
 ) -> HttpResponse:
+    """The year's evaluations and, for those who may record one, the form (`form` and its
+    `choices` as a refused POST left them; read here otherwise, and only then)."""
     decision, number = decision_year_for_user(actor=request.user, action="plan.view", slug=slug, year=year)
     verdict = check(request.user, "evaluation.edit")
-    choices = _choices(request, decision, number, _sent(request, "activities"))
-    if form is None and verdict:
+    if verdict and choices is None:
+        choices = _choices(request, decision, number)
+    if form is None and choices is not None:
         form = EvaluationForm(activities=choices)
     return render(
         request,
@@ -409,7 +418,7 @@ def _evaluations_page(
             "evaluations": evaluation_list(decision=decision, year=number),
             "verdict": verdict,
             "form": form,
-            "search": _search(choices, request),
+            "search": _search(choices, request) if choices is not None else None,
         },
         status=status,
     )
@@ -422,15 +431,14 @@ def evaluations_page(request: HttpRequest, slug: str, year: int) -> HttpResponse
         return _evaluations_page(request, slug, year)
     decision, number = decision_year_for_user(actor=request.user, action="plan.view", slug=slug, year=year)
     _refuse_unless(check(request.user, "evaluation.edit"))
-    form = EvaluationForm(
-        request.POST, activities=_choices(request, decision, number, _sent(request, "activities"))
-    )
+    choices = _choices(request, decision, number, _sent(request, "activities"))
+    form = EvaluationForm(request.POST, activities=choices)
     if _saved(
         form, lambda data: evaluation_create(decision=decision, year=number, actor=request.user, **data)
     ):
         messages.success(request, _("Utvärderingen är sparad."))
         return redirect("plans:evaluations", slug=decision.slug, year=number)
-    return _evaluations_page(request, slug, year, form=form, status=400)
+    return _evaluations_page(request, slug, year, form=form, choices=choices, status=400)
 
 
 @require_http_methods(["GET", "POST"])
@@ -549,9 +557,9 @@ def _status_report_page(
     *,
     texts_form: Any = None,
     item_form: Any = None,
+    choices: ActivityChoices | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    activities = _choices(request, report.decision, report.period_start.year, _sent(request, "activity"))
     # Up to ITEMS_MAX rows, each a form when the report is a draft: a page of them at a time.
     table = table_from_request(
         request,
@@ -568,7 +576,10 @@ def _status_report_page(
         texts_form = texts_form or StatusReportTextsForm(
             initial={"summary": report.summary, "deviations": report.deviations, "risks": report.risks}
         )
-        item_form = item_form or StatusReportItemForm(activities=activities)
+        # The new row's choices as a refused POST left them; read here otherwise, and only then.
+        if choices is None:
+            choices = _choices(request, report.decision, report.period_start.year)
+        item_form = item_form or StatusReportItemForm(activities=choices)
     rows = [
         (
             item,
@@ -596,7 +607,7 @@ def _status_report_page(
             "editable": editable,
             "texts_form": texts_form,
             "item_form": item_form,
-            "search": _search(activities, request),
+            "search": _search(choices, request) if choices is not None else None,
             "rows": rows,
             "table": table,
             # A change sent to a report that is no longer a draft: why, at the top.
@@ -638,7 +649,7 @@ def status_report_item(request: HttpRequest, slug: str, period: str) -> HttpResp
     if _saved(form, lambda data: status_report_item_set(report=report, actor=request.user, **data)):
         messages.success(request, _("Raden är sparad."))
         return redirect(f"{onward}#framsteg" if request.GET else onward)
-    return _status_report_page(request, report, verdict, item_form=form, status=400)
+    return _status_report_page(request, report, verdict, item_form=form, choices=choices, status=400)
 
 
 @require_POST
