@@ -24,7 +24,9 @@ from jamkoll.rows import counted_page_rows, page_rows
 from jamkoll.schema_types import Offset
 
 PAGE_MAX = 500
-PAGE_DEFAULT = 100
+# The plan page's page of 50 activities: a year as the documents describe it
+# (about 50 activities) comes whole, a national year one page at the same cost (issue 16).
+PAGE_DEFAULT = 50
 
 T = TypeVar("T")
 
@@ -32,9 +34,12 @@ T = TypeVar("T")
 class PageIn(BaseModel):
     """The page asked for: at most `PAGE_MAX` rows from `offset` (0 is the first row)."""
 
-    limit: Annotated[int, Field(ge=1, le=PAGE_MAX, description=f"Högst {PAGE_MAX} rader per sida.")] = (
-        PAGE_DEFAULT
-    )
+    limit: Annotated[
+        int,
+        Field(
+            ge=1, le=PAGE_MAX, description=f"Högst {PAGE_MAX} rader per sida, {PAGE_DEFAULT} om inget anges."
+        ),
+    ] = PAGE_DEFAULT
     offset: Annotated[Offset, Field(description="Hoppa över så många rader.")] = 0
 
 

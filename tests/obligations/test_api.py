@@ -34,7 +34,9 @@ def test_list_with_filters(coordinator: Any) -> None:
     assert report["reclaim_risk"] is False and report["status"] == "unknown"
     skane = c.get(API, {"county": "12", "kind": "requisition"}).json()["items"]
     assert [r["county"] for r in skane] == ["12", "12", "12"]
-    undated = c.get(API, {"decision": AGREEMENT, "status": "not_scheduled"}).json()["items"]
+    first = c.get(API, {"decision": AGREEMENT, "status": "not_scheduled"}).json()
+    assert (first["total"], first["limit"], len(first["items"])) == (6 + 63, 50, 50)  # the default page
+    undated = c.get(API, {"decision": AGREEMENT, "status": "not_scheduled", "limit": 100}).json()["items"]
     assert len(undated) == 6 + 63 and all(r["nominal_date"] is None for r in undated)
 
 
