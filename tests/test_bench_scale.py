@@ -37,7 +37,7 @@ def _side(median: float, size: int, errors: list[str] | None = None) -> dict[str
 
 def _results() -> dict[str, Any]:
     pages = {t.name: t for t in scale.pages()}
-    conc = {name: {"p95": 0.25, "errors": 0, "requests": 40} for name in pages}
+    conc = {name: {"p95": 0.25, "errors": 0, "requests": 40, "hits": 30} for name in pages}
     conc["plan page"] = {"p95": 2.0, "errors": 3, "requests": 40}
     conc["login"] = {"p95": 0.1, "requests": 80}
     conc[scale.MIXED] = {"p95": 0.6, "errors": 0, "requests": 200, "hits": 150, "writes": 10}
@@ -125,6 +125,10 @@ def test_every_row_has_its_target_and_verdict():
     assert table["API /ledger/{slug}/{year}/entries (empty at the seeded volume): size"]["verdict"] == "–"
     assert table["plan page: p95, 20 clients (3 errors)"]["verdict"] == "MISS"  # 20× the login page
     assert table["programme page (anonymous): p95, 20 clients"]["verdict"] == "PASS"  # 2.5×
+    # The 20 clients read the plain address: the row says how many answers the page cache gave.
+    assert table["programme page (anonymous): p95, 20 clients"]["national"].endswith(
+        "; 75% from the page cache"
+    )
     assert table["result report 2018: assembly"]["verdict"] == "PASS"
     assert table["result report 2018: PDF"]["verdict"] == "MISS"
     assert table["result report 2018: PDF"]["national"] == "more than 120 s"

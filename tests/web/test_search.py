@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from jamkoll.plans.models import Activity
+from jamkoll.reference.models import Organisation, OrganisationName
 from jamkoll.reports.models import ReportKind, ReportState
 from jamkoll.web import search
-from tests.conftest import client_for
+from tests.conftest import add_volume, client_for
 from tests.reports.factories import ReportVersionFactory
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +157,76 @@ def test_a_search_costs_a_bounded_number_of_queries(coordinator: Any) -> None:
     with CaptureQueriesContext(connection) as ctx:
         assert c.get("/sok/", {"q": "a"}).status_code == 200
     assert len(ctx.captured_queries) <= 20
+
+
+def _activity_pages(client: Any, query: str) -> list[list[str]]:
+    """Every page of the activities found for `query`, as their links (titles repeat in generated
+    data; a link names one activity)."""
+    pages: list[list[str]] = []
+    for page in range(1, search.PAGE_MAX + 1):
+        response = client.get("/sok/", {"q": query, "typ": "aktiviteter", "sida": page})
+        groups = response.context["groups"]
+        if not groups:
+            break
+        pages.append([h.url for h in groups[0].hits])
+        if not groups[0].more:
+            break
+    return pages
+
+
+def test_activities_are_paged_in_order_without_gaps_or_repeats(
+    coordinator: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Issue 16: activities found by text and by partner are merged from two queries; paging
+    through them gives each match once, in `ACTIVITY_ORDER`, and an activity that matches both
+    ways is not counted twice."""
+    add_volume(django_capture_on_commit_callbacks, per_county=2)  # 42 "Syntetisk aktivitet …"
+    matching = Activity.objects.filter(title__icontains="syntetisk")
+    both = matching.order_by("pk").first()
+    assert both is not None and matching.count() == 42
+    partner = (
+        Organisation.objects.filter(kind="other", partner_activities__isnull=False).order_by("pk").first()
+    )
+    assert partner is not None
+    # The partner's name holds the word too: this activity is found by text and by partner.
+    OrganisationName.objects.filter(organisation=partner).update(name="Syntetisk partner")
+    both.partners.add(partner)
+    only_by_partner = list(partner.partner_activities.exclude(pk=both.pk).order_by("pk"))
+    c = client_for(coordinator)
+    pages = _activity_pages(c, "syntetisk")
+    links = [link for page in pages for link in page]
+    assert [len(p) for p in pages] == [search.PER_KIND] * (len(links) // search.PER_KIND) + (
+        [len(links) % search.PER_KIND] if len(links) % search.PER_KIND else []
+    )
+    expected = (
+        Activity.objects.filter(
+            pk__in=[*matching.values_list("pk", flat=True), *(a.pk for a in only_by_partner)]
+        )
+        .order_by(*search.ACTIVITY_ORDER)
+        .select_related("decision", "owner_county")
+    )
+    assert len(links) == len(set(links)) == expected.count() == 42 + len(only_by_partner)
+    codes = [link.rstrip("/").rsplit("/", 1)[-1] for link in links]
+    assert codes == [a.code for a in expected]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are PostgreSQL's")
+def test_the_search_indexes_serve_the_search_queries() -> None:
+    """Issue 16: the expressions Django writes for `icontains` are those the trigram indexes of
+    plans 0006 hold (with sequential scans off, the plan names them), and the order of
+    `ACTIVITY_ORDER` is the order index's."""
+    text = Activity.objects.filter(
+        Q(title__icontains="barnahus") | Q(description__icontains="barnahus") | Q(code__icontains="barnahus")
+    )
+    with connection.cursor() as cursor:
+        # Only a bitmap scan left: one that the conditions can use, or the disabled sequential scan.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        plan = text.order_by().values_list("pk").explain()
+        # Only an index scan left: the one that gives the order, or a scan and a sort.
+        cursor.execute("SET LOCAL enable_indexscan = on")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        ordered = text.order_by(*search.ACTIVITY_ORDER).values_list("pk")[:21].explain()
+    for name in ("activity_title_trgm", "activity_description_trgm", "activity_code_trgm"):
+        assert name in plan
+    assert "activity_search_order" in ordered and "Sort" not in ordered

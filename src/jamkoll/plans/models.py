@@ -406,6 +406,12 @@ class Activity(models.Model):
         verbose_name = _("aktivitet")
         verbose_name_plural = _("aktiviteter")
         ordering = ["decision", "year", "sub_project__number", "report_section", "position"]
+        indexes = [
+            # The search's order (`web.search.ACTIVITY_ORDER`): a word that many activities hold is
+            # answered by walking this index until a page is full (issue 16). The trigram indexes
+            # for rare words are PostgreSQL's and made in migration 0006.
+            models.Index(fields=["-year", "decision", "position", "id"], name="activity_search_order"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["decision", "year", "code"], name="activity_code_unique"),
             models.CheckConstraint(
