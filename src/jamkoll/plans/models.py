@@ -411,6 +411,8 @@ class Activity(models.Model):
             # answered by walking this index until a page is full (issue 16). The trigram indexes
             # for rare words are PostgreSQL's and made in migration 0006.
             models.Index(fields=["-year", "decision", "position", "id"], name="activity_search_order"),
+            # The year's activities per county, counted from the index alone (`rss_overview`).
+            models.Index(fields=["decision", "year", "owner_county", "id"], name="activity_year_county"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["decision", "year", "code"], name="activity_code_unique"),
@@ -522,6 +524,8 @@ class Output(models.Model):
         verbose_name = _("resultat")
         verbose_name_plural = _("resultat")
         ordering = ["activity", "position"]
+        # An activity's outputs by qualifier, read from the index alone (`rss_overview`'s counts).
+        indexes = [models.Index(fields=["activity", "qualifier"], name="output_activity_qualifier")]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(women__isnull=True) & Q(men__isnull=True) & Q(other__isnull=True))

@@ -631,6 +631,40 @@ class CountyRow:
         return gaps
 
 
+def _county_counts(*, decision: FundingDecision, year: int) -> dict[str, dict[str, int]]:
+    """Per county code, for the activities the county owns in the year: `n` activities,
+    `n_outputs` measured outputs, `n_with` activities with a measured output and `n_unmeasured`
+    outputs that are not measured. Two grouped queries that read the year's rows from indexes
+    (`activity_year_county`, `output_activity_qualifier`), not every output of every year, and no
+    COUNT(DISTINCT) over the activities joined with their outputs (issue 16)."""
+    measured = Q(qualifier__in=sorted(MEASURED))
+    counts: dict[str, dict[str, int]] = {
+        row["county"]: {"n": row["n"], "n_outputs": 0, "n_with": 0, "n_unmeasured": 0}
+        for row in Activity.objects.filter(decision=decision, year=year, owner_county__isnull=False)
+        .order_by()
+        .values(county=F("owner_county__code"))
+        .annotate(n=Count("id"))
+    }
+    outputs = (
+        Output.objects.filter(
+            activity__decision=decision, activity__year=year, activity__owner_county__isnull=False
+        )
+        .order_by()
+        .values(county=F("activity__owner_county__code"))
+        .annotate(
+            # Counted by `activity_id` (never null), which the index holds, not by `id`.
+            n_outputs=Count("activity_id", filter=measured),
+            n_with=Count("activity_id", filter=measured, distinct=True),
+            n_unmeasured=Count("activity_id", filter=~measured),
+        )
+    )
+    for row in outputs:
+        counts[row["county"]].update(
+            n_outputs=row["n_outputs"], n_with=row["n_with"], n_unmeasured=row["n_unmeasured"]
+        )
+    return counts
+
+
 def rss_overview(*, decision: FundingDecision, year: int, balances: Any = None) -> list[CountyRow]:
     """Per county: implementation plan status, own activities, those with outputs, outputs,
     money and what is missing.
@@ -642,20 +676,7 @@ def rss_overview(*, decision: FundingDecision, year: int, balances: Any = None) 
         p.county.code: p
         for p in CountyPlan.objects.filter(decision=decision, year=year).select_related("county")
     }
-    measured = Q(outputs__qualifier__in=sorted(MEASURED))
-    counts = {
-        row["county_code"]: row
-        for row in Activity.objects.filter(decision=decision, year=year)
-        .filter(Q(owner_county__isnull=False))
-        .order_by()  # the model's ordering would join the decision and sub-project for nothing
-        .values(county_code=F("owner_county__code"))
-        .annotate(
-            n=Count("id", distinct=True),
-            n_outputs=Count("outputs", filter=measured, distinct=True),
-            n_with=Count("id", filter=measured, distinct=True),
-            n_unmeasured=Count("outputs", filter=~measured & Q(outputs__isnull=False), distinct=True),
-        )
-    }
+    counts = _county_counts(decision=decision, year=year)
     money = {c.code: c for c in balances.counties} if balances is not None else {}
     rows = []
     for code, name in names.items():

@@ -1,0 +1,82 @@
+"""The counties' summary of a year (`rss_overview`, the RSS overview page and
+`GET /api/v1/plans/{slug}/{year}/counties`): its counts are the rows', and they are read from
+the year's rows through indexes, not from every output of every year (issue 16)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from jamkoll.plans.models import MEASURED, Activity, Output
+from jamkoll.plans.selectors import rss_overview
+from jamkoll.programmes.selectors import decision_get
+from tests.conftest import add_volume
+from tests.plans.factories import SLUG, ActivityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _recount(year: int) -> dict[str, tuple[int, int, int, int]]:
+    """Per county: activities, measured outputs, activities with one, outputs not measured —
+    counted here, row by row."""
+    activities: dict[str, int] = defaultdict(int)
+    measured: dict[str, int] = defaultdict(int)
+    with_measured: dict[str, set[int]] = defaultdict(set)
+    unmeasured: dict[str, int] = defaultdict(int)
+    owned = Activity.objects.filter(decision__slug=SLUG, year=year, owner_county__isnull=False)
+    for a in owned.select_related("owner_county"):
+        activities[a.owner_county.code] += 1
+    for o in Output.objects.filter(activity__in=owned).select_related("activity__owner_county"):
+        code = o.activity.owner_county.code
+        if o.qualifier in MEASURED:
+            measured[code] += 1
+            with_measured[code].add(o.activity_id)
+        else:
+            unmeasured[code] += 1
+    return {
+        code: (n, measured[code], len(with_measured[code]), unmeasured[code])
+        for code, n in activities.items()
+    }
+
+
+def test_the_counts_are_the_rows(django_capture_on_commit_callbacks: Any) -> None:
+    add_volume(django_capture_on_commit_callbacks, per_county=3)
+    # Skåne: one activity with two measured outputs and one that is not (counted once among the
+    # activities with results), one with only a planned figure, one with none.
+    two = ActivityFactory(county="12")
+    for position, qualifier in enumerate(("exact", "at_least", "approximate")):
+        Output.objects.create(
+            activity=two, label=f"r{position}", total=1, qualifier=qualifier, position=position
+        )
+    planned = ActivityFactory(county="12")
+    Output.objects.create(activity=planned, label="p", total=4, qualifier="planned")
+    ActivityFactory(county="12")
+    rows = {r.code: r for r in rss_overview(decision=decision_get(slug=SLUG), year=2018)}
+    expected = _recount(2018)
+    assert len(rows) == 21 and expected["12"][0] >= 3
+    for code, row in rows.items():
+        got = (row.activities, row.outputs, row.with_outputs, row.unmeasured)
+        assert got == expected.get(code, (0, 0, 0, 0)), code
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plans are PostgreSQL's")
+def test_the_counts_are_read_through_the_indexes() -> None:
+    """With sequential scans off the two counting queries name their indexes: they exist and the
+    queries can be answered from them (without the indexes the plan is a scan of every output)."""
+    decision = decision_get(slug=SLUG)
+    with CaptureQueriesContext(connection) as ctx:
+        rss_overview(decision=decision, year=2018)
+    counting = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"]]
+    assert len(counting) == 2
+    plans = []
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for sql in counting:
+            cursor.execute("EXPLAIN " + sql)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    assert "activity_year_county" in plans[0]
+    assert "activity_year_county" in plans[1] and "output_activity_qualifier" in plans[1]
