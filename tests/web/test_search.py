@@ -213,7 +213,7 @@ def test_activities_are_paged_in_order_without_gaps_or_repeats(
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are PostgreSQL's")
 def test_the_search_indexes_serve_the_search_queries() -> None:
     """Issue 16: the expressions Django writes for `icontains` are those the trigram indexes of
-    plans 0006 hold (with sequential scans off, the plan names them), and the order of
+    plans 0006 hold (with only bitmap scans left, the plan names them), and the order of
     `ACTIVITY_ORDER` is the order index's."""
     text = Activity.objects.filter(
         Q(title__icontains="barnahus") | Q(description__icontains="barnahus") | Q(code__icontains="barnahus")
@@ -223,10 +223,11 @@ def test_the_search_indexes_serve_the_search_queries() -> None:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
         plan = text.order_by().values_list("pk").explain()
-        # Only an index scan left: the one that gives the order, or a scan and a sort.
-        cursor.execute("SET LOCAL enable_indexscan = on")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        ordered = text.order_by(*search.ACTIVITY_ORDER).values_list("pk")[:21].explain()
+        # The order index: checked in the catalogue, since which index an ordered scan takes
+        # depends on the table's statistics.
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'activity_search_order'")
+        [(order_index,)] = cursor.fetchall()
     for name in ("activity_title_trgm", "activity_description_trgm", "activity_code_trgm"):
         assert name in plan
-    assert "activity_search_order" in ordered and "Sort" not in ordered
+    assert order_index.endswith('USING btree (year DESC, decision_id, "position", id)')
+    assert search.ACTIVITY_ORDER == ("-year", "decision_id", "position", "pk")
