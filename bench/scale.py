@@ -1074,7 +1074,7 @@ def rows(results: dict[str, Any]) -> list[dict[str, str]]:
                 )
                 + f" (login {login * 1000:.0f} ms)"
                 # The plain address: twenty users re-reading the same page, so mostly the page cache.
-                + (f"; {ph.get('hits', 0) / served:.0%} from the page cache" if served else ""),
+                + (f"; {ph['hits'] / served:.0%} from the page cache" if served and "hits" in ph else ""),
                 f"{ratio:.2f}",
                 f"≤ {CONCURRENT_TARGET}",
                 ratio <= CONCURRENT_TARGET,

@@ -280,7 +280,7 @@ def volume_generate(args: VolumeArgs, *, progress: Callable[[str], None] = lambd
     # all-visible, so that a count read from an index alone (the counties' summary, a ledger
     # page's total) does not visit each row's page as well. Not inside a caller's transaction
     # (a test's), where VACUUM cannot run; SQLite has no such map.
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+    if connection.vendor == "postgresql" and connection.get_autocommit():
         progress(_("Städar efter inläsningen (VACUUM) …"))
         with connection.cursor() as cursor:
             cursor.execute("VACUUM")

@@ -659,7 +659,8 @@ def _county_counts(*, decision: FundingDecision, year: int) -> dict[str, dict[st
         )
     )
     for row in outputs:
-        counts[row["county"]].update(
+        # setdefault: the second query may see an activity committed after the first one ran.
+        counts.setdefault(row["county"], {"n": 0}).update(
             n_outputs=row["n_outputs"], n_with=row["n_with"], n_unmeasured=row["n_unmeasured"]
         )
     return counts

@@ -22,17 +22,18 @@ def create_trigram_indexes(apps, schema_editor):  # type: ignore[no-untyped-def]
     if connection.vendor != "postgresql":
         return
     try:
+        # One savepoint for the extension and the indexes: an extension that exists in a schema
+        # outside the search path (`gin_trgm_ops` not found) falls back like a missing one.
         with transaction.atomic(using=connection.alias):
             schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            for column in TRIGRAM_COLUMNS:
+                schema_editor.execute(
+                    f'CREATE INDEX IF NOT EXISTS "activity_{column}_trgm" ON "plans_activity" '
+                    f'USING gin (UPPER("{column}"::text) gin_trgm_ops)'
+                )
     except DatabaseError as error:
         logging.getLogger("jamkoll").warning(
             "pg_trgm is not available (%s): activities are searched without trigram indexes", error
-        )
-        return
-    for column in TRIGRAM_COLUMNS:
-        schema_editor.execute(
-            f'CREATE INDEX IF NOT EXISTS "activity_{column}_trgm" ON "plans_activity" '
-            f'USING gin (UPPER("{column}"::text) gin_trgm_ops)'
         )
 
 
