@@ -280,3 +280,105 @@ def test_a_status_reports_rows_come_a_page_at_a_time(coordinator: Any, decision:
     saved = client.post(f"{url}rad/?sida=2", {"activity": row, "progress": "Ändrad."})
     assert saved.status_code == 302 and saved["Location"] == f"{url}?sida=2#framsteg"
     assert report.items.get(activity__code=row).progress == "Ändrad."
+
+
+# --- the search inside the form: what the user wrote is kept (a national year) ------------------
+
+SEARCH = {"sok": "1"}  # the search button inside the form
+
+
+def _values(page: str) -> tuple[list[str], list[str]]:
+    """(the options offered, the options selected) of the page's activity list."""
+    offered = re.findall(r'<option value="([^"]+)"', page)
+    return offered, re.findall(r'<option value="([^"]+)"[^>]*selected', page)
+
+
+def test_searching_inside_the_new_evaluation_keeps_what_was_written(
+    coordinator: Any, decision: Any, short_lists: int
+) -> None:
+    client = client_for(coordinator)
+    page = client.get(EVALUATIONS).content.decode()
+    form_start = page.index('<form method="post" class="form wide"')
+    assert page.index('id="sok-aktivitet"') > form_start  # the search is a part of the form it fills
+    assert 'name="sok"' in page and "data-default-submit" in page
+    chosen = _codes(decision, 1)[0]
+    sent = {
+        "title": "Halvskriven",
+        "findings": "Anteckningar\növer två rader.",
+        "activities": [chosen],
+        "q": "nätverk",
+        **SEARCH,
+    }
+    with nothing_stored():
+        found = client.post(EVALUATIONS, sent)
+    assert found.status_code == 200
+    html = found.content.decode()
+    assert 'value="Halvskriven"' in html and "Anteckningar\növer två rader.</textarea>" in html
+    offered, selected = _values(html)
+    assert selected == [chosen] and len(offered) > 1  # the chosen, and the matches beside it
+    assert 'value="nätverk"' in html and "träff" in html
+    assert "inte sparat" in html and "Fältet" not in html  # no title missing yet: nothing refused
+    assert not Evaluation.objects.filter(title="Halvskriven").exists()
+    # Saved next from the page as shown, with a match chosen too.
+    saved = client.post(EVALUATIONS, {**{k: v for k, v in sent.items() if k != "sok"}, "activities": offered})
+    assert saved.status_code == 302
+    created = Evaluation.objects.get(title="Halvskriven")
+    assert sorted(a.code for a in created.activities.all()) == sorted(offered)
+
+
+def test_searching_inside_an_evaluation_keeps_the_edits_and_the_chosen(
+    coordinator: Any, decision: Any, short_lists: int
+) -> None:
+    codes = _codes(decision, 2)
+    evaluation = evaluation_create(
+        decision=decision, year=2018, title="Sparad", activities=codes[:1], actor=coordinator
+    )
+    url = f"{EVALUATIONS}{evaluation.pk}/"
+    client = client_for(coordinator)
+    sent = {"title": "Ändrad men osparad", "activities": codes, "q": "ordsomintefinns", **SEARCH}
+    with nothing_stored():
+        found = client.post(url, sent)
+    assert found.status_code == 200
+    html = found.content.decode()
+    assert 'value="Ändrad men osparad"' in html and "Ingen aktivitet hittades" in html
+    assert sorted(_values(html)[1]) == sorted(codes)  # the one just chosen stays chosen
+    evaluation.refresh_from_db()
+    assert evaluation.title == "Sparad"
+
+
+def test_a_search_names_what_is_wrong_in_what_was_written_and_stores_nothing(
+    coordinator: Any, short_lists: int
+) -> None:
+    client = client_for(coordinator)
+    with nothing_stored():
+        refused = client.post(EVALUATIONS, {"title": "Rad\x01brytning", "q": "a\x00b", **SEARCH})
+        assert refused.status_code == 400
+        page = assert_refused(refused)
+        assert 'id="id_title_error"' in page and 'id="id_findings_error"' not in page
+
+
+def test_a_search_is_refused_to_a_user_who_may_not_record(rss_skane: Any, short_lists: int) -> None:
+    with nothing_stored():
+        refused = client_for(rss_skane).post(EVALUATIONS, {"title": "X", "q": "nätverk", **SEARCH})
+        assert refused.status_code == 403
+
+
+def test_searching_inside_a_status_reports_new_row_keeps_its_text(
+    coordinator: Any, decision: Any, short_lists: int
+) -> None:
+    report = status_report_create(decision=decision, period_start=dt.date(2018, 7, 1), actor=coordinator)
+    url = f"/planer/{SLUG}/halvarsrapporter/2018-07-01/"
+    client = client_for(coordinator)
+    page = client.get(url).content.decode()
+    form_start = page.index('rad/" class="form wide"')
+    assert page.index('id="sok-aktivitet"') > form_start
+    with nothing_stored():
+        found = client.post(f"{url}rad/", {"progress": "Skrivet innan sökningen.", "q": "nätverk", **SEARCH})
+    assert found.status_code == 200
+    html = found.content.decode()
+    assert "Skrivet innan sökningen.</textarea>" in html
+    offered = [c for c in _values(html)[0] if c]
+    assert offered and not StatusReportItem.objects.filter(report=report).exists()
+    saved = client.post(f"{url}rad/", {"activity": offered[0], "progress": "Skrivet innan sökningen."})
+    assert saved.status_code == 302
+    assert StatusReportItem.objects.get(report=report).activity.code == offered[0]

@@ -93,16 +93,47 @@ def _refuse_unless(verdict: Any) -> None:
 STATUS_REPORT_ROWS_PAGE = 25
 
 
+SEARCH = "sok"  # the name of the search button inside a form that chooses among the activities
+
+
+def _searching(request: HttpRequest) -> bool:
+    """The form came from its activity search's button: it is shown again as sent, with the
+    search's matches offered, and nothing is saved (in a national year the search is how an
+    activity is found, and it must not cost what the user has written)."""
+    return request.method == "POST" and SEARCH in request.POST
+
+
+def _search_filter(request: HttpRequest) -> ActivityFilter:
+    """The search's words: the form's search box when its button sent the form; else the page's
+    query (`?q=` and the plan page's filters, a link to a search)."""
+    if _searching(request):
+        return ActivityFilter.from_query({"q": request.POST.get("q")})
+    return ActivityFilter.from_query(request.GET)
+
+
 def _choices(request: HttpRequest, decision: Any, year: int, chosen: Iterable[str] = ()) -> ActivityChoices:
     """The year's activities for a form: the whole year while it fits a list; else the `chosen`
-    ones and those the page's search (`?q=`, the plan page's filters) finds."""
+    ones and those the search finds."""
     return activity_choices(
         decision=decision,
         year=year,
         limit=ACTIVITY_CHOICES_MAX,
-        filters=ActivityFilter.from_query(request.GET),
+        filters=_search_filter(request),
         chosen=chosen,
     )
+
+
+def _as_sent(form: Any) -> int:
+    """A form sent by its search button, to be shown again: each value is checked as on saving (a
+    control character, too long) but none is missing yet. The page's status: 400 if a value is
+    refused, else 200."""
+    required = {name: field.required for name, field in form.fields.items()}
+    for field in form.fields.values():
+        field.required = False
+    valid = form.is_valid()  # the errors are kept; the labels say again what is required
+    for name, needed in required.items():
+        form.fields[name].required = needed
+    return 200 if valid else 400
 
 
 def _sent(request: HttpRequest, name: str) -> list[str]:
@@ -115,8 +146,9 @@ def _search(choices: ActivityChoices, request: HttpRequest) -> dict[str, Any]:
     return {
         "choices": choices,
         "limit": ACTIVITY_CHOICES_MAX,
-        "text": ActivityFilter.from_query(request.GET).text or "",
+        "text": _search_filter(request).text or "",
         "text_max": FILTER_TEXT_MAX,
+        "unsaved": _searching(request),
     }
 
 
@@ -433,6 +465,8 @@ def evaluations_page(request: HttpRequest, slug: str, year: int) -> HttpResponse
     _refuse_unless(check(request.user, "evaluation.edit"))
     choices = _choices(request, decision, number, _sent(request, "activities"))
     form = EvaluationForm(request.POST, activities=choices)
+    if _searching(request):
+        return _evaluations_page(request, slug, year, form=form, choices=choices, status=_as_sent(form))
     if _saved(
         form, lambda data: evaluation_create(decision=decision, year=number, actor=request.user, **data)
     ):
@@ -461,7 +495,10 @@ def evaluation_page(request: HttpRequest, slug: str, year: int, pk: int) -> Http
     }
     form = EvaluationForm(initial=initial, activities=activities)
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and _searching(request):
+        form = EvaluationForm(request.POST, initial=initial, activities=activities)
+        status = _as_sent(form)
+    elif request.method == "POST":
         form = EvaluationForm(request.POST, initial=initial, activities=activities)
 
         def save(data: dict[str, Any]) -> None:
@@ -646,6 +683,9 @@ def status_report_item(request: HttpRequest, slug: str, period: str) -> HttpResp
     _refuse_unless(verdict)
     choices = _choices(request, report.decision, report.period_start.year, _sent(request, "activity"))
     form = StatusReportItemForm(request.POST, activities=choices)
+    if _searching(request):
+        status = _as_sent(form)
+        return _status_report_page(request, report, verdict, item_form=form, choices=choices, status=status)
     if _saved(form, lambda data: status_report_item_set(report=report, actor=request.user, **data)):
         messages.success(request, _("Raden är sparad."))
         return redirect(f"{onward}#framsteg" if request.GET else onward)

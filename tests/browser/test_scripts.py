@@ -1,0 +1,54 @@
+"""The page script's behaviours that no seeded page reaches: a form whose first button is a search
+(the activity search inside an evaluation's or a status report's form, shown only in a year with
+more activities than a list can offer; tests/plans/test_activity_pickers.py checks that the pages
+render it so). The script is loaded from the repository into a page of that shape."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Page
+
+SCRIPT = Path(__file__).resolve().parents[2] / "src" / "jamkoll" / "web" / "static" / "jamkoll" / "jamkoll.js"
+FORM = """<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>Ny utvärdering</title></head>
+<body><main><h1>Ny utvärdering</h1>
+<form id="f" method="post" action="/ingenstans" novalidate>
+  <fieldset><legend>Sök bland årets aktiviteter</legend>
+    <label for="sok-aktivitet">Sökord</label> <input type="search" id="sok-aktivitet" name="q">
+    <button type="submit" name="sok" value="1">Sök</button></fieldset>
+  <label for="id_title">Rubrik</label> <input id="id_title" name="title">
+  <label for="id_findings">Iakttagelser</label> <textarea id="id_findings" name="findings"></textarea>
+  <button type="submit" class="primary" data-default-submit>Spara utvärderingen</button>
+</form></main></body></html>"""
+RECORD = """() => { window.sent = [];
+  document.getElementById("f").addEventListener("submit", (e) => {
+    e.preventDefault();
+    window.sent.push(e.submitter ? e.submitter.textContent.trim() : "(ingen knapp)"); }); }"""
+
+
+def _sent(page: Page) -> list[str]:
+    return list(page.evaluate("() => window.sent"))
+
+
+def test_enter_saves_from_a_field_and_searches_from_the_search_box(page: Page) -> None:
+    page.set_content(FORM)
+    page.add_script_tag(path=str(SCRIPT))
+    page.evaluate(RECORD)
+    page.fill("#id_title", "Halvskriven")
+    page.press("#id_title", "Enter")
+    assert _sent(page) == ["Spara utvärderingen"]  # not the search, the first button in the form
+    page.fill("#sok-aktivitet", "nätverk")
+    page.press("#sok-aktivitet", "Enter")
+    assert _sent(page) == ["Spara utvärderingen", "Sök"]
+    page.fill("#id_findings", "Rad ett")
+    page.press("#id_findings", "Enter")  # a new line in the text, no sending
+    assert _sent(page) == ["Spara utvärderingen", "Sök"]
+    assert page.input_value("#id_findings") == "Rad ett\n"
+
+
+def test_without_the_marked_button_enter_keeps_the_browsers_default(page: Page) -> None:
+    page.set_content(FORM.replace(" data-default-submit", ""))
+    page.add_script_tag(path=str(SCRIPT))
+    page.evaluate(RECORD)
+    page.press("#id_title", "Enter")
+    assert _sent(page) == ["Sök"]  # the form's first button, as the browser chooses it
