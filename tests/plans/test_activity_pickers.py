@@ -33,6 +33,7 @@ from tests.hostile import assert_refused, nothing_stored
 pytestmark = pytest.mark.django_db
 SLUG = "jamstalldhet-kvinnofrid-2018-2020"
 EVALUATIONS = f"/planer/{SLUG}/2018/utvarderingar/"
+REPORTS = f"/planer/{SLUG}/halvarsrapporter/"
 
 
 @pytest.fixture
@@ -355,6 +356,31 @@ def test_a_search_names_what_is_wrong_in_what_was_written_and_stores_nothing(
         assert refused.status_code == 400
         page = assert_refused(refused)
         assert 'id="id_title_error"' in page and 'id="id_findings_error"' not in page
+
+
+@pytest.mark.parametrize("words", ["a\x00b", "\x01", "\u202e", "x" * 1_000_000])
+def test_hostile_search_words_are_named_beside_the_search_box_and_nothing_is_searched_or_stored(
+    coordinator: Any, decision: Any, short_lists: int, words: str
+) -> None:
+    """The search box's words come in the form's body, which the query-string guard does not see:
+    PostgreSQL refuses a NUL in a query, so they are checked before any search."""
+    report = status_report_create(decision=decision, period_start=dt.date(2018, 7, 1), actor=coordinator)
+    client = client_for(coordinator)
+    with nothing_stored():
+        for url, sent in (
+            (EVALUATIONS, {"title": "Behålls", "q": words, **SEARCH}),
+            (f"{REPORTS}2018-07-01/rad/", {"progress": "Behålls", "q": words, **SEARCH}),
+        ):
+            refused = client.post(url, sent)
+            assert refused.status_code == 400, url
+            page = assert_refused(refused)
+            error = page[page.find('id="sok-aktivitet-fel"') :][:300]
+            assert 'id="sok-aktivitet-fel"' in error, page
+            assert "Otillåtet tecken" in error or "Högst" in error, error
+            assert 'aria-describedby="sok-aktivitet-fel"' in page and "Behålls" in page
+            assert words not in page and len(page) < 200_000
+            assert _values(page)[0] in ([], [""])  # no search ran: nothing but what was chosen
+    assert not report.items.exists()
 
 
 def test_a_search_is_refused_to_a_user_who_may_not_record(rss_skane: Any, short_lists: int) -> None:

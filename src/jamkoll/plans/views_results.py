@@ -30,6 +30,7 @@ from jamkoll.accounts.policy import check
 from jamkoll.errors import NotFound, form_add_errors
 from jamkoll.programmes.selectors import decision_brief, decision_year_for_user
 from jamkoll.tables import Column, export_format, export_response, sort_of, sorted_items, table_from_request
+from jamkoll.validation import text_problem
 
 from .forms import (
     ACTIVITY_CHOICES_MAX,
@@ -103,10 +104,22 @@ def _searching(request: HttpRequest) -> bool:
     return request.method == "POST" and SEARCH in request.POST
 
 
+def _search_problem(request: HttpRequest) -> str | None:
+    """What is wrong with the words the form's search box sent (a control character, which
+    PostgreSQL refuses in a query if it is a NUL; more than a search takes), or None. The page's
+    query (`?q=`) is checked before any view (`HostileQueryMiddleware`), a form's body is not."""
+    if not _searching(request):
+        return None
+    words = request.POST.get("q", "")
+    return text_problem(words, multiline=False, max_length=FILTER_TEXT_MAX)
+
+
 def _search_filter(request: HttpRequest) -> ActivityFilter:
-    """The search's words: the form's search box when its button sent the form; else the page's
-    query (`?q=` and the plan page's filters, a link to a search)."""
+    """The search's words: the form's search box when its button sent the form (none if they are
+    refused); else the page's query (`?q=` and the plan page's filters, a link to a search)."""
     if _searching(request):
+        if _search_problem(request):
+            return ActivityFilter()
         return ActivityFilter.from_query({"q": request.POST.get("q")})
     return ActivityFilter.from_query(request.GET)
 
@@ -123,17 +136,20 @@ def _choices(request: HttpRequest, decision: Any, year: int, chosen: Iterable[st
     )
 
 
-def _as_sent(form: Any) -> int:
+def _as_sent(form: Any, request: HttpRequest) -> int:
     """A form sent by its search button, to be shown again: each value is checked as on saving (a
-    control character, too long) but none is missing yet. The page's status: 400 if a value is
-    refused, else 200."""
+    control character, too long) but none is missing yet; refused search words are named at the
+    top too (and beside the search box). The page's status: 400 if anything is refused, else 200."""
     required = {name: field.required for name, field in form.fields.items()}
     for field in form.fields.values():
         field.required = False
-    valid = form.is_valid()  # the errors are kept; the labels say again what is required
+    form.is_valid()  # the errors are kept; the labels say again what is required
     for name, needed in required.items():
         form.fields[name].required = needed
-    return 200 if valid else 400
+    problem = _search_problem(request)
+    if problem:
+        form.add_error(None, _("Sökordet: %(problem)s") % {"problem": problem})
+    return 400 if form.errors else 200
 
 
 def _sent(request: HttpRequest, name: str) -> list[str]:
@@ -146,7 +162,8 @@ def _search(choices: ActivityChoices, request: HttpRequest) -> dict[str, Any]:
     return {
         "choices": choices,
         "limit": ACTIVITY_CHOICES_MAX,
-        "text": _search_filter(request).text or "",
+        "text": _search_filter(request).text or "",  # refused words are not shown again
+        "error": _search_problem(request),
         "text_max": FILTER_TEXT_MAX,
         "unsaved": _searching(request),
     }
@@ -466,7 +483,9 @@ def evaluations_page(request: HttpRequest, slug: str, year: int) -> HttpResponse
     choices = _choices(request, decision, number, _sent(request, "activities"))
     form = EvaluationForm(request.POST, activities=choices)
     if _searching(request):
-        return _evaluations_page(request, slug, year, form=form, choices=choices, status=_as_sent(form))
+        return _evaluations_page(
+            request, slug, year, form=form, choices=choices, status=_as_sent(form, request)
+        )
     if _saved(
         form, lambda data: evaluation_create(decision=decision, year=number, actor=request.user, **data)
     ):
@@ -497,7 +516,7 @@ def evaluation_page(request: HttpRequest, slug: str, year: int, pk: int) -> Http
     status = 200
     if request.method == "POST" and _searching(request):
         form = EvaluationForm(request.POST, initial=initial, activities=activities)
-        status = _as_sent(form)
+        status = _as_sent(form, request)
     elif request.method == "POST":
         form = EvaluationForm(request.POST, initial=initial, activities=activities)
 
@@ -684,7 +703,7 @@ def status_report_item(request: HttpRequest, slug: str, period: str) -> HttpResp
     choices = _choices(request, report.decision, report.period_start.year, _sent(request, "activity"))
     form = StatusReportItemForm(request.POST, activities=choices)
     if _searching(request):
-        status = _as_sent(form)
+        status = _as_sent(form, request)
         return _status_report_page(request, report, verdict, item_form=form, choices=choices, status=status)
     if _saved(form, lambda data: status_report_item_set(report=report, actor=request.user, **data)):
         messages.success(request, _("Raden är sparad."))
