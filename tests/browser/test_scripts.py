@@ -1,13 +1,16 @@
 """The page script's behaviours that no seeded page reaches: a form whose first button is a search
 (the activity search inside an evaluation's or a status report's form, shown only in a year with
 more activities than a list can offer; tests/plans/test_activity_pickers.py checks that the pages
-render it so). The script is loaded from the repository into a page of that shape."""
+render it so), and the question before leaving a page with unsaved text. The script is loaded from
+the repository into a page of that shape."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
+
+from .live import LiveSite
 
 SCRIPT = Path(__file__).resolve().parents[2] / "src" / "jamkoll" / "web" / "static" / "jamkoll" / "jamkoll.js"
 FORM = """<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>Ny utvärdering</title></head>
@@ -52,3 +55,50 @@ def test_without_the_marked_button_enter_keeps_the_browsers_default(page: Page) 
     page.evaluate(RECORD)
     page.press("#id_title", "Enter")
     assert _sent(page) == ["Sök"]  # the form's first button, as the browser chooses it
+
+
+SECOND = """<form id="g" method="post" action="/ingenstans" novalidate>
+  <label for="id_summary">Sammanfattning</label> <textarea id="id_summary" name="summary"></textarea>
+  <button type="submit">Spara texterna</button></form>
+<form method="post" action="/ingenstans"><button type="submit">English</button></form>
+<p><a id="bort" href="{url}/">Till startsidan</a></p></main>"""
+# Whether leaving now would ask (the beforeunload handler cancels the event), without leaving.
+ASKS = """() => { const e = new Event("beforeunload", {cancelable: true});
+  window.dispatchEvent(e); return e.defaultPrevented; }"""
+
+
+def test_leaving_with_unsaved_text_asks_first(page: Page, live_site: LiveSite) -> None:
+    page.set_content(FORM.replace("</main>", SECOND.format(url=live_site.url)))
+    page.add_script_tag(path=str(SCRIPT))
+    page.evaluate(RECORD)
+    assert page.evaluate(ASKS) is False  # nothing written
+    page.fill("#id_findings", "Iakttagelser som inte är sparade.")
+    assert page.evaluate(ASKS) is True
+    page.click("text=Spara utvärderingen")  # the form with the text is the one sent: no question
+    assert _sent(page) == ["Spara utvärderingen"] and page.evaluate(ASKS) is False
+    page.fill("#id_summary", "En annan forms text.")  # sending one form loses the other's text
+    assert page.evaluate(ASKS) is True
+    asked: list[str] = []
+
+    def answer(dialog: object) -> None:
+        asked.append(dialog.type)  # type: ignore[attr-defined]
+        dialog.accept()  # type: ignore[attr-defined]
+
+    page.on("dialog", answer)
+    page.click("#bort")  # a real navigation: the browser asks, the user leaves
+    expect(page).to_have_url(f"{live_site.url}/")
+    assert asked == ["beforeunload"]
+
+
+def test_a_form_sent_back_with_an_error_counts_as_unsaved(page: Page) -> None:
+    with_error = FORM.replace(
+        '<label for="id_title">',
+        '<p id="id_title_error" class="error field-error">Ange en rubrik.</p><label for="id_title">',
+    )
+    page.set_content(with_error)
+    page.add_script_tag(path=str(SCRIPT))
+    assert page.evaluate(ASKS) is True
+    page.set_content(FORM.replace('<textarea id="id_findings" name="findings"></textarea>', ""))
+    page.add_script_tag(path=str(SCRIPT))
+    page.fill("#id_title", "Bara en rad")  # a form without free text never asks
+    assert page.evaluate(ASKS) is False

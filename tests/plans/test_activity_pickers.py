@@ -318,7 +318,10 @@ def test_searching_inside_the_new_evaluation_keeps_what_was_written(
     offered, selected = _values(html)
     assert selected == [chosen] and len(offered) > 1  # the chosen, and the matches beside it
     assert 'value="nätverk"' in html and "träff" in html
-    assert "inte sparat" in html and "Fältet" not in html  # no title missing yet: nothing refused
+    assert "inte sparat" in html and 'class="error' not in html
+    # A title not written yet is not refused by a search; its value is checked when it is there.
+    untitled = client.post(EVALUATIONS, {k: v for k, v in sent.items() if k != "title"})
+    assert untitled.status_code == 200 and "måste fyllas i" not in untitled.content.decode()
     assert not Evaluation.objects.filter(title="Halvskriven").exists()
     # Saved next from the page as shown, with a match chosen too.
     saved = client.post(EVALUATIONS, {**{k: v for k, v in sent.items() if k != "sok"}, "activities": offered})
@@ -377,16 +380,22 @@ def test_hostile_search_words_are_named_beside_the_search_box_and_nothing_is_sea
             error = page[page.find('id="sok-aktivitet-fel"') :][:300]
             assert 'id="sok-aktivitet-fel"' in error, page
             assert "Otillåtet tecken" in error or "Högst" in error, error
-            assert 'aria-describedby="sok-aktivitet-fel"' in page and "Behålls" in page
+            assert 'aria-describedby="sok-aktivitet-fel ' in page and "Behålls" in page
             assert words not in page and len(page) < 200_000
             assert _values(page)[0] in ([], [""])  # no search ran: nothing but what was chosen
     assert not report.items.exists()
 
 
-def test_a_search_is_refused_to_a_user_who_may_not_record(rss_skane: Any, short_lists: int) -> None:
+def test_a_search_is_refused_to_a_user_who_may_not_record(
+    coordinator: Any, rss_skane: Any, decision: Any, short_lists: int
+) -> None:
+    status_report_create(decision=decision, period_start=dt.date(2018, 7, 1), actor=coordinator)
+    evaluation = Evaluation.objects.get(decision=decision, year=2018)
+    client = client_for(rss_skane)
     with nothing_stored():
-        refused = client_for(rss_skane).post(EVALUATIONS, {"title": "X", "q": "nätverk", **SEARCH})
-        assert refused.status_code == 403
+        for url in (EVALUATIONS, f"{EVALUATIONS}{evaluation.pk}/", f"{REPORTS}2018-07-01/rad/"):
+            refused = client.post(url, {"title": "X", "progress": "X", "q": "nätverk", **SEARCH})
+            assert refused.status_code == 403, url
 
 
 def test_searching_inside_a_status_reports_new_row_keeps_its_text(
@@ -408,3 +417,32 @@ def test_searching_inside_a_status_reports_new_row_keeps_its_text(
     saved = client.post(f"{url}rad/", {"activity": offered[0], "progress": "Skrivet innan sökningen."})
     assert saved.status_code == 302
     assert StatusReportItem.objects.get(report=report).activity.code == offered[0]
+
+
+def test_after_a_search_the_reports_texts_are_saved_to_the_report(
+    coordinator: Any, decision: Any, short_lists: int
+) -> None:
+    """The page a search shows is the answer to the new row's address: the report's texts still
+    go to the report's."""
+    report = status_report_create(decision=decision, period_start=dt.date(2018, 7, 1), actor=coordinator)
+    url = f"{REPORTS}2018-07-01/"
+    client = client_for(coordinator)
+    page = client.post(f"{url}rad/", {"progress": "", "q": "nätverk", **SEARCH}).content.decode()
+    assert f'<form method="post" action="{url}" class="form wide"' in page
+    saved = client.post(url, {"summary": "Sammanfattning efter sökningen."})
+    assert saved.status_code == 302
+    report.refresh_from_db()
+    assert report.summary == "Sammanfattning efter sökningen."
+
+
+def test_a_refused_save_keeps_the_search_and_its_matches(
+    coordinator: Any, decision: Any, short_lists: int
+) -> None:
+    client = client_for(coordinator)
+    found = client.post(EVALUATIONS, {"q": "nätverk", **SEARCH}).content.decode()
+    offered = _values(found)[0]
+    with nothing_stored():
+        refused = client.post(EVALUATIONS, {"title": "", "q": "nätverk", "activities": offered[:1]})
+    assert refused.status_code == 400
+    page = assert_refused(refused)
+    assert _values(page) == (offered, offered[:1]) and 'value="nätverk"' in page

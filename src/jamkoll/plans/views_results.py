@@ -104,20 +104,25 @@ def _searching(request: HttpRequest) -> bool:
     return request.method == "POST" and SEARCH in request.POST
 
 
+def _sent_words(request: HttpRequest) -> bool:
+    """The form's search box came with the form (a search, or a save from a page with the search)."""
+    return request.method == "POST" and "q" in request.POST
+
+
 def _search_problem(request: HttpRequest) -> str | None:
     """What is wrong with the words the form's search box sent (a control character, which
     PostgreSQL refuses in a query if it is a NUL; more than a search takes), or None. The page's
     query (`?q=`) is checked before any view (`HostileQueryMiddleware`), a form's body is not."""
-    if not _searching(request):
+    if not _sent_words(request):
         return None
-    words = request.POST.get("q", "")
-    return text_problem(words, multiline=False, max_length=FILTER_TEXT_MAX)
+    return text_problem(request.POST.get("q", ""), multiline=False, max_length=FILTER_TEXT_MAX)
 
 
 def _search_filter(request: HttpRequest) -> ActivityFilter:
-    """The search's words: the form's search box when its button sent the form (none if they are
-    refused); else the page's query (`?q=` and the plan page's filters, a link to a search)."""
-    if _searching(request):
+    """The search's words: the form's search box when it came with the form (none if they are
+    refused), so that a refused save keeps the search's matches too; else the page's query (`?q=`
+    and the plan page's filters, a link to a search)."""
+    if _sent_words(request):
         if _search_problem(request):
             return ActivityFilter()
         return ActivityFilter.from_query({"q": request.POST.get("q")})
@@ -147,7 +152,7 @@ def _as_sent(form: Any, request: HttpRequest) -> int:
     for name, needed in required.items():
         form.fields[name].required = needed
     problem = _search_problem(request)
-    if problem:
+    if problem:  # a save ignores the search box: its words are named only when it was the search
         form.add_error(None, _("Sökordet: %(problem)s") % {"problem": problem})
     return 400 if form.errors else 200
 

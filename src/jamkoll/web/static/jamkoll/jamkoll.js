@@ -6,12 +6,18 @@
    3. A form whose first button is a search (the activity search inside a form, a national year)
       saves with Enter from its other one-line fields: Enter presses the button marked
       data-default-submit, as it would in a form without the search. Enter in the search box
-      searches. Without the script, Enter searches from any field: nothing is lost or saved. */
+      searches. Without the script, Enter searches from any field: nothing is lost or saved.
+   4. Leaving a page asks first (the browser's own question) while a form with free text
+      (a textarea) holds what was not saved: typed since the page came, or sent back with an
+      error or by a search (data-unsaved). Sending that form itself does not ask; sending another
+      form of the page (a status report's new row beside its texts) does. */
 (function () {
   "use strict";
   function ready(fn) {
     if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
   }
+  // The one-line fields where Enter sends a form (not the search box: Enter there searches).
+  var ONE_LINE = ["text", "email", "number", "tel", "url", "password", "date", "month", "week", "time", "datetime-local"];
   ready(function () {
     var summary = document.querySelector("[data-error-summary]");
     if (summary) {
@@ -34,12 +40,28 @@
       if (!form) { return; }
       form.addEventListener("keydown", function (event) {
         var field = event.target;
-        if (event.key !== "Enter" || event.defaultPrevented || event.isComposing) { return; }
-        if (field.tagName !== "INPUT" || field.type === "search" || field.form !== form) { return; }
-        if (["checkbox", "radio", "button", "submit", "reset", "file"].indexOf(field.type) !== -1) { return; }
+        // keyCode 229: the Enter that ends an input method's composition (Safari says isComposing false)
+        if (event.key !== "Enter" || event.defaultPrevented || event.isComposing || event.keyCode === 229) { return; }
+        if (field.tagName !== "INPUT" || field.form !== form || ONE_LINE.indexOf(field.type) === -1) { return; }
         event.preventDefault();
         button.click();
       });
+    });
+    var unsaved = [];
+    document.querySelectorAll("form").forEach(function (form) {
+      if ((form.getAttribute("method") || "").toLowerCase() !== "post" || !form.querySelector("textarea")) { return; }
+      if (form.querySelector("[data-error-summary], .field-error, [data-unsaved]")) { unsaved.push(form); }
+      form.addEventListener("input", function () {
+        if (unsaved.indexOf(form) === -1) { unsaved.push(form); }
+      });
+    });
+    var sending = null;
+    document.addEventListener("submit", function (event) { sending = event.target; });
+    window.addEventListener("beforeunload", function (event) {
+      var lost = unsaved.filter(function (form) { return form !== sending; });
+      if (!lost.length) { return; }
+      event.preventDefault();
+      event.returnValue = "";  // older browsers ask only when a value is set
     });
     var toggle = document.querySelector("[data-menu-toggle]");
     var menu = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
