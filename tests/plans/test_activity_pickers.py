@@ -286,6 +286,13 @@ def test_a_status_reports_rows_come_a_page_at_a_time(coordinator: Any, decision:
 # --- the search inside the form: what the user wrote is kept (a national year) ------------------
 
 SEARCH = {"sok": "1"}  # the search button inside the form
+JULY = f"{REPORTS}2018-07-01/"
+
+
+@pytest.fixture
+def july(coordinator: Any, decision: Any) -> Any:
+    """A draft status report for the second half of 2018 (its new row's form has the search)."""
+    return status_report_create(decision=decision, period_start=dt.date(2018, 7, 1), actor=coordinator)
 
 
 def _values(page: str) -> tuple[list[str], list[str]]:
@@ -363,16 +370,16 @@ def test_a_search_names_what_is_wrong_in_what_was_written_and_stores_nothing(
 
 @pytest.mark.parametrize("words", ["a\x00b", "\x01", "\u202e", "x" * 1_000_000])
 def test_hostile_search_words_are_named_beside_the_search_box_and_nothing_is_searched_or_stored(
-    coordinator: Any, decision: Any, short_lists: int, words: str
+    coordinator: Any, july: Any, short_lists: int, words: str
 ) -> None:
     """The search box's words come in the form's body, which the query-string guard does not see:
     PostgreSQL refuses a NUL in a query, so they are checked before any search."""
-    report = status_report_create(decision=decision, period_start=dt.date(2018, 7, 1), actor=coordinator)
+    report = july
     client = client_for(coordinator)
     with nothing_stored():
         for url, sent in (
             (EVALUATIONS, {"title": "Behålls", "q": words, **SEARCH}),
-            (f"{REPORTS}2018-07-01/rad/", {"progress": "Behålls", "q": words, **SEARCH}),
+            (f"{JULY}rad/", {"progress": "Behålls", "q": words, **SEARCH}),
         ):
             refused = client.post(url, sent)
             assert refused.status_code == 400, url
@@ -387,22 +394,20 @@ def test_hostile_search_words_are_named_beside_the_search_box_and_nothing_is_sea
 
 
 def test_a_search_is_refused_to_a_user_who_may_not_record(
-    coordinator: Any, rss_skane: Any, decision: Any, short_lists: int
+    july: Any, rss_skane: Any, decision: Any, short_lists: int
 ) -> None:
-    status_report_create(decision=decision, period_start=dt.date(2018, 7, 1), actor=coordinator)
     evaluation = Evaluation.objects.get(decision=decision, year=2018)
     client = client_for(rss_skane)
     with nothing_stored():
-        for url in (EVALUATIONS, f"{EVALUATIONS}{evaluation.pk}/", f"{REPORTS}2018-07-01/rad/"):
+        for url in (EVALUATIONS, f"{EVALUATIONS}{evaluation.pk}/", f"{JULY}rad/"):
             refused = client.post(url, {"title": "X", "progress": "X", "q": "nätverk", **SEARCH})
             assert refused.status_code == 403, url
 
 
 def test_searching_inside_a_status_reports_new_row_keeps_its_text(
-    coordinator: Any, decision: Any, short_lists: int
+    coordinator: Any, july: Any, short_lists: int
 ) -> None:
-    report = status_report_create(decision=decision, period_start=dt.date(2018, 7, 1), actor=coordinator)
-    url = f"/planer/{SLUG}/halvarsrapporter/2018-07-01/"
+    report, url = july, JULY
     client = client_for(coordinator)
     page = client.get(url).content.decode()
     form_start = page.index('rad/" class="form wide"')
@@ -420,12 +425,11 @@ def test_searching_inside_a_status_reports_new_row_keeps_its_text(
 
 
 def test_after_a_search_the_reports_texts_are_saved_to_the_report(
-    coordinator: Any, decision: Any, short_lists: int
+    coordinator: Any, july: Any, short_lists: int
 ) -> None:
     """The page a search shows is the answer to the new row's address: the report's texts still
     go to the report's."""
-    report = status_report_create(decision=decision, period_start=dt.date(2018, 7, 1), actor=coordinator)
-    url = f"{REPORTS}2018-07-01/"
+    report, url = july, JULY
     client = client_for(coordinator)
     page = client.post(f"{url}rad/", {"progress": "", "q": "nätverk", **SEARCH}).content.decode()
     assert f'<form method="post" action="{url}" class="form wide"' in page
