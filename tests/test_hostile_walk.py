@@ -75,6 +75,7 @@ class Form:
     method: str
     fields: dict[str, str] = field(default_factory=dict)  # name -> default value
     kinds: dict[str, str] = field(default_factory=dict)  # name -> input type
+    buttons: list[tuple[str, str]] = field(default_factory=list)  # a named submit button's (name, value)
 
     @property
     def key(self) -> tuple[str, str, tuple[str, ...]]:
@@ -102,8 +103,12 @@ class _Parser(HTMLParser):
             self.forms.append(self._form)
         elif self._form is None or not a.get("name"):
             return
+        elif tag == "button" and a.get("type", "submit").lower() == "submit":
+            self._form.buttons.append((a["name"], a.get("value", "")))
         elif tag == "input":
             kind = a.get("type", "text").lower()
+            if kind == "submit":
+                self._form.buttons.append((a["name"], a.get("value", "")))
             if kind in {"submit", "button", "image", "reset", "file"}:
                 return
             if kind in {"checkbox", "radio"} and "checked" not in a:
@@ -225,6 +230,35 @@ def judge(response: Any, before: dict[str, int], where: str) -> str | None:
 PERSONAS = ["coordinator", "rss_skane", "treasury", "ministry", "certifier", "signatory"]
 
 
+def walk(client: Client, forms: list[Form], persona: str, *, buttons: bool = False) -> tuple[int, list[str]]:
+    """Every field of every form (each once by its action and fields) with each hostile value;
+    with `buttons`, also as sent by each of its named submit buttons (a search inside the form,
+    "add a row"). The number of forms walked and the problems found."""
+    walked: set[tuple[str, str, tuple[str, ...]]] = set()
+    problems: list[str] = []
+    for form in forms:
+        if form.key in walked or "/i18n/" in form.action or "logga-ut" in form.action:
+            continue
+        walked.add(form.key)
+        pressed: list[dict[str, str]] = [{}, *({n: v} for n, v in form.buttons)] if buttons else [{}]
+        for button in pressed:
+            for name, kind in form.kinds.items():
+                for value in hostile_values(name, kind):
+                    data = {**form.fields, **button, name: value}
+                    via = f" via {next(iter(button))}" if button else ""
+                    where = f"{persona}: {form.method.upper()} {form.action}{via} [{name}={value[:20]!r}]"
+                    with rolled_back():
+                        before = row_counts()
+                        if form.method == "post":
+                            response = client.post(form.action, data)
+                        else:
+                            response = client.get(form.action, data)
+                        problem = judge(response, before, where)
+                        if problem:
+                            problems.append(problem)
+    return len(walked), problems
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_it_refuses_hostile_values_in_every_web_form(persona: str, request: pytest.FixtureRequest) -> None:
     user = request.getfixturevalue(persona)
@@ -232,26 +266,41 @@ def test_it_refuses_hostile_values_in_every_web_form(persona: str, request: pyte
     client.raise_request_exception = False  # a server error is a finding to list, not a crash
     forms, pages = crawl(client)
     assert len(pages) >= 5, f"the walk found only {pages}"
-    walked: set[tuple[str, str, tuple[str, ...]]] = set()
-    problems: list[str] = []
-    for form in forms:
-        if form.key in walked or "/i18n/" in form.action or "logga-ut" in form.action:
-            continue
-        walked.add(form.key)
-        for name, kind in form.kinds.items():
-            for value in hostile_values(name, kind):
-                data = {**form.fields, name: value}
-                where = f"{persona}: {form.method.upper()} {form.action} [{name}={value[:20]!r}]"
-                with rolled_back():
-                    before = row_counts()
-                    if form.method == "post":
-                        response = client.post(form.action, data)
-                    else:
-                        response = client.get(form.action, data)
-                    problem = judge(response, before, where)
-                    if problem:
-                        problems.append(problem)
-    assert len(walked) >= 3, f"the walk found only {len(walked)} forms"
+    walked, problems = walk(client, forms, persona)
+    assert walked >= 3, f"the walk found only {walked} forms"
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:60])
+
+
+def test_it_refuses_hostile_values_in_the_forms_a_national_year_shows(
+    coordinator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A year with more activities than a list can offer shows its forms with a search inside
+    (evaluations, a status report's new row), whose button sends the form: walked with lists of
+    at most five activities, so that the seeded 2018 is such a year, and with every named button."""
+    import datetime as dt
+
+    from jamkoll.plans import views_results
+    from jamkoll.plans.services import status_report_create
+    from jamkoll.programmes.selectors import decision_get
+
+    monkeypatch.setattr(views_results, "ACTIVITY_CHOICES_MAX", 5)
+    status_report_create(
+        decision=decision_get(slug=AGREEMENT), period_start=dt.date(2018, 7, 1), actor=coordinator
+    )
+    client = client_for(coordinator)
+    client.raise_request_exception = False
+    forms: list[Form] = []
+    for path in (
+        f"/planer/{AGREEMENT}/2018/utvarderingar/",
+        f"/planer/{AGREEMENT}/halvarsrapporter/2018-07-01/",
+    ):
+        parser = _OptionParser(f"http://testserver{path}")
+        parser.feed(client.get(path).content.decode())
+        forms += parser.forms
+    searched = [f for f in forms if ("sok", "1") in f.buttons]
+    assert len(searched) == 2, [f.action for f in forms]  # the new evaluation, the new row
+    walked, problems = walk(client, searched, "coordinator", buttons=True)
+    assert walked == 2
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:60])
 
 
