@@ -15,7 +15,7 @@ from .live import LiveSite
 SCRIPT = Path(__file__).resolve().parents[2] / "src" / "jamkoll" / "web" / "static" / "jamkoll" / "jamkoll.js"
 FORM = """<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>Ny utvärdering</title></head>
 <body><main><h1>Ny utvärdering</h1>
-<form id="f" method="post" action="/ingenstans" novalidate>
+<form id="f" method="post" action="javascript:void(0)" novalidate>
   <fieldset><legend>Sök bland årets aktiviteter</legend>
     <label for="sok-aktivitet">Sökord</label> <input type="search" id="sok-aktivitet" name="q">
     <button type="submit" name="sok" value="1">Sök</button></fieldset>
@@ -23,9 +23,9 @@ FORM = """<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>Ny u
   <label for="id_findings">Iakttagelser</label> <textarea id="id_findings" name="findings"></textarea>
   <button type="submit" class="primary" data-default-submit>Spara utvärderingen</button>
 </form></main></body></html>"""
+# Which button sent the form (it goes nowhere: its action is a script that does nothing).
 RECORD = """() => { window.sent = [];
   document.getElementById("f").addEventListener("submit", (e) => {
-    e.preventDefault();
     window.sent.push(e.submitter ? e.submitter.textContent.trim() : "(ingen knapp)"); }); }"""
 
 
@@ -57,10 +57,10 @@ def test_without_the_marked_button_enter_keeps_the_browsers_default(page: Page) 
     assert _sent(page) == ["Sök"]  # the form's first button, as the browser chooses it
 
 
-SECOND = """<form id="g" method="post" action="/ingenstans" novalidate>
+SECOND = """<form id="g" method="post" action="javascript:void(0)" novalidate>
   <label for="id_summary">Sammanfattning</label> <textarea id="id_summary" name="summary"></textarea>
   <button type="submit">Spara texterna</button></form>
-<form method="post" action="/ingenstans"><button type="submit">English</button></form>
+<form method="post" action="javascript:void(0)"><button type="submit">English</button></form>
 <p><a id="bort" href="{url}/">Till startsidan</a></p></main>"""
 # Whether leaving now would ask (the beforeunload handler cancels the event), without leaving.
 ASKS = """() => { const e = new Event("beforeunload", {cancelable: true});
@@ -72,10 +72,14 @@ def test_leaving_with_unsaved_text_asks_first(page: Page, live_site: LiveSite) -
     page.add_script_tag(path=str(SCRIPT))
     page.evaluate(RECORD)
     assert page.evaluate(ASKS) is False  # nothing written
+    page.fill("#sok-aktivitet", "nätverk")
+    assert page.evaluate(ASKS) is False  # search words are not the form's content
     page.fill("#id_findings", "Iakttagelser som inte är sparade.")
     assert page.evaluate(ASKS) is True
     page.click("text=Spara utvärderingen")  # the form with the text is the one sent: no question
     assert _sent(page) == ["Spara utvärderingen"] and page.evaluate(ASKS) is False
+    assert page.evaluate(ASKS) is True  # that sending did not leave the page: the next leaving asks
+    page.click("text=Spara utvärderingen")
     page.fill("#id_summary", "En annan forms text.")  # sending one form loses the other's text
     assert page.evaluate(ASKS) is True
     asked: list[str] = []
@@ -90,12 +94,16 @@ def test_leaving_with_unsaved_text_asks_first(page: Page, live_site: LiveSite) -
     assert asked == ["beforeunload"]
 
 
-def test_a_form_sent_back_with_an_error_counts_as_unsaved(page: Page) -> None:
-    with_error = FORM.replace(
-        '<label for="id_title">',
-        '<p id="id_title_error" class="error field-error">Ange en rubrik.</p><label for="id_title">',
-    )
+def test_a_form_sent_back_with_an_error_asks_when_something_is_written_in_it(page: Page) -> None:
+    error = '<p id="id_title_error" class="error field-error">Ange en rubrik.</p><label for="id_title">'
+    with_error = FORM.replace('<label for="id_title">', error)
     page.set_content(with_error)
+    page.add_script_tag(path=str(SCRIPT))
+    assert page.evaluate(ASKS) is False  # an empty form refused: nothing to lose
+    written = with_error.replace(
+        'name="findings"></textarea>', 'name="findings">Skrivet före felet.</textarea>'
+    )
+    page.set_content(written)
     page.add_script_tag(path=str(SCRIPT))
     assert page.evaluate(ASKS) is True
     page.set_content(FORM.replace('<textarea id="id_findings" name="findings"></textarea>', ""))

@@ -450,3 +450,24 @@ def test_a_refused_save_keeps_the_search_and_its_matches(
     assert refused.status_code == 400
     page = assert_refused(refused)
     assert _values(page) == (offered, offered[:1]) and 'value="nätverk"' in page
+
+
+def test_a_tab_in_the_search_words_is_a_space(coordinator: Any, short_lists: int) -> None:
+    """A word pasted from a spreadsheet's cell may end in a tab, which a search box keeps."""
+    found = client_for(coordinator).post(EVALUATIONS, {"q": "nätverk\t", **SEARCH})
+    assert found.status_code == 200
+    assert _values(found.content.decode())[0]
+
+
+def test_a_save_does_not_use_the_search_words_whatever_they_are(
+    coordinator: Any, decision: Any, short_lists: int
+) -> None:
+    """Saving (not searching) with refused words in the search box saves the form; the words are
+    not searched, not stored and not shown again."""
+    chosen = _codes(decision, 1)
+    saved = client_for(coordinator).post(
+        EVALUATIONS, {"title": "Sparad trots sökordet", "activities": chosen, "q": "a\x00b\u202e"}
+    )
+    assert saved.status_code == 302
+    created = Evaluation.objects.get(title="Sparad trots sökordet")
+    assert [a.code for a in created.activities.all()] == chosen

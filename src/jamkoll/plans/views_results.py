@@ -115,7 +115,13 @@ def _search_problem(request: HttpRequest) -> str | None:
     query (`?q=`) is checked before any view (`HostileQueryMiddleware`), a form's body is not."""
     if not _sent_words(request):
         return None
-    return text_problem(request.POST.get("q", ""), multiline=False, max_length=FILTER_TEXT_MAX)
+    return text_problem(_words(request), multiline=False, max_length=FILTER_TEXT_MAX)
+
+
+def _words(request: HttpRequest) -> str:
+    """The search box's words; a tab (a word pasted from a spreadsheet's cell) is a space."""
+    words = request.POST.get("q", "")
+    return words.replace("\t", " ")
 
 
 def _search_filter(request: HttpRequest) -> ActivityFilter:
@@ -125,7 +131,7 @@ def _search_filter(request: HttpRequest) -> ActivityFilter:
     if _sent_words(request):
         if _search_problem(request):
             return ActivityFilter()
-        return ActivityFilter.from_query({"q": request.POST.get("q")})
+        return ActivityFilter.from_query({"q": _words(request)})
     return ActivityFilter.from_query(request.GET)
 
 
@@ -152,8 +158,8 @@ def _as_sent(form: Any, request: HttpRequest) -> int:
     for name, needed in required.items():
         form.fields[name].required = needed
     problem = _search_problem(request)
-    if problem:  # a save ignores the search box: its words are named only when it was the search
-        form.add_error(None, _("Sökordet: %(problem)s") % {"problem": problem})
+    if problem:
+        form.add_error(None, _("Sökord: %(problem)s") % {"problem": problem})
     return 400 if form.errors else 200
 
 
@@ -168,7 +174,9 @@ def _search(choices: ActivityChoices, request: HttpRequest) -> dict[str, Any]:
         "choices": choices,
         "limit": ACTIVITY_CHOICES_MAX,
         "text": _search_filter(request).text or "",  # refused words are not shown again
-        "error": _search_problem(request),
+        # Named only when the search was asked for: a save does not use the words (they are
+        # dropped, and not shown again).
+        "error": _search_problem(request) if _searching(request) else None,
         "text_max": FILTER_TEXT_MAX,
         "unsaved": _searching(request),
     }

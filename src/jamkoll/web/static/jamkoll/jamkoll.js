@@ -8,9 +8,10 @@
       data-default-submit, as it would in a form without the search. Enter in the search box
       searches. Without the script, Enter searches from any field: nothing is lost or saved.
    4. Leaving a page asks first (the browser's own question) while a form with free text
-      (a textarea) holds what was not saved: typed since the page came, or sent back with an
-      error or by a search (data-unsaved). Sending that form itself does not ask; sending another
-      form of the page (a status report's new row beside its texts) does. */
+      (a textarea) holds what was not saved: typed or chosen since the page came (not search
+      words), or sent back with an error or by a search (data-unsaved) with something written in
+      it. Sending that form itself does not ask; sending another form of the page (a status
+      report's new row beside its texts) does. A sending that is cancelled asks again. */
 (function () {
   "use strict";
   function ready(fn) {
@@ -48,17 +49,27 @@
       });
     });
     var unsaved = [];
+    function written(form) {
+      return Array.prototype.some.call(form.elements, function (field) {
+        var text = field.tagName === "TEXTAREA" || (field.tagName === "INPUT" && ONE_LINE.indexOf(field.type) !== -1);
+        return text && field.value.trim() !== "";
+      });
+    }
     document.querySelectorAll("form").forEach(function (form) {
       if ((form.getAttribute("method") || "").toLowerCase() !== "post" || !form.querySelector("textarea")) { return; }
-      if (form.querySelector("[data-error-summary], .field-error, [data-unsaved]")) { unsaved.push(form); }
-      form.addEventListener("input", function () {
+      if (form.querySelector("[data-error-summary], .field-error, [data-unsaved]") && written(form)) { unsaved.push(form); }
+      form.addEventListener("input", function (event) {
+        if (event.target.type === "search") { return; }  // search words are not the form's content
         if (unsaved.indexOf(form) === -1) { unsaved.push(form); }
       });
     });
     var sending = null;
-    document.addEventListener("submit", function (event) { sending = event.target; });
+    document.addEventListener("submit", function (event) {
+      if (!event.defaultPrevented) { sending = event.target; }
+    });
     window.addEventListener("beforeunload", function (event) {
       var lost = unsaved.filter(function (form) { return form !== sending; });
+      sending = null;  // if this leaving is cancelled (Esc, a download), the next one asks again
       if (!lost.length) { return; }
       event.preventDefault();
       event.returnValue = "";  // older browsers ask only when a value is set
