@@ -527,10 +527,7 @@ def evaluation_page(request: HttpRequest, slug: str, year: int, pk: int) -> Http
     }
     form = EvaluationForm(initial=initial, activities=activities)
     status = 200
-    if request.method == "POST" and _searching(request):
-        form = EvaluationForm(request.POST, initial=initial, activities=activities)
-        status = _as_sent(form, request)
-    elif request.method == "POST":
+    if request.method == "POST":
         form = EvaluationForm(request.POST, initial=initial, activities=activities)
 
         def save(data: dict[str, Any]) -> None:
@@ -538,10 +535,13 @@ def evaluation_page(request: HttpRequest, slug: str, year: int, pk: int) -> Http
                 evaluation=evaluation, actor=request.user, **{k: data[k] for k in form.changed_data}
             )
 
-        if _saved(form, save):
+        if _searching(request):
+            status = _as_sent(form, request)
+        elif _saved(form, save):
             messages.success(request, _("Utvärderingen är sparad."))
             return redirect("plans:evaluations", slug=slug, year=evaluation.year)
-        status = 400
+        else:
+            status = 400
     return render(
         request,
         "plans/evaluation.html",

@@ -19,6 +19,7 @@
   }
   // The one-line fields where Enter sends a form (not the search box: Enter there searches).
   var ONE_LINE = ["text", "email", "number", "tel", "url", "password", "date", "month", "week", "time", "datetime-local"];
+  function oneLine(field) { return field.tagName === "INPUT" && ONE_LINE.indexOf(field.type) !== -1; }
   ready(function () {
     var summary = document.querySelector("[data-error-summary]");
     if (summary) {
@@ -43,7 +44,7 @@
         var field = event.target;
         // keyCode 229: the Enter that ends an input method's composition (Safari says isComposing false)
         if (event.key !== "Enter" || event.defaultPrevented || event.isComposing || event.keyCode === 229) { return; }
-        if (field.tagName !== "INPUT" || field.form !== form || ONE_LINE.indexOf(field.type) === -1) { return; }
+        if (!oneLine(field) || field.form !== form) { return; }
         event.preventDefault();
         button.click();
       });
@@ -51,8 +52,7 @@
     var unsaved = [];
     function written(form) {
       return Array.prototype.some.call(form.elements, function (field) {
-        var text = field.tagName === "TEXTAREA" || (field.tagName === "INPUT" && ONE_LINE.indexOf(field.type) !== -1);
-        return text && field.value.trim() !== "";
+        return (field.tagName === "TEXTAREA" || oneLine(field)) && field.value.trim() !== "";
       });
     }
     document.querySelectorAll("form").forEach(function (form) {
