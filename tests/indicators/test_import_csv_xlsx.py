@@ -187,6 +187,70 @@ def test_xlsx_bad_rows_and_bad_file(tmp_path: Path) -> None:
     assert not Observation.objects.filter(indicator__code=KPI).exists()
 
 
+@pytest.mark.django_db
+def test_a_sheet_that_breaks_while_its_rows_are_read_is_refused_with_the_row(tmp_path: Path) -> None:
+    """openpyxl accepts the workbook and reads the sheet's XML as rows are asked for: a tag that is
+    not closed is found on row 3. The run ends refused (it stayed "running" for ever before)."""
+    import zipfile
+
+    rows: list[list[object]] = [HEADER, [KPI, "0580", 2023, "K", 1], [KPI, "0580", 2023, "M", 2]]
+    good = write_xlsx(tmp_path / "good.xlsx", rows)
+    path = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<row r="3"', b'<row r="3"><c r="X3"><v>1</c', 1)
+            target.writestr(item, data)
+    with pytest.raises(ValidationError, match="Excel-arbetsbok"):
+        import_file(actor=operator(), path=str(path))
+    run = ImportRun.objects.get()
+    assert run.status == ImportStatus.FAILED and run.finished_at is not None and run.lease_until is None
+    assert run.problems[0]["where"] == "rad 3"
+    assert not Observation.objects.filter(indicator__code=KPI).exists()
+
+
+@pytest.mark.django_db
+def test_a_fault_while_reading_ends_the_run_as_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever goes wrong in the reading, the run does not stay "running" with no lease (which
+    nothing recovers): it ends failed, saying that nothing was imported, and the fault is raised."""
+    from jamkoll.indicators import importers
+
+    def fault(*_args: object) -> None:
+        raise RuntimeError("a fault in the reader")
+
+    monkeypatch.setitem(importers.READERS, "csv", fault)
+    with pytest.raises(RuntimeError):
+        import_file(
+            actor=operator(), path=write_csv(tmp_path / "f.csv", [HEADER, [KPI, "0180", "2023", "T", "1"]])
+        )
+    run = ImportRun.objects.get()
+    assert run.status == ImportStatus.FAILED and run.finished_at is not None and run.lease_until is None
+    assert "inget importerades" in run.problems[0]["message"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("cells", "field", "message"),
+    [
+        (["2023", "T", "1.5", "1E+999999"], "count", "antalet '1E+999999' ligger utanför"),
+        (["2023", "T", "1.5", "-1E+999999"], "count", "antalet '-1E+999999' ligger utanför"),
+    ],
+)
+def test_a_huge_exponent_is_refused_at_once(
+    tmp_path: Path, cells: list[str], field: str, message: str
+) -> None:
+    """`int(Decimal("1E+999999"))` builds a million-digit integer (about 25 s of the worker's time
+    per cell, then Python's own English refusal to print it): the range is compared first."""
+    rows = [[*HEADER, "count"], [KPI, "0180", *cells]]
+    with pytest.raises(ValidationError):
+        import_file(actor=operator(), path=write_csv(tmp_path / "e.csv", rows))
+    problem = ImportRun.objects.get().problems[0]
+    assert (problem["where"], problem["field"]) == ("rad 2", field) and message in problem["message"]
+
+
 def test_guessing(tmp_path: Path) -> None:
     assert sniff_delimiter("kpi;organisation;period;gender;value\n") == ";"
     assert sniff_delimiter("kpi,organisation,period,gender,value\n") == ","

@@ -252,6 +252,9 @@ def test_a_not_divided_kpi_has_only_total(tmp_path: Path) -> None:
         ('"value": true', "$.values[0].values[0].value", "inte ett tal"),
         ('"count": -1', "$.values[0].values[0].count", "antalet -1 ligger utanför"),
         ('"count": 2.5', "$.values[0].values[0].count", "ogiltigt antal"),
+        # `int()` of these took the worker 25 s a cell before the range was compared first
+        ('"count": 1E+999999', "$.values[0].values[0].count", "antalet '1E+999999' ligger utanför"),
+        ('"count": -1E+999999', "$.values[0].values[0].count", "antalet '-1E+999999' ligger utanför"),
     ],
 )
 def test_hostile_values_are_refused(tmp_path: Path, raw: str, where: str, message: str) -> None:
@@ -286,6 +289,34 @@ def test_hostile_strings_and_years(tmp_path: Path) -> None:
         "$.values[5].values[0].status",
     ]
     assert all(len(p["message"]) < 300 for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("period", "gender", "where", "message"),
+    [
+        ("1E+999999", '"T"', "$.values[0].period", "ogiltigt år '1E+999999'"),
+        ("-1E+999999", '"T"', "$.values[0].period", "ogiltigt år '-1E+999999'"),
+        ("2024", '["T"]', "$.values[0].values[0].gender", "ogiltigt kön \"['T']\""),
+        ("2024", '{"T": 1}', "$.values[0].values[0].gender", "ogiltigt kön"),
+    ],
+)
+def test_a_huge_year_or_a_gender_that_is_not_text_is_refused(
+    tmp_path: Path, period: str, gender: str, where: str, message: str
+) -> None:
+    """A year of a million digits was turned into an integer before its range was compared (25 s of
+    the worker's time); a list as the gender failed the set lookup (`unhashable type`) and left the
+    run "running" for ever. Both are refused, naming the place."""
+    path = tmp_path / "p.json"
+    head = '{"values": [{"kpi": "N00945", "municipality": "0180", "period": '
+    path.write_text(
+        head + period + ', "values": [{"gender": ' + gender + ', "value": 1.5}]}]}',
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError):
+        import_file(actor=operator(), path=str(path))
+    run = ImportRun.objects.get()
+    assert run.status == ImportStatus.FAILED
+    assert run.problems[0]["where"] == where and message in run.problems[0]["message"]
 
 
 @pytest.mark.parametrize(

@@ -24,10 +24,13 @@ import io
 import math
 import os
 import re
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import IO, Any
+from xml.etree.ElementTree import ParseError
 
 import ijson
 from django.utils.translation import gettext as _
@@ -141,6 +144,10 @@ def parse_period(raw: Any) -> int:
     if isinstance(raw, int):
         year = raw
     elif isinstance(raw, (Decimal, float)):
+        # Compared before `int()`: converting `1E+999999` to an integer takes the worker seconds.
+        finite = raw.is_finite() if isinstance(raw, Decimal) else math.isfinite(raw)
+        if not (finite and PERIOD_MIN <= raw <= PERIOD_MAX):
+            raise ValueError(_("ogiltigt år %(value)s") % {"value": show(raw)})
         try:
             year = int(raw)
         except (ValueError, OverflowError, InvalidOperation):
@@ -183,12 +190,15 @@ def parse_count(raw: Any) -> int | None:
             raise ValueError
         if not number.is_finite() or number != number.to_integral_value():
             raise ValueError
-        count = int(number)
     except (ValueError, InvalidOperation):
         raise ValueError(_("ogiltigt antal %(value)s (ange ett heltal)") % {"value": show(raw)}) from None
-    if not 0 <= count <= COUNT_MAX:
-        raise ValueError(_("antalet %(value)s ligger utanför 0–%(max)s") % {"value": count, "max": COUNT_MAX})
-    return count
+    # Compared before `int()`: converting `1E+999999` to an integer takes the worker seconds.
+    if not 0 <= number <= COUNT_MAX:
+        raise ValueError(
+            _("antalet %(value)s ligger utanför 0–%(max)s")
+            % {"value": number if number.adjusted() < 20 else show(raw), "max": COUNT_MAX}
+        )
+    return int(number)
 
 
 def parse_status(raw: Any) -> str:
@@ -406,7 +416,7 @@ def _kolada_block(checker: Checker, index: int, block: Any) -> None:
             bad = True
             continue
         gender = entry.get("gender")
-        if gender not in GENDERS:
+        if not isinstance(gender, str) or gender not in GENDERS:  # a list or an object is not hashable
             checker.problem(
                 f"{path}.values[{j}].gender",
                 "gender",
@@ -513,7 +523,7 @@ def _table_row(checker: Checker, line: int, cells: list[Any] | tuple[Any, ...], 
     raw_gender = cell("gender")
     gender = (
         raw_gender
-        if raw_gender in GENDERS
+        if isinstance(raw_gender, str) and raw_gender in GENDERS
         else raw_gender.strip().upper()
         if isinstance(raw_gender, str)
         else ""
@@ -648,43 +658,73 @@ def _chain_first(first: str, rest: IO[str]) -> Iterator[str]:
     yield from rest
 
 
+# What a broken workbook raises while its rows are read: XML that is not well-formed, a part the
+# archive lacks or cannot inflate, a cell openpyxl cannot convert.
+XLSX_BROKEN: tuple[type[Exception], ...] = (
+    ParseError,
+    zipfile.BadZipFile,
+    zlib.error,
+    KeyError,
+    IndexError,
+    ValueError,
+    TypeError,
+    OSError,
+    EOFError,
+)
+
+
 def read_xlsx(path: str, checker: Checker, progress: Progress | None = None) -> None:
     """The first sheet of a workbook, with the CSV's columns in its first row."""
-    import zipfile
-
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
+
+    def broken(where: str, exc: Exception) -> None:
+        checker.problem(
+            where, "", _("filen kan inte läsas som Excel-arbetsbok (XLSX): %(d)s") % {"d": str(exc)[:200]}
+        )
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        checker.problem(
-            "", "", _("filen kan inte läsas som Excel-arbetsbok (XLSX): %(d)s") % {"d": str(exc)[:200]}
-        )
+        broken("", exc)
         return
+    reached = [1]  # the row being read
     try:
-        sheet = workbook.worksheets[0]
-        total = sheet.max_row or 0
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            checker.problem(_("rad 1"), "", _("arbetsbladet är tomt"))
-            return
-        cols = _columns(list(header), checker, _("rad 1"))
-        if cols is None:
-            return
-        reported = -1
-        for line, cells in enumerate(rows, start=2):
-            if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
-                continue
-            _table_row(checker, line, cells, cols)
-            if progress is not None and total:
-                percent = min(90, 90 * line // total)
-                if percent > reported:
-                    reported = percent
-                    progress(percent)
+        _xlsx_rows(workbook, checker, progress, reached)
+    except XLSX_BROKEN as exc:
+        # openpyxl reads the sheet's XML as the rows are asked for: a part that is not well-formed
+        # (or missing) is found here, after `load_workbook` accepted the file.
+        broken(_("rad %(n)s") % {"n": reached[0]}, exc)
     finally:
         workbook.close()
+
+
+def _xlsx_rows(workbook: Any, checker: Checker, progress: Progress | None, reached: list[int]) -> None:
+    if not workbook.worksheets:
+        checker.problem("", "", _("arbetsboken har inga arbetsblad"))
+        return
+    sheet = workbook.worksheets[0]
+    total = sheet.max_row or 0
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None:
+        checker.problem(_("rad 1"), "", _("arbetsbladet är tomt"))
+        return
+    cols = _columns(list(header), checker, _("rad 1"))
+    if cols is None:
+        return
+    reported = -1
+    reached[0] = 2
+    for line, cells in enumerate(rows, start=2):
+        reached[0] = line
+        if not all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+            _table_row(checker, line, cells, cols)
+        reached[0] = line + 1  # the next row: openpyxl reads it as it is asked for
+        if progress is not None and total:
+            percent = min(90, 90 * line // total)
+            if percent > reported:
+                reported = percent
+                progress(percent)
 
 
 READERS: dict[str, Callable[[str, Checker, Progress | None], None]] = {

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -299,6 +299,22 @@ def import_run_execute(
     try:
         with _lease(run):
             return _execute(run, source, report)
+    except (PermissionDenied, ValidationError):
+        raise  # refused: the run lists the problems
+    except Exception:
+        # A fault in the reading, not a problem the file was refused for: the run must still
+        # end, as failed, or its page would say "running" for ever (nothing recovers a run
+        # whose lease is cleared). Nothing was merged: the merge is one transaction.
+        log.exception("import run %s failed", run.pk)
+        message = _(
+            "importen avbröts av ett oväntat fel när filen lästes; inget importerades. "
+            "Felet är loggat hos systemets administratör."
+        )
+        try:
+            _refuse(run, [{"where": "", "field": "", "message": message}])
+        except DatabaseError:  # the connection is gone too: recovery ends the run when its lease runs out
+            log.exception("import run %s could not be marked as failed", run.pk)
+        raise
     finally:
         ImportRun.objects.filter(pk=run.pk).update(lease_until=None)
         run.lease_until = None
