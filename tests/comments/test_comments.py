@@ -388,3 +388,27 @@ def test_the_api_lists_and_writes_under_the_same_rules(
     read = client_for(coordinator).post(f"/api/v1/notifications/{notes[0]['id']}/read")
     assert read.json() == {"marked": 1}
     assert client_for(rss_skane).post(f"/api/v1/notifications/{notes[0]['id']}/read").status_code == 404
+
+
+def test_a_notification_about_what_a_removed_role_showed_is_left_out_in_the_web_and_the_api(
+    norrbotten_plan: CountyPlan, coordinator: Any, rss_norrbotten: Any
+) -> None:
+    """The notification quotes the comment: once the role that let the recipient read its subject
+    is taken away, neither the inbox page nor the API shows it (the API showed it, with the text,
+    the subject's title and address)."""
+    comment_create(
+        actor=coordinator, target=target_of(norrbotten_plan), body="@nils-norrbotten konfidentiellt: budgeten"
+    )
+    assert Notification.objects.filter(recipient=rss_norrbotten).count() == 1
+    client = client_for(rss_norrbotten)
+    assert "konfidentiellt" in client.get("/aviseringar/").content.decode()
+    assert [n["comment"]["body"] for n in client.get("/api/v1/notifications").json()["items"]] == [
+        "@nils-norrbotten konfidentiellt: budgeten"
+    ]
+
+    rss_norrbotten.role_assignments.all().delete()
+    page = client.get("/aviseringar/")
+    assert page.status_code == 200 and "konfidentiellt" not in page.content.decode()
+    listed = client.get("/api/v1/notifications")
+    assert listed.status_code == 200 and listed.json()["items"] == []
+    assert "konfidentiellt" not in listed.content.decode() and "Norrbotten" not in listed.content.decode()

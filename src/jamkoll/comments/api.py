@@ -17,7 +17,7 @@ from jamkoll.api_paging import Page, PageIn, page
 from jamkoll.schema_types import ERRORS
 
 from .models import BODY_MAX
-from .selectors import PK_MAX, comment_page, notification_queryset, notification_target, target_get
+from .selectors import PK_MAX, comment_page, notification_queryset, notifications_visible, target_get
 from .services import comment_create, notification_mark_read
 
 router = Router(auth=user_auth, tags=["comments"])
@@ -93,8 +93,7 @@ def comment_new(request: HttpRequest, kind: Kind, pk: Id, data: CommentIn) -> An
     }
 
 
-def _notification_out(n: Any) -> dict[str, Any]:
-    target = notification_target(n)
+def _notification_out(n: Any, target: Any) -> dict[str, Any]:
     return {
         "id": n.pk,
         "created_at": n.created_at,
@@ -114,10 +113,16 @@ def _notification_out(n: Any) -> dict[str, Any]:
     "",
     response={200: Page[NotificationOut], **ERRORS},
     summary="Mina aviseringar",
-    description="Nyaste först, sidvis (`limit`, `offset`; `total` är antalet aviseringar).",
+    description=(
+        "Nyaste först, sidvis (`limit`, `offset`; `total` är antalet aviseringar). En avisering om "
+        "något du inte längre får läsa (en roll som tagits bort) lämnas utan i `items`, som på webben."
+    ),
 )
 def notifications(request: HttpRequest, paging: Query[PageIn]) -> Any:
-    return page(notification_queryset(user=request.user), paging, _notification_out)
+    result = page(notification_queryset(user=request.user), paging)
+    visible = notifications_visible(user=request.user, rows=result["items"])
+    result["items"] = [_notification_out(n, target) for n, target in visible]
+    return result
 
 
 @notifications_router.post("/{pk}/read", response={200: MarkedOut, **ERRORS}, summary="Markera som läst")

@@ -12,7 +12,7 @@ from django.db.models import F, IntegerField, QuerySet, Value
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from jamkoll.accounts.policy import actor_label, require
+from jamkoll.accounts.policy import actor_label, check, require
 from jamkoll.errors import NotFound
 from jamkoll.plans.models import Activity, CountyPlan, PlanComment, PlanCommentKind, ProjectPlan
 from jamkoll.programmes.selectors import as_of
@@ -221,6 +221,14 @@ def notification_target(notification: Notification) -> Target:
         return target_of(notification.send_back.plan)
     obj = comment.plan or comment.activity or comment.county_plan or comment.report_version
     return target_of(obj)
+
+
+def notifications_visible(*, user: Any, rows: Any) -> list[tuple[Notification, Target]]:
+    """Of `rows` (the user's notifications), those whose subject the user may still read, each with
+    it: a notification about something a role since taken away showed is left out, in the web and
+    in the API alike (its text quotes the comment)."""
+    pairs = [(n, notification_target(n)) for n in rows]
+    return [(n, target) for n, target in pairs if check(user, "comment.view", target)]
 
 
 def unread_count(*, user: Any) -> int:

@@ -19,7 +19,7 @@ from jamkoll.tables import Column, table_from_request
 from jamkoll.validation import int_param
 
 from .forms import CommentForm
-from .selectors import PK_MAX, comment_list, notification_queryset, notification_target, target_get
+from .selectors import PK_MAX, comment_list, notification_queryset, notifications_visible, target_get
 from .services import comment_create, notification_mark_read
 
 NOTIFICATIONS_PAGE = 50
@@ -67,11 +67,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
         page_size=NOTIFICATIONS_PAGE,
     )
     table.csv_href = table.xlsx_href = ""  # nothing to download: the list is the user's own inbox
-    rows = []
-    for notification in table.page.object_list:
-        target = notification_target(notification)
-        if check(request.user, "comment.view", target):  # a role since taken away: not shown
-            rows.append((notification, target))
+    rows = notifications_visible(user=request.user, rows=table.page.object_list)
     return render(request, "comments/notifications.html", {"rows": rows, "table": table})
 
 
