@@ -155,6 +155,33 @@ def test_it_answers_an_anonymous_write_with_401_and_the_one_body(client: Client)
     assert response.json()["errors"] == {}
 
 
+@pytest.mark.parametrize(
+    ("url", "body", "content_type", "status", "words"),
+    [
+        # Django's multipart parser raises before the endpoint runs (an HTML page before)
+        ("/api/v1/indicators/imports", b"--x\r\nbroken", "multipart/form-data", 400, "kan inte läsas"),
+        ("/api/v1/comments/plan/1", b"--x\r\nbroken", "multipart/form-data", 400, "kan inte läsas"),
+        # Ninja's own English ("Cannot parse request body") before
+        ("/api/v1/comments/plan/1", b'{"body": ', "application/json", 400, "kan inte läsas"),
+        # past DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB): an HTML page before
+        (
+            "/api/v1/comments/plan/1",
+            b'{"body": "' + b"x" * 3_000_000 + b'"}',
+            "application/json",
+            413,
+            "för stor",
+        ),
+    ],
+)
+def test_it_answers_a_body_it_cannot_read_with_the_one_error_body(
+    coordinator: Any, url: str, body: bytes, content_type: str, status: int, words: str
+) -> None:
+    with nothing_stored():
+        response = client_for(coordinator).post(url, body, content_type=content_type)
+    assert response.status_code == status and response["Content-Type"].startswith("application/json")
+    assert set(response.json()) == {"detail", "errors"} and words in response.json()["detail"]
+
+
 # --- The shapes of a refusal ---------------------------------------------------------------------
 
 

@@ -13,9 +13,16 @@ import json
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    ValidationError,
+)
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -153,7 +160,29 @@ def _on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):  # Ninja's own words
+        return _unreadable_body(request, exc)
     return _error(request, exc.status_code, str(exc))
+
+
+def _unreadable_body(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """400 in the one error shape for a body that cannot be read as what its Content-Type says:
+    JSON that is not JSON, multipart form data without its boundary or with a part too long to
+    read (Django's parser raises before the endpoint runs)."""
+    log.info("API: begärans innehåll kunde inte läsas: %s", exc)
+    return _error(
+        request,
+        400,
+        _(
+            "Begärans innehåll kan inte läsas som det som Content-Type anger "
+            "(JSON eller multipart/form-data med boundary)."
+        ),
+    )
+
+
+def _on_too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """413 in the one error shape for a body past Django's limits (DATA_UPLOAD_MAX_*)."""
+    return _error(request, 413, _("Begäran är för stor: för många fält, filer eller byte."))
 
 
 def _on_database_gone(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -365,6 +394,10 @@ for _exc, _handler in (
     (Http404, _on_not_found),
     (HttpError, _on_http_error),
     (AuthenticationError, _on_unauthenticated),
+    (MultiPartParserError, _unreadable_body),
+    (RequestDataTooBig, _on_too_big),
+    (TooManyFieldsSent, _on_too_big),
+    (TooManyFilesSent, _on_too_big),
     (OperationalError, _on_database_gone),
     (InterfaceError, _on_database_gone),
 ):

@@ -46,5 +46,6 @@ ERRORS: dict[int, type[BaseModel]] = {
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,
+    413: ErrorOut,
     422: ErrorOut,
 }
