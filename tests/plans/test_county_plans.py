@@ -21,6 +21,7 @@ from jamkoll.plans.services import (
     county_activity_update,
     county_plan_create,
     county_plan_update,
+    plan_create,
 )
 from jamkoll.programmes.selectors import decision_get
 from tests.conftest import client_for
@@ -434,3 +435,46 @@ def test_the_api_lists_the_21_counties_with_what_is_missing(
     seeded = client_for(analyst).get(f"/api/v1/plans/{SLUG}/2018/counties").json()
     assert all(r["plan_status"] == "fixed" for r in seeded)
     assert Client().get(f"/api/v1/plans/{SLUG}/2019/counties").status_code == 401
+
+
+# --- two requests that make the same activity code at once ------------------------------------
+
+
+def test_a_made_code_taken_before_the_insert_is_made_again(
+    norrbotten_plan: CountyPlan,
+    norrbotten_activity: Activity,
+    monkeypatch: pytest.MonkeyPatch,
+    coordinator: Any,
+) -> None:
+    """Two RSS leaders' activities with the same title at once: both requests chose the same free
+    code and the second insert broke the unique code (a 500). The code chosen before the other
+    insert is simulated: the first choice is the code an activity already holds. The second
+    activity gets the next free code, in a county plan and in the national plan alike."""
+    from jamkoll.plans import services
+
+    real = services._new_code
+    stale: list[str] = [norrbotten_activity.code]  # what the next choice returns, once
+    chosen: list[str] = []
+
+    def choose(decision: Any, year: int, base: str) -> str:
+        code = stale.pop() if stale else real(decision, year, base)
+        chosen.append(code)
+        return code
+
+    monkeypatch.setattr(services, "_new_code", choose)
+    again = county_activity_create(county_plan=norrbotten_plan, actor=SEED_LOADER, **_service_activity())
+    made = norrbotten_activity.code
+    assert chosen == [made, f"{made}-2"] and again.code == f"{made}-2"
+    assert again.counties.get().code == "25"
+
+    plan_create(decision=norrbotten_plan.decision, year=2019, copy_from=None, actor=coordinator)
+    national = {"title": "Nationell träff", "goal_area": "3", "sub_project": "2"}
+    first = services.activity_create(
+        decision=norrbotten_plan.decision, year=2019, actor=coordinator, **national
+    )
+    stale.append(first.code)
+    chosen.clear()
+    twin = services.activity_create(
+        decision=norrbotten_plan.decision, year=2019, actor=coordinator, **national
+    )
+    assert chosen == [first.code, f"{first.code}-2"] and twin.code == f"{first.code}-2"

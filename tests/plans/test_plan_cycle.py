@@ -21,6 +21,7 @@ from jamkoll.plans.models import (
     ActivityStatus,
     Evaluation,
     Output,
+    PlanBudgetLine,
     PlanComment,
     PlanStatus,
     ProjectPlan,
@@ -463,3 +464,60 @@ def test_it_records_who_created_and_changed(decision: FundingDecision, coordinat
     other = persona("olof-samordnare", Role.COORDINATOR)
     activity_update(activity=copied, actor=other, status=ActivityStatus.ONGOING)
     assert copied.history.latest().history_user == other
+
+
+@pytest.mark.postgres
+def test_two_new_versions_at_once_make_one_and_refuse_the_other(decision: FundingDecision) -> None:
+    """A double click on "Ny version" of the fixed 2018 plan, on two real connections: one new
+    version, the other refused as superseded (it was a 500 on the unique `supersedes`, as the
+    lock on "the latest version" was re-read by PostgreSQL as the same old row)."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    from jamkoll.accounts.policy import operator
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real parallel connections are tested on PostgreSQL")
+    fixed = ProjectPlan.objects.get(decision=decision, year=2018, version=1)
+    assert fixed.status == PlanStatus.FIXED
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+
+    def make() -> None:
+        try:
+            barrier.wait(timeout=10)
+            new = plan_new_version(plan=ProjectPlan.objects.get(pk=fixed.pk), actor=operator("test"))
+            results.append(f"v{new.version}")
+        except ValidationError as exc:
+            results.append(str(exc.code))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=make) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+
+    def cleanup() -> None:  # the threads committed: remove what they made, outside this test's transaction
+        try:
+            with transaction.atomic():
+                made = list(ProjectPlan.objects.filter(decision=decision, year=2018, version__gt=1))
+                ids = [p.pk for p in made]
+                PlanComment.objects.filter(plan_id__in=ids).delete()
+                for plan in made:
+                    plan.budget_lines.all().delete()
+                    plan.delete()
+                ProjectPlan.history.filter(id__in=ids).delete()
+                PlanBudgetLine.history.filter(plan_id__in=ids).delete()
+        finally:
+            connections.close_all()
+
+    try:
+        assert sorted(results) == ["superseded", "v2"], results
+    finally:
+        cleaner = threading.Thread(target=cleanup)
+        cleaner.start()
+        cleaner.join(timeout=30)
+    assert not ProjectPlan.objects.filter(decision=decision, year=2018, version__gt=1).exists()

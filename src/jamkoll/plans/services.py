@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -249,12 +249,13 @@ def plan_new_version(*, plan: ProjectPlan, actor: Any) -> ProjectPlan:
     draft is changed as it is, a proposed plan is sent back by Regeringskansliet."""
     require(actor, "plan.edit", plan)
     with transaction.atomic():
-        latest = (
-            ProjectPlan.objects.select_for_update()
-            .filter(decision=plan.decision, year=plan.year)
-            .order_by("-version")
-            .first()
-        )
+        # The plan's row is locked first, then the latest version read in a statement of its own:
+        # a request that made a version meanwhile held the lock, and the second read sees its row
+        # (PostgreSQL re-reads only the locked row itself when the lock comes free, so one locking
+        # query for "the latest" still found this plan, and both inserted version n + 1).
+        ProjectPlan.objects.select_for_update().filter(pk=plan.pk).first()
+        versions = ProjectPlan.objects.filter(decision=plan.decision, year=plan.year)
+        latest = versions.order_by("-version").first()
         assert latest is not None
         if latest.pk != plan.pk:
             raise ValidationError(
@@ -811,10 +812,12 @@ def _check_budget(activity: Activity) -> None:
         )
 
 
-def _save_activity(activity: Activity, cleaned: dict[str, Any], actor: Any, *, planning: bool) -> Activity:
-    """Set the cleaned values, check the activity as a whole and save it with its links.
-    `planning`: the change touches the plan, so its lock is checked again under the plan's row
-    lock (a proposal made meanwhile wins)."""
+def _save_activity(
+    activity: Activity, cleaned: dict[str, Any], actor: Any, *, planning: bool, exclude: tuple[str, ...] = ()
+) -> Activity:
+    """Set the cleaned values, check the activity as a whole (but the fields in `exclude`) and
+    save it with its links. `planning`: the change touches the plan, so its lock is checked again
+    under the plan's row lock (a proposal made meanwhile wins)."""
     with transaction.atomic():
         if planning:
             _lock_year_plans(activity)
@@ -824,7 +827,7 @@ def _save_activity(activity: Activity, cleaned: dict[str, Any], actor: Any, *, p
                 setattr(activity, name, value)
         if "planned_cost" in cleaned or "budget_line" in cleaned:
             _check_budget(activity)
-        activity.full_clean()
+        activity.full_clean(exclude=exclude)
         _recorded_by(activity, actor)
         activity.save()
         for name in _M2M:
@@ -916,6 +919,30 @@ def _new_code(decision: FundingDecision, year: int, base: str) -> str:
     return code
 
 
+_CODE_TRIES = 5
+
+
+def _save_with_free_code(activity: Activity, base: str, save: Callable[[], Activity]) -> Activity:
+    """`save()` the new `activity` under a code made from `base` that no other activity of its
+    year holds. The code is free when chosen but may be taken before the insert by a request that
+    made the same one (two RSS leaders' "Samma titel" at once): the insert is then tried again with
+    the next free code, in a savepoint (`save` leaves the code's uniqueness to the database)."""
+    for attempt in range(1, _CODE_TRIES + 1):
+        activity.code = _new_code(activity.decision, activity.year, base)
+        try:
+            with transaction.atomic():
+                return save()
+        except IntegrityError:
+            taken = Activity.objects.filter(
+                decision=activity.decision, year=activity.year, code=activity.code
+            ).exists()
+            if not taken or attempt == _CODE_TRIES:
+                raise
+            activity.pk = None
+            activity._state.adding = True
+    raise AssertionError("unreachable")
+
+
 def activity_create(
     *,
     decision: FundingDecision,
@@ -960,7 +987,6 @@ def activity_create(
         clean_code = None
     _check_dates_in_year(number, {n: v for n, v in cleaned.items() if n in _DATES}, errors)
     errors.raise_if_any()
-    activity.code = clean_code or _new_code(decision, number, f"{number}-{cleaned['title']}")
     if county is not None:
         activity.county_plan = CountyPlan.objects.filter(
             decision=decision, year=number, county=county
@@ -973,12 +999,20 @@ def activity_create(
         .first()
         or 0
     ) + 1
-    try:
-        saved = _save_activity(activity, cleaned, actor, planning=True)
-    except IntegrityError:  # the same code, taken by another request in the meantime
-        raise field_error(
-            "code", _("Det finns redan en aktivitet med koden %(c)s för året.") % {"c": activity.code}
-        ) from None
+    if clean_code is None:  # made from the title: another free one if a request takes it first
+        saved = _save_with_free_code(
+            activity,
+            f"{number}-{cleaned['title']}",
+            lambda: _save_activity(activity, cleaned, actor, planning=True, exclude=("code",)),
+        )
+    else:
+        activity.code = clean_code
+        try:
+            saved = _save_activity(activity, cleaned, actor, planning=True)
+        except IntegrityError:  # the same code, taken by another request in the meantime
+            raise field_error(
+                "code", _("Det finns redan en aktivitet med koden %(c)s för året.") % {"c": activity.code}
+            ) from None
     if county is not None:
         saved.counties.add(county)
     return saved
@@ -1257,16 +1291,20 @@ def county_activity_create(
         activity = Activity(
             decision=decision,
             year=year,
-            code=_new_code(decision, year, f"{year}-rss-{county.code}-{values['title']}"),
             owner_county=county,
             county_plan=county_plan,
             report_section=section,
             position=(last or 0) + 1,
             **values,
         )
-        activity.full_clean()
-        _recorded_by(activity, actor)
-        activity.save()
+
+        def save() -> Activity:
+            activity.full_clean(exclude=("code",))  # a made code: its uniqueness is the database's
+            _recorded_by(activity, actor)
+            activity.save()
+            return activity
+
+        _save_with_free_code(activity, f"{year}-rss-{county.code}-{values['title']}", save)
         activity.counties.add(county)
     return activity
 
