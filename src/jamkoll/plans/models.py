@@ -550,6 +550,15 @@ class Output(models.Model):
         return self.women is not None
 
     @property
+    def breakdown_sv(self) -> str:
+        """The split by sex, in Swedish (documents): "kvinnor 85, män 30, annat eller okänt 5";
+        empty when none was given."""
+        if not self.has_breakdown:
+            return ""
+        parts = (("kvinnor", self.women), ("män", self.men), ("annat eller okänt", self.other))
+        return ", ".join(f"{name} {group_digits(str(n))}" for name, n in parts if n is not None)
+
+    @property
     def measured(self) -> bool:
         """An exact figure or a lower bound: counted among measured results."""
         return self.qualifier in MEASURED

@@ -1123,6 +1123,12 @@ def _half_year_end(start: dt.date) -> dt.date:
     return dt.date(start.year, 6, 30) if start.month <= 6 else dt.date(start.year, 12, 31)
 
 
+def _output_line(output: Any) -> str:
+    """A result as the county report lists it, with its split by sex when there is one."""
+    line = f"{output.label}: {output.figure_sv} {output.unit}"
+    return f"{line}, varav {output.breakdown_sv}" if output.has_breakdown else line
+
+
 def rss_report(*, decision: FundingDecision, year: int, county_code: str) -> Document:
     on = as_of(year)
     county = county_get(code=county_code)
@@ -1169,7 +1175,7 @@ def rss_report(*, decision: FundingDecision, year: int, county_code: str) -> Doc
             )
             outputs = list(a.outputs.all())
             if outputs:
-                work.blocks.append(BulletList(tuple(f"{o.label}: {o.figure_sv} {o.unit}" for o in outputs)))
+                work.blocks.append(BulletList(tuple(_output_line(o) for o in outputs)))
     else:
         work.blocks.append(Paragraph("Inga egna aktiviteter är registrerade för länet.", style="note"))
     common = Section(title="Gemensamma insatser som berör länet", number="3", level=1)
