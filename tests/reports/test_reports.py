@@ -328,7 +328,7 @@ def test_drafts_are_hidden_from_those_who_may_not_see_them(
     assert client_for(treasury).get(f"/rapporter/{draft.pk}/fil/md/").status_code == 403
     for url in (f"/rapporter/{draft.pk}/", f"/rapporter/{draft.pk}/fil/md/"):
         refusal = client_for(treasury).get(url).content.decode()
-        assert "Utkast visas bara för SKR:s samordnare, ekonomichef och behöriga företrädare" in refusal
+        assert "En version som inte har lämnats in visas bara för SKR:s samordnare" in refusal
     page = client_for(coordinator).get(f"/rapporter/{draft.pk}/")
     assert page.status_code == 200 and "Förhandsvisning" in page.content.decode()
     ReportVersion.objects.filter(pk=draft.pk).update(
@@ -419,3 +419,101 @@ def test_a_second_submission_is_refused(agreement: Any, coordinator: Any) -> Non
     report_submit(version=draft, on=dt.date(2018, 7, 15), receipt_reference="S2018/1", actor=coordinator)
     with pytest.raises(ValidationError, match="redan inlämnad"):
         report_submit(version=draft, on=dt.date(2018, 7, 16), receipt_reference="S2018/2", actor=coordinator)
+
+
+def test_the_county_report_gives_each_result_with_its_split_by_sex(agreement: Any, rss_skane: Any) -> None:
+    """The follow-up is of results by sex: the county report said "120 personer" where the
+    activity holds 85 women, 30 men and 5 other or unknown."""
+    import datetime as dt
+
+    from jamkoll.plans.services import county_activity_create, county_plan_create, output_create
+    from jamkoll.reports.assemblers import rss_report
+    from jamkoll.reports.renderers.markdown import render_markdown
+
+    plan = county_plan_create(decision=agreement, year=2019, county_code="12", actor=SEED_LOADER)
+    activity = county_activity_create(
+        county_plan=plan,
+        actor=SEED_LOADER,
+        title="Utbildning för socialtjänsten",
+        goal_area="3",
+        sub_project="2",
+        status="completed",
+        planned_start=dt.date(2019, 3, 1),
+        planned_end=dt.date(2019, 10, 31),
+        actual_start=None,
+        actual_end=None,
+    )
+    output_create(
+        activity=activity,
+        actor=rss_skane,
+        label="Deltagare",
+        unit="personer",
+        total=1120,
+        women=850,
+        men=265,
+        other=5,
+    )
+    output_create(activity=activity, actor=rss_skane, label="Utbildningstillfällen", unit="st", total=4)
+    text = render_markdown(rss_report(decision=agreement, year=2019, county_code="12")).replace("\xa0", " ")
+    assert "Deltagare: 1 120 personer, varav kvinnor 850, män 265, annat eller okänt 5" in text
+    assert "Utbildningstillfällen: 4 st\n" in text
+
+
+@pytest.mark.postgres
+def test_two_generations_of_one_report_at_once_make_two_versions(agreement: Any) -> None:
+    """Two workers generate Skåne's 2018 county report at the same moment, on real connections:
+    versions 1 and 2 (both made version 1 before, and one failed on the unique version: there was
+    no row to lock before the first, and after a wait PostgreSQL re-read only the locked row)."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    from jamkoll.accounts.policy import operator
+    from jamkoll.reports.services import report_generate
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real parallel connections are tested on PostgreSQL")
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+
+    def generate() -> None:
+        try:
+            barrier.wait(timeout=10)
+            made = report_generate(
+                kind="rss",
+                decision=agreement,
+                year=2018,
+                county_code="12",
+                actor=operator("test"),
+                formats=("md",),
+            )
+            results.append(f"v{made.version}")
+        except Exception as exc:  # what went wrong is the finding
+            results.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=generate) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+
+    def cleanup() -> None:  # the threads committed: remove what they made, outside this test's transaction
+        try:
+            with transaction.atomic():
+                made = ReportVersion.objects.filter(kind="rss", decision=agreement, year=2018)
+                for version in made:
+                    for stored in version.files.all():
+                        stored.delete()
+                    version.delete()
+        finally:
+            connections.close_all()
+
+    try:
+        assert sorted(results) == ["v1", "v2"], results
+    finally:
+        cleaner = threading.Thread(target=cleanup)
+        cleaner.start()
+        cleaner.join(timeout=30)
+    assert not ReportVersion.objects.filter(kind="rss", decision=agreement, year=2018).exists()

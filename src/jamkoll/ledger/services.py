@@ -24,13 +24,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jamkoll.accounts.policy import actor_label, actor_user, require
 from jamkoll.errors import ErrorCollector, NotFound, field_error
+from jamkoll.locking import LEDGER_YEAR, lock_decision_year
 from jamkoll.money import AmountError, parse_amount
 from jamkoll.programmes.models import Budget, BudgetLine, FundingDecision, GoalArea, Recipient
 from jamkoll.programmes.selectors import budget_get, decisions_by_id
@@ -95,23 +96,10 @@ def entry_date_bounds(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year - 1, 1, 1), timezone.localdate()
 
 
-# The namespace of the ledger's advisory locks (PostgreSQL), in the key's top 16 bits: "LY".
-_YEAR_LOCK_SPACE = 0x4C59
-
-
 def _lock_year(decision_id: int, year: int) -> None:
     """Serialise the writes to one decision-year until the transaction ends: its invariants are
-    checked under this lock, and writers to other decision-years never wait on it.
-
-    PostgreSQL: a transaction-level advisory lock on (decision, year) — released by the commit or
-    rollback, no row needed. SQLite takes its one write lock at BEGIN (`transaction_mode`
-    IMMEDIATE in the settings), which is at least as strict."""
-    if connection.vendor != "postgresql":
-        return
-    # A positive bigint: 16 bits of namespace, 32 of decision id, 16 of year.
-    key = (_YEAR_LOCK_SPACE << 48) | ((decision_id & 0xFFFFFFFF) << 16) | (year & 0xFFFF)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    checked under this lock, and writers to other decision-years never wait on it."""
+    lock_decision_year(LEDGER_YEAR, decision_id, year)
 
 
 def _lock_head() -> ChainHead:

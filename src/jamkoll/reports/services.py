@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from jamkoll.accounts.policy import actor_label, actor_user, require
 from jamkoll.accounts.selectors import signer_get
 from jamkoll.errors import ErrorCollector, NotFound, error_line, field_error
+from jamkoll.locking import REPORT_CHAIN, lock_decision_year
 from jamkoll.money import AmountError, parse_amount
 from jamkoll.obligations.transitions import close_refusal, obligation_close
 from jamkoll.programmes.models import FundingDecision
@@ -500,9 +501,12 @@ def report_generate(
     with transaction.atomic():
         if fence:
             fence()
+        # The chain's lock, then its latest version in a statement of its own: a locking read of
+        # "the latest" found nothing to lock before a first version, and after a wait PostgreSQL
+        # re-reads only the row it locked, so two generations both made version n + 1.
+        lock_decision_year(REPORT_CHAIN, decision.pk, number)
         last = (
-            ReportVersion.objects.select_for_update()
-            .filter(kind=kind, decision=decision, year=number, scope=scope)
+            ReportVersion.objects.filter(kind=kind, decision=decision, year=number, scope=scope)
             .order_by("-version")
             .first()
         )
@@ -635,6 +639,8 @@ def _require_latest(version: ReportVersion, step: Step, *, lock: bool = False) -
     versions = ReportVersion.objects.filter(
         kind=version.kind, decision=version.decision, year=version.year, scope=version.scope
     )
+    if lock:  # the chain's lock first (as `report_generate`): the read after it sees every version
+        lock_decision_year(REPORT_CHAIN, version.decision_id, version.year)
     last = (versions.select_for_update() if lock else versions).order_by("-version").first()
     assert last is not None
     if last.pk != version.pk:
