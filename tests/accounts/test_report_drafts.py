@@ -58,7 +58,8 @@ def test_it_refuses_a_draft_with_a_reason_that_names_who_may_see_it(rss_norrbott
     verdict = check(rss_norrbotten, "report.view_draft", skane)
     assert not verdict
     assert verdict.reason == (
-        "Utkast visas bara för SKR:s samordnare, ekonomichef och behöriga företrädare "
+        "En version som inte har lämnats in visas bara för SKR:s samordnare, ekonomichef och "
+        "behöriga företrädare "
         "(en RSS-ledare ser sitt eget läns länsrapport)."
     )
 

@@ -23,7 +23,8 @@ from .factories import ReportVersionFactory, every_version
 
 pytestmark = pytest.mark.django_db
 DRAFT_REASON = (
-    "Utkast visas bara för SKR:s samordnare, ekonomichef och behöriga företrädare "
+    "En version som inte har lämnats in visas bara för SKR:s samordnare, ekonomichef och "
+    "behöriga företrädare "
     "(en RSS-ledare ser sitt eget läns länsrapport)."
 )
 PERSONAS = ("coordinator", "rss_skane", "rss_norrbotten", "certifier", "signatory", "treasury", "no_role")

@@ -408,7 +408,8 @@ RULES: dict[str, Rule] = {
     "report.view_draft": Rule(
         may_view_draft,
         _(
-            "Utkast visas bara för SKR:s samordnare, ekonomichef och behöriga företrädare "
+            "En version som inte har lämnats in visas bara för SKR:s samordnare, ekonomichef och "
+            "behöriga företrädare "
             "(en RSS-ledare ser sitt eget läns länsrapport)."
         ),
     ),
