@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.utils import timezone
 from pypdf import PdfReader
 
 from jamkoll.accounts.policy import SEED_LOADER
@@ -254,6 +255,11 @@ def test_the_archive_workflow_certify_sign_submit(
         kind="financial", decision=agreement, year=2018, actor=coordinator, formats=("md", "html")
     )
     assert draft.state == ReportState.DRAFT and draft.files.count() == 2
+    # The draft's files say what it is, on the title page and in every page's header; the
+    # certified version's do not.
+    marked = f"UTKAST {timezone.localdate().isoformat()} – inte intygat eller undertecknat · "
+    for fmt in ("md", "html"):
+        assert marked in bytes(draft.files.get(format=fmt).content).decode()
     with pytest.raises(ValidationError, match="måste vara intygad"):
         report_sign(version=draft, on=dt.date(2019, 3, 28), actor=signatory)
     certified = report_certify(
@@ -265,6 +271,7 @@ def test_the_archive_workflow_certify_sign_submit(
     assert (certified.version, certified.state, certified.supersedes) == (2, "certified", draft)
     certificate = bytes(certified.files.get(format="md").content).decode()
     assert "erik-ekonomichef" in certificate and "Ekonomichef, Sveriges Kommuner och Landsting" in certificate
+    assert "UTKAST" not in certificate and not report_outdated(draft)
     signed = report_sign(version=certified, on=dt.date(2019, 3, 28), actor=signatory)
     submitted = report_submit(
         version=signed, on=dt.date(2019, 3, 29), receipt_reference="KAMK 2019/77", actor=coordinator
@@ -287,6 +294,7 @@ def test_roles_are_enforced(
         kind="rss", decision=agreement, year=2018, county_code="12", actor=rss_skane, formats=("md",)
     )
     assert own.county_code == "12"
+    assert "UTKAST" not in bytes(own.files.get(format="md").content).decode()  # submitted as it is
     with pytest.raises(PermissionDenied, match="RSS-ledare skapar sitt läns rapport"):
         report_generate(
             kind="rss", decision=agreement, year=2018, county_code="25", actor=rss_skane, formats=("md",)

@@ -21,7 +21,7 @@ import hashlib
 import os
 import socket
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -58,7 +58,7 @@ from .models import (
     ReportVersion,
 )
 from .selectors import application_years, report_obligation, step_verdict
-from .transitions import Step, require_step
+from .transitions import Step, require_step, steps_for
 
 ALL_FORMATS = ("pdf", "docx", "html", "md")
 Progress = Callable[[int, str], None]
@@ -497,7 +497,8 @@ def report_generate(
         application_input=_application_input(shape, timezone.localdate(now)),
     )
     scope = _scope(code, start)
-    files = _render_all(document, formats, progress=progress, tick=tick)
+    shown = _draft_marked(document, timezone.localdate(now))
+    files = _render_all(shown, formats, progress=progress, tick=tick)
     with transaction.atomic():
         if fence:
             fence()
@@ -547,6 +548,19 @@ def _drafted_on(version: ReportVersion) -> dt.date:
     while first.supersedes_id is not None and first.supersedes is not None:
         first = first.supersedes
     return timezone.localdate(first.generated_at)
+
+
+def _draft_marked(document: Document, on: dt.date) -> Document:
+    """The document as its draft's files show it: a report that is certified or signed before it
+    is sent says on its title page and at the top of every page that this is not that version
+    (the certified or signed one is rendered again, without the mark). A half-year or county
+    report is submitted as generated: no mark. The fingerprint is of the unmarked document."""
+    steps = steps_for(document.kind)
+    if Step.SIGN not in steps:
+        return document
+    missing = "intygat eller undertecknat" if Step.CERTIFY in steps else "undertecknat"
+    mark = f"UTKAST {on.isoformat()} – inte {missing}"
+    return replace(document, header_note=f"{mark} · {document.header_note}" if document.header_note else mark)
 
 
 def version_document(version: ReportVersion, *, with_workflow: bool = True) -> Document:
