@@ -478,3 +478,28 @@ def test_a_made_code_taken_before_the_insert_is_made_again(
         decision=norrbotten_plan.decision, year=2019, actor=coordinator, **national
     )
     assert chosen == [first.code, f"{first.code}-2"] and twin.code == f"{first.code}-2"
+
+
+def test_a_new_activitys_goal_area_and_sub_project_are_chosen_not_defaulted(
+    rss_skane: Any, skane_plan: CountyPlan, coordinator: Any
+) -> None:
+    """The lists began with goal area 1 and sub-project 1 selected: an RSS leader who did not look
+    filed a county's work under the equality goal. Both now start at "– välj –", and a form sent
+    without them says so beside each and stores nothing."""
+    import re
+
+    client = client_for(rss_skane)
+    page = client.get(_page("12")).content.decode()
+    for name in ("goal_area", "sub_project"):
+        select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S)
+        assert select is not None, name
+        assert re.match(r'\s*<option value="" selected>– välj –</option>', select.group(1)), select.group(1)[
+            :200
+        ]
+    with nothing_stored():
+        sent = client.post(f"{_page('12')}ny-aktivitet/", {**ACTIVITY, "goal_area": "", "sub_project": ""})
+    assert sent.status_code == 400
+    assert sent.content.decode().count("Välj ur listan.") >= 2
+    plan_create(decision=skane_plan.decision, year=2019, copy_from=None, actor=coordinator)
+    national = client_for(coordinator).get(f"/planer/{SLUG}/2019/ny-aktivitet/").content.decode()
+    assert '<option value="" selected>– välj –</option>' in national

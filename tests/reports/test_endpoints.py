@@ -103,6 +103,28 @@ def test_it_lets_an_rss_leader_generate_their_own_county(rss_skane: Any) -> None
     assert (job.kind, job.county.code if job.county else None, job.requested_by) == ("rss", "12", rss_skane)
 
 
+def test_the_form_offers_an_rss_leader_only_their_own_countys_report(
+    rss_skane: Any, coordinator: Any
+) -> None:
+    """It offered every kind of report and all 21 counties, and most choices were then refused."""
+    import re
+
+    def options(page: str, name: str) -> list[str]:
+        select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S)
+        assert select is not None, name
+        return re.findall(r'<option value="([^"]*)"', select.group(1))
+
+    mine = client_for(rss_skane).get("/rapporter/").content.decode()
+    assert options(mine, "kind") == ["rss"] and options(mine, "county") == ["12"]
+    everything = client_for(coordinator).get("/rapporter/").content.decode()
+    assert "result" in options(everything, "kind") and len(options(everything, "county")) == 22  # "—" and 21
+    with nothing_stored():  # another county, sent all the same: the policy's refusal, with its reason
+        refused = client_for(rss_skane).post(
+            "/rapporter/", {"kind": "rss", "decision": SLUG, "year": "2018", "county": "25"}
+        )
+    assert refused.status_code == 403 and GENERATE_REASON in assert_refused(refused)
+
+
 def test_it_puts_the_services_refusals_beside_the_generate_forms_fields(coordinator: Any) -> None:
     client = client_for(coordinator)
     cases = [

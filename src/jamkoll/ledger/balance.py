@@ -192,7 +192,8 @@ def breaches(b: Balance) -> dict[str, Breach]:
         "disbursed-requisitioned",
         b.disbursed,
         b.requisitioned,
-        f"utbetalt {kr(b.disbursed)} överstiger rekvirerat {kr(b.requisitioned)}",
+        f"utbetalt {kr(b.disbursed)} överstiger rekvirerat {kr(b.requisitioned)} "
+        "(registrera först rekvisitionen)",
     )
     for number, spent in b.skr_spent_by_line.items():
         budget = b.limits.skr_lines.get(number) if number is not None else None
@@ -214,7 +215,7 @@ def breaches(b: Balance) -> dict[str, Breach]:
             "spent-disbursed",
             b.spent,
             b.disbursed,
-            f"använt {kr(b.spent)} överstiger utbetalt {kr(b.disbursed)}",
+            f"använt {kr(b.spent)} överstiger utbetalt {kr(b.disbursed)} (registrera först utbetalningen)",
         )
     else:
         over("repaid-owed", -b.to_repay, ZERO, f"återbetalt {kr(b.repaid)} är mer än det som ska återbetalas")
@@ -222,7 +223,8 @@ def breaches(b: Balance) -> dict[str, Breach]:
         "skr-cash",
         -b.skr_cash,
         ZERO,
-        f"SKR har betalat ut och använt mer än som betalats ut från staten (underskott {kr(-b.skr_cash)})",
+        "SKR har betalat ut och använt mer än vad som betalats ut från staten "
+        f"(underskott {kr(-b.skr_cash)})",
     )
     if b.limits.rss_line is not None:
         over(
@@ -242,13 +244,15 @@ def breaches(b: Balance) -> dict[str, Breach]:
             f"county:{c.code}:disbursed",
             c.disbursed,
             c.requisitioned,
-            f"län {c.code}: utbetalt {kr(c.disbursed)} överstiger rekvirerat {kr(c.requisitioned)}",
+            f"län {c.code}: utbetalt {kr(c.disbursed)} överstiger rekvirerat {kr(c.requisitioned)} "
+            "(registrera först länets rekvisition)",
         )
         over(
             f"county:{c.code}:spent",
             c.spent,
             c.disbursed,
-            f"län {c.code}: använt {kr(c.spent)} överstiger utbetalt {kr(c.disbursed)}",
+            f"län {c.code}: använt {kr(c.spent)} överstiger utbetalt {kr(c.disbursed)} "
+            "(registrera först utbetalningen till länet)",
         )
         over(
             f"county:{c.code}:repaid",

@@ -41,6 +41,12 @@ def _step_date(value: dt.date | None) -> None:
         raise ValidationError(_("Datumet får inte ligga i framtiden."), code="future")
 
 
+# A new activity's goal area and sub-project are chosen, not taken from the list's first entry
+# (an RSS leader's activity filed under goal area 1 by default).
+CHOOSE = ("", _("– välj –"))
+_PICK_ONE = {"required": _("Välj ur listan.")}
+
+
 class CountField(forms.IntegerField):
     """A count typed as ASCII digits ('²', '٣', '1e3' are not numbers here), 0..COUNT_MAX."""
 
@@ -197,8 +203,12 @@ class ActivityEditForm(forms.Form):
         if planning:
             f["title"] = OneLineField(label=_("Rubrik"))
             f["description"] = MultiLineField(label=_("Beskrivning"), rows=5)
-            f["sub_project"] = forms.ChoiceField(label=_("Delprojekt"), choices=choices["sub_project"])
-            f["goal_area"] = forms.ChoiceField(label=_("Målområde"), choices=choices["goal_area"])
+            f["sub_project"] = forms.ChoiceField(
+                label=_("Delprojekt"), choices=[CHOOSE, *choices["sub_project"]], error_messages=_PICK_ONE
+            )
+            f["goal_area"] = forms.ChoiceField(
+                label=_("Målområde"), choices=[CHOOSE, *choices["goal_area"]], error_messages=_PICK_ONE
+            )
             f["report_section"] = OneLineField(
                 label=_("Avsnitt i resultatrapporten"), max_length=10, required=False
             )
@@ -402,8 +412,8 @@ class CountyActivityForm(forms.Form):
 
     title = OneLineField(label=_("Rubrik"))
     description = MultiLineField(label=_("Beskrivning"), rows=5)
-    goal_area = forms.TypedChoiceField(label=_("Målområde"), coerce=int)
-    sub_project = forms.TypedChoiceField(label=_("Delprojekt"), coerce=int)
+    goal_area = forms.TypedChoiceField(label=_("Målområde"), coerce=int, error_messages=_PICK_ONE)
+    sub_project = forms.TypedChoiceField(label=_("Delprojekt"), coerce=int, error_messages=_PICK_ONE)
     status = forms.ChoiceField(label=_("Status"), choices=ActivityStatus.choices)
     planned_start = BoundedDateField(label=_("Planerad start"), required=False)
     planned_end = BoundedDateField(label=_("Planerat slut"), required=False)
@@ -417,10 +427,12 @@ class CountyActivityForm(forms.Form):
         sub_project = self.fields["sub_project"]
         assert isinstance(goal_area, forms.ChoiceField) and isinstance(sub_project, forms.ChoiceField)
         goal_area.choices = [
-            (g.number, f"{g.number}. {g.title}") for g in decision.goal_areas.order_by("number")
+            CHOOSE,
+            *((g.number, f"{g.number}. {g.title}") for g in decision.goal_areas.order_by("number")),
         ]
         sub_project.choices = [
-            (s.number, f"{s.number}. {s.name}") for s in decision.sub_projects.order_by("number")
+            CHOOSE,
+            *((s.number, f"{s.number}. {s.name}") for s in decision.sub_projects.order_by("number")),
         ]
         for name in ("planned_start", "planned_end", "actual_start", "actual_end"):
             _year_widget(self.fields[name], year)

@@ -65,11 +65,23 @@ class GenerateForm(forms.Form):
         *args: object,
         decisions: list[tuple[str, str]],
         counties: list[tuple[str, str]],
+        offered_kinds: list[tuple[str, Any]] | None = None,
+        offered_counties: list[tuple[str, str]] | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["decision"].choices = decisions  # type: ignore[attr-defined]
         self.fields["county"].choices = [("", "—"), *counties]  # type: ignore[attr-defined]
+        # What the user may generate is what the lists offer (`offered`: an RSS leader's own county's
+        # report); the fields still take any kind and county, so that a request for another is
+        # refused by the policy with its reason (403), not as an unknown choice.
+        if offered_kinds is not None:
+            self.fields["kind"].widget.choices = offered_kinds
+        if offered_counties is not None:
+            single = len(offered_counties) == 1  # the one county is chosen already
+            self.fields["county"].widget.choices = (
+                offered_counties if single else [("", "—"), *offered_counties]
+            )
 
 
 class ApplicationForm(forms.Form):

@@ -34,7 +34,7 @@ from jamkoll.programmes.selectors import county_choices, decisions_with_budgets
 from jamkoll.tables import Column, export_format, export_response, sort_of, sorted_items, table_from_request
 from jamkoll.validation import int_param
 
-from .forms import STEP_FORMS, ApplicationForm, GenerateForm
+from .forms import REPORT_CHOICES, STEP_FORMS, ApplicationForm, GenerateForm
 from .models import JobStatus, ReportKind, ReportState, ReportVersion
 from .renderers import CONTENT_TYPES
 from .selectors import (
@@ -82,9 +82,21 @@ def _login_if_anonymous(view: Callable[..., HttpResponse]) -> Callable[..., Http
     return wrapped
 
 
-def _generate_form(data: Any = None) -> GenerateForm:
+def _generate_form(user: Any, data: Any = None) -> GenerateForm:
+    """The form that starts a report, offering what `user` may generate: a coordinator every kind
+    for any county; an RSS leader the county report of their own county (the policy's answer for
+    each, so that a choice offered is one the service accepts)."""
     decisions = [(d.slug, f"{d.programme.title} ({d.period})") for d in decisions_with_budgets()]
-    return GenerateForm(data, decisions=decisions, counties=county_choices(timezone.localdate()))
+    counties = county_choices(timezone.localdate())
+    if check(user, "report.generate", None):
+        return GenerateForm(data, decisions=decisions, counties=counties)
+    return GenerateForm(
+        data,
+        decisions=decisions,
+        counties=counties,
+        offered_kinds=[(v, label) for v, label in REPORT_CHOICES if v == ReportKind.RSS],
+        offered_counties=[(code, label) for code, label in counties if check(user, "report.generate", code)],
+    )
 
 
 ARCHIVE_COLUMNS = [
@@ -119,7 +131,7 @@ def _archive_export(fmt: str, versions: Any) -> HttpResponse:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     can_generate = check(request.user, "report.generate_form")
-    form = _generate_form(request.POST if request.method == "POST" else None)
+    form = _generate_form(request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not can_generate:
             raise PermissionDenied(can_generate.reason)
