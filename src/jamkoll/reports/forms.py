@@ -27,7 +27,12 @@ def _date(label: Any, *, up_to_today: bool = False, required: bool = True) -> fo
         label=label,
         required=required,
         widget=DATE_WIDGET,
-        validators=[MinValueValidator(DATE_MIN), MaxValueValidator(latest)],
+        validators=[
+            MinValueValidator(DATE_MIN),
+            MaxValueValidator(latest, message=_("Datumet kan inte ligga efter i dag (%(limit_value)s)."))
+            if up_to_today
+            else MaxValueValidator(latest),
+        ],
     )
 
 
