@@ -3,7 +3,6 @@
 import datetime as dt
 import io
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -26,6 +25,7 @@ from jamkoll.ledger.services import entry_record, entry_reverse, ledger_verify, 
 from jamkoll.obligations.models import Obligation
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import decision_get
+from tests.parallel import at_once, committed_cleanup, needs_postgresql
 
 pytestmark = pytest.mark.django_db
 SLUG = "jamstalldhet-kvinnofrid-2018-2020"
@@ -285,7 +285,6 @@ operation = st.tuples(
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=st.lists(operation, min_size=1, max_size=12))
 def test_random_operations_never_break_an_invariant(decision: FundingDecision, ops: list[Any]) -> None:
-    from django.db import transaction
 
     sid = transaction.savepoint()
     try:
@@ -315,28 +314,30 @@ def test_random_operations_never_break_an_invariant(decision: FundingDecision, o
 @pytest.mark.postgres
 def test_parallel_requisitions_never_exceed_the_budget(decision: FundingDecision) -> None:
     """Two real connections submit 15 MSEK each at the same moment; the budget is 20 MSEK."""
-    if connection.vendor != "postgresql":
-        pytest.skip("real parallel connections are tested on PostgreSQL")
-    barrier = threading.Barrier(2)
-    results: list[str] = []
+    needs_postgresql()
 
-    def submit() -> None:
-        try:
-            barrier.wait(timeout=10)
-            record(decision, "requisition", "15000000.00", reference="parallell")
-            results.append("ok")
-        except ValidationError as exc:
-            results.append(f"refused: {exc}")
-        finally:
-            connections.close_all()
+    def submit() -> str:
+        record(decision, "requisition", "15000000.00", reference="parallell")
+        return "ok"
 
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    def remove() -> None:
+        # The requisition that went through also closed the 2018 requisition obligation: open it again.
+        with append_only_lifted(), connections["default"].cursor() as cursor:
+            cursor.execute("DELETE FROM ledger_ledgerentry WHERE reference = 'parallell'")
+            cursor.execute("UPDATE ledger_chainhead SET sequence = 0, digest = %s", ["0" * 64])
+            totals_rebuild()  # the running sums they moved, set again from the entries left
+            cursor.execute(
+                "UPDATE obligations_obligation SET submitted_on = NULL, submitted_by_id = NULL, "
+                "submitted_at = NULL, closed_by = '', document_reference = '' "
+                "WHERE closed_by LIKE 'ledger-entry:%%'"
+            )
+            cursor.execute(
+                "DELETE FROM obligations_historicalobligation WHERE history_change_reason LIKE %s",
+                ["Stängd av post #%"],
+            )
+
     try:
-        assert sorted(r.split(":")[0] for r in results) == ["ok", "refused"], results
+        assert at_once(submit) == ["ok", "refused:invariant"]
         committed = LedgerEntry.objects.filter(reference="parallell")
         assert sum(e.amount for e in committed) == Decimal("15000000.00")
         assert ledger_verify().problems == []
@@ -345,30 +346,7 @@ def test_parallel_requisitions_never_exceed_the_budget(decision: FundingDecision
         obligation = Obligation.objects.get(decision=decision, key="2018-requisition")
         assert obligation.closed_by == f"ledger-entry:{entry.sequence}"
     finally:
-        # The threads committed on their own connections, outside this test's transaction: remove
-        # their rows and reset the head on another autocommitting connection, or they outlive the test.
-        # The requisition that went through also closed the 2018 requisition obligation: open it again.
-        def cleanup() -> None:
-            try:
-                with transaction.atomic(), append_only_lifted(), connections["default"].cursor() as cursor:
-                    cursor.execute("DELETE FROM ledger_ledgerentry WHERE reference = 'parallell'")
-                    cursor.execute("UPDATE ledger_chainhead SET sequence = 0, digest = %s", ["0" * 64])
-                    totals_rebuild()  # the running sums they moved, set again from the entries left
-                    cursor.execute(
-                        "UPDATE obligations_obligation SET submitted_on = NULL, submitted_by_id = NULL, "
-                        "submitted_at = NULL, closed_by = '', document_reference = '' "
-                        "WHERE closed_by LIKE 'ledger-entry:%%'"
-                    )
-                    cursor.execute(
-                        "DELETE FROM obligations_historicalobligation WHERE history_change_reason LIKE %s",
-                        ["Stängd av post #%"],
-                    )
-            finally:
-                connections.close_all()
-
-        cleaner = threading.Thread(target=cleanup)
-        cleaner.start()
-        cleaner.join(timeout=30)
+        committed_cleanup(remove)
 
 
 def test_dates_default_to_today(decision: FundingDecision) -> None:

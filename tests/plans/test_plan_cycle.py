@@ -471,53 +471,30 @@ def test_two_new_versions_at_once_make_one_and_refuse_the_other(decision: Fundin
     """A double click on "Ny version" of the fixed 2018 plan, on two real connections: one new
     version, the other refused as superseded (it was a 500 on the unique `supersedes`, as the
     lock on "the latest version" was re-read by PostgreSQL as the same old row)."""
-    import threading
-
-    from django.db import connection, connections, transaction
-
     from jamkoll.accounts.policy import operator
+    from tests.parallel import at_once, committed_cleanup, needs_postgresql
 
-    if connection.vendor != "postgresql":
-        pytest.skip("real parallel connections are tested on PostgreSQL")
+    needs_postgresql()
     fixed = ProjectPlan.objects.get(decision=decision, year=2018, version=1)
     assert fixed.status == PlanStatus.FIXED
-    barrier = threading.Barrier(2)
-    results: list[str] = []
 
-    def make() -> None:
-        try:
-            barrier.wait(timeout=10)
-            new = plan_new_version(plan=ProjectPlan.objects.get(pk=fixed.pk), actor=operator("test"))
-            results.append(f"v{new.version}")
-        except ValidationError as exc:
-            results.append(str(exc.code))
-        finally:
-            connections.close_all()
+    def make() -> str:
+        return (
+            f"v{plan_new_version(plan=ProjectPlan.objects.get(pk=fixed.pk), actor=operator('test')).version}"
+        )
 
-    threads = [threading.Thread(target=make) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-
-    def cleanup() -> None:  # the threads committed: remove what they made, outside this test's transaction
-        try:
-            with transaction.atomic():
-                made = list(ProjectPlan.objects.filter(decision=decision, year=2018, version__gt=1))
-                ids = [p.pk for p in made]
-                PlanComment.objects.filter(plan_id__in=ids).delete()
-                for plan in made:
-                    plan.budget_lines.all().delete()
-                    plan.delete()
-                ProjectPlan.history.filter(id__in=ids).delete()
-                PlanBudgetLine.history.filter(plan_id__in=ids).delete()
-        finally:
-            connections.close_all()
+    def remove() -> None:
+        made = list(ProjectPlan.objects.filter(decision=decision, year=2018, version__gt=1))
+        ids = [p.pk for p in made]
+        PlanComment.objects.filter(plan_id__in=ids).delete()
+        for plan in made:
+            plan.budget_lines.all().delete()
+            plan.delete()
+        ProjectPlan.history.filter(id__in=ids).delete()
+        PlanBudgetLine.history.filter(plan_id__in=ids).delete()
 
     try:
-        assert sorted(results) == ["superseded", "v2"], results
+        assert at_once(make) == ["refused:superseded", "v2"]
     finally:
-        cleaner = threading.Thread(target=cleanup)
-        cleaner.start()
-        cleaner.join(timeout=30)
+        committed_cleanup(remove)
     assert not ProjectPlan.objects.filter(decision=decision, year=2018, version__gt=1).exists()

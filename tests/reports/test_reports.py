@@ -472,56 +472,31 @@ def test_two_generations_of_one_report_at_once_make_two_versions(agreement: Any)
     """Two workers generate Skåne's 2018 county report at the same moment, on real connections:
     versions 1 and 2 (both made version 1 before, and one failed on the unique version: there was
     no row to lock before the first, and after a wait PostgreSQL re-read only the locked row)."""
-    import threading
-
-    from django.db import connection, connections, transaction
-
     from jamkoll.accounts.policy import operator
-    from jamkoll.reports.services import report_generate
+    from tests.parallel import at_once, committed_cleanup, needs_postgresql
 
-    if connection.vendor != "postgresql":
-        pytest.skip("real parallel connections are tested on PostgreSQL")
-    barrier = threading.Barrier(2)
-    results: list[str] = []
+    needs_postgresql()
+    mine = ReportVersion.objects.filter(kind="rss", decision=agreement, year=2018)
 
-    def generate() -> None:
-        try:
-            barrier.wait(timeout=10)
-            made = report_generate(
-                kind="rss",
-                decision=agreement,
-                year=2018,
-                county_code="12",
-                actor=operator("test"),
-                formats=("md",),
-            )
-            results.append(f"v{made.version}")
-        except Exception as exc:  # what went wrong is the finding
-            results.append(repr(exc))
-        finally:
-            connections.close_all()
+    def generate() -> str:
+        made = report_generate(
+            kind="rss",
+            decision=agreement,
+            year=2018,
+            county_code="12",
+            actor=operator("test"),
+            formats=("md",),
+        )
+        return f"v{made.version}"
 
-    threads = [threading.Thread(target=generate) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-
-    def cleanup() -> None:  # the threads committed: remove what they made, outside this test's transaction
-        try:
-            with transaction.atomic():
-                made = ReportVersion.objects.filter(kind="rss", decision=agreement, year=2018)
-                for version in made:
-                    for stored in version.files.all():
-                        stored.delete()
-                    version.delete()
-        finally:
-            connections.close_all()
+    def remove() -> None:
+        for version in mine.all():  # a fresh query (iterating `mine` would cache its rows)
+            for stored in version.files.all():
+                stored.delete()
+            version.delete()
 
     try:
-        assert sorted(results) == ["v1", "v2"], results
+        assert at_once(generate) == ["v1", "v2"]
     finally:
-        cleaner = threading.Thread(target=cleanup)
-        cleaner.start()
-        cleaner.join(timeout=30)
-    assert not ReportVersion.objects.filter(kind="rss", decision=agreement, year=2018).exists()
+        committed_cleanup(remove)
+    assert not mine.exists()
