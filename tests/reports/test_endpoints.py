@@ -244,7 +244,7 @@ def test_it_refuses_a_date_in_the_future_beside_the_date(coordinator: Any) -> No
             f"/rapporter/{version.pk}/submit/", {**STEP_DATA["submit"], "on": FUTURE}
         )
     assert response.status_code == 400
-    assert "Datumet kan inte ligga efter i dag (" in response.content.decode()
+    assert "Datumet får inte ligga i framtiden." in response.content.decode()
 
 
 # --- The API: jobs -----------------------------------------------------------------------------

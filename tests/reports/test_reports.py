@@ -272,7 +272,10 @@ def test_the_archive_workflow_certify_sign_submit(
     certificate = bytes(certified.files.get(format="md").content).decode()
     assert "erik-ekonomichef" in certificate and "Ekonomichef, Sveriges Kommuner och Landsting" in certificate
     assert "UTKAST" not in certificate and not report_outdated(draft)
+    assert "INTYGAD 2019-03-27 – inte undertecknad · " in certificate  # not yet what is sent
     signed = report_sign(version=certified, on=dt.date(2019, 3, 28), actor=signatory)
+    final = bytes(signed.files.get(format="md").content).decode()
+    assert "INTYGAD" not in final and "UTKAST" not in final
     submitted = report_submit(
         version=signed, on=dt.date(2019, 3, 29), receipt_reference="KAMK 2019/77", actor=coordinator
     )

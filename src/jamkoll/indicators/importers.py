@@ -21,6 +21,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
 import math
 import os
 import re
@@ -48,6 +49,7 @@ ORG_MAX = 20
 QUANTUM = Decimal(1).scaleb(-VALUE_DECIMAL_PLACES)  # 0.000001
 _LIMIT = Decimal(VALUE_LIMIT)
 _KPI = re.compile(rf"[A-Za-z0-9_-]{{1,{CODE_MAX}}}")
+log = logging.getLogger(__name__)
 GENDERS = frozenset({"T", "K", "M"})
 
 # A staged observation: indicator id (negative: provisional), organisation id, period, gender,
@@ -673,53 +675,72 @@ XLSX_BROKEN: tuple[type[Exception], ...] = (
 )
 
 
+class _BrokenSheet(Exception):
+    """The sheet could not be read at `line` (openpyxl reads its XML as the rows are asked for:
+    a part that is not well-formed or missing is found then, after `load_workbook` accepted it)."""
+
+    def __init__(self, line: int, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.line = line
+
+
+def _sheet_rows(rows: Iterator[Any], first: int) -> Iterator[tuple[int, Any]]:
+    """(row number, cells) of the sheet from row `first`, a row that cannot be read raising
+    `_BrokenSheet` with its number: only the reading is caught, not what is done with a row."""
+    line = first
+    while True:
+        try:
+            cells = next(rows)
+        except StopIteration:
+            return
+        except XLSX_BROKEN as exc:
+            raise _BrokenSheet(line, exc) from exc
+        yield line, cells
+        line += 1
+
+
 def read_xlsx(path: str, checker: Checker, progress: Progress | None = None) -> None:
     """The first sheet of a workbook, with the CSV's columns in its first row."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     def broken(where: str, exc: Exception) -> None:
+        log.info("XLSX kunde inte läsas (%s): %s", where or "filen", exc)
         checker.problem(
-            where, "", _("filen kan inte läsas som Excel-arbetsbok (XLSX): %(d)s") % {"d": str(exc)[:200]}
+            where, "", _("filen kan inte läsas som Excel-arbetsbok (XLSX): %(d)s") % {"d": show(exc, 200)}
         )
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, *XLSX_BROKEN) as exc:
         broken("", exc)
         return
-    reached = [1]  # the row being read
     try:
-        _xlsx_rows(workbook, checker, progress, reached)
-    except XLSX_BROKEN as exc:
-        # openpyxl reads the sheet's XML as the rows are asked for: a part that is not well-formed
-        # (or missing) is found here, after `load_workbook` accepted the file.
-        broken(_("rad %(n)s") % {"n": reached[0]}, exc)
+        _xlsx_rows(workbook, checker, progress)
+    except _BrokenSheet as exc:
+        broken(_("rad %(n)s") % {"n": exc.line}, exc)
     finally:
         workbook.close()
 
 
-def _xlsx_rows(workbook: Any, checker: Checker, progress: Progress | None, reached: list[int]) -> None:
+def _xlsx_rows(workbook: Any, checker: Checker, progress: Progress | None) -> None:
     if not workbook.worksheets:
         checker.problem("", "", _("arbetsboken har inga arbetsblad"))
         return
     sheet = workbook.worksheets[0]
     total = sheet.max_row or 0
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
-    if header is None:
+    rows = _sheet_rows(sheet.iter_rows(values_only=True), 1)
+    first = next(rows, None)
+    if first is None:
         checker.problem(_("rad 1"), "", _("arbetsbladet är tomt"))
         return
-    cols = _columns(list(header), checker, _("rad 1"))
+    cols = _columns(list(first[1]), checker, _("rad 1"))
     if cols is None:
         return
     reported = -1
-    reached[0] = 2
-    for line, cells in enumerate(rows, start=2):
-        reached[0] = line
+    for line, cells in rows:
         if not all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
             _table_row(checker, line, cells, cols)
-        reached[0] = line + 1  # the next row: openpyxl reads it as it is asked for
         if progress is not None and total:
             percent = min(90, 90 * line // total)
             if percent > reported:

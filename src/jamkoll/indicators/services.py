@@ -302,21 +302,30 @@ def import_run_execute(
     except (PermissionDenied, ValidationError):
         raise  # refused: the run lists the problems
     except Exception:
-        # A fault in the reading, not a problem the file was refused for: the run must still
-        # end, as failed, or its page would say "running" for ever (nothing recovers a run
-        # whose lease is cleared). Nothing was merged: the merge is one transaction.
+        # A fault, not a problem the file was refused for: the run must still end, as failed, or
+        # its page would say "running" for ever (nothing recovers a run whose lease is cleared).
+        # Only a run still running as this attempt: one merged already (a fault after the commit)
+        # stays done, and one another worker took over is left to it.
         log.exception("import run %s failed", run.pk)
         message = _(
             "importen avbröts av ett oväntat fel när filen lästes; inget importerades. "
             "Felet är loggat hos systemets administratör."
         )
-        try:
-            _refuse(run, [{"where": "", "field": "", "message": message}])
-        except DatabaseError:  # the connection is gone too: recovery ends the run when its lease runs out
-            log.exception("import run %s could not be marked as failed", run.pk)
+        with contextlib.suppress(DatabaseError):  # the database is gone: recovery takes the run
+            ImportRun.objects.filter(pk=run.pk, status=ImportStatus.RUNNING, attempts=run.attempts).update(
+                status=ImportStatus.FAILED,
+                problems=[{"where": "", "field": "", "message": message}],
+                finished_at=timezone.now(),
+                created=0,
+                updated=0,
+                unchanged=0,
+                indicators_created=0,
+            )
         raise
     finally:
-        ImportRun.objects.filter(pk=run.pk).update(lease_until=None)
+        # A run that ended lets its lease go; one still "running" (its failure could not be
+        # written) keeps it, so that recovery takes it once it runs out.
+        ImportRun.objects.filter(pk=run.pk).exclude(status=ImportStatus.RUNNING).update(lease_until=None)
         run.lease_until = None
         _finish_file(run)
 

@@ -906,7 +906,8 @@ def _owner_county(code: str | None) -> Organisation | None:
 def _new_code(decision: FundingDecision, year: int, base: str) -> str:
     """A free activity code for the year made from `base` (slugified, within the bound): `base`,
     or `base-2`, `base-3` … when taken."""
-    base = slugify(base)[: CODE_MAX - 4].strip("-") or str(year)
+    # Room for a suffix up to "-99999": a made code is never longer than the column.
+    base = slugify(base)[: CODE_MAX - 6].strip("-") or str(year)
     taken = set(
         Activity.objects.filter(decision=decision, year=year, code__startswith=base).values_list(
             "code", flat=True
@@ -916,6 +917,8 @@ def _new_code(decision: FundingDecision, year: int, base: str) -> str:
     while code in taken:
         n += 1
         code = f"{base}-{n}"
+    if len(code) > CODE_MAX:
+        raise field_error("code", _("Ange en egen kod: rubriken används redan av för många aktiviteter."))
     return code
 
 

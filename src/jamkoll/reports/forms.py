@@ -7,12 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jamkoll.forms import AmountField, MultiLineField
-from jamkoll.validation import DATE_MAX, DATE_MIN, LONG, SHORT, YEAR_MAX, YEAR_MIN, TextValidator
+from jamkoll.forms import AmountField, BoundedDateField, MultiLineField
+from jamkoll.validation import LONG, SHORT, YEAR_MAX, YEAR_MIN, TextValidator
 
 from .models import INTRODUCTION_MAX, ReportKind
 from .services import PLACE_MAX, RECEIPT_MAX
@@ -22,18 +20,7 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 
 def _date(label: Any, *, up_to_today: bool = False, required: bool = True) -> forms.DateField:
     """A date between DATE_MIN and DATE_MAX (or today, for what has happened)."""
-    latest = timezone.localdate if up_to_today else DATE_MAX
-    return forms.DateField(
-        label=label,
-        required=required,
-        widget=DATE_WIDGET,
-        validators=[
-            MinValueValidator(DATE_MIN),
-            MaxValueValidator(latest, message=_("Datumet kan inte ligga efter i dag (%(limit_value)s)."))
-            if up_to_today
-            else MaxValueValidator(latest),
-        ],
-    )
+    return BoundedDateField(label=label, required=required, past_only=up_to_today)
 
 
 def _line(label: Any, max_length: int = SHORT, initial: Any = None) -> forms.CharField:

@@ -497,7 +497,7 @@ def report_generate(
         application_input=_application_input(shape, timezone.localdate(now)),
     )
     scope = _scope(code, start)
-    shown = _draft_marked(document, timezone.localdate(now))
+    shown = _state_marked(document, ReportState.DRAFT, timezone.localdate(now))
     files = _render_all(shown, formats, progress=progress, tick=tick)
     with transaction.atomic():
         if fence:
@@ -550,16 +550,22 @@ def _drafted_on(version: ReportVersion) -> dt.date:
     return timezone.localdate(first.generated_at)
 
 
-def _draft_marked(document: Document, on: dt.date) -> Document:
-    """The document as its draft's files show it: a report that is certified or signed before it
-    is sent says on its title page and at the top of every page that this is not that version
-    (the certified or signed one is rendered again, without the mark). A half-year or county
-    report is submitted as generated: no mark. The fingerprint is of the unmarked document."""
+def _state_marked(document: Document, state: str, on: dt.date) -> Document:
+    """The document as the files of a version in `state` show it: a report that is signed before
+    it is sent says on its title page and at the top of every page that this is not yet that
+    version — a draft, or a financial report certified (on `on`) but not signed. The signed
+    version's files carry no mark, nor does a half-year or county report (submitted as generated).
+    The fingerprint is of the unmarked document."""
     steps = steps_for(document.kind)
     if Step.SIGN not in steps:
         return document
-    missing = "intygat eller undertecknat" if Step.CERTIFY in steps else "undertecknat"
-    mark = f"UTKAST {on.isoformat()} – inte {missing}"
+    if state == ReportState.DRAFT:
+        missing = "intygat eller undertecknat" if Step.CERTIFY in steps else "undertecknat"
+        mark = f"UTKAST {on.isoformat()} – inte {missing}"
+    elif state == ReportState.CERTIFIED:
+        mark = f"INTYGAD {on.isoformat()} – inte undertecknad"
+    else:
+        return document
     return replace(document, header_note=f"{mark} · {document.header_note}" if document.header_note else mark)
 
 
@@ -639,7 +645,10 @@ def _successor(version: ReportVersion, step: Step, actor: Any, **fields: Any) ->
         **carried,
     )
     formats = list(version.files.values_list("format", flat=True)) or list(ALL_FORMATS)
-    files = _render_all(version_document(successor), formats, progress=None, interactive=True)
+    document = version_document(successor)
+    if successor.state == ReportState.CERTIFIED and successor.certified_on is not None:
+        document = _state_marked(document, ReportState.CERTIFIED, successor.certified_on)
+    files = _render_all(document, formats, progress=None, interactive=True)
     with transaction.atomic():
         _require_latest(version, step, lock=True)  # the state as it is now, under the lock
         successor.full_clean()
