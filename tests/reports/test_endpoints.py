@@ -116,6 +116,7 @@ def test_the_form_offers_an_rss_leader_only_their_own_countys_report(
 
     mine = client_for(rss_skane).get("/rapporter/").content.decode()
     assert options(mine, "kind") == ["rss"] and options(mine, "county") == ["12"]
+    assert 'name="period_start"' not in mine  # the half-year's first day: not a county report's
     everything = client_for(coordinator).get("/rapporter/").content.decode()
     assert "result" in options(everything, "kind") and len(options(everything, "county")) == 22  # "—" and 21
     with nothing_stored():  # another county, sent all the same: the policy's refusal, with its reason

@@ -69,6 +69,8 @@ class GenerateForm(forms.Form):
         # refused by the policy with its reason (403), not as an unknown choice.
         if offered_kinds is not None:
             self.fields["kind"].widget.choices = offered_kinds
+            if all(value != ReportKind.STATUS for value, _label in offered_kinds):
+                del self.fields["period_start"]  # asked only of a half-year report
         if offered_counties is not None:
             single = len(offered_counties) == 1  # the one county is chosen already
             self.fields["county"].widget.choices = (
