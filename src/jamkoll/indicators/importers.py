@@ -525,7 +525,7 @@ def _table_row(checker: Checker, line: int, cells: list[Any] | tuple[Any, ...], 
     raw_gender = cell("gender")
     gender = (
         raw_gender
-        if isinstance(raw_gender, str) and raw_gender in GENDERS
+        if raw_gender in GENDERS
         else raw_gender.strip().upper()
         if isinstance(raw_gender, str)
         else ""

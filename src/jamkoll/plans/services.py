@@ -941,8 +941,6 @@ def _save_with_free_code(activity: Activity, base: str, save: Callable[[], Activ
             ).exists()
             if not taken or attempt == _CODE_TRIES:
                 raise
-            activity.pk = None
-            activity._state.adding = True
     raise AssertionError("unreachable")
 
 

@@ -15,8 +15,6 @@ from jamkoll.validation import LONG, SHORT, YEAR_MAX, YEAR_MIN, TextValidator
 from .models import INTRODUCTION_MAX, ReportKind
 from .services import PLACE_MAX, RECEIPT_MAX
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
-
 
 def _date(label: Any, *, up_to_today: bool = False, required: bool = True) -> forms.DateField:
     """A date between DATE_MIN and DATE_MAX (or today, for what has happened)."""
