@@ -697,6 +697,26 @@ def may_view_comments(user: Any, target: Any) -> bool:
     return True
 
 
+def comment_visibility_q(user: Any, *, county_field: str | None = None, draft: Q | None = None) -> Q:
+    """`may_view_comments` as a condition on targets of one kind: `county_field` is the lookup of
+    the target's county code (None for a kind that is always national), `draft` the condition that
+    the target is a report version not yet submitted (None for a kind that is never a draft).
+    tests/comments/test_visibility.py checks that the two forms agree."""
+    if isinstance(user, SystemActor):
+        return _EVERYTHING
+    if not has_any_role(user):
+        return _NOTHING
+    condition = _EVERYTHING
+    if draft is not None:
+        drafts = draft_visibility_q(user, county_field=county_field or "county__code")
+        condition &= ~draft | (draft & drafts)
+    if county_field and not _global_roles(user):
+        condition &= Q(**{f"{county_field}__isnull": True}) | Q(
+            **{f"{county_field}__in": sorted(rss_counties(user))}
+        )
+    return condition
+
+
 _COMMENT_REFUSAL = _(
     "Kommentarer visas för användare med en roll i satsningen som får se det som kommenteras "
     "(en RSS-ledare ser kommentarerna för det egna länet)."

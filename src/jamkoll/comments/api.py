@@ -114,8 +114,9 @@ def _notification_out(n: Any, target: Any) -> dict[str, Any]:
     response={200: Page[NotificationOut], **ERRORS},
     summary="Mina aviseringar",
     description=(
-        "Nyaste först, sidvis (`limit`, `offset`; `total` är antalet aviseringar). En avisering om "
-        "något du inte längre får läsa (en roll som tagits bort) lämnas utan i `items`, som på webben."
+        "Nyaste först, sidvis (`limit`, `offset`; `total` är antalet aviseringar du får läsa). En "
+        "avisering om något du inte längre får läsa (en roll som tagits bort) varken listas eller "
+        "räknas, som på webben."
     ),
 )
 def notifications(request: HttpRequest, paging: Query[PageIn]) -> Any:

@@ -8,11 +8,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, IntegerField, QuerySet, Value
+from django.db.models import F, IntegerField, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from jamkoll.accounts.policy import actor_label, check, require
+from jamkoll.accounts.policy import actor_label, check, comment_visibility_q, require
 from jamkoll.errors import NotFound
 from jamkoll.plans.models import Activity, CountyPlan, PlanComment, PlanCommentKind, ProjectPlan
 from jamkoll.programmes.selectors import as_of
@@ -195,10 +195,32 @@ def comment_page(*, actor: Any, target: Target, offset: int, limit: int) -> tupl
     return total, rows
 
 
+def notification_visibility_q(user: Any) -> Q:
+    """The notifications whose subject `user` may read ("comment.view"), as a condition: one per
+    kind of subject, each the policy's `comment_visibility_q` at that subject's place. A notification
+    about something a role since taken away showed is neither listed, counted nor marked."""
+    return (
+        Q(send_back__isnull=False, send_back__plan__isnull=False) & comment_visibility_q(user)
+        | Q(comment__plan__isnull=False) & comment_visibility_q(user)
+        | Q(comment__activity__isnull=False)
+        & comment_visibility_q(user, county_field="comment__activity__owner_county__code")
+        | Q(comment__county_plan__isnull=False)
+        & comment_visibility_q(user, county_field="comment__county_plan__county__code")
+        | Q(comment__report_version__isnull=False)
+        & comment_visibility_q(
+            user,
+            county_field="comment__report_version__county__code",
+            draft=~Q(comment__report_version__state=ReportState.SUBMITTED),
+        )
+    )
+
+
 def notification_queryset(*, user: Any) -> QuerySet[Notification]:
-    """The user's notifications, newest first, with what `notification_target` reads."""
+    """The user's notifications that they may still read, newest first, with what
+    `notification_target` reads."""
     return (
         Notification.objects.filter(recipient=user)
+        .filter(notification_visibility_q(user))
         .select_related(
             "comment__author",
             "comment__plan__decision",
@@ -234,4 +256,8 @@ def notifications_visible(*, user: Any, rows: Any) -> list[tuple[Notification, T
 def unread_count(*, user: Any) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return (
+        Notification.objects.filter(recipient=user, read_at__isnull=True)
+        .filter(notification_visibility_q(user))
+        .count()
+    )

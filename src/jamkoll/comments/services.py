@@ -28,7 +28,7 @@ from jamkoll.plans.models import PlanComment
 from jamkoll.validation import clean_text
 
 from .models import BODY_MAX, Comment, Notification
-from .selectors import Target, notification_target, target_of
+from .selectors import Target, notification_target, notification_visibility_q, target_of
 
 logger = logging.getLogger(__name__)
 
@@ -129,13 +129,15 @@ def comment_create(*, actor: Any, target: Target, body: Any) -> Comment:
 
 def notification_mark_read(*, actor: Any, pk: Any = None) -> int:
     """Mark one of the actor's notifications read (or, with `pk` None, all of them); the number
-    marked. `NotFound` for a notification that is not the actor's."""
+    marked. `NotFound` for a notification that is not the actor's, or that is about something they
+    may no longer read (as the list leaves it out)."""
     user = actor_user(actor)
     if user is None:
         raise NotFound(_("Aviseringen finns inte."))
-    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    mine = Notification.objects.filter(recipient=user).filter(notification_visibility_q(user))
+    unread = mine.filter(read_at__isnull=True)
     if pk is not None:
-        if not Notification.objects.filter(recipient=user, pk=pk).exists():
+        if not mine.filter(pk=pk).exists():
             raise NotFound(_("Aviseringen finns inte."))
         unread = unread.filter(pk=pk)
     return unread.update(read_at=timezone.now())
