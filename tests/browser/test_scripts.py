@@ -110,3 +110,33 @@ def test_a_form_sent_back_with_an_error_asks_when_something_is_written_in_it(pag
     page.add_script_tag(path=str(SCRIPT))
     page.fill("#id_title", "Bara en rad")  # a form without free text never asks
     assert page.evaluate(ASKS) is False
+
+
+PAIRED = """<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>Medelsflöde</title></head>
+<body><main><h1>Registrera en post</h1><form method="post" action="javascript:void(0)" novalidate>
+  <label for="id_kind">Slag</label>
+  <select name="kind" id="id_kind" data-restricts="recipient">
+    <option value="requisition" data-recipients="skr 12 25">Rekvisition</option>
+    <option value="disbursement" data-recipients="12 25">Utbetalning</option>
+    <option value="expenditure" data-recipients="skr 12 25">Utgift</option>
+  </select>
+  <label for="id_recipient">Nivå / län</label>
+  <select name="recipient" id="id_recipient">
+    <option value="skr">Staten – SKL</option><option value="12">12 Skåne</option>
+    <option value="25">25 Norrbotten</option>
+  </select></form></main></body></html>"""
+
+
+def test_a_ledger_kind_disables_the_recipients_it_does_not_go_with(page: Page) -> None:
+    """A coordinator chooses "Utbetalning": the state level is disabled (Kammarkollegiet records
+    those) and the choice moves to the first county; another kind offers it again."""
+    page.set_content(PAIRED)
+    page.add_script_tag(path=str(SCRIPT))
+    state = page.locator("#id_recipient option[value='skr']")
+    expect(state).to_be_enabled()
+    page.select_option("#id_kind", "disbursement")
+    expect(state).to_be_disabled()
+    assert page.input_value("#id_recipient") == "12"
+    page.select_option("#id_kind", "expenditure")
+    expect(state).to_be_enabled()
+    assert page.input_value("#id_recipient") == "12"  # a choice still allowed is kept

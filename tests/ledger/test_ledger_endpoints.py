@@ -5,13 +5,15 @@ field gets a 4xx with a reason (never a 5xx) and stores nothing."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from jamkoll.accounts.policy import operator
-from jamkoll.ledger.models import LedgerEntry
+from jamkoll.ledger.models import LedgerEntry, Tier
+from jamkoll.ledger.selectors import STATE_RECIPIENT, action_for
 from jamkoll.ledger.services import entry_record
 from jamkoll.programmes.selectors import decision_get
 from tests.conftest import client_for
@@ -132,8 +134,30 @@ def test_it_offers_the_entry_form_exactly_to_whom_the_policy_lets_record(
     from jamkoll.programmes.selectors import as_of, county_name_map
 
     user = request.getfixturevalue(name)
-    kinds, _recipients = _allowed_choices(user, county_name_map(as_of(2018)))
+    names = county_name_map(as_of(2018))
+    kinds, recipients, pairs = _allowed_choices(user, names)
     assert bool(check(user, "ledger.record")) == bool(kinds)
+    # Each kind names exactly the recipients the policy lets it go with, and the recipient list is
+    # their union: the page's script disables the others once a kind is chosen.
+    for kind, _label in kinds:
+        for recipient in [STATE_RECIPIENT, *names]:
+            code = None if recipient == STATE_RECIPIENT else recipient
+            allowed = bool(check(user, action_for(Tier.RSS if code else Tier.STATE, kind), code))
+            assert (recipient in pairs[kind]) == allowed, (kind, recipient)
+    assert {r for r, _label in recipients} == {r for allowed in pairs.values() for r in allowed}
+
+
+def test_each_kind_names_the_recipients_it_goes_with(coordinator: Any) -> None:
+    """A coordinator records a disbursement to a county, never from the state, and SKR's own
+    expenditure only on the state level: the options say so for the page's script."""
+    page = _body(client_for(coordinator).get(PAGE))
+    select = page[page.index('name="kind"') - 200 : page.index('name="recipient"')]
+    assert 'data-restricts="recipient"' in select
+    disbursement = re.search(r'<option value="disbursement"[^>]*data-recipients="([^"]*)"', select)
+    expenditure = re.search(r'<option value="expenditure"[^>]*data-recipients="([^"]*)"', select)
+    assert disbursement and expenditure
+    assert STATE_RECIPIENT not in disbursement.group(1).split() and "12" in disbursement.group(1).split()
+    assert STATE_RECIPIENT in expenditure.group(1).split()
 
 
 def test_it_shows_a_refused_combination_beside_the_kind(coordinator: Any) -> None:

@@ -21,6 +21,23 @@ from .services import entry_date_bounds
 ENTRY_ALIASES = {"county": "recipient"}
 
 
+class PairedSelect(forms.Select):
+    """A list whose choice narrows another list of the form: each option names, in
+    `data-recipients`, the values of the list `data-restricts` that may go with it (jamkoll.js
+    disables the others). Without the script every pair is offered and the server refuses one that
+    does not go, with the policy's reason beside the field."""
+
+    def __init__(self, *, restricts: str, pairs: dict[str, list[str]]) -> None:
+        super().__init__(attrs={"data-restricts": restricts})
+        self.pairs = pairs
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        if str(value) in self.pairs:
+            option["attrs"]["data-recipients"] = " ".join(self.pairs[str(value)])
+        return option
+
+
 class EntryForm(forms.Form):
     kind = forms.ChoiceField(label=_("Slag"))
     recipient = forms.ChoiceField(
@@ -59,15 +76,21 @@ class EntryForm(forms.Form):
         kinds: list[tuple[str, str]],
         recipients: list[tuple[str, str]],
         lines: list[tuple[int, str]],
+        pairs: dict[str, list[str]] | None = None,
         short: str = "",
         **kwargs: Any,
     ) -> None:
         """`short`: the recipient's short name valid in `year` (SKL for 2018, SKR from 2019-11-27),
-        which the help texts name."""
+        which the help texts name. `pairs`: for each kind, the recipients it may go with for
+        this user (the recipient list follows the chosen kind)."""
         super().__init__(*args, **kwargs)
         short = short or str(_("mottagaren"))
         self.user = user
         self.earliest, self.latest = entry_date_bounds(year)
+        if pairs is not None:
+            widget = PairedSelect(restricts="recipient", pairs=pairs)
+            widget.is_required = True
+            self.fields["kind"].widget = widget
         self.fields["kind"].choices = kinds  # type: ignore[attr-defined]
         self.fields["recipient"].choices = recipients  # type: ignore[attr-defined]
         self.fields["line"].choices = [("", "—"), *lines]  # type: ignore[attr-defined]

@@ -82,23 +82,24 @@ class Row:
         return not e.reverses_id and not hasattr(e, "reversed_by")
 
 
-def _allowed_choices(user: Any, county_names: dict[str, str], short: str = "") -> tuple[list[Any], list[Any]]:
-    """The kinds and recipients this user may record: the policy decides, the form only offers."""
-    kinds = {
-        kind
-        for kind in EntryKind.values
-        if check(user, action_for(Tier.STATE, kind))
-        or any(check(user, action_for(Tier.RSS, kind), code) for code in county_names)
-    }
+def _allowed_choices(
+    user: Any, county_names: dict[str, str], short: str = ""
+) -> tuple[list[Any], list[Any], dict[str, list[str]]]:
+    """The kinds and recipients this user may record, and for each kind the recipients it may
+    go with (a coordinator records a disbursement to a county, not from the state): the policy
+    decides, the form only offers."""
+    pairs: dict[str, list[str]] = {}
+    for kind in EntryKind.values:
+        allowed = [STATE_RECIPIENT] if check(user, action_for(Tier.STATE, kind)) else []
+        allowed += [code for code in county_names if check(user, action_for(Tier.RSS, kind), code)]
+        if allowed:
+            pairs[kind] = allowed
+    reachable = {r for allowed in pairs.values() for r in allowed}
     recipients: list[tuple[str, str]] = []
-    if any(check(user, action_for(Tier.STATE, k)) for k in EntryKind.values):
+    if STATE_RECIPIENT in reachable:
         recipients.append((STATE_RECIPIENT, _("Staten – %(short)s") % {"short": short or _("mottagaren")}))
-    recipients += [
-        (code, f"{code} {name}")
-        for code, name in county_names.items()
-        if any(check(user, action_for(Tier.RSS, k), code) for k in EntryKind.values)
-    ]
-    return [(k, EntryKind(k).label) for k in EntryKind.values if k in kinds], recipients
+    recipients += [(code, f"{code} {name}") for code, name in county_names.items() if code in reachable]
+    return [(k, EntryKind(k).label) for k in EntryKind.values if k in pairs], recipients, pairs
 
 
 def _filters(query: QueryDict, county_names: dict[str, str]) -> dict[str, Any]:
@@ -132,7 +133,7 @@ def _page(
     balance = balance_get(decision=decision, year=year)
     names = county_name_map(as_of(year))
     short = recipient_short_name(decision=decision, on=as_of(year))
-    kinds, recipients = _allowed_choices(request.user, names, short)
+    kinds, recipients, pairs = _allowed_choices(request.user, names, short)
     lines = [(g.number, f"{g.number}. {g.title}") for g in decision.goal_areas.all()]
     filters = _filters(request.GET, names)
     entries = entry_list(actor=request.user, decision=decision, year=year, county_code=filters["lan"] or None)
@@ -190,6 +191,7 @@ def _page(
         "chart": chart,
         "kinds": kinds,
         "recipients": recipients,
+        "pairs": pairs,
         # Why some entries are not listed (another county's, the state tier's), or empty.
         "entries_verdict": check(request.user, "ledger.view_entry"),
         "lines": lines,
@@ -208,6 +210,7 @@ def _entry_form(request: HttpRequest, ctx: dict[str, Any], data: Any = None) -> 
         year=ctx["year"],
         kinds=ctx["kinds"],
         recipients=ctx["recipients"],
+        pairs=ctx["pairs"],
         lines=ctx["lines"],
         short=ctx["recipient_short"],
         initial={"entry_date": timezone.localdate()},

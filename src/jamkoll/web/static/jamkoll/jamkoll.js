@@ -11,7 +11,10 @@
       (a textarea) holds what was not saved: typed or chosen since the page came (not search
       words), or sent back with an error or by a search (data-unsaved) with something written in
       it. Sending that form itself does not ask; sending another form of the page (a status
-      report's new row beside its texts) does. A sending that is cancelled asks again. */
+      report's new row beside its texts) does. A sending that is cancelled asks again.
+   5. A list marked data-restricts narrows another list of its form: the chosen option's
+      data-recipients names the values that may go with it, the others are disabled (a ledger
+      entry's kind and its level or county). The server checks every pair all the same. */
 (function () {
   "use strict";
   function ready(fn) {
@@ -73,6 +76,24 @@
       if (!lost.length) { return; }
       event.preventDefault();
       event.returnValue = "";  // older browsers ask only when a value is set
+    });
+    document.querySelectorAll("select[data-restricts]").forEach(function (select) {
+      var other = select.form && select.form.elements.namedItem(select.getAttribute("data-restricts"));
+      if (!other || other.tagName !== "SELECT") { return; }
+      function narrow() {
+        var chosen = select.options[select.selectedIndex];
+        var names = chosen && chosen.getAttribute("data-recipients");
+        var allowed = names === null || names === undefined ? null : names.split(" ");
+        var first = null;
+        Array.prototype.forEach.call(other.options, function (option) {
+          option.disabled = allowed !== null && option.value !== "" && allowed.indexOf(option.value) === -1;
+          if (!option.disabled && first === null && option.value !== "") { first = option; }
+        });
+        var current = other.options[other.selectedIndex];
+        if (current && current.disabled && first) { first.selected = true; }
+      }
+      select.addEventListener("change", narrow);
+      narrow();
     });
     var toggle = document.querySelector("[data-menu-toggle]");
     var menu = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
