@@ -504,7 +504,7 @@ def pages() -> list[Target]:
         Target("plan page, one county", f"/planer/{SLUG}/{YEAR}/?lan={COUNTY}"),
         Target("API activities for a year", f"/api/v1/plans/{SLUG}/{YEAR}/activities"),
         Target("report version page (result 2018)", "/rapporter/{version}/"),
-        Target("deadline calendar for a year", f"/deadlines/{SLUG}/{YEAR}/"),
+        Target("deadline calendar for a year", f"/tidsfrister/{SLUG}/{YEAR}/"),
         Target("programme page (anonymous)", "/satsningar/{programme}/", signed_in=False),
     ]
 

@@ -103,7 +103,7 @@ def test_it_refuses_a_stale_form_in_the_sites_layout_with_the_reason(coordinator
 
 @db
 def test_it_refuses_a_nul_byte_in_the_path(client: Client) -> None:
-    assert client.get("/deadlines/feed/%00.ics").status_code == 400
+    assert client.get("/tidsfrister/feed/%00.ics").status_code == 400
 
 
 @db

@@ -37,7 +37,7 @@ from tests.hostile import (
 pytestmark = pytest.mark.django_db
 
 AGREEMENT = "jamstalldhet-kvinnofrid-2018-2020"
-START = ["/", "/medel/", "/planer/", "/deadlines/", "/rapporter/", f"/rss/{AGREEMENT}/2018/"]
+START = ["/", "/medel/", "/planer/", "/tidsfrister/", "/rapporter/", f"/rss/{AGREEMENT}/2018/"]
 # Links the walk does not follow: files, feeds, the admin (the administrator's own tool), the
 # API (walked from its schema below), logging out.
 SKIP = re.compile(r"^/(admin|forvaltning|api|logga-ut|i18n|static)/|\.ics$|/fil/")

@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication: its refusal page is the site's own, with the user's menu.
     "jamkoll.web.middleware.HostileQueryMiddleware",
+    # A form's address opened as a page: the site's own 405 page, not an empty answer.
+    "jamkoll.web.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -1,8 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic.base import RedirectView
 
 from jamkoll.api import api
@@ -17,14 +16,19 @@ admin.site.login = account_views.admin_login  # type: ignore[method-assign]
 urlpatterns = [
     path("", include("jamkoll.web.urls")),
     path("medel/", include("jamkoll.ledger.urls")),
-    path("deadlines/", include("jamkoll.obligations.urls")),
+    path("tidsfrister/", include("jamkoll.obligations.urls")),
+    # The pages' first address: bookmarks and subscribed calendar feeds follow it here.
+    re_path(
+        r"^deadlines/(?P<rest>.*)$",
+        RedirectView.as_view(url="/tidsfrister/%(rest)s", permanent=True, query_string=True),
+    ),
     path("planer/", include("jamkoll.plans.urls")),
     path("rapporter/", include("jamkoll.reports.urls")),
     path("nyckeltal/", include("jamkoll.indicators.urls")),
     path("", include("jamkoll.comments.urls")),
     path("logga-in/", account_views.SigninView.as_view(), name="login"),
     path("logga-in/kod/", account_views.login_code, name="login_code"),
-    path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logga-ut/", account_views.SignoutView.as_view(), name="logout"),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path(settings.ADMIN_PATH, admin.site.urls),  # not /admin/, where every scanner looks first
     # For load balancers: the process answers; the database, its migrations and a worker are there.

@@ -249,7 +249,7 @@ def test_an_obligations_page_shows_its_record_and_history_only_in_scope(
             (world.state_obligation, STATE_READERS, STATE_RECEIPT),
             (world.skane_obligation, SKANE_READERS, SKANE_RECEIPT),
         ):
-            response = client.get(f"/deadlines/atagande/{obligation.pk}/")
+            response = client.get(f"/tidsfrister/atagande/{obligation.pk}/")
             if name == "anonymous":
                 assert response.status_code == 302
                 continue
@@ -271,7 +271,7 @@ def test_the_calendar_shows_every_deadline_and_the_receipt_references_only_in_sc
 ) -> None:
     for name in EVERYONE:
         client = _client(everyone, name)
-        responses = [client.get(f"/deadlines/{SLUG}/{year}/") for year in (2019, 2020)]  # state, Skåne
+        responses = [client.get(f"/tidsfrister/{SLUG}/{year}/") for year in (2019, 2020)]  # state, Skåne
         if name in ("anonymous", "no_role"):
             assert {r.status_code for r in responses} == {302 if name == "anonymous" else 403}
             continue
@@ -322,7 +322,7 @@ def test_the_calendar_feed_holds_only_what_the_user_owes_or_receives_and_no_refe
     for name in ["coordinator", "rss_skane", "rss_norrbotten", "treasury", "ministry", "analyst"]:
         user = everyone[name]
         feed = feed_create(actor=user)
-        body = Client().get(f"/deadlines/feed/{feed.token}.ics").content.decode()
+        body = Client().get(f"/tidsfrister/feed/{feed.token}.ics").content.decode()
         skane_in_feed = f"{SLUG}.{world.skane_obligation.key}@jamkoll" in body
         assert skane_in_feed == (
             owes_obligation(user, world.skane_obligation) or receives_obligation(user, world.skane_obligation)

@@ -133,7 +133,7 @@ def test_journey_1_coordinator_registers_2022_decision(page: Page) -> None:
     for _text, _kind, nominal in CONDITIONS[:2]:
         expect(calendar).to_contain_text(effective_date(nominal).isoformat())
     expect(calendar).to_contain_text("enligt handlingen 2022-06-06")
-    goto(page, f"/deadlines/{SLUG}/2023/")
+    goto(page, f"/tidsfrister/{SLUG}/2023/")
     expect(page.locator("main")).to_contain_text(effective_date(CONDITIONS[2][2]).isoformat())
 
     # 6. Back on the decision's page: the three obligations, as registered (the journey's last page).

@@ -46,7 +46,7 @@ PLAN_2018 = Stop(
     f"/planer/{DECISION}/2018/", "Plan och aktiviteter 2018", ("Ny utlysning av Modellkommuner 2018",)
 )
 DEADLINES_2018 = Stop(
-    f"/deadlines/{DECISION}/2018/", "Tidsfrister 2018", rows="main table.deadlines tbody tr"
+    f"/tidsfrister/{DECISION}/2018/", "Tidsfrister 2018", rows="main table.deadlines tbody tr"
 )
 # The agreement's budget for 2018 and Skåne's share (seed 002).
 LEDGER_2018 = Stop(
@@ -109,7 +109,7 @@ def test_journey_5_signatory(page: Page) -> None:
         page,
         "firmatecknare",
         [
-            Stop(f"/deadlines/{DECISION}/2019/", "Tidsfrister 2019", rows="main table.deadlines tbody tr"),
+            Stop(f"/tidsfrister/{DECISION}/2019/", "Tidsfrister 2019", rows="main table.deadlines tbody tr"),
             REPORTS,
         ],
     )

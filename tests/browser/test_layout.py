@@ -11,8 +11,8 @@ from .pages import goto, login
 DECISION = "jamstalldhet-kvinnofrid-2018-2020"
 PAGES = [
     "/",
-    "/deadlines/",
-    f"/deadlines/{DECISION}/2019/",
+    "/tidsfrister/",
+    f"/tidsfrister/{DECISION}/2019/",
     f"/medel/{DECISION}/2019/",
     "/planer/",
     "/rapporter/",

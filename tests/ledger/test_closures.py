@@ -31,7 +31,7 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 AGREEMENT = "jamstalldhet-kvinnofrid-2018-2020"
 OP = operator("testkörning")
-CAL_2019 = f"/deadlines/{AGREEMENT}/2019/"
+CAL_2019 = f"/tidsfrister/{AGREEMENT}/2019/"
 
 
 @pytest.fixture
@@ -128,7 +128,7 @@ def test_a_late_requisition_is_submitted_late_and_the_page_says_so(
     assert "Inlämnad för sent" in html
     assert f"Stängd av post #{entry.sequence} i medelsflödet, 2019-12-03, för sent" in html
     assert f'href="/medel/{AGREEMENT}/2019/#post-{entry.sequence}"' in html
-    detail = client_for(coordinator).get(f"/deadlines/atagande/{ob.pk}/").content.decode()
+    detail = client_for(coordinator).get(f"/tidsfrister/atagande/{ob.pk}/").content.decode()
     assert "Stängd av post" in detail and "för sent" in detail
 
 
@@ -150,7 +150,7 @@ def test_a_partial_repayment_leaves_it_open_with_what_is_still_owed(
     record(decision, "repayment", "300000", "2020-03-20", actor=treasury)
     row = deadline_rows("2020")["2019-repayment"]
     assert (row["submitted_on"], row["still_owed"], row["closed_by"]) == (None, "200000.00", "")
-    html = client_for(coordinator).get(f"/deadlines/{AGREEMENT}/2020/").content.decode()
+    html = client_for(coordinator).get(f"/tidsfrister/{AGREEMENT}/2020/").content.decode()
     assert "Kvar att återbetala enligt medelsflödet: 200\xa0000,00\xa0kr" in html
     api = client_for(coordinator).get(f"/api/v1/obligations/{ob.pk}").json()
     assert api["still_owed"] == "200000.00" and api["closure"] == ""

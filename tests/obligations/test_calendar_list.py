@@ -19,7 +19,7 @@ from tests.conftest import client_for
 from .conftest import AGREEMENT, obligation
 
 pytestmark = pytest.mark.django_db
-CAL_2019 = f"/deadlines/{AGREEMENT}/2019/"
+CAL_2019 = f"/tidsfrister/{AGREEMENT}/2019/"
 
 
 def _csv(body: bytes) -> list[list[str]]:
@@ -54,7 +54,7 @@ def test_pages_and_show_all(coordinator: Any, monkeypatch: pytest.MonkeyPatch) -
     assert f"Rad 21–{total} av {total}" in last and 'rel="prev"' in last and 'rel="next"' not in last
     assert c.get(CAL_2019, {"sida": "99", "lan": "alla"}).content.decode().count(f"Rad 21–{total}") >= 1
     # Compact: no inline forms, a fraction of the old 270 KB.
-    assert '<form method="post" action="/deadlines/atagande/' not in full
+    assert '<form method="post" action="/tidsfrister/atagande/' not in full
     assert len(full) < 120_000
 
 

@@ -201,8 +201,8 @@ def test_closing_again_or_registering_by_hand_clears_the_reopen_reason(coordinat
 def test_the_pages_say_what_closed_it_and_link_to_it(coordinator: Any) -> None:
     o = close(obligation("2019-requisition"))
     c = client_for(coordinator)
-    calendar = c.get(f"/deadlines/{AGREEMENT}/2019/").content.decode()
-    detail = c.get(f"/deadlines/atagande/{o.pk}/").content.decode()
+    calendar = c.get(f"/tidsfrister/{AGREEMENT}/2019/").content.decode()
+    detail = c.get(f"/tidsfrister/atagande/{o.pk}/").content.decode()
     for html in (calendar, detail):
         assert "Stängd av post #57 i medelsflödet, 2019-11-20, i tid" in html
         assert f'href="/medel/{AGREEMENT}/2019/#post-57"' in html
@@ -223,7 +223,7 @@ def test_the_pages_say_why_it_was_reopened(coordinator: Any) -> None:
     obligations_reopen(closed_by=KEY, reason="Post #57 rättad genom post #58: fel belopp", actor=coordinator)
     o = obligation("2019-requisition")
     c = client_for(coordinator)
-    for url in (f"/deadlines/{AGREEMENT}/2019/", f"/deadlines/atagande/{o.pk}/"):
+    for url in (f"/tidsfrister/{AGREEMENT}/2019/", f"/tidsfrister/atagande/{o.pk}/"):
         html = c.get(url).content.decode()
         assert "Post #57 rättad genom post #58: fel belopp" in html and "Återöppnad" in html
         assert "Stängd av post #57 i medelsflödet, 2019-11-20" not in html  # the history keeps it

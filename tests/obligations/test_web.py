@@ -23,7 +23,7 @@ def always_kept() -> None:
 
 
 pytestmark = pytest.mark.django_db
-CAL_2019 = f"/deadlines/{AGREEMENT}/2019/"
+CAL_2019 = f"/tidsfrister/{AGREEMENT}/2019/"
 
 
 def url(o: Obligation, action: str = "") -> str:
@@ -34,7 +34,7 @@ def url(o: Obligation, action: str = "") -> str:
 # --- requires login, wrong method ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/deadlines/", CAL_2019, "/deadlines/kalenderflode/"])
+@pytest.mark.parametrize("path", ["/tidsfrister/", CAL_2019, "/tidsfrister/kalenderflode/"])
 def test_it_requires_login(client: Client, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 302 and response["Location"].startswith("/logga-in/")
@@ -53,7 +53,7 @@ def test_it_rejects_the_wrong_method(coordinator: Any) -> None:
     assert c.get(url(o, "submit")).status_code == 405
     assert c.post(CAL_2019).status_code == 405
     assert c.post(url(o)).status_code == 405
-    assert c.get(f"/deadlines/{AGREEMENT}/2018/rss-datum/").status_code == 405
+    assert c.get(f"/tidsfrister/{AGREEMENT}/2018/rss-datum/").status_code == 405
 
 
 def test_writes_need_the_csrf_token(coordinator: Any) -> None:
@@ -101,27 +101,27 @@ def test_the_calendar_shows_forms_only_to_those_allowed_and_otherwise_why(
     fin = obligation("2018-financial_report")
     coord_html = client_for(coordinator).get(CAL_2019).content.decode()
     # The rows are compact: the forms are on the obligation's own page, one link away.
-    assert 'action="/deadlines/atagande/' not in coord_html
-    assert f'href="/deadlines/atagande/{fin.pk}/?next=' in coord_html and "Registrera…" in coord_html
+    assert 'action="/tidsfrister/atagande/' not in coord_html
+    assert f'href="/tidsfrister/atagande/{fin.pk}/?next=' in coord_html and "Registrera…" in coord_html
     assert "Datum för alla län" in coord_html
     rss_html = client_for(rss_skane).get(CAL_2019, {"county": "12"}).content.decode()
     skane = obligation("2019-requisition-rss-12")
-    assert f'href="/deadlines/atagande/{skane.pk}/?next=' in rss_html
+    assert f'href="/tidsfrister/atagande/{skane.pk}/?next=' in rss_html
     assert "Bara den som åtagandet lämnas till" in rss_html
-    detail = client_for(rss_skane).get(f"/deadlines/atagande/{skane.pk}/").content.decode()
+    detail = client_for(rss_skane).get(f"/tidsfrister/atagande/{skane.pk}/").content.decode()
     assert f'action="{url(skane, "submit")}"' in detail
     assert f'action="{url(skane, "waive")}"' not in detail
     assert "Datum för alla län" not in rss_html
     norrbotten = client_for(rss_skane).get(CAL_2019, {"county": "25"}).content.decode()
-    assert 'action="/deadlines/atagande/' not in norrbotten and "Registrera…" not in norrbotten
+    assert 'action="/tidsfrister/atagande/' not in norrbotten and "Registrera…" not in norrbotten
     assert "bara för ditt eget län" in norrbotten
 
 
 def test_unknown_decision_or_year_is_404(coordinator: Any) -> None:
     c = client_for(coordinator)
-    assert c.get("/deadlines/finns-inte/2019/").status_code == 404
-    assert c.get(f"/deadlines/{AGREEMENT}/2030/").status_code == 404
-    assert c.get("/deadlines/atagande/999999/").status_code == 404
+    assert c.get("/tidsfrister/finns-inte/2019/").status_code == 404
+    assert c.get(f"/tidsfrister/{AGREEMENT}/2030/").status_code == 404
+    assert c.get("/tidsfrister/atagande/999999/").status_code == 404
 
 
 def test_the_calendar_has_a_bounded_number_of_queries(
@@ -133,7 +133,7 @@ def test_the_calendar_has_a_bounded_number_of_queries(
     with django_assert_max_num_queries(22):
         assert c.get(CAL_2019).status_code == 200
     with django_assert_max_num_queries(22):
-        assert c.get(f"/deadlines/{AGREEMENT}/2018/").status_code == 200
+        assert c.get(f"/tidsfrister/{AGREEMENT}/2018/").status_code == 200
 
 
 # --- transitions through the web ------------------------------------------------------------------
@@ -188,7 +188,7 @@ def test_refused_waive_and_reschedule_are_403_with_the_reason(rss_skane: Any, ce
     assert edit.status_code == 403
     assert "Datum ändras av SKR:s samordnare eller av Regeringskansliet." in assert_refused(edit)
     bulk = client_for(rss_skane).post(
-        f"/deadlines/{AGREEMENT}/2018/rss-datum/",
+        f"/tidsfrister/{AGREEMENT}/2018/rss-datum/",
         {"kind": "requisition", "nominal_date": "2018-05-15", "reason": "x"},
     )
     assert bulk.status_code == 403
@@ -238,7 +238,7 @@ def test_waive_and_reschedule_through_the_web(coordinator: Any) -> None:
 
 def test_one_date_for_all_counties_from_the_calendar(coordinator: Any) -> None:
     response = client_for(coordinator).post(
-        f"/deadlines/{AGREEMENT}/2018/rss-datum/",
+        f"/tidsfrister/{AGREEMENT}/2018/rss-datum/",
         {"kind": "requisition", "nominal_date": "2018-05-15", "reason": "SKR:s instruktioner"},
     )
     assert response.status_code == 302
@@ -276,12 +276,12 @@ def test_the_start_page_shows_att_gora_for_the_users_roles(
 
 def test_create_use_and_revoke_a_feed(certifier: Any, client: Client) -> None:
     c = client_for(certifier)
-    assert "Du har inget aktivt kalenderflöde" in c.get("/deadlines/kalenderflode/").content.decode()
-    assert c.post("/deadlines/kalenderflode/ny/").status_code == 302
+    assert "Du har inget aktivt kalenderflöde" in c.get("/tidsfrister/kalenderflode/").content.decode()
+    assert c.post("/tidsfrister/kalenderflode/ny/").status_code == 302
     feed = CalendarFeed.objects.get(user=certifier, revoked_at__isnull=True)
-    page = c.get("/deadlines/kalenderflode/").content.decode()
-    assert f"/deadlines/feed/{feed.token}.ics" in page
-    response = client.get(f"/deadlines/feed/{feed.token}.ics")  # no login: the token is the key
+    page = c.get("/tidsfrister/kalenderflode/").content.decode()
+    assert f"/tidsfrister/feed/{feed.token}.ics" in page
+    response = client.get(f"/tidsfrister/feed/{feed.token}.ics")  # no login: the token is the key
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
     calendar = Calendar.from_ical(response.content)
     summaries = {str(e["summary"]): e for e in calendar.walk("VEVENT")}
@@ -294,19 +294,19 @@ def test_create_use_and_revoke_a_feed(certifier: Any, client: Client) -> None:
         "dtstart"
     ) == dt.date(2019, 4, 1)
     # A new address replaces the old one.
-    c.post("/deadlines/kalenderflode/ny/")
-    assert client.get(f"/deadlines/feed/{feed.token}.ics").status_code == 404
+    c.post("/tidsfrister/kalenderflode/ny/")
+    assert client.get(f"/tidsfrister/feed/{feed.token}.ics").status_code == 404
     current = CalendarFeed.objects.get(user=certifier, revoked_at__isnull=True)
-    assert client.get(f"/deadlines/feed/{current.token}.ics").status_code == 200
-    c.post("/deadlines/kalenderflode/aterkalla/")
-    assert client.get(f"/deadlines/feed/{current.token}.ics").status_code == 404
-    assert client.get("/deadlines/feed/finns-inte.ics").status_code == 404
+    assert client.get(f"/tidsfrister/feed/{current.token}.ics").status_code == 200
+    c.post("/tidsfrister/kalenderflode/aterkalla/")
+    assert client.get(f"/tidsfrister/feed/{current.token}.ics").status_code == 404
+    assert client.get("/tidsfrister/feed/finns-inte.ics").status_code == 404
 
 
 def test_feed_writes_are_post_only_and_need_login(client: Client, certifier: Any) -> None:
-    assert client.post("/deadlines/kalenderflode/ny/").status_code == 302
+    assert client.post("/tidsfrister/kalenderflode/ny/").status_code == 302
     assert not CalendarFeed.objects.exists()
-    assert client_for(certifier).get("/deadlines/kalenderflode/ny/").status_code == 405
+    assert client_for(certifier).get("/tidsfrister/kalenderflode/ny/").status_code == 405
 
 
 def test_english_is_available(coordinator: Any) -> None:
@@ -317,3 +317,12 @@ def test_english_is_available(coordinator: Any) -> None:
     assert '<html lang="en">' in html
     assert "Last day" in html and "Owed by" in html and "reclaim risk" in html
     assert "according to the document 2019-03-31 (Sunday)" in html
+
+
+def test_the_old_address_leads_to_the_new_one(client: Client) -> None:
+    """The pages moved from /deadlines/ to /tidsfrister/: bookmarks and subscribed calendar
+    feeds follow a permanent redirect, path and query kept."""
+    response = client.get("/deadlines/feed/abc.ics?x=1")
+    assert response.status_code == 301
+    assert response["Location"] == "/tidsfrister/feed/abc.ics?x=1"
+    assert client.get("/deadlines/").headers["Location"] == "/tidsfrister/"

@@ -38,7 +38,7 @@ from .conftest import AGREEMENT, obligation
 pytestmark = pytest.mark.django_db
 API = "/api/v1/obligations"
 SKANE = "2018-requisition-rss-12"
-RSS_2018 = f"/deadlines/{AGREEMENT}/2018/rss-datum/"
+RSS_2018 = f"/tidsfrister/{AGREEMENT}/2018/rss-datum/"
 
 # A form body is bytes: a browser cannot send a lone surrogate (invalid UTF-8 arrives as U+FFFD),
 # and Django's test client cannot encode one. The API's JSON can carry it ("\ud800"), and does.
@@ -297,9 +297,9 @@ def test_a_new_date_lies_within_the_decisions_period_and_two_years(ministry: Any
 def test_hostile_addresses_and_filters_are_refused(coordinator: Any) -> None:
     c = client_for(coordinator)
     with nothing_stored():
-        feed = Client().get("/deadlines/feed/%00.ics")
+        feed = Client().get("/tidsfrister/feed/%00.ics")
         assert feed.status_code == 400 and "U+0000" in assert_refused(feed)
-        for path in ("/deadlines/?lan=%00", f"/deadlines/{AGREEMENT}/2019/?county=%00"):
+        for path in ("/tidsfrister/?lan=%00", f"/tidsfrister/{AGREEMENT}/2019/?county=%00"):
             assert c.get(path).status_code == 400
             assert_refused(c.get(path))
         assert c.get(f"{API}?lan=%00").status_code == 400
@@ -308,14 +308,14 @@ def test_hostile_addresses_and_filters_are_refused(coordinator: Any) -> None:
             response = c.get(API, {"year": year})
             assert response.status_code in {400, 422}, year
             assert_refused(response, where=f"?year={year!r}")
-        page = c.get(f"/deadlines/{AGREEMENT}/0/")
+        page = c.get(f"/tidsfrister/{AGREEMENT}/0/")
         assert page.status_code == 404 and "ogiltigt år" in assert_refused(page)
-        page = c.get(f"/deadlines/{AGREEMENT}/2030/")
+        page = c.get(f"/tidsfrister/{AGREEMENT}/2030/")
         assert page.status_code == 404 and "utanför" in assert_refused(page)
-        for path in ("/deadlines/atagande/99999999999999999999/", f"{API}/99999999999999999999"):
+        for path in ("/tidsfrister/atagande/99999999999999999999/", f"{API}/99999999999999999999"):
             assert c.get(path).status_code == 404
             assert_refused(c.get(path))
-        assert Client().get("/deadlines/feed/" + "x" * 400 + ".ics").status_code == 404
+        assert Client().get("/tidsfrister/feed/" + "x" * 400 + ".ics").status_code == 404
 
 
 # --- the hostile walk over every field ------------------------------------------------------------

@@ -51,7 +51,7 @@ def test_proposing_closes_the_years_project_plan_obligation_on_time(
     assert closure_text(o) == "Stängd av förslaget till projektplan för 2019 (version 1), 2019-03-29, i tid"
     assert closer_link(o) == f"/planer/{SLUG}/2019/"
     assert project_plan_obligation(2020).submitted_on is None  # only the plan's own year
-    html = client_for(coordinator).get(f"/deadlines/atagande/{o.pk}/").content.decode()
+    html = client_for(coordinator).get(f"/tidsfrister/atagande/{o.pk}/").content.decode()
     assert "Stängd av förslaget till projektplan för 2019" in html and f'href="/planer/{SLUG}/2019/"' in html
 
 

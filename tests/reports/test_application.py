@@ -603,5 +603,5 @@ def test_the_public_sees_the_submitted_report_but_not_its_record(
         assert "A2021/1" not in html and "mottagarens diarienummer" not in html
     assert "A2021/1" in client_for(ministry).get(page).content.decode()
     menu = client_for(no_role).get("/").content.decode()
-    assert 'href="/medel/"' not in menu and 'href="/deadlines/"' not in menu
+    assert 'href="/medel/"' not in menu and 'href="/tidsfrister/"' not in menu
     assert 'href="/medel/"' in client_for(ministry).get("/").content.decode()

@@ -166,7 +166,7 @@ def test_every_2018_page_names_skl(agreement: Any, coordinator: Any, request: py
 
 
 def test_the_2018_deadlines_page_names_skl(coordinator: Any) -> None:
-    response = client_for(coordinator).get(f"/deadlines/{SLUG}/2018/")
+    response = client_for(coordinator).get(f"/tidsfrister/{SLUG}/2018/")
     assert response.status_code == 200
     main = _main(response.content.decode("utf-8"))
     for reason in _policy_reasons():

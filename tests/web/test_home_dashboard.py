@@ -164,7 +164,7 @@ def test_an_account_without_a_role_has_no_deadlines_to_do(no_role: Any) -> None:
 def test_the_due_list_names_dates_and_links(coordinator: Any) -> None:
     html = client_for(coordinator).get("/").content.decode()
     due = html.split('id="todo-heading"')[1].split('id="recent-heading"')[0]
-    assert "/deadlines/atagande/" in due
+    assert "/tidsfrister/atagande/" in due
     assert "sista dag 20" in due
 
 

@@ -110,7 +110,7 @@ def _shape(path: str) -> str:
 
 def _skip(path: str) -> bool:
     admin = "/" + settings.ADMIN_PATH
-    if path.startswith((admin, "/api/", "/logga-ut/", "/i18n/", "/static/", "/deadlines/feed/")):
+    if path.startswith((admin, "/api/", "/logga-ut/", "/i18n/", "/static/", "/tidsfrister/feed/")):
         return True
     return "/fil/" in path or path.endswith(".ics")
 

@@ -114,6 +114,31 @@ def test_pages_reject_the_wrong_method(client: Client) -> None:
     assert client.post(PROGRAMME).status_code == 405
 
 
+def test_a_forms_address_opened_as_a_page_says_what_to_do(coordinator: Any) -> None:
+    """`require_POST` answers an empty 405; the site's page says the address takes a form, in
+    Swedish with the layout, and keeps the Allow header. The API keeps its own answer."""
+    client = client_for(coordinator)
+    response = client.get("/aviseringar/alla-lasta/")
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    page = response.content.decode()
+    assert "Adressen kan inte öppnas så här" in page and "använd knappen" in page
+    assert 'href="/"' in page  # a way back to the start page
+    api = client.get("/api/v1/notifications/read")
+    assert api.status_code == 405 and "Adressen kan inte" not in api.content.decode()
+
+
+def test_signing_out_opened_as_a_page_offers_the_button(coordinator: Any) -> None:
+    client = client_for(coordinator)
+    page = client.get("/logga-ut/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "anna-samordnare" in html and 'method="post"' in html
+    assert client.get("/aviseringar/").status_code == 200  # opening the page signs no one out
+    assert client.post("/logga-ut/").status_code == 302
+    assert client.get("/aviseringar/").status_code == 302  # to the login page
+
+
 def test_admin_requires_the_admin_role(client: Client, coordinator: Any) -> None:
     assert client.get(reverse("admin:index")).status_code == 302
     assert client_for(coordinator).get(reverse("admin:index")).status_code == 302
@@ -149,7 +174,7 @@ def test_sources_are_cited_by_document_title_not_file_number(client: Client) -> 
 def test_the_menu_leads_to_deadlines_plans_and_ledgers(coordinator: Any) -> None:
     client = client_for(coordinator)
     html = client.get("/").content.decode()
-    for url in ("/deadlines/", "/planer/", "/medel/"):
+    for url in ("/tidsfrister/", "/planer/", "/medel/"):
         assert f'href="{url}"' in html
     plans = client.get("/planer/").content.decode()
     assert "/planer/jamstalldhet-kvinnofrid-2018-2020/2019/" in plans

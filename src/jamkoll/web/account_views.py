@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.views import LoginView, redirect_to_login
+from django.contrib.auth.views import LoginView, LogoutView, redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -82,6 +82,16 @@ def _safe_next(request: HttpRequest, value: str) -> str:
 
 def _locked(form: forms.Form) -> bool:
     return any(e.code == "locked" for e in form.errors.as_data().get("__all__", []))
+
+
+class SignoutView(LogoutView):
+    """Signing out is a form sent by the header's button (POST). The address opened directly (a
+    bookmark, a typed URL) shows that button with a line on what it does, not a bare 405."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return render(request, "registration/logout.html")
 
 
 class SigninView(LoginView):

@@ -60,6 +60,26 @@ class HostileQueryMiddleware:
         return None
 
 
+class MethodNotAllowedPageMiddleware:
+    """A page address opened with a method it does not take (a form's address opened in the
+    browser: `require_POST` answers 405 with an empty body) gets the site's own page saying what
+    to do, with the `Allow` header kept. The API's errors are its own (one JSON shape)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or request.path.startswith("/api/") or response.content:
+            return response
+        from .views import method_not_allowed  # the page needs the URL configuration, loaded by now
+
+        page = method_not_allowed(request)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page
+
+
 def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else "?" for c in text)
 

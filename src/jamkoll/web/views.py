@@ -270,6 +270,19 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     )
 
 
+def method_not_allowed(request: HttpRequest) -> HttpResponse:
+    """An address that takes a form (POST) opened as a page, or the other way round."""
+    return _refusal(
+        request,
+        status=405,
+        heading=_("Adressen kan inte öppnas så här"),
+        explanation=_(
+            "Adressen tar emot ett formulär från en sida i JämKoll och kan inte öppnas direkt. "
+            "Gå tillbaka till sidan och använd knappen där."
+        ),
+    )
+
+
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _refusal(
         request,
