@@ -185,3 +185,10 @@ def test_the_browsers_favicon_request_finds_the_sites_icon(client: Any) -> None:
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response["Location"].endswith("jamkoll/favicon.svg")
     assert 'rel="icon"' in client.get("/").content.decode()
+
+
+def test_the_header_names_an_rss_leaders_county_not_its_code(rss_skane: Any, coordinator: Any) -> None:
+    html = client_for(rss_skane).get("/").content.decode()
+    assert "Regional utvecklingsledare för kvinnofrid (RSS), Skåne" in html
+    assert "(RSS) (12)" not in html
+    assert "Samordnare (förbundet)" in client_for(coordinator).get("/").content.decode()

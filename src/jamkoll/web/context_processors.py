@@ -1,15 +1,33 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 
 from jamkoll.accounts.models import Role
 from jamkoll.accounts.policy import check, user_roles
+from jamkoll.reference.models import Organisation, OrganisationKind
+from jamkoll.reference.selectors import names_on
+
+
+def role_labels(user: Any) -> list[str]:
+    """The user's roles as the header shows them: an RSS role with its county's name today
+    ("Regional utvecklingsledare för kvinnofrid (RSS), Skåne"), not its code. One query, and only
+    for a user who holds a county's role."""
+    pairs = sorted(user_roles(user), key=lambda rc: (rc[0], rc[1] or ""))
+    codes = sorted({county for _role, county in pairs if county})
+    names: dict[str, str] = {}
+    if codes:
+        counties = Organisation.objects.filter(kind=OrganisationKind.LAN, code__in=codes)
+        names = dict(names_on(counties, timezone.localdate(), short=True))
+    return [
+        f"{Role(role).label}, {names.get(county, county)}" if county else str(Role(role).label)
+        for role, county in pairs
+    ]
 
 
 def jamkoll(request: HttpRequest) -> dict[str, Any]:
-    labels = []
-    for role, county in sorted(user_roles(request.user), key=lambda rc: (rc[0], rc[1] or "")):
-        label = str(Role(role).label)
-        labels.append(f"{label} ({county})" if county else label)
     # The header links to the user's own two-step verification page when their roles are offered it.
-    return {"user_role_labels": labels, "two_factor_offered": bool(check(request.user, "account.two_factor"))}
+    return {
+        "user_role_labels": role_labels(request.user),
+        "two_factor_offered": bool(check(request.user, "account.two_factor")),
+    }
