@@ -261,7 +261,6 @@ def _county_page(
             "year": page.year,
             "plan": plan,
             "lock": lock,
-            "reopen_verdict": may_reopen,
             "plan_form": plan_form,
             "activity_form": activity_form,
             "table": table,
