@@ -89,8 +89,12 @@ def test_the_2019_cycle_in_the_web(coordinator: Any, ministry: Any) -> None:
         refused
     )
 
-    # The ministry sends it back, and must say why.
-    assert "Skicka tillbaka till SKR för ändring" in dep.get(PAGE).content.decode()
+    # The ministry sends it back, and must say why. Its two open steps are two forms, each under
+    # its own heading (they ran together on one line).
+    proposed = dep.get(PAGE).content.decode()
+    assert "Skicka tillbaka till SKR för ändring" in proposed
+    assert "<legend>Samråd med departementet</legend>" in proposed
+    assert "<legend>Eller: skicka tillbaka förslaget för ändring</legend>" in proposed
     silent = dep.post(f"{PAGE}steg/send_back/", STEP)
     assert silent.status_code == 400
     body = silent.content.decode()

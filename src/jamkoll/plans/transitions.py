@@ -28,6 +28,7 @@ class Transition:
     permission: str  # the policy's action
     record: str | None  # the plan's fields `<record>_on`, `<record>_by`, `<record>_reference`, if any
     button: str | Promise  # what the page's button says
+    legend: str | Promise  # the heading of the step's form (two steps open at once stand apart)
     # Sending back says what to change: the step is refused without a comment. Every step's
     # comment (or none) is kept in the plan's timeline (`PlanComment`, kind = the action).
     comment_required: bool = False
@@ -43,6 +44,7 @@ TRANSITIONS: dict[str, Transition] = {
             "plan.propose",
             "proposed",
             _("Föreslå till Regeringskansliet"),
+            _("Förslag till Regeringskansliet"),
         ),
         Transition(
             "consult",
@@ -51,6 +53,7 @@ TRANSITIONS: dict[str, Transition] = {
             "plan.consult",
             "consulted",
             _("Registrera samråd"),
+            _("Samråd med departementet"),
         ),
         Transition(
             "send_back",
@@ -59,9 +62,18 @@ TRANSITIONS: dict[str, Transition] = {
             "plan.send_back",
             None,
             _("Skicka tillbaka till SKR för ändring"),
+            _("Eller: skicka tillbaka förslaget för ändring"),
             comment_required=True,
         ),
-        Transition("fix", PlanStatus.CONSULTED, PlanStatus.FIXED, "plan.fix", "fixed", _("Fastställ planen")),
+        Transition(
+            "fix",
+            PlanStatus.CONSULTED,
+            PlanStatus.FIXED,
+            "plan.fix",
+            "fixed",
+            _("Fastställ planen"),
+            _("Styrgruppens fastställande"),
+        ),
     )
 }
 
