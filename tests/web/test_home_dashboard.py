@@ -13,9 +13,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from jamkoll.ledger.services import entry_record
 from jamkoll.obligations.models import Obligation
-from jamkoll.plans.models import PlanComment, ProjectPlan
-from jamkoll.plans.services import plan_new_version, plan_transition, plan_update
+from jamkoll.plans.models import Activity, PlanComment, ProjectPlan
+from jamkoll.plans.services import output_create, plan_new_version, plan_transition, plan_update
+from jamkoll.programmes.selectors import decision_get
 from jamkoll.reports.models import ReportFile, ReportKind, ReportState, ReportVersion
 from jamkoll.web import dashboard
 from tests.conftest import client_for
@@ -176,6 +178,37 @@ def test_what_i_did_last_lists_my_own_changes_only(coordinator: Any, ministry: A
     html = client_for(coordinator).get("/").content.decode()
     assert "Det du gjorde senast" in html and f"/planer/{SLUG}/2018/" in html
     assert dashboard.recent_changes(ministry) == []
+
+
+def test_what_i_did_last_includes_results_and_ledger_entries(coordinator: Any) -> None:
+    """An RSS leader's or a coordinator's year is mostly results and ledger entries: they are
+    listed too, linked to the activity and to the entry's row."""
+    decision = decision_get(slug=SLUG)
+    activity = Activity.objects.filter(decision=decision, year=2018).first()
+    assert activity is not None
+    output_create(
+        activity=activity, actor=coordinator, label="Deltagare i nätverket", unit="personer", total=40
+    )
+    entry = entry_record(
+        actor=coordinator,
+        decision=decision,
+        year=2018,
+        kind="requisition",
+        amount="1000.00",
+        reference="Ju2018/1",
+        county_code="12",
+        entry_date=dt.date(2018, 11, 20),
+    )
+    mine = dashboard.recent_changes(coordinator)
+    result = next(c for c in mine if c.what == "Resultat")
+    assert result.title == f"Deltagare i nätverket ({activity.title})"
+    assert result.url == f"/planer/{SLUG}/2018/aktivitet/{activity.code}/"
+    post = next(c for c in mine if c.what.startswith("Rekvisition"))
+    assert post.what == f"Rekvisition #{entry.sequence}"
+    assert post.title == "1\xa0000\xa0kr, Skåne län, 2018"
+    assert post.url == f"/medel/{SLUG}/2018/#post-{entry.sequence}"
+    html = client_for(coordinator).get("/").content.decode()
+    assert f"#post-{entry.sequence}" in html and "Deltagare i nätverket" in html
 
 
 def test_the_previous_sign_in_and_failed_attempts_since_are_shown(client: Any, certifier: Any) -> None:

@@ -32,11 +32,15 @@ from django.utils.translation import gettext_lazy
 from jamkoll.accounts.models import FAILED_KINDS, AuditEvent, AuditKind
 from jamkoll.accounts.policy import actor_user, check, draft_visibility_q, user_roles
 from jamkoll.history import TYPES, value_text
+from jamkoll.ledger.models import LedgerEntry
+from jamkoll.money import format_sek
 from jamkoll.obligations.models import Obligation
 from jamkoll.obligations.selectors import TodoItem, todo_for_user
-from jamkoll.plans.models import Activity, CountyPlan, PlanComment, PlanStatus, ProjectPlan
+from jamkoll.plans.models import Activity, CountyPlan, Output, PlanComment, PlanStatus, ProjectPlan
 from jamkoll.plans.transitions import open_steps
 from jamkoll.programmes.models import FundingDecision, Programme
+from jamkoll.reference.models import Organisation, OrganisationKind
+from jamkoll.reference.selectors import names_on
 from jamkoll.reports.models import ReportFile, ReportFormat, ReportState, ReportVersion
 from jamkoll.reports.selectors import step_verdict
 from jamkoll.reports.transitions import STEP_ACTIONS, STEPS, Step, open_step
@@ -377,12 +381,73 @@ TRACKED: tuple[tuple[type[Model], tuple[str, ...], Callable[[Any], str]], ...] =
 )
 
 
+def _output_changes(account: Any, limit: int) -> list[RecentChange]:
+    """The results (outputs) the user recorded or changed, each linked to its activity."""
+    found = []
+    history = Output.history.filter(history_user=account).select_related(  # type: ignore[attr-defined]
+        "activity__decision"
+    )
+    for record in history.order_by("-history_date")[:limit]:
+        activity = record.activity
+        url = None
+        if record.history_type != "-" and activity is not None:
+            url = reverse("plans:activity", args=[activity.decision.slug, activity.year, activity.code])
+        title = f"{record.label} ({activity.title})" if activity is not None else record.label
+        found.append(
+            RecentChange(
+                when=record.history_date,
+                action=str(TYPES.get(record.history_type, record.history_type)),
+                what=str(Output._meta.verbose_name).capitalize(),
+                title=title,
+                url=url,
+            )
+        )
+    return found
+
+
+def _ledger_changes(account: Any, limit: int) -> list[RecentChange]:
+    """The ledger entries the user recorded (a correction among them): the ledger is written once,
+    so its own rows are the history. Two queries: the entries, and their counties' names today."""
+    entries = list(
+        LedgerEntry.objects.filter(recorded_by=account)
+        .select_related("decision", "county")
+        .order_by("-recorded_at", "-sequence")[:limit]
+    )
+    codes = {e.county.code for e in entries if e.county is not None}
+    names = (
+        dict(
+            names_on(
+                Organisation.objects.filter(kind=OrganisationKind.LAN, code__in=codes), timezone.localdate()
+            )
+        )
+        if codes
+        else {}
+    )
+    return [
+        RecentChange(
+            when=e.recorded_at,
+            action=_("Rättelse") if e.reverses_id else _("Registrerad"),
+            what=f"{e.get_kind_display()} #{e.sequence}",
+            title=", ".join(
+                [
+                    format_sek(e.amount),
+                    *([names.get(e.county.code, e.county.code)] if e.county else []),
+                    str(e.year),
+                ]
+            ),
+            url=f"{reverse('ledger:page', args=[e.decision.slug, e.year])}#post-{e.sequence}",
+        )
+        for e in entries
+    ]
+
+
 def recent_changes(user: Any, limit: int = RECENT_MAX) -> list[RecentChange]:
-    """The user's last changes across the tracked models: one query per model."""
+    """The user's last changes across the tracked models, the results and the ledger: one query
+    per model."""
     account = actor_user(user)
     if account is None:
         return []
-    found: list[RecentChange] = []
+    found: list[RecentChange] = _output_changes(account, limit) + _ledger_changes(account, limit)
     for model, related, link in TRACKED:
         history = model.history.filter(history_user=account)  # type: ignore[attr-defined]
         if related:
