@@ -384,9 +384,7 @@ TRACKED: tuple[tuple[type[Model], tuple[str, ...], Callable[[Any], str]], ...] =
 def _output_changes(account: Any, limit: int) -> list[RecentChange]:
     """The results (outputs) the user recorded or changed, each linked to its activity."""
     found = []
-    history = Output.history.filter(history_user=account).select_related(  # type: ignore[attr-defined]
-        "activity__decision"
-    )
+    history = Output.history.filter(history_user=account).select_related("activity__decision")
     for record in history.order_by("-history_date")[:limit]:
         activity = record.activity
         url = None
