@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import pytest
@@ -454,3 +455,21 @@ def test_it_takes_a_required_actor_and_records_a_system_actor_by_name(
     assert skane_activity.history.latest().history_user.username == "sara"
     with pytest.raises(PermissionDenied, match=COUNTY_REASON):
         activity_update(activity=skane_activity, actor=jonna, status="completed")
+
+
+def test_the_objective_filter_shortens_between_words(coordinator: Any) -> None:
+    """The strategy's objectives are long sentences: the filter's options end at a word with
+    " …", not inside one ("…förebygga v…")."""
+    from jamkoll.web.templatetags.jamkoll import shorten
+
+    assert shorten("Att förebygga våld och stärka skyddet för kvinnor", 20) == "Att förebygga våld …"
+    assert shorten("Kort", 40) == "Kort"
+    html = client_for(coordinator).get("/planer/jamstalldhet-kvinnofrid-2018-2020/2018/").content.decode()
+    select = html[
+        html.index('name="malsattning"') : html.index("</select>", html.index('name="malsattning"'))
+    ]
+    options = re.findall(r"<option value=\"\d+\"[^>]*>([^<]*)</option>", select)
+    assert options, "no objectives listed"
+    for text in options:
+        if text.endswith("…"):
+            assert text.endswith(" …"), text

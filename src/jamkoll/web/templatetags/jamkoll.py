@@ -1,5 +1,6 @@
 import datetime as dt
 import re
+import textwrap
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,13 @@ from jamkoll.plans.footnotes import MARK
 from jamkoll.reference.sources import cite as cite_sources
 
 register = template.Library()
+
+
+@register.filter
+def shorten(value: Any, width: int) -> str:
+    """`value` in at most `width` characters, cut between words with " …" (Django's
+    `truncatechars` cuts inside a word: "Att förebygga v…")."""
+    return textwrap.shorten(str(value or ""), width=int(width), placeholder=" …")
 
 
 @register.filter
