@@ -18,6 +18,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
 
 from jamkoll.money import format_sek
 from jamkoll.programmes.models import Recipient
@@ -37,6 +40,9 @@ class Limits:
     rss_line: Decimal | None
     allocations: Mapping[str, Decimal]
     rss_goal_area: int | None = None  # the goal area of the budget's RSS line
+    # The recipient as the year names it (SKL until 2019-11-27, SKR after), for the messages: a
+    # lazy text, so that the name is read only when a message is made.
+    recipient: Any = "SKR"
 
 
 @dataclass(frozen=True)
@@ -170,30 +176,41 @@ def breaches(b: Balance) -> dict[str, Breach]:
     out: dict[str, Breach] = {}
     kr = format_sek
 
-    def over(key: str, value: Decimal, limit: Decimal, message: str) -> None:
+    def over(key: str, value: Decimal, limit: Decimal, message: str, **figures: Any) -> None:
+        """A breach when `value` exceeds `limit`: its message (a translated text) is filled in only
+        then, since one figure may be the recipient's name for the year, read from the database."""
         if value > limit:
-            out[key] = Breach(value - limit, message)
+            out[key] = Breach(value - limit, message % figures)
 
     for tier, kind, county, line in b.raw_negative:
-        where = f" för län {county}" if county else (f" på målområde {line}" if line else "")
-        out[f"negative:{tier}:{kind}:{county}:{line}"] = Breach(
-            ZERO, f"summan av {kind} ({tier}){where} är negativ"
-        )
+        label = f"{EntryKind(kind).label} ({Tier(tier).label})"
+        if county:
+            text = _("summan av %(what)s för län %(county)s är negativ") % {"what": label, "county": county}
+        elif line:
+            text = _("summan av %(what)s på målområde %(line)s är negativ") % {"what": label, "line": line}
+        else:
+            text = _("summan av %(what)s är negativ") % {"what": label}
+        out[f"negative:{tier}:{kind}:{county}:{line}"] = Breach(ZERO, text)
     if b.limits.total is None:
-        over("requisition-undecided", b.requisitioned, ZERO, "rekvirerat fast årets budget inte är beslutad")
+        over(
+            "requisition-undecided", b.requisitioned, ZERO, _("rekvirerat fast årets budget inte är beslutad")
+        )
     else:
         over(
             "requisition-budget",
             b.requisitioned,
             b.limits.total,
-            f"rekvirerat {kr(b.requisitioned)} överstiger budgeten {kr(b.limits.total)}",
+            _("rekvirerat %(requisitioned)s överstiger budgeten %(budget)s"),
+            requisitioned=kr(b.requisitioned),
+            budget=kr(b.limits.total),
         )
     over(
         "disbursed-requisitioned",
         b.disbursed,
         b.requisitioned,
-        f"utbetalt {kr(b.disbursed)} överstiger rekvirerat {kr(b.requisitioned)} "
-        "(registrera först rekvisitionen)",
+        _("utbetalt %(disbursed)s överstiger rekvirerat %(requisitioned)s (registrera först rekvisitionen)"),
+        disbursed=kr(b.disbursed),
+        requisitioned=kr(b.requisitioned),
     )
     for number, spent in b.skr_spent_by_line.items():
         budget = b.limits.skr_lines.get(number) if number is not None else None
@@ -202,63 +219,101 @@ def breaches(b: Balance) -> dict[str, Breach]:
                 f"line:{number}",
                 spent,
                 budget,
-                f"SKR:s utgifter på målområde {number} ({kr(spent)}) överstiger budgetraden {kr(budget)}",
+                _(
+                    "%(short)s:s utgifter på målområde %(number)s (%(spent)s) överstiger "
+                    "budgetraden %(budget)s"
+                ),
+                short=b.limits.recipient,
+                number=number,
+                spent=kr(spent),
+                budget=kr(budget),
             )
     over(
         "reclaim-spent",
         b.reclaimed,
         b.spent,
-        f"återkrävt {kr(b.reclaimed)} överstiger det som använts {kr(b.spent)}",
+        _("återkrävt %(reclaimed)s överstiger det som använts %(spent)s"),
+        reclaimed=kr(b.reclaimed),
+        spent=kr(b.spent),
     )
     if b.spent > b.disbursed:
         over(
             "spent-disbursed",
             b.spent,
             b.disbursed,
-            f"använt {kr(b.spent)} överstiger utbetalt {kr(b.disbursed)} (registrera först utbetalningen)",
+            _("använt %(spent)s överstiger utbetalt %(disbursed)s (registrera först utbetalningen)"),
+            spent=kr(b.spent),
+            disbursed=kr(b.disbursed),
         )
     else:
-        over("repaid-owed", -b.to_repay, ZERO, f"återbetalt {kr(b.repaid)} är mer än det som ska återbetalas")
+        over(
+            "repaid-owed",
+            -b.to_repay,
+            ZERO,
+            _("återbetalt %(repaid)s är mer än det som ska återbetalas"),
+            repaid=kr(b.repaid),
+        )
     over(
         "skr-cash",
         -b.skr_cash,
         ZERO,
-        "SKR har betalat ut och använt mer än vad som betalats ut från staten "
-        f"(underskott {kr(-b.skr_cash)})",
+        _(
+            "%(short)s har betalat ut och använt mer än vad som betalats ut från staten "
+            "(underskott %(deficit)s)"
+        ),
+        short=b.limits.recipient,
+        deficit=kr(-b.skr_cash),
     )
     if b.limits.rss_line is not None:
         over(
             "rss-line",
             b.county_requisitioned,
             b.limits.rss_line,
-            f"länens rekvisitioner {kr(b.county_requisitioned)} överstiger RSS-raden {kr(b.limits.rss_line)}",
+            _("länens rekvisitioner %(requisitioned)s överstiger RSS-raden %(line)s"),
+            requisitioned=kr(b.county_requisitioned),
+            line=kr(b.limits.rss_line),
         )
     for c in b.counties:
         over(
             f"county:{c.code}:allocation",
             c.requisitioned,
             c.allocation,
-            f"län {c.code}: rekvirerat {kr(c.requisitioned)} överstiger tilldelningen {kr(c.allocation)}",
+            _("län %(county)s: rekvirerat %(requisitioned)s överstiger tilldelningen %(allocation)s"),
+            county=c.code,
+            requisitioned=kr(c.requisitioned),
+            allocation=kr(c.allocation),
         )
         over(
             f"county:{c.code}:disbursed",
             c.disbursed,
             c.requisitioned,
-            f"län {c.code}: utbetalt {kr(c.disbursed)} överstiger rekvirerat {kr(c.requisitioned)} "
-            "(registrera först länets rekvisition)",
+            _(
+                "län %(county)s: utbetalt %(disbursed)s överstiger rekvirerat %(requisitioned)s "
+                "(registrera först länets rekvisition)"
+            ),
+            county=c.code,
+            disbursed=kr(c.disbursed),
+            requisitioned=kr(c.requisitioned),
         )
         over(
             f"county:{c.code}:spent",
             c.spent,
             c.disbursed,
-            f"län {c.code}: använt {kr(c.spent)} överstiger utbetalt {kr(c.disbursed)} "
-            "(registrera först utbetalningen till länet)",
+            _(
+                "län %(county)s: använt %(spent)s överstiger utbetalt %(disbursed)s "
+                "(registrera först utbetalningen till länet)"
+            ),
+            county=c.code,
+            spent=kr(c.spent),
+            disbursed=kr(c.disbursed),
         )
         over(
             f"county:{c.code}:repaid",
             -c.to_repay,
             ZERO,
-            f"län {c.code}: återbetalt {kr(c.repaid)} är mer än det oanvända beloppet",
+            _("län %(county)s: återbetalt %(repaid)s är mer än det oanvända beloppet"),
+            county=c.code,
+            repaid=kr(c.repaid),
         )
     return out
 
@@ -274,5 +329,5 @@ def new_breaches(before: Balance, after: Balance) -> list[str]:
 
 
 def violations(b: Balance) -> list[str]:
-    """Every broken invariant, in Swedish, with the figures."""
+    """Every broken invariant, in the active language, with the figures."""
     return [breach.message for breach in breaches(b).values()]

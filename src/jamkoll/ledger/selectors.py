@@ -8,13 +8,21 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery, Sum
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from jamkoll.accounts.policy import Verdict, check, record_visibility_q, require
 from jamkoll.errors import NotFound
 from jamkoll.money import to_str
 from jamkoll.programmes.models import Budget, FundingDecision, GoalArea, Recipient
-from jamkoll.programmes.selectors import allocation_amounts, budget_get, budget_years, decisions_by_id
+from jamkoll.programmes.selectors import (
+    allocation_amounts,
+    as_of,
+    budget_get,
+    budget_years,
+    decisions_by_id,
+    recipient_short_name,
+)
 from jamkoll.reference.models import Organisation
 from jamkoll.validation import YEAR_MAX, YEAR_MIN, int_param
 
@@ -219,6 +227,8 @@ def ledger_limits(*, budget: Budget) -> Limits:
         rss_line=rss_line,
         allocations=allocations,
         rss_goal_area=rss_goal_area,
+        # SKL until 2019-11-27, SKR after: read only if a message names it.
+        recipient=lazy(lambda: recipient_short_name(decision=budget.decision, on=as_of(budget.year)), str)(),
     )
 
 
