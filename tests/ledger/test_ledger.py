@@ -23,6 +23,7 @@ from jamkoll.ledger.chain import append_only_lifted
 from jamkoll.ledger.models import AppendOnlyError, LedgerEntry
 from jamkoll.ledger.selectors import balance_get, group_sums, ledger_sums, stored_group_sums
 from jamkoll.ledger.services import entry_record, entry_reverse, ledger_verify, totals_rebuild
+from jamkoll.locking import LEDGER_YEAR, lock_decision_year
 from jamkoll.obligations.models import Obligation
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import decision_get
@@ -324,6 +325,9 @@ def test_parallel_requisitions_never_exceed_the_budget(decision: FundingDecision
         record(decision, "requisition", "15000000.00", reference="parallell")
         return "ok"
 
+    def hold() -> None:  # the decision-year's lock both writes wait for, held until both wait
+        lock_decision_year(LEDGER_YEAR, decision.pk, 2018)
+
     def remove() -> None:
         # The requisition that went through also closed the 2018 requisition obligation: open it again.
         with append_only_lifted(), connections["default"].cursor() as cursor:
@@ -341,7 +345,7 @@ def test_parallel_requisitions_never_exceed_the_budget(decision: FundingDecision
             )
 
     try:
-        assert at_once(submit) == ["ok", "refused:invariant"]
+        assert at_once(submit, hold=hold) == ["ok", "refused:invariant"]
         committed = LedgerEntry.objects.filter(reference="parallell")
         assert sum(e.amount for e in committed) == Decimal("15000000.00")
         assert ledger_verify().problems == []

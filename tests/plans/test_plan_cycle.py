@@ -483,6 +483,9 @@ def test_two_new_versions_at_once_make_one_and_refuse_the_other(decision: Fundin
             f"v{plan_new_version(plan=ProjectPlan.objects.get(pk=fixed.pk), actor=operator('test')).version}"
         )
 
+    def hold() -> None:  # the lock both clicks wait for, held until both wait
+        ProjectPlan.objects.select_for_update().get(pk=fixed.pk)
+
     def remove() -> None:
         made = list(ProjectPlan.objects.filter(decision=decision, year=2018, version__gt=1))
         ids = [p.pk for p in made]
@@ -494,7 +497,7 @@ def test_two_new_versions_at_once_make_one_and_refuse_the_other(decision: Fundin
         PlanBudgetLine.history.filter(plan_id__in=ids).delete()
 
     try:
-        assert at_once(make) == ["refused:superseded", "v2"]
+        assert at_once(make, hold=hold) == ["refused:superseded", "v2"]
     finally:
         committed_cleanup(remove)
     assert not ProjectPlan.objects.filter(decision=decision, year=2018, version__gt=1).exists()

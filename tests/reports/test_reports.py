@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from jamkoll.accounts.policy import SEED_LOADER
 from jamkoll.ledger.services import entry_record
+from jamkoll.locking import REPORT_CHAIN, lock_decision_year
 from jamkoll.obligations.models import Obligation
 from jamkoll.programmes.selectors import decision_get
 from jamkoll.reports.assemblers import financial_report, result_report
@@ -492,6 +493,9 @@ def test_two_generations_of_one_report_at_once_make_two_versions(agreement: Any)
         )
         return f"v{made.version}"
 
+    def hold() -> None:  # the chain's lock both generations wait for, held until both wait
+        lock_decision_year(REPORT_CHAIN, agreement.pk, 2018)
+
     def remove() -> None:
         for version in mine.all():  # a fresh query (iterating `mine` would cache its rows)
             for stored in version.files.all():
@@ -499,7 +503,7 @@ def test_two_generations_of_one_report_at_once_make_two_versions(agreement: Any)
             version.delete()
 
     try:
-        assert at_once(generate) == ["v1", "v2"]
+        assert at_once(generate, hold=hold) == ["v1", "v2"]
     finally:
         committed_cleanup(remove)
     assert not mine.exists()
