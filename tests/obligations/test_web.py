@@ -236,6 +236,24 @@ def test_waive_and_reschedule_through_the_web(coordinator: Any) -> None:
     assert obligation("2019-requisition").effective_date == dt.date(2019, 11, 29)
 
 
+@pytest.mark.parametrize(
+    "next_value", ["foo", "obligations:index", "//evil.example/x", "https://evil.example/", "javascript:x"]
+)
+def test_a_next_that_is_no_path_on_the_site_leads_to_the_obligation(
+    coordinator: Any, next_value: str
+) -> None:
+    """A `next` planted in a link (the forms carry it from the query string): a bare word was
+    tried by `redirect` as a view's name, a 500 after the waiver was saved."""
+    h1 = obligation("2018-status_report-h1")
+    response = client_for(coordinator).post(url(h1, "waive"), {"reason": "Prov", "next": next_value})
+    assert response.status_code == 302
+    assert response["Location"] == f"/tidsfrister/atagande/{h1.pk}/"
+    kept = client_for(coordinator).post(
+        url(obligation("2018-status_report-h2"), "waive"), {"reason": "Prov", "next": "/tidsfrister/"}
+    )
+    assert kept.status_code == 302 and kept["Location"] == "/tidsfrister/"
+
+
 def test_one_date_for_all_counties_from_the_calendar(coordinator: Any) -> None:
     response = client_for(coordinator).post(
         f"/tidsfrister/{AGREEMENT}/2018/rss-datum/",

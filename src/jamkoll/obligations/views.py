@@ -15,11 +15,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -28,6 +27,7 @@ from jamkoll.accounts.policy import check, require, rss_counties
 from jamkoll.errors import NotFound, form_add_errors
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import as_of, county_choices
+from jamkoll.redirects import safe_next
 from jamkoll.tables import (
     PAGE,
     Column,
@@ -73,11 +73,10 @@ def _forms_for(card: selectors.ObligationCard, bound: dict[str, Form] | None = N
             card.forms[action] = (bound or {}).get(action) or form_class(auto_id=f"id_{action}_{pk}_%s")
 
 
-def _safe_next(request: HttpRequest, fallback: str) -> str:
+def _next(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
+    """To the page the form was sent from (`next`, a path on this site), else to `fallback`."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return fallback
+    return HttpResponseRedirect(safe_next(request, str(target), fallback))
 
 
 def _rss_form(year: int) -> RssRescheduleForm:
@@ -307,7 +306,7 @@ def _transition(request: HttpRequest, pk: int, action: Action) -> HttpResponse:
             form_add_errors(form, exc)
         else:
             messages.success(request, f"{obligation.title}: {DONE[action]}")
-            return redirect(_safe_next(request, reverse("obligations:obligation", args=[pk])))
+            return _next(request, reverse("obligations:obligation", args=[pk]))
     return _detail(request, obligation, actions, bound={action.short: form}, status=400)
 
 
@@ -351,7 +350,7 @@ def rss_reschedule_view(request: HttpRequest, decision: str, year: int) -> HttpR
         else:
             messages.success(request, _("Nytt datum för %(n)s län.") % {"n": len(changed)})
             calendar_url = reverse("obligations:calendar", args=[funding_decision.slug, number])
-            return redirect(_safe_next(request, calendar_url))
+            return _next(request, calendar_url)
     return _calendar_page(request, funding_decision, number, rss_bound=(number, form), status=400)
 
 

@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +31,7 @@ from jamkoll.accounts.models import TOKEN_NAME_MAX, AuditKind
 from jamkoll.accounts.policy import require
 from jamkoll.accounts.signin import lockout_for_request, two_factor_required
 from jamkoll.errors import NotFound, form_add_errors
+from jamkoll.redirects import safe_next
 
 PENDING = "jamkoll_signin_pending"
 PENDING_SECONDS = 300  # the code must follow the password within five minutes
@@ -73,11 +73,7 @@ class CodeForm(forms.Form):
 
 
 def _safe_next(request: HttpRequest, value: str) -> str:
-    if value and url_has_allowed_host_and_scheme(
-        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return value
-    return reverse("web:home")
+    return safe_next(request, value, reverse("web:home"))
 
 
 def _locked(form: forms.Form) -> bool:
