@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -38,6 +36,7 @@ from jamkoll.errors import ErrorCollector, NotFound, error_line, field_error
 from jamkoll.locking import REPORT_CHAIN, lock_decision_year
 from jamkoll.money import AmountError, parse_amount
 from jamkoll.obligations.transitions import close_refusal, obligation_close
+from jamkoll.process import process_name
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import decision_brief
 from jamkoll.reference.models import Organisation
@@ -271,7 +270,7 @@ def _enqueue(job: ReportJob) -> None:
 
 
 def _worker_name() -> str:
-    return f"{os.getpid()}@{socket.gethostname()}"[:100]
+    return process_name(100)
 
 
 def _lease_end() -> dt.datetime:

@@ -1,6 +1,6 @@
 """The worker's heartbeat: how /readyz knows that a background worker is running.
 
-`jamkoll worker` writes a row of its own (WorkerHeartbeat, keyed by host and process id) when it
+`jamkoll worker` writes a row of its own (WorkerHeartbeat, keyed by `jamkoll.process.process_name`) when it
 starts and then every HEARTBEAT_SECONDS from a small daemon thread, independent of what the worker's
 loop is doing; a worker is "seen" when some row is younger than settings.WORKER_STALE_SECONDS.
 Rows not touched for a day are removed by the next heartbeat. Limitation: the thread proves the
@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import socket
 import threading
 
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
+
+from jamkoll.process import process_name
 
 from .models import WorkerHeartbeat
 
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"[:200]
+    return process_name(200)
 
 
 def beat(name: str) -> None:
