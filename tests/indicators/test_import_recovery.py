@@ -105,13 +105,78 @@ def test_the_status_page_and_the_api_recover_the_run_they_show(
 
 
 @override_settings(TASKS=DUMMY)
-def test_the_worker_recovers_at_start(tmp_path: Path, analyst: Any) -> None:
+def test_the_worker_recovers_at_start_and_then_keeps_sweeping(
+    tmp_path: Path, analyst: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At start, and from then on in a sweeper thread: a killed import stayed "Pågår" until
+    someone opened that run's own page."""
+    import jamkoll.indicators.tasks as tasks
+
+    started: list[bool] = []
+    monkeypatch.setattr(tasks, "start_sweeper", lambda: started.append(True))  # no thread here
     run = _upload(tmp_path, analyst)
     _die(run, attempts=0)
     line = apps.get_app_config("indicators").worker_started()
     assert line == "Importer vars arbetare avbröts: 1 (köade igen eller misslyckade)."
     run.refresh_from_db()
     assert run.status == ImportStatus.QUEUED and run.progress == 0 and run.lease_until is None
+    assert started == [True]
+
+
+def test_a_sweeper_runs_its_round_again_and_again_once_per_name() -> None:
+    import threading
+
+    from jamkoll.process import start_sweeper
+
+    rounds: list[int] = []
+    enough = threading.Event()
+
+    def sweep() -> None:
+        rounds.append(1)
+        if len(rounds) >= 3:
+            enough.set()
+        if len(rounds) == 1:
+            raise RuntimeError("a locked database")  # logged; the next round tries again
+
+    stop = start_sweeper("test-sweeper", sweep, 0.01)
+    try:
+        assert start_sweeper("test-sweeper", sweep, 0.01) is stop  # running: not a second thread
+        assert enough.wait(timeout=10)
+        assert [t.name for t in threading.enumerate()].count("test-sweeper") == 1
+    finally:
+        stop.set()
+
+
+@override_settings(TASKS=DUMMY)
+def test_an_attempt_taken_over_by_another_worker_writes_nothing(tmp_path: Path, analyst: Any) -> None:
+    """A worker that stalled past its lease (SIGSTOP) while its run was queued again and taken by
+    another worker (attempts + 1): resumed, it must neither merge nor write its counts, progress
+    or refusal over the other attempt's record (it wrote "updated 0" over "updated 243 600")."""
+    from django.core.exceptions import ValidationError
+    from django.db.models import F
+
+    from jamkoll.indicators.services import import_run_execute
+
+    run = _upload(tmp_path, analyst)
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.RUNNING, attempts=1)
+    run.refresh_from_db()
+
+    def taken_over(percent: int) -> None:
+        if percent >= 1 and ImportRun.objects.get(pk=run.pk).attempts == 1:
+            ImportRun.objects.filter(pk=run.pk).update(attempts=F("attempts") + 1, progress=7)
+
+    with pytest.raises(ValidationError) as refused:
+        import_run_execute(run, progress=taken_over)
+    assert refused.value.code == "superseded"
+    stored = ImportRun.objects.get(pk=run.pk)
+    assert (stored.status, stored.attempts, stored.progress, stored.created) == (
+        ImportStatus.RUNNING,
+        2,
+        7,
+        0,
+    )
+    assert not Observation.objects.exists()
+    assert Path(run.stored_file).exists()  # the other attempt still reads it
 
 
 def test_lease_renew_moves_a_running_lease_on(tmp_path: Path, analyst: Any) -> None:

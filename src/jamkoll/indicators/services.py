@@ -27,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -178,9 +179,25 @@ def _progress_writer(run: ImportRun, progress: Progress | None) -> Progress:
             progress(percent)
         if percent - last[0] >= 2 or (percent == 100 and last[0] != 100):
             last[0] = percent
-            ImportRun.objects.filter(pk=run.pk).update(progress=percent)
+            _mine(run).update(progress=percent)
 
     return report
+
+
+def _mine(run: ImportRun) -> QuerySet[ImportRun]:
+    """The run as this attempt holds it. A run that stalled past its lease may have been queued
+    again and taken by another worker (attempts + 1): then nothing this attempt writes may land
+    (its progress, its refusal, its counts over the other's)."""
+    return ImportRun.objects.filter(pk=run.pk, status=ImportStatus.RUNNING, attempts=run.attempts)
+
+
+def _fence(run: ImportRun) -> None:
+    """Inside the merge's transaction, before it writes: hold the run's row as this attempt, or
+    store nothing (the attempt that took over does the work)."""
+    if not _mine(run).select_for_update().exists():
+        raise ValidationError(
+            _("Importen har tagits över av en annan körning; den här sparar ingenting."), code="superseded"
+        )
 
 
 def _refuse(run: ImportRun, problems: list[dict[str, str]], more: int = 0) -> ValidationError:
@@ -192,7 +209,15 @@ def _refuse(run: ImportRun, problems: list[dict[str, str]], more: int = 0) -> Va
     run.problems = stored
     run.finished_at = timezone.now()
     run.created = run.updated = run.unchanged = run.indicators_created = 0
-    run.save()
+    _mine(run).update(
+        status=run.status,
+        problems=stored,
+        finished_at=run.finished_at,
+        created=0,
+        updated=0,
+        unchanged=0,
+        indicators_created=0,
+    )
     lines = [problem_line(p) for p in stored[:ERRORS_SHOWN]]
     total = len(problems) + more
     head = _("filen avvisades (%(n)s problem), inget importerades") % {"n": total}
@@ -327,7 +352,11 @@ def import_run_execute(
         # written) keeps it, so that recovery takes it once it runs out.
         ImportRun.objects.filter(pk=run.pk).exclude(status=ImportStatus.RUNNING).update(lease_until=None)
         run.lease_until = None
-        _finish_file(run)
+        # The upload goes with a run that ended; a run still running (another attempt has it, or
+        # this one's failure could not be written) keeps it for that attempt or for recovery.
+        with contextlib.suppress(DatabaseError):
+            if not ImportRun.objects.filter(pk=run.pk, status=ImportStatus.RUNNING).exists():
+                _finish_file(run)
 
 
 def _execute(run: ImportRun, source: str, report: Progress) -> ImportRun:
@@ -369,6 +398,7 @@ def _observations(run: ImportRun, path: str, report: Progress) -> ImportRun:
         stage.flush()  # outside the transaction: a refused merge must leave the staged rows
         try:
             with transaction.atomic():
+                _fence(run)
                 counts = stage.merge(
                     run,
                     new_indicators=checker.new_indicators,
@@ -466,6 +496,7 @@ def _catalogue(run: ImportRun, path: str, report: Progress) -> ImportRun:
         raise _refuse(run, checker.problems, checker.more)
     created = updated = unchanged = 0
     with transaction.atomic():
+        _fence(run)
         batch: list[Any] = []
 
         def flush() -> None:

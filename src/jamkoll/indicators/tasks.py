@@ -4,12 +4,14 @@ the run is over (`services.import_run_execute`)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
 from jamkoll.accounts.policy import WORKER, require
+from jamkoll.process import start_sweeper as start_sweeper_thread
 
 from .models import ImportRun, ImportStatus
 from .services import import_run_execute, import_runs_recover, lease_end
@@ -44,3 +46,10 @@ def run_import(run_id: str) -> str:
 
 def runs_recover() -> list[ImportRun]:
     return import_runs_recover()
+
+
+def start_sweeper() -> None:
+    """A daemon thread that recovers dead imports every half lease for as long as the worker lives:
+    without it a killed import stayed "Pågår" until someone opened that run's own page."""
+    interval = max(settings.INDICATOR_IMPORT_LEASE_SECONDS / 2, 0.5)
+    start_sweeper_thread("jamkoll-import-sweeper", import_runs_recover, interval)

@@ -15,14 +15,13 @@ or, after its last attempt, fails it with the reason.
 from __future__ import annotations
 
 import logging
-import threading
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django_tasks import task
 
 from jamkoll.accounts.policy import WORKER
+from jamkoll.process import start_sweeper as start_sweeper_thread
 
 from .models import JobStatus, ReportJob
 from .services import report_job_run, report_jobs_recover
@@ -48,25 +47,8 @@ def jobs_recover() -> list[ReportJob]:
     return report_jobs_recover()
 
 
-_sweeper: threading.Thread | None = None
-
-
 def start_sweeper() -> None:
     """A daemon thread that runs `jobs_recover` every half lease for as long as the worker lives."""
-    global _sweeper
-    if _sweeper is not None and _sweeper.is_alive():
-        return
-    stop = threading.Event()
-    interval = max(settings.REPORT_JOB_LEASE_SECONDS / 2, 0.5)
-
-    def sweep() -> None:
-        while not stop.wait(interval):
-            try:
-                report_jobs_recover()
-            except Exception:  # a locked or lost database: the next round tries again
-                logger.exception("Rapportjobben kunde inte gås igenom")
-            finally:
-                connection.close()  # this thread's own connection
-
-    _sweeper = threading.Thread(target=sweep, name="jamkoll-job-sweeper", daemon=True)
-    _sweeper.start()
+    start_sweeper_thread(
+        "jamkoll-job-sweeper", report_jobs_recover, max(settings.REPORT_JOB_LEASE_SECONDS / 2, 0.5)
+    )
