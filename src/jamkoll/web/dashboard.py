@@ -365,42 +365,53 @@ def _slug(record: Any) -> str:
     return str(record.decision.slug)
 
 
-# The models whose changes a user makes through the pages, with how to link to one of them.
-TRACKED: tuple[tuple[type[Model], tuple[str, ...], Callable[[Any], str]], ...] = (
-    (ReportVersion, (), _link("reports:version", "id")),
-    (ProjectPlan, ("decision",), _link("plans:plan", _slug, "year")),
-    (Activity, ("decision",), _link("plans:activity", _slug, "year", "code")),
-    (
+def _plain_title(record: Any) -> str:
+    return getattr(record, "title", "") or str(getattr(record, "slug", "") or "")
+
+
+def _output_title(record: Any) -> str:
+    return f"{record.label} ({record.activity.title})"
+
+
+def _activity_of(field: str) -> Callable[[Any], Any]:
+    return lambda record: getattr(record.activity, field)
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """A model whose changes a user makes through the pages: how to link to one of them, and how to
+    name it where that is not its title."""
+
+    model: type[Model]
+    related: tuple[str, ...]
+    link: Callable[[Any], str]
+    title: Callable[[Any], str] = _plain_title
+
+
+TRACKED: tuple[Tracked, ...] = (
+    Tracked(ReportVersion, (), _link("reports:version", "id")),
+    Tracked(ProjectPlan, ("decision",), _link("plans:plan", _slug, "year")),
+    Tracked(Activity, ("decision",), _link("plans:activity", _slug, "year", "code")),
+    Tracked(
         CountyPlan,
         ("decision", "county"),
         _link("plans:county_plan", _slug, "year", lambda r: r.county.code),
     ),
-    (Obligation, (), _link("obligations:obligation", "id")),
-    (FundingDecision, (), _link("web:decision_edit", "slug")),
-    (Programme, (), _link("web:programme", "slug")),
+    Tracked(Obligation, (), _link("obligations:obligation", "id")),
+    Tracked(FundingDecision, (), _link("web:decision_edit", "slug")),
+    Tracked(Programme, (), _link("web:programme", "slug")),
+    Tracked(
+        Output,
+        ("activity__decision",),
+        _link(
+            "plans:activity",
+            lambda r: r.activity.decision.slug,
+            _activity_of("year"),
+            _activity_of("code"),
+        ),
+        _output_title,
+    ),
 )
-
-
-def _output_changes(account: Any, limit: int) -> list[RecentChange]:
-    """The results (outputs) the user recorded or changed, each linked to its activity."""
-    found = []
-    history = Output.history.filter(history_user=account).select_related("activity__decision")
-    for record in history.order_by("-history_date")[:limit]:
-        activity = record.activity
-        url = None
-        if record.history_type != "-" and activity is not None:
-            url = reverse("plans:activity", args=[activity.decision.slug, activity.year, activity.code])
-        title = f"{record.label} ({activity.title})" if activity is not None else record.label
-        found.append(
-            RecentChange(
-                when=record.history_date,
-                action=str(TYPES.get(record.history_type, record.history_type)),
-                what=str(Output._meta.verbose_name).capitalize(),
-                title=title,
-                url=url,
-            )
-        )
-    return found
 
 
 def _ledger_changes(account: Any, limit: int) -> list[RecentChange]:
@@ -445,15 +456,19 @@ def recent_changes(user: Any, limit: int = RECENT_MAX) -> list[RecentChange]:
     account = actor_user(user)
     if account is None:
         return []
-    found: list[RecentChange] = _output_changes(account, limit) + _ledger_changes(account, limit)
-    for model, related, link in TRACKED:
+    found: list[RecentChange] = _ledger_changes(account, limit)
+    for tracked in TRACKED:
+        model = tracked.model
         history = model.history.filter(history_user=account)  # type: ignore[attr-defined]
-        if related:
-            history = history.select_related(*related)
+        if tracked.related:
+            history = history.select_related(*tracked.related)
         for record in history.order_by("-history_date")[:limit]:
-            title = getattr(record, "title", "") or str(getattr(record, "slug", "") or "")
             try:
-                url = link(record) if record.history_type != "-" else None
+                title = tracked.title(record)
+            except (ObjectDoesNotExist, AttributeError):  # what it belonged to is gone
+                title = _plain_title(record)
+            try:
+                url = tracked.link(record) if record.history_type != "-" else None
             except (NoReverseMatch, ObjectDoesNotExist, AttributeError):  # something gone: no link
                 url = None
             found.append(
