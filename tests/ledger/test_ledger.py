@@ -118,6 +118,19 @@ def test_it_refuses_repaying_more_than_is_owed(decision: FundingDecision) -> Non
         record(decision, "repayment", "0.01")
 
 
+def test_a_countys_expenditure_beyond_its_disbursement_names_the_countys_figures(
+    decision: FundingDecision,
+) -> None:
+    """An RSS leader's expenditure breaks the county's rule and the year's: the county's comes
+    first, with its own figures (the year's totals said "utbetalt 5 000 000 kr" to her)."""
+    record(decision, "requisition", "1000000.00")
+    record(decision, "disbursement", "1000000.00")
+    record(decision, "requisition", "300000.00", county_code="12")
+    record(decision, "disbursement", "300000.00", county_code="12")
+    with refused(None, "^län 12: använt 5\xa0000\xa0000\xa0kr överstiger utbetalt 300\xa0000\xa0kr"):
+        record(decision, "expenditure", "5000000.00", county_code="12")
+
+
 def test_the_rss_tier_per_county(decision: FundingDecision) -> None:
     record(decision, "requisition", "9000000.00")
     record(decision, "disbursement", "9000000.00")

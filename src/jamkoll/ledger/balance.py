@@ -319,13 +319,16 @@ def breaches(b: Balance) -> dict[str, Breach]:
 
 
 def new_breaches(before: Balance, after: Balance) -> list[str]:
-    """What a write would break: a rule not broken before, or a breach made larger."""
+    """What a write would break: a rule not broken before, or a breach made larger. A county's
+    own rule comes first: it names the figures of the county the write is about (an RSS leader's
+    expenditure beyond what was paid to the county), where the year's total is the consequence."""
     old = breaches(before)
-    return [
-        breach.message
+    found = [
+        (key, breach.message)
         for key, breach in breaches(after).items()
         if key not in old or breach.excess > old[key].excess
     ]
+    return [message for key, message in sorted(found, key=lambda kv: not kv[0].startswith("county:"))]
 
 
 def violations(b: Balance) -> list[str]:

@@ -523,7 +523,7 @@ def group_by_month(rows: Iterable[Any], key: str = "obligation") -> list[MonthGr
 
 
 def unknown_year_message(decision: FundingDecision, year: int, years: list[int]) -> str:
-    return _("år %(year)s ligger utanför beslutets deadlines (%(slug)s: %(years)s)") % {
+    return _("år %(year)s ligger utanför beslutets år med tidsfrister (%(slug)s: %(years)s)") % {
         "year": year,
         "slug": decision.slug,
         "years": ", ".join(str(y) for y in years),

@@ -437,7 +437,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     if found is None:
         raise NotFound(_("Okänt eller återkallat kalenderflöde."))
     obligations = selectors.obligations_for_user(user=found.user)
-    body = calendar_ical(obligations, name=_("JämKoll: mina deadlines"), today=timezone.localdate())
+    body = calendar_ical(obligations, name=_("JämKoll: mina tidsfrister"), today=timezone.localdate())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=900"
     response["X-Robots-Tag"] = "noindex"

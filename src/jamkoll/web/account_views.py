@@ -89,6 +89,13 @@ class SignoutView(LogoutView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return render(request, "registration/logout.html")
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        signed_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if signed_in:  # said on the page the user lands on (the session is new by now)
+            messages.success(request, _("Du är utloggad."))
+        return response
+
 
 class SigninView(LoginView):
     """The password step. A user with an enrolled device is not signed in yet: the session
