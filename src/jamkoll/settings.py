@@ -106,9 +106,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication: its refusal page is the site's own, with the user's menu.
     "jamkoll.web.middleware.HostileQueryMiddleware",
-    # A form's address opened as a page: the site's own 405 page, not an empty answer.
-    "jamkoll.web.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A form's address opened as a page: the site's own 405 page, not an empty answer (inside the
+    # clickjacking guard, so that the page it makes carries X-Frame-Options too).
+    "jamkoll.web.middleware.MethodNotAllowedPageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last: the pages every user re-reads, kept until the next write (jamkoll.web.page_cache).

@@ -129,14 +129,23 @@ PAIRED = """<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>Me
 
 def test_a_ledger_kind_disables_the_recipients_it_does_not_go_with(page: Page) -> None:
     """A coordinator chooses "Utbetalning": the state level is disabled (Kammarkollegiet records
-    those) and the choice moves to the first county; another kind offers it again."""
+    those) and the list is left without a choice, not moved to a county nobody chose; another kind
+    offers the state level again, and a choice that still goes is kept."""
     page.set_content(PAIRED)
     page.add_script_tag(path=str(SCRIPT))
     state = page.locator("#id_recipient option[value='skr']")
     expect(state).to_be_enabled()
     page.select_option("#id_kind", "disbursement")
     expect(state).to_be_disabled()
-    assert page.input_value("#id_recipient") == "12"
+    assert page.input_value("#id_recipient") == ""
+    page.select_option("#id_recipient", "25")
     page.select_option("#id_kind", "expenditure")
     expect(state).to_be_enabled()
-    assert page.input_value("#id_recipient") == "12"  # a choice still allowed is kept
+    assert page.input_value("#id_recipient") == "25"
+
+
+def test_a_refused_pair_sent_back_by_the_server_stays_as_sent(page: Page) -> None:
+    page.set_content(PAIRED.replace('value="disbursement"', 'value="disbursement" selected'))
+    page.add_script_tag(path=str(SCRIPT))
+    assert page.input_value("#id_recipient") == "skr"  # not moved by the script on load
+    expect(page.locator("#id_recipient option[value='skr']")).to_be_enabled()

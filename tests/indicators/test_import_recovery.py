@@ -179,6 +179,30 @@ def test_an_attempt_taken_over_by_another_worker_writes_nothing(tmp_path: Path, 
     assert Path(run.stored_file).exists()  # the other attempt still reads it
 
 
+@override_settings(TASKS=DUMMY)
+def test_an_attempt_refused_after_its_run_was_queued_again_leaves_the_upload(
+    tmp_path: Path, analyst: Any
+) -> None:
+    """The sweeper queued the run again before the stalled attempt woke: the next worker needs
+    the file (it deleted it, and the retry failed with "filen finns inte")."""
+    from django.core.exceptions import ValidationError
+
+    from jamkoll.indicators.services import import_run_execute
+
+    run = _upload(tmp_path, analyst)
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.RUNNING, attempts=1)
+    run.refresh_from_db()
+
+    def queued_again(percent: int) -> None:
+        if percent >= 1:
+            ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.QUEUED, lease_until=None)
+
+    with pytest.raises(ValidationError):
+        import_run_execute(run, progress=queued_again)
+    assert ImportRun.objects.get(pk=run.pk).status == ImportStatus.QUEUED
+    assert Path(run.stored_file).exists()
+
+
 def test_lease_renew_moves_a_running_lease_on(tmp_path: Path, analyst: Any) -> None:
     from jamkoll.indicators.services import lease_renew
 

@@ -121,6 +121,7 @@ def test_a_forms_address_opened_as_a_page_says_what_to_do(coordinator: Any) -> N
     response = client.get("/aviseringar/alla-lasta/")
     assert response.status_code == 405
     assert response["Allow"] == "POST"
+    assert response["X-Frame-Options"] == "DENY"
     page = response.content.decode()
     assert "Adressen kan inte öppnas så här" in page and "använd knappen" in page
     assert 'href="/"' in page  # a way back to the start page

@@ -352,10 +352,12 @@ def import_run_execute(
         # written) keeps it, so that recovery takes it once it runs out.
         ImportRun.objects.filter(pk=run.pk).exclude(status=ImportStatus.RUNNING).update(lease_until=None)
         run.lease_until = None
-        # The upload goes with a run that ended; a run still running (another attempt has it, or
-        # this one's failure could not be written) keeps it for that attempt or for recovery.
+        # The upload goes with a run that ended (done or failed); a run queued again or still
+        # running (another attempt took it over, or this one's failure could not be written) keeps
+        # it for that attempt or for recovery.
         with contextlib.suppress(DatabaseError):
-            if not ImportRun.objects.filter(pk=run.pk, status=ImportStatus.RUNNING).exists():
+            ended = (ImportStatus.DONE, ImportStatus.FAILED)
+            if ImportRun.objects.filter(pk=run.pk, status__in=ended).exists():
                 _finish_file(run)
 
 

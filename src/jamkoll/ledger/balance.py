@@ -164,10 +164,17 @@ def compute(sums: Sums, limits: Limits) -> Balance:
 
 @dataclass(frozen=True)
 class Breach:
-    """One broken invariant: by how much, and the message with the figures."""
+    """One broken invariant: by how much, and the message with the figures, filled in only when
+    it is read (a figure may be the recipient's name for the year, read from the database, and a
+    write compares every breach before and after it but shows only a new one)."""
 
     excess: Decimal
-    message: str
+    text: str
+    figures: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return self.text % self.figures if self.figures else self.text
 
 
 def breaches(b: Balance) -> dict[str, Breach]:
@@ -177,10 +184,9 @@ def breaches(b: Balance) -> dict[str, Breach]:
     kr = format_sek
 
     def over(key: str, value: Decimal, limit: Decimal, message: str, **figures: Any) -> None:
-        """A breach when `value` exceeds `limit`: its message (a translated text) is filled in only
-        then, since one figure may be the recipient's name for the year, read from the database."""
+        """A breach when `value` exceeds `limit` (its message is filled in when read)."""
         if value > limit:
-            out[key] = Breach(value - limit, message % figures)
+            out[key] = Breach(value - limit, message, figures)
 
     for tier, kind, county, line in b.raw_negative:
         label = f"{EntryKind(kind).label} ({Tier(tier).label})"

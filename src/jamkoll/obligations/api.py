@@ -134,7 +134,7 @@ def _detail(actor: Any, obligation: Obligation, actions: dict[str, Verdict]) -> 
     }
 
 
-@router.get("", response={200: Page[ObligationOut], **ERRORS}, summary="Åtaganden (deadlines)")
+@router.get("", response={200: Page[ObligationOut], **ERRORS}, summary="Åtaganden (tidsfrister)")
 def obligation_list(request: HttpRequest, filters: Query[ObligationFilter]) -> dict[str, Any]:
     """`year` is the year the deadline falls in (the nominal date); obligations without a date are
     listed for the year they concern. A page at a time (`limit`, `offset`; `total` counts them all)."""

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ObligationsConfig(AppConfig):
     name = "jamkoll.obligations"
-    verbose_name = _("Åtaganden och deadlines")
+    verbose_name = _("Åtaganden och tidsfrister")
 
     def worker_started(self) -> str | None:
         """Called by `jamkoll worker` as it starts: today's reminders at once (sending is

@@ -212,6 +212,8 @@ def _plan_page(
         "status_choices": STATUS_CHOICES,
         "plan_statuses": PlanStatus,
         "add_verdict": activity_add_verdict(actor=user),
+        # Whether the national activities' lock concerns the user: only one who may add them.
+        "national_add_verdict": check(user, "activity.create", None),
         "national_lock": national_lock_verdict(decision=decision, year=year, plan=plan),
         "sub_projects": [
             (

@@ -14,7 +14,8 @@
       report's new row beside its texts) does. A sending that is cancelled asks again.
    5. A list marked data-restricts narrows another list of its form: the chosen option's
       data-recipients names the values that may go with it, the others are disabled (a ledger
-      entry's kind and its level or county). The server checks every pair all the same. */
+      entry's kind and its level or county); a choice that no longer goes is cleared, never
+      replaced. The server checks every pair all the same. */
 (function () {
   "use strict";
   function ready(fn) {
@@ -80,20 +81,23 @@
     document.querySelectorAll("select[data-restricts]").forEach(function (select) {
       var other = select.form && select.form.elements.namedItem(select.getAttribute("data-restricts"));
       if (!other || other.tagName !== "SELECT") { return; }
-      function narrow() {
+      function narrow(initial) {
         var chosen = select.options[select.selectedIndex];
         var names = chosen && chosen.getAttribute("data-recipients");
         var allowed = names === null || names === undefined ? null : names.split(" ");
-        var first = null;
-        Array.prototype.forEach.call(other.options, function (option) {
-          option.disabled = allowed !== null && option.value !== "" && allowed.indexOf(option.value) === -1;
-          if (!option.disabled && first === null && option.value !== "") { first = option; }
-        });
+        function refused(option) {
+          return allowed !== null && option.value !== "" && allowed.indexOf(option.value) === -1;
+        }
         var current = other.options[other.selectedIndex];
-        if (current && current.disabled && first) { first.selected = true; }
+        // A pair the server sent back (refused, with its reason beside the kind) stays as sent.
+        if (initial && current && refused(current)) { return; }
+        Array.prototype.forEach.call(other.options, function (option) { option.disabled = refused(option); });
+        // A level or county that no longer goes with the kind is not replaced by another one
+        // silently (money for a county nobody chose): the list is left without a choice.
+        if (current && current.disabled) { other.selectedIndex = -1; }
       }
-      select.addEventListener("change", narrow);
-      narrow();
+      select.addEventListener("change", function () { narrow(false); });
+      narrow(true);
     });
     var toggle = document.querySelector("[data-menu-toggle]");
     var menu = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
