@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -71,6 +72,16 @@ def names_on(
 
 def county_list() -> QuerySet[Organisation]:
     return organisation_list(kind=OrganisationKind.LAN)
+
+
+def county_names(codes: Iterable[str], on: dt.date, *, short: bool = False) -> dict[str, str]:
+    """The counties with these codes, by code, as they were named on `on`: one query, none for no
+    codes."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    counties = Organisation.objects.filter(kind=OrganisationKind.LAN, code__in=wanted)
+    return dict(names_on(counties, on, short=short))
 
 
 def county_get(*, code: str) -> Organisation:

@@ -6,8 +6,7 @@ from django.utils.functional import SimpleLazyObject
 
 from jamkoll.accounts.models import Role
 from jamkoll.accounts.policy import check, user_roles
-from jamkoll.reference.models import Organisation, OrganisationKind
-from jamkoll.reference.selectors import names_on
+from jamkoll.reference.selectors import county_names
 
 
 def role_labels(user: Any) -> list[str]:
@@ -18,11 +17,7 @@ def role_labels(user: Any) -> list[str]:
     if cached is not None:
         return list(cached)
     pairs = sorted(user_roles(user), key=lambda rc: (rc[0], rc[1] or ""))
-    codes = sorted({county for _role, county in pairs if county})
-    names: dict[str, str] = {}
-    if codes:
-        counties = Organisation.objects.filter(kind=OrganisationKind.LAN, code__in=codes)
-        names = dict(names_on(counties, timezone.localdate(), short=True))
+    names = county_names((county for _role, county in pairs if county), timezone.localdate(), short=True)
     labels = [
         f"{Role(role).label}, {names.get(county, county)}" if county else str(Role(role).label)
         for role, county in pairs

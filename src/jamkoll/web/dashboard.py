@@ -39,8 +39,7 @@ from jamkoll.obligations.selectors import TodoItem, todo_for_user
 from jamkoll.plans.models import Activity, CountyPlan, Output, PlanComment, PlanStatus, ProjectPlan
 from jamkoll.plans.transitions import open_steps
 from jamkoll.programmes.models import FundingDecision, Programme
-from jamkoll.reference.models import Organisation, OrganisationKind
-from jamkoll.reference.selectors import names_on
+from jamkoll.reference.selectors import county_names
 from jamkoll.reports.models import ReportFile, ReportFormat, ReportState, ReportVersion
 from jamkoll.reports.selectors import step_verdict
 from jamkoll.reports.transitions import STEP_ACTIONS, STEPS, Step, open_step
@@ -422,16 +421,7 @@ def _ledger_changes(account: Any, limit: int) -> list[RecentChange]:
         .select_related("decision", "county")
         .order_by("-recorded_at", "-sequence")[:limit]
     )
-    codes = {e.county.code for e in entries if e.county is not None}
-    names = (
-        dict(
-            names_on(
-                Organisation.objects.filter(kind=OrganisationKind.LAN, code__in=codes), timezone.localdate()
-            )
-        )
-        if codes
-        else {}
-    )
+    names = county_names((e.county.code for e in entries if e.county is not None), timezone.localdate())
     return [
         RecentChange(
             when=e.recorded_at,
