@@ -200,8 +200,7 @@ def notification_visibility_q(user: Any) -> Q:
     kind of subject, each the policy's `comment_visibility_q` at that subject's place. A notification
     about something a role since taken away showed is neither listed, counted nor marked."""
     return (
-        Q(send_back__isnull=False, send_back__plan__isnull=False) & comment_visibility_q(user)
-        | Q(comment__plan__isnull=False) & comment_visibility_q(user)
+        (Q(send_back__isnull=False) | Q(comment__plan__isnull=False)) & comment_visibility_q(user)
         | Q(comment__activity__isnull=False)
         & comment_visibility_q(user, county_field="comment__activity__owner_county__code")
         | Q(comment__county_plan__isnull=False)
