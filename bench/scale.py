@@ -25,7 +25,9 @@ What it does, in order:
    lists (plan page, activities, outputs, ledger entries) are also compared at one full page
    (the small database, a full first page of 50) against national: the seeded year has 2 activities
    in a county and few outputs, so there the ratio also counts the rows a page shows, not only the
-   volume it is drawn from;
+   volume it is drawn from. Each answer's rows are read (`rows_shown`: the API page's items, the
+   page's table pager); a list whose seeded answer showed fewer rows than the national one is
+   printed with both counts and judged at one full page (`_fewer_rows`);
 4. 20 concurrent clients against the national server: each page's p95 against the login page's p95
    (measured before and after the pages, pooled); then the plan page again while another process
    commits a ledger entry every 2 s (each write ends every kept page: the mixed case, reported
@@ -393,6 +395,26 @@ class Answer:
     size: int
     error: str = ""
     cache: str = ""  # the page cache's X-JamKoll-Cache header: hit, miss or nothing
+    rows: int | None = None  # the rows a paged list showed (`rows_shown`), None for any other answer
+
+
+_PAGER = re.compile(r'role="status">\s*(?:Rad\s+(\d+)\s*–\s*(\d+)\s+av|(\d+)\s+rad(?:er)?\b)')
+
+
+def rows_shown(body: bytes) -> int | None:
+    """The rows a paged list's answer shows: an API page's `items`, or the first table pager of a
+    page ("Rad 1–50 av 37842", or "2 rader" when the list fits one page); None for any other answer."""
+    if body[:1] == b"{":
+        try:
+            items = json.loads(body).get("items")
+        except (ValueError, AttributeError):
+            return None
+        return len(items) if isinstance(items, list) else None
+    match = _PAGER.search(body.decode("utf-8", "replace"))
+    if match is None:
+        return None
+    first, last, whole = match.groups()
+    return int(whole) if whole is not None else int(last) - int(first) + 1
 
 
 class Server:
@@ -460,7 +482,13 @@ class Server:
             status, head, data = self.request("GET", path, headers=headers, timeout=timeout)
         except (OSError, http.client.HTTPException) as exc:
             return Answer(0, time.perf_counter() - start, 0, f"{type(exc).__name__}: {exc}")
-        return Answer(status, time.perf_counter() - start, len(data), cache=head.get("x-jamkoll-cache", ""))
+        return Answer(
+            status,
+            time.perf_counter() - start,
+            len(data),
+            cache=head.get("x-jamkoll-cache", ""),
+            rows=rows_shown(data) if status == 200 else None,
+        )
 
     def sign_in(self) -> None:
         status, head, data = self.request("GET", "/logga-in/")
@@ -573,6 +601,7 @@ def sequential(
         samples: dict[str, list[float]] = {label: [] for label in servers}
         sizes: dict[str, list[int]] = {label: [] for label in servers}
         errors: dict[str, list[str]] = {label: [] for label in servers}
+        shown: dict[str, int | None] = dict.fromkeys(servers)
         spent = dict.fromkeys(servers, 0.0)
         # New addresses in every call: a server measured twice (the national one, against the
         # seeded and then the small database) would otherwise answer the second time from its
@@ -590,6 +619,7 @@ def sequential(
                 if i >= scale.warmup:
                     samples[label].append(answer.seconds)
                     sizes[label].append(answer.size)
+                    shown[label] = answer.rows if answer.rows is not None else shown[label]
             if i + 1 >= scale.warmup + scale.min_repeats and max(spent.values()) > scale.url_budget_s:
                 break
         figures[target.name] = {
@@ -599,6 +629,7 @@ def sequential(
                 label: {
                     "time": summary(samples[label]),
                     "size": int(statistics.median(sizes[label])) if sizes[label] else 0,
+                    "rows": shown[label],
                     "errors": errors[label][:3],
                     "error_count": len(errors[label]),
                 }
@@ -1001,6 +1032,19 @@ def _verdict(ok: bool | None) -> str:
     return "–" if ok is None else ("PASS" if ok else "MISS")
 
 
+def _fewer_rows(name: str, fig: dict[str, Any], sequential: dict[str, Any]) -> bool:
+    """A paged list whose seeded answer showed fewer rows than its national one, and which was
+    measured again at one full page (that row then carries the target)."""
+    s_rows, n_rows = fig["seeded"].get("rows"), fig["national"].get("rows")
+    return (
+        name in PAGED
+        and f"{name} (one full page vs national)" in sequential
+        and s_rows is not None
+        and n_rows is not None
+        and s_rows < n_rows
+    )
+
+
 def rows(results: dict[str, Any]) -> list[dict[str, str]]:
     """The summary table: one row per figure, its target and PASS or MISS."""
     out: list[dict[str, str]] = []
@@ -1043,17 +1087,18 @@ def rows(results: dict[str, Any]) -> list[dict[str, str]]:
             )
             continue
         size_ok: bool | None = b_ratio <= RATIO_TARGET and not errors
+        time_ok: bool | None = t_ratio <= RATIO_TARGET and not errors
+        goal = f"≤ {RATIO_TARGET}"
         if s["size"] <= 2 and n["size"] > s["size"]:
             size_ok, name = None, f"{name} (empty at the seeded volume)"
-        add(
-            f"{name}: time{note}",
-            _ms(s["time"]),
-            _ms(n["time"]),
-            f"{t_ratio:.2f}",
-            f"≤ {RATIO_TARGET}",
-            t_ratio <= RATIO_TARGET and not errors,
-        )
-        add(f"{name}: size", _kb(s["size"]), _kb(n["size"]), f"{b_ratio:.2f}", f"≤ {RATIO_TARGET}", size_ok)
+        elif _fewer_rows(name, fig, results["sequential"]):
+            # The seeded answer shows fewer rows than the national page: its ratio counts the rows
+            # shown as well as the volume. The same list at one full page carries the target.
+            time_ok = size_ok = None if not errors else False
+            name = f"{name} ({s['rows']} vs {n['rows']} rows shown)"
+            goal = "at one full page"
+        add(f"{name}: time{note}", _ms(s["time"]), _ms(n["time"]), f"{t_ratio:.2f}", goal, time_ok)
+        add(f"{name}: size", _kb(s["size"]), _kb(n["size"]), f"{b_ratio:.2f}", goal, size_ok)
     conc = results.get("concurrency", {})
     if conc:
         login = conc["login"]["p95"]

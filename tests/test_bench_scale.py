@@ -175,3 +175,61 @@ def test_results_are_saved_as_json_and_markdown(tmp_path):
     json_path, md_path = scale.save(results, tmp_path)
     assert json_path.name == "2026-11-27-national.json" and md_path.suffix == ".md"
     assert "PASS" in md_path.read_text() and "Infinity" not in json_path.read_text()
+
+
+def _paged(seeded_rows: int, national_rows: int, *, full_page: bool) -> dict[str, Any]:
+    results = _results()
+    one = {
+        "path": "/planer/x/2018/?lan=12",
+        "page": True,
+        "seeded": {**_side(0.05, 20_000), "rows": seeded_rows},
+        "national": {**_side(0.09, 50_000), "rows": national_rows},
+    }
+    results["sequential"]["plan page, one county"] = one
+    if full_page:
+        results["sequential"]["plan page, one county (one full page vs national)"] = {
+            **one,
+            "seeded": {**_side(0.08, 49_000), "rows": national_rows},
+        }
+    return results
+
+
+def test_a_list_shorter_than_a_page_is_judged_at_one_full_page():
+    """The seeded county shows 2 activities, a national page 50: the literal ratio (1.8 for time,
+    2.5 for size) is printed with the rows shown and no verdict; the full-page row carries it."""
+    table = {r["what"]: r for r in scale.rows(_paged(2, 50, full_page=True))}
+    literal = table["plan page, one county (2 vs 50 rows shown): time"]
+    assert (literal["ratio"], literal["verdict"], literal["target"]) == ("1.80", "–", "at one full page")
+    assert table["plan page, one county (2 vs 50 rows shown): size"]["verdict"] == "–"
+    assert table["plan page, one county (one full page vs national): time"]["verdict"] == "PASS"
+    assert table["plan page, one county (one full page vs national): size"]["verdict"] == "PASS"
+
+
+def test_the_literal_ratio_keeps_its_verdict_unless_a_full_page_was_measured():
+    # Not measured again at one full page: the literal ratio is judged.
+    table = {r["what"]: r for r in scale.rows(_paged(2, 50, full_page=False))}
+    assert table["plan page, one county: time"]["verdict"] == "MISS"
+    # As many rows on both sides: the volume alone is measured, the literal row is judged.
+    table = {r["what"]: r for r in scale.rows(_paged(50, 50, full_page=True))}
+    assert table["plan page, one county: size"]["verdict"] == "MISS"
+    # Rows not known (an answer without a pager): judged.
+    table = {r["what"]: r for r in scale.rows(_paged(None, 50, full_page=True))}  # type: ignore[arg-type]
+    assert table["plan page, one county: time"]["verdict"] == "MISS"
+
+
+def test_rows_shown_reads_the_api_page_and_the_plan_pages_pager(coordinator):
+    """`rows_shown` against the real answers: the seeded 2018 year (42 activities, one page) and
+    the bench's county filter, both as many as the API counts (the page's pager, "1 rad" or
+    "42 rader", is the activity list's), and the API's page of items."""
+    from tests.conftest import client_for
+
+    client = client_for(coordinator)
+    base = "/planer/jamstalldhet-kvinnofrid-2018-2020/2018/"
+    api = "/api/v1/plans/jamstalldhet-kvinnofrid-2018-2020/2018/activities"
+    for query in ("", f"?lan={scale.COUNTY}"):
+        total = client.get(f"{api}{query}").json()["total"]
+        assert scale.rows_shown(client.get(f"{base}{query}").content) == total
+    assert client.get(api).json()["total"] == 42
+    assert scale.rows_shown(client.get(f"{api}?limit=7").content) == 7
+    assert scale.rows_shown(b'{"detail": "x"}') is None
+    assert scale.rows_shown(b"<html>no pager</html>") is None
