@@ -95,7 +95,7 @@ def test_the_service_refuses_to_divide_a_line_below_a_countys_requisitions() -> 
     with pytest.raises(AllocationError) as caught:
         allocations_generate(budget_line=BudgetLine.objects.get(pk=line.pk), actor=SEED_LOADER)
     message = " ".join(caught.value.messages).replace("\xa0", " ")
-    assert "län 12: rekvirerat 500 000 kr överstiger tilldelningen 400 000 kr" in message
+    assert "Skåne län: rekvirerat 500 000 kr överstiger tilldelningen 400 000 kr" in message
     assert _skane_2018().amount == Decimal("600000.00")
 
 

@@ -15,7 +15,7 @@ Definitions for one decision and year:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -43,6 +43,8 @@ class Limits:
     # The recipient as the year names it (SKL until 2019-11-27, SKR after), for the messages: a
     # lazy text, so that the name is read only when a message is made.
     recipient: Any = "SKR"
+    # A county's name as the year names it ("Uppsala län"), by code, for the messages: lazy too.
+    county_name: Callable[[str], Any] = field(default=lambda code: f"län {code}")
 
 
 @dataclass(frozen=True)
@@ -190,13 +192,16 @@ def breaches(b: Balance) -> dict[str, Breach]:
 
     for tier, kind, county, line in b.raw_negative:
         label = f"{EntryKind(kind).label} ({Tier(tier).label})"
+        key = f"negative:{tier}:{kind}:{county}:{line}"
         if county:
-            text = _("summan av %(what)s för län %(county)s är negativ") % {"what": label, "county": county}
+            figures = {"what": label, "county": b.limits.county_name(county)}
+            out[key] = Breach(ZERO, _("summan av %(what)s för %(county)s är negativ"), figures)
         elif line:
-            text = _("summan av %(what)s på målområde %(line)s är negativ") % {"what": label, "line": line}
+            out[key] = Breach(
+                ZERO, _("summan av %(what)s på målområde %(line)s är negativ"), {"what": label, "line": line}
+            )
         else:
-            text = _("summan av %(what)s är negativ") % {"what": label}
-        out[f"negative:{tier}:{kind}:{county}:{line}"] = Breach(ZERO, text)
+            out[key] = Breach(ZERO, _("summan av %(what)s är negativ"), {"what": label})
     if b.limits.total is None:
         over(
             "requisition-undecided", b.requisitioned, ZERO, _("rekvirerat fast årets budget inte är beslutad")
@@ -284,8 +289,8 @@ def breaches(b: Balance) -> dict[str, Breach]:
             f"county:{c.code}:allocation",
             c.requisitioned,
             c.allocation,
-            _("län %(county)s: rekvirerat %(requisitioned)s överstiger tilldelningen %(allocation)s"),
-            county=c.code,
+            _("%(county)s: rekvirerat %(requisitioned)s överstiger tilldelningen %(allocation)s"),
+            county=b.limits.county_name(c.code),
             requisitioned=kr(c.requisitioned),
             allocation=kr(c.allocation),
         )
@@ -294,10 +299,10 @@ def breaches(b: Balance) -> dict[str, Breach]:
             c.disbursed,
             c.requisitioned,
             _(
-                "län %(county)s: utbetalt %(disbursed)s överstiger rekvirerat %(requisitioned)s "
+                "%(county)s: utbetalt %(disbursed)s överstiger rekvirerat %(requisitioned)s "
                 "(registrera först länets rekvisition)"
             ),
-            county=c.code,
+            county=b.limits.county_name(c.code),
             disbursed=kr(c.disbursed),
             requisitioned=kr(c.requisitioned),
         )
@@ -306,10 +311,10 @@ def breaches(b: Balance) -> dict[str, Breach]:
             c.spent,
             c.disbursed,
             _(
-                "län %(county)s: använt %(spent)s överstiger utbetalt %(disbursed)s "
+                "%(county)s: använt %(spent)s överstiger utbetalt %(disbursed)s "
                 "(registrera först utbetalningen till länet)"
             ),
-            county=c.code,
+            county=b.limits.county_name(c.code),
             spent=kr(c.spent),
             disbursed=kr(c.disbursed),
         )
@@ -317,8 +322,8 @@ def breaches(b: Balance) -> dict[str, Breach]:
             f"county:{c.code}:repaid",
             -c.to_repay,
             ZERO,
-            _("län %(county)s: återbetalt %(repaid)s är mer än det oanvända beloppet"),
-            county=c.code,
+            _("%(county)s: återbetalt %(repaid)s är mer än det oanvända beloppet"),
+            county=b.limits.county_name(c.code),
             repaid=kr(c.repaid),
         )
     return out

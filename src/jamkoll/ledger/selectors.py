@@ -24,6 +24,7 @@ from jamkoll.programmes.selectors import (
     recipient_short_name,
 )
 from jamkoll.reference.models import Organisation
+from jamkoll.reference.selectors import county_names
 from jamkoll.validation import YEAR_MAX, YEAR_MIN, int_param
 
 from .balance import Balance, Key, Limits, compute
@@ -221,6 +222,7 @@ def ledger_limits(*, budget: Budget) -> Limits:
             rss_line = (rss_line or Decimal("0.00")) + (line.amount or Decimal("0.00"))
             rss_goal_area = line.goal_area.number
     allocations = allocation_amounts(budget=budget)
+    on = as_of(budget.year)  # the names the year's messages use
     return Limits(
         total=budget.total,
         skr_lines=skr_lines,
@@ -228,7 +230,8 @@ def ledger_limits(*, budget: Budget) -> Limits:
         allocations=allocations,
         rss_goal_area=rss_goal_area,
         # SKL until 2019-11-27, SKR after: read only if a message names it.
-        recipient=lazy(lambda: recipient_short_name(decision=budget.decision, on=as_of(budget.year)), str)(),
+        recipient=lazy(lambda: recipient_short_name(decision=budget.decision, on=on), str)(),
+        county_name=lambda code: lazy(lambda: county_names([code], on).get(code, code), str)(),
     )
 
 
