@@ -16,7 +16,14 @@ from django.utils import timezone
 from jamkoll.ledger.services import entry_record
 from jamkoll.obligations.models import Obligation
 from jamkoll.plans.models import Activity, PlanComment, ProjectPlan
-from jamkoll.plans.services import output_create, plan_new_version, plan_transition, plan_update
+from jamkoll.plans.services import (
+    county_plan_create,
+    county_plan_update,
+    output_create,
+    plan_new_version,
+    plan_transition,
+    plan_update,
+)
 from jamkoll.programmes.selectors import decision_get
 from jamkoll.reports.models import ReportFile, ReportKind, ReportState, ReportVersion
 from jamkoll.web import dashboard
@@ -209,6 +216,18 @@ def test_what_i_did_last_includes_results_and_ledger_entries(coordinator: Any) -
     assert post.url == f"/medel/{SLUG}/2018/#post-{entry.sequence}"
     html = client_for(coordinator).get("/").content.decode()
     assert f"#post-{entry.sequence}" in html and "Deltagare i nätverket" in html
+
+
+def test_what_i_did_last_reads_as_verbs_and_names_a_county_plan(rss_skane: Any) -> None:
+    """ "Skapade resultat …", never "Skapad: resultat …" (the participle did not agree with a neuter
+    noun); a county plan, which has no title, is named by its county and year."""
+    decision = decision_get(slug=SLUG)
+    plan = county_plan_create(decision=decision, year=2019, county_code="12", actor=rss_skane)
+    county_plan_update(county_plan=plan, actor=rss_skane, summary="Länets plan för 2019.")
+    mine = dashboard.recent_changes(rss_skane)
+    assert (mine[0].action, mine[0].what, mine[0].title) == ("Ändrade", "Genomförandeplan", "Skåne län 2019")
+    html = client_for(rss_skane).get("/").content.decode()
+    assert f'Ändrade genomförandeplan <a href="/planer/{SLUG}/2019/lan/12/">Skåne län 2019</a>' in html
 
 
 def test_the_previous_sign_in_and_failed_attempts_since_are_shown(client: Any, certifier: Any) -> None:

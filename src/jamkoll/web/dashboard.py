@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from jamkoll.accounts.models import FAILED_KINDS, AuditEvent, AuditKind
 from jamkoll.accounts.policy import actor_user, check, draft_visibility_q, user_roles
-from jamkoll.history import TYPES, value_text
+from jamkoll.history import value_text
 from jamkoll.ledger.models import LedgerEntry
 from jamkoll.money import format_sek
 from jamkoll.obligations.models import Obligation
@@ -376,6 +376,11 @@ def _activity_of(field: str) -> Callable[[Any], Any]:
     return lambda record: getattr(record.activity, field)
 
 
+def _county_plan_title(record: Any) -> str:
+    """A county plan has no title: its county, as named that year, and the year ("Skåne län 2018")."""
+    return f"{record.county.name_at(dt.date(record.year, 12, 31))} {record.year}"
+
+
 @dataclass(frozen=True)
 class Tracked:
     """A model whose changes a user makes through the pages: how to link to one of them, and how to
@@ -385,6 +390,12 @@ class Tracked:
     related: tuple[str, ...]
     link: Callable[[Any], str]
     title: Callable[[Any], str] = _plain_title
+    prefetch: tuple[str, ...] = ()
+
+
+# What the user did, as a verb in the past tense: it reads the same whatever the noun's gender
+# ("Ändrade resultat …", "Ändrade aktivitet …"; "Ändrad: resultat" did not agree).
+DID = {"+": gettext_lazy("Skapade"), "~": gettext_lazy("Ändrade"), "-": gettext_lazy("Tog bort")}
 
 
 TRACKED: tuple[Tracked, ...] = (
@@ -395,6 +406,8 @@ TRACKED: tuple[Tracked, ...] = (
         CountyPlan,
         ("decision", "county"),
         _link("plans:county_plan", _slug, "year", lambda r: r.county.code),
+        _county_plan_title,
+        ("county__names",),
     ),
     Tracked(Obligation, (), _link("obligations:obligation", "id")),
     Tracked(FundingDecision, (), _link("web:decision_edit", "slug")),
@@ -425,7 +438,7 @@ def _ledger_changes(account: Any, limit: int) -> list[RecentChange]:
     return [
         RecentChange(
             when=e.recorded_at,
-            action=_("Rättelse") if e.reverses_id else _("Registrerad"),
+            action=_("Rättade") if e.reverses_id else _("Registrerade"),
             what=f"{e.get_kind_display()} #{e.sequence}",
             title=", ".join(
                 [
@@ -452,6 +465,8 @@ def recent_changes(user: Any, limit: int = RECENT_MAX) -> list[RecentChange]:
         history = model.history.filter(history_user=account)  # type: ignore[attr-defined]
         if tracked.related:
             history = history.select_related(*tracked.related)
+        if tracked.prefetch:
+            history = history.prefetch_related(*tracked.prefetch)
         for record in history.order_by("-history_date")[:limit]:
             try:
                 title = tracked.title(record)
@@ -464,7 +479,7 @@ def recent_changes(user: Any, limit: int = RECENT_MAX) -> list[RecentChange]:
             found.append(
                 RecentChange(
                     when=record.history_date,
-                    action=str(TYPES.get(record.history_type, record.history_type)),
+                    action=str(DID.get(record.history_type, record.history_type)),
                     what=str(model._meta.verbose_name).capitalize(),
                     title=title,
                     url=url,
