@@ -149,3 +149,32 @@ def test_a_refused_pair_sent_back_by_the_server_stays_as_sent(page: Page) -> Non
     page.add_script_tag(path=str(SCRIPT))
     assert page.input_value("#id_recipient") == "skr"  # not moved by the script on load
     expect(page.locator("#id_recipient option[value='skr']")).to_be_enabled()
+
+
+LINE = """  <label for="id_line">Målområde</label>
+  <select name="line" id="id_line" data-only-with="kind:expenditure recipient:skr">
+    <option value="">—</option><option value="1">1. Jämställdhetsintegrering</option>
+  </select></form>"""
+
+
+def test_a_goal_area_is_chosen_only_for_the_recipients_own_expenditure(page: Page) -> None:
+    """Målområde goes with SKL's own expenditure alone: with a requisition it is disabled; an
+    expenditure by the state level enables it; moving to a county clears and disables it again."""
+    page.set_content(PAIRED.replace("</form>", LINE))
+    page.add_script_tag(path=str(SCRIPT))
+    line = page.locator("#id_line")
+    expect(line).to_be_disabled()  # a requisition first
+    page.select_option("#id_kind", "expenditure")
+    expect(line).to_be_enabled()
+    page.select_option("#id_line", "1")
+    page.select_option("#id_recipient", "12")
+    expect(line).to_be_disabled()
+    assert page.input_value("#id_line") == ""
+
+
+def test_a_goal_area_sent_back_with_its_error_stays_as_sent(page: Page) -> None:
+    sent = PAIRED.replace("</form>", LINE).replace('<option value="1">', '<option value="1" selected>')
+    page.set_content(sent)
+    page.add_script_tag(path=str(SCRIPT))
+    expect(page.locator("#id_line")).to_be_enabled()
+    assert page.input_value("#id_line") == "1"

@@ -160,6 +160,20 @@ def test_each_kind_names_the_recipients_it_goes_with(coordinator: Any) -> None:
     assert STATE_RECIPIENT in expenditure.group(1).split()
 
 
+def test_a_goal_area_is_offered_only_with_the_recipients_own_expenditure(
+    coordinator: Any, rss_skane: Any
+) -> None:
+    """Målområde goes with SKR's own expenditure alone (the service refuses it otherwise): the
+    coordinator's list says so for the page's script; an RSS leader, who may not record that
+    expenditure, is not offered the field at all."""
+    page = _body(client_for(coordinator).get(PAGE))
+    line = re.search(r'<select name="line"[^>]*>', page)
+    assert line and f'data-only-with="kind:expenditure recipient:{STATE_RECIPIENT}"' in line.group(0)
+    rss = client_for(rss_skane)
+    assert 'name="line"' not in _body(rss.get(PAGE))
+    assert 'name="kind"' in _body(rss.get(PAGE))  # the form itself is there
+
+
 def test_it_shows_a_refused_combination_beside_the_kind(coordinator: Any) -> None:
     """The form offers a coordinator both "Utbetalning" (to a county) and "Staten – SKR" (for a
     requisition); the two together are for Kammarkollegiet: the reason beside the kind, input kept."""

@@ -13,8 +13,8 @@ from jamkoll.accounts.policy import check
 from jamkoll.forms import AmountField, BoundedDateField, MultiLineField, OneLineField
 from jamkoll.validation import REASON
 
-from .models import NOTE_MAX_LENGTH, Tier
-from .selectors import action_for, county_code_for
+from .models import NOTE_MAX_LENGTH, EntryKind, Tier
+from .selectors import STATE_RECIPIENT, action_for, county_code_for
 from .services import entry_date_bounds
 
 # The service's field names that the entry form calls otherwise.
@@ -98,6 +98,16 @@ class EntryForm(forms.Form):
             "%(short)s: mellan staten och %(short)s. Ett län: mellan %(short)s och länets RSS."
         ) % {"short": short}
         self.fields["line"].help_text = _("Bara för %(short)s:s egna utgifter.") % {"short": short}
+        if pairs is not None:
+            # A goal area goes only with the recipient's own expenditure (the service refuses it
+            # otherwise): not offered to whoever may not record it, and followed by the script.
+            expenditure = EntryKind.EXPENDITURE.value
+            if STATE_RECIPIENT in pairs.get(expenditure, []):
+                self.fields["line"].widget.attrs["data-only-with"] = (
+                    f"kind:{expenditure} recipient:{STATE_RECIPIENT}"
+                )
+            else:
+                del self.fields["line"]
         date = self.fields["entry_date"]
         assert isinstance(date, BoundedDateField)
         date.set_bounds(self.earliest, self.latest)
@@ -126,7 +136,7 @@ class EntryForm(forms.Form):
             "amount": data["amount"],
             "reference": data["reference"],
             "county_code": county_code_for(data["recipient"]),
-            "line": data["line"],
+            "line": data.get("line"),
             "entry_date": data["entry_date"],
             "note": data["note"],
         }

@@ -15,7 +15,10 @@
    5. A list marked data-restricts narrows another list of its form: the chosen option's
       data-recipients names the values that may go with it, the others are disabled (a ledger
       entry's kind and its level or county); a choice that no longer goes is cleared, never
-      replaced. The server checks every pair all the same. */
+      replaced. The server checks every pair all the same.
+   6. A list marked data-only-with ("kind:expenditure recipient:skr") is chosen only when those
+      fields hold those values (a goal area goes with the recipient's own expenditure alone):
+      otherwise it is cleared and disabled. A choice the server sent back with its error stays. */
 (function () {
   "use strict";
   function ready(fn) {
@@ -98,6 +101,24 @@
       }
       select.addEventListener("change", function () { narrow(false); });
       narrow(true);
+    });
+    document.querySelectorAll("select[data-only-with]").forEach(function (select) {
+      var form = select.form;
+      if (!form) { return; }
+      var needs = select.getAttribute("data-only-with").split(" ").map(function (pair) {
+        var at = pair.indexOf(":");
+        return { field: form.elements.namedItem(pair.slice(0, at)), value: pair.slice(at + 1) };
+      });
+      if (needs.some(function (n) { return !n.field || n.field.tagName !== "SELECT"; })) { return; }
+      function follow(initial) {
+        var ok = needs.every(function (n) { return n.field.value === n.value; });
+        // A goal area sent back with the server's error stays as sent, to be seen and changed.
+        if (initial && !ok && select.value !== "") { return; }
+        if (!ok) { select.value = ""; }
+        select.disabled = !ok;
+      }
+      needs.forEach(function (n) { n.field.addEventListener("change", function () { follow(false); }); });
+      follow(true);
     });
     var toggle = document.querySelector("[data-menu-toggle]");
     var menu = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
