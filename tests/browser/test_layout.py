@@ -49,6 +49,26 @@ def test_the_header_stays_on_one_line_from_1280_px(page: Page) -> None:
             assert page.evaluate("document.documentElement.scrollWidth") <= width, (width, path)
 
 
+BROKEN_DATES = r"""() => {
+  // Every ISO date in the page's text whose letters lie on more than one line.
+  const broken = [];
+  const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+  const iso = /\d{4}-\d{2}-\d{2}/g;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.data.matchAll(iso)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const tops = [...range.getClientRects()].filter(r => r.width > 0).map(r => r.top);
+      if (tops.length && Math.max(...tops) - Math.min(...tops) > 2) {
+        broken.push(match[0] + ': ' + node.parentElement.textContent.trim().slice(0, 60));
+      }
+    }
+  }
+  return broken;
+}"""
+
+
 def test_nothing_is_wider_than_a_360_px_screen(page: Page) -> None:
     login(page, "samordnare")
     page.set_viewport_size({"width": 360, "height": 740})
@@ -57,6 +77,8 @@ def test_nothing_is_wider_than_a_360_px_screen(page: Page) -> None:
         goto(page, path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, (path, width)
+        # A date is read whole: never broken at its hyphens ("2019-04-" over "01").
+        assert page.evaluate(BROKEN_DATES) == [], path
         # A table wider than the screen scrolls inside a named region a keyboard can reach.
         for region in page.locator("main .table-wrap").all():
             if region.evaluate("e => e.scrollWidth > e.clientWidth"):

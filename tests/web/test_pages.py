@@ -110,8 +110,13 @@ def test_language_can_be_switched_to_english(client: Client) -> None:
 
 
 def test_pages_reject_the_wrong_method(client: Client) -> None:
+    """A form sent to a page that takes none is told that nothing was saved, not that the
+    address "takes a form" (the text for a form's address opened as a page)."""
     assert client.post("/").status_code == 405
-    assert client.post(PROGRAMME).status_code == 405
+    response = client.post(PROGRAMME)
+    assert response.status_code == 405
+    page = response.content.decode()
+    assert "inget har sparats" in page and "använd knappen" not in page
 
 
 def test_a_forms_address_opened_as_a_page_says_what_to_do(coordinator: Any) -> None:

@@ -271,15 +271,20 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def method_not_allowed(request: HttpRequest) -> HttpResponse:
-    """An address that takes a form (POST) opened as a page, or the other way round."""
-    return _refusal(
-        request,
-        status=405,
-        heading=_("Adressen kan inte öppnas så här"),
-        explanation=_(
+    """An address that takes a form (POST) opened as a page, or a page sent a form it does not
+    take: each told what to do."""
+    if request.method in ("GET", "HEAD"):
+        explanation = _(
             "Adressen tar emot ett formulär från en sida i JämKoll och kan inte öppnas direkt. "
             "Gå tillbaka till sidan och använd knappen där."
-        ),
+        )
+    else:
+        explanation = _(
+            "Sidan tar inte emot formulär, så inget har sparats. Öppna sidan på nytt och använd "
+            "formulären där."
+        )
+    return _refusal(
+        request, status=405, heading=_("Adressen kan inte öppnas så här"), explanation=explanation
     )
 
 

@@ -77,9 +77,44 @@ def recipient_label(decision: Any, on: dt.date | int | None, recipient: str) -> 
 
 
 @register.filter
-def cite(text: str) -> str:
-    """A data file's "seed 001, bilaga 1 §7" as the document's title."""
-    return cite_sources(text)
+def day(value: dt.date | dt.datetime | None) -> str:
+    """A date as `<time datetime="2019-04-01">2019-04-01</time>` (a moment as its day in
+    Stockholm), never broken at a hyphen (CSS keeps a `time` on one line); "" for none, so that
+    `|default:"–"` still applies."""
+    if not value:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    iso = value.isoformat()
+    return format_html('<time datetime="{}">{}</time>', iso, iso)
+
+
+@register.filter
+def moment(value: dt.datetime | None) -> str:
+    """A moment as `<time datetime="…">2026-11-28 20:37</time>` in Stockholm's time, kept on one
+    line as `day` is; "" for none."""
+    if not value:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return format_html(
+        '<time datetime="{}">{}</time>', local.isoformat(timespec="minutes"), local.strftime("%Y-%m-%d %H:%M")
+    )
+
+
+_ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def _dates_unbroken(text: str) -> SafeString:
+    """`text` escaped, each ISO date in it kept on one line (a title "SKL:s cirkulär
+    2018-01-26" broke at the hyphen on a narrow screen)."""
+    escaped = str(conditional_escape(text))  # a date has no character that escaping changes
+    return mark_safe(_ISO_DAY.sub(lambda m: f'<span class="nowrap">{m.group()}</span>', escaped))
+
+
+@register.filter
+def cite(text: str) -> SafeString:
+    """A data file's "seed 001, bilaga 1 §7" as the document's title, its dates unbroken."""
+    return _dates_unbroken(cite_sources(text))
 
 
 @register.filter
@@ -115,7 +150,7 @@ def source_link(section: Any, decision_slug: str) -> str:
         '<a class="source-link" href="{}">{}: {}, {}</a>',
         href,
         gettext("Källa"),
-        section.document.title,
+        _dates_unbroken(section.document.title),
         section.label,
     )
 

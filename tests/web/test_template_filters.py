@@ -1,0 +1,44 @@
+"""The site's template filters that make HTML: dates kept on one line, citations escaped."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.template import Context, Template
+
+from jamkoll.web.templatetags.jamkoll import cite, day, source_link
+
+
+def test_a_day_is_a_time_element_in_stockholm() -> None:
+    assert day(dt.date(2019, 4, 1)) == '<time datetime="2019-04-01">2019-04-01</time>'
+    late = dt.datetime(2019, 5, 1, 23, 30, tzinfo=dt.UTC)  # 01:30 on 2 May in Stockholm
+    assert day(late) == '<time datetime="2019-05-02">2019-05-02</time>'
+    assert day(None) == "" and day("") == ""  # type: ignore[arg-type]
+
+
+def test_a_missing_day_still_takes_the_default() -> None:
+    template = Template('{% load day from jamkoll %}{{ d|day|default:"–" }} {{ e|day }}')
+    assert template.render(Context({"d": None, "e": dt.date(2020, 3, 31)})) == (
+        '– <time datetime="2020-03-31">2020-03-31</time>'
+    )
+
+
+def test_a_citation_keeps_its_dates_whole_and_escapes_the_rest() -> None:
+    assert cite("seed 001, bilaga 1 §2") == (
+        'SKL:s cirkulär <span class="nowrap">2018-01-26</span> (ärendenr 17/05981), bilaga 1 §2'
+    )
+    assert cite('<script>alert("2018-01-26")</script>') == (
+        '&lt;script&gt;alert(&quot;<span class="nowrap">2018-01-26</span>&quot;)&lt;/script&gt;'
+    )
+    assert cite("") == "" and cite(None) == ""  # type: ignore[arg-type]
+
+
+def test_a_source_link_keeps_the_documents_date_whole() -> None:
+    class Document:
+        title = "Regeringsbeslut 2018-01-18 <A>"
+
+    class Section:
+        anchor, label, document = "s-1", "§8", Document()
+
+    html = source_link(Section(), "beslut")
+    assert '<span class="nowrap">2018-01-18</span> &lt;A&gt;, §8</a>' in html
