@@ -12,6 +12,7 @@ from decimal import Decimal
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from jamkoll.money import format_sek
 
@@ -51,7 +52,8 @@ def bar_chart(bars: Sequence[Bar], *, title: str, description: str = "", width: 
         value_text = (
             format_sek(bar.value)
             if bar.background is None
-            else (f"{format_sek(bar.value)} av {format_sek(bar.background)}")
+            else _("%(value)s av %(whole)s")
+            % {"value": format_sek(bar.value), "whole": format_sek(bar.background)}
         )
         parts.append(
             f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end" class="chart-label">'

@@ -72,13 +72,20 @@ BROKEN_DATES = r"""() => {
 def test_nothing_is_wider_than_a_360_px_screen(page: Page) -> None:
     login(page, "samordnare")
     page.set_viewport_size({"width": 360, "height": 740})
-    kept_in_view = seconds = 0
+    kept_in_view = seconds = charts = 0
     for path in PAGES:
         goto(page, path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, (path, width)
         # A date is read whole: never broken at its hyphens ("2019-04-" over "01").
         assert page.evaluate(BROKEN_DATES) == [], path
+        # A bar chart keeps readable labels: drawn at 540 px at least, scrolling in its figure,
+        # which the keyboard reaches.
+        for figure in page.locator("main figure.chart-box:has(svg.chart:not(.indicator-chart))").all():
+            box = figure.locator("svg").bounding_box()
+            assert box and box["width"] >= 539, (path, box)
+            expect(figure).to_have_attribute("tabindex", "0")
+            charts += 1
         # A table wider than the screen scrolls inside a named region a keyboard can reach.
         for region in page.locator("main .table-wrap").all():
             if region.evaluate("e => e.scrollWidth > e.clientWidth"):
@@ -97,6 +104,7 @@ def test_nothing_is_wider_than_a_360_px_screen(page: Page) -> None:
                     seconds += key == "2"
     assert kept_in_view >= 3  # the ledger's tables among them: the check above ran
     assert seconds >= 1  # the plan page's activities, by their title
+    assert charts >= 2  # the ledger's and the programme page's
     # The menu is behind its button, and opens.
     toggle = page.get_by_role("button", name="Meny")
     expect(toggle).to_be_visible()

@@ -1,4 +1,6 @@
-// Keyboard access to tables that scroll (WCAG 2.1.1, axe-core's scrollable-region-focusable).
+// Keyboard access to tables and charts that scroll (WCAG 2.1.1, axe-core's
+// scrollable-region-focusable). A chart's `figure.chart-box` scrolls on a narrow screen (its bars
+// keep a readable size): it joins the tab order the same way, as a figure named by its caption.
 //
 // A `.table-wrap` that is wider (or taller) than its room scrolls; one without a link or a field
 // inside cannot be reached from the keyboard. Such a wrap becomes a named region in the tab order
@@ -29,15 +31,18 @@
   }
 
   function update() {
-    var wraps = document.querySelectorAll(".table-wrap");
+    var wraps = document.querySelectorAll(".table-wrap, .chart-box");
     for (var i = 0; i < wraps.length; i++) {
       var wrap = wraps[i];
       var ours = wrap.hasAttribute(MARK);
       if (!ours && wrap.hasAttribute("tabindex")) continue;
       var scrolls = wrap.scrollWidth > wrap.clientWidth + 1 || wrap.scrollHeight > wrap.clientHeight + 1;
+      // A chart's figure keeps its role and its name (the figcaption); it only joins the tab order.
+      var figure = wrap.tagName === "FIGURE";
       if (scrolls && !ours) {
         wrap.setAttribute(MARK, "");
         wrap.setAttribute("tabindex", "0");
+        if (figure) continue;
         wrap.setAttribute("role", "region");
         if (!wrap.hasAttribute("aria-label") && !wrap.hasAttribute("aria-labelledby")) {
           wrap.setAttribute("aria-label", name(wrap));
