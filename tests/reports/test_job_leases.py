@@ -90,17 +90,21 @@ def test_a_job_with_a_live_lease_and_this_processs_own_jobs_are_left_alone(coord
     assert [j.pk for j in report_jobs_recover(skip_own=False)] == [live.pk]
 
 
-def test_a_dead_worker_with_this_processs_pid_and_host_is_not_taken_for_this_one(coordinator: Any) -> None:
+def test_a_dead_worker_with_this_processs_pid_and_host_is_not_taken_for_this_one(
+    coordinator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A worker restarted in a container often gets the pid of the one that died (pid 1 on the
     same host name): the job the dead one held must still be recovered (it hung "running")."""
-    import importlib
+    import secrets
 
     import jamkoll.process
     from jamkoll.reports.services import _worker_name
 
     job = _running_job(coordinator, attempts=1, expired=True)
     ReportJob.objects.filter(pk=job.pk).update(worker=_worker_name())  # the worker that died
-    importlib.reload(jamkoll.process)  # this process started anew: same pid, same host
+    # This process started anew (same pid, same host): a new start token, as a fresh import draws
+    # one; set for this test alone (reloading the module would also forget its sweeper threads).
+    monkeypatch.setattr(jamkoll.process, "_STARTED", secrets.token_hex(4))
     assert _worker_name() != ReportJob.objects.get(pk=job.pk).worker
     assert [j.pk for j in report_jobs_recover()] == [job.pk]
 
