@@ -439,3 +439,17 @@ def test_a_plan_cannot_set_a_line_below_what_the_ledger_has_used(
     with pytest.raises(ValidationError, match="målområde 1"):
         plan_transition(plan=plan, action="fix", on=dt.date(2019, 3, 2), reference="x", actor=coordinator)
     assert BudgetLine.objects.get(pk=line.pk).amount is None
+
+
+def test_a_breach_fills_in_its_amounts_in_kronor_when_it_is_read() -> None:
+    """The rules keep their figures as numbers (every write compares all breaches before and after
+    it, and shows at most one); the message writes the amounts as kronor, other figures as given."""
+    from jamkoll.ledger.balance import Breach
+
+    breach = Breach(
+        Decimal("1.00"),
+        "%(county)s: %(spent)s över %(number)s",
+        {"county": "Skåne län", "spent": Decimal("2500000.5"), "number": 3},
+    )
+    assert breach.message == "Skåne län: 2\xa0500\xa0000,50\xa0kr över 3"
+    assert Breach(Decimal(0), "utan siffror").message == "utan siffror"

@@ -176,14 +176,18 @@ class Breach:
 
     @property
     def message(self) -> str:
-        return self.text % self.figures if self.figures else self.text
+        """The text with its figures: an amount (a Decimal) in kronor, "1 000 kr"."""
+        if not self.figures:
+            return self.text
+        return self.text % {
+            k: format_sek(v) if isinstance(v, Decimal) else v for k, v in self.figures.items()
+        }
 
 
 def breaches(b: Balance) -> dict[str, Breach]:
     """Every broken invariant keyed by rule (and county or line), so that a write can be judged by
     whether it breaks a new rule or makes an existing breach worse, not by its message text."""
     out: dict[str, Breach] = {}
-    kr = format_sek
 
     def over(key: str, value: Decimal, limit: Decimal, message: str, **figures: Any) -> None:
         """A breach when `value` exceeds `limit` (its message is filled in when read)."""
@@ -212,16 +216,16 @@ def breaches(b: Balance) -> dict[str, Breach]:
             b.requisitioned,
             b.limits.total,
             _("rekvirerat %(requisitioned)s överstiger budgeten %(budget)s"),
-            requisitioned=kr(b.requisitioned),
-            budget=kr(b.limits.total),
+            requisitioned=b.requisitioned,
+            budget=b.limits.total,
         )
     over(
         "disbursed-requisitioned",
         b.disbursed,
         b.requisitioned,
         _("utbetalt %(disbursed)s överstiger rekvirerat %(requisitioned)s (registrera först rekvisitionen)"),
-        disbursed=kr(b.disbursed),
-        requisitioned=kr(b.requisitioned),
+        disbursed=b.disbursed,
+        requisitioned=b.requisitioned,
     )
     for number, spent in b.skr_spent_by_line.items():
         budget = b.limits.skr_lines.get(number) if number is not None else None
@@ -236,16 +240,16 @@ def breaches(b: Balance) -> dict[str, Breach]:
                 ),
                 short=b.limits.recipient,
                 number=number,
-                spent=kr(spent),
-                budget=kr(budget),
+                spent=spent,
+                budget=budget,
             )
     over(
         "reclaim-spent",
         b.reclaimed,
         b.spent,
         _("återkrävt %(reclaimed)s överstiger det som använts %(spent)s"),
-        reclaimed=kr(b.reclaimed),
-        spent=kr(b.spent),
+        reclaimed=b.reclaimed,
+        spent=b.spent,
     )
     if b.spent > b.disbursed:
         over(
@@ -253,8 +257,8 @@ def breaches(b: Balance) -> dict[str, Breach]:
             b.spent,
             b.disbursed,
             _("använt %(spent)s överstiger utbetalt %(disbursed)s (registrera först utbetalningen)"),
-            spent=kr(b.spent),
-            disbursed=kr(b.disbursed),
+            spent=b.spent,
+            disbursed=b.disbursed,
         )
     else:
         over(
@@ -262,7 +266,7 @@ def breaches(b: Balance) -> dict[str, Breach]:
             -b.to_repay,
             ZERO,
             _("återbetalt %(repaid)s är mer än det som ska återbetalas"),
-            repaid=kr(b.repaid),
+            repaid=b.repaid,
         )
     over(
         "skr-cash",
@@ -273,7 +277,7 @@ def breaches(b: Balance) -> dict[str, Breach]:
             "(underskott %(deficit)s)"
         ),
         short=b.limits.recipient,
-        deficit=kr(-b.skr_cash),
+        deficit=-b.skr_cash,
     )
     if b.limits.rss_line is not None:
         over(
@@ -281,8 +285,8 @@ def breaches(b: Balance) -> dict[str, Breach]:
             b.county_requisitioned,
             b.limits.rss_line,
             _("länens rekvisitioner %(requisitioned)s överstiger RSS-raden %(line)s"),
-            requisitioned=kr(b.county_requisitioned),
-            line=kr(b.limits.rss_line),
+            requisitioned=b.county_requisitioned,
+            line=b.limits.rss_line,
         )
     for c in b.counties:
         over(
@@ -291,8 +295,8 @@ def breaches(b: Balance) -> dict[str, Breach]:
             c.allocation,
             _("%(county)s: rekvirerat %(requisitioned)s överstiger tilldelningen %(allocation)s"),
             county=b.limits.county_name(c.code),
-            requisitioned=kr(c.requisitioned),
-            allocation=kr(c.allocation),
+            requisitioned=c.requisitioned,
+            allocation=c.allocation,
         )
         over(
             f"county:{c.code}:disbursed",
@@ -303,8 +307,8 @@ def breaches(b: Balance) -> dict[str, Breach]:
                 "(registrera först länets rekvisition)"
             ),
             county=b.limits.county_name(c.code),
-            disbursed=kr(c.disbursed),
-            requisitioned=kr(c.requisitioned),
+            disbursed=c.disbursed,
+            requisitioned=c.requisitioned,
         )
         over(
             f"county:{c.code}:spent",
@@ -315,8 +319,8 @@ def breaches(b: Balance) -> dict[str, Breach]:
                 "(registrera först utbetalningen till länet)"
             ),
             county=b.limits.county_name(c.code),
-            spent=kr(c.spent),
-            disbursed=kr(c.disbursed),
+            spent=c.spent,
+            disbursed=c.disbursed,
         )
         over(
             f"county:{c.code}:repaid",
@@ -324,7 +328,7 @@ def breaches(b: Balance) -> dict[str, Breach]:
             ZERO,
             _("%(county)s: återbetalt %(repaid)s är mer än det oanvända beloppet"),
             county=b.limits.county_name(c.code),
-            repaid=kr(c.repaid),
+            repaid=c.repaid,
         )
     return out
 
