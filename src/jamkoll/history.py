@@ -21,7 +21,10 @@ from django.utils.translation import gettext_lazy
 
 from jamkoll.reference.sources import cite
 
-TYPES = {"+": gettext_lazy("Skapad"), "~": gettext_lazy("Ändrad"), "-": gettext_lazy("Borttagen")}
+# What was done, as a verb in the past tense: it reads the same whatever the noun's gender
+# ("Ändrade – resultat …", "Ändrade – åtagande …"; the participle "Ändrad" did not agree with a
+# neuter noun). The history's "Vem" column says who.
+TYPES = {"+": gettext_lazy("Skapade"), "~": gettext_lazy("Ändrade"), "-": gettext_lazy("Tog bort")}
 
 
 @dataclass(frozen=True)

@@ -166,7 +166,7 @@ def test_the_activity_page_edits_removes_and_shows_the_history(rss_skane: Any, o
     removed = client.post(f"{_output_web(output)}ta-bort/")
     assert removed.status_code == 302 and not Output.objects.filter(pk=output.pk).exists()
     history = client.get(activity_url).content.decode()
-    assert "Borttagen – resultat: Deltagare: 12 personer" in history
+    assert "Tog bort – resultat: Deltagare: 12 personer" in history
     assert "totalt: 10 → 12" in history and "sara-skane" in history
 
 

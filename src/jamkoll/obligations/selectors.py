@@ -34,7 +34,7 @@ from jamkoll.accounts.policy import (
     user_roles,
 )
 from jamkoll.errors import NotFound
-from jamkoll.history import change_line
+from jamkoll.history import TYPES, change_line
 from jamkoll.money import format_sek, to_str
 from jamkoll.programmes.models import FundingDecision
 from jamkoll.programmes.selectors import decision_list
@@ -627,7 +627,6 @@ class HistoryLine:
     changes: list[str]
 
 
-HISTORY_TYPES = {"+": gettext_lazy("Skapad"), "~": gettext_lazy("Ändrad"), "-": gettext_lazy("Borttagen")}
 # Who and when are the history line's own columns; the ids and timestamps would only repeat them.
 HISTORY_QUIET = [
     "submitted_by",
@@ -657,7 +656,7 @@ def obligation_history(obligation: Obligation, limit: int = 50) -> list[HistoryL
             HistoryLine(
                 when=record.history_date,
                 who=(user.get_full_name() or user.get_username()) if user else _("systemet (inläsning)"),
-                action=str(HISTORY_TYPES.get(record.history_type, record.history_type)),
+                action=str(TYPES.get(record.history_type, record.history_type)),
                 reason=record.history_change_reason or "",
                 changes=changes,
             )

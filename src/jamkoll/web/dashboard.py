@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from jamkoll.accounts.models import FAILED_KINDS, AuditEvent, AuditKind
 from jamkoll.accounts.policy import actor_user, check, draft_visibility_q, user_roles
-from jamkoll.history import value_text
+from jamkoll.history import TYPES, value_text
 from jamkoll.ledger.models import LedgerEntry
 from jamkoll.money import format_sek
 from jamkoll.obligations.models import Obligation
@@ -393,11 +393,6 @@ class Tracked:
     prefetch: tuple[str, ...] = ()
 
 
-# What the user did, as a verb in the past tense: it reads the same whatever the noun's gender
-# ("Ändrade resultat …", "Ändrade aktivitet …"; "Ändrad: resultat" did not agree).
-DID = {"+": gettext_lazy("Skapade"), "~": gettext_lazy("Ändrade"), "-": gettext_lazy("Tog bort")}
-
-
 TRACKED: tuple[Tracked, ...] = (
     Tracked(ReportVersion, (), _link("reports:version", "id")),
     Tracked(ProjectPlan, ("decision",), _link("plans:plan", _slug, "year")),
@@ -479,7 +474,7 @@ def recent_changes(user: Any, limit: int = RECENT_MAX) -> list[RecentChange]:
             found.append(
                 RecentChange(
                     when=record.history_date,
-                    action=str(DID.get(record.history_type, record.history_type)),
+                    action=str(TYPES.get(record.history_type, record.history_type)),
                     what=str(model._meta.verbose_name).capitalize(),
                     title=title,
                     url=url,
