@@ -72,7 +72,7 @@ def test_the_calendar_groups_by_month_with_both_dates_and_badges(coordinator: An
     html = client_for(coordinator).get(CAL_2019).content.decode()
     assert "Ekonomisk redovisning för 2018, intygad av ekonomichefen" in html
     assert '<time datetime="2019-04-01">2019-04-01</time>' in html
-    assert "enligt handlingen 2019-03-31 (söndag)" in html
+    assert 'enligt handlingen <time datetime="2019-03-31">2019-03-31</time> (söndag)' in html
     assert "April 2019" in html and "December 2019" in html and "Ej fastställt datum" in html
     assert "risk för återkrav" in html and "överfört" in html
     assert "Ur handlingen" in html and "senast den 31 mars 2019" in html
@@ -334,7 +334,7 @@ def test_english_is_available(coordinator: Any) -> None:
     html = c.get(CAL_2019).content.decode()
     assert '<html lang="en">' in html
     assert "Last day" in html and "Owed by" in html and "reclaim risk" in html
-    assert "according to the document 2019-03-31 (Sunday)" in html
+    assert 'according to the document <time datetime="2019-03-31">2019-03-31</time> (Sunday)' in html
 
 
 def test_the_old_address_leads_to_the_new_one(client: Client) -> None:

@@ -174,7 +174,7 @@ def test_the_due_list_names_dates_and_links(coordinator: Any) -> None:
     html = client_for(coordinator).get("/").content.decode()
     due = html.split('id="todo-heading"')[1].split('id="recent-heading"')[0]
     assert "/tidsfrister/atagande/" in due
-    assert "sista dag 20" in due
+    assert 'sista dag <time datetime="20' in due
 
 
 def test_what_i_did_last_lists_my_own_changes_only(coordinator: Any, ministry: Any) -> None:
@@ -237,7 +237,9 @@ def test_the_previous_sign_in_and_failed_attempts_since_are_shown(client: Any, c
     AuditEvent.objects.create(kind=AuditKind.LOGIN, user=certifier, username=certifier.username, at=earlier)
     AuditEvent.objects.create(kind=AuditKind.LOGIN_FAILED, username=certifier.username)
     html = client_for(certifier).get("/").content.decode()  # this sign-in is audited too
-    assert "Förra inloggningen: " + timezone.localtime(earlier).strftime("%Y-%m-%d %H:%M") in html
+    local = timezone.localtime(earlier)
+    shown = f'<time datetime="{local.isoformat(timespec="minutes")}">{local:%Y-%m-%d %H:%M}</time>'
+    assert f"Förra inloggningen: {shown}" in html
     assert "1 misslyckat inloggningsförsök" in html
 
 

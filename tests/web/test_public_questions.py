@@ -32,8 +32,40 @@ NBSP = "\u00a0"
 pytestmark = pytest.mark.django_db
 
 
+# Where a browser starts a new line (or cell): the text on either side is not one word.
+BLOCKS = {
+    *[
+        "p",
+        "div",
+        "li",
+        "td",
+        "th",
+        "tr",
+        "br",
+        "dt",
+        "dd",
+        "ul",
+        "ol",
+        "dl",
+        "table",
+        "nav",
+        "header",
+        "footer",
+        "main",
+        "section",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+    ],
+    *["h5", "h6", "title", "option", "button", "label", "figcaption", "caption", "summary", "details"],
+}
+
+
 class _Links(HTMLParser):
-    """Every <a href> with its text (whitespace collapsed), and the page's text."""
+    """Every <a href> with its text (whitespace collapsed), and the page's text (an inline
+    element such as a date's <time> does not split it: "(2019-03-29)." stays as read)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -43,11 +75,15 @@ class _Links(HTMLParser):
         self.words: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in BLOCKS:
+            self.words.append(" ")
         if tag == "a":
             self._href = dict(attrs).get("href")
             self._text = []
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in BLOCKS:
+            self.words.append(" ")
         if tag == "a" and self._href is not None:
             self.links.append((self._href, " ".join("".join(self._text).split())))
             self._href = None
@@ -66,7 +102,7 @@ def parse(html: str) -> _Links:
 
 def text_of(html: str) -> str:
     """The page's visible text, spaces (also no-break spaces) collapsed."""
-    return " ".join(" ".join(parse(html).words).replace(NBSP, " ").split())
+    return " ".join("".join(parse(html).words).replace(NBSP, " ").split())
 
 
 def click(client: Client, html: str, text: str, *, href_contains: str = "") -> str:
