@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from jamkoll.ledger.services import entry_record
+from jamkoll.ledger.services import entry_record, entry_reverse
 from jamkoll.obligations.models import Obligation
 from jamkoll.plans.models import Activity, PlanComment, ProjectPlan
 from jamkoll.plans.services import (
@@ -216,6 +216,12 @@ def test_what_i_did_last_includes_results_and_ledger_entries(coordinator: Any) -
     assert post.url == f"/medel/{SLUG}/2018/#post-{entry.sequence}"
     html = client_for(coordinator).get("/").content.decode()
     assert f"#post-{entry.sequence}" in html and "Deltagare i nätverket" in html
+    # A correction names the entry it corrects, and itself after "med", linked to its own row.
+    correction = entry_reverse(actor=coordinator, entry=entry, reason="Fel belopp")
+    line = next(c for c in dashboard.recent_changes(coordinator) if c.action == "Rättade")
+    assert line.what == f"Rekvisition #{entry.sequence}"
+    assert line.title == f"\u22121\xa0000\xa0kr, Skåne län, 2018, med #{correction.sequence}"
+    assert line.url == f"/medel/{SLUG}/2018/#post-{correction.sequence}"
 
 
 def test_what_i_did_last_reads_as_verbs_and_names_a_county_plan(rss_skane: Any) -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.template import Context, Template
 
-from jamkoll.web.templatetags.jamkoll import cite, day, source_link
+from jamkoll.web.templatetags.jamkoll import cite, day, moment, source_link
 
 
 def test_a_day_is_a_time_element_in_stockholm() -> None:
@@ -14,6 +14,14 @@ def test_a_day_is_a_time_element_in_stockholm() -> None:
     late = dt.datetime(2019, 5, 1, 23, 30, tzinfo=dt.UTC)  # 01:30 on 2 May in Stockholm
     assert day(late) == '<time datetime="2019-05-02">2019-05-02</time>'
     assert day(None) == "" and day("") == ""  # type: ignore[arg-type]
+    assert day("2020-01-02") == ""  # type: ignore[arg-type]  # not a date: nothing, as |date gives
+
+
+def test_a_moment_is_a_time_element_in_stockholm_and_a_day_stays_a_day() -> None:
+    late = dt.datetime(2019, 5, 1, 23, 30, tzinfo=dt.UTC)
+    assert moment(late) == '<time datetime="2019-05-02T01:30+02:00">2019-05-02 01:30</time>'
+    assert moment(dt.date(2020, 1, 2)) == '<time datetime="2020-01-02">2020-01-02</time>'  # type: ignore[arg-type]
+    assert moment(None) == "" and moment("x") == ""  # type: ignore[arg-type]
 
 
 def test_a_missing_day_still_takes_the_default() -> None:

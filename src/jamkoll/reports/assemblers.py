@@ -15,8 +15,10 @@ from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils import translation
 
 from jamkoll.charts import Bar, bar_chart
 from jamkoll.indicators.selectors import LinkedIndicator, dec_str, linked_national, suppress_threshold
@@ -1474,6 +1476,32 @@ def assemble(
     period_start: dt.date | None = None,
     version: Any = None,
     application_input: ApplicationInput | None = None,
+) -> Document:
+    """The document of a report, in Swedish whatever the language of the request that asks for
+    it: it is the document the parties hand in, and its fingerprint must not change with the
+    language of whoever certifies or signs it (an English certifier's request assembled "of"
+    into the county chart and English labels into the diary facts, and found the draft outdated)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _assemble(
+            kind=kind,
+            decision_slug=decision_slug,
+            year=year,
+            county_code=county_code,
+            period_start=period_start,
+            version=version,
+            application_input=application_input,
+        )
+
+
+def _assemble(
+    *,
+    kind: str,
+    decision_slug: str,
+    year: int,
+    county_code: str | None,
+    period_start: dt.date | None,
+    version: Any,
+    application_input: ApplicationInput | None,
 ) -> Document:
     decision = decision_get(slug=decision_slug)
     if kind == "application":

@@ -423,23 +423,26 @@ TRACKED: tuple[Tracked, ...] = (
 
 def _ledger_changes(account: Any, limit: int) -> list[RecentChange]:
     """The ledger entries the user recorded (a correction among them): the ledger is written once,
-    so its own rows are the history. Two queries: the entries, and their counties' names today."""
+    so its own rows are the history. A correction names the entry it corrects ("Rättade
+    utbetalning #12 …, med #13"), as the ledger page does. Two queries: the entries (with what
+    they correct), and their counties' names today."""
     entries = list(
         LedgerEntry.objects.filter(recorded_by=account)
-        .select_related("decision", "county")
+        .select_related("decision", "county", "reverses")
         .order_by("-recorded_at", "-sequence")[:limit]
     )
     names = county_names((e.county.code for e in entries if e.county is not None), timezone.localdate())
     return [
         RecentChange(
             when=e.recorded_at,
-            action=_("Rättade") if e.reverses_id else _("Registrerade"),
-            what=f"{e.get_kind_display()} #{e.sequence}",
+            action=_("Rättade") if e.reverses else _("Registrerade"),
+            what=f"{e.get_kind_display()} #{(e.reverses or e).sequence}",
             title=", ".join(
                 [
                     format_sek(e.amount),
                     *([names.get(e.county.code, e.county.code)] if e.county else []),
                     str(e.year),
+                    *([_("med #%(n)s") % {"n": e.sequence}] if e.reverses else []),
                 ]
             ),
             url=f"{reverse('ledger:page', args=[e.decision.slug, e.year])}#post-{e.sequence}",

@@ -81,7 +81,7 @@ def day(value: dt.date | dt.datetime | None) -> str:
     """A date as `<time datetime="2019-04-01">2019-04-01</time>` (a moment as its day in
     Stockholm), never broken at a hyphen (CSS keeps a `time` on one line); "" for none, so that
     `|default:"–"` still applies."""
-    if not value:
+    if not isinstance(value, dt.date):  # None, "", or anything else: nothing, as |date gives
         return ""
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
@@ -93,8 +93,8 @@ def day(value: dt.date | dt.datetime | None) -> str:
 def moment(value: dt.datetime | None) -> str:
     """A moment as `<time datetime="…">2026-11-28 20:37</time>` in Stockholm's time, kept on one
     line as `day` is; "" for none."""
-    if not value:
-        return ""
+    if not isinstance(value, dt.datetime):  # a day has no time of day: shown as a day
+        return day(value)
     local = timezone.localtime(value) if timezone.is_aware(value) else value
     return format_html(
         '<time datetime="{}">{}</time>', local.isoformat(timespec="minutes"), local.strftime("%Y-%m-%d %H:%M")
