@@ -126,7 +126,8 @@ def test_a_late_requisition_is_submitted_late_and_the_page_says_so(
     assert ob.status_on(dt.date(2020, 1, 1)) == ObligationStatus.SUBMITTED_LATE
     html = client_for(coordinator).get(CAL_2019).content.decode()
     assert "Inlämnad för sent" in html
-    assert f"Stängd av post #{entry.sequence} i medelsflödet, 2019-12-03, för sent" in html
+    late = '<span class="nowrap">2019-12-03</span>, för sent'
+    assert f"Stängd av post #{entry.sequence} i medelsflödet, {late}" in html
     assert f'href="/medel/{AGREEMENT}/2019/#post-{entry.sequence}"' in html
     detail = client_for(coordinator).get(f"/tidsfrister/atagande/{ob.pk}/").content.decode()
     assert "Stängd av post" in detail and "för sent" in detail

@@ -204,7 +204,7 @@ def test_the_pages_say_what_closed_it_and_link_to_it(coordinator: Any) -> None:
     calendar = c.get(f"/tidsfrister/{AGREEMENT}/2019/").content.decode()
     detail = c.get(f"/tidsfrister/atagande/{o.pk}/").content.decode()
     for html in (calendar, detail):
-        assert "Stängd av post #57 i medelsflödet, 2019-11-20, i tid" in html
+        assert 'Stängd av post #57 i medelsflödet, <span class="nowrap">2019-11-20</span>, i tid' in html
         assert f'href="/medel/{AGREEMENT}/2019/#post-57"' in html
 
 

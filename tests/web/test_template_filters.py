@@ -50,3 +50,12 @@ def test_a_source_link_keeps_the_documents_date_whole() -> None:
 
     html = source_link(Section(), "beslut")
     assert '<span class="nowrap">2018-01-18</span> &lt;A&gt;, §8</a>' in html
+
+
+def test_an_applications_text_keeps_its_dates_whole_and_is_escaped() -> None:
+    from jamkoll.web.templatetags.jamkoll import whole_dates
+
+    assert whole_dates("Redan inlämnat 2019-11-20 <b>.") == (
+        'Redan inlämnat <span class="nowrap">2019-11-20</span> &lt;b&gt;.'
+    )
+    assert whole_dates(None) == ""  # type: ignore[arg-type]

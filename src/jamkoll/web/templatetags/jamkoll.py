@@ -112,6 +112,13 @@ def _dates_unbroken(text: str) -> SafeString:
 
 
 @register.filter
+def whole_dates(text: str) -> SafeString:
+    """A text made by the application (a refusal's reason, how an obligation was closed) escaped,
+    its ISO dates kept on one line: "… registrerat som inlämnat 2019-11-20."."""
+    return _dates_unbroken(str(text or ""))
+
+
+@register.filter
 def cite(text: str) -> SafeString:
     """A data file's "seed 001, bilaga 1 §7" as the document's title, its dates unbroken."""
     return _dates_unbroken(cite_sources(text))
