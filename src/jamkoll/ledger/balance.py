@@ -289,12 +289,13 @@ def breaches(b: Balance) -> dict[str, Breach]:
             line=b.limits.rss_line,
         )
     for c in b.counties:
+        county = b.limits.county_name(c.code)  # read only if a message is shown
         over(
             f"county:{c.code}:allocation",
             c.requisitioned,
             c.allocation,
             _("%(county)s: rekvirerat %(requisitioned)s överstiger tilldelningen %(allocation)s"),
-            county=b.limits.county_name(c.code),
+            county=county,
             requisitioned=c.requisitioned,
             allocation=c.allocation,
         )
@@ -306,7 +307,7 @@ def breaches(b: Balance) -> dict[str, Breach]:
                 "%(county)s: utbetalt %(disbursed)s överstiger rekvirerat %(requisitioned)s "
                 "(registrera först länets rekvisition)"
             ),
-            county=b.limits.county_name(c.code),
+            county=county,
             disbursed=c.disbursed,
             requisitioned=c.requisitioned,
         )
@@ -318,7 +319,7 @@ def breaches(b: Balance) -> dict[str, Breach]:
                 "%(county)s: använt %(spent)s överstiger utbetalt %(disbursed)s "
                 "(registrera först utbetalningen till länet)"
             ),
-            county=b.limits.county_name(c.code),
+            county=county,
             spent=c.spent,
             disbursed=c.disbursed,
         )
@@ -327,7 +328,7 @@ def breaches(b: Balance) -> dict[str, Breach]:
             -c.to_repay,
             ZERO,
             _("%(county)s: återbetalt %(repaid)s är mer än det oanvända beloppet"),
-            county=b.limits.county_name(c.code),
+            county=county,
             repaid=c.repaid,
         )
     return out

@@ -104,24 +104,19 @@ def moment(value: dt.datetime | None) -> str:
 _ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 
-def _dates_unbroken(text: str) -> SafeString:
-    """`text` escaped, each ISO date in it kept on one line (a title "SKL:s cirkulär
-    2018-01-26" broke at the hyphen on a narrow screen)."""
-    escaped = str(conditional_escape(text))  # a date has no character that escaping changes
-    return mark_safe(_ISO_DAY.sub(lambda m: f'<span class="nowrap">{m.group()}</span>', escaped))
-
-
 @register.filter
 def whole_dates(text: str) -> SafeString:
-    """A text made by the application (a refusal's reason, how an obligation was closed) escaped,
-    its ISO dates kept on one line: "… registrerat som inlämnat 2019-11-20."."""
-    return _dates_unbroken(str(text or ""))
+    """`text` escaped, each ISO date in it kept on one line: a text the application makes (a
+    refusal's reason, how an obligation was closed), a document's title ("SKL:s cirkulär
+    2018-01-26" broke at the hyphen on a narrow screen)."""
+    escaped = str(conditional_escape(text or ""))  # a date has no character that escaping changes
+    return mark_safe(_ISO_DAY.sub(lambda m: f'<span class="nowrap">{m.group()}</span>', escaped))
 
 
 @register.filter
 def cite(text: str) -> SafeString:
     """A data file's "seed 001, bilaga 1 §7" as the document's title, its dates unbroken."""
-    return _dates_unbroken(cite_sources(text))
+    return whole_dates(cite_sources(text))
 
 
 @register.filter
@@ -157,7 +152,7 @@ def source_link(section: Any, decision_slug: str) -> str:
         '<a class="source-link" href="{}">{}: {}, {}</a>',
         href,
         gettext("Källa"),
-        _dates_unbroken(section.document.title),
+        whole_dates(section.document.title),
         section.label,
     )
 
