@@ -73,6 +73,7 @@ def test_rows_are_labelled_and_valid(small: str) -> None:
         assert [c.pk for c in a.counties.all()] == [a.owner_county_id]
         [output] = a.outputs.all()
         output.full_clean()
+        assert (output.decision_id, output.year) == (a.decision_id, a.year)  # bulk_create: no save()
         assert output.women is not None and output.men is not None
         assert output.total == output.women + output.men + output.other
     assert all(is_synthetic(e) for e in LedgerEntry.objects.all())

@@ -509,6 +509,8 @@ def _activities(
             outputs.append(
                 Output(
                     activity_id=a.pk,
+                    decision_id=a.decision_id,  # bulk_create does not call Output.save
+                    year=a.year,
                     label=f"Deltagare ({LABEL})",
                     unit="personer",
                     total=women + men + other,

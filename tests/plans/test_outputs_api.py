@@ -124,6 +124,52 @@ def test_the_years_outputs_read_the_activities_once_when_nothing_is_filtered(out
     assert "IN (SELECT" in filtered.captured_queries[-1]["sql"].upper()
 
 
+def test_the_years_outputs_are_chosen_by_their_own_decision_and_year() -> None:
+    """An output carries its activity's decision and year (`Output.save`), and the year's list
+    selects by them: the index `output_year` then reads the year's outputs, not every output in the
+    database joined to the year's activities (issue 16). The year of another activity of the same
+    code is not mixed in."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jamkoll.plans.selectors import output_list
+
+    this, other = ActivityFactory(year=2018, county="12"), ActivityFactory(year=2019, county="12")
+    mine = Output.objects.create(activity=this, label="a", unit="st", total=1)
+    theirs = output_create(activity=other, actor=SEED_LOADER, label="b", unit="st", total=2)
+    for o in (mine, theirs):
+        o.refresh_from_db()
+        assert (o.decision_id, o.year) == (o.activity.decision_id, o.activity.year)
+    assert theirs.year == 2019
+    with CaptureQueriesContext(connection) as ctx:
+        ids = [o.pk for o in output_list(decision=this.decision, year=2018)]
+    assert mine.pk in ids and theirs.pk not in ids
+    where = ctx.captured_queries[-1]["sql"].split(" WHERE ", 1)[1]
+    assert '"plans_output"."decision_id" = ' in where and '"plans_output"."year" = ' in where
+
+
+def test_the_migration_copies_each_activitys_decision_and_year_to_its_outputs(output: Output) -> None:
+    """`0008_output_year` fills the copies of the outputs that existed before it, each from its
+    own activity, in one UPDATE."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    migration = importlib.import_module("jamkoll.plans.migrations.0008_output_year")
+    other = ActivityFactory(year=2019, county="12")
+    second = Output.objects.create(activity=other, label="b", unit="st", total=2)
+    Output.objects.update(year=1, decision_id=output.activity.decision_id)
+    with CaptureQueriesContext(connection) as ctx:
+        migration.copy_from_activities(apps, None)
+    assert len(ctx.captured_queries) == 1
+    for o in Output.objects.select_related("activity"):
+        assert (o.decision_id, o.year) == (o.activity.decision_id, o.activity.year)
+    second.refresh_from_db()
+    assert second.year == 2019
+
+
 def test_a_user_without_a_role_is_refused_with_the_policys_reason(no_role: Any, output: Output) -> None:
     client = client_for(no_role)
     for url in _urls(output):

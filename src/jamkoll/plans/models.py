@@ -499,6 +499,20 @@ class Output(models.Model):
     activity = models.ForeignKey(
         Activity, on_delete=models.CASCADE, related_name="outputs", verbose_name=_("aktivitet")
     )
+    # The activity's decision and year, copied on every save (`save`; an activity never moves to
+    # another decision or year): a year's outputs are then read from the index `output_year`, not
+    # by joining every output in the database to the year's activities (issue 16: the year's
+    # outputs list and the counties' counts at national volume). Not kept in the history: derived.
+    decision = models.ForeignKey(
+        FundingDecision,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        editable=False,
+        blank=True,  # set by `save`, so not asked of a form or `full_clean`
+        verbose_name=_("beslut"),
+    )
+    year = models.PositiveSmallIntegerField(_("år"), editable=False, blank=True)
     label = models.CharField(_("resultat"), max_length=300)
     unit = models.CharField(_("enhet"), max_length=60)
     total = models.PositiveIntegerField(_("totalt"))
@@ -518,14 +532,17 @@ class Output(models.Model):
     )
     note = models.CharField(_("anmärkning"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(_("ordning"), default=0)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["decision", "year"])
 
     class Meta:
         verbose_name = _("resultat")
         verbose_name_plural = _("resultat")
         ordering = ["activity", "position"]
-        # An activity's outputs by qualifier, read from the index alone (`rss_overview`'s counts).
-        indexes = [models.Index(fields=["activity", "qualifier"], name="output_activity_qualifier")]
+        # A year's outputs, and per activity by qualifier, read from the index alone (the year's
+        # outputs list, `rss_overview`'s counts).
+        indexes = [
+            models.Index(fields=["decision", "year", "activity", "qualifier"], name="output_year"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(women__isnull=True) & Q(men__isnull=True) & Q(other__isnull=True))
@@ -544,6 +561,10 @@ class Output(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.figure_sv} {self.unit}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.decision_id, self.year = self.activity.decision_id, self.activity.year
+        super().save(*args, **kwargs)
 
     @property
     def has_breakdown(self) -> bool:

@@ -142,9 +142,11 @@ def output_list(
 
     The decision and year are a condition of the join to the activity, not `activity IN (the
     year's activities)`: PostgreSQL otherwise reads the activities twice (once for the subquery,
-    once for the sort; the page's SQL went from about 32 to 24 ms at national volume). Filters,
+    once for the sort; the page's SQL went from about 32 to 24 ms at national volume). The outputs
+    are chosen by the decision and year each carries (index `output_year`), so that only the year's
+    outputs are joined, not every output in the database (21.6 → 9 ms at national volume). Filters,
     when there are any, still select by primary key as on the plan page."""
-    qs = Output.objects.filter(activity__decision=decision, activity__year=year)
+    qs = Output.objects.filter(decision=decision, year=year, activity__decision=decision, activity__year=year)
     if filters is not None and filters.active:
         qs = qs.filter(activity__in=_filtered(decision=decision, year=year, filters=filters).values("pk"))
     return qs.select_related("activity__owner_county").order_by(
@@ -635,8 +637,9 @@ def _county_counts(*, decision: FundingDecision, year: int) -> dict[str, dict[st
     """Per county code, for the activities the county owns in the year: `n` activities,
     `n_outputs` measured outputs, `n_with` activities with a measured output and `n_unmeasured`
     outputs that are not measured. Two grouped queries that read the year's rows from indexes
-    (`activity_year_county`, `output_activity_qualifier`), not every output of every year, and no
-    COUNT(DISTINCT) over the activities joined with their outputs (issue 16)."""
+    (`activity_year_county`, `output_year`: each output carries its activity's decision and year),
+    not every output of every year, and no COUNT(DISTINCT) over the activities joined with their
+    outputs (issue 16)."""
     measured = Q(qualifier__in=sorted(MEASURED))
     counts: dict[str, dict[str, int]] = {
         row["county"]: {"n": row["n"], "n_outputs": 0, "n_with": 0, "n_unmeasured": 0}
@@ -647,7 +650,11 @@ def _county_counts(*, decision: FundingDecision, year: int) -> dict[str, dict[st
     }
     outputs = (
         Output.objects.filter(
-            activity__decision=decision, activity__year=year, activity__owner_county__isnull=False
+            decision=decision,
+            year=year,
+            activity__decision=decision,
+            activity__year=year,
+            activity__owner_county__isnull=False,
         )
         .order_by()
         .values(county=F("activity__owner_county__code"))
