@@ -148,6 +148,28 @@ def test_the_years_outputs_are_chosen_by_their_own_decision_and_year() -> None:
     assert '"plans_output"."decision_id" = ' in where and '"plans_output"."year" = ' in where
 
 
+def test_an_activity_moved_to_another_year_takes_its_outputs_copies_along(output: Output) -> None:
+    """Only the admin can move an activity (its form offers the year); its outputs' copies follow
+    in the same save, and a save that moves nothing costs no extra query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    activity = Activity.objects.get(pk=output.activity_id)
+    with CaptureQueriesContext(connection) as ctx:
+        activity.title = "Samma år"
+        activity.save()
+    assert [q for q in ctx.captured_queries if '"plans_output"' in q["sql"]] == []
+    activity.year = 2019
+    activity.save()
+    output.refresh_from_db()
+    assert (output.decision_id, output.year) == (activity.decision_id, 2019)
+    deferred = Activity.objects.only("pk", "title").get(pk=activity.pk)
+    Output.objects.filter(pk=output.pk).update(year=2020)  # stale, as if written around save()
+    deferred.save()
+    output.refresh_from_db()
+    assert output.year == 2019
+
+
 def test_the_migration_copies_each_activitys_decision_and_year_to_its_outputs(output: Output) -> None:
     """`0008_output_year` fills the copies of the outputs that existed before it, each from its
     own activity, in one UPDATE."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -432,6 +432,27 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """An activity moved to another decision or year (only the admin can) takes its outputs'
+        copies of them along (`Output.decision`, `Output.year`), in the same transaction."""
+        stored = getattr(self, "_stored_year", None)  # None: a new activity, no outputs yet
+        now = (self.decision_id, self.year)
+        if stored is None or stored == now:
+            super().save(*args, **kwargs)
+        else:  # moved, or read without them (deferred): make sure
+            with transaction.atomic():
+                super().save(*args, **kwargs)
+                Output.objects.filter(activity_id=self.pk).exclude(decision_id=now[0], year=now[1]).update(
+                    decision_id=now[0], year=now[1]
+                )
+        self._stored_year: tuple[Any, Any] = now
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Activity:
+        instance = super().from_db(db, field_names, values)
+        instance._stored_year = (instance.__dict__.get("decision_id"), instance.__dict__.get("year"))
+        return instance
 
     @property
     def owner_county_code(self) -> str | None:
