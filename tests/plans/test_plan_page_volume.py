@@ -126,15 +126,15 @@ def _check_summary(filters: ActivityFilter) -> None:
     rows = list(activity_list(decision=decision, year=2018, filters=filters))
     summary = activity_summary(decision=decision, year=2018, filters=filters)
 
-    def expect(group: list[Activity]) -> tuple[int, Decimal, dict[str, int]]:
+    def expect(group: list[Activity]) -> tuple[int, Decimal, int, dict[str, int]]:
         statuses: dict[str, int] = {}
         for a in group:
             statuses[a.status] = statuses.get(a.status, 0) + 1
-        cost = sum((a.planned_cost for a in group if a.planned_cost is not None), ZERO)
-        return len(group), cost, statuses
+        stated = [a.planned_cost for a in group if a.planned_cost is not None]
+        return len(group), sum(stated, ZERO), len(stated), statuses
 
-    def got(row: Any) -> tuple[int, Decimal, dict[str, int]]:
-        return row.activities, row.planned_cost, row.statuses
+    def got(row: Any) -> tuple[int, Decimal, int, dict[str, int]]:
+        return row.activities, row.planned_cost, row.costed, row.statuses
 
     def budget(group: list[Activity]) -> Decimal | None:
         lines = {a.budget_line_id: a.budget_line.amount for a in group if a.budget_line is not None}
@@ -316,3 +316,27 @@ def test_the_partner_filter_reads_each_partner_once_however_many_activities_name
     assert organisation_reads and all(
         "plans_activity_partners" not in q.split(" FROM ")[1].split(" WHERE ")[0] for q in organisation_reads
     ), organisation_reads
+
+
+def test_a_planned_cost_no_activity_states_is_not_zero_kronor(coordinator: Any) -> None:
+    """The documents give no planned cost for 2018's activities: the plan page's summaries and the
+    budget split say "ej angiven", not "0 kr" (nothing invented, issue 13); once some activities
+    state one, the sum says how many of the row's activities it covers."""
+    import re
+
+    client = client_for(coordinator)
+    url = f"/planer/{SLUG}/2018/"
+    assert not Activity.objects.filter(decision__slug=SLUG, year=2018, planned_cost__isnull=False).exists()
+    html = client.get(url).content.decode()
+    summary = html.split('id="aktiviteter-sammanfattning"', 1)[1].split("</section>", 1)[0]
+    assert "ej angiven" in summary and not re.search(r">0(&nbsp;|\s| )kr<", summary)
+    assert 'planerad kostnad <span class="undecided">ej angiven</span>' in summary
+    split = html.split("Planens fördelning av årets medel", 1)[1].split("</table>", 1)[0]
+    assert "ej angiven" in split and not re.search(r">0(&nbsp;|\s| )kr<", split)
+
+    one = Activity.objects.filter(decision__slug=SLUG, year=2018, budget_line__isnull=False).first()
+    assert one is not None
+    Activity.objects.filter(pk=one.pk).update(planned_cost=Decimal("1500"))
+    n = Activity.objects.filter(decision__slug=SLUG, year=2018).count()
+    summary = client.get(url).content.decode().split('id="aktiviteter-sammanfattning"', 1)[1]
+    assert f"(1 av {n})" in summary.split("</p>", 1)[0]

@@ -73,6 +73,27 @@ def test_the_summaries_per_goal_area_and_county_add_up() -> None:
     assert len(counties.rows) >= 21
 
 
+def test_the_summaries_say_a_planned_cost_is_not_stated_and_how_many_state_one() -> None:
+    """2018's activities in the documents state no planned cost: the summaries say "ej angiven",
+    not "0 kr", and "–" for a breakdown by sex no measured result gives (nothing invented, issue 13).
+    The generated activities state costs for some: their rows say how many of them."""
+
+    def tables() -> dict[str, Table]:
+        _queries, document = _assembly_queries()
+        return {b.caption: b for s in document.sections for b in s.blocks if isinstance(b, Table)}
+
+    areas = tables()["Aktiviteter 2018 per målområde"]
+    for row in (*areas.rows, areas.footer):
+        assert row is not None and row[2] == "ej angiven" and "0 kr" not in row, row
+    assert any(row[3:] == ("–", "–", "–") for row in areas.rows)
+    _more_activities()
+    counties = tables()["Aktiviteter 2018 per län"]
+    costed = Activity.objects.filter(decision__slug=SLUG, year=2018, planned_cost__isnull=False).count()
+    total = Activity.objects.filter(decision__slug=SLUG, year=2018).count()
+    assert 0 < costed < total
+    assert counties.footer is not None and counties.footer[2].endswith(f"\xa0kr ({costed} av {total})")
+
+
 def _version_page_queries(client: Any, pk: int) -> tuple[int, str]:
     with CaptureQueriesContext(connection) as queries:
         page = client.get(f"/rapporter/{pk}/")

@@ -376,7 +376,8 @@ class SplitRow:
     key: str  # "3-RSS"
     decided: Decimal | None  # by the decision (None: left open)
     planned_split: Decimal | None  # the plan's amount for the line, if it states one
-    planned_cost: Decimal
+    planned_cost: Decimal  # what the activities that state a planned cost plan on the line
+    costed: int = 0  # the line's activities that state a planned cost (none: "ej angiven")
 
     @property
     def open(self) -> bool:
@@ -404,19 +405,21 @@ def year_budget_lines(*, decision: FundingDecision | int, year: int) -> QuerySet
 def plan_split(*, plan: ProjectPlan) -> list[SplitRow]:
     lines = year_budget_lines(decision=plan.decision_id, year=plan.year)
     split = dict(PlanBudgetLine.objects.filter(plan=plan).values_list("budget_line_id", "amount"))
-    costs = dict(
-        Activity.objects.filter(budget_line__in=lines, planned_cost__isnull=False)
-        .values("budget_line_id")
-        .annotate(s=Sum("planned_cost"))
-        .values_list("budget_line_id", "s")
-    )
+    stated = Activity.objects.filter(budget_line__in=lines, planned_cost__isnull=False)
+    costs = {
+        line_id: (total, costed)
+        for line_id, total, costed in stated.values("budget_line_id")
+        .annotate(s=Sum("planned_cost"), k=Count("pk"))
+        .values_list("budget_line_id", "s", "k")
+    }
     return [
         SplitRow(
             line=line,
             key=f"{line.goal_area.number}-{line.recipient}",
             decided=line.amount,
             planned_split=split.get(line.pk),
-            planned_cost=costs.get(line.pk) or ZERO,
+            planned_cost=costs.get(line.pk, (ZERO, 0))[0] or ZERO,
+            costed=costs.get(line.pk, (ZERO, 0))[1],
         )
         for line in lines
     ]
@@ -481,7 +484,8 @@ class SummaryRow:
     key: str  # the filter value that selects the group ("" for national activities)
     label: str
     activities: int = 0
-    planned_cost: Decimal = ZERO
+    planned_cost: Decimal = ZERO  # the sum of the planned costs the activities state
+    costed: int = 0  # how many state one: none is "ej angiven", not 0 kr (issue 13)
     statuses: dict[str, int] = field(default_factory=dict)  # status value -> count
     budget: Decimal | None = None
     href: str = ""  # the page's link that selects the group (set by the view)
@@ -522,7 +526,7 @@ def _grouped(qs: QuerySet[Activity]) -> _Groups:
     grouped = (
         qs.order_by()
         .values(*GROUP_KEYS, "budget_line_id", "budget_line__amount", "status")
-        .annotate(n=Count("id"), cost=Sum("planned_cost"))
+        .annotate(n=Count("id"), cost=Sum("planned_cost"), costed=Count("planned_cost"))
     )
     for g in grouped:
         groups.count += g["n"]
@@ -530,6 +534,7 @@ def _grouped(qs: QuerySet[Activity]) -> _Groups:
             row = groups.rows[key].setdefault(g[key], SummaryRow(key="", label=""))
             row.activities += g["n"]
             row.planned_cost += g["cost"] or ZERO
+            row.costed += g["costed"]
             row.statuses[g["status"]] = row.statuses.get(g["status"], 0) + g["n"]
         if g["budget_line_id"] is not None:
             for key in GROUP_KEYS[:2]:
@@ -577,6 +582,7 @@ def activity_summary(
         sp_rows.append(row)
         total.activities += row.activities
         total.planned_cost += row.planned_cost
+        total.costed += row.costed
         for status, n in row.statuses.items():
             total.statuses[status] = total.statuses.get(status, 0) + n
 

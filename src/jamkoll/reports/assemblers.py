@@ -17,7 +17,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
 from django.utils import translation
 
 from jamkoll.charts import Bar, bar_chart
@@ -676,39 +675,53 @@ def _goal_area_tables(decision: FundingDecision, year: int, activities: Any) -> 
 
 
 SUMS_NOTE = (
-    "Planerad kostnad är summan av aktiviteternas planerade kostnader. Kvinnor, män och annat/okänt "
-    "är summan av de mätta resultat som är uppdelade på kön; ungefärliga och planerade uppgifter "
-    "räknas inte."
+    "Planerad kostnad är summan av de planerade kostnader som aktiviteterna anger: ”3 av 26” säger "
+    "att 3 av radens 26 aktiviteter anger en, ”ej angiven” att ingen gör det. Kvinnor, män och "
+    "annat/okänt är summan av de mätta resultat som är uppdelade på kön (”–” där inget är det); "
+    "ungefärliga och planerade uppgifter räknas inte."
 )
 
 
 def _sums(activities: Any, by: str) -> Any:
-    """Per `by` (a field path): the number of activities, their planned cost and their measured
-    outputs by sex, in SQL (the outputs summed per activity first, so that costs are not repeated)."""
+    """Per `by` (a field path): the number of activities, the planned costs they state (and how
+    many state one) and their measured outputs by sex, in SQL (the outputs summed per activity
+    first, so that costs are not repeated). A sum over nothing stated is None, shown as such."""
     measured = Output.objects.filter(activity=OuterRef("pk"), qualifier__in=[str(q) for q in MEASURED])
 
     def per_activity(field: str) -> Any:
-        return Coalesce(
-            Subquery(
-                measured.order_by().values("activity").annotate(s=Sum(field)).values("s")[:1],
-                output_field=IntegerField(),
-            ),
-            0,
+        return Subquery(
+            measured.order_by().values("activity").annotate(s=Sum(field)).values("s")[:1],
+            output_field=IntegerField(),
         )
 
     return (
         activities.annotate(w=per_activity("women"), m=per_activity("men"), o=per_activity("other"))
         .values(by)
-        .annotate(n=Count("pk"), cost=Sum("planned_cost"), women=Sum("w"), men=Sum("m"), other=Sum("o"))
+        .annotate(
+            n=Count("pk"),
+            cost=Sum("planned_cost"),
+            costed=Count("planned_cost"),
+            women=Sum("w"),
+            men=Sum("m"),
+            other=Sum("o"),
+        )
         .order_by(by)
     )
+
+
+def _cost_cell(cost: Decimal | None, costed: int, n: int) -> str:
+    """The planned cost of a row of activities: "ej angiven" when none states one (never 0 kr),
+    the sum with "(k av n)" when only some do."""
+    if not costed or cost is None:
+        return "ej angiven"
+    return _kr(cost) if costed >= n else f"{_kr(cost)} ({costed} av {n})"
 
 
 def _sum_row(first: str, r: dict[str, Any]) -> tuple[str, ...]:
     return (
         first,
         _int(r["n"]),
-        _kr(r["cost"] or Decimal(0)),
+        _cost_cell(r["cost"], r["costed"], r["n"]),
         _int(r["women"]),
         _int(r["men"]),
         _int(r["other"]),
@@ -725,7 +738,7 @@ def _summary_section(decision: FundingDecision, year: int, on: dt.date, activiti
     section.blocks.append(Paragraph(SUMS_NOTE, style="note"))
     areas = {a.number: str(a) for a in decision.goal_areas.all()}
     by_area = list(_sums(activities, "goal_area__number"))
-    totals = activities.aggregate(n=Count("pk"), cost=Sum("planned_cost"))
+    totals = activities.aggregate(n=Count("pk"), cost=Sum("planned_cost"), costed=Count("planned_cost"))
     out_totals = Output.objects.filter(
         activity__in=activities, qualifier__in=[str(q) for q in MEASURED]
     ).aggregate(women=Sum("women"), men=Sum("men"), other=Sum("other"))
