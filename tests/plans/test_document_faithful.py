@@ -114,7 +114,7 @@ def test_the_key_figure_activity_is_reported_under_goal_area_2_and_serves_goal_a
     document = result_report(decision=decision, year=2018)
     tables = {b.caption: b for s in document.sections for b in s.blocks if isinstance(b, Table)}
     per_area = tables["Aktiviteter 2018 per målområde och status"]
-    assert [row for row in per_area.rows if row[0] == "1"] == [("1", "–", "0")]
+    assert [row for row in per_area.rows if row[0] == "1"] == [("1", "inga aktiviteter", "0")]
     serving = tables["Aktiviteter 2018 som även bidrar till andra målområden"]
     assert (activity.report_section, activity.title, "2", "1") in serving.rows
     (section_2,) = [s for s in document.sections if s.number == "2"]

@@ -346,6 +346,9 @@ def test_the_result_report_says_ett_tjugotal_and_ungefar_not_a_bare_20() -> None
         == "sannolikt 5"
     )
     assert _plain(figures[OUTPUT_FIGURES[-1][2]]) == "cirka 250 000 (uppskattning)"
+    # Words, not a bare figure: left-aligned, so that the PDF may wrap them (a right-aligned
+    # figure never wraps, and this one squeezed the activity's column to a word a line).
+    assert others.align[3] == "left" and measured.align[3] == "right"
 
 
 def test_measured_results_exclude_approximate_likely_planned_and_estimated_figures() -> None:

@@ -511,7 +511,9 @@ def _measured_tables(decision: FundingDecision, year: int) -> list[Any]:
                         (section, title, label, figure_text(total, qualifier, translate=False), unit, note)
                         for section, title, label, total, qualifier, unit, _w, _m, _o, note in unmeasured
                     ),
-                    align=("left", "left", "left", "right", "left", "left"),
+                    # The figure is words ("cirka 250 000 (uppskattning)"): left, so that it may
+                    # wrap; right-aligned figures never wrap and squeezed the activity's column.
+                    align=("left", "left", "left", "left", "left", "left"),
                     widths=(6, 20, 22, 14, 12, 26),
                 )
             )
@@ -604,7 +606,7 @@ def _goal_area_tables(decision: FundingDecision, year: int, activities: Any) -> 
         total += row["n"]
     for number in decision.goal_areas.values_list("number", flat=True):
         if not any(n == number for n, _status in counts):
-            counts[(number, "–")] = 0
+            counts[(number, "inga aktiviteter")] = 0
     blocks: list[Any] = [
         Table(
             caption=f"Aktiviteter {year} per målområde och status",
