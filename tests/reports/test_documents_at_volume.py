@@ -94,6 +94,41 @@ def test_the_summaries_say_a_planned_cost_is_not_stated_and_how_many_state_one()
     assert counties.footer is not None and counties.footer[2].endswith(f"\xa0kr ({costed} av {total})")
 
 
+def test_the_half_year_report_counts_the_statuses_in_sql_at_two_volumes() -> None:
+    """The half-year report's table of statuses is one grouped query: the same queries at two
+    volumes, and the counts are the rows' (it read every activity of the year, with their
+    prefetches, to count them in Python)."""
+    import datetime as dt
+    from collections import Counter
+
+    from jamkoll.reports.assemblers import status_report
+
+    def assembled() -> tuple[int, Table]:
+        with CaptureQueriesContext(connection) as queries:
+            document = status_report(
+                decision=decision_get(slug=SLUG), year=2018, period_start=dt.date(2018, 1, 1)
+            )
+        (table,) = [
+            b
+            for s in document.sections
+            for b in s.blocks
+            if isinstance(b, Table) and b.caption == "Aktiviteter 2018 per status"
+        ]
+        return len(queries), table
+
+    small, _table = assembled()
+    _more_activities()
+    with CaptureQueriesContext(connection) as queries:
+        large, table = assembled()
+    assert small == large, (small, large)
+    # No query reads the activities themselves (their texts, or their links by the hundred).
+    assert not [q for q in queries.captured_queries if '"plans_activity"."description"' in q["sql"]]
+    rows = Activity.objects.filter(decision__slug=SLUG, year=2018)
+    expected = Counter(a.get_status_display() for a in rows)
+    assert {k: int(v.replace("\xa0", "")) for k, v in table.rows} == expected
+    assert table.footer is not None and int(table.footer[1].replace("\xa0", "")) == rows.count() > 300
+
+
 def _version_page_queries(client: Any, pk: int) -> tuple[int, str]:
     with CaptureQueriesContext(connection) as queries:
         page = client.get(f"/rapporter/{pk}/")
