@@ -113,3 +113,36 @@ def test_nothing_is_wider_than_a_360_px_screen(page: Page) -> None:
     expect(
         page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Tidsfrister")
     ).to_be_visible()
+
+
+INJECT_WRAP = """() => {
+  // A wrap whose markup names it (aria-label) but does not make it focusable, and a chart figure.
+  const main = document.querySelector('main');
+  const wrap = document.createElement('div');
+  wrap.className = 'table-wrap';
+  wrap.id = 'own-name';
+  wrap.setAttribute('aria-label', 'Eget namn');
+  wrap.innerHTML = '<table><tr><td>bred</td></tr></table>';
+  wrap.querySelector('table').style.minWidth = '900px';  // CSSOM: the CSP refuses style attributes
+  main.prepend(wrap);
+  document.dispatchEvent(new Event('htmx:afterSettle'));
+}"""
+
+
+def test_a_region_that_stops_scrolling_loses_only_what_the_script_gave_it(page: Page) -> None:
+    """tables.js makes a scrolling wrap a named region in the tab order and takes that away when
+    the window grows; a name the markup gave stays (it removed every aria-label before)."""
+    login(page, "samordnare")
+    page.set_viewport_size({"width": 360, "height": 740})
+    goto(page, "/")
+    page.evaluate(INJECT_WRAP)
+    wrap = page.locator("#own-name")
+    expect(wrap).to_have_attribute("tabindex", "0")
+    expect(wrap).to_have_attribute("role", "region")
+    expect(wrap).to_have_attribute("aria-label", "Eget namn")
+    page.set_viewport_size({"width": 1600, "height": 900})
+    wrap.evaluate("e => { e.querySelector('table').style.minWidth = '0'; }")
+    page.evaluate("window.dispatchEvent(new Event('resize'))")
+    expect(wrap).not_to_have_attribute("tabindex", "0")
+    expect(wrap).not_to_have_attribute("role", "region")
+    expect(wrap).to_have_attribute("aria-label", "Eget namn")

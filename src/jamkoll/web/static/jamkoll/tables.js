@@ -40,18 +40,27 @@
       // A chart's figure keeps its role and its name (the figcaption); it only joins the tab order.
       var figure = wrap.tagName === "FIGURE";
       if (scrolls && !ours) {
-        wrap.setAttribute(MARK, "");
+        // MARK lists the attributes added here, so that only those are taken away again (a
+        // figure keeps its own role; a name the markup gave stays).
+        var added = ["tabindex"];
         wrap.setAttribute("tabindex", "0");
-        if (figure) continue;
-        wrap.setAttribute("role", "region");
-        if (!wrap.hasAttribute("aria-label") && !wrap.hasAttribute("aria-labelledby")) {
-          wrap.setAttribute("aria-label", name(wrap));
+        if (!figure) {
+          if (!wrap.hasAttribute("role")) {
+            wrap.setAttribute("role", "region");
+            added.push("role");
+          }
+          if (!wrap.hasAttribute("aria-label") && !wrap.hasAttribute("aria-labelledby")) {
+            wrap.setAttribute("aria-label", name(wrap));
+            added.push("aria-label");
+          }
         }
+        wrap.setAttribute(MARK, added.join(" "));
       } else if (!scrolls && ours) {
+        var names = (wrap.getAttribute(MARK) || "").split(" ");
+        for (var n = 0; n < names.length; n++) {
+          if (names[n]) wrap.removeAttribute(names[n]);
+        }
         wrap.removeAttribute(MARK);
-        wrap.removeAttribute("tabindex");
-        wrap.removeAttribute("role");
-        wrap.removeAttribute("aria-label");
       }
     }
   }
