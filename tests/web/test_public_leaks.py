@@ -151,3 +151,40 @@ def test_the_cached_year_costs_few_queries(db: None, django_assert_max_num_queri
     client.get(BASE)
     with django_assert_max_num_queries(10):
         assert client.get(BASE).status_code == 200
+
+
+def test_the_start_page_costs_the_same_queries_however_many_decision_years(db: None) -> None:
+    """The anonymous start page reads every decision's years from the cache under five grouped
+    stamp queries (`public_years`): it cost about seven queries per decision-year before (34 at
+    four decision-years, 78 at ten), growing with every programme year since 2008 (issue 16).
+    The years it shows are the year pages' own (one cache)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jamkoll.volume import VolumeArgs, volume_generate
+    from jamkoll.web.public import public_decision_years
+
+    client = Client()
+
+    def warm() -> tuple[int, str]:
+        client.get("/")
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/")
+        assert page.status_code == 200
+        return len(queries), page.content.decode()
+
+    few, _page = warm()
+    before = sum(len(years) for _d, years in public_decision_years())
+    volume_generate(VolumeArgs(programmes=2, years=3, per_county=1))
+    after = sum(len(years) for _d, years in public_decision_years())
+    many, page = warm()
+    assert after >= before + 3
+    assert many == few <= 15, (few, many)
+    # A generated year is on the start page, and its year page finds it in the same cache: its
+    # first request is answered warm.
+    (decision, years) = public_decision_years()[-1]
+    link = f"/medel-och-redovisningar/{decision.slug}/{years[-1]}/"
+    assert f'href="{link}"' in page
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(link).status_code == 200
+    assert len(queries) <= 10

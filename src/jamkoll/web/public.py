@@ -46,6 +46,7 @@ from jamkoll.programmes.selectors import (
     decision_get,
 )
 from jamkoll.reference.sources import cite
+from jamkoll.reports.models import ReportState, ReportVersion
 from jamkoll.reports.selectors import OBLIGATION_FOR, published_list
 
 KINDS = (
@@ -259,14 +260,50 @@ def public_reports(*, decision: FundingDecision, year: int) -> list[PublishedRep
 
 
 def public_decision_years() -> list[tuple[FundingDecision, list[int]]]:
-    """The decisions with a budget, and their budget years: what the start page offers."""
-    decisions = (
+    """The decisions with a budget, and their budget years: what the start page offers. Two
+    queries, however many decisions and years."""
+    decisions = list(
         FundingDecision.objects.filter(budgets__isnull=False)
         .select_related("programme")
         .distinct()
         .order_by("start_year", "slug")
     )
-    return [(d, sorted(d.budgets.values_list("year", flat=True))) for d in decisions]
+    years: dict[int, list[int]] = defaultdict(list)
+    for decision_id, year in Budget.objects.filter(decision__in=decisions).values_list("decision_id", "year"):
+        years[decision_id].append(year)
+    return [(d, sorted(years[d.pk])) for d in decisions]
+
+
+def public_years(
+    *, actor: Any, today: dt.date | None = None
+) -> list[tuple[FundingDecision, list[PublicYear]]]:
+    """Every decision's budget years as the public sees them (the start page): `public_year` for
+    each, read from the cache in one call under the stamps of all of them (`_stamps`: five
+    grouped queries), so that a page of ten or thirty decision-years costs the same queries as one
+    of four; only a year whose data changed is built again."""
+    require(actor, "ledger.view_public")
+    require(actor, "obligation.view_public")
+    today = today or timezone.localdate()
+    decisions = public_decision_years()
+    pairs = [(d.pk, d.slug, y) for d, years in decisions for y in years]
+    stamps = _stamps(pairs)
+    keys = {
+        (pk, year): _cache_key("public-year", _year_stamp(pk, year, today, stamps[(pk, year)]))
+        for pk, _slug, year in pairs
+    }
+    found = cache.get_many(list(keys.values()))
+    result = []
+    for decision, years in decisions:
+        shown = []
+        for year in years:
+            key = keys[(decision.pk, year)]
+            value = found.get(key)
+            if not isinstance(value, PublicYear):
+                value = _public_year_build(decision_get(slug=decision.slug), year, today)
+                cache.set(key, value, CACHE_SECONDS)
+            shown.append(value)
+        result.append((decision, shown))
+    return result
 
 
 def allocation_sources(*, decision: FundingDecision, year: int) -> dict[str, str]:
@@ -285,33 +322,79 @@ CACHE_SECONDS = 600
 T = TypeVar("T")
 
 
-def _stamp(pk: int, slug: str, year: int) -> tuple[Any, ...]:
-    """What changes whenever something `public_year` shows changes (five aggregate queries). The
+def _stamps(pairs: list[tuple[int, str, int]]) -> dict[tuple[int, int], tuple[Any, ...]]:
+    """Per (decision id, year) of `pairs` ((decision id, slug, year)): what changes whenever
+    something `public_year` shows changes — five grouped aggregate queries for all the pairs. The
     ledger's part is its running sums (integers: every entry moves its group's count), so the
     stamp costs the same at 500 000 entries as at 500. The money sums of the other parts are only
     fingerprints (never shown), so SQLite's floating-point SUM does no harm there."""
-    ledger = LedgerTotal.objects.filter(decision_id=pk, year=year).aggregate(
-        n=Sum("entries"), total=Sum("ore"), groups=Count("pk")
+    pks = sorted({pk for pk, _slug, _year in pairs})
+
+    def by_year(rows: Any, decision: str, year: str, **sums: Any) -> dict[tuple[int, int], dict[str, Any]]:
+        grouped = rows.order_by().values(decision, year).annotate(**sums)
+        return {(r.pop(decision), r.pop(year)): r for r in grouped}
+
+    ledger = by_year(
+        LedgerTotal.objects.filter(decision_id__in=pks),
+        "decision_id",
+        "year",
+        n=Sum("entries"),
+        total=Sum("ore"),
+        groups=Count("pk"),
     )
-    obligations = Obligation.history.filter(decision_id=pk).aggregate(
-        n=Count("history_id"), last=Max("history_id")
-    )
-    reports = (
-        published_list(decision_slug=slug)
-        .filter(year=year)
+    obligations = {
+        r.pop("decision_id"): r
+        for r in Obligation.history.filter(decision_id__in=pks)
         .order_by()
-        .aggregate(n=Count("pk", distinct=True), last=Max("pk"), files=Count("files", distinct=True))
+        .values("decision_id")
+        .annotate(n=Count("history_id"), last=Max("history_id"))
+    }
+    reports = by_year(
+        ReportVersion.objects.filter(decision_id__in=pks, state=ReportState.SUBMITTED),
+        "decision_id",
+        "year",
+        n=Count("pk", distinct=True),
+        last=Max("pk"),
+        files=Count("files", distinct=True),
     )
-    allocations = Allocation.objects.filter(
-        budget_line__budget__decision_id=pk, budget_line__budget__year=year
-    ).aggregate(n=Count("pk"), last=Max("pk"), total=Sum("amount"))
-    lines = BudgetLine.objects.filter(budget__decision_id=pk, budget__year=year).aggregate(
-        n=Count("pk"), last=Max("pk"), total=Sum("amount")
+    allocations = by_year(
+        Allocation.objects.filter(budget_line__budget__decision_id__in=pks),
+        "budget_line__budget__decision_id",
+        "budget_line__budget__year",
+        n=Count("pk"),
+        last=Max("pk"),
+        total=Sum("amount"),
     )
-    return tuple(
-        tuple(sorted((k, str(v)) for k, v in part.items()))
-        for part in (ledger, obligations, reports, allocations, lines)
+    lines = by_year(
+        BudgetLine.objects.filter(budget__decision_id__in=pks),
+        "budget__decision_id",
+        "budget__year",
+        n=Count("pk"),
+        last=Max("pk"),
+        total=Sum("amount"),
     )
+    # A group without rows reads as an aggregate over nothing would: counts 0, the rest None.
+    empty_ledger = {"n": None, "total": None, "groups": 0}
+    empty_obligations = {"n": 0, "last": None}
+    empty_reports = {"n": 0, "last": None, "files": 0}
+    empty_sums = {"n": 0, "last": None, "total": None}
+    stamps = {}
+    for pk, _slug, year in pairs:
+        parts = (
+            ledger.get((pk, year), empty_ledger),
+            obligations.get(pk, empty_obligations),
+            reports.get((pk, year), empty_reports),
+            allocations.get((pk, year), empty_sums),
+            lines.get((pk, year), empty_sums),
+        )
+        stamps[(pk, year)] = tuple(tuple(sorted((k, str(v)) for k, v in part.items())) for part in parts)
+    return stamps
+
+
+def _year_stamp(pk: int, year: int, today: dt.date, data: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A year's cache stamp: its data's (`_stamps`), the day (a status depends on it) and the
+    language (labels are translated)."""
+    return (pk, year, today.isoformat(), get_language(), data)
 
 
 def public_year(*, actor: Any, slug: str, year: int, today: dt.date | None = None) -> PublicYear:
@@ -331,7 +414,7 @@ def public_year(*, actor: Any, slug: str, year: int, today: dt.date | None = Non
             % {"title": title, "year": year, "years": ", ".join(map(str, years)) or "–"}
         )
     today = today or timezone.localdate()
-    stamp = (pk, year, today.isoformat(), get_language(), _stamp(pk, slug, year))
+    stamp = _year_stamp(pk, year, today, _stamps([(pk, slug, year)])[(pk, year)])
     return cached_by_stamp(
         "public-year", stamp, PublicYear, lambda: _public_year_build(decision_get(slug=slug), year, today)
     )
@@ -343,13 +426,17 @@ def cached_by_stamp(
     """`build()`'s result, kept in the cache under `stamp` — what changes whenever the data it
     shows changes, read from the database on every request — so that any process answers from its
     cache only what is still true; `seconds` bounds what a write the stamp cannot see leaves."""
-    key = f"{prefix}:" + hashlib.sha256(repr(stamp).encode()).hexdigest()
+    key = _cache_key(prefix, stamp)
     found = cache.get(key)
     if isinstance(found, kind):
         return found
     value = build()
     cache.set(key, value, seconds)
     return value
+
+
+def _cache_key(prefix: str, stamp: tuple[Any, ...]) -> str:
+    return f"{prefix}:" + hashlib.sha256(repr(stamp).encode()).hexdigest()
 
 
 def _public_year_build(decision: FundingDecision, year: int, today: dt.date) -> PublicYear:

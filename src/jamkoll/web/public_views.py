@@ -26,10 +26,7 @@ def public_home(request: HttpRequest) -> HttpResponse:
     to its money and reports (one click), from which a county's figures are one click more."""
     require(request.user, "programme.view")
     programmes = [p for p in selectors.programme_list() if p.start_year and p.start_year >= 2018]
-    decisions = [
-        (decision, [public.public_year(actor=request.user, slug=decision.slug, year=y) for y in years])
-        for decision, years in public.public_decision_years()
-    ]
+    decisions = public.public_years(actor=request.user)
     latest = max((y.year for _d, ys in decisions for y in ys), default=None)
     counties = sorted(county_name_map(as_of(latest)).items()) if latest else []
     context = {"programmes": programmes, "decisions": decisions, "counties": counties}
